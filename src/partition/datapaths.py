@@ -1,0 +1,134 @@
+"""Where input data is found.
+
+One rule, in this order:
+
+1. an explicit path given by the caller (``--schools``, ``--boundaries``, ...);
+2. the folder named by the ``PARTITION_DATA`` environment variable;
+3. ``../shared/data`` beside the checkout (the project root's parent), when it exists;
+4. the git-ignored ``data/`` cache in the project root, filled by ``partition fetch``.
+
+Relative file names (``schools/x.csv``) are resolved against the data folder
+chosen by steps 2-4.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from partition.errors import DataLocationError
+
+ENV_VAR = "PARTITION_DATA"
+CACHE_ENV_VAR = "PARTITION_CACHE"
+
+DEFAULT_LA_CODES = ("850",)
+"""Hampshire County Council's DfE LA code."""
+
+#: Default inputs, relative to the data folder, first match wins: the shared
+#: Hampshire extracts, then what ``partition fetch`` downloads.
+HAMPSHIRE_SCHOOLS = ("schools/gias_2022_hampshire_850_open_primary_secondary.csv", "schools/edubasealldata.csv")
+HAMPSHIRE_BOUNDARIES = ("boundaries/hampshire_districts_lad2023.geojson", "boundaries/lad_2023_bgc.geojson")
+ENGLAND_SCHOOLS = ("schools/gias_2022_england_open_primary_secondary.csv", "schools/edubasealldata.csv")
+ENGLAND_BOUNDARIES = ("boundaries/topo_lad_eng_2013.json", "boundaries/lad_2023_bgc.geojson")
+
+
+def default_inputs(la_codes: tuple[str, ...], folder: str | Path | None = None) -> tuple[str, str]:
+    """Default schools and boundary files for the LA codes (Hampshire extracts for 850).
+
+    Returns the first candidate present in the data folder, else the first candidate
+    (so that the error message names the expected file).
+    """
+    hampshire = tuple(la_codes) == DEFAULT_LA_CODES
+    base = data_dir(folder)
+    chosen = []
+    for candidates in (
+        HAMPSHIRE_SCHOOLS if hampshire else ENGLAND_SCHOOLS,
+        HAMPSHIRE_BOUNDARIES if hampshire else ENGLAND_BOUNDARIES,
+    ):
+        chosen.append(next((c for c in candidates if (base / c).exists()), candidates[0]))
+    return chosen[0], chosen[1]
+
+
+def project_root() -> Path:
+    """Return the project root: the checkout holding ``pyproject.toml``, else the working folder."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "src" / "partition").is_dir():
+            return parent
+    cwd = Path.cwd().resolve()
+    for parent in (cwd, *cwd.parents):
+        if (parent / "pyproject.toml").is_file() and (parent / "src" / "partition").is_dir():
+            return parent
+    return cwd
+
+
+def cache_dir() -> Path:
+    """Return the download cache folder (``PARTITION_CACHE`` or ``<project root>/data``)."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    return Path(env) if env else project_root() / "data"
+
+
+def data_dir(explicit: str | Path | None = None) -> Path:
+    """Resolve the data folder by the documented rule.
+
+    Parameters
+    ----------
+    explicit
+        A folder given by the caller; wins over everything else.
+
+    Returns
+    -------
+    Path
+        An existing folder.
+
+    Raises
+    ------
+    DataLocationError
+        If the chosen folder does not exist.
+    """
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_dir():
+            raise DataLocationError(
+                f"data folder {path} does not exist", fix="pass an existing folder"
+            )
+        return path
+    env = os.environ.get(ENV_VAR)
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            raise DataLocationError(
+                f"{ENV_VAR}={env} is not a folder",
+                fix=f"point {ENV_VAR} at a folder holding schools/ and boundaries/, or unset it",
+            )
+        return path
+    shared = project_root().parent / "shared" / "data"
+    if shared.is_dir():
+        return shared
+    return cache_dir()
+
+
+def resolve(name: str | Path, folder: str | Path | None = None) -> Path:
+    """Resolve an input file name.
+
+    Absolute paths and paths that exist relative to the working folder are
+    returned unchanged; anything else is looked up in :func:`data_dir`.
+
+    Raises
+    ------
+    DataLocationError
+        If the file cannot be found, with the places that were searched.
+    """
+    path = Path(name)
+    if path.is_absolute() or path.exists():
+        if not path.exists():
+            raise DataLocationError(f"input file {path} does not exist", fix="check the path")
+        return path
+    base = data_dir(folder)
+    candidate = base / path
+    if candidate.exists():
+        return candidate
+    raise DataLocationError(
+        f"input file {name} not found in the working folder nor in the data folder {base}",
+        fix=f"give a full path, set {ENV_VAR}, or run 'partition fetch' to download the official files",
+    )

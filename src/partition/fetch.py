@@ -1,0 +1,144 @@
+"""Downloading the official input files into the git-ignored ``data/`` cache.
+
+``partition fetch`` downloads
+
+* the DfE GIAS all-establishments CSV (``edubasealldataYYYYMMDD.csv``, published
+  daily) to ``schools/edubasealldata.csv``;
+* the ONS Local Authority Districts (December 2023) generalised boundaries for
+  the UK as GeoJSON (WGS84) to ``boundaries/lad_2023_bgc.geojson``.
+
+Each file is checked after download (a GIAS header with ``URN``; a readable
+polygon layer with LAD codes) and recorded with its SHA-256 in
+``MANIFEST.json``. Files are written atomically: a failed download leaves
+nothing behind. ``base_url`` redirects every download to another server (used
+by the tests, with a server on 127.0.0.1, and for mirrors): a mirror serves
+``edubasealldataYYYYMMDD.csv`` and :data:`LAD_MIRROR_NAME` at its root.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from partition.datapaths import cache_dir
+from partition.errors import FetchError, PartitionError
+
+GIAS_URL = "https://ea-edubase-api-prod.azurewebsites.net/edubase/downloads/public/edubasealldata{date}.csv"
+LAD_URL = (
+    "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/"
+    "Local_Authority_Districts_December_2023_Boundaries_UK_BGC/FeatureServer/0/query"
+    "?where=1%3D1&outFields=LAD23CD,LAD23NM&outSR=4326&f=geojson"
+)
+LAD_MIRROR_NAME = "Local_Authority_Districts_December_2023_Boundaries_UK_BGC.geojson"
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One downloadable file: where it comes from and where it goes in the cache."""
+
+    name: str
+    url: str
+    mirror_name: str
+    target: str
+    check: Callable[[Path], None]
+
+
+def _check_gias(path: Path) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(4096).decode("cp1252", errors="replace")
+    first = head.splitlines()[0] if head else ""
+    if "URN" not in first:
+        raise FetchError(f"{path.name}: downloaded file is not a GIAS CSV (no URN column in its header)")
+
+
+def _check_boundaries(path: Path) -> None:
+    from partition.io.boundaries import read_boundaries
+
+    try:
+        read_boundaries(path)
+    except PartitionError as exc:
+        raise FetchError(f"downloaded boundary file is not usable: {exc}") from None
+
+
+def remotes(date: dt.date | None = None) -> list[Remote]:
+    """The official files, GIAS dated ``date`` (default today)."""
+    stamp = (date or dt.date.today()).strftime("%Y%m%d")
+    return [
+        Remote("gias", GIAS_URL.format(date=stamp), f"edubasealldata{stamp}.csv", "schools/edubasealldata.csv", _check_gias),
+        Remote("lad2023", LAD_URL, LAD_MIRROR_NAME, "boundaries/lad_2023_bgc.geojson", _check_boundaries),
+    ]
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(
+    dest: str | Path | None = None,
+    *,
+    base_url: str | None = None,
+    date: dt.date | None = None,
+    force: bool = False,
+    timeout: float = 120.0,
+    only: list[str] | None = None,
+) -> list[dict[str, object]]:
+    """Download the official files into ``dest`` (default: the ``data/`` cache).
+
+    Returns one record per file (name, url, path, sha256, bytes, skipped) and
+    writes them to ``dest/MANIFEST.json``.
+
+    Raises
+    ------
+    FetchError
+        Naming the URL, when a download fails or the file does not check out.
+    """
+    dest = Path(dest) if dest else cache_dir()
+    records = []
+    chosen = [r for r in remotes(date) if not only or r.name in only]
+    for remote in chosen:
+        url = f"{base_url.rstrip('/')}/{remote.mirror_name}" if base_url else remote.url
+        target = dest / remote.target
+        if target.exists() and not force:
+            records.append({"name": remote.name, "url": url, "path": str(target), "sha256": sha256(target), "bytes": target.stat().st_size, "skipped": True})
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as tmp:
+            tmp_path = Path(tmp.name)
+        try:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response, tmp_path.open("wb") as out:
+                    shutil.copyfileobj(response, out)
+            except urllib.error.HTTPError as exc:
+                raise FetchError(f"download of {url} failed: HTTP {exc.code} {exc.reason}", fix="check the address or try again later (GIAS files are dated; pass --date)") from None
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise FetchError(f"download of {url} failed: {reason}", fix="check the network connection or use --base-url for a mirror") from None
+            if tmp_path.stat().st_size == 0:
+                raise FetchError(f"download of {url} returned an empty file")
+            checked = tmp_path.with_name(target.name + ".check" + target.suffix)
+            tmp_path.rename(checked)
+            tmp_path = checked
+            remote.check(tmp_path)
+            tmp_path.replace(target)
+        finally:
+            if tmp_path.exists():
+                tmp_path.unlink()
+        records.append({"name": remote.name, "url": url, "path": str(target), "sha256": sha256(target), "bytes": target.stat().st_size, "skipped": False})
+    dest.mkdir(parents=True, exist_ok=True)
+    manifest = dest / "MANIFEST.json"
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    manifest.write_text(json.dumps({"fetched": stamp, "files": records}, indent=2) + "\n")
+    return records

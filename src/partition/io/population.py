@@ -1,0 +1,46 @@
+"""Reading child population tables keyed by area code.
+
+The shared ONS mid-2010 LSOA estimates (``LSOA_CODE``, ``Aged0`` ... ``Aged19``)
+are read as children aged 0-19 per LSOA 2001 code. Any CSV with a code column
+and one value column can be read by naming them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from partition.errors import PopulationFileError
+
+CHILD_AGES = [f"Aged{i}" for i in range(20)]
+
+
+def read_child_population(path: str | Path, *, code_column: str | None = None, value_column: str | None = None) -> pd.Series:
+    """Return children per area code (a Series named ``population`` indexed by code).
+
+    Without ``value_column`` the file must have ``Aged0`` ... ``Aged19`` columns,
+    which are summed (ages 0-19).
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype=str, encoding_errors="replace")
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PopulationFileError(path, f"cannot be read as CSV ({exc})") from None
+    code = code_column or next((c for c in ("LSOA_CODE", "LSOA11CD", "LSOA21CD", "code") if c in table), None)
+    if code is None or code not in table:
+        raise PopulationFileError(path, "has no area code column", column=code_column or "LSOA_CODE", fix="name it with --population-code")
+    columns = [value_column] if value_column else CHILD_AGES
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise PopulationFileError(path, "has no child population column(s)", column=missing[0], fix="give Aged0..Aged19 columns or name one with --population-column")
+    values = table[columns].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
+    bad = values.isna().any(axis=1)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        col = values.columns[values.iloc[i].isna().to_numpy()][0]
+        raise PopulationFileError(path, f"value {table.at[i, col]!r} is not a number", row=i + 2, column=col, fix="correct the value")
+    out = values.sum(axis=1)
+    out.index = table[code].str.strip()
+    out.name = "population"
+    return out.groupby(level=0).sum()

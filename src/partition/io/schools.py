@@ -1,0 +1,399 @@
+"""Reading the DfE *Get Information About Schools* (GIAS) CSV.
+
+Both flavours are read: search downloads (``X (name)`` columns only) and the
+full ``edubasealldata`` file (``X (code)`` and ``X (name)`` columns). The loader
+keys on the ``(name)`` columns plus ``URN``, ``EstablishmentName``,
+``LA (code)``, ``Easting``, ``Northing``, ``NumberOfPupils``.
+
+Schema of the result (one row per school, EPSG:27700):
+
+=================  ==========================================================
+``URN``            int, unique reference number
+``name``           establishment name
+``kind``           one of :data:`KINDS`
+``phase``          GIAS ``PhaseOfEducation (name)``
+``type``           GIAS ``TypeOfEstablishment (name)``
+``status``         GIAS ``EstablishmentStatus (name)``
+``la_code``        GIAS ``LA (code)`` as text (``"850"``)
+``pupils``         int; GIAS ``NumberOfPupils``, imputed when blank
+``pupils_imputed`` bool; True where ``pupils`` was imputed
+``capacity``       nullable int; GIAS ``SchoolCapacity``
+``gias_district``  GIAS ``DistrictAdministrative (name)``
+``town``           GIAS ``Town``
+``anchor``         bool; secondary, all-through or college
+``geometry``       Point (Easting, Northing)
+=================  ==========================================================
+
+Imputation rule for a blank ``NumberOfPupils``: ``capacity × r`` where *r* is
+the median pupils/capacity ratio of loaded schools of the same kind; without a
+capacity, the median pupils of loaded schools of the same kind (all kinds when
+none has a figure). Imputed schools are listed in :attr:`SchoolsLoad.imputed`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from partition.errors import SchoolsFileError
+from partition.warnings import DataWarning
+
+KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru", "other")
+"""Every kind of establishment the loader distinguishes."""
+
+DEFAULT_KINDS = ("primary", "middle", "secondary", "all-through", "college")
+"""Kinds loaded by default; ``special`` and ``pru`` are behind a flag."""
+
+ANCHOR_KINDS = ("secondary", "all-through", "college")
+"""Kinds that can anchor a partnership."""
+
+COLLEGE_TYPES = {"further education", "sixth form centres"}
+PRU_TYPES = {
+    "pupil referral unit",
+    "academy alternative provision converter",
+    "academy alternative provision sponsor led",
+    "free schools alternative provision",
+}
+PHASE_KINDS = {
+    "primary": "primary",
+    "middle deemed primary": "middle",
+    "middle deemed secondary": "middle",
+    "secondary": "secondary",
+    "all-through": "all-through",
+    "all through": "all-through",
+    "16 plus": "college",
+}
+
+REQUIRED = (
+    "URN",
+    "EstablishmentName",
+    "LA (code)",
+    "EstablishmentStatus (name)",
+    "PhaseOfEducation (name)",
+    "TypeOfEstablishment (name)",
+    "Easting",
+    "Northing",
+    "NumberOfPupils",
+)
+OPTIONAL = (
+    "SchoolCapacity",
+    "DistrictAdministrative (name)",
+    "Town",
+    "EstablishmentTypeGroup (name)",
+    "Postcode",
+)
+STATUSES = ("open", "all")
+
+
+@dataclass
+class SchoolsLoad:
+    """What :func:`read_gias` loaded and what it left out.
+
+    Attributes
+    ----------
+    schools
+        The schools (schema in the module docstring).
+    excluded
+        One row per excluded record: ``URN``, ``name``, ``reason``.
+    imputed
+        URNs whose pupil numbers were imputed.
+    source
+        The file read.
+    encoding
+        The text encoding detected.
+    extra_field_rows
+        Line numbers of records that had more fields than the header.
+    """
+
+    schools: gpd.GeoDataFrame
+    excluded: pd.DataFrame
+    imputed: list[int]
+    source: Path
+    encoding: str
+    extra_field_rows: list[int] = field(default_factory=list)
+
+
+def classify_kind(phase: str, type_name: str, group: str = "") -> str:
+    """Classify a GIAS record into one of :data:`KINDS`.
+
+    Colleges are GIAS types "Further education" and "Sixth form centres" or
+    phase "16 plus"; special schools are the "Special schools" type group or a
+    type naming "special"; PRUs are pupil referral units and alternative
+    provision. Otherwise the phase decides.
+    """
+    t = type_name.strip().lower()
+    g = group.strip().lower()
+    p = phase.strip().lower()
+    if t in COLLEGE_TYPES or p == "16 plus" or g == "colleges":
+        return "college"
+    if t in PRU_TYPES:
+        return "pru"
+    if g == "special schools" or "special" in t:
+        return "special"
+    return PHASE_KINDS.get(p, "other")
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1"), "latin-1"
+
+
+def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], list[int], str]:
+    """Read the CSV tolerating extra trailing fields; return header, rows, line numbers."""
+    try:
+        text, encoding = _decode(path)
+    except OSError as exc:
+        raise SchoolsFileError(path, f"cannot be read ({exc.strerror})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SchoolsFileError(path, "is empty", fix="download a GIAS CSV with a header row") from None
+    except csv.Error as exc:
+        raise SchoolsFileError(path, f"is not a CSV file ({exc})", row=1) from None
+    header = [h.strip() for h in header]
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    extra: list[int] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            line = start
+            start = reader.line_num + 1
+            if not record or all(not f.strip() for f in record):
+                continue
+            if len(record) > width:
+                extra.append(line)
+                record = record[:width]
+            elif len(record) < width:
+                raise SchoolsFileError(
+                    path,
+                    f"record has {len(record)} fields but the header has {width}",
+                    row=line,
+                    fix="the file looks truncated or is not a GIAS download; download it again",
+                )
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as exc:
+        raise SchoolsFileError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
+    return header, rows, lines, extra, encoding
+
+
+def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path) -> pd.Series:
+    text = df[column].str.strip()
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = values.isna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SchoolsFileError(
+            path,
+            f"value {text.iloc[i]!r} is not a number",
+            row=int(lines[i]),
+            column=column,
+            fix="correct or blank the value",
+        )
+    return values
+
+
+def _warn_excluded(path: Path, reason: str, urns: list[int]) -> None:
+    shown = ", ".join(str(u) for u in urns[:40]) + (" ..." if len(urns) > 40 else "")
+    warnings.warn(
+        DataWarning(f"{path.name}: excluded {len(urns)} school(s) {reason}: URN {shown}"),
+        stacklevel=3,
+    )
+
+
+def read_gias(
+    path: str | Path,
+    *,
+    la_codes: tuple[str, ...] | list[str] | None = ("850",),
+    status: str = "open",
+    kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS,
+) -> SchoolsLoad:
+    """Read a GIAS CSV into a GeoDataFrame of schools (EPSG:27700).
+
+    Parameters
+    ----------
+    path
+        The GIAS CSV (search download or ``edubasealldata``), UTF-8 or Windows-1252.
+    la_codes
+        DfE LA codes to keep (``"850"`` is Hampshire); ``None`` keeps every LA.
+    status
+        ``"open"`` (GIAS status starting "Open") or ``"all"``.
+    kinds
+        Kinds to keep, from :data:`KINDS`; add ``"special"`` and ``"pru"`` to include them.
+
+    Returns
+    -------
+    SchoolsLoad
+        Schools plus everything excluded and imputed. Records without
+        coordinates and duplicate URNs are excluded with a
+        :class:`~partition.warnings.DataWarning` listing their URNs.
+
+    Raises
+    ------
+    SchoolsFileError
+        When a required column is missing or a value is malformed (naming line and column).
+    """
+    path = Path(path)
+    if status not in STATUSES:
+        raise SchoolsFileError(path, f"unknown status filter {status!r}", fix="use 'open' or 'all'")
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise SchoolsFileError(
+            path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}"
+        )
+    header, rows, lines, extra, encoding = _read_records(path)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SchoolsFileError(
+            path,
+            f"required GIAS column(s) missing: {', '.join(repr(m) for m in missing)}",
+            column=missing[0],
+            fix="use a GIAS 'Get Information About Schools' CSV download (search results or edubasealldata)",
+        )
+    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in header]
+    index = [header.index(c) for c in keep]
+    df = pd.DataFrame([[r[i] for i in index] for r in rows], columns=keep, dtype=str)
+    for c in OPTIONAL:
+        if c not in df:
+            df[c] = ""
+    line_no = np.asarray(lines, dtype=int)
+    urn = _numeric(df, "URN", line_no, path)
+    if urn.isna().any():
+        i = int(np.flatnonzero(urn.isna().to_numpy())[0])
+        raise SchoolsFileError(path, "URN is blank", row=int(line_no[i]), column="URN", fix="every GIAS record has a URN; download the file again")
+    df["URN"] = urn.astype("int64")
+    easting = _numeric(df, "Easting", line_no, path)
+    northing = _numeric(df, "Northing", line_no, path)
+    pupils = _numeric(df, "NumberOfPupils", line_no, path)
+    capacity = _numeric(df, "SchoolCapacity", line_no, path)
+    df["LA (code)"] = df["LA (code)"].str.strip()
+    excluded: list[pd.DataFrame] = []
+
+    def exclude(mask: pd.Series, reason: str, warn: bool) -> None:
+        nonlocal df, easting, northing, pupils, capacity
+        if mask.any():
+            out = df.loc[mask, ["URN", "EstablishmentName"]].rename(columns={"EstablishmentName": "name"})
+            out["reason"] = reason
+            excluded.append(out)
+            if warn:
+                _warn_excluded(path, reason, out["URN"].tolist())
+        keep_mask = ~mask
+        df, easting, northing = df[keep_mask], easting[keep_mask], northing[keep_mask]
+        pupils, capacity = pupils[keep_mask], capacity[keep_mask]
+
+    if la_codes is not None:
+        wanted = {str(c).strip() for c in la_codes}
+        df_la = df["LA (code)"].isin(wanted)
+        if not df_la.any():
+            found = sorted(df["LA (code)"].unique())[:12]
+            from partition.errors import EmptySelectionError
+
+            raise EmptySelectionError(
+                f"{path}: no school has LA code {', '.join(sorted(wanted))}",
+                fix=f"check the LA code (codes in this file include {', '.join(found)})",
+            )
+        # other LAs are simply not part of the study; not reported school by school
+        df, easting, northing = df[df_la], easting[df_la], northing[df_la]
+        pupils, capacity = pupils[df_la], capacity[df_la]
+    status_text = df["EstablishmentStatus (name)"].str.strip().str.lower()
+    if status == "open":
+        exclude(~status_text.str.startswith("open"), "not open (status filter)", warn=False)
+    kind = pd.Series(
+        [
+            classify_kind(p, t, g)
+            for p, t, g in zip(
+                df["PhaseOfEducation (name)"],
+                df["TypeOfEstablishment (name)"],
+                df["EstablishmentTypeGroup (name)"],
+            )
+        ],
+        index=df.index,
+        dtype=str,
+    )
+    df = df.assign(kind=kind)
+    not_kind = ~kind.isin(kinds)
+    if not_kind.any():
+        for k in sorted(kind[not_kind].unique()):
+            exclude(df["kind"] == k, f"kind '{k}' not selected", warn=False)
+    no_xy = easting.isna() | northing.isna() | (easting <= 0) | (northing <= 0)
+    exclude(no_xy, "without coordinates (blank Easting/Northing)", warn=True)
+    dup = df["URN"].duplicated(keep="first")
+    exclude(dup, "with a duplicate URN (first record kept)", warn=True)
+
+    out = pd.DataFrame(
+        {
+            "URN": df["URN"].to_numpy(),
+            "name": df["EstablishmentName"].str.strip().to_numpy(),
+            "kind": df["kind"].to_numpy(),
+            "phase": df["PhaseOfEducation (name)"].str.strip().to_numpy(),
+            "type": df["TypeOfEstablishment (name)"].str.strip().to_numpy(),
+            "status": df["EstablishmentStatus (name)"].str.strip().to_numpy(),
+            "la_code": df["LA (code)"].to_numpy(),
+            "pupils": pupils.to_numpy(dtype=float),
+            "capacity": pd.array(capacity.round().to_numpy(), dtype="Int64"),
+            "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
+            "town": df["Town"].str.strip().to_numpy(),
+        }
+    )
+    out, imputed = impute_pupils(out)
+    out["anchor"] = out["kind"].isin(ANCHOR_KINDS)
+    geometry = gpd.points_from_xy(easting.to_numpy(), northing.to_numpy(), crs="EPSG:27700")
+    schools = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:27700")
+    if imputed:
+        warnings.warn(
+            DataWarning(
+                f"{path.name}: imputed pupil numbers for {len(imputed)} school(s) with blank "
+                f"NumberOfPupils (capacity × median occupancy of their kind): URN "
+                + ", ".join(map(str, imputed))
+            ),
+            stacklevel=2,
+        )
+    excl = (
+        pd.concat(excluded, ignore_index=True)
+        if excluded
+        else pd.DataFrame({"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+    )
+    return SchoolsLoad(schools, excl, imputed, path, encoding, extra)
+
+
+def impute_pupils(schools: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """Fill blank ``pupils`` by the module's documented rule; return the frame and imputed URNs."""
+    schools = schools.copy()
+    missing = schools["pupils"].isna()
+    schools["pupils_imputed"] = missing.to_numpy()
+    if missing.any():
+        known = schools[~missing]
+        cap = schools["capacity"].astype("float64")
+        ratio_all = (known["pupils"] / cap[~missing]).replace([np.inf, -np.inf], np.nan).median()
+        for i in np.flatnonzero(missing.to_numpy()):
+            row = schools.iloc[i]
+            same = known[known["kind"] == row["kind"]]
+            ratios = (same["pupils"] / same["capacity"].astype("float64")).replace([np.inf, -np.inf], np.nan).dropna()
+            ratio = ratios.median() if len(ratios) else ratio_all
+            c = cap.iloc[i]
+            if pd.notna(c) and c > 0 and pd.notna(ratio):
+                value = c * ratio
+            elif len(same):
+                value = same["pupils"].median()
+            elif len(known):
+                value = known["pupils"].median()
+            else:
+                value = 0.0
+            schools.iloc[i, schools.columns.get_loc("pupils")] = value
+    schools["pupils"] = schools["pupils"].round().astype("int64")
+    return schools, schools.loc[missing, "URN"].astype(int).tolist()

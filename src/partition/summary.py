@@ -1,0 +1,98 @@
+"""A summary of what was loaded: schools, exclusions, sites, units, graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import shapely
+
+from partition.dataset import Dataset
+
+
+def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> dict[str, Any]:
+    """Facts about the loaded data as plain JSON-serialisable values."""
+    s = dataset.schools
+    by_district = (
+        s.pivot_table(index="district", columns="kind", values="URN", aggfunc="count", fill_value=0)
+        .astype(int)
+        .assign(total=lambda t: t.sum(axis=1))
+    )
+    pupils = s.groupby("district")["pupils"].sum().astype(int)
+    by_district["pupils"] = pupils
+    area = shapely.union_all(units.geometry.to_numpy()).area
+    outline_area = dataset.outline.area
+    excl = dataset.excluded
+    return {
+        "sources": dataset.sources,
+        "la_codes": list(dataset.la_codes),
+        "schools": int(len(s)),
+        "by_kind": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
+        "pupils": int(s["pupils"].sum()),
+        "districts": {
+            name: {k: int(v) for k, v in row.items()} for name, row in by_district.sort_index().iterrows()
+        },
+        "excluded": {
+            "count": int(len(excl)),
+            "by_reason": {r: [int(u) for u in g["URN"]] for r, g in excl.groupby("reason")},
+        },
+        "imputed_pupils": [int(u) for u in dataset.imputed],
+        "district_disagreements": dataset.disagreements.to_dict("records"),
+        "notes": list(dataset.notes) + list(units.attrs.get("adjustments", [])),
+        "sites": int(len(units)) if units.attrs.get("kind") == "sites" else None,
+        "units": {
+            "kind": units.attrs.get("kind"),
+            "count": int(len(units)),
+            "area_km2": round(area / 1e6, 2),
+            "study_area_km2": round(outline_area / 1e6, 2),
+            "dropped_area_km2": round(float(units.attrs.get("dropped_area_km2", 0.0)), 3),
+        },
+        "graph": {
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "connected": bool(nx.is_connected(graph)) if graph.number_of_nodes() else False,
+            "bridges": [list(b[:2]) + [round(b[2], 1)] for b in graph.graph.get("bridges", [])],
+            "mean_degree": round(2 * graph.number_of_edges() / max(graph.number_of_nodes(), 1), 2),
+        },
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """Render :func:`data_summary` as text for a terminal."""
+    lines = [
+        f"Schools: {summary['schools']} ({', '.join(f'{k} {v}' for k, v in summary['by_kind'].items())}), "
+        f"pupils {summary['pupils']:,}",
+        f"  from {summary['sources']['schools']}",
+        f"Districts: {len(summary['districts'])} from {summary['sources']['boundaries']}",
+    ]
+    table = pd.DataFrame(summary["districts"]).T
+    lines += ["  " + line for line in table.to_string().splitlines()]
+    ex = summary["excluded"]
+    lines.append(f"Excluded: {ex['count']}")
+    for reason, urns in ex["by_reason"].items():
+        shown = ", ".join(map(str, urns[:15])) + (" ..." if len(urns) > 15 else "")
+        lines.append(f"  {len(urns)} {reason}: URN {shown}")
+    if summary["imputed_pupils"]:
+        lines.append(f"Pupils imputed (blank NumberOfPupils): URN {', '.join(map(str, summary['imputed_pupils']))}")
+    for d in summary["district_disagreements"]:
+        lines.append(
+            f"District: URN {d['URN']} {d['name']}: GIAS '{d['gias_district']}' vs polygon "
+            f"'{d['polygon_district']}' ({d['distance_m']} m) -> {d['assigned']}"
+        )
+    for note in summary["notes"]:
+        lines.append(f"Note: {note}")
+    u, g = summary["units"], summary["graph"]
+    if summary["sites"] is not None:
+        lines.append(f"Sites: {summary['sites']}")
+    lines.append(
+        f"Units ({u['kind']}): {u['count']}, {u['area_km2']} km² of a {u['study_area_km2']} km² study area"
+        + (f" ({u['dropped_area_km2']} km² of school-less fragments left out)" if u["dropped_area_km2"] else "")
+    )
+    lines.append(
+        f"Adjacency graph: {g['nodes']} nodes, {g['edges']} edges, mean degree {g['mean_degree']}, "
+        f"{'connected' if g['connected'] else 'NOT connected'}"
+        + (f"; island links {g['bridges']}" if g["bridges"] else "")
+    )
+    return "\n".join(lines)
