@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: $(VENV)/.installed
 	$(VENV)/bin/partition data summary
+	$(VENV)/bin/partition plan --out maps
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks

@@ -94,3 +94,30 @@ def test_bad_data_dir_env(runner, monkeypatch, tmp_path):
     monkeypatch.setenv("PARTITION_DATA", str(tmp_path / "missing"))
     msg = _bad(runner, ["data", "summary"])
     assert "PARTITION_DATA=" in msg and "is not a folder" in msg
+
+
+def test_plan_writes_each_configuration(runner, shared, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["plan", "--k", "22", "23", "--solver", "heuristic", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("k22-ignore", "k23-ignore"):
+        assert (out / name / "assignments.csv").exists()
+        assert (out / name / "partnerships.geojson").exists()
+        assert name in result.stdout
+    assert "feasible" in result.stdout
+
+
+def test_plan_nest_infeasible_is_explained(runner, shared, tmp_path):
+    result = runner.invoke(cli, ["plan", "--k", "23", "--districts", "nest", "--solver", "heuristic", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "Gosport" in result.stderr and "Fix: allow a pupils tolerance" in result.stderr
+    assert not (tmp_path / "o" / "k23-nest").exists()
+
+
+def test_plan_bad_spec_file(runner, shared, tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text("k = [23]\nsize = 'big'\n")
+    msg = _bad(runner, ["plan", "--spec", str(spec), "--out", str(tmp_path / "o")])
+    assert "bad.toml" in msg and "[[size]]" in msg
+    assert not (tmp_path / "o").exists()

@@ -132,6 +132,87 @@ def fetch_cmd(dest: str | None, base_url: str | None, date_text: str | None, for
         click.echo(f"{state}: {rec['path']} ({rec['bytes']:,} bytes, sha256 {str(rec['sha256'])[:12]}) from {rec['url']}")
 
 
+def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: float | None, schools_min: int | None, schools_max: int | None,
+                       no_anchors: bool, districts: str | None, split_penalty: float | None, seed: int | None) -> Any:
+    from partition.spec import PlanSpec, SizeBound
+
+    base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
+    changes: dict[str, Any] = {}
+    if ks:
+        changes["k"] = tuple(ks)
+    if tolerance is not None or schools_min is not None or schools_max is not None:
+        sizes = [b for b in base.size if b.attribute not in {"pupils"} | ({"n_schools"} if schools_min is not None or schools_max is not None else set())]
+        pupils = next((b for b in base.size if b.attribute == "pupils"), SizeBound())
+        sizes.insert(0, SizeBound("pupils", tolerance=tolerance if tolerance is not None else pupils.tolerance, min=pupils.min, max=pupils.max))
+        if schools_min is not None or schools_max is not None:
+            sizes.append(SizeBound("n_schools", tolerance=None, min=schools_min, max=schools_max))
+        changes["size"] = tuple(sizes)
+    if no_anchors:
+        changes["anchors"] = False
+    if districts:
+        changes["districts"] = districts
+    if split_penalty is not None:
+        changes["split_penalty_km"] = split_penalty
+    if seed is not None:
+        changes["random_state"] = seed
+    return PlanSpec(**{**{f: getattr(base, f) for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")}, **changes})
+
+
+@cli.command("plan", context_settings={"ignore_unknown_options": False})
+@data_options
+@click.option("--k", "ks", multiple=True, type=int, help="Number(s) of partnerships: --k 22 23 24 (default 22, 23, 24).")
+@click.argument("more_k", nargs=-1, type=int, metavar="")
+@click.option("--spec", "spec_file", type=click.Path(dir_okay=False), help="Plan specification (TOML); options below override it.")
+@click.option("--tolerance", type=float, help="Pupils within ±this share of the mean (default 0.10).")
+@click.option("--schools-min", type=int, help="At least this many schools per partnership.")
+@click.option("--schools-max", type=int, help="At most this many schools per partnership.")
+@click.option("--no-anchors", is_flag=True, help="Do not require a secondary, all-through school or college in each.")
+@click.option("--districts", type=click.Choice(["ignore", "penalise", "nest"]), help="District boundaries: ignore, penalise splits, or nest within them.")
+@click.option("--split-penalty", type=float, help="km added to the objective per district split (with --districts penalise).")
+@click.option("--solver", type=click.Choice(["auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial"]), default="auto", show_default=True)
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--time-limit", type=float, default=30.0, show_default=True, help="Seconds for the exact model per k.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="maps", show_default=True, help="Output folder; one sub-folder per configuration.")
+@handle_errors
+def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None, tolerance: float | None, schools_min: int | None,
+             schools_max: int | None, no_anchors: bool, districts: str | None, split_penalty: float | None, solver: str,
+             seed: int | None, time_limit: float, out_dir: str, **opts: Any) -> None:
+    """Partition the schools into k partnerships for every k asked and write each configuration."""
+    from partition.errors import InfeasibleError
+    from partition.planner import make_plan
+
+    spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
+    inputs = prepare_from_options(opts)
+    click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
+    failures = []
+    rows = []
+    for k in spec.k:
+        try:
+            plan = make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)
+        except InfeasibleError as exc:
+            failures.append(f"k={k}: {exc}")
+            continue
+        path = plan.write(out_dir)
+        s = plan.scores
+        rows.append(
+            f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
+            f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  splits {s['district_splits']}"
+            + (
+                f"  exact model: objective {plan.details['exact']['objective']:.3f} bound {plan.bound:.3f} gap {plan.gap:.1%}"
+                if plan.gap is not None and "exact" in plan.details and plan.details["exact"].get("objective") is not None
+                else ""
+            )
+            + f"  {plan.runtime:.1f}s  -> {path}"
+        )
+        click.echo(rows[-1])
+        for v in s["violations"]:
+            click.echo(f"    violated: {v}")
+    for f in failures:
+        click.echo(f"error: {f}", err=True)
+    if failures:
+        sys.exit(2)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="partition")

@@ -1,0 +1,213 @@
+"""From units, graph and spec to one :class:`~partition.plan.Plan` per k.
+
+Solvers:
+
+``"heuristic"``
+    construction + local search only (instant previews; large instances);
+``"exact"`` / ``"auto"`` (default)
+    the heuristic, then the HiGHS model warm-started from it for
+    ``time_limit`` seconds (reporting its bound and gap), then the heuristic's
+    local search on the model's solution; the configuration with the lower
+    objective is kept;
+``"agglomerative"``, ``"azp"``, ``"regionkmeans"``, ``"skater"``, ``"wardspatial"``
+    baselines (see :mod:`partition.solvers.baselines`), scored the same way,
+    violations included.
+
+In mode ``nest`` each district is solved on its own with its apportioned
+share of k (see :mod:`partition.nesting`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from partition.errors import InfeasibleError
+from partition.naming import name_partnerships
+from partition.nesting import apportion
+from partition.pipeline import Inputs
+from partition.plan import Plan, configuration_name
+from partition.problem import Problem, build_problem, quick_feasibility
+from partition.scoring import configuration_scores
+from partition.solvers.heuristic import polish, solve_heuristic
+from partition.solvers.result import SolverResult
+from partition.spec import PlanSpec
+
+SOLVERS = ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
+
+
+def _solve_problem(problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict) -> SolverResult:
+    if solver in ("agglomerative", "azp", "regionkmeans", "skater", "wardspatial"):
+        from partition.solvers.baselines import solve_baseline
+
+        return solve_baseline(problem, solver, random_state=random_state)
+    reasons = quick_feasibility(problem)
+    if reasons:
+        raise InfeasibleError(f"k = {problem.k}: " + "; ".join(reasons), fix="loosen the size bounds or change k")
+    if solver == "heuristic":
+        return solve_heuristic(problem, random_state=random_state, **heuristic_options)
+    heur = solve_heuristic(problem, random_state=random_state, **{"restarts": 4, **heuristic_options})
+    from partition.solvers.exact import solve_exact
+
+    exact = solve_exact(problem, time_limit=time_limit, warm_start=heur.labels if heur.status == "feasible" else None)
+    details = {"heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details}, "exact": {
+        "status": exact.status, "objective": exact.objective, "bound": exact.bound, "gap": exact.gap, "runtime": exact.runtime, **exact.details}}
+    best = heur
+    if exact.status in ("optimal", "feasible") and exact.labels.min() >= 0:
+        polished = polish(problem, exact.labels, random_state=random_state)
+        details["exact_polished_objective"] = polished.objective
+        if polished.status == "feasible" and (heur.status != "feasible" or polished.objective < heur.objective - 1e-12):
+            best = polished
+    return SolverResult(
+        labels=best.labels,
+        solver="heuristic+exact",
+        status=best.status,
+        objective=best.objective,
+        bound=exact.bound,
+        gap=exact.gap,
+        runtime=heur.runtime + exact.runtime,
+        details={**details, "chosen": "exact, polished" if best is not heur else "heuristic"},
+    )
+
+
+def make_plan(
+    inputs: Inputs,
+    spec: PlanSpec,
+    k: int,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    heuristic_options: dict | None = None,
+) -> Plan:
+    """Plan ``k`` partnerships under ``spec``; raise :class:`InfeasibleError` when impossible."""
+    start = time.perf_counter()
+    heuristic_options = heuristic_options or {}
+    units, graph, schools = inputs.units, inputs.graph, inputs.schools
+    unit_labels = np.full(len(units), -1, dtype=int)
+    names_fixed: dict[int, str] = {}
+    results: list[SolverResult] = []
+    if spec.districts == "nest":
+        totals, anchors = {}, {}
+        for d, g in units.groupby("district"):
+            totals[d] = {a: float(g[a].sum()) for a in ("pupils", "n_schools", "population") if a in g}
+            anchors[d] = int((g["anchors"] > 0).sum())
+        counts = apportion(totals, anchors, spec, k)
+        county = {a: float(units[a].sum()) for a in ("pupils", "n_schools", "population") if a in units}
+        offset = 0
+        for d in sorted(counts):
+            subset = np.flatnonzero(units["district"].to_numpy() == d)
+            problem = build_problem(units, graph, schools, spec, counts[d], subset=subset, totals=county, k_total=k)
+            res = _solve_problem(problem, solver, time_limit * counts[d] / k, spec.random_state, heuristic_options)
+            labels = problem.unit_labels(res.labels)
+            unit_labels[subset] = labels[subset] + offset
+            names_fixed.update({offset + int(res.labels[b]): n for b, n in problem.names.items()})
+            offset += counts[d]
+            results.append(res)
+        status = "feasible" if all(r.status in ("feasible", "optimal") for r in results) else "violated"
+        objective = None
+        bound = sum(r.bound for r in results) if all(r.bound is not None for r in results) else None
+        solver_name = results[0].solver
+        details = {"apportionment": counts, "districts": {d: r.details for d, r in zip(sorted(counts), results)}}
+    else:
+        problem = build_problem(units, graph, schools, spec, k)
+        res = _solve_problem(problem, solver, time_limit, spec.random_state, heuristic_options)
+        unit_labels = problem.unit_labels(res.labels)
+        names_fixed = {int(res.labels[b]): n for b, n in problem.names.items()}
+        status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
+        details = res.details
+        results = [res]
+    return _finish(inputs, spec, k, unit_labels, names_fixed, solver_name, status, objective, bound, results, details, time.perf_counter() - start)
+
+
+def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, names_fixed: dict[int, str], solver_name: str, status: str,
+            objective: float | None, bound: float | None, results: list[SolverResult], details: dict, runtime: float) -> Plan:
+    schools = inputs.schools
+    school_labels = unit_labels[schools["unit"].to_numpy()]
+    names = name_partnerships(schools, school_labels, names_fixed)
+    order = sorted(names, key=lambda lab: names[lab])
+    pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
+    scores = configuration_scores(schools, unit_labels, inputs.graph, spec, k, inputs.units)
+    if scores["violations"]:
+        status = "violated"
+    elif status == "unchecked":
+        status = "feasible"
+    gap = None
+    if len(results) == 1:
+        gap = results[0].gap
+    assignments = pd.DataFrame(
+        {
+            "URN": schools["URN"].to_numpy(),
+            "name": schools["name"].to_numpy(),
+            "partnership_id": [pid[lab] for lab in school_labels],
+            "partnership": [names[lab] for lab in school_labels],
+            "district": schools["district"].to_numpy(),
+            "kind": schools["kind"].to_numpy(),
+            "pupils": schools["pupils"].to_numpy(),
+        }
+    ).sort_values("URN", kind="stable").reset_index(drop=True)
+    table = scores["table"].copy()
+    table["id"] = table["partnership"].map(pid)
+    table["name"] = table["partnership"].map(names)
+    polys = _dissolve(inputs, unit_labels)
+    partnerships = polys.join(table.set_index("partnership")).reset_index(drop=True)
+    partnerships = partnerships[["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges", "districts", "n_districts", "wdist_km", "geometry"]]
+    partnerships = partnerships.sort_values("id").reset_index(drop=True)
+    if objective is None:
+        objective = scores["wdist_km"]
+    scores["table"] = partnerships.drop(columns="geometry")
+    return Plan(
+        name=configuration_name(k, spec.districts),
+        k=k,
+        spec=spec,
+        assignments=assignments,
+        partnerships=partnerships,
+        unit_labels=unit_labels,
+        solver=solver_name,
+        status=status,
+        objective=float(objective),
+        bound=bound,
+        gap=gap,
+        runtime=runtime,
+        scores=scores,
+        details=details,
+    )
+
+
+def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
+    """One polygon per partnership. Units joined only by an island link (e.g. a bridge to an
+    island) are connected by a 50 m wide strip along the shortest line between them, so the
+    partnership is drawn as the one area it is."""
+    units = inputs.units
+    polys = units.assign(label=unit_labels).dissolve(by="label")[["geometry"]]
+    for i, j, _ in inputs.graph.graph.get("bridges", []):
+        if unit_labels[i] != unit_labels[j]:
+            continue
+        a, b = units.geometry.iloc[i], units.geometry.iloc[j]
+        link = shapely.shortest_line(a, b).buffer(25)
+        lab = unit_labels[i]
+        polys.loc[lab, "geometry"] = shapely.union_all([polys.loc[lab, "geometry"], link])
+    return polys
+
+
+def make_plans(
+    inputs: Inputs,
+    spec: PlanSpec,
+    *,
+    solver: str = "auto",
+    time_limit: float = 30.0,
+    heuristic_options: dict | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> list[Plan]:
+    """One plan per k of ``spec`` (see :func:`make_plan`)."""
+    plans = []
+    for k in spec.k:
+        plan = make_plan(inputs, spec, k, solver=solver, time_limit=time_limit, heuristic_options=heuristic_options)
+        if on_plan:
+            on_plan(plan)
+        plans.append(plan)
+    return plans

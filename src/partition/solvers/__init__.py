@@ -1,0 +1,10 @@
+"""Solvers: all take a :class:`~partition.problem.Problem` and return a :class:`SolverResult`.
+
+* :mod:`partition.solvers.heuristic` — contiguity-preserving construction plus local search;
+* :mod:`partition.solvers.exact` — mixed-integer model solved by HiGHS, with a proven bound;
+* :mod:`partition.solvers.baselines` — scikit-learn and spopt methods, for comparison.
+"""
+
+from partition.solvers.result import SolverResult
+
+__all__ = ["SolverResult"]

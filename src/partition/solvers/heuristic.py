@@ -1,0 +1,593 @@
+"""Fast heuristic: balanced region growing from anchor seeds, then local search.
+
+Objective (minimised)::
+
+    wdist + split_penalty_km × district splits      (splits only in mode "penalise")
+
+where *wdist* is the pupil-weighted mean distance (km) of schools to their
+partnership's pupil-weighted centroid — exactly the headline measure.
+
+1. **Construction.** Balanced k-means: weighted k-means proposes k centres;
+   a linear programme (HiGHS, via SciPy) assigns units to centres at least
+   pupil-weighted distance under the size bounds; centres move to their
+   units' centroid and the LP is solved again (4 rounds); each partnership
+   keeps its heaviest connected piece and other pieces join the neighbour they
+   share most boundary with. (With pinned locks, regions instead grow from
+   seed units — the pinned units plus anchors matched to the k-means centres —
+   along the adjacency graph, each up to the upper size bound.)
+2. **Balance.** Local search on the squared relative deviation of every sized
+   attribute from its mean (plus missing anchors and locks violated), which
+   pushes load along chains of partnerships, until every bound holds.
+3. **Compactness.** Local search on the objective that only accepts moves keeping
+   every constraint, with iterated kicks (random feasible moves) and restarts
+   until the time budget ends.
+
+Moves transfer one boundary unit to an adjacent partnership; the donor must
+stay connected and anchored, so every configuration is contiguous.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+
+from partition.problem import Problem
+from partition.solvers.result import SolverResult
+
+
+class _State:
+    """A labelling with incremental bookkeeping of sizes, anchors, districts and cost."""
+
+    def __init__(self, problem: Problem, labels: np.ndarray) -> None:
+        self.pb = problem
+        k, n = problem.k, problem.n
+        self.k = k
+        self.lab = labels.astype(int).copy()
+        names = list(problem.limits)
+        self.block_attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((n, 0))
+        self.low = np.array([problem.limits[a][0] for a in names])
+        self.high = np.array([problem.limits[a][1] for a in names])
+        totals = self.block_attr.sum(axis=0)
+        self.mean = np.where(totals > 0, totals / problem.k, 1.0)
+        centre = np.clip(self.mean, self.low, np.where(np.isfinite(self.high), self.high, np.inf))
+        self.inner_low = (self.low + centre) / 2
+        self.inner_high = np.where(np.isfinite(self.high), (self.high + centre) / 2, np.inf)
+        self.need_anchor = problem.spec.anchors
+        self.penalty = problem.spec.split_penalty_km if problem.spec.districts == "penalise" else 0.0
+        self.total_w = max(problem.total_pupils, 1e-9)
+        order = np.argsort(problem.point_block, kind="stable")
+        sorted_blocks = problem.point_block[order]
+        starts = np.searchsorted(sorted_blocks, np.arange(n))
+        ends = np.searchsorted(sorted_blocks, np.arange(n), side="right")
+        self.block_pts = [order[s:e] for s, e in zip(starts, ends)]
+        self.apart_of: list[list[int]] = [[] for _ in range(n)]
+        for a, b in problem.apart:
+            self.apart_of[a].append(b)
+            self.apart_of[b].append(a)
+        self.block_district = np.where(problem.district >= 0, problem.district, 0)
+        self.members: list[set[int]] = [set() for _ in range(k)]
+        for b, p in enumerate(self.lab):
+            self.members[p].add(int(b))
+        self.sums = np.zeros((k, self.block_attr.shape[1]))
+        np.add.at(self.sums, self.lab, self.block_attr)
+        self.anch = np.bincount(self.lab, weights=problem.anchors, minlength=k).astype(float)
+        self.dcount = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
+        np.add.at(self.dcount, (self.lab, self.block_district), 1)
+        self.pts = [self._collect(p) for p in range(k)]
+        self.cost = np.array([self._cost_of(self.pts[p]) for p in range(k)])
+        edges = [(i, int(j)) for i, nb in enumerate(problem.neighbours) for j in nb if i < j]
+        self.ea = np.array([e[0] for e in edges], dtype=int)
+        self.eb = np.array([e[1] for e in edges], dtype=int)
+        self.nbr = [set(map(int, nb)) for nb in problem.neighbours]
+        self.version = np.zeros(k, dtype=np.int64)
+        self.cache: dict[tuple[int, int], tuple[int, int, int, bool, float, float, float]] = {}
+        self.log: list[tuple[int, int, int]] = []
+
+    def _collect(self, p: int) -> np.ndarray:
+        parts = [self.block_pts[b] for b in self.members[p]]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+
+    def _cost_of(self, pts: np.ndarray) -> float:
+        if len(pts) == 0:
+            return 0.0
+        w = self.pb.point_w[pts]
+        sw = w.sum()
+        if sw <= 0:
+            return 0.0
+        xy = self.pb.point_xy[pts]
+        c = (w @ xy) / sw
+        d = xy - c
+        return float(w @ np.sqrt((d * d).sum(axis=1)))
+
+    # --- constraint measures ------------------------------------------------
+    def _viol(self, sums: np.ndarray, anch: float) -> float:
+        v = float(((np.maximum(0, self.low - sums) + np.maximum(0, sums - self.high)) / self.mean).sum())
+        if self.need_anchor and anch < 0.5:
+            v += 1.0
+        return v
+
+    def _imbalance(self, sums: np.ndarray, anch: float) -> float:
+        # squared distance outside an inner band (half-way to each bound), so that balancing
+        # pushes load along chains of partnerships but leaves those comfortably inside alone
+        over = np.maximum(0.0, sums - self.inner_high) / self.mean
+        under = np.maximum(0.0, self.inner_low - sums) / self.mean
+        return float((over * over + under * under).sum()) + 10.0 * self._viol(sums, anch)
+
+    def violation(self) -> float:
+        v = sum(self._viol(self.sums[p], self.anch[p]) for p in range(self.k))
+        return v + sum(1 for a, b in self.pb.apart if self.lab[a] == self.lab[b])
+
+    def splits(self) -> int:
+        return int(((self.dcount > 0).sum(axis=1) - 1).clip(min=0).sum())
+
+    def objective(self) -> float:
+        return float(self.cost.sum() / self.total_w + self.penalty * self.splits())
+
+    # --- moves --------------------------------------------------------------
+    def connected_without(self, p: int, u: int) -> bool:
+        rest = self.members[p]
+        inside = [v for v in self.nbr[u] if v in rest]
+        if len(inside) <= 1:
+            return len(inside) == 1
+        targets = set(inside[1:])
+        seen = {u, inside[0]}
+        stack = [inside[0]]
+        while stack:
+            x = stack.pop()
+            for y in self.nbr[x]:
+                if y in rest and y not in seen:
+                    seen.add(y)
+                    if y in targets:
+                        targets.discard(y)
+                        if not targets:
+                            return True
+                    stack.append(y)
+        return not targets
+
+    def movable(self, u: int, p: int) -> bool:
+        if len(self.members[p]) <= 1:
+            return False
+        return self.connected_without(p, u)
+
+    def apart_delta(self, u: int, p: int, q: int) -> int:
+        d = 0
+        for other in self.apart_of[u]:
+            if self.lab[other] == p:
+                d -= 1
+            elif self.lab[other] == q:
+                d += 1
+        return d
+
+    def split_delta(self, u: int, p: int, q: int) -> int:
+        d = self.block_district[u]
+        return int(self.dcount[q, d] == 0) - int(self.dcount[p, d] == 1)
+
+    def balance_delta(self, u: int, p: int, q: int) -> float:
+        a = self.block_attr[u]
+        au = self.pb.anchors[u]
+        old = self._imbalance(self.sums[p], self.anch[p]) + self._imbalance(self.sums[q], self.anch[q])
+        new = self._imbalance(self.sums[p] - a, self.anch[p] - au) + self._imbalance(self.sums[q] + a, self.anch[q] + au)
+        return new - old + 10.0 * self.apart_delta(u, p, q)
+
+    def keeps_feasible(self, u: int, p: int, q: int) -> bool:
+        a = self.block_attr[u]
+        sp, sq = self.sums[p] - a, self.sums[q] + a
+        if (sp < self.low - 1e-9).any() or (sq > self.high + 1e-9).any():
+            return False
+        if self.need_anchor and self.anch[p] - self.pb.anchors[u] < 0.5:
+            return False
+        return self.apart_delta(u, p, q) <= 0
+
+    def cost_delta(self, u: int, p: int, q: int) -> tuple[float, float, float]:
+        pts_u = self.block_pts[u]
+        pts_p = self.pts[p]
+        if len(pts_u):
+            pts_p = pts_p[self.pb.point_block[pts_p] != u]
+        cp = self._cost_of(pts_p)
+        cq = self._cost_of(np.concatenate([self.pts[q], pts_u]))
+        d = (cp + cq - self.cost[p] - self.cost[q]) / self.total_w
+        if self.penalty:
+            d += self.penalty * self.split_delta(u, p, q)
+        return d, cp, cq
+
+    def evaluate(self, u: int, p: int, q: int) -> tuple[bool, float, float, float]:
+        """Cached (feasible, cost delta, new cost of p, new cost of q) of moving u from p to q."""
+        vp, vq = int(self.version[p]), int(self.version[q])
+        hit = self.cache.get((u, q))
+        if hit is not None and hit[0] == p and hit[1] == vp and hit[2] == vq:
+            return hit[3], hit[4], hit[5], hit[6]
+        ok = self.keeps_feasible(u, p, q) and self.movable(u, p)
+        d = cp = cq = 0.0
+        if ok:
+            d, cp, cq = self.cost_delta(u, p, q)
+        self.cache[(u, q)] = (p, vp, vq, ok, d, cp, cq)
+        return ok, d, cp, cq
+
+    def undo(self, mark: int) -> None:
+        """Revert the moves logged after ``mark``."""
+        while len(self.log) > mark:
+            u, p, q = self.log.pop()
+            self.apply(u, q, p, log=False)
+
+    def apply(self, u: int, p: int, q: int, cp: float | None = None, cq: float | None = None, *, log: bool = True) -> None:
+        if log:
+            self.log.append((u, p, q))
+        self.version[p] += 1
+        self.version[q] += 1
+        self.lab[u] = q
+        self.members[p].discard(u)
+        self.members[q].add(u)
+        a = self.block_attr[u]
+        self.sums[p] -= a
+        self.sums[q] += a
+        self.anch[p] -= self.pb.anchors[u]
+        self.anch[q] += self.pb.anchors[u]
+        d = self.block_district[u]
+        self.dcount[p, d] -= 1
+        self.dcount[q, d] += 1
+        self.pts[p] = self._collect(p)
+        self.pts[q] = self._collect(q)
+        self.cost[p] = self._cost_of(self.pts[p]) if cp is None else cp
+        self.cost[q] = self._cost_of(self.pts[q]) if cq is None else cq
+
+    def boundary(self) -> np.ndarray:
+        diff = self.lab[self.ea] != self.lab[self.eb]
+        return np.unique(np.concatenate([self.ea[diff], self.eb[diff]]))
+
+    def targets(self, u: int) -> list[int]:
+        p = self.lab[u]
+        return sorted({int(self.lab[v]) for v in self.nbr[u]} - {int(p)})
+
+
+def _grow(problem: Problem, seeds: list[int], main_attr: str | None) -> np.ndarray:
+    """Capacity-aware multi-source Dijkstra growth from seed blocks."""
+    n, k = problem.n, len(seeds)
+    labels = np.full(n, -1, dtype=int)
+    load = np.zeros(k)
+    values = problem.attrs[main_attr] if main_attr else np.ones(n)
+    cap = problem.limits[main_attr][1] if main_attr else np.inf
+    xy = problem.block_xy
+    heap: list[tuple[float, int, int]] = []
+    for r, s in enumerate(seeds):
+        labels[s] = r
+        load[r] += values[s]
+    for r, s in enumerate(seeds):
+        for v in problem.neighbours[s]:
+            heapq.heappush(heap, (float(np.hypot(*(xy[s] - xy[v]))), int(v), r))
+    while heap:
+        d, v, r = heapq.heappop(heap)
+        if labels[v] >= 0 or load[r] + values[v] > cap:
+            continue
+        labels[v] = r
+        load[r] += values[v]
+        for w in problem.neighbours[v]:
+            if labels[w] < 0:
+                heapq.heappush(heap, (d + float(np.hypot(*(xy[v] - xy[w]))), int(w), r))
+    pending = [v for v in range(n) if labels[v] < 0]
+    while pending:
+        progress = False
+        for v in pending:
+            adj = [labels[w] for w in problem.neighbours[v] if labels[w] >= 0]
+            if adj:
+                r = min(adj, key=lambda x: load[x])
+                labels[v] = r
+                load[r] += values[v]
+                progress = True
+        pending = [v for v in pending if labels[v] < 0]
+        if not progress:
+            raise RuntimeError("planning-unit graph is not connected")
+    return labels
+
+
+def _repair_contiguity(problem: Problem, labels: np.ndarray) -> np.ndarray:
+    """Keep each label's heaviest connected piece; hand other pieces to the neighbour label sharing most edges."""
+    labels = labels.copy()
+    weight = problem.attrs.get("pupils", np.ones(problem.n)) + 1e-3
+    for _ in range(problem.n):
+        moved = False
+        for lab in np.unique(labels):
+            nodes = set(np.flatnonzero(labels == lab).tolist())
+            pieces = []
+            while nodes:
+                start = nodes.pop()
+                piece, stack = {start}, [start]
+                while stack:
+                    x = stack.pop()
+                    for y in problem.neighbours[x]:
+                        y = int(y)
+                        if y in nodes:
+                            nodes.discard(y)
+                            piece.add(y)
+                            stack.append(y)
+                pieces.append(piece)
+            if len(pieces) <= 1:
+                continue
+            pieces.sort(key=lambda pc: (-sum(weight[list(pc)]), min(pc)))
+            for piece in pieces[1:]:
+                votes: dict[int, int] = {}
+                for x in piece:
+                    for y in problem.neighbours[x]:
+                        if int(y) not in piece and labels[y] != lab:
+                            votes[int(labels[y])] = votes.get(int(labels[y]), 0) + 1
+                if votes:
+                    new = max(sorted(votes), key=lambda v: votes[v])
+                    labels[list(piece)] = new
+                    moved = True
+        if not moved:
+            break
+    return labels
+
+
+def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int = 4) -> np.ndarray:
+    """Balanced k-means: LP assignment of units to k centres under the size bounds, re-centred a few times, then made contiguous."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    n, k = problem.n, problem.k
+    w = problem.attrs.get("pupils", np.ones(n))
+    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(problem.block_xy, sample_weight=w + 1e-6)
+    centres = km.cluster_centers_
+    idx = np.arange(n * k)
+    rows_assign = np.repeat(np.arange(n), k)
+    a_eq = coo_matrix((np.ones(n * k), (rows_assign, idx)), shape=(n, n * k))
+    ub_rows, ub_cols, ub_vals, ub_rhs = [], [], [], []
+    r = 0
+    for attr, (low, high) in problem.limits.items():
+        a = problem.attrs[attr]
+        for c in range(k):
+            cols = np.arange(n) * k + c
+            if np.isfinite(high):
+                ub_rows += [r] * n
+                ub_cols += cols.tolist()
+                ub_vals += a.tolist()
+                ub_rhs.append(high)
+                r += 1
+            ub_rows += [r] * n
+            ub_cols += cols.tolist()
+            ub_vals += (-a).tolist()
+            ub_rhs.append(-low)
+            r += 1
+    a_ub = coo_matrix((ub_vals, (ub_rows, ub_cols)), shape=(r, n * k)) if r else None
+    labels = km.labels_
+    for _ in range(rounds):
+        cost = (np.linalg.norm(problem.block_xy[:, None, :] - centres[None, :, :], axis=2) * (w[:, None] + 1.0)).ravel()
+        res = linprog(cost, A_ub=a_ub, b_ub=ub_rhs if r else None, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, 1), method="highs")
+        if res.status != 0:
+            break
+        labels = res.x.reshape(n, k).argmax(axis=1)
+        for c in range(k):
+            m = labels == c
+            if m.any():
+                centres[c] = (w[m] + 1e-6) @ problem.block_xy[m] / (w[m] + 1e-6).sum()
+    _, labels = np.unique(labels, return_inverse=True)
+    labels = _repair_contiguity(problem, labels)
+    _, labels = np.unique(labels, return_inverse=True)
+    return labels
+
+
+def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
+    """k seed blocks: pinned blocks first, then anchors matched to weighted k-means centres."""
+    k = problem.k
+    weights = problem.attrs.get("pupils", np.ones(problem.n)) + 1e-6
+    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(problem.block_xy, sample_weight=weights)
+    pinned = list(problem.names)
+    cand = np.flatnonzero(problem.anchors > 0) if problem.spec.anchors else np.arange(problem.n)
+    cand = np.array([c for c in cand if c not in set(pinned)], dtype=int)
+    centres = km.cluster_centers_
+    if pinned:
+        dist = np.linalg.norm(centres[:, None, :] - problem.block_xy[pinned][None, :, :], axis=2)
+        rows, _ = linear_sum_assignment(dist)
+        centres = np.delete(centres, rows, axis=0)
+    dist = np.linalg.norm(centres[:, None, :] - problem.block_xy[cand][None, :, :], axis=2)
+    _, cols = linear_sum_assignment(dist)
+    return pinned + [int(cand[c]) for c in cols]
+
+
+def _balance_pass(state: _State, rng: np.random.Generator, max_passes: int = 200) -> None:
+    for _ in range(max_passes):
+        if state.violation() < 1e-9:
+            return
+        improved = False
+        for u in rng.permutation(state.boundary()):
+            u = int(u)
+            p = int(state.lab[u])
+            best_q, best_d = -1, -1e-12
+            for q in state.targets(u):
+                d = state.balance_delta(u, p, q)
+                if d < best_d:
+                    best_q, best_d = q, d
+            if best_q >= 0 and state.movable(u, p):
+                state.apply(u, p, best_q)
+                improved = True
+        if not improved:
+            return
+
+
+def _balance(state: _State, rng: np.random.Generator, tries: int = 30) -> _State:
+    """Balance, then kick around violating partnerships and rebalance while violations remain."""
+    _balance_pass(state, rng)
+    best_v, best_lab = state.violation(), state.lab.copy()
+    for _ in range(tries):
+        if best_v < 1e-9:
+            break
+        bad = [p for p in range(state.k) if state._viol(state.sums[p], state.anch[p]) > 0]
+        near = set(bad)
+        for p in bad:
+            for u in state.members[p]:
+                near.update(int(state.lab[v]) for v in state.nbr[u])
+        candidates = [int(u) for u in state.boundary() if int(state.lab[u]) in near]
+        for u in rng.permutation(candidates)[: 3 * len(bad) + 3]:
+            u = int(u)
+            p = int(state.lab[u])
+            targets = state.targets(u)
+            if targets and state.movable(u, p):
+                state.apply(u, p, int(rng.choice(targets)))
+        _balance_pass(state, rng)
+        v = state.violation()
+        if v <= best_v:
+            best_v, best_lab = v, state.lab.copy()
+        else:
+            state = _State(state.pb, best_lab)
+    return state if state.violation() <= best_v else _State(state.pb, best_lab)
+
+
+def _descent(state: _State, rng: np.random.Generator, deadline: float, active: set[int] | None = None) -> None:
+    """Best-improvement moves of boundary units until none improves.
+
+    With ``active``, only units in or next to those partnerships are examined
+    first; partnerships changed by a move become active for the next pass.
+    """
+    while time.perf_counter() < deadline:
+        touched: set[int] = set()
+        units = state.boundary()
+        if active is not None:
+            units = np.array([u for u in units if int(state.lab[u]) in active or any(int(state.lab[v]) in active for v in state.nbr[int(u)])], dtype=int)
+        for u in rng.permutation(units):
+            u = int(u)
+            p = int(state.lab[u])
+            best = (-1e-12, -1, 0.0, 0.0)
+            for q in state.targets(u):
+                ok, d, cp, cq = state.evaluate(u, p, q)
+                if ok and d < best[0]:
+                    best = (d, q, cp, cq)
+            if best[1] >= 0:
+                state.apply(u, p, best[1], best[2], best[3])
+                touched.update((p, best[1]))
+        if not touched:
+            return
+        if active is not None:
+            active = touched
+
+
+def _kick(state: _State, rng: np.random.Generator, moves: int) -> list[tuple[int, int, int]]:
+    """Random feasible moves around one random partnership; returns them."""
+    centre = int(rng.integers(state.k))
+    area = {centre} | {int(state.lab[v]) for u in state.members[centre] for v in state.nbr[u]}
+    done: list[tuple[int, int, int]] = []
+    units = [int(u) for u in state.boundary() if int(state.lab[u]) in area]
+    for u in rng.permutation(units):
+        if len(done) >= moves:
+            break
+        u = int(u)
+        p = int(state.lab[u])
+        targets = [q for q in state.targets(u) if q in area and state.keeps_feasible(u, p, q)]
+        if targets and state.movable(u, p):
+            q = int(rng.choice(targets))
+            state.apply(u, p, q)
+            done.append((u, p, q))
+    return done
+
+
+def solve_heuristic(
+    problem: Problem,
+    *,
+    restarts: int = 1,
+    iterations: int = 150,
+    time_limit: float | None = None,
+    random_state: int | None = 0,
+    kick_moves: int = 4,
+) -> SolverResult:
+    """Solve with construction, balancing and iterated local search.
+
+    The search budget is counted, not timed, so that the same problem and seed
+    always give the same configuration: ``restarts`` constructions, each
+    followed by up to ``iterations`` kicks (stopping early after 60 kicks
+    without improvement). ``time_limit`` (seconds) is an optional safety cap;
+    when it cuts the search short, ``details["time_capped"]`` says so and the
+    result may differ between machines.
+
+    Parameters
+    ----------
+    problem
+        The problem (one k).
+    restarts, iterations
+        Search budget.
+    time_limit
+        Optional cap in seconds.
+    random_state
+        Seed for all randomness.
+    kick_moves
+        Random moves per kick.
+    """
+    start = time.perf_counter()
+    rng = np.random.default_rng(random_state)
+    main_attr = "pupils" if "pupils" in problem.limits else (next(iter(problem.limits)) if problem.limits else None)
+    deadline = start + time_limit if time_limit is not None else np.inf
+    best: tuple[float, float, np.ndarray] | None = None
+    n_restarts = n_kicks = 0
+    capped = False
+    for _ in range(max(restarts, 1)):
+        labels = _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
+        state = _State(problem, labels)
+        state = _balance(state, rng)
+        _descent(state, rng, np.inf)
+        n_restarts += 1
+        current, current_lab = state.objective(), state.lab.copy()
+        stale = 0
+        for _ in range(iterations):
+            if stale >= 60:
+                break
+            if time.perf_counter() > deadline:
+                capped = True
+                break
+            mark = len(state.log)
+            moves = _kick(state, rng, kick_moves)
+            _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
+            n_kicks += 1
+            obj = state.objective()
+            if obj < current - 1e-9 and state.violation() <= 1e-9:
+                current, current_lab, stale = obj, state.lab.copy(), 0
+                state.log.clear()
+            else:
+                state.undo(mark)
+                stale += 1
+        key = (state.violation(), current)
+        if best is None or key < best[:2]:
+            best = (key[0], key[1], current_lab)
+        if time.perf_counter() > deadline:
+            capped = True
+            break
+    assert best is not None
+    final = _State(problem, best[2])
+    violation = final.violation()
+    return SolverResult(
+        labels=best[2],
+        solver="heuristic",
+        status="feasible" if violation < 1e-9 else "violated",
+        objective=final.objective(),
+        runtime=time.perf_counter() - start,
+        details={"restarts": n_restarts, "kicks": n_kicks, "violation": violation, "splits": final.splits(), "time_capped": capped},
+    )
+
+
+def polish(problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4) -> SolverResult:
+    """Improve a given labelling (e.g. the exact model's) by the local search on wdist."""
+    start = time.perf_counter()
+    rng = np.random.default_rng(random_state)
+    state = _State(problem, labels)
+    if state.violation() > 1e-9:
+        state = _balance(state, rng)
+    _descent(state, rng, np.inf)
+    current, current_lab, stale = state.objective(), state.lab.copy(), 0
+    state.log.clear()
+    for _ in range(iterations):
+        if stale >= 60:
+            break
+        mark = len(state.log)
+        moves = _kick(state, rng, kick_moves)
+        _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
+        obj = state.objective()
+        if obj < current - 1e-9 and state.violation() <= 1e-9:
+            current, current_lab, stale = obj, state.lab.copy(), 0
+            state.log.clear()
+        else:
+            state.undo(mark)
+            stale += 1
+    final = _State(problem, current_lab)
+    violation = final.violation()
+    return SolverResult(current_lab, "polish", "feasible" if violation < 1e-9 else "violated", final.objective(), runtime=time.perf_counter() - start,
+                        details={"violation": violation, "splits": final.splits()})
