@@ -103,6 +103,7 @@ def test_plan_writes_each_configuration(runner, shared, tmp_path):
     for name in ("k22-ignore", "k23-ignore"):
         assert (out / name / "assignments.csv").exists()
         assert (out / name / "partnerships.geojson").exists()
+        assert (out / name / "map.html").stat().st_size > 100_000
         assert name in result.stdout
     assert "feasible" in result.stdout
 

@@ -179,6 +179,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
              seed: int | None, time_limit: float, out_dir: str, **opts: Any) -> None:
     """Partition the schools into k partnerships for every k asked and write each configuration."""
     from partition.errors import InfeasibleError
+    from partition.maps import configuration_map, write_map
     from partition.planner import make_plan
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
@@ -193,6 +194,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
             failures.append(f"k={k}: {exc}")
             continue
         path = plan.write(out_dir)
+        write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
         s = plan.scores
         rows.append(
             f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "

@@ -31,6 +31,8 @@ pupil-weighted centroid); the bound HiGHS proves is a bound on this objective
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import highspy
@@ -246,8 +248,7 @@ def solve_exact(
                 if (r, d) not in splits:
                     splits[r, d] = model.var(problem.spec.split_penalty_km)
                 model.row([col[i, r], splits[r, d]], [1.0, -1.0], -np.inf, 0.0)
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = _silent_highs()
     highs.setOptionValue("mip_rel_gap", mip_rel_gap)
     highs.setOptionValue("threads", threads)
     highs.setOptionValue("random_seed", 0)
@@ -301,6 +302,26 @@ def solve_exact(
         runtime=runtime,
         details=details,
     )
+
+
+def _silent_highs() -> highspy.Highs:
+    """A Highs instance whose start-up banner (printed by the C++ library on stdout) is swallowed."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        highs = highspy.Highs()
+    else:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 def _as_solution(values: np.ndarray) -> highspy.HighsSolution:

@@ -1,0 +1,72 @@
+"""Compare solvers side by side on the Hampshire default data, in one process.
+
+    .venv/bin/python benchmarks/solvers.py [--k 23] [--time-limit 30] [--markdown]
+
+Runs our heuristic (preview budget and default-auto budget), the exact HiGHS
+model warm-started from the heuristic (plus polishing), scikit-learn
+agglomerative clustering and the spopt methods (AZP, RegionKMeans, SKATER,
+WardSpatial) through the same planner interface, and prints one row per
+solver: time, contiguity, max pupil deviation, wdist, schools per partnership,
+partnerships without an anchor, district splits, and the exact model's own
+objective, bound and gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+from partition.pipeline import prepare
+from partition.planner import make_plan
+from partition.spec import PlanSpec
+
+RUNS = [
+    ("heuristic (preview: 1 restart)", "heuristic", {"restarts": 1}),
+    ("heuristic (4 restarts)", "heuristic", {"restarts": 4}),
+    ("heuristic + exact (auto)", "auto", {}),
+    ("sklearn agglomerative", "agglomerative", {}),
+    ("spopt AZP", "azp", {}),
+    ("spopt RegionKMeans", "regionkmeans", {}),
+    ("spopt SKATER", "skater", {}),
+    ("spopt WardSpatial", "wardspatial", {}),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--k", type=int, nargs="+", default=[23])
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    t0 = time.perf_counter()
+    inputs = prepare()
+    print(f"data + units + graph: {time.perf_counter() - t0:.2f} s; {len(inputs.schools)} schools, {len(inputs.units)} units")
+    header = "| k | solver | time s | contiguous | max dev | wdist km | schools/partnership | no anchor | splits | model obj / bound / gap |"
+    print(header)
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for k in args.k:
+        spec = PlanSpec(k=(k,), random_state=args.seed)
+        for label, solver, options in RUNS:
+            start = time.perf_counter()
+            try:
+                plan = make_plan(inputs, spec, k, solver=solver, time_limit=args.time_limit, heuristic_options=options)
+            except Exception as exc:  # report and go on: a missing optional baseline must not stop the table
+                print(f"| {k} | {label} | failed: {exc} |")
+                continue
+            elapsed = time.perf_counter() - start
+            s = plan.scores
+            model = "—"
+            if plan.gap is not None and "exact" in plan.details:
+                e = plan.details["exact"]
+                model = f"{e['objective']:.3f} / {plan.bound:.3f} / {plan.gap:.1%}"
+            print(
+                f"| {k} | {label} | {elapsed:.1f} | {'yes' if s['contiguous'] else 'NO'} | {s['max_abs_deviation']:.1%} | "
+                f"{s['wdist_km']:.3f} | {s['min_schools']}–{s['max_schools']} | {s['anchors_missing']} | {s['district_splits']} | {model} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Consultation maps: single-file, offline, escaped HTML made with folium.
+
+Every map is one HTML file: Leaflet's JavaScript and CSS (vendored, BSD-2) are
+inlined and folium's other CDN dependencies are left out, so the file works
+offline when double-clicked. Base tiles are off by default (they need a
+network); the map then shows partnerships, district outlines and schools on a
+plain background. Every text that comes from data (school, partnership and
+district names) is HTML-escaped before it reaches the page.
+
+Partnership colours come from a greedy colouring of the partnerships'
+adjacency (largest first, then saturation), so neighbouring partnerships never
+share a colour.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement, Template
+
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78",
+]
+KIND_STYLE = {
+    "primary": ("#ffffff", 3),
+    "middle": ("#c7e9c0", 4),
+    "secondary": ("#000000", 6),
+    "all-through": ("#6a3d9a", 6),
+    "college": ("#b15928", 6),
+    "special": ("#fb9a99", 4),
+    "pru": ("#fdbf6f", 4),
+    "other": ("#cccccc", 3),
+}
+SIMPLIFY_M = 25.0
+
+
+def esc(value: object) -> str:
+    """HTML-escape a data value (quotes included)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def partnership_adjacency(partnerships: gpd.GeoDataFrame) -> nx.Graph:
+    """Partnerships (by row position) that share a boundary."""
+    geoms = partnerships.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(shapely.buffer(geoms, 1.0), predicate="intersects")
+    g = nx.Graph()
+    g.add_nodes_from(range(len(geoms)))
+    for i, j in zip(left, right):
+        if i < j and shapely.intersection(geoms[i].boundary, geoms[j].buffer(1.0)).length > 5.0:
+            g.add_edge(int(i), int(j))
+    return g
+
+
+def colour_partnerships(partnerships: gpd.GeoDataFrame, palette: list[str] = PALETTE) -> list[str]:
+    """One colour per partnership (row order) such that neighbours differ.
+
+    DSATUR order (most differently-coloured neighbours first, then degree); each
+    partnership takes, among the colours its neighbours do not use, the one used
+    least so far, so the whole palette is spread over the map.
+    """
+    g = partnership_adjacency(partnerships)
+    colours = list(palette)
+    assigned: dict[int, int] = {}
+    uses = [0] * len(colours)
+    while len(assigned) < g.number_of_nodes():
+        def saturation(v: int) -> tuple[int, int, int]:
+            return (len({assigned[u] for u in g[v] if u in assigned}), g.degree(v), -v)
+
+        v = max((v for v in g if v not in assigned), key=saturation)
+        taken = {assigned[u] for u in g[v] if u in assigned}
+        free = [c for c in range(len(colours)) if c not in taken]
+        if not free:  # more colours needed than the palette has: add greys of varying lightness
+            shade = 80 + (len(colours) * 37) % 150
+            colours.append(f"#{shade:02x}{shade:02x}{shade:02x}")
+            uses.append(0)
+            free = [len(colours) - 1]
+        c = min(free, key=lambda c: (uses[c], c))
+        assigned[v] = c
+        uses[c] += 1
+    return [colours[assigned[i]] for i in range(len(partnerships))]
+
+
+def _vendor(name: str) -> bytes:
+    return resources.files("partition").joinpath("vendor/leaflet").joinpath(name).read_bytes()
+
+
+def _inline_leaflet_css() -> str:
+    css = _vendor("leaflet.css").decode()
+
+    def data_uri(match: re.Match[str]) -> str:
+        data = base64.b64encode(_vendor("images/" + match.group(1))).decode()
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
+
+
+def self_contained_html(fmap: folium.Map) -> str:
+    """Render a folium map with Leaflet inlined and every other remote script or stylesheet removed."""
+    text = fmap.get_root().render()
+    js = _vendor("leaflet.js").decode()
+    css = _inline_leaflet_css()
+
+    def script(match: re.Match[str]) -> str:
+        return f"<script>{js}</script>" if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.js$", match.group(1)) else ""
+
+    def link(match: re.Match[str]) -> str:
+        return f"<style>{css}</style>" if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.css$", match.group(1)) else ""
+
+    text = re.sub(r'<script src="(https?://[^"]+)"></script>', script, text)
+    text = re.sub(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/>', link, text)
+    return text
+
+
+def write_map(fmap: folium.Map, path: str | Path) -> Path:
+    """Write a self-contained HTML map (atomically)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(self_contained_html(fmap), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Simplified WGS84 copy for display only."""
+    out = gdf.copy()
+    out["geometry"] = out.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
+    return out.to_crs(4326)
+
+
+def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str) -> folium.Map:
+    minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*bounds_27700)], crs=27700).to_crs(4326).total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    if tiles:
+        folium.TileLayer(tiles, name="Base map", control=True).add_to(fmap)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.get_root().header.add_child(Element(
+        "<style>.leaflet-container{background:#f4f4f0}.pt-label{font:600 11px/1.2 sans-serif;color:#222;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;transform:translate(-50%,-50%);pointer-events:none}"
+        ".pt-legend{position:absolute;z-index:1000;top:130px;right:10px;background:#fff;padding:8px 10px;"
+        "max-height:60vh;overflow:auto;font:12px/1.35 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
+        ".pt-legend table{border-collapse:collapse}.pt-legend td{padding:1px 4px}"
+        ".pt-swatch{display:inline-block;width:12px;height:12px;border:1px solid #555}</style>"
+    ))
+    fmap.get_root().html.add_child(Element(f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
+                                           f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{esc(title)}</h1>"))
+    return fmap
+
+
+class Legend(MacroElement):
+    """A fixed legend box (HTML built from escaped values)."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}<div class="pt-legend">{{ this.body }}</div>{% endmacro %}
+    """)
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+
+
+def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], name: str = "Schools", extra: dict[int, str] | None = None) -> folium.GeoJson:
+    pts = schools.to_crs(4326)
+    features = []
+    for row in pts.itertuples():
+        colour, radius = KIND_STYLE.get(row.kind, KIND_STYLE["other"])
+        props = {
+            "name": esc(row.name),
+            "URN": str(int(row.URN)),
+            "phase": esc(row.phase if hasattr(row, "phase") else row.kind),
+            "pupils": int(row.pupils),
+            "partnership": esc(partnership_of.get(int(row.URN), "")),
+            "district": esc(row.district),
+            "colour": colour,
+            "radius": radius,
+        }
+        if extra is not None:
+            props["change"] = esc(extra.get(int(row.URN), "unchanged"))
+        features.append({"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]}})
+    fields = ["name", "URN", "phase", "pupils", "partnership", "district"] + (["change"] if extra is not None else [])
+    aliases = ["School", "URN", "Phase", "Pupils", "Partnership", "District"] + (["Change"] if extra is not None else [])
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.95),
+        style_function=lambda f: {"color": "#333", "fillColor": f["properties"]["colour"], "radius": f["properties"]["radius"], "weight": 1},
+        highlight_function=lambda f: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, labels=True),
+    )
+
+
+def _district_layer(districts: gpd.GeoDataFrame) -> folium.GeoJson:
+    d = _display(districts[["code", "name", "geometry"]].assign(name=lambda t: t["name"].map(esc)))
+    return folium.GeoJson(
+        json.loads(d.to_json()),
+        name="District boundaries",
+        style_function=lambda f: {"color": "#222", "weight": 2, "dashArray": "6 4", "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    )
+
+
+def _partnership_layer(partnerships: gpd.GeoDataFrame, colours: list[str], name: str, show: bool = True) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, show=show)
+    p = _display(partnerships)
+    props = pd.DataFrame({
+        "id": p["id"],
+        "name": p["name"].map(esc),
+        "schools": p["schools"].astype(int),
+        "pupils": p["pupils"].astype(int),
+        "deviation": (p["deviation"] * 100).round(1).astype(str) + " %",
+        "anchors": p["anchors"].astype(int),
+        "districts": p["districts"].map(esc),
+        "colour": colours,
+    })
+    gj = gpd.GeoDataFrame(props, geometry=p.geometry.to_numpy(), crs=4326)
+    folium.GeoJson(
+        json.loads(gj.to_json()),
+        name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#ffffff", "weight": 1.2, "fillOpacity": 0.55},
+        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "schools", "pupils", "deviation"], aliases=["Partnership", "Schools", "Pupils", "From mean"]),
+        popup=folium.GeoJsonPopup(fields=["id", "name", "schools", "pupils", "deviation", "anchors", "districts"],
+                                  aliases=["Id", "Partnership", "Schools", "Pupils", "From mean", "Anchors", "Districts"]),
+    ).add_to(group)
+    for row, label_pt in zip(p.itertuples(), partnerships.geometry.representative_point().to_crs(4326)):
+        folium.Marker(
+            [label_pt.y, label_pt.x],
+            icon=folium.DivIcon(html=f'<div class="pt-label">{esc(row.name)}</div>', icon_size=(0, 0)),
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+def _legend_html(partnerships: gpd.GeoDataFrame, colours: list[str], title: str, note: str = "") -> str:
+    rows = "".join(
+        f"<tr><td><span class='pt-swatch' style='background:{c}'></span></td><td>{esc(r.name)}</td>"
+        f"<td style='text-align:right'>{int(r.schools)}</td><td style='text-align:right'>{int(r.pupils):,}</td>"
+        f"<td style='text-align:right'>{r.deviation * 100:+.1f}%</td></tr>"
+        for r, c in zip(partnerships.itertuples(), colours)
+    )
+    kinds = "".join(
+        f"<span style='display:inline-block;margin-right:8px'><span class='pt-swatch' style='border-radius:50%;background:{col}'></span> {k}</span>"
+        for k, (col, _) in KIND_STYLE.items() if k in ("primary", "secondary", "all-through", "college")
+    )
+    return (f"<b>{esc(title)}</b>{note}<table><tr><th></th><th>Partnership</th><th>Schools</th><th>Pupils</th><th>vs mean</th></tr>"
+            f"{rows}</table><div style='margin-top:4px'>{kinds}</div>"
+            "<div style='margin-top:4px;color:#555'>Contains OS data © Crown copyright and database right; DfE GIAS, ONS (OGL v3.0)</div>")
+
+
+def configuration_map(plan, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None,
+                      colours: list[str] | None = None) -> folium.Map:
+    """Map of one configuration: partnerships, labels, district outlines, schools, legend, layer control."""
+    parts = plan.partnerships
+    colours = colours or colour_partnerships(parts)
+    title = f"{plan.k} local children's partnerships ({plan.name})"
+    fmap = _base_map(parts.total_bounds, tiles, title)
+    _partnership_layer(parts, colours, "Partnerships").add_to(fmap)
+    _district_layer(districts).add_to(fmap)
+    partnership_of = dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))
+    _school_layer(schools, partnership_of).add_to(fmap)
+    Legend(_legend_html(parts, colours, title)).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
