@@ -112,3 +112,77 @@ def test_map_in_headless_chromium(evil_map, tmp_path):
     assert not errors, errors
     remote = [u for u in requests if not u.startswith(("file:", "data:"))]
     assert not remote, remote
+
+
+@pytest.fixture(scope="module")
+def comparison(hampshire, tmp_path_factory):
+    from partition.maps import write_comparison_maps
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plans = [make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}) for k in (22, 23)]
+    out = tmp_path_factory.mktemp("cmp")
+    paths = write_comparison_maps(plans, hampshire.schools, hampshire.dataset.districts, out)
+    return plans, {p.name.split("_")[0]: p for p in paths}
+
+
+def test_matching_keeps_names_and_colours(comparison):
+    from partition.maps import match_partnerships, matched_colours
+
+    a, b = comparison[0]
+    match = match_partnerships(a, b)
+    assert len(match) == 22  # every partnership of the smaller configuration is matched
+    colours_a = colour_partnerships(a.partnerships)
+    colours_b = matched_colours(a, colours_a, b)
+    adjacency = partnership_adjacency(b.partnerships)
+    assert all(colours_b[i] != colours_b[j] for i, j in adjacency.edges())
+    ref = dict(zip(a.partnerships["id"], colours_a))
+    kept = sum(ref[match[i]] == c for i, c in zip(b.partnerships["id"], colours_b) if i in match)
+    assert kept >= 18  # most matched partnerships keep their colour
+
+
+def test_comparison_maps_in_headless_chromium(comparison):
+    from playwright.sync_api import sync_playwright
+
+    plans, paths = comparison
+    assert set(paths) == {"side-by-side", "changes", "all-configurations.html"}
+    a, b = plans
+    from partition.maps import match_partnerships
+
+    match = match_partnerships(a, b)
+    ida = a.assignments.set_index("URN")["partnership_id"]
+    idb = b.assignments.set_index("URN")["partnership_id"].reindex(ida.index)
+    moved = int((idb.map(match) != ida).sum())
+    assert 0 < moved < 494
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for key, path in paths.items():
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            errors: list[str] = []
+            remote: list[str] = []
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.on("request", lambda r, remote=remote: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+            page.goto(path.as_uri())
+            page.wait_for_selector("path.leaflet-interactive")
+            if key == "side-by-side":
+                assert page.locator('path[fill-opacity="0.55"]').count() == 22 + 23
+                centres = page.evaluate("""() => {
+                    const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].setView);
+                    const [m1, m2] = maps.map(k => window[k]);
+                    m1.setView([51.0, -1.3], 12, {animate: false});
+                    return [m2.getCenter().lat, m2.getCenter().lng, m2.getZoom()];
+                }""")
+                assert centres[0] == pytest.approx(51.0, abs=1e-3) and centres[1] == pytest.approx(-1.3, abs=1e-3) and centres[2] == 12
+            elif key == "changes":
+                title = page.locator("h1").inner_text()
+                assert f"{moved} of 494 schools change partnership" in title
+                assert page.locator('path[fill="#d7191c"]').count() == moved
+            else:
+                labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+                assert any("k22-ignore" in t for t in labels) and any("k23-ignore" in t for t in labels)
+            ARTEFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTEFACTS / f"{path.stem}.png"))
+            assert not errors, (key, errors)
+            assert not remote, (key, remote)
+        browser.close()

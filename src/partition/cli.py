@@ -179,7 +179,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
              seed: int | None, time_limit: float, out_dir: str, **opts: Any) -> None:
     """Partition the schools into k partnerships for every k asked and write each configuration."""
     from partition.errors import InfeasibleError
-    from partition.maps import configuration_map, write_map
+    from partition.maps import configuration_map, write_comparison_maps, write_map
     from partition.planner import make_plan
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
@@ -187,6 +187,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
     click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
     failures = []
     rows = []
+    plans = []
     for k in spec.k:
         try:
             plan = make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)
@@ -194,6 +195,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
             failures.append(f"k={k}: {exc}")
             continue
         path = plan.write(out_dir)
+        plans.append(plan)
         write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
         s = plan.scores
         rows.append(
@@ -209,6 +211,9 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
         click.echo(rows[-1])
         for v in s["violations"]:
             click.echo(f"    violated: {v}")
+    if len(plans) > 1:
+        for path in write_comparison_maps(plans, inputs.schools, inputs.dataset.districts, out_dir):
+            click.echo(f"map: {path}")
     for f in failures:
         click.echo(f"error: {f}", err=True)
     if failures:

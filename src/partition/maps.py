@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -44,6 +45,20 @@ KIND_STYLE = {
     "other": ("#cccccc", 3),
 }
 SIMPLIFY_M = 25.0
+
+# Minimal stand-in for the Leaflet.Sync plugin used by folium's DualMap: keeps two maps' views equal.
+SYNC_JS = """
+L.Map.include({sync: function (other) {
+  var self = this;
+  this.on('move zoom', function () {
+    if (self._syncBusy) { return; }
+    other._syncBusy = true;
+    other.setView(self.getCenter(), self.getZoom(), {animate: false, reset: true});
+    other._syncBusy = false;
+  });
+  return this;
+}});
+"""
 
 
 def esc(value: object) -> str:
@@ -114,7 +129,12 @@ def self_contained_html(fmap: folium.Map) -> str:
     css = _inline_leaflet_css()
 
     def script(match: re.Match[str]) -> str:
-        return f"<script>{js}</script>" if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.js$", match.group(1)) else ""
+        url = match.group(1)
+        if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.js$", url):
+            return f"<script>{js}</script>"
+        if "L.Map.Sync" in url:
+            return f"<script>{SYNC_JS}</script>"
+        return ""
 
     def link(match: re.Match[str]) -> str:
         return f"<style>{css}</style>" if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.css$", match.group(1)) else ""
@@ -141,30 +161,39 @@ def _display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.to_crs(4326)
 
 
-def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str) -> folium.Map:
+def _wgs84_bounds(bounds_27700: np.ndarray) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*bounds_27700)], crs=27700).to_crs(4326).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str) -> folium.Map:
+    minx, miny, maxx, maxy = _wgs84_bounds(bounds_27700)
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
     if tiles:
         folium.TileLayer(tiles, name="Base map", control=True).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    _add_style(fmap)
+    fmap.get_root().html.add_child(Element(f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
+                                           f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{esc(title)}</h1>"))
+    return fmap
+
+
+def _add_style(fmap: folium.Map | folium.plugins.DualMap) -> None:
     fmap.get_root().header.add_child(Element(
         "<style>.leaflet-container{background:#f4f4f0}.pt-label{font:600 11px/1.2 sans-serif;color:#222;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;transform:translate(-50%,-50%);pointer-events:none}"
-        ".pt-legend{position:absolute;z-index:1000;top:130px;right:10px;background:#fff;padding:8px 10px;"
+        ".pt-legend{position:absolute;z-index:1000;top:130px;right:10px;max-width:380px;background:#fff;padding:8px 10px;"
         "max-height:60vh;overflow:auto;font:12px/1.35 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
         ".pt-legend table{border-collapse:collapse}.pt-legend td{padding:1px 4px}"
         ".pt-swatch{display:inline-block;width:12px;height:12px;border:1px solid #555}</style>"
     ))
-    fmap.get_root().html.add_child(Element(f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
-                                           f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{esc(title)}</h1>"))
-    return fmap
 
 
 class Legend(MacroElement):
     """A fixed legend box (HTML built from escaped values)."""
 
     _template = Template("""
-        {% macro html(this, kwargs) %}<div class="pt-legend">{{ this.body }}</div>{% endmacro %}
+        {% macro html(this, kwargs) %}<div class="pt-legend"><details open><summary>Legend</summary>{{ this.body }}</details></div>{% endmacro %}
     """)
 
     def __init__(self, body: str) -> None:
@@ -173,11 +202,14 @@ class Legend(MacroElement):
         self.body = body
 
 
-def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], name: str = "Schools", extra: dict[int, str] | None = None) -> folium.GeoJson:
+def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], name: str = "Schools", extra: dict[int, str] | None = None,
+                  highlight: str | None = None) -> folium.GeoJson:
     pts = schools.to_crs(4326)
     features = []
     for row in pts.itertuples():
         colour, radius = KIND_STYLE.get(row.kind, KIND_STYLE["other"])
+        if highlight:
+            colour, radius = highlight, radius + 3
         props = {
             "name": esc(row.name),
             "URN": str(int(row.URN)),
@@ -197,7 +229,8 @@ def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], nam
         {"type": "FeatureCollection", "features": features},
         name=name,
         marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.95),
-        style_function=lambda f: {"color": "#333", "fillColor": f["properties"]["colour"], "radius": f["properties"]["radius"], "weight": 1},
+        style_function=lambda f: {"color": "#333", "fillColor": f["properties"]["colour"], "radius": f["properties"]["radius"],
+                                  "weight": 2 if f["properties"]["colour"] == highlight else 1},
         highlight_function=lambda f: {"weight": 3, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, labels=True),
@@ -276,3 +309,117 @@ def configuration_map(plan, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFra
     Legend(_legend_html(parts, colours, title)).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
+
+
+# --- comparing configurations -------------------------------------------------------------------
+
+
+def match_partnerships(reference, other) -> dict[str, str]:
+    """Match ``other``'s partnerships to ``reference``'s by shared pupils (Hungarian algorithm).
+
+    Returns ``{other id: reference id}`` for matched partnerships; when k differs,
+    the surplus partnerships of the larger configuration stay unmatched.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    a = reference.assignments.set_index("URN")
+    b = other.assignments.set_index("URN").reindex(a.index)
+    overlap = pd.crosstab(b["partnership_id"], a["partnership_id"], values=a["pupils"], aggfunc="sum").fillna(0)
+    rows, cols = linear_sum_assignment(-overlap.to_numpy())
+    return {overlap.index[r]: overlap.columns[c] for r, c in zip(rows, cols) if overlap.iat[r, c] > 0}
+
+
+def matched_colours(reference, reference_colours: list[str], other, palette: list[str] = PALETTE) -> list[str]:
+    """Colours for ``other`` (row order) that follow its matched partnerships in ``reference``,
+    recoloured where that would give two neighbours the same colour."""
+    ref = dict(zip(reference.partnerships["id"], reference_colours))
+    match = match_partnerships(reference, other)
+    ids = list(other.partnerships["id"])
+    colours: list[str | None] = [ref.get(match.get(i)) for i in ids]
+    g = partnership_adjacency(other.partnerships)
+    for v in range(len(ids)):
+        if colours[v] is not None and any(colours[u] == colours[v] for u in g[v] if u < v):
+            colours[v] = None
+    for v in range(len(ids)):
+        if colours[v] is None:
+            taken = {colours[u] for u in g[v]}
+            free = [c for c in palette if c not in taken]
+            used = pd.Series([c for c in colours if c]).value_counts()
+            colours[v] = min(free, key=lambda c: (used.get(c, 0), palette.index(c))) if free else "#999999"
+    return [str(c) for c in colours]
+
+
+def layered_map(plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.Map:
+    """Several configurations as switchable layers; matched partnerships keep their colour."""
+    first = plans[0]
+    fmap = _base_map(first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans))
+    colours = colour_partnerships(first.partnerships)
+    all_colours = [colours] + [matched_colours(first, colours, p) for p in plans[1:]]
+    for i, (plan, cols) in enumerate(zip(plans, all_colours)):
+        _partnership_layer(plan.partnerships, cols, f"{plan.name} ({plan.k} partnerships)", show=i == 0).add_to(fmap)
+    _district_layer(districts).add_to(fmap)
+    _school_layer(schools, dict(zip(first.assignments["URN"].astype(int), first.assignments["partnership"])),
+                  name=f"Schools (partnership of {first.name})").add_to(fmap)
+    Legend(_legend_html(first.partnerships, colours, first.name, note="<br><i>Tick a layer to switch configuration.</i>")).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def side_by_side_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.plugins.DualMap:
+    """Two configurations side by side with synchronised pan and zoom."""
+    minx, miny, maxx, maxy = _wgs84_bounds(a.partnerships.total_bounds)
+    dual = folium.plugins.DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    _add_style(dual)
+    colours_a = colour_partnerships(a.partnerships)
+    colours_b = matched_colours(a, colours_a, b)
+    for fmap, plan, cols in ((dual.m1, a, colours_a), (dual.m2, b, colours_b)):
+        if tiles:
+            folium.TileLayer(tiles, name="Base map").add_to(fmap)
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+        _partnership_layer(plan.partnerships, cols, f"{plan.name} partnerships").add_to(fmap)
+        _district_layer(districts).add_to(fmap)
+        _school_layer(schools, dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))).add_to(fmap)
+        folium.LayerControl(collapsed=True).add_to(fmap)
+    for left, plan in (("60px", a), ("calc(50% + 60px)", b)):
+        dual.get_root().html.add_child(Element(
+            f"<h1 style='position:absolute;z-index:1000;top:8px;left:{left};margin:0;font:600 15px sans-serif;"
+            f"background:#fff;padding:4px 8px;border-radius:4px'>{esc(plan.name)}: {plan.k} partnerships, "
+            f"wdist {plan.wdist_km:.2f} km</h1>"))
+    return dual
+
+
+def difference_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.Map:
+    """Configuration ``b`` with the schools that change partnership from ``a`` highlighted (from → to)."""
+    colours_a = colour_partnerships(a.partnerships)
+    colours_b = matched_colours(a, colours_a, b)
+    match = match_partnerships(a, b)  # b id -> a id
+    pa = a.assignments.set_index("URN")
+    pb = b.assignments.set_index("URN").reindex(pa.index)
+    moved = pb["partnership_id"].map(match) != pa["partnership_id"]
+    change = {int(u): f"{pa.at[u, 'partnership']} → {pb.at[u, 'partnership']}" for u in pa.index[moved]}
+    title = f"Changes from {a.name} to {b.name}: {len(change)} of {len(pa)} schools change partnership"
+    fmap = _base_map(b.partnerships.total_bounds, tiles, title)
+    _partnership_layer(b.partnerships, colours_b, f"{b.name} partnerships").add_to(fmap)
+    _district_layer(districts).add_to(fmap)
+    partnership_of = dict(zip(b.assignments["URN"].astype(int), b.assignments["partnership"]))
+    changed = schools[schools["URN"].isin(change)]
+    same = schools[~schools["URN"].isin(change)]
+    _school_layer(same, partnership_of, name="Schools that stay", extra=change).add_to(fmap)
+    _school_layer(changed, partnership_of, name=f"Schools that change ({len(change)})", extra=change, highlight="#d7191c").add_to(fmap)
+    note = (f"<br><b style='color:#d7191c'>{len(change)} schools change partnership</b> (red; popup shows from → to). "
+            "Partnerships are matched by shared pupils so each keeps its colour.")
+    Legend(_legend_html(b.partnerships, colours_b, b.name, note=note)).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def write_comparison_maps(plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, out_dir: str | Path) -> list[Path]:
+    """Side-by-side and difference maps for each consecutive pair, and one layered map of all."""
+    out_dir = Path(out_dir)
+    paths = []
+    for a, b in zip(plans, plans[1:]):
+        paths.append(write_map(side_by_side_map(a, b, schools, districts), out_dir / f"side-by-side_{a.name}_{b.name}.html"))
+        paths.append(write_map(difference_map(a, b, schools, districts), out_dir / f"changes_{a.name}_to_{b.name}.html"))
+    if len(plans) > 1:
+        paths.append(write_map(layered_map(plans, schools, districts), out_dir / "all-configurations.html"))
+    return paths
