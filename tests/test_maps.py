@@ -89,11 +89,22 @@ def test_map_in_headless_chromium(evil_map, tmp_path):
         filled = page.locator('path[fill-opacity="0.55"]').count()
         assert filled == plan.k
         # click the school whose name is the payload: its popup shows the text, nothing runs
-        marker = page.locator('path[fill="#000000"]').first
-        marker.click(force=True)
+        # a real mouse click on a secondary-school marker that nothing covers (legend, labels),
+        # once the map has settled
+        page.wait_for_timeout(1000)
+        index = page.evaluate("""() => {
+            const marks = [...document.querySelectorAll('path[fill="#000000"]')];
+            return marks.findIndex(m => {
+                const r = m.getBoundingClientRect();
+                return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === m;
+            });
+        }""")
+        assert index >= 0
+        box = page.locator('path[fill="#000000"]').nth(index).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_selector(".leaflet-popup-content")
         popup = page.locator(".leaflet-popup-content").inner_text()
-        assert "URN" in popup and "Partnership" in popup
+        assert "URN" in popup and "School" in popup, popup
         page.evaluate("""urn => {
             for (const key in window) {
               const obj = window[key];
@@ -127,7 +138,8 @@ def comparison(hampshire, tmp_path_factory):
 
 
 def test_matching_keeps_names_and_colours(comparison):
-    from partition.maps import match_partnerships, matched_colours
+    from partition.compare import match_partnerships
+    from partition.maps import matched_colours
 
     a, b = comparison[0]
     match = match_partnerships(a, b)
@@ -147,7 +159,7 @@ def test_comparison_maps_in_headless_chromium(comparison):
     plans, paths = comparison
     assert set(paths) == {"side-by-side", "changes", "all-configurations.html"}
     a, b = plans
-    from partition.maps import match_partnerships
+    from partition.compare import match_partnerships
 
     match = match_partnerships(a, b)
     ida = a.assignments.set_index("URN")["partnership_id"]

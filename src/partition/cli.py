@@ -173,44 +173,34 @@ def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: fl
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--time-limit", type=float, default=30.0, show_default=True, help="Seconds for the exact model per k.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="maps", show_default=True, help="Output folder; one sub-folder per configuration.")
+@click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
+@click.option("--min-difference", type=int, default=25, show_default=True, help="Alternatives differ from each other by at least this many schools.")
+@click.option("--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best.")
 @handle_errors
 def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None, tolerance: float | None, schools_min: int | None,
              schools_max: int | None, no_anchors: bool, districts: str | None, split_penalty: float | None, solver: str,
-             seed: int | None, time_limit: float, out_dir: str, **opts: Any) -> None:
+             seed: int | None, time_limit: float, out_dir: str, alternatives: int, min_difference: int, within: float, **opts: Any) -> None:
     """Partition the schools into k partnerships for every k asked and write each configuration."""
     from partition.errors import InfeasibleError
-    from partition.maps import configuration_map, write_comparison_maps, write_map
+    from partition.maps import write_comparison_maps
+    from partition.planner import alternatives as make_alternatives
     from partition.planner import make_plan
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
     inputs = prepare_from_options(opts)
     click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
     failures = []
-    rows = []
-    plans = []
+    plans: list[Any] = []
     for k in spec.k:
         try:
-            plan = make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)
+            batch = [make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)]
+            if alternatives:
+                batch += make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within)
         except InfeasibleError as exc:
             failures.append(f"k={k}: {exc}")
             continue
-        path = plan.write(out_dir)
-        plans.append(plan)
-        write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
-        s = plan.scores
-        rows.append(
-            f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
-            f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  splits {s['district_splits']}"
-            + (
-                f"  exact model: objective {plan.details['exact']['objective']:.3f} bound {plan.bound:.3f} gap {plan.gap:.1%}"
-                if plan.gap is not None and "exact" in plan.details and plan.details["exact"].get("objective") is not None
-                else ""
-            )
-            + f"  {plan.runtime:.1f}s  -> {path}"
-        )
-        click.echo(rows[-1])
-        for v in s["violations"]:
-            click.echo(f"    violated: {v}")
+        for plan in batch:
+            _write_and_report(plan, out_dir, inputs, plans)
     if len(plans) > 1:
         for path in write_comparison_maps(plans, inputs.schools, inputs.dataset.districts, out_dir):
             click.echo(f"map: {path}")
@@ -218,6 +208,103 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
         click.echo(f"error: {f}", err=True)
     if failures:
         sys.exit(2)
+
+
+def _write_and_report(plan: Any, out_dir: str, inputs: Any, plans: list[Any]) -> None:
+    """Write a plan's folder and map, print its line, and remember it for the comparison maps."""
+    from partition.maps import configuration_map, write_map
+
+    path = plan.write(out_dir)
+    write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
+    plans.append(plan)
+    s = plan.scores
+    exact = plan.details.get("exact", {}) if isinstance(plan.details, dict) else {}
+    click.echo(
+        f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
+        f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  splits {s['district_splits']}"
+        + (f"  exact model: objective {exact['objective']:.3f} bound {plan.bound:.3f} gap {plan.gap:.1%}"
+           if plan.gap is not None and exact.get("objective") is not None else "")
+        + f"  {plan.runtime:.1f}s  -> {path}"
+    )
+    for v in s["violations"]:
+        click.echo(f"    violated: {v}")
+
+
+def _load_configuration(path_text: str, inputs: Any) -> Any:
+    """A plan folder, a URN,partnership CSV, or a polygon layer of areas, scored as a Plan."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from partition.compare import read_assignment_csv, read_plan_folder
+    from partition.errors import DataLocationError
+    from partition.io.boundaries import read_polygons
+    from partition.planner import plan_from_assignment
+    from partition.spec import PlanSpec
+
+    path = Path(path_text)
+    if not path.exists():
+        raise DataLocationError(f"configuration {path} does not exist", fix="give a folder written by 'partition plan', a CSV or a polygon file")
+    if path.is_dir():
+        labels, meta = read_plan_folder(path)
+        spec = PlanSpec.from_dict(meta["spec"], source=str(path / "plan.json")) if "spec" in meta else None
+        if spec is not None:
+            spec = PlanSpec(**{**spec.to_dict_shallow(), "k": (labels.nunique(),)})
+        return plan_from_assignment(inputs, labels, spec, name=path.name, source=str(path))
+    if path.suffix.lower() == ".csv":
+        labels = read_assignment_csv(path)
+        return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
+    areas = read_polygons(path)
+    import geopandas as gpd
+
+    joined = gpd.sjoin_nearest(inputs.schools[["URN", "geometry"]], areas[["name", "geometry"]], how="left")
+    joined = joined[~joined.index.duplicated()]
+    labels = pd.Series(joined["name"].to_numpy(), index=joined["URN"].astype(int).to_numpy())
+    return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
+
+
+@cli.command("compare")
+@data_options
+@click.argument("configurations", nargs=-1, type=click.Path())
+@click.option("--no-current", is_flag=True, help="Leave out the current arrangement (one partnership per district).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table.")
+@click.option("--list-changes", is_flag=True, help="List the schools that change partnership against the first configuration.")
+@click.option("--ensemble", "ensemble_size", type=int, default=0, help="Also rank each valid configuration within N valid plans sampled by ReCom.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the ensemble.")
+@handle_errors
+def compare_cmd(configurations: tuple[str, ...], no_current: bool, as_csv: bool, markdown: bool, list_changes: bool, ensemble_size: int,
+                seed: int, **opts: Any) -> None:
+    """Score configurations side by side: folders from 'partition plan', URN,partnership CSVs or polygon layers.
+
+    The current arrangement (one partnership per district) is included unless --no-current.
+    Agreement (ARI, VI, schools moved) is measured against the first configuration.
+    """
+    from partition.compare import changed_schools, format_scorecard, scorecard
+    from partition.planner import district_plan
+
+    inputs = prepare_from_options(opts)
+    plans = [_load_configuration(c, inputs) for c in configurations]
+    if not no_current:
+        plans.append(district_plan(inputs))
+    if not plans:
+        raise click.UsageError("nothing to compare: give configurations or drop --no-current")
+    table = scorecard(plans, reference=plans[0])
+    if ensemble_size > 0:
+        from partition.ensemble import plan_percentiles
+
+        ranks = plan_percentiles(inputs, plans, ensemble_size, random_state=seed)
+        for metric in ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges"):
+            table[f"beats % of {ensemble_size} valid plans on {metric}"] = [
+                f"{ranks[name][metric]:.0%}" if name in ranks else "" for name in table.index
+            ]
+    click.echo(format_scorecard(table, "csv" if as_csv else "markdown" if markdown else "text"))
+    if list_changes:
+        for plan in plans[1:]:
+            moved = changed_schools(plans[0], plan)
+            click.echo(f"\n{len(moved)} schools change partnership from {plans[0].name} to {plan.name}:")
+            for row in moved.itertuples():
+                click.echo(f"  {row.URN} {row.name}: {row._3} -> {row.to}")
 
 
 def main() -> None:

@@ -30,6 +30,8 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 
+from partition.compare import match_partnerships
+
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78",
@@ -312,21 +314,6 @@ def configuration_map(plan, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFra
 
 
 # --- comparing configurations -------------------------------------------------------------------
-
-
-def match_partnerships(reference, other) -> dict[str, str]:
-    """Match ``other``'s partnerships to ``reference``'s by shared pupils (Hungarian algorithm).
-
-    Returns ``{other id: reference id}`` for matched partnerships; when k differs,
-    the surplus partnerships of the larger configuration stay unmatched.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    a = reference.assignments.set_index("URN")
-    b = other.assignments.set_index("URN").reindex(a.index)
-    overlap = pd.crosstab(b["partnership_id"], a["partnership_id"], values=a["pupils"], aggfunc="sum").fillna(0)
-    rows, cols = linear_sum_assignment(-overlap.to_numpy())
-    return {overlap.index[r]: overlap.columns[c] for r, c in zip(rows, cols) if overlap.iat[r, c] > 0}
 
 
 def matched_colours(reference, reference_colours: list[str], other, palette: list[str] = PALETTE) -> list[str]:

@@ -33,7 +33,7 @@ from partition.nesting import apportion
 from partition.pipeline import Inputs
 from partition.plan import Plan, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
-from partition.scoring import configuration_scores
+from partition.scoring import add_shape_scores, configuration_scores
 from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
@@ -125,20 +125,20 @@ def make_plan(
 
 
 def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, names_fixed: dict[int, str], solver_name: str, status: str,
-            objective: float | None, bound: float | None, results: list[SolverResult], details: dict, runtime: float) -> Plan:
+            objective: float | None, bound: float | None, results: list[SolverResult], details: dict, runtime: float,
+            school_labels: np.ndarray | None = None, given_names: dict[int, str] | None = None, name: str | None = None) -> Plan:
     schools = inputs.schools
-    school_labels = unit_labels[schools["unit"].to_numpy()]
-    names = name_partnerships(schools, school_labels, names_fixed)
+    if school_labels is None:
+        school_labels = unit_labels[schools["unit"].to_numpy()]
+    names = given_names or name_partnerships(schools, school_labels, names_fixed)
     order = sorted(names, key=lambda lab: names[lab])
     pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
-    scores = configuration_scores(schools, unit_labels, inputs.graph, spec, k, inputs.units)
+    scores = configuration_scores(schools, unit_labels, inputs.graph, spec, k, inputs.units, school_labels=school_labels)
     if scores["violations"]:
         status = "violated"
     elif status == "unchecked":
         status = "feasible"
-    gap = None
-    if len(results) == 1:
-        gap = results[0].gap
+    gap = results[0].gap if len(results) == 1 else None
     assignments = pd.DataFrame(
         {
             "URN": schools["URN"].to_numpy(),
@@ -154,14 +154,16 @@ def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, nam
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
     polys = _dissolve(inputs, unit_labels)
-    partnerships = polys.join(table.set_index("partnership")).reset_index(drop=True)
-    partnerships = partnerships[["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges", "districts", "n_districts", "wdist_km", "geometry"]]
+    partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
+    add_shape_scores(partnerships, scores)
+    partnerships = partnerships[["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges",
+                                 "districts", "n_districts", "wdist_km", "area_km2", "polsby_popper", "reock", "geometry"]]
     partnerships = partnerships.sort_values("id").reset_index(drop=True)
     if objective is None:
         objective = scores["wdist_km"]
     scores["table"] = partnerships.drop(columns="geometry")
     return Plan(
-        name=configuration_name(k, spec.districts),
+        name=name or configuration_name(k, spec.districts),
         k=k,
         spec=spec,
         assignments=assignments,
@@ -178,6 +180,52 @@ def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, nam
     )
 
 
+def plan_from_assignment(inputs: Inputs, labels_by_urn: pd.Series, spec: PlanSpec | None = None, *, name: str = "given",
+                         source: str = "assignment") -> Plan:
+    """Score an existing or hand-edited configuration given as URN → partnership name.
+
+    Schools missing from the assignment are an error naming them; URNs that are
+    not among the loaded schools are reported in ``details["unknown_urns"]``.
+    A unit whose schools sit in different partnerships takes the partnership of
+    most of its pupils (and the split is reported as a violation).
+    """
+    schools = inputs.schools
+    labels_by_urn = labels_by_urn.copy()
+    labels_by_urn.index = labels_by_urn.index.astype(int)
+    missing = sorted(set(schools["URN"].astype(int)) - set(labels_by_urn.index))
+    if missing:
+        raise InfeasibleError(
+            f"{source}: {len(missing)} loaded school(s) have no partnership: URN {', '.join(map(str, missing[:20]))}"
+            + (" ..." if len(missing) > 20 else ""),
+            fix="add a row for each school (URN, partnership) or load the same schools the plan was made for",
+        )
+    unknown = sorted(set(labels_by_urn.index) - set(schools["URN"].astype(int)))
+    names_list = sorted(labels_by_urn.astype(str).unique())
+    code = {n: i for i, n in enumerate(names_list)}
+    school_labels = schools["URN"].astype(int).map(labels_by_urn.astype(str)).map(code).to_numpy()
+    weights = pd.DataFrame({"unit": schools["unit"].to_numpy(), "label": school_labels, "w": schools["pupils"].to_numpy() + 1e-6})
+    major = weights.groupby(["unit", "label"])["w"].sum().reset_index().sort_values(["unit", "w"], ascending=[True, False]).drop_duplicates("unit")
+    unit_labels = np.full(len(inputs.units), -1, dtype=int)
+    unit_labels[major["unit"].to_numpy()] = major["label"].to_numpy()
+    if (unit_labels < 0).any():  # units without schools (polygon units): nearest labelled neighbour
+        for u in np.flatnonzero(unit_labels < 0):
+            near = [unit_labels[v] for v in inputs.graph[u] if unit_labels[v] >= 0]
+            unit_labels[u] = near[0] if near else 0
+    spec = spec or PlanSpec(k=(len(names_list),))
+    k = len(names_list)
+    plan = _finish(inputs, spec, k, unit_labels, {}, source, "unchecked", None, None, [], {"unknown_urns": unknown}, 0.0,
+                   school_labels=school_labels, given_names={i: n for n, i in code.items()}, name=name)
+    return plan
+
+
+def district_plan(inputs: Inputs, spec: PlanSpec | None = None) -> Plan:
+    """The current arrangement: one partnership per district."""
+    labels = pd.Series(inputs.schools["district"].to_numpy(), index=inputs.schools["URN"].astype(int))
+    k = labels.nunique()
+    spec = spec or PlanSpec(k=(k,))
+    return plan_from_assignment(inputs, labels, PlanSpec(**{**spec.to_dict_shallow(), "k": (k,)}), name=f"districts-{k}", source="districts")
+
+
 def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
     """One polygon per partnership. Units joined only by an island link (e.g. a bridge to an
     island) are connected by a 50 m wide strip along the shortest line between them, so the
@@ -192,6 +240,52 @@ def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
         lab = unit_labels[i]
         polys.loc[lab, "geometry"] = shapely.union_all([polys.loc[lab, "geometry"], link])
     return polys
+
+
+def alternatives(
+    inputs: Inputs,
+    spec: PlanSpec,
+    k: int,
+    *,
+    n: int = 3,
+    min_difference: int = 25,
+    within: float = 0.05,
+    candidates: int | None = None,
+    heuristic_options: dict | None = None,
+) -> list[Plan]:
+    """Up to ``n`` diverse near-optimal configurations for one k.
+
+    The heuristic runs from ``candidates`` seeds (default 4 n); configurations
+    within ``within`` (5 %) of the best wdist are taken best first, each kept
+    only if at least ``min_difference`` schools (25, about 5 % of Hampshire's)
+    sit in a different partnership than in every configuration already kept
+    (after matching partnerships). They are named ``k23-ignore-alt1`` ...
+    """
+    from partition.compare import changed_schools
+
+    seeds = range(candidates or 4 * n)
+    base = spec.random_state or 0
+    pool = []
+    for s in seeds:
+        plan = make_plan(inputs, PlanSpec(**{**spec.to_dict_shallow(), "random_state": base + 1000 + s}), k, solver="heuristic",
+                         heuristic_options=heuristic_options)
+        if plan.status == "feasible":
+            pool.append(plan)
+    if not pool:
+        return []
+    pool.sort(key=lambda p: p.objective)
+    best = pool[0].objective
+    chosen: list[Plan] = []
+    for plan in pool:
+        if plan.objective > best * (1 + within):
+            break
+        if all(len(changed_schools(c, plan)) >= min_difference for c in chosen):
+            chosen.append(plan)
+        if len(chosen) == n:
+            break
+    for i, plan in enumerate(chosen, 1):
+        plan.name = configuration_name(k, spec.districts, f"alt{i}")
+    return chosen
 
 
 def make_plans(

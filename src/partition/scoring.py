@@ -1,15 +1,22 @@
-"""Scores of a configuration: plain functions of a labelling.
+"""Scores of a configuration: plain functions, one input, one number or table.
 
 The headline measure is **wdist**: the pupil-weighted mean straight-line
 distance (km) of schools to their partnership's pupil-weighted centroid.
+
+Shape measures of a partnership's dissolved polygon: **Polsby–Popper**
+``4πA / P²`` (1 for a disc) and **Reock** ``A / area of the smallest enclosing
+circle`` (1 for a disc).
 """
 
 from __future__ import annotations
+
+import math
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from partition.spec import PlanSpec
 
@@ -40,6 +47,23 @@ def wdist(xy_m: np.ndarray, pupils: np.ndarray, labels: np.ndarray) -> float:
     return total / w.sum() if w.sum() > 0 else 0.0
 
 
+def polsby_popper(geom: shapely.Geometry) -> float:
+    """``4πA / P²`` of a polygon (1 for a disc, near 0 for a thin or ragged shape)."""
+    perimeter = geom.length
+    return 4 * math.pi * geom.area / perimeter**2 if perimeter > 0 else 0.0
+
+
+def reock(geom: shapely.Geometry) -> float:
+    """Area of a polygon over the area of its smallest enclosing circle."""
+    radius = shapely.minimum_bounding_radius(geom)
+    return geom.area / (math.pi * radius**2) if radius > 0 else 0.0
+
+
+def cut_edges(graph: nx.Graph, unit_labels: np.ndarray) -> int:
+    """Adjacencies between units of different partnerships."""
+    return sum(1 for a, b in graph.edges() if unit_labels[a] != unit_labels[b])
+
+
 def contiguous_parts(graph: nx.Graph, unit_labels: np.ndarray) -> dict[int, int]:
     """Number of connected pieces of each partnership in the unit graph."""
     out = {}
@@ -49,12 +73,14 @@ def contiguous_parts(graph: nx.Graph, unit_labels: np.ndarray) -> dict[int, int]
     return out
 
 
-def partnership_table(schools: pd.DataFrame, labels_by_urn: pd.Series, k: int | None = None) -> pd.DataFrame:
-    """Per partnership: schools, pupils, deviation from the mean, anchors, districts, wdist.
+def district_pieces(schools: pd.DataFrame, labels: np.ndarray) -> pd.Series:
+    """For each district, the number of partnerships its schools belong to."""
+    return pd.Series(labels, index=schools.index).groupby(schools["district"].to_numpy()).nunique().rename("partnerships")
 
-    ``labels_by_urn`` maps URN to partnership id.
-    """
-    s = schools.assign(partnership=schools["URN"].map(labels_by_urn))
+
+def partnership_table(schools: pd.DataFrame, labels: np.ndarray, k: int | None = None) -> pd.DataFrame:
+    """Per partnership: schools, pupils, deviation from the mean, anchors, districts, wdist."""
+    s = schools.assign(partnership=np.asarray(labels))
     k = k or s["partnership"].nunique()
     mean = s["pupils"].sum() / k
     rows = []
@@ -77,6 +103,36 @@ def partnership_table(schools: pd.DataFrame, labels_by_urn: pd.Series, k: int | 
     return pd.DataFrame(rows)
 
 
+def spec_violations(table: pd.DataFrame, parts: dict[int, int], spec: PlanSpec, k: int, units: pd.DataFrame, unit_labels: np.ndarray,
+                    split_sites: int = 0) -> list[str]:
+    """Which constraints of ``spec`` a configuration violates, and by how much."""
+    out = []
+    broken = [p for p, c in parts.items() if c > 1]
+    if broken:
+        out.append(f"contiguity: {len(broken)} partnership(s) in several pieces ({sum(parts[p] for p in broken)} pieces)")
+    if split_sites:
+        out.append(f"sites: {split_sites} school site(s) shared by schools of different partnerships")
+    if len(table) != k:
+        out.append(f"count: {len(table)} partnerships instead of {k}")
+    for bound in spec.size:
+        column = {"pupils": "pupils", "n_schools": "schools"}.get(bound.attribute)
+        if column is None:
+            if "population" not in units:
+                continue
+            values = pd.Series(units["population"].to_numpy()).groupby(unit_labels).sum()
+        else:
+            values = table.set_index("partnership")[column]
+        low, high = bound.limits(float(values.sum()), k)
+        bad = values[(values < low - 1e-9) | (values > high + 1e-9)]
+        if len(bad):
+            worst = max(float((low - values).max()), float((values - high).max()))
+            out.append(f"size: {bound.attribute} outside [{low:,.0f}, {high:,.0f}] in {len(bad)} partnership(s), worst by {worst:,.0f}")
+    missing = int((table["anchors"] == 0).sum())
+    if spec.anchors and missing:
+        out.append(f"anchors: {missing} partnership(s) without a secondary, all-through school or college")
+    return out
+
+
 def configuration_scores(
     schools: gpd.GeoDataFrame,
     unit_labels: np.ndarray,
@@ -84,49 +140,43 @@ def configuration_scores(
     spec: PlanSpec,
     k: int,
     units: pd.DataFrame,
+    school_labels: np.ndarray | None = None,
 ) -> dict[str, object]:
-    """Configuration-level scores and the constraints of ``spec`` it violates."""
-    school_labels = unit_labels[schools["unit"].to_numpy()]
-    table = partnership_table(schools, pd.Series(school_labels, index=schools["URN"]).rename(None), k)
+    """Configuration-level scores and the constraints of ``spec`` it violates.
+
+    ``school_labels`` defaults to each school's unit label; give it when schools
+    of one unit may sit in different partnerships (a hand-edited plan).
+    """
+    if school_labels is None:
+        school_labels = unit_labels[schools["unit"].to_numpy()]
+    split_sites = int(pd.Series(school_labels).groupby(schools["unit"].to_numpy()).nunique().gt(1).sum())
+    table = partnership_table(schools, school_labels, k)
     parts = contiguous_parts(graph, unit_labels)
-    violations = []
-    broken = [p for p, c in parts.items() if c > 1]
-    if broken:
-        violations.append(f"contiguity: {len(broken)} partnership(s) in several pieces")
-    if len(np.unique(unit_labels)) != k:
-        violations.append(f"count: {len(np.unique(unit_labels))} partnerships instead of {k}")
-    for bound in spec.size:
-        column = {"pupils": "pupils", "n_schools": "schools"}.get(bound.attribute)
-        if column is None:
-            if "population" not in units:
-                continue
-            values = pd.Series(units["population"].to_numpy()).groupby(unit_labels).sum()
-            total = float(units["population"].sum())
-        else:
-            values = table.set_index("partnership")[column]
-            total = float(values.sum())
-        low, high = bound.limits(total, k)
-        low_bad = values[values < low - 1e-9]
-        high_bad = values[values > high + 1e-9]
-        if len(low_bad) or len(high_bad):
-            violations.append(
-                f"size: {bound.attribute} outside [{low:,.0f}, {high:,.0f}] in {len(low_bad) + len(high_bad)} partnership(s)"
-            )
-    missing = int((table["anchors"] == 0).sum())
-    if spec.anchors and missing:
-        violations.append(f"anchors: {missing} partnership(s) without a secondary, all-through school or college")
+    violations = spec_violations(table, parts, spec, k, units, unit_labels, split_sites)
     xy = np.column_stack([schools.geometry.x, schools.geometry.y])
     return {
-        "k": k,
+        "k": int(len(table)),
         "schools": int(len(schools)),
         "wdist_km": wdist(xy, schools["pupils"].to_numpy(), school_labels),
         "max_abs_deviation": float(table["deviation"].abs().max()),
+        "mean_abs_deviation": float(table["deviation"].abs().mean()),
         "min_schools": int(table["schools"].min()),
         "max_schools": int(table["schools"].max()),
-        "contiguous": not broken,
-        "anchors_missing": missing,
+        "contiguous": all(c == 1 for c in parts.values()),
+        "anchors_missing": int((table["anchors"] == 0).sum()),
+        "cut_edges": cut_edges(graph, unit_labels),
         "district_splits": int((table["n_districts"] - 1).sum()),
         "partnerships_spanning_districts": int((table["n_districts"] > 1).sum()),
+        "district_pieces": {str(d): int(n) for d, n in district_pieces(schools, school_labels).items()},
         "violations": violations,
         "table": table,
     }
+
+
+def add_shape_scores(partnerships: gpd.GeoDataFrame, scores: dict[str, object]) -> None:
+    """Add area, Polsby–Popper and Reock per partnership (in place) and their means to ``scores``."""
+    partnerships["area_km2"] = partnerships.geometry.area / 1e6
+    partnerships["polsby_popper"] = [polsby_popper(g) for g in partnerships.geometry]
+    partnerships["reock"] = [reock(g) for g in partnerships.geometry]
+    scores["mean_polsby_popper"] = float(partnerships["polsby_popper"].mean())
+    scores["mean_reock"] = float(partnerships["reock"].mean())

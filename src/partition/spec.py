@@ -135,6 +135,10 @@ class PlanSpec:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def to_dict_shallow(self) -> dict[str, Any]:
+        """Field values as they are (for ``PlanSpec(**{**spec.to_dict_shallow(), "k": ...})``)."""
+        return {f: getattr(self, f) for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")}
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "spec") -> PlanSpec:
         """Build a spec from plain data (as read from TOML), rejecting unknown keys."""
@@ -162,7 +166,9 @@ class PlanSpec:
             kwargs["locks"] = Locks(
                 together=tuple(tuple(int(u) for u in g) for g in locks.get("together", [])),
                 apart=tuple((int(a), int(b)) for a, b in locks.get("apart", [])),
-                pinned=tuple((int(u), str(n)) for u, n in locks.get("pinned", {}).items()),
+                pinned=tuple((int(u), str(n)) for u, n in (locks.get("pinned") or {}).items())
+                if isinstance(locks.get("pinned"), dict)
+                else tuple((int(u), str(n)) for u, n in locks.get("pinned", [])),
             )
         return cls(**kwargs)
 

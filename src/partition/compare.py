@@ -1,0 +1,171 @@
+"""Comparing configurations: agreement measures, matching, and the scorecard table.
+
+* :func:`adjusted_rand` and :func:`variation_of_information` (scikit-learn) on the
+  school-level assignments;
+* :func:`match_partnerships`: a one-to-one matching of partnerships across two
+  configurations by shared pupils (Hungarian algorithm), so names and colours
+  stay stable from one map to the next;
+* :func:`changed_schools`: the schools whose partnership changes under that matching;
+* :func:`scorecard`: configurations × metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score, mutual_info_score
+
+from partition.errors import InputFileError
+from partition.plan import Plan
+
+METRICS = [
+    ("k", "k", "{:d}"),
+    ("status", "status", "{}"),
+    ("wdist_km", "wdist km", "{:.3f}"),
+    ("max_abs_deviation", "max dev", "{:.1%}"),
+    ("mean_abs_deviation", "mean dev", "{:.1%}"),
+    ("min_schools", "min schools", "{:d}"),
+    ("max_schools", "max schools", "{:d}"),
+    ("contiguous", "contiguous", "{}"),
+    ("anchors_missing", "no anchor", "{:d}"),
+    ("mean_polsby_popper", "Polsby-Popper", "{:.3f}"),
+    ("mean_reock", "Reock", "{:.3f}"),
+    ("cut_edges", "cut edges", "{:d}"),
+    ("district_splits", "district splits", "{:d}"),
+    ("partnerships_spanning_districts", "cross-district", "{:d}"),
+]
+
+
+def _aligned(a: Plan, b: Plan) -> tuple[pd.Series, pd.Series]:
+    la = a.assignments.set_index("URN")["partnership_id"]
+    lb = b.assignments.set_index("URN")["partnership_id"]
+    common = la.index.intersection(lb.index)
+    return la.loc[common], lb.loc[common]
+
+
+def adjusted_rand(a: Plan, b: Plan) -> float:
+    """Adjusted Rand index of the two assignments (1 = identical, ~0 = unrelated)."""
+    la, lb = _aligned(a, b)
+    return float(adjusted_rand_score(la, lb))
+
+
+def variation_of_information(a: Plan, b: Plan) -> float:
+    """Variation of information (nats): H(A) + H(B) − 2 I(A; B); 0 = identical."""
+    la, lb = _aligned(a, b)
+
+    def entropy(labels: pd.Series) -> float:
+        p = labels.value_counts(normalize=True).to_numpy()
+        return float(-(p * np.log(p)).sum())
+
+    return entropy(la) + entropy(lb) - 2 * float(mutual_info_score(la, lb))
+
+
+def match_partnerships(reference: Plan, other: Plan) -> dict[str, str]:
+    """``{other id: reference id}``: one-to-one, maximising shared pupils; surplus partnerships unmatched."""
+    a = reference.assignments.set_index("URN")
+    b = other.assignments.set_index("URN").reindex(a.index)
+    overlap = pd.crosstab(b["partnership_id"], a["partnership_id"], values=a["pupils"], aggfunc="sum").fillna(0)
+    rows, cols = linear_sum_assignment(-overlap.to_numpy())
+    return {overlap.index[r]: overlap.columns[c] for r, c in zip(rows, cols) if overlap.iat[r, c] > 0}
+
+
+def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
+    """Schools whose partnership changes (after matching): URN, name, from, to."""
+    match = match_partnerships(reference, other)
+    a = reference.assignments.set_index("URN")
+    b = other.assignments.set_index("URN").reindex(a.index)
+    moved = b["partnership_id"].map(match) != a["partnership_id"]
+    return pd.DataFrame({
+        "URN": a.index[moved],
+        "name": a.loc[moved, "name"].to_numpy(),
+        "from": a.loc[moved, "partnership"].to_numpy(),
+        "to": b.loc[moved, "partnership"].to_numpy(),
+    })
+
+
+def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
+    """Configurations × metrics; with ``reference``, also ARI, VI and schools changed against it."""
+    rows = []
+    for plan in plans:
+        row = {"configuration": plan.name, "status": plan.status}
+        row.update({key: plan.scores.get(key) for key, _, _ in METRICS if key != "status"})
+        row["violations"] = "; ".join(plan.scores.get("violations", []))
+        if reference is not None:
+            row["ARI vs " + reference.name] = adjusted_rand(reference, plan)
+            row["VI vs " + reference.name] = variation_of_information(reference, plan)
+            row["schools moved vs " + reference.name] = len(changed_schools(reference, plan))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("configuration")
+
+
+def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
+    """Render :func:`scorecard` as ``text``, ``markdown`` or ``csv``."""
+    if style == "csv":
+        return table.to_csv()
+    shown = table.copy()
+    formats = {key: fmt for key, _, fmt in METRICS}
+    labels = {key: label for key, label, _ in METRICS}
+    for col in shown.columns:
+        fmt = formats.get(col) or ("{:.3f}" if col.startswith(("ARI", "VI")) else "{}")
+        shown[col] = [fmt.format(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else "" for v in shown[col]]
+    shown = shown.rename(columns=labels)
+    if style == "markdown":
+        return shown.to_markdown() if _has_tabulate() else _markdown(shown)
+    return shown.T.to_string()
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    cols = [frame.index.name or ""] + list(frame.columns)
+    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+    for idx, row in frame.iterrows():
+        lines.append("| " + " | ".join([str(idx)] + [str(v).replace("|", "/") for v in row]) + " |")
+    return "\n".join(lines)
+
+
+def read_assignment_csv(path: str | Path) -> pd.Series:
+    """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype=str)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    lower = {c.strip().lower(): c for c in table.columns}
+    for needed in ("urn", "partnership"):
+        if needed not in lower:
+            raise InputFileError(path, f"has no '{needed}' column", column=needed, fix="give a CSV with columns URN and partnership")
+    urn = pd.to_numeric(table[lower["urn"]].str.strip(), errors="coerce")
+    bad = urn.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputFileError(path, f"URN {table[lower['urn']].iloc[i]!r} is not a number", row=i + 2, column=lower["urn"], fix="correct the URN")
+    names = table[lower["partnership"]].fillna("").str.strip()
+    if (names == "").any():
+        i = int(np.flatnonzero((names == "").to_numpy())[0])
+        raise InputFileError(path, "partnership is blank", row=i + 2, column=lower["partnership"], fix="name the school's partnership")
+    dup = urn.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputFileError(path, f"URN {int(urn.iloc[i])} appears twice", row=i + 2, column=lower["urn"], fix="keep one row per school")
+    return pd.Series(names.to_numpy(), index=urn.astype(int).to_numpy(), name="partnership")
+
+
+def read_plan_folder(path: str | Path) -> tuple[pd.Series, dict]:
+    """A folder written by ``partition plan``: its assignment and its ``plan.json``."""
+    path = Path(path)
+    labels = read_assignment_csv(path / "assignments.csv")
+    meta_path = path / "plan.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    return labels, meta

@@ -1,0 +1,167 @@
+"""Metrics against values worked by hand, comparisons, existing configurations, alternatives, ensemble."""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+from tests.synthetic import grid_inputs
+
+from partition.cli import cli
+from partition.compare import (
+    adjusted_rand,
+    changed_schools,
+    match_partnerships,
+    read_assignment_csv,
+    variation_of_information,
+)
+from partition.ensemble import _Evaluator, percentiles, recom_chain
+from partition.errors import InfeasibleError, InputFileError
+from partition.planner import alternatives, district_plan, make_plan, plan_from_assignment
+from partition.problem import build_problem
+from partition.scoring import contiguous_parts, cut_edges, district_pieces, polsby_popper, reock, wdist
+from partition.spec import PlanSpec
+
+
+def test_wdist_by_hand():
+    assert wdist(np.array([[0, 0], [2000, 0]]), np.array([1, 1]), np.array([0, 0])) == pytest.approx(1.0)
+    # weights 3 and 1: centroid at 1 km, distances 1 and 3 km -> (3*1 + 1*3) / 4
+    assert wdist(np.array([[0, 0], [4000, 0]]), np.array([3, 1]), np.array([0, 0])) == pytest.approx(1.5)
+    # two groups of one school each: every school sits on its centroid
+    assert wdist(np.array([[0, 0], [4000, 0]]), np.array([3, 1]), np.array([0, 1])) == 0.0
+
+
+def test_shapes_by_hand():
+    assert polsby_popper(shapely.box(0, 0, 1, 1)) == pytest.approx(math.pi / 4)
+    assert reock(shapely.box(0, 0, 2, 2)) == pytest.approx(4 / (2 * math.pi), rel=1e-6)
+    disc = shapely.Point(0, 0).buffer(1, quad_segs=64)
+    assert polsby_popper(disc) == pytest.approx(1, abs=1e-3)
+    assert reock(disc) == pytest.approx(1, abs=1e-3)
+    assert polsby_popper(shapely.box(0, 0, 10, 1)) == pytest.approx(4 * math.pi * 10 / 22**2)
+
+
+def test_graph_metrics_by_hand():
+    g = nx.path_graph(4)
+    labels = np.array([0, 0, 1, 1])
+    assert cut_edges(g, labels) == 1
+    assert contiguous_parts(g, np.array([0, 1, 0, 1])) == {0: 2, 1: 2}
+    schools = pd.DataFrame({"district": ["A", "A", "B", "B"]})
+    assert district_pieces(schools, np.array([0, 1, 1, 1])).to_dict() == {"A": 2, "B": 1}
+
+
+def _grid_plan(inputs, labels, name):
+    return plan_from_assignment(inputs, pd.Series(labels, index=inputs.schools["URN"].to_numpy()), name=name)
+
+
+def test_agreement_by_hand():
+    inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
+    a = _grid_plan(inputs, ["x", "x", "y", "y"], "a")
+    same = _grid_plan(inputs, ["p", "p", "q", "q"], "same")
+    one = _grid_plan(inputs, ["x", "x", "x", "x"], "one")
+    assert adjusted_rand(a, same) == pytest.approx(1.0)
+    assert variation_of_information(a, same) == pytest.approx(0.0, abs=1e-12)
+    assert variation_of_information(a, one) == pytest.approx(math.log(2))  # H(A) = ln 2, H(B) = 0, I = 0
+    moved = _grid_plan(inputs, ["x", "y", "y", "y"], "moved")
+    assert match_partnerships(a, moved) == {"P01": "P01", "P02": "P02"}
+    assert changed_schools(a, moved)[["URN", "from", "to"]].values.tolist() == [[1001, "x", "y"]]
+
+
+def test_plan_from_assignment_scores_and_reports():
+    inputs = grid_inputs(2, 2, [100, 100, 100, 300], [True, False, False, True])
+    plan = _grid_plan(inputs, ["N", "S", "N", "S"], "diagonal")  # units 0 and 2 are one column: contiguous
+    assert plan.scores["contiguous"]
+    cross = _grid_plan(inputs, ["N", "S", "S", "N"], "cross")  # diagonal pairs: not contiguous
+    assert not cross.scores["contiguous"]
+    assert any(v.startswith("contiguity: 2 partnership(s) in several pieces") for v in cross.scores["violations"])
+    assert cross.status == "violated"
+    with pytest.raises(InfeasibleError, match=r"1 loaded school\(s\) have no partnership: URN 1003"):
+        plan_from_assignment(inputs, pd.Series(["N", "S", "S"], index=[1000, 1001, 1002]))
+
+
+def test_read_assignment_csv_errors(tmp_path):
+    good = tmp_path / "g.csv"
+    good.write_text("urn,Partnership,notes\n1000,North,x\n1001,South,\n")
+    assert read_assignment_csv(good).to_dict() == {1000: "North", 1001: "South"}
+    for text, pattern in [
+        ("URN,name\n1,a\n", r"column 'partnership': has no 'partnership' column"),
+        ("URN,partnership\nabc,a\n", r"line 2, column 'URN': URN 'abc' is not a number"),
+        ("URN,partnership\n1,a\n1,b\n", r"line 3, column 'URN': URN 1 appears twice"),
+        ("URN,partnership\n1,\n", r"line 2, column 'partnership': partnership is blank"),
+    ]:
+        bad = tmp_path / "b.csv"
+        bad.write_text(text)
+        with pytest.raises(InputFileError, match=pattern):
+            read_assignment_csv(bad)
+
+
+def test_district_baseline_shows_real_imbalance(hampshire):
+    plan = district_plan(hampshire)
+    table = plan.partnerships.set_index("name")
+    assert plan.k == 11 and plan.status == "violated"
+    assert table.at["Basingstoke and Deane", "pupils"] == 23243
+    assert table.at["Gosport", "pupils"] == 10562
+    mean = 179002 / 11
+    assert table.at["Basingstoke and Deane", "deviation"] == pytest.approx(23243 / mean - 1)
+    assert plan.scores["district_splits"] == 0
+
+
+def test_alternatives_are_diverse_and_near_optimal(hampshire):
+    alts = alternatives(hampshire, PlanSpec(k=(23,)), 23, n=2, min_difference=25, within=0.05, candidates=4, heuristic_options={"iterations": 30})
+    assert len(alts) == 2
+    assert [p.name for p in alts] == ["k23-ignore-alt1", "k23-ignore-alt2"]
+    assert all(p.status == "feasible" for p in alts)
+    assert len(changed_schools(alts[0], alts[1])) >= 25
+    assert alts[1].objective <= alts[0].objective * 1.05
+
+
+def test_recom_ensemble_valid_and_seeded(hampshire):
+    spec = PlanSpec(k=(23,))
+    problem = build_problem(hampshire.units, hampshire.graph, hampshire.schools, spec, 23)
+    start = make_plan(hampshire, spec, 23, solver="heuristic", heuristic_options={"iterations": 20}).unit_labels
+    run1 = list(recom_chain(problem, start, 200, random_state=3))
+    run2 = list(recom_chain(problem, start, 200, random_state=3))
+    assert all((x == y).all() for x, y in zip(run1, run2))
+    assert not (run1[-1] == start).all()  # the chain moves
+    low, high = problem.limits["pupils"]
+    for labels in run1[::40]:
+        assert len(np.unique(labels)) == 23
+        assert max(contiguous_parts(hampshire.graph, labels).values()) == 1
+        loads = np.bincount(labels, weights=problem.attrs["pupils"])
+        assert ((loads >= low - 1e-6) & (loads <= high + 1e-6)).all()
+        assert (np.bincount(labels, weights=problem.anchors) >= 1).all()
+    evaluate = _Evaluator(problem)
+    sample = [evaluate(x) for x in run1]
+    ranks = percentiles(evaluate(start), sample)
+    assert set(ranks) == {"wdist_km", "max_abs_deviation", "district_splits", "cut_edges"}
+    assert all(0 <= v <= 1 for v in ranks.values())
+
+
+def test_compare_cli(hampshire, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "plans"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for k in (22, 23):
+            make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}).write(out)
+    edited = pd.read_csv(out / "k23-ignore" / "assignments.csv")[["URN", "partnership"]]
+    edited.loc[0, "partnership"] = edited.loc[5, "partnership"]
+    edited.to_csv(tmp_path / "edited.csv", index=False)
+    result = runner.invoke(cli, ["compare", str(out / "k22-ignore"), str(out / "k23-ignore"), str(tmp_path / "edited.csv"), "--csv"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout), index_col=0)
+    assert list(table.index) == ["k22-ignore", "k23-ignore", "edited", "districts-11"]
+    assert table.loc["districts-11", "max_abs_deviation"] == pytest.approx(0.428, abs=1e-3)
+    assert table.loc["k22-ignore", "schools moved vs k22-ignore"] == 0
+    assert table.loc["k23-ignore", "status"] == "feasible"
+    md = runner.invoke(cli, ["compare", str(out / "k23-ignore"), "--markdown", "--ensemble", "50"])
+    assert md.exit_code == 0, md.output
+    assert md.stdout.startswith("| configuration |") and "beats % of 50 valid plans on wdist_km" in md.stdout
+    bad = runner.invoke(cli, ["compare", str(tmp_path / "missing.csv")])
+    assert bad.exit_code == 2 and "does not exist" in bad.stderr
