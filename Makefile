@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: $(VENV)/.installed
 	$(VENV)/bin/partition data summary
-	$(VENV)/bin/partition plan --out maps
+	$(VENV)/bin/partition run configs/hampshire.toml
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks
@@ -21,7 +21,8 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --nbmake notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -195,7 +195,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
         try:
             batch = [make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)]
             if alternatives:
-                batch += make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within)
+                batch += make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within, reference=batch[0])
         except InfeasibleError as exc:
             failures.append(f"k={k}: {exc}")
             continue
@@ -305,6 +305,23 @@ def compare_cmd(configurations: tuple[str, ...], no_current: bool, as_csv: bool,
             click.echo(f"\n{len(moved)} schools change partnership from {plans[0].name} to {plan.name}:")
             for row in moved.itertuples():
                 click.echo(f"  {row.URN} {row.name}: {row._3} -> {row.to}")
+
+
+@cli.command("run")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: the scenario's [outputs] folder).")
+@handle_errors
+def run_cmd(scenario: str, out_dir: str | None) -> None:
+    """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest."""
+    from partition.runner import run_scenario
+    from partition.scenario import load_scenario
+
+    spec = load_scenario(scenario)
+    manifest = run_scenario(spec, out_dir, echo=click.echo)
+    folder = out_dir or spec.folder
+    click.echo(f"wrote {folder}/ (consultation-pack.html, exports/, manifest.json) in {manifest['timings_s']['total']:.0f} s")
+    if manifest["failures"]:
+        sys.exit(2)
 
 
 def main() -> None:

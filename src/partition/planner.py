@@ -5,10 +5,11 @@ Solvers:
 ``"heuristic"``
     construction + local search only (instant previews; large instances);
 ``"exact"`` / ``"auto"`` (default)
-    the heuristic, then the HiGHS model warm-started from it for
-    ``time_limit`` seconds (reporting its bound and gap), then the heuristic's
-    local search on the model's solution; the configuration with the lower
-    objective is kept;
+    the heuristic with 8 restarts, then the HiGHS model warm-started from it
+    for ``time_limit`` seconds, reporting the model's objective, proven bound
+    and gap; when HiGHS finishes within the limit its solution, polished by
+    the local search, replaces the heuristic's if better (a solution cut short
+    by the clock is not used, so that runs are reproducible);
 ``"agglomerative"``, ``"azp"``, ``"regionkmeans"``, ``"skater"``, ``"wardspatial"``
     baselines (see :mod:`partition.solvers.baselines`), scored the same way,
     violations included.
@@ -38,6 +39,9 @@ from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
 
+AUTO_RESTARTS = 8
+"""Heuristic restarts in the default ("auto") solver."""
+
 SOLVERS = ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
 
 
@@ -51,14 +55,17 @@ def _solve_problem(problem: Problem, solver: str, time_limit: float, random_stat
         raise InfeasibleError(f"k = {problem.k}: " + "; ".join(reasons), fix="loosen the size bounds or change k")
     if solver == "heuristic":
         return solve_heuristic(problem, random_state=random_state, **heuristic_options)
-    heur = solve_heuristic(problem, random_state=random_state, **{"restarts": 4, **heuristic_options})
+    heur = solve_heuristic(problem, random_state=random_state, **{"restarts": AUTO_RESTARTS, **heuristic_options})
     from partition.solvers.exact import solve_exact
 
     exact = solve_exact(problem, time_limit=time_limit, warm_start=heur.labels if heur.status == "feasible" else None)
     details = {"heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details}, "exact": {
         "status": exact.status, "objective": exact.objective, "bound": exact.bound, "gap": exact.gap, "runtime": exact.runtime, **exact.details}}
     best = heur
-    if exact.status in ("optimal", "feasible") and exact.labels.min() >= 0:
+    # The model's solution is used only when HiGHS stopped for a reason other than the clock, so
+    # that the same inputs and seed always give the same configuration.
+    deterministic = exact.details.get("highs_status") != "Time limit reached"
+    if exact.status in ("optimal", "feasible") and exact.labels.min() >= 0 and deterministic:
         polished = polish(problem, exact.labels, random_state=random_state)
         details["exact_polished_objective"] = polished.objective
         if polished.status == "feasible" and (heur.status != "feasible" or polished.objective < heur.objective - 1e-12):
@@ -252,6 +259,7 @@ def alternatives(
     within: float = 0.05,
     candidates: int | None = None,
     heuristic_options: dict | None = None,
+    reference: Plan | None = None,
 ) -> list[Plan]:
     """Up to ``n`` diverse near-optimal configurations for one k.
 
@@ -259,7 +267,9 @@ def alternatives(
     within ``within`` (5 %) of the best wdist are taken best first, each kept
     only if at least ``min_difference`` schools (25, about 5 % of Hampshire's)
     sit in a different partnership than in every configuration already kept
-    (after matching partnerships). They are named ``k23-ignore-alt1`` ...
+    (after matching partnerships) and than in ``reference`` (the main plan,
+    whose wdist also counts as a candidate for "best"). They are named
+    ``k23-ignore-alt1`` ...
     """
     from partition.compare import changed_schools
 
@@ -274,12 +284,13 @@ def alternatives(
     if not pool:
         return []
     pool.sort(key=lambda p: p.objective)
-    best = pool[0].objective
+    best = min(pool[0].objective, reference.objective if reference is not None else np.inf)
     chosen: list[Plan] = []
+    kept = [reference] if reference is not None else []
     for plan in pool:
         if plan.objective > best * (1 + within):
             break
-        if all(len(changed_schools(c, plan)) >= min_difference for c in chosen):
+        if all(len(changed_schools(c, plan)) >= min_difference for c in kept + chosen):
             chosen.append(plan)
         if len(chosen) == n:
             break

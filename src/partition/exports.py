@@ -1,0 +1,56 @@
+"""GIS exports: one GeoPackage that opens in QGIS as is, with GeoJSON and CSV equivalents.
+
+Layers: ``schools`` (one column per configuration with the school's partnership),
+``partnerships_<configuration>`` (dissolved polygons with their figures), ``units``
+and ``districts``. GeoPackage layers stay in British National Grid (EPSG:27700);
+GeoJSON files are WGS84 as the format requires.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+
+from partition.plan import Plan
+
+
+def _layer_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name)
+
+
+def export_layers(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The layers to export, by name."""
+    s = schools[["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]].copy()
+    for plan in plans:
+        s[_layer_name(plan.name)] = s["URN"].map(plan.assignments.set_index("URN")["partnership"])
+    layers = {"schools": s}
+    for plan in plans:
+        layers["partnerships_" + _layer_name(plan.name)] = plan.partnerships.copy()
+    u = units.drop(columns=[c for c in ("x", "y") if c in units]).copy()
+    layers["units"] = u
+    layers["districts"] = districts[["code", "name", "geometry"]].copy()
+    return layers
+
+
+def write_exports(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, folder: str | Path) -> list[Path]:
+    """Write ``partition.gpkg`` plus ``<layer>.geojson`` and ``<layer>.csv`` (attributes, with lon/lat for points)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    gpkg = folder / "partition.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    written = [gpkg]
+    for name, layer in export_layers(plans, schools, units, districts).items():
+        layer.to_file(gpkg, layer=name, driver="GPKG")
+        wgs = layer.to_crs(4326)
+        path = folder / f"{name}.geojson"
+        wgs.to_file(path, driver="GeoJSON")
+        table = wgs.drop(columns="geometry")
+        if (wgs.geom_type == "Point").all():
+            table["longitude"] = wgs.geometry.x.round(6)
+            table["latitude"] = wgs.geometry.y.round(6)
+        table.to_csv(folder / f"{name}.csv", index=False)
+        written += [path, folder / f"{name}.csv"]
+    return written

@@ -1,0 +1,110 @@
+"""Scenario files and `partition run`: validation, outputs, manifest, reproducibility."""
+
+from __future__ import annotations
+
+import json
+
+import pyogrio
+import pytest
+from click.testing import CliRunner
+
+from partition.cli import cli
+from partition.errors import SpecError
+from partition.scenario import load_scenario
+
+SMALL = """
+[data]
+schools = "schools/gias_2022_hampshire_850_open_primary_secondary.csv"
+boundaries = "boundaries/hampshire_districts_lad2023.geojson"
+la = ["850"]
+
+[spec]
+k = [23]
+random_state = 7
+
+[[spec.size]]
+attribute = "pupils"
+tolerance = 0.10
+
+[solver]
+name = "heuristic"
+
+[outputs]
+folder = "OUT"
+ensemble = 50
+"""
+
+
+def test_default_scenario_is_valid():
+    scenario = load_scenario("configs/hampshire.toml")
+    assert scenario.spec.k == (22, 23, 24)
+    assert scenario.folder.name == "maps"
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("[data]\nschols = 'x.csv'\n", r"line 2: unknown key 'schols' in \[data\].*Fix: keys of \[data\] are schools"),
+        ("[solver]\nname = 'fastest'\n", r"line 2: \[solver\] name = 'fastest' is not one of auto"),
+        ("[outputs]\nensemble = 'many'\n", r"line 2: \[outputs\] ensemble = 'many' should be a int"),
+        ("[extras]\nx = 1\n", r"line 1: unknown section \[extras\]"),
+        ("[spec]\nk = [23]\ncolour = 'red'\n", r"unknown key\(s\) colour.*\(line 3\)"),
+        ("[data\n", r"not valid TOML"),
+    ],
+)
+def test_bad_scenarios_name_the_line(tmp_path, text, pattern):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=pattern):
+        load_scenario(path)
+
+
+def test_bad_scenario_in_cli_exit_2(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[data]\nschols = 'x.csv'\n")
+    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "line 2" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL.replace("OUT", str(tmp_path / "out").replace("\\", "/")))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["run", str(path)])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "out"
+    for name in ("k23-ignore/assignments.csv", "k23-ignore/map.html", "consultation-pack.html", "manifest.json",
+                 "comparison.md", "exports/partition.gpkg", "exports/schools.csv", "exports/schools.geojson"):
+        assert (out / name).exists(), name
+    layers = {str(n) for n in pyogrio.list_layers(out / "exports/partition.gpkg")[:, 0]}
+    assert layers == {"schools", "partnerships_k23_ignore", "units", "districts"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert {i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]} == {
+        "gias_2022_hampshire_850_open_primary_secondary.csv", "hampshire_districts_lad2023.geojson"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["versions"]["highspy"] and manifest["spec"]["k"] == [23]
+    pack = (out / "consultation-pack.html").read_text()
+    assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
+    assert "beats % of 50 valid plans" in (out / "comparison.md").read_text()
+    before = (out / "k23-ignore/assignments.csv").read_bytes()
+    again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again/k23-ignore/assignments.csv").read_bytes() == before
+
+
+def test_pack_escapes_names():
+    import pandas as pd
+    from tests.synthetic import grid_inputs
+
+    from partition.pack import consultation_pack
+    from partition.planner import plan_from_assignment
+
+    inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
+    evil = "<script>alert(1)</script>"
+    plan = plan_from_assignment(inputs, pd.Series([evil, evil, "B", "B"], index=inputs.schools["URN"].to_numpy()), name="p")
+    page = consultation_pack([plan], pd.DataFrame({"wdist_km": [1.0]}, index=[evil]), {"maps": [f"{evil}.html"]}, [{"path": evil}])
+    assert evil not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
