@@ -526,25 +526,9 @@ def solve_heuristic(
         state = _balance(state, rng)
         _descent(state, rng, np.inf)
         n_restarts += 1
-        current, current_lab = state.objective(), state.lab.copy()
-        stale = 0
-        for _ in range(iterations):
-            if stale >= 60:
-                break
-            if time.perf_counter() > deadline:
-                capped = True
-                break
-            mark = len(state.log)
-            moves = _kick(state, rng, kick_moves)
-            _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
-            n_kicks += 1
-            obj = state.objective()
-            if obj < current - 1e-9 and state.violation() <= 1e-9:
-                current, current_lab, stale = obj, state.lab.copy(), 0
-                state.log.clear()
-            else:
-                state.undo(mark)
-                stale += 1
+        current, current_lab, kicks, cut = _iterated_local_search(state, rng, iterations, kick_moves, deadline)
+        n_kicks += kicks
+        capped |= cut
         key = (state.violation(), current)
         if best is None or key < best[:2]:
             best = (key[0], key[1], current_lab)
@@ -564,6 +548,34 @@ def solve_heuristic(
     )
 
 
+def _iterated_local_search(state: _State, rng: np.random.Generator, iterations: int, kick_moves: int,
+                           deadline: float = np.inf, patience: int = 60) -> tuple[float, np.ndarray, int, bool]:
+    """Kick and descend up to ``iterations`` times, keeping only improvements that stay feasible.
+
+    Returns the best objective, its labels, the number of kicks and whether the deadline cut it short;
+    ``state`` is left at the best labelling.
+    """
+    state.log.clear()
+    current, current_lab, stale, kicks = state.objective(), state.lab.copy(), 0, 0
+    for _ in range(iterations):
+        if stale >= patience:
+            break
+        if time.perf_counter() > deadline:
+            return current, current_lab, kicks, True
+        mark = len(state.log)
+        moves = _kick(state, rng, kick_moves)
+        _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
+        kicks += 1
+        obj = state.objective()
+        if obj < current - 1e-9 and state.violation() <= 1e-9:
+            current, current_lab, stale = obj, state.lab.copy(), 0
+            state.log.clear()
+        else:
+            state.undo(mark)
+            stale += 1
+    return current, current_lab, kicks, False
+
+
 def polish(problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4) -> SolverResult:
     """Improve a given labelling (e.g. the exact model's) by the local search on wdist."""
     start = time.perf_counter()
@@ -572,21 +584,7 @@ def polish(problem: Problem, labels: np.ndarray, *, random_state: int | None = 0
     if state.violation() > 1e-9:
         state = _balance(state, rng)
     _descent(state, rng, np.inf)
-    current, current_lab, stale = state.objective(), state.lab.copy(), 0
-    state.log.clear()
-    for _ in range(iterations):
-        if stale >= 60:
-            break
-        mark = len(state.log)
-        moves = _kick(state, rng, kick_moves)
-        _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
-        obj = state.objective()
-        if obj < current - 1e-9 and state.violation() <= 1e-9:
-            current, current_lab, stale = obj, state.lab.copy(), 0
-            state.log.clear()
-        else:
-            state.undo(mark)
-            stale += 1
+    _, current_lab, _, _ = _iterated_local_search(state, rng, iterations, kick_moves)
     final = _State(problem, current_lab)
     violation = final.violation()
     return SolverResult(current_lab, "polish", "feasible" if violation < 1e-9 else "violated", final.objective(), runtime=time.perf_counter() - start,
