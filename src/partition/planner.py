@@ -160,11 +160,15 @@ def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, nam
     table = scores["table"].copy()
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
+    columns = ["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges",
+               "districts", "n_districts", "wdist_km", "area_km2", "polsby_popper", "reock", "geometry"]
+    if "population" in inputs.units:  # child population, when the units carry it
+        table["population"] = table["partnership"].map(pd.Series(inputs.units["population"].to_numpy()).groupby(unit_labels).sum())
+        columns.insert(3, "population")
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
     add_shape_scores(partnerships, scores)
-    partnerships = partnerships[["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges",
-                                 "districts", "n_districts", "wdist_km", "area_km2", "polsby_popper", "reock", "geometry"]]
+    partnerships = partnerships[columns]
     partnerships = partnerships.sort_values("id").reset_index(drop=True)
     if objective is None:
         objective = scores["wdist_km"]
