@@ -22,6 +22,7 @@ from partition.planner import make_plan
 from partition.spec import PlanSpec
 
 RUNS = [
+    ("heuristic (construction only)", "heuristic", {"restarts": 1, "iterations": 0}),
     ("heuristic (preview: 1 restart)", "heuristic", {"restarts": 1}),
     ("heuristic (4 restarts)", "heuristic", {"restarts": 4}),
     ("heuristic + exact (auto)", "auto", {}),
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[23])
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="*", default=None, help="run only the solvers whose label contains one of these words")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
@@ -49,6 +51,8 @@ def main() -> None:
     for k in args.k:
         spec = PlanSpec(k=(k,), random_state=args.seed)
         for label, solver, options in RUNS:
+            if args.only and not any(word in label for word in args.only):
+                continue
             start = time.perf_counter()
             try:
                 plan = make_plan(inputs, spec, k, solver=solver, time_limit=args.time_limit, heuristic_options=options)
