@@ -62,7 +62,7 @@ def variation_of_information(a: Plan, b: Plan) -> float:
         p = labels.value_counts(normalize=True).to_numpy()
         return float(-(p * np.log(p)).sum())
 
-    return entropy(la) + entropy(lb) - 2 * float(mutual_info_score(la, lb))
+    return max(0.0, entropy(la) + entropy(lb) - 2 * float(mutual_info_score(la, lb)))  # no -0.0 from rounding
 
 
 def match_partnerships(reference: Plan, other: Plan) -> dict[str, str]:
