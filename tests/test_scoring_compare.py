@@ -191,3 +191,24 @@ def test_population_per_partnership_with_lsoa_units(shared):
         plan = make_plan(inputs, spec, 23, solver="heuristic", heuristic_options={"iterations": 20})
     assert plan.partnerships["population"].sum() == pytest.approx(inputs.units["population"].sum())
     assert plan.status == "feasible", plan.scores["violations"]
+
+
+def test_configuration_scores_by_hand():
+    # 1 x 4 strip: West = units 0, 1; East = units 2, 3; pupils 100, 300, 100, 300; anchors only in 0
+    inputs = grid_inputs(1, 4, [100, 300, 100, 300], [True, False, False, False], districts=["West", "West", "East", "East"])
+    plan = _grid_plan(inputs, ["A", "B", "B", "B"], "hand")
+    s = plan.scores
+    # mean = 800 / 2 = 400: A has 100 (-75 %), B has 700 (+75 %)
+    assert s["max_abs_deviation"] == pytest.approx(0.75)
+    assert s["mean_abs_deviation"] == pytest.approx(0.75)
+    assert s["anchors_missing"] == 1  # B holds no anchor
+    assert s["district_splits"] == 1  # B spans West and East
+    assert s["partnerships_spanning_districts"] == 1
+    assert s["district_pieces"] == {"East": 1, "West": 2}
+    assert s["cut_edges"] == 1
+    assert (s["min_schools"], s["max_schools"]) == (1, 3)
+    # B: points at x = 1.5, 2.5, 3.5 km with weights 300, 100, 300 -> centroid 2.5 km; distances 1, 0, 1 km
+    assert s["wdist_km"] == pytest.approx((300 * 1 + 300 * 1) / 800)
+    table = plan.partnerships.set_index("name")
+    assert table.at["B", "area_km2"] == pytest.approx(3.0)
+    assert table.at["B", "polsby_popper"] == pytest.approx(4 * math.pi * 3 / 8**2)
