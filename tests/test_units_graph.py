@@ -163,3 +163,13 @@ def test_lsoa_units_with_child_population(shared):
     assert units["n_schools"].sum() == 494
     assert units["population"].sum() > 250_000
     assert nx.is_connected(inputs.graph)
+
+
+def test_unitary_authority_does_not_pull_in_its_neighbour(shared):
+    # three Southampton schools sit 16-27 m inside Eastleigh's generalised polygon; GIAS says Southampton
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare(la_codes=("852",))
+    assert list(inputs.dataset.districts["name"]) == ["Southampton"]
+    assert len(inputs.dataset.schools) == 67 and inputs.dataset.excluded.empty
+    assert (inputs.units.geom_type == "Polygon").all()

@@ -97,7 +97,7 @@ def load_dataset(
             fix="widen the filters (--status all, more --kind values)",
         )
     all_districts = read_boundaries(boundaries_path, layer=layer)
-    districts, notes = select_districts(all_districts, load.schools, district_codes)
+    districts, notes = select_districts(all_districts, load.schools, district_codes, tolerance_m=tolerance_m)
     assigned, disagreements, outside = assign_districts(load.schools, districts, tolerance_m=tolerance_m)
     if assigned.empty:
         raise EmptySelectionError(

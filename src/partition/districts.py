@@ -38,13 +38,15 @@ def select_districts(
     codes: list[str] | tuple[str, ...] | None = None,
     *,
     min_schools: int = MIN_SCHOOLS_PER_DISTRICT,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Pick the districts of the study area.
 
     With ``codes``, exactly those districts. Otherwise every district holding
-    at least ``min_schools`` of the schools or 10 % of them (by point-in-polygon,
-    or by their GIAS district name) — so one stray school does not drag in a
-    neighbouring district. Returns the districts and notes on districts left out.
+    at least ``min_schools`` of the schools or 10 % of them — so one stray school
+    does not drag in a neighbouring district. A school counts for the district
+    its GIAS district field names when that is a district of the file and the
+    school lies within ``tolerance_m`` of it, else for the polygon containing it. Returns the districts and notes on districts left out.
     """
     source = boundaries.attrs.get("source", "boundaries")
     if codes:
@@ -57,14 +59,21 @@ def select_districts(
                 fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
             )
         return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True), []
+    # each school counts once: for the district its GIAS district field names when that is a
+    # district of the file (the field is authoritative near generalised edges), else for the
+    # polygon containing it
     joined = gpd.sjoin(schools[["geometry"]], boundaries[["code", "geometry"]], how="left", predicate="within")
-    by_polygon = joined["code"].value_counts()
-    by_name_key = schools["gias_district"].map(normalise_name).value_counts()
-    name_key = boundaries["name"].map(normalise_name)
-    count = pd.Series(
-        [max(int(by_polygon.get(c, 0)), int(by_name_key.get(k, 0))) for c, k in zip(boundaries["code"], name_key)],
-        index=boundaries.index,
+    joined = joined[~joined.index.duplicated(keep="first")]
+    code_by_name = {normalise_name(n): c for n, c in zip(boundaries["name"], boundaries["code"])}
+    named = schools["gias_district"].map(normalise_name).map(code_by_name)
+    geom_by_code = dict(zip(boundaries["code"], boundaries.geometry))
+    near_named = pd.Series(
+        [c is not None and c == c and geom_by_code[c].distance(p) <= tolerance_m for c, p in zip(named, schools.geometry)],
+        index=schools.index,
     )
+    home = named.where(near_named, joined["code"].reindex(schools.index))
+    count = boundaries["code"].map(home.value_counts()).fillna(0).astype(int)
+    count.index = boundaries.index
     threshold = min(min_schools, max(1.0, 0.1 * len(schools)))
     chosen = boundaries[count >= threshold]
     notes = [
