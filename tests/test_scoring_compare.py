@@ -212,3 +212,17 @@ def test_configuration_scores_by_hand():
     table = plan.partnerships.set_index("name")
     assert table.at["B", "area_km2"] == pytest.approx(3.0)
     assert table.at["B", "polsby_popper"] == pytest.approx(4 * math.pi * 3 / 8**2)
+
+
+def test_better_alternative_becomes_the_main_configuration():
+    from partition.planner import with_alternatives
+
+    inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
+    main = _grid_plan(inputs, ["a", "a", "b", "b"], "k2-ignore")
+    alt = _grid_plan(inputs, ["a", "b", "b", "b"], "k2-ignore-alt1")
+    main.objective, alt.objective, main.bound = 2.0, 1.0, 0.5
+    main.status = alt.status = "feasible"
+    ranked = with_alternatives(main, [alt])
+    assert [p.name for p in ranked] == ["k2-ignore", "k2-ignore-alt1"]
+    assert ranked[0] is alt and ranked[0].bound == 0.5 and ranked[0].details["promoted_from_alternatives"]
+    assert with_alternatives(alt, [main])[0] is alt  # already best: unchanged

@@ -184,7 +184,7 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
     from partition.errors import InfeasibleError
     from partition.maps import write_comparison_maps
     from partition.planner import alternatives as make_alternatives
-    from partition.planner import make_plan
+    from partition.planner import make_plan, with_alternatives
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
     inputs = prepare_from_options(opts)
@@ -195,7 +195,8 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
         try:
             batch = [make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)]
             if alternatives:
-                batch += make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within, reference=batch[0])
+                alts = make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within, reference=batch[0])
+                batch = with_alternatives(batch[0], alts)
         except InfeasibleError as exc:
             failures.append(f"k={k}: {exc}")
             continue

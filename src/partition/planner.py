@@ -303,6 +303,22 @@ def alternatives(
     return chosen
 
 
+def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
+    """The main plan and its alternatives, best first: when an alternative has a lower objective it
+    becomes the main configuration (taking its name and the exact model's bound, which holds for
+    every configuration of that k) and the former main plan becomes an alternative."""
+    ranked = sorted([main, *alts], key=lambda p: (p.status not in ("feasible", "optimal"), p.objective))
+    if ranked[0] is main:
+        return [main, *alts]
+    best = ranked[0]
+    names = [main.name] + [a.name for a in alts]
+    for plan, name in zip(ranked, names):
+        plan.name = name
+    best.bound, best.gap = main.bound, None
+    best.details = {**best.details, "promoted_from_alternatives": True, "exact": main.details.get("exact")}
+    return ranked
+
+
 def make_plans(
     inputs: Inputs,
     spec: PlanSpec,

@@ -76,7 +76,7 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
     from partition.exports import write_exports
     from partition.maps import configuration_map, write_comparison_maps, write_map
     from partition.pack import consultation_pack
-    from partition.planner import alternatives, district_plan, make_plan
+    from partition.planner import alternatives, district_plan, make_plan, with_alternatives
 
     started = time.perf_counter()
     folder = Path(out) if out else scenario.folder
@@ -93,8 +93,9 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
         try:
             batch = [make_plan(inputs, spec, k, solver=solver.get("name", "auto"), time_limit=float(solver.get("time_limit", 30)))]
             if solver.get("alternatives", 0):
-                batch += alternatives(inputs, spec, k, n=int(solver["alternatives"]), min_difference=int(solver.get("min_difference", 25)),
-                                      within=float(solver.get("within", 0.05)), reference=batch[0])
+                alts = alternatives(inputs, spec, k, n=int(solver["alternatives"]), min_difference=int(solver.get("min_difference", 25)),
+                                    within=float(solver.get("within", 0.05)), reference=batch[0])
+                batch = with_alternatives(batch[0], alts)
         except InfeasibleError as exc:
             failures.append(f"k={k}: {exc}")
             echo(f"error: k={k}: {exc}")
