@@ -31,6 +31,7 @@ import shapely
 from branca.element import Element, MacroElement, Template
 
 from partition.compare import match_partnerships
+from partition.graph import shared_boundaries
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -69,15 +70,10 @@ def esc(value: object) -> str:
 
 
 def partnership_adjacency(partnerships: gpd.GeoDataFrame) -> nx.Graph:
-    """Partnerships (by row position) that share a boundary."""
-    geoms = partnerships.geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(shapely.buffer(geoms, 1.0), predicate="intersects")
+    """Partnerships (by row position) that share a boundary (the units' adjacency rule)."""
     g = nx.Graph()
-    g.add_nodes_from(range(len(geoms)))
-    for i, j in zip(left, right):
-        if i < j and shapely.intersection(geoms[i].boundary, geoms[j].buffer(1.0)).length > 5.0:
-            g.add_edge(int(i), int(j))
+    g.add_nodes_from(range(len(partnerships)))
+    g.add_edges_from((i, j) for i, j, _ in shared_boundaries(partnerships))
     return g
 
 
