@@ -20,6 +20,7 @@ import click
 from partition import __version__
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
+from partition.solvers import SOLVERS
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
@@ -169,7 +170,7 @@ def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: fl
 @click.option("--no-anchors", is_flag=True, help="Do not require a secondary, all-through school or college in each.")
 @click.option("--districts", type=click.Choice(["ignore", "penalise", "nest"]), help="District boundaries: ignore, penalise splits, or nest within them.")
 @click.option("--split-penalty", type=float, help="km added to the objective per district split (with --districts penalise).")
-@click.option("--solver", type=click.Choice(["auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial"]), default="auto", show_default=True)
+@click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--time-limit", type=float, default=30.0, show_default=True, help="Seconds for the exact model per k.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="maps", show_default=True, help="Output folder; one sub-folder per configuration.")

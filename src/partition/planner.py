@@ -21,7 +21,6 @@ share of k (see :mod:`partition.nesting`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +41,6 @@ from partition.spec import PlanSpec
 AUTO_RESTARTS = 8
 """Heuristic restarts in the default ("auto") solver."""
 
-SOLVERS = ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
 
 
 def _solve_problem(problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict) -> SolverResult:
@@ -317,22 +315,3 @@ def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
     best.bound, best.gap = main.bound, None
     best.details = {**best.details, "promoted_from_alternatives": True, "exact": main.details.get("exact")}
     return ranked
-
-
-def make_plans(
-    inputs: Inputs,
-    spec: PlanSpec,
-    *,
-    solver: str = "auto",
-    time_limit: float = 30.0,
-    heuristic_options: dict | None = None,
-    on_plan: Callable[[Plan], None] | None = None,
-) -> list[Plan]:
-    """One plan per k of ``spec`` (see :func:`make_plan`)."""
-    plans = []
-    for k in spec.k:
-        plan = make_plan(inputs, spec, k, solver=solver, time_limit=time_limit, heuristic_options=heuristic_options)
-        if on_plan:
-            on_plan(plan)
-        plans.append(plan)
-    return plans

@@ -95,11 +95,6 @@ class Problem:
             out[units] = block_labels[b]
         return out
 
-    def graph(self) -> nx.Graph:
-        g = nx.Graph()
-        g.add_nodes_from(range(self.n))
-        g.add_edges_from((i, int(j)) for i, nb in enumerate(self.neighbours) for j in nb if i < j)
-        return g
 
 
 def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]]) -> list[list[int]]:

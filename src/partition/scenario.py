@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from partition.errors import SpecError
+from partition.solvers import SOLVERS
 from partition.spec import PlanSpec
 
 SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -38,7 +39,7 @@ SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
 CHOICES = {
     ("data", "status"): ("open", "all"),
     ("data", "islands"): ("link", "error"),
-    ("solver", "name"): ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial"),
+    ("solver", "name"): SOLVERS,
 }
 
 

@@ -7,4 +7,7 @@
 
 from partition.solvers.result import SolverResult
 
-__all__ = ["SolverResult"]
+SOLVERS = ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
+"""Names accepted by the planner, the CLI and scenario files."""
+
+__all__ = ["SOLVERS", "SolverResult"]
