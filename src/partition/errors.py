@@ -102,3 +102,23 @@ class SpecError(PartitionError):
 
 class InfeasibleError(PartitionError):
     """No configuration can satisfy the specification; the message says which constraint and why."""
+
+
+class IntegrityError(PartitionError):
+    """A configuration or a file written for it fails an independent check (a fault of the tool, not of the data).
+
+    Parameters
+    ----------
+    name
+        The configuration checked.
+    problems
+        One sentence per fault found.
+    """
+
+    def __init__(self, name: str, problems: list[str]) -> None:
+        self.name = name
+        self.problems = list(problems)
+        super().__init__(
+            f"configuration {name} failed its integrity check, so nothing was written for it: " + "; ".join(self.problems),
+            fix="this is a fault of partition, not of your data; please report it with the command you ran",
+        )

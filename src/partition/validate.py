@@ -1,0 +1,241 @@
+"""Independent checks of a configuration and of the files written for it.
+
+The solvers keep their own bookkeeping (labels, sums, connectivity flags). The
+checks here trust none of it: they start again from the assignment of schools
+to partnerships, the planning units and the dissolved polygons, so that a fault
+anywhere upstream (a school lost in a join, two units that do not share an
+exact edge, a polygon broken by reprojection) is caught before a file is
+published rather than shown to the public as a valid plan.
+
+Two families:
+
+* :func:`plan_problems` — on a :class:`~partition.plan.Plan` in memory: every
+  school placed exactly once, every partnership polygon valid, one polygon for
+  a partnership whose units are connected, no two partnerships overlapping;
+* :func:`written_plan_problems` — on a folder written by
+  :meth:`~partition.plan.Plan.write`: the same facts read back from
+  ``assignments.csv`` and ``partnerships.geojson`` (WGS84), as a user's GIS
+  would read them.
+
+:func:`verify_plan` and :func:`verify_written_plan` raise
+:class:`~partition.errors.IntegrityError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from partition.errors import IntegrityError
+
+if TYPE_CHECKING:
+    from partition.pipeline import Inputs
+    from partition.plan import Plan
+
+OVERLAP_TOLERANCE_M2 = 1.0
+"""Largest overlap (m²) between two partnerships' polygons still accepted (floating-point noise)."""
+
+COVERAGE_TOLERANCE = 1e-6
+"""Largest relative difference between the partnerships' total area and the units' total area."""
+
+
+def school_accounting_problems(placed_urns: Iterable[int], expected_urns: Iterable[int]) -> list[str]:
+    """Compare the schools a configuration places with the schools it should place.
+
+    Parameters
+    ----------
+    placed_urns
+        URN of every row of the configuration's assignment (duplicates are a fault).
+    expected_urns
+        The schools that must be placed: every school of the input that was not
+        reported excluded.
+
+    Returns
+    -------
+    list of str
+        One sentence per fault (schools placed twice, missing, or not in the input); empty when sound.
+    """
+    placed = pd.Series(list(placed_urns), dtype="int64")
+    expected = set(int(u) for u in expected_urns)
+    problems = []
+    twice = sorted(set(placed[placed.duplicated()].tolist()))
+    if twice:
+        problems.append(f"{len(twice)} school(s) placed more than once: URN {_urns(twice)}")
+    missing = sorted(expected - set(placed.tolist()))
+    if missing:
+        problems.append(
+            f"{len(missing)} school(s) of the input neither placed nor reported excluded: URN {_urns(missing)}"
+        )
+    extra = sorted(set(placed.tolist()) - expected)
+    if extra:
+        problems.append(f"{len(extra)} school(s) placed that are not among the schools to plan: URN {_urns(extra)}")
+    return problems
+
+
+def connected_labels(graph: nx.Graph, unit_labels: np.ndarray) -> set[int]:
+    """Partnership labels whose units form one connected piece of the adjacency graph (island links included)."""
+    out = set()
+    for label in np.unique(unit_labels):
+        nodes = np.flatnonzero(unit_labels == label).tolist()
+        if nodes and nx.is_connected(graph.subgraph(nodes)):
+            out.add(int(label))
+    return out
+
+
+def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], connected: Iterable[bool]) -> list[str]:
+    """Check dissolved partnership polygons.
+
+    Parameters
+    ----------
+    polygons
+        One geometry per partnership, in any CRS; overlaps are measured in it, so
+        pass a projected CRS (metres) for the overlap tolerance to mean m².
+    names
+        Partnership names, in the same order (used in messages).
+    connected
+        Whether each partnership's units are connected; such a partnership must be one Polygon.
+
+    Returns
+    -------
+    list of str
+        Invalid geometries, several polygons for a connected partnership, overlaps.
+    """
+    geoms = polygons.to_numpy()
+    names = [str(n) for n in names]
+    problems = []
+    for geom, name, single in zip(geoms, names, connected):
+        if geom is None or geom.is_empty:
+            problems.append(f"partnership {name}: no polygon")
+            continue
+        if not geom.is_valid:
+            problems.append(f"partnership {name}: invalid polygon ({shapely.is_valid_reason(geom)})")
+        if single and geom.geom_type != "Polygon":
+            areas = sorted((p.area for p in shapely.get_parts(geom)), reverse=True)
+            problems.append(
+                f"partnership {name}: one connected area written as {len(areas)} polygons "
+                f"(areas {', '.join(f'{a:,.6g}' for a in areas[:4])})"
+            )
+    repaired = shapely.make_valid(np.array([g if g is not None else shapely.Polygon() for g in geoms], dtype=object))
+    tree = shapely.STRtree(repaired)
+    left, right = tree.query(repaired, predicate="intersects")
+    for i, j in zip(left, right):
+        if i >= j:
+            continue
+        overlap = float(shapely.area(shapely.intersection(repaired[i], repaired[j])))
+        if overlap > OVERLAP_TOLERANCE_M2:
+            problems.append(f"partnerships {names[i]} and {names[j]} overlap ({overlap:,.0f} m²)")
+    return problems
+
+
+def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
+    """Every fault of ``plan`` found from its assignment, units and polygons alone.
+
+    Parameters
+    ----------
+    plan
+        The configuration (its ``assignments``, ``unit_labels`` and ``partnerships``).
+    inputs
+        What it was planned on: schools placed must be exactly the input's schools.
+
+    Returns
+    -------
+    list of str
+        Empty when the plan is sound. Spec violations (bounds, anchors) are not
+        faults: they are reported by :mod:`partition.scoring` and set the plan's status.
+    """
+    problems = school_accounting_problems(plan.assignments["URN"], inputs.schools["URN"])
+    dataset = inputs.dataset
+    input_urns = getattr(dataset, "input_urns", None)
+    if input_urns is not None:
+        reported = set(dataset.excluded["URN"].astype(int)) & set(int(u) for u in input_urns)
+        placed = set(plan.assignments["URN"].astype(int))
+        both = sorted(placed & reported)
+        if both:
+            problems.append(f"{len(both)} school(s) both placed and reported excluded: URN {_urns(both)}")
+        problems += [
+            p
+            for p in school_accounting_problems(plan.assignments["URN"], set(int(u) for u in input_urns) - reported)
+            if "placed more than once" not in p
+        ]
+    by_label = pd.Series(plan.unit_labels)
+    connected = connected_labels(inputs.graph, plan.unit_labels)
+    label_of_id = _label_of_partnership(plan, inputs)
+    polys = plan.partnerships
+    flags = [label_of_id.get(pid) in connected for pid in polys["id"]]
+    problems += geometry_problems(polys.geometry, polys["name"], flags)
+    units_area = float(inputs.units.geometry.area[by_label.to_numpy() >= 0].sum())
+    drawn = float(polys.geometry.area.sum())
+    if units_area > 0 and abs(drawn - units_area) > COVERAGE_TOLERANCE * units_area + _bridge_area(plan, inputs):
+        problems.append(
+            f"the partnerships cover {drawn / 1e6:,.3f} km² but their units cover {units_area / 1e6:,.3f} km²"
+        )
+    return list(dict.fromkeys(problems))
+
+
+def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
+    """Read back what :meth:`~partition.plan.Plan.write` wrote for ``plan`` and check it.
+
+    Checks ``assignments.csv`` (each school once, the same schools and partnerships
+    as ``plan``) and ``partnerships.geojson`` (valid in the CRS it is written in,
+    one Polygon per partnership that is one Polygon in ``plan``).
+    """
+    folder = Path(folder)
+    problems = []
+    table = pd.read_csv(folder / "assignments.csv")
+    problems += school_accounting_problems(table["URN"], plan.assignments["URN"])
+    expected = plan.assignments.set_index("URN")["partnership"].astype(str)
+    written = table.drop_duplicates("URN").set_index("URN")["partnership"].astype(str)
+    differ = sorted(int(u) for u in expected.index.intersection(written.index) if expected[u] != written[u])
+    if differ:
+        problems.append(f"assignments.csv gives {len(differ)} school(s) a different partnership: URN {_urns(differ)}")
+    layer = gpd.read_file(folder / "partnerships.geojson")
+    single = dict(zip(plan.partnerships["id"], plan.partnerships.geometry.geom_type == "Polygon"))
+    flags = [bool(single.get(pid, False)) for pid in layer["id"]]
+    problems += [
+        f"partnerships.geojson: {p}"
+        for p in geometry_problems(layer.geometry, layer["name"], flags)
+        if " overlap " not in p  # overlaps are measured in metres, on the plan itself
+    ]
+    if len(layer) != len(plan.partnerships):
+        problems.append(f"partnerships.geojson has {len(layer)} features for {len(plan.partnerships)} partnerships")
+    return problems
+
+
+def verify_plan(plan: Plan, inputs: Inputs) -> None:
+    """Raise :class:`~partition.errors.IntegrityError` when :func:`plan_problems` finds any fault."""
+    problems = plan_problems(plan, inputs)
+    if problems:
+        raise IntegrityError(plan.name, problems)
+
+
+def verify_written_plan(folder: str | Path, plan: Plan) -> None:
+    """Raise :class:`~partition.errors.IntegrityError` when :func:`written_plan_problems` finds any fault."""
+    problems = written_plan_problems(folder, plan)
+    if problems:
+        raise IntegrityError(plan.name, problems)
+
+
+def _label_of_partnership(plan: Plan, inputs: Inputs) -> dict[str, int]:
+    """Partnership id (``P01``...) → the label its schools' units carry in ``plan.unit_labels``."""
+    schools = inputs.schools
+    pid = schools["URN"].astype(int).map(plan.assignments.set_index("URN")["partnership_id"])
+    frame = pd.DataFrame({"id": pid.to_numpy(), "label": plan.unit_labels[schools["unit"].to_numpy()]}).dropna()
+    return frame.groupby("id")["label"].agg(lambda s: int(s.mode().iloc[0])).to_dict()
+
+
+def _bridge_area(plan: Plan, inputs: Inputs) -> float:
+    """Area drawn for island links (50 m strips): allowed on top of the units' area."""
+    bridges = inputs.graph.graph.get("bridges", [])
+    return sum(float(d) * 50.0 + 5_000.0 for _, _, d in bridges)
+
+
+def _urns(urns: list[int], limit: int = 20) -> str:
+    shown = ", ".join(map(str, urns[:limit]))
+    return shown + (f" and {len(urns) - limit} more" if len(urns) > limit else "")
