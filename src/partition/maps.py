@@ -4,8 +4,16 @@ Every map is one HTML file: Leaflet's JavaScript and CSS (vendored, BSD-2) are
 inlined and folium's other CDN dependencies are left out, so the file works
 offline when double-clicked. Base tiles are off by default (they need a
 network); the map then shows partnerships, district outlines and schools on a
-plain background. Every text that comes from data (school, partnership and
-district names) is HTML-escaped before it reaches the page.
+plain background.
+
+Every text that comes from data (school, town, partnership, district and
+configuration names) reaches the page only through
+:func:`partition.htmltext.html_text`, which neutralises HTML *and* template
+syntax: folium renders each element's output as a second Jinja template, so
+``{{ ... }}`` in a school's name would otherwise be evaluated while the map is
+written. GeoJSON properties pass through :func:`~partition.htmltext.html_properties`;
+the page's own HTML (titles, legend) is added as raw HTML that is never
+compiled as a template.
 
 Partnership colours come from a greedy colouring of the partnerships'
 adjacency (largest first, then saturation), so neighbouring partnerships never
@@ -15,7 +23,6 @@ share a colour.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 from importlib import resources
@@ -28,14 +35,25 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement, Template
+from branca.element import Element
 
 from partition.compare import match_partnerships
 from partition.graph import shared_boundaries
+from partition.htmltext import html_properties, html_text
 
 PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ffbb78",
 ]
 KIND_STYLE = {
     "primary": ("#ffffff", 3),
@@ -64,9 +82,42 @@ L.Map.include({sync: function (other) {
 """
 
 
-def esc(value: object) -> str:
-    """HTML-escape a data value (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
+class RawHTML(Element):
+    """HTML placed in the page as it is: unlike ``branca.element.Element(text)``, never compiled as a template.
+
+    Any data inside ``text`` must already have passed through
+    :func:`~partition.htmltext.html_text`.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHTML"
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        """The HTML itself."""
+        return self.text
+
+
+def geojson_for_html(gdf: gpd.GeoDataFrame) -> dict:
+    """A GeoDataFrame as a GeoJSON dict whose string properties are safe in folium's HTML and templates.
+
+    Parameters
+    ----------
+    gdf
+        Features to show (any CRS folium accepts, normally EPSG:4326); keep only
+        the columns the map needs.
+
+    Returns
+    -------
+    dict
+        GeoJSON FeatureCollection; every string property has passed through
+        :func:`~partition.htmltext.html_text`.
+    """
+    data = json.loads(gdf.to_json())
+    for feature in data["features"]:
+        feature["properties"] = html_properties(feature.get("properties") or {})
+    return data
 
 
 def partnership_adjacency(partnerships: gpd.GeoDataFrame) -> nx.Graph:
@@ -89,6 +140,7 @@ def colour_partnerships(partnerships: gpd.GeoDataFrame, palette: list[str] = PAL
     assigned: dict[int, int] = {}
     uses = [0] * len(colours)
     while len(assigned) < g.number_of_nodes():
+
         def saturation(v: int) -> tuple[int, int, int]:
             return (len({assigned[u] for u in g[v] if u in assigned}), g.degree(v), -v)
 
@@ -171,37 +223,42 @@ def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str) -> folium
         folium.TileLayer(tiles, name="Base map", control=True).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     _add_style(fmap)
-    fmap.get_root().html.add_child(Element(f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
-                                           f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{esc(title)}</h1>"))
+    fmap.get_root().html.add_child(
+        RawHTML(
+            f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
+            f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{html_text(title)}</h1>"
+        )
+    )
     return fmap
 
 
 def _add_style(fmap: folium.Map | folium.plugins.DualMap) -> None:
-    fmap.get_root().header.add_child(Element(
-        "<style>.leaflet-container{background:#f4f4f0}.pt-label{font:600 11px/1.2 sans-serif;color:#222;"
-        "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;transform:translate(-50%,-50%);pointer-events:none}"
-        ".pt-legend{position:absolute;z-index:1000;top:130px;right:10px;max-width:380px;background:#fff;padding:8px 10px;"
-        "max-height:60vh;overflow:auto;font:12px/1.35 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
-        ".pt-legend table{border-collapse:collapse}.pt-legend td{padding:1px 4px}"
-        ".pt-swatch{display:inline-block;width:12px;height:12px;border:1px solid #555}</style>"
-    ))
+    fmap.get_root().header.add_child(
+        RawHTML(
+            "<style>.leaflet-container{background:#f4f4f0}.pt-label{font:600 11px/1.2 sans-serif;color:#222;"
+            "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;transform:translate(-50%,-50%);pointer-events:none}"
+            ".pt-legend{position:absolute;z-index:1001;top:130px;right:10px;max-width:380px;background:#fff;padding:8px 10px;"
+            "max-height:60vh;overflow:auto;font:12px/1.35 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
+            ".pt-legend table{border-collapse:collapse}.pt-legend td{padding:1px 4px}"
+            ".pt-swatch{display:inline-block;width:12px;height:12px;border:1px solid #555}</style>"
+        )
+    )
 
 
-class Legend(MacroElement):
-    """A fixed legend box (HTML built from escaped values)."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}<div class="pt-legend"><details open><summary>Legend</summary>{{ this.body }}</details></div>{% endmacro %}
-    """)
-
-    def __init__(self, body: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.body = body
+def add_legend(fmap: folium.Map, body: str) -> None:
+    """Add a fixed legend box to the page; ``body`` is HTML whose data went through ``html_text``."""
+    fmap.get_root().html.add_child(
+        RawHTML(f'<div class="pt-legend"><details open><summary>Legend</summary>{body}</details></div>')
+    )
 
 
-def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], name: str = "Schools", extra: dict[int, str] | None = None,
-                  highlight: str | None = None) -> folium.GeoJson:
+def _school_layer(
+    schools: gpd.GeoDataFrame,
+    partnership_of: dict[int, str],
+    name: str = "Schools",
+    extra: dict[int, str] | None = None,
+    highlight: str | None = None,
+) -> folium.GeoJson:
     pts = schools.to_crs(4326)
     features = []
     for row in pts.itertuples():
@@ -209,26 +266,38 @@ def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], nam
         if highlight:
             colour, radius = highlight, radius + 3
         props = {
-            "name": esc(row.name),
+            "name": str(row.name),
             "URN": str(int(row.URN)),
-            "phase": esc(row.phase if hasattr(row, "phase") else row.kind),
+            "phase": str(row.phase if hasattr(row, "phase") else row.kind),
             "pupils": int(row.pupils),
-            "partnership": esc(partnership_of.get(int(row.URN), "")),
-            "district": esc(row.district),
+            "partnership": str(partnership_of.get(int(row.URN), "")),
+            "district": str(row.district),
             "colour": colour,
             "radius": radius,
         }
         if extra is not None:
-            props["change"] = esc(extra.get(int(row.URN), "unchanged"))
-        features.append({"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]}})
+            props["change"] = str(extra.get(int(row.URN), "unchanged"))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": html_properties(props),
+                "geometry": {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]},
+            }
+        )
     fields = ["name", "URN", "phase", "pupils", "partnership", "district"] + (["change"] if extra is not None else [])
-    aliases = ["School", "URN", "Phase", "Pupils", "Partnership", "District"] + (["Change"] if extra is not None else [])
+    aliases = ["School", "URN", "Phase", "Pupils", "Partnership", "District"] + (
+        ["Change"] if extra is not None else []
+    )
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=name,
+        name=html_text(name),
         marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.95),
-        style_function=lambda f: {"color": "#333", "fillColor": f["properties"]["colour"], "radius": f["properties"]["radius"],
-                                  "weight": 2 if f["properties"]["colour"] == highlight else 1},
+        style_function=lambda f: {
+            "color": "#333",
+            "fillColor": f["properties"]["colour"],
+            "radius": f["properties"]["radius"],
+            "weight": 2 if f["properties"]["colour"] == highlight else 1,
+        },
         highlight_function=lambda f: {"weight": 3, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, labels=True),
@@ -236,42 +305,55 @@ def _school_layer(schools: gpd.GeoDataFrame, partnership_of: dict[int, str], nam
 
 
 def _district_layer(districts: gpd.GeoDataFrame) -> folium.GeoJson:
-    d = _display(districts[["code", "name", "geometry"]].assign(name=lambda t: t["name"].map(esc)))
+    d = _display(districts[["name", "geometry"]])
     return folium.GeoJson(
-        json.loads(d.to_json()),
+        geojson_for_html(d),
         name="District boundaries",
         style_function=lambda f: {"color": "#222", "weight": 2, "dashArray": "6 4", "fill": False},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     )
 
 
-def _partnership_layer(partnerships: gpd.GeoDataFrame, colours: list[str], name: str, show: bool = True) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=name, show=show)
+def _partnership_layer(
+    partnerships: gpd.GeoDataFrame, colours: list[str], name: str, show: bool = True
+) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=html_text(name), show=show)
     p = _display(partnerships)
-    props = pd.DataFrame({
-        "id": p["id"],
-        "name": p["name"].map(esc),
-        "schools": p["schools"].astype(int),
-        "pupils": p["pupils"].astype(int),
-        "deviation": (p["deviation"] * 100).round(1).astype(str) + " %",
-        "anchors": p["anchors"].astype(int),
-        "districts": p["districts"].map(esc),
-        "colour": colours,
-    })
+    props = pd.DataFrame(
+        {
+            "id": p["id"],
+            "name": p["name"].astype(str),
+            "schools": p["schools"].astype(int),
+            "pupils": p["pupils"].astype(int),
+            "deviation": (p["deviation"] * 100).round(1).astype(str) + " %",
+            "anchors": p["anchors"].astype(int),
+            "districts": p["districts"].astype(str),
+            "colour": colours,
+        }
+    )
     gj = gpd.GeoDataFrame(props, geometry=p.geometry.to_numpy(), crs=4326)
     folium.GeoJson(
-        json.loads(gj.to_json()),
-        name=name,
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#ffffff", "weight": 1.2, "fillOpacity": 0.55},
+        geojson_for_html(gj),
+        name=html_text(name),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"],
+            "color": "#ffffff",
+            "weight": 1.2,
+            "fillOpacity": 0.55,
+        },
         highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "schools", "pupils", "deviation"], aliases=["Partnership", "Schools", "Pupils", "From mean"]),
-        popup=folium.GeoJsonPopup(fields=["id", "name", "schools", "pupils", "deviation", "anchors", "districts"],
-                                  aliases=["Id", "Partnership", "Schools", "Pupils", "From mean", "Anchors", "Districts"]),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "schools", "pupils", "deviation"], aliases=["Partnership", "Schools", "Pupils", "From mean"]
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=["id", "name", "schools", "pupils", "deviation", "anchors", "districts"],
+            aliases=["Id", "Partnership", "Schools", "Pupils", "From mean", "Anchors", "Districts"],
+        ),
     ).add_to(group)
     for row, label_pt in zip(p.itertuples(), partnerships.geometry.representative_point().to_crs(4326)):
         folium.Marker(
             [label_pt.y, label_pt.x],
-            icon=folium.DivIcon(html=f'<div class="pt-label">{esc(row.name)}</div>', icon_size=(0, 0)),
+            icon=folium.DivIcon(html=f'<div class="pt-label">{html_text(row.name)}</div>', icon_size=(0, 0)),
             interactive=False,
         ).add_to(group)
     return group
@@ -279,22 +361,31 @@ def _partnership_layer(partnerships: gpd.GeoDataFrame, colours: list[str], name:
 
 def _legend_html(partnerships: gpd.GeoDataFrame, colours: list[str], title: str, note: str = "") -> str:
     rows = "".join(
-        f"<tr><td><span class='pt-swatch' style='background:{c}'></span></td><td>{esc(r.name)}</td>"
+        f"<tr><td><span class='pt-swatch' style='background:{c}'></span></td><td>{html_text(r.name)}</td>"
         f"<td style='text-align:right'>{int(r.schools)}</td><td style='text-align:right'>{int(r.pupils):,}</td>"
         f"<td style='text-align:right'>{r.deviation * 100:+.1f}%</td></tr>"
         for r, c in zip(partnerships.itertuples(), colours)
     )
     kinds = "".join(
         f"<span style='display:inline-block;margin-right:8px'><span class='pt-swatch' style='border-radius:50%;background:{col}'></span> {k}</span>"
-        for k, (col, _) in KIND_STYLE.items() if k in ("primary", "secondary", "all-through", "college")
+        for k, (col, _) in KIND_STYLE.items()
+        if k in ("primary", "secondary", "all-through", "college")
     )
-    return (f"<b>{esc(title)}</b>{note}<table><tr><th></th><th>Partnership</th><th>Schools</th><th>Pupils</th><th>vs mean</th></tr>"
-            f"{rows}</table><div style='margin-top:4px'>{kinds}</div>"
-            "<div style='margin-top:4px;color:#555'>Contains OS data © Crown copyright and database right; DfE GIAS, ONS (OGL v3.0)</div>")
+    return (
+        f"<b>{html_text(title)}</b>{note}<table><tr><th></th><th>Partnership</th><th>Schools</th><th>Pupils</th><th>vs mean</th></tr>"
+        f"{rows}</table><div style='margin-top:4px'>{kinds}</div>"
+        "<div style='margin-top:4px;color:#555'>Contains OS data © Crown copyright and database right; DfE GIAS, ONS (OGL v3.0)</div>"
+    )
 
 
-def configuration_map(plan, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None,
-                      colours: list[str] | None = None) -> folium.Map:
+def configuration_map(
+    plan,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    tiles: str | None = None,
+    colours: list[str] | None = None,
+) -> folium.Map:
     """Map of one configuration: partnerships, labels, district outlines, schools, legend, layer control."""
     parts = plan.partnerships
     colours = colours or colour_partnerships(parts)
@@ -304,7 +395,7 @@ def configuration_map(plan, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFra
     _district_layer(districts).add_to(fmap)
     partnership_of = dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))
     _school_layer(schools, partnership_of).add_to(fmap)
-    Legend(_legend_html(parts, colours, title)).add_to(fmap)
+    add_legend(fmap, _legend_html(parts, colours, title))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
@@ -332,7 +423,9 @@ def matched_colours(reference, reference_colours: list[str], other, palette: lis
     return [str(c) for c in colours]
 
 
-def layered_map(plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.Map:
+def layered_map(
+    plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None
+) -> folium.Map:
     """Several configurations as switchable layers; matched partnerships keep their colour."""
     first = plans[0]
     fmap = _base_map(first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans))
@@ -341,17 +434,27 @@ def layered_map(plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFr
     for i, (plan, cols) in enumerate(zip(plans, all_colours)):
         _partnership_layer(plan.partnerships, cols, f"{plan.name} ({plan.k} partnerships)", show=i == 0).add_to(fmap)
     _district_layer(districts).add_to(fmap)
-    _school_layer(schools, dict(zip(first.assignments["URN"].astype(int), first.assignments["partnership"])),
-                  name=f"Schools (partnership of {first.name})").add_to(fmap)
-    Legend(_legend_html(first.partnerships, colours, first.name, note="<br><i>Tick a layer to switch configuration.</i>")).add_to(fmap)
+    _school_layer(
+        schools,
+        dict(zip(first.assignments["URN"].astype(int), first.assignments["partnership"])),
+        name=f"Schools (partnership of {first.name})",
+    ).add_to(fmap)
+    add_legend(
+        fmap,
+        _legend_html(first.partnerships, colours, first.name, note="<br><i>Tick a layer to switch configuration.</i>"),
+    )
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
 
-def side_by_side_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.plugins.DualMap:
+def side_by_side_map(
+    a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None
+) -> folium.plugins.DualMap:
     """Two configurations side by side with synchronised pan and zoom."""
     minx, miny, maxx, maxy = _wgs84_bounds(a.partnerships.total_bounds)
-    dual = folium.plugins.DualMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
+    dual = folium.plugins.DualMap(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True
+    )
     _add_style(dual)
     colours_a = colour_partnerships(a.partnerships)
     colours_b = matched_colours(a, colours_a, b)
@@ -361,17 +464,24 @@ def side_by_side_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFram
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
         _partnership_layer(plan.partnerships, cols, f"{plan.name} partnerships").add_to(fmap)
         _district_layer(districts).add_to(fmap)
-        _school_layer(schools, dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))).add_to(fmap)
+        _school_layer(schools, dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))).add_to(
+            fmap
+        )
         folium.LayerControl(collapsed=True).add_to(fmap)
     for left, plan in (("60px", a), ("calc(50% + 60px)", b)):
-        dual.get_root().html.add_child(Element(
-            f"<h1 style='position:absolute;z-index:1000;top:8px;left:{left};margin:0;font:600 15px sans-serif;"
-            f"background:#fff;padding:4px 8px;border-radius:4px'>{esc(plan.name)}: {plan.k} partnerships, "
-            f"wdist {plan.wdist_km:.2f} km</h1>"))
+        dual.get_root().html.add_child(
+            RawHTML(
+                f"<h1 style='position:absolute;z-index:1000;top:8px;left:{left};margin:0;font:600 15px sans-serif;"
+                f"background:#fff;padding:4px 8px;border-radius:4px'>{html_text(plan.name)}: {plan.k} partnerships, "
+                f"wdist {plan.wdist_km:.2f} km</h1>"
+            )
+        )
     return dual
 
 
-def difference_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None) -> folium.Map:
+def difference_map(
+    a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, tiles: str | None = None
+) -> folium.Map:
     """Configuration ``b`` with the schools that change partnership from ``a`` highlighted (from → to)."""
     colours_a = colour_partnerships(a.partnerships)
     colours_b = matched_colours(a, colours_a, b)
@@ -388,21 +498,31 @@ def difference_map(a, b, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
     changed = schools[schools["URN"].isin(change)]
     same = schools[~schools["URN"].isin(change)]
     _school_layer(same, partnership_of, name="Schools that stay", extra=change).add_to(fmap)
-    _school_layer(changed, partnership_of, name=f"Schools that change ({len(change)})", extra=change, highlight="#d7191c").add_to(fmap)
-    note = (f"<br><b style='color:#d7191c'>{len(change)} schools change partnership</b> (red; popup shows from → to). "
-            "Partnerships are matched by shared pupils so each keeps its colour.")
-    Legend(_legend_html(b.partnerships, colours_b, b.name, note=note)).add_to(fmap)
+    _school_layer(
+        changed, partnership_of, name=f"Schools that change ({len(change)})", extra=change, highlight="#d7191c"
+    ).add_to(fmap)
+    note = (
+        f"<br><b style='color:#d7191c'>{len(change)} schools change partnership</b> (red; popup shows from → to). "
+        "Partnerships are matched by shared pupils so each keeps its colour."
+    )
+    add_legend(fmap, _legend_html(b.partnerships, colours_b, b.name, note=note))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
 
-def write_comparison_maps(plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, out_dir: str | Path) -> list[Path]:
+def write_comparison_maps(
+    plans: list, schools: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, out_dir: str | Path
+) -> list[Path]:
     """Side-by-side and difference maps for each consecutive pair, and one layered map of all."""
     out_dir = Path(out_dir)
     paths = []
     for a, b in zip(plans, plans[1:]):
-        paths.append(write_map(side_by_side_map(a, b, schools, districts), out_dir / f"side-by-side_{a.name}_{b.name}.html"))
-        paths.append(write_map(difference_map(a, b, schools, districts), out_dir / f"changes_{a.name}_to_{b.name}.html"))
+        paths.append(
+            write_map(side_by_side_map(a, b, schools, districts), out_dir / f"side-by-side_{a.name}_{b.name}.html")
+        )
+        paths.append(
+            write_map(difference_map(a, b, schools, districts), out_dir / f"changes_{a.name}_to_{b.name}.html")
+        )
     if len(plans) > 1:
         paths.append(write_map(layered_map(plans, schools, districts), out_dir / "all-configurations.html"))
     return paths
