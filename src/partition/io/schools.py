@@ -19,6 +19,7 @@ Schema of the result (one row per school, EPSG:27700):
 ``pupils_imputed`` bool; True where ``pupils`` was imputed
 ``capacity``       nullable int; GIAS ``SchoolCapacity``
 ``gias_district``  GIAS ``DistrictAdministrative (name)``
+``gias_district_code`` GIAS ``DistrictAdministrative (code)`` (ONS code; blank when absent)
 ``town``           GIAS ``Town``
 ``anchor``         bool; secondary, all-through or college
 ``geometry``       Point (Easting, Northing)
@@ -91,6 +92,7 @@ REQUIRED = (
 OPTIONAL = (
     "SchoolCapacity",
     "DistrictAdministrative (name)",
+    "DistrictAdministrative (code)",
     "Town",
     "EstablishmentTypeGroup (name)",
     "Postcode",
@@ -119,6 +121,13 @@ class SchoolsLoad:
         Line numbers of records that had more fields than the header.
     zero_pupils
         URNs whose ``NumberOfPupils`` is 0, taken at face value.
+    input_urns
+        URN of every record of the requested LAs, in file order (a duplicated URN
+        appears once per record): each is either in ``schools`` or in ``excluded``.
+    records
+        Every record of the file with coordinates, whatever its LA, status or
+        kind: ``la_code`` and geometry (EPSG:27700); used to tell which LA a
+        district belongs to.
     """
 
     schools: gpd.GeoDataFrame
@@ -128,6 +137,8 @@ class SchoolsLoad:
     encoding: str
     extra_field_rows: list[int] = field(default_factory=list)
     zero_pupils: list[int] = field(default_factory=list)
+    input_urns: list[int] = field(default_factory=list)
+    records: gpd.GeoDataFrame | None = None
 
 
 def classify_kind(phase: str, type_name: str, group: str = "") -> str:
@@ -384,6 +395,12 @@ def read_gias(
         df, easting, northing = df[keep_mask], easting[keep_mask], northing[keep_mask]
         pupils, capacity = pupils[keep_mask], capacity[keep_mask]
 
+    located = easting.notna() & northing.notna() & (easting > 0) & (northing > 0)
+    records = gpd.GeoDataFrame(
+        {"la_code": df.loc[located, "LA (code)"].to_numpy()},
+        geometry=gpd.points_from_xy(easting[located].to_numpy(), northing[located].to_numpy()),
+        crs="EPSG:27700",
+    )
     if la_codes is not None:
         wanted = {str(c).strip() for c in la_codes}
         df_la = df["LA (code)"].isin(wanted)
@@ -398,6 +415,7 @@ def read_gias(
         # other LAs are simply not part of the study; not reported school by school
         df, easting, northing = df[df_la], easting[df_la], northing[df_la]
         pupils, capacity = pupils[df_la], capacity[df_la]
+    input_urns = [int(u) for u in df["URN"]]
     status_text = df["EstablishmentStatus (name)"].str.strip().str.lower()
     if status == "open":
         exclude(~status_text.str.startswith("open"), "not open (status filter)", warn=False)
@@ -435,6 +453,7 @@ def read_gias(
             "pupils": pupils.to_numpy(dtype=float),
             "capacity": pd.array(capacity.round().to_numpy(), dtype="Int64"),
             "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
+            "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
             "town": df["Town"].str.strip().to_numpy(),
         }
     )
@@ -457,7 +476,7 @@ def read_gias(
         if excluded
         else pd.DataFrame({"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
     )
-    return SchoolsLoad(schools, excl, imputed, path, encoding, extra, zero)
+    return SchoolsLoad(schools, excl, imputed, path, encoding, extra, zero, input_urns, records)
 
 
 def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[int]:
