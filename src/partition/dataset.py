@@ -12,11 +12,16 @@ import pandas as pd
 import shapely
 
 from partition import datapaths
-from partition.districts import DEFAULT_TOLERANCE_M, OUTSIDE_LIMIT_M, assign_districts, district_owners, select_districts
+from partition.districts import (
+    DEFAULT_TOLERANCE_M,
+    OUTSIDE_LIMIT_M,
+    assign_districts,
+    district_owners,
+    select_districts,
+)
 from partition.errors import EmptySelectionError, PartitionError
 from partition.io.boundaries import read_boundaries
 from partition.io.schools import DEFAULT_KINDS, read_gias
-
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 

@@ -281,10 +281,13 @@ def assign_districts(
     names = districts["name"].to_numpy()
     codes = districts["code"].to_numpy()
     if boundaries is not None and len(boundaries):
-        outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)["polygon"].to_numpy()
-        outer_name = [f"{boundaries['name'].iat[i]} ({boundaries['code'].iat[i]})" if i >= 0 else None for i in outer]
+        outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+        label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
+        outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
+        selected = set(districts["code"])
+        outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
     else:
-        outer_name = [None] * len(schools)
+        outer_name = outer_home = [None] * len(schools)
     chosen = np.full(len(schools), -1)
     rule = np.empty(len(schools), dtype=object)
     offset = np.full(len(schools), np.nan)
@@ -306,8 +309,8 @@ def assign_districts(
                 records.append((s, gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly]))
             continue
         where_text = outer_name[s] or "(outside every district)"
-        if not attach and outer_name[s] is not None:
-            reasons.append((s, f"lies in district {outer_name[s]}, outside the selected districts (add it with --district)"))
+        if not attach and outer_home[s] is not None:
+            reasons.append((s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)"))
             continue
         if g >= 0 and w.gias_m <= limit_m:
             chosen[s], rule[s], offset[s] = g, "gias-outside", w.gias_m
