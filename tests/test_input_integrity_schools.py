@@ -320,3 +320,15 @@ def test_school_just_outside_areas_joins_nearest_with_report(hampshire):
     with pytest.warns(DataWarning, match=rf"URN {int(schools.at[0, 'URN'])} .* -> A \(100 m\)"):
         labels = labels_from_areas(keep, areas, source="a.gpkg")
     assert set(labels) == {"A"}
+
+
+def test_boundary_file_covering_few_schools_is_refused(shared):
+    # Surrey's schools with the Hampshire districts: the file does not cover the LA; refused, not 300 schools dropped
+    from partition.errors import EmptySelectionError
+
+    with pytest.raises(EmptySelectionError, match=r"no district contains any of the 356 selected schools"):
+        _quiet(load_dataset, boundaries=LAD2023, la_codes=("936",), data=shared)
+    # Hampshire and Surrey together: Hampshire's 494 are placed, Surrey's 356 are listed with the reason
+    ds = _quiet(load_dataset, boundaries=LAD2023, la_codes=("850", "936"), data=shared)
+    assert _accounted(ds) and len(ds.schools) + len(ds.excluded) == 494 + 356
+    assert ds.excluded["reason"].str.contains("in no district of the boundary file").sum() > 250

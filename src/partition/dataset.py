@@ -14,6 +14,7 @@ import shapely
 from partition import datapaths
 from partition.districts import (
     DEFAULT_TOLERANCE_M,
+    NOT_COVERED,
     OUTSIDE_LIMIT_M,
     assign_districts,
     district_owners,
@@ -174,6 +175,13 @@ def load_dataset(
     assigned, disagreements, outside = assign_districts(
         load.schools, districts, tolerance_m=tolerance_m, limit_m=limit_m, boundaries=all_districts, attach=not district_codes
     )
+    uncovered = sum(NOT_COVERED in str(reason) for reason in outside["reason"])
+    if uncovered > len(load.schools) / 2:
+        raise EmptySelectionError(
+            f"{boundaries_path} does not cover LA {', '.join(la_codes)}: {uncovered} of its {len(load.schools)} "
+            "schools lie outside every district of the file (no district contains them)",
+            fix="use a boundary file that covers the LA (e.g. the England LAD file)",
+        )
     if assigned.empty:
         raise EmptySelectionError(
             f"no school of LA {', '.join(la_codes)} lies in the selected districts of {boundaries_path}",

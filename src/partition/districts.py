@@ -35,6 +35,8 @@ from partition.errors import BoundaryFileError, EmptySelectionError
 from partition.warnings import DataWarning
 
 DEFAULT_TOLERANCE_M = 250.0
+NOT_COVERED = "in no district of the boundary file"
+"""Part of the exclusion reason of a school that lies outside every district of the file."""
 OUTSIDE_LIMIT_M = 5000.0
 """Farthest a school may lie outside the study area and still be attached to a district (m)."""
 
@@ -80,8 +82,9 @@ def locate_schools(
         Within this distance (m) of the district its GIAS record names, a school
         belongs to that district even when it lies in another polygon.
     limit_m
-        A school outside every polygon belongs to its GIAS district, else the
-        nearest one, within this distance (m).
+        A school outside every polygon belongs to its GIAS district within this
+        distance (m); without a GIAS district of the file, to the nearest
+        district within ``tolerance_m``.
 
     Returns
     -------
@@ -110,7 +113,7 @@ def locate_schools(
     home = np.where(
         has & (gias_m <= tolerance_m),
         gias,
-        np.where(polygon >= 0, polygon, np.where(has & (gias_m <= limit_m), gias, np.where(nearest_m <= limit_m, nearest, -1))),
+        np.where(polygon >= 0, polygon, np.where(has & (gias_m <= limit_m), gias, np.where(nearest_m <= tolerance_m, nearest, -1))),
     )
     return pd.DataFrame(
         {"gias": gias, "gias_m": gias_m, "polygon": polygon, "nearest": nearest, "nearest_m": nearest_m, "home": home},
@@ -183,7 +186,7 @@ def select_districts(
     BoundaryFileError
         When an explicit code is not in the file.
     EmptySelectionError
-        When no school lies within ``limit_m`` of any district.
+        When no school has a home district in the file (the file does not cover the LA).
     """
     source = boundaries.attrs.get("source", "boundaries")
     if codes:
@@ -200,7 +203,8 @@ def select_districts(
     homes = sorted(set(int(h) for h in where["home"] if h >= 0))
     if not homes:
         raise EmptySelectionError(
-            f"{source}: none of the {len(schools)} selected schools lies within {limit_m / 1000:g} km of a district",
+            f"{source}: no district contains any of the {len(schools)} selected schools (none lies within "
+            f"{tolerance_m:g} m of a district of the file or names one as its GIAS district)",
             fix="use a boundary file that covers the LA (e.g. the England LAD file) and check the schools' Easting/Northing",
         )
     wanted_las = {str(c) for c in la_codes}
@@ -284,10 +288,12 @@ def assign_districts(
         outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
         label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
         outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
+        in_left_out = (outer["polygon"].to_numpy() >= 0)
         selected = set(districts["code"])
         outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
     else:
         outer_name = outer_home = [None] * len(schools)
+        in_left_out = np.zeros(len(schools), dtype=bool)
     chosen = np.full(len(schools), -1)
     rule = np.empty(len(schools), dtype=object)
     offset = np.full(len(schools), np.nan)
@@ -312,14 +318,19 @@ def assign_districts(
         if not attach and outer_home[s] is not None:
             reasons.append((s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)"))
             continue
+        # a school inside a district left out of the study area (a cross-border site) may join the
+        # nearest district within limit_m; a school outside every district of the file only within the
+        # edge tolerance (farther out the file does not cover it)
+        reach = limit_m if attach and in_left_out[s] else tolerance_m
         if g >= 0 and w.gias_m <= limit_m:
             chosen[s], rule[s], offset[s] = g, "gias-outside", w.gias_m
-        elif w.nearest >= 0 and w.nearest_m <= limit_m:
+        elif w.nearest >= 0 and w.nearest_m <= reach:
             chosen[s], rule[s], offset[s] = int(w.nearest), "nearest-outside", w.nearest_m
         else:
             near = f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}" if w.nearest >= 0 else "far from every district"
+            where_text = f"in {outer_name[s]}" if outer_name[s] else NOT_COVERED
             reasons.append(
-                (s, f"outside the study area: {near} (more than {limit_m / 1000:g} km); "
+                (s, f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
                     "check its Easting/Northing, or use a boundary file that covers it")
             )
             continue
