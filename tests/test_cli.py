@@ -82,7 +82,7 @@ def test_bad_boundary_file(runner, tmp_path, shared):
 
 def test_boundaries_that_do_not_cover_the_la(runner, shared):
     msg = _bad(runner, ["data", "summary", "--la", "936", "--boundaries", str(shared / "boundaries/hampshire_districts_lad2023.geojson")])
-    assert "no district contains" in msg
+    assert "no district contains any of the 356 selected schools" in msg
 
 
 def test_unknown_district_code(runner, shared):

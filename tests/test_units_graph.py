@@ -77,11 +77,22 @@ def test_gias_tie_break_near_edge_keeps_site_in_its_unit(tmp_path):
 
 
 def test_school_far_outside_is_excluded_and_reported(tmp_path):
-    rows = [school_row(1, 500, 500), school_row(2, 1500, 500), school_row(3, 2500, 500), school_row(9, 2500, 5000)]
-    with pytest.warns(DataWarning, match=r"excluded 1 school\(s\) outside the study area.*URN 9"):
+    # school 8 lies 1.5 km outside the study area (plausible: attached to its GIAS district and reported);
+    # school 9 lies 7 km out (a wrong Northing): excluded with its distance and the fix
+    rows = [school_row(1, 500, 500), school_row(2, 1500, 500), school_row(3, 2500, 500, **{"DistrictAdministrative (name)": "East"}),
+            school_row(8, 1500, 2500), school_row(9, 2500, 8000)]
+    with pytest.warns(DataWarning) as record:
         ds = _load(tmp_path, rows)
+    text = " ".join(str(w.message) for w in record)
+    assert "excluded 1 school(s) outside the study area: URN 9 School 9: outside the study area: in no district of the boundary file, 7.0 km from the nearest" in text
+    assert "URN 8 School 8: GIAS 'West', polygon '(outside every district)' (1500 m) -> West" in text
     assert 9 not in set(ds.schools["URN"])
-    assert "outside the study area" in ds.excluded.set_index("URN").at[9, "reason"]
+    assert "check its Easting/Northing" in ds.excluded.set_index("URN").at[9, "reason"]
+    placed = ds.schools.set_index("URN")
+    assert placed.at[8, "district"] == "West" and placed.at[8, "district_rule"] == "gias-outside"
+    assert placed.at[8, "offset_m"] == pytest.approx(1500)
+    units, _ = voronoi_units(ds)
+    assert units[units["urns"] == "8"].iloc[0].geometry.contains(shapely.Point(1500, 2500))
 
 
 def test_island_policy(tmp_path):

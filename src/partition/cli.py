@@ -236,9 +236,7 @@ def _load_configuration(path_text: str, inputs: Any) -> Any:
     """A plan folder, a URN,partnership CSV, or a polygon layer of areas, scored as a Plan."""
     from pathlib import Path
 
-    import pandas as pd
-
-    from partition.compare import read_assignment_csv, read_plan_folder
+    from partition.compare import labels_from_areas, read_assignment_csv, read_plan_folder
     from partition.errors import DataLocationError
     from partition.io.boundaries import read_polygons
     from partition.planner import plan_from_assignment
@@ -257,11 +255,7 @@ def _load_configuration(path_text: str, inputs: Any) -> Any:
         labels = read_assignment_csv(path)
         return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
     areas = read_polygons(path)
-    import geopandas as gpd
-
-    joined = gpd.sjoin_nearest(inputs.schools[["URN", "geometry"]], areas[["name", "geometry"]], how="left")
-    joined = joined[~joined.index.duplicated()]
-    labels = pd.Series(joined["name"].to_numpy(), index=joined["URN"].astype(int).to_numpy())
+    labels = labels_from_areas(inputs.schools, areas, source=path)
     return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
 
 

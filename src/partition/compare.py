@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, mutual_info_score
 
+from partition.districts import DEFAULT_TOLERANCE_M
 from partition.errors import InputFileError
 from partition.plan import Plan
+from partition.warnings import DataWarning
 
 METRICS = [
     ("k", "k", "{:d}"),
@@ -169,3 +173,72 @@ def read_plan_folder(path: str | Path) -> tuple[pd.Series, dict]:
     meta_path = path / "plan.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return labels, meta
+
+
+def labels_from_areas(
+    schools: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    source: str | Path = "areas",
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> pd.Series:
+    """Give each school the area (partnership) containing it, bounded by the edge tolerance.
+
+    A school in no area joins the nearest area when it lies within
+    ``tolerance_m`` of it (reported with a :class:`~partition.warnings.DataWarning`
+    naming URN, school, area and distance); beyond that the layer is refused.
+
+    Parameters
+    ----------
+    schools
+        ``URN``, ``name``, geometry (EPSG:27700).
+    areas
+        ``name``, geometry (EPSG:27700).
+    source
+        The layer's file, for messages.
+    tolerance_m
+        Farthest a school may lie outside every area (m).
+
+    Returns
+    -------
+    pandas.Series
+        URN -> area name.
+
+    Raises
+    ------
+    InputFileError
+        When some school lies more than ``tolerance_m`` from every area (the
+        layer misses part of the study area, or is in the wrong CRS), listing
+        each such school with its distance.
+    """
+    points = schools[["URN", "name", "geometry"]].reset_index(drop=True)
+    inside = gpd.sjoin(points, areas[["name", "geometry"]].rename(columns={"name": "area"}), how="left", predicate="within")
+    inside = inside[~inside.index.duplicated(keep="first")]
+    area = inside["area"].reindex(points.index)
+    lost = area.isna()
+    if lost.any():
+        near = gpd.sjoin_nearest(
+            points[lost], areas[["name", "geometry"]].rename(columns={"name": "area"}), how="left", distance_col="distance_m"
+        )
+        near = near[~near.index.duplicated(keep="first")]
+        too_far = near[~(near["distance_m"] <= tolerance_m)]
+        if len(too_far):
+            listed = "; ".join(
+                f"URN {int(r.URN)} {r.name} ({r.distance_m / 1000:.1f} km)" if r.distance_m == r.distance_m else f"URN {int(r.URN)} {r.name}"
+                for r in too_far.sort_values("URN").itertuples()
+            )
+            raise InputFileError(
+                source,
+                f"{len(too_far)} of {len(points)} schools lie in no area and more than {tolerance_m:g} m from every area: {listed}",
+                fix="give a layer that covers the whole study area, with its coordinate reference system declared",
+            )
+        area[near.index] = near["area"]
+        warnings.warn(
+            DataWarning(
+                f"{Path(source).name}: {len(near)} school(s) lie in no area; joined to the nearest area within "
+                f"{tolerance_m:g} m: "
+                + "; ".join(f"URN {int(r.URN)} {r.name} -> {r.area} ({r.distance_m:.0f} m)" for r in near.itertuples())
+            ),
+            stacklevel=2,
+        )
+    return pd.Series(area.to_numpy(), index=points["URN"].astype(int).to_numpy(), name="partnership")

@@ -1,17 +1,30 @@
-"""Choosing the county's districts and giving each school its district.
+"""Choosing the study area's districts and giving each school its district.
 
 A school's district is the district polygon containing it. Generalised ONS
-outlines are off by tens of metres near edges, so within ``tolerance_m`` of
-an edge the GIAS ``DistrictAdministrative (name)`` field breaks the tie; a
-school outside every polygon but within ``tolerance_m`` of one joins its GIAS
-district (or the nearest one). Every disagreement between polygon and GIAS is
-reported; schools farther out are excluded as outside the study area.
+outlines are off by tens to hundreds of metres near edges, so the GIAS
+``DistrictAdministrative`` field (code, else name) decides when the school lies
+within ``tolerance_m`` of the district it names, or outside every district of
+the study area. Every school of the requested LAs is placed or excluded with a
+reason naming its distance:
+
+* The study area of an LA is every district that is *home* to one of its
+  schools (:func:`locate_schools`) — however few schools it holds — except a
+  district that belongs to another LA (most records of the GIAS file lying there
+  are of another LA) and whose requested schools all lie within
+  ``limit_m`` of the LA's own districts: those schools (cross-border sites, e.g.
+  a Barnet school in Brent) are attached to the nearest own district and
+  reported, instead of pulling the neighbour's whole district in.
+* A school outside every district of the study area is attached to its GIAS
+  district, else to the nearest district, when within ``limit_m``
+  (:data:`OUTSIDE_LIMIT_M`); farther out (a wrong Easting/Northing) it is
+  excluded with its distance and the fix.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +35,10 @@ from partition.errors import BoundaryFileError, EmptySelectionError
 from partition.warnings import DataWarning
 
 DEFAULT_TOLERANCE_M = 250.0
-MIN_SCHOOLS_PER_DISTRICT = 3
+NOT_COVERED = "in no district of the boundary file"
+"""Part of the exclusion reason of a school that lies outside every district of the file."""
+OUTSIDE_LIMIT_M = 5000.0
+"""Farthest a school may lie outside the study area and still be attached to a district (m)."""
 
 
 def normalise_name(name: str) -> str:
@@ -32,21 +48,145 @@ def normalise_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def gias_district_index(schools: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> np.ndarray:
+    """Row of ``boundaries`` each school's GIAS district names (by code, else by name); -1 when none."""
+    by_code = {str(c).strip(): i for i, c in enumerate(boundaries["code"])}
+    by_name = {normalise_name(n): i for i, n in enumerate(boundaries["name"])}
+    codes = schools["gias_district_code"] if "gias_district_code" in schools else pd.Series("", index=schools.index)
+    names = schools["gias_district"] if "gias_district" in schools else pd.Series("", index=schools.index)
+    out = []
+    for code, name in zip(codes, names):
+        i = by_code.get(str(code).strip(), -1) if isinstance(code, str) and code.strip() else -1
+        if i < 0 and isinstance(name, str) and name.strip():
+            i = by_name.get(normalise_name(name), -1)
+        out.append(i)
+    return np.asarray(out, dtype=int)
+
+
+def locate_schools(
+    schools: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    limit_m: float = OUTSIDE_LIMIT_M,
+) -> pd.DataFrame:
+    """Where each school lies relative to the districts of a boundary file.
+
+    Parameters
+    ----------
+    schools
+        Schools (EPSG:27700) with ``gias_district`` and optionally ``gias_district_code``.
+    boundaries
+        Districts: ``code``, ``name``, geometry (EPSG:27700).
+    tolerance_m
+        Within this distance (m) of the district its GIAS record names, a school
+        belongs to that district even when it lies in another polygon.
+    limit_m
+        A school outside every polygon belongs to its GIAS district within this
+        distance (m); without a GIAS district of the file, to the nearest
+        district within ``tolerance_m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``schools``: ``gias`` (row of ``boundaries`` named by GIAS, -1
+        none), ``gias_m`` (distance to it, m), ``polygon`` (row containing the
+        school, -1 none), ``nearest`` and ``nearest_m``, and ``home`` (the row the
+        school belongs to, -1 when it lies more than ``limit_m`` from every district).
+    """
+    geoms = boundaries.geometry.to_numpy()
+    points = schools.geometry.to_numpy()
+    n = len(schools)
+    gias = gias_district_index(schools, boundaries)
+    gias_m = np.full(n, np.nan)
+    has = gias >= 0
+    gias_m[has] = shapely.distance(points[has], geoms[gias[has]])
+    polygon = np.full(n, -1)
+    pairs = boundaries.sindex.query(points, predicate="within")
+    for s, b in sorted(zip(pairs[0], pairs[1]), reverse=True):
+        polygon[s] = b  # the lowest row wins where polygons overlap
+    (src, dst), dist = boundaries.sindex.nearest(points, return_all=False, return_distance=True)
+    nearest = np.full(n, -1)
+    nearest_m = np.full(n, np.inf)
+    nearest[src] = dst
+    nearest_m[src] = dist
+    home = np.where(
+        has & (gias_m <= tolerance_m),
+        gias,
+        np.where(polygon >= 0, polygon, np.where(has & (gias_m <= limit_m), gias, np.where(nearest_m <= tolerance_m, nearest, -1))),
+    )
+    return pd.DataFrame(
+        {"gias": gias, "gias_m": gias_m, "polygon": polygon, "nearest": nearest, "nearest_m": nearest_m, "home": home},
+        index=schools.index,
+    )
+
+
+def district_owners(records: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> pd.Series:
+    """The LA most records of a GIAS file lying in each district belong to.
+
+    Parameters
+    ----------
+    records
+        Every record of the file with coordinates: ``la_code``, geometry (EPSG:27700).
+    boundaries
+        Districts: ``code``, geometry.
+
+    Returns
+    -------
+    pandas.Series
+        District code -> LA code, for districts holding at least one record.
+    """
+    if records is None or records.empty:
+        return pd.Series(dtype=str)
+    pairs = boundaries.sindex.query(records.geometry.to_numpy(), predicate="within")
+    pairs_all = pd.DataFrame(
+        {"code": boundaries["code"].to_numpy()[pairs[1]], "la": records["la_code"].to_numpy()[pairs[0]]}
+    )
+    counts = pairs_all.groupby(["code", "la"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["code", "n", "la"], ascending=[True, False, True])
+    return counts.drop_duplicates("code").set_index("code")["la"]
+
+
 def select_districts(
     boundaries: gpd.GeoDataFrame,
     schools: gpd.GeoDataFrame,
     codes: list[str] | tuple[str, ...] | None = None,
     *,
-    min_schools: int = MIN_SCHOOLS_PER_DISTRICT,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    limit_m: float = OUTSIDE_LIMIT_M,
+    owners: pd.Series | None = None,
+    la_codes: Iterable[str] = (),
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Pick the districts of the study area.
 
-    With ``codes``, exactly those districts. Otherwise every district holding
-    at least ``min_schools`` of the schools or 10 % of them — so one stray school
-    does not drag in a neighbouring district. A school counts for the district
-    its GIAS district field names when that is a district of the file and the
-    school lies within ``tolerance_m`` of it, else for the polygon containing it. Returns the districts and notes on districts left out.
+    Parameters
+    ----------
+    boundaries
+        Every district of the boundary file (``code``, ``name``, geometry; EPSG:27700).
+    schools
+        The requested LAs' schools.
+    codes
+        Explicit district codes (``--district``): exactly those districts.
+    tolerance_m, limit_m
+        See :func:`locate_schools`.
+    owners
+        District code -> LA code owning it (:func:`district_owners`); without it
+        every home district of a school is chosen.
+    la_codes
+        The requested LAs.
+
+    Returns
+    -------
+    districts, notes
+        The districts (in file order) and notes on districts belonging to
+        another LA whose schools were attached to the LA's own districts.
+
+    Raises
+    ------
+    BoundaryFileError
+        When an explicit code is not in the file.
+    EmptySelectionError
+        When no school has a home district in the file (the file does not cover the LA).
     """
     source = boundaries.attrs.get("source", "boundaries")
     if codes:
@@ -59,35 +199,39 @@ def select_districts(
                 fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
             )
         return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True), []
-    # each school counts once: for the district its GIAS district field names when that is a
-    # district of the file (the field is authoritative near generalised edges), else for the
-    # polygon containing it
-    joined = gpd.sjoin(schools[["geometry"]], boundaries[["code", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    code_by_name = {normalise_name(n): c for n, c in zip(boundaries["name"], boundaries["code"])}
-    named = schools["gias_district"].map(normalise_name).map(code_by_name)
-    geom_by_code = dict(zip(boundaries["code"], boundaries.geometry))
-    near_named = pd.Series(
-        [c is not None and c == c and geom_by_code[c].distance(p) <= tolerance_m for c, p in zip(named, schools.geometry)],
-        index=schools.index,
-    )
-    home = named.where(near_named, joined["code"].reindex(schools.index))
-    count = boundaries["code"].map(home.value_counts()).fillna(0).astype(int)
-    count.index = boundaries.index
-    threshold = min(min_schools, max(1.0, 0.1 * len(schools)))
-    chosen = boundaries[count >= threshold]
-    notes = [
-        f"district {boundaries.at[i, 'name']} ({boundaries.at[i, 'code']}) holds only {count[i]} of the schools; "
-        f"not part of the study area (pass its code to include it)"
-        for i in boundaries.index
-        if 0 < count[i] < threshold
-    ]
-    if chosen.empty:
+    where = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    homes = sorted(set(int(h) for h in where["home"] if h >= 0))
+    if not homes:
         raise EmptySelectionError(
-            f"{source}: no district contains {min_schools} or more of the selected schools",
-            fix="check that the boundary file covers the LA (e.g. use the England LAD file) or pass district codes",
+            f"{source}: no district contains any of the {len(schools)} selected schools (none lies within "
+            f"{tolerance_m:g} m of a district of the file or names one as its GIAS district)",
+            fix="use a boundary file that covers the LA (e.g. the England LAD file) and check the schools' Easting/Northing",
         )
-    return chosen.reset_index(drop=True), notes
+    wanted_las = {str(c) for c in la_codes}
+    owner = {} if owners is None else owners.to_dict()
+    foreign = [h for h in homes if owner.get(boundaries["code"].iat[h], None) not in (None, *wanted_las)] if wanted_las else []
+    own = [h for h in homes if h not in foreign]
+    notes = []
+    if own and foreign:
+        own_area = shapely.union_all(boundaries.geometry.to_numpy()[own])
+        for h in foreign:
+            members = schools[where["home"].to_numpy() == h]
+            gap = shapely.distance(members.geometry.to_numpy(), own_area)
+            code, name = boundaries["code"].iat[h], boundaries["name"].iat[h]
+            if (gap <= limit_m).all():
+                notes.append(
+                    f"district {name} ({code}) belongs to LA {owner[code]} (most GIAS records there); "
+                    f"not part of the study area: its school(s) URN {', '.join(map(str, members['URN']))} are attached "
+                    f"to the nearest district of LA {', '.join(sorted(wanted_las))} (pass --district codes to choose the districts)"
+                )
+            else:
+                own.append(h)
+                notes.append(
+                    f"district {name} ({code}) belongs to LA {owner[code]} but holds URN "
+                    f"{', '.join(map(str, members['URN']))}, more than {limit_m / 1000:g} km from the LA's other districts; included"
+                )
+    chosen = sorted(own or homes)
+    return boundaries.iloc[chosen].reset_index(drop=True), notes
 
 
 def assign_districts(
@@ -95,8 +239,33 @@ def assign_districts(
     districts: gpd.GeoDataFrame,
     *,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    limit_m: float = OUTSIDE_LIMIT_M,
+    boundaries: gpd.GeoDataFrame | None = None,
+    attach: bool = True,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
-    """Give each school a district.
+    """Give each school a district of the study area.
+
+    Rules, in order: the GIAS district when the school lies in it or within
+    ``tolerance_m`` of it; the polygon containing the school; outside every
+    district of the study area, the GIAS district, else the nearest district,
+    within ``limit_m`` (with ``attach=False``, a school inside a district of
+    ``boundaries`` that is not in the study area is excluded instead).
+
+    Parameters
+    ----------
+    schools
+        Schools (EPSG:27700).
+    districts
+        The study area's districts.
+    tolerance_m, limit_m
+        Distances in metres (see :func:`locate_schools`).
+    boundaries
+        Every district of the file, to name the district a school outside the
+        study area lies in.
+    attach
+        Attach schools lying in a district outside the study area to the nearest
+        district of the study area (True when the study area was derived from the
+        LA; False for explicit ``--district`` codes).
 
     Returns
     -------
@@ -105,48 +274,73 @@ def assign_districts(
         (``polygon``, ``gias-edge``, ``gias-outside`` or ``nearest-outside``) and
         ``offset_m`` (distance from the school to its district polygon, 0 inside).
     disagreements
-        Schools whose GIAS district differs from the polygon containing them
-        (or that lie outside every polygon), with distances and the decision.
+        Schools whose GIAS district differs from the polygon containing them,
+        or that lie outside the study area: ``URN``, ``name``, ``gias_district``,
+        ``polygon_district``, ``distance_m`` (to the GIAS district, or to the
+        district assigned when outside), ``assigned``.
     excluded
-        Schools farther than ``tolerance_m`` from every district (``URN``, ``name``, ``reason``).
+        Schools left out (``URN``, ``name``, ``reason`` with the distance and the fix).
     """
-    geoms = districts.geometry.to_numpy()
-    codes = districts["code"].to_numpy()
+    where = locate_schools(schools, districts, tolerance_m=tolerance_m, limit_m=limit_m)
     names = districts["name"].to_numpy()
-    by_key = {normalise_name(n): i for i, n in enumerate(names)}
-    points = schools.geometry.to_numpy()
-    dist = np.column_stack([shapely.distance(points, g) for g in geoms])  # schools × districts
-    inside = dist <= 0.0
-    gias_idx = np.array([by_key.get(normalise_name(n), -1) for n in schools["gias_district"]])
+    codes = districts["code"].to_numpy()
+    if boundaries is not None and len(boundaries):
+        outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+        label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
+        outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
+        in_left_out = (outer["polygon"].to_numpy() >= 0)
+        selected = set(districts["code"])
+        outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
+    else:
+        outer_name = outer_home = [None] * len(schools)
+        in_left_out = np.zeros(len(schools), dtype=bool)
     chosen = np.full(len(schools), -1)
     rule = np.empty(len(schools), dtype=object)
-    records = []
-    for s in range(len(schools)):
-        poly = int(np.flatnonzero(inside[s])[0]) if inside[s].any() else -1
-        g = int(gias_idx[s])
+    offset = np.full(len(schools), np.nan)
+    records, reasons = [], []
+    for s, w in enumerate(where.itertuples()):
         gias_name = schools["gias_district"].iloc[s]
-        if poly >= 0:
-            chosen[s], rule[s] = poly, "polygon"
-            if g >= 0 and g != poly:
-                edge = float(dist[s, g])
-                if edge <= tolerance_m:
-                    chosen[s], rule[s] = g, "gias-edge"
-                records.append((s, gias_name, names[poly], edge, names[chosen[s]]))
-            elif g < 0 and gias_name and normalise_name(gias_name) not in by_key:
-                records.append((s, gias_name, names[poly], np.nan, names[poly]))
+        g, poly = int(w.gias), int(w.polygon)
+        if g >= 0 and w.gias_m <= tolerance_m:
+            chosen[s], offset[s] = g, w.gias_m
+            rule[s] = "polygon" if w.gias_m == 0 else "gias-edge" if poly >= 0 else "gias-outside"
+            if poly >= 0 and poly != g:
+                records.append((s, gias_name, names[poly], float(w.gias_m), names[g]))
+            elif poly < 0 and w.gias_m > 0:
+                records.append((s, gias_name, outer_name[s] or "(outside every district)", float(w.gias_m), names[g]))
             continue
-        nearest = int(np.argmin(dist[s]))
-        if g >= 0 and dist[s, g] <= tolerance_m:
-            chosen[s], rule[s] = g, "gias-outside"
-        elif dist[s, nearest] <= tolerance_m:
-            chosen[s], rule[s] = nearest, "nearest-outside"
-        records.append((s, gias_name, "(outside every district)", float(dist[s, nearest]), names[chosen[s]] if chosen[s] >= 0 else "(excluded)"))
+        if poly >= 0:
+            chosen[s], rule[s], offset[s] = poly, "polygon", 0.0
+            if g >= 0 or (gias_name and normalise_name(gias_name) != normalise_name(names[poly])):
+                records.append((s, gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly]))
+            continue
+        where_text = outer_name[s] or "(outside every district)"
+        if not attach and outer_home[s] is not None:
+            reasons.append((s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)"))
+            continue
+        # a school inside a district left out of the study area (a cross-border site) may join the
+        # nearest district within limit_m; a school outside every district of the file only within the
+        # edge tolerance (farther out the file does not cover it)
+        reach = limit_m if attach and in_left_out[s] else tolerance_m
+        if g >= 0 and w.gias_m <= limit_m:
+            chosen[s], rule[s], offset[s] = g, "gias-outside", w.gias_m
+        elif w.nearest >= 0 and w.nearest_m <= reach:
+            chosen[s], rule[s], offset[s] = int(w.nearest), "nearest-outside", w.nearest_m
+        else:
+            near = f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}" if w.nearest >= 0 else "far from every district"
+            where_text = f"in {outer_name[s]}" if outer_name[s] else NOT_COVERED
+            reasons.append(
+                (s, f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
+                    "check its Easting/Northing, or use a boundary file that covers it")
+            )
+            continue
+        records.append((s, gias_name, where_text, float(offset[s]), names[chosen[s]]))
     keep = chosen >= 0
     out = schools.copy()
     out["district_code"] = [codes[i] if i >= 0 else None for i in chosen]
     out["district"] = [names[i] if i >= 0 else None for i in chosen]
     out["district_rule"] = rule
-    out["offset_m"] = [float(dist[s, chosen[s]]) if chosen[s] >= 0 else np.nan for s in range(len(schools))]
+    out["offset_m"] = offset
     disagreements = pd.DataFrame(
         [
             {
@@ -161,14 +355,19 @@ def assign_districts(
         ],
         columns=["URN", "name", "gias_district", "polygon_district", "distance_m", "assigned"],
     )
-    excluded = out.loc[~keep, ["URN", "name"]].copy()
-    excluded["reason"] = f"outside the study area (more than {tolerance_m:g} m from every district)"
-    if (~keep).any():
+    excluded = pd.DataFrame(
+        {
+            "URN": [int(schools["URN"].iloc[s]) for s, _ in reasons],
+            "name": [schools["name"].iloc[s] for s, _ in reasons],
+            "reason": [r for _, r in reasons],
+        },
+        columns=["URN", "name", "reason"],
+    )
+    if len(excluded):
         warnings.warn(
             DataWarning(
-                f"excluded {int((~keep).sum())} school(s) outside the study area "
-                f"(more than {tolerance_m:g} m from the selected districts): URN "
-                + ", ".join(map(str, excluded["URN"]))
+                f"excluded {len(excluded)} school(s) outside the study area: "
+                + "; ".join(f"URN {r.URN} {r.name}: {r.reason}" for r in excluded.itertuples())
             ),
             stacklevel=2,
         )
@@ -185,4 +384,4 @@ def assign_districts(
             ),
             stacklevel=2,
         )
-    return out[keep].reset_index(drop=True), disagreements, excluded.reset_index(drop=True)
+    return out[keep].reset_index(drop=True), disagreements, excluded

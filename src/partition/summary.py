@@ -53,10 +53,22 @@ def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> 
             "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(),
             "connected": bool(nx.is_connected(graph)) if graph.number_of_nodes() else False,
-            "bridges": [list(b[:2]) + [round(b[2], 1)] for b in graph.graph.get("bridges", [])],
+            "bridges": [
+                {"from": _unit_label(units, b[0]), "to": _unit_label(units, b[1]), "gap_m": round(float(b[2]), 1)}
+                for b in graph.graph.get("bridges", [])
+            ],
             "mean_degree": round(2 * graph.number_of_edges() / max(graph.number_of_nodes(), 1), 2),
         },
     }
+
+
+def _unit_label(units: gpd.GeoDataFrame, unit: int) -> str:
+    """A unit as users know it: its polygon's name and code, or the URNs of its schools (never its index)."""
+    row = units.iloc[int(unit)]
+    if "name" in units and isinstance(row.get("name"), str) and row["name"]:
+        return f"{row['name']} ({row['code']})" if "code" in units else str(row["name"])
+    urns = str(row.get("urns", "") or "")
+    return f"site of URN {urns.replace(',', ', ')}" if urns else f"a unit in {row.get('district', 'the study area')}"
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -93,6 +105,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(
         f"Adjacency graph: {g['nodes']} nodes, {g['edges']} edges, mean degree {g['mean_degree']}, "
         f"{'connected' if g['connected'] else 'NOT connected'}"
-        + (f"; island links {g['bridges']}" if g["bridges"] else "")
+        + (
+            "; island links: " + "; ".join(f"{b['from']} - {b['to']} ({b['gap_m']:g} m)" for b in g["bridges"])
+            if g["bridges"]
+            else ""
+        )
     )
     return "\n".join(lines)

@@ -19,6 +19,7 @@ Schema of the result (one row per school, EPSG:27700):
 ``pupils_imputed`` bool; True where ``pupils`` was imputed
 ``capacity``       nullable int; GIAS ``SchoolCapacity``
 ``gias_district``  GIAS ``DistrictAdministrative (name)``
+``gias_district_code`` GIAS ``DistrictAdministrative (code)`` (ONS code; blank when absent)
 ``town``           GIAS ``Town``
 ``anchor``         bool; secondary, all-through or college
 ``geometry``       Point (Easting, Northing)
@@ -28,6 +29,12 @@ Imputation rule for a blank ``NumberOfPupils``: ``capacity × r`` where *r* is
 the median pupils/capacity ratio of loaded schools of the same kind; without a
 capacity, the median pupils of loaded schools of the same kind (all kinds when
 none has a figure). Imputed schools are listed in :attr:`SchoolsLoad.imputed`.
+A selection where no school has a figure, or every figure is 0, is refused;
+a 0 is taken at face value and reported; negative or non-finite values are
+errors naming their line.
+
+Text encoding: the whole file is UTF-8 (with or without byte-order mark) or
+else Windows-1252 (see :func:`decode_text`); a file mixing the two is refused.
 """
 
 from __future__ import annotations
@@ -85,6 +92,7 @@ REQUIRED = (
 OPTIONAL = (
     "SchoolCapacity",
     "DistrictAdministrative (name)",
+    "DistrictAdministrative (code)",
     "Town",
     "EstablishmentTypeGroup (name)",
     "Postcode",
@@ -107,9 +115,19 @@ class SchoolsLoad:
     source
         The file read.
     encoding
-        The text encoding detected.
+        The text encoding used: ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 with a
+        byte-order mark) or ``"cp1252"`` (see :func:`decode_text`).
     extra_field_rows
         Line numbers of records that had more fields than the header.
+    zero_pupils
+        URNs whose ``NumberOfPupils`` is 0, taken at face value.
+    input_urns
+        URN of every record of the requested LAs, in file order (a duplicated URN
+        appears once per record): each is either in ``schools`` or in ``excluded``.
+    records
+        Every record of the file with coordinates, whatever its LA, status or
+        kind: ``la_code`` and geometry (EPSG:27700); used to tell which LA a
+        district belongs to.
     """
 
     schools: gpd.GeoDataFrame
@@ -118,6 +136,9 @@ class SchoolsLoad:
     source: Path
     encoding: str
     extra_field_rows: list[int] = field(default_factory=list)
+    zero_pupils: list[int] = field(default_factory=list)
+    input_urns: list[int] = field(default_factory=list)
+    records: gpd.GeoDataFrame | None = None
 
 
 def classify_kind(phase: str, type_name: str, group: str = "") -> str:
@@ -140,22 +161,94 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
     return PHASE_KINDS.get(p, "other")
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
+ENCODINGS = ("utf-8", "cp1252")
+"""Encodings tried, in order, for a whole file (a UTF-8 byte-order mark is allowed and removed)."""
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _first_bad_line(raw: bytes, encoding: str) -> tuple[int, str]:
+    """1-based line number and a short excerpt of the first line not valid in ``encoding``."""
+    for number, line in enumerate(raw.split(b"\n"), start=1):
         try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "latin-1"
+            line.decode(encoding)
+        except UnicodeDecodeError as exc:
+            excerpt = line[max(0, exc.start - 20) : exc.end + 20].decode(encoding, errors="replace").strip()
+            return number, excerpt
+    return 0, ""
+
+
+def _has_utf8_text(raw: bytes) -> bool:
+    """True when some line holds non-ASCII characters that decode as UTF-8 (so the file was meant as UTF-8)."""
+    for line in raw.split(b"\n"):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
+def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
+    """Decode a whole file as UTF-8 (with or without a byte-order mark), else as Windows-1252.
+
+    A file is decoded as one encoding, never line by line and never as
+    latin-1 (which would put C1 control characters into names).
+
+    Parameters
+    ----------
+    path
+        The file, for messages.
+    raw
+        Its bytes.
+
+    Returns
+    -------
+    text, encoding
+        The text (without byte-order mark) and ``"utf-8-sig"``, ``"utf-8"`` or ``"cp1252"``.
+
+    Raises
+    ------
+    SchoolsFileError
+        When the file has a UTF-8 byte-order mark or UTF-8 text but some line is
+        not UTF-8 (a file mixing encodings), or when it is neither UTF-8 nor
+        Windows-1252; the message names the first bad line.
+    """
+    bom = raw.startswith(BOM)
+    body = raw[len(BOM) :] if bom else raw
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    line, excerpt = _first_bad_line(body, "utf-8")
+    if bom or _has_utf8_text(body):
+        raise SchoolsFileError(
+            path,
+            f"mixes encodings: the file is UTF-8 but this line is not ({excerpt!r}; "
+            "probably typed in Windows-1252)",
+            row=line,
+            fix="re-save the whole file as UTF-8 (e.g. in Excel: Save As 'CSV UTF-8')",
+        )
+    try:
+        return body.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        line, excerpt = _first_bad_line(body, "cp1252")
+        raise SchoolsFileError(
+            path,
+            f"is neither UTF-8 nor Windows-1252 text (first undecodable bytes near {excerpt!r})",
+            row=line,
+            fix="re-save the file as UTF-8 (a GIAS download is UTF-8 or Windows-1252)",
+        ) from None
 
 
 def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], list[int], str]:
     """Read the CSV tolerating extra trailing fields; return header, rows, line numbers."""
     try:
-        text, encoding = _decode(path)
+        raw = path.read_bytes()
     except OSError as exc:
         raise SchoolsFileError(path, f"cannot be read ({exc.strerror})") from None
+    text, encoding = decode_text(path, raw)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -163,7 +256,7 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
         raise SchoolsFileError(path, "is empty", fix="download a GIAS CSV with a header row") from None
     except csv.Error as exc:
         raise SchoolsFileError(path, f"is not a CSV file ({exc})", row=1) from None
-    header = [h.strip() for h in header]
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -192,18 +285,23 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
     return header, rows, lines, extra, encoding
 
 
-def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path) -> pd.Series:
+def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path, *, non_negative: bool = False) -> pd.Series:
+    """Parse a column as numbers; blank is NaN; anything else not a finite number is an error naming its line."""
     text = df[column].str.strip()
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = values.isna() & (text != "")
+    bad = (values.isna() & (text != "")) | ~np.isfinite(values.fillna(0.0))
+    if non_negative:
+        bad |= values < 0
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
+        value = values.iloc[i]
+        what = "is not a number" if pd.isna(value) else "is negative" if value < 0 else "is not a finite number"
         raise SchoolsFileError(
             path,
-            f"value {text.iloc[i]!r} is not a number",
+            f"value {text.iloc[i]!r} {what}",
             row=int(lines[i]),
             column=column,
-            fix="correct or blank the value",
+            fix="correct the value, or leave it blank if it is unknown",
         )
     return values
 
@@ -279,8 +377,9 @@ def read_gias(
     df["URN"] = urn.astype("int64")
     easting = _numeric(df, "Easting", line_no, path)
     northing = _numeric(df, "Northing", line_no, path)
-    pupils = _numeric(df, "NumberOfPupils", line_no, path)
-    capacity = _numeric(df, "SchoolCapacity", line_no, path)
+    pupils = _numeric(df, "NumberOfPupils", line_no, path, non_negative=True)
+    capacity = _numeric(df, "SchoolCapacity", line_no, path, non_negative=True)
+    df["_line"] = line_no
     df["LA (code)"] = df["LA (code)"].str.strip()
     excluded: list[pd.DataFrame] = []
 
@@ -296,6 +395,12 @@ def read_gias(
         df, easting, northing = df[keep_mask], easting[keep_mask], northing[keep_mask]
         pupils, capacity = pupils[keep_mask], capacity[keep_mask]
 
+    located = easting.notna() & northing.notna() & (easting > 0) & (northing > 0)
+    records = gpd.GeoDataFrame(
+        {"la_code": df.loc[located, "LA (code)"].to_numpy()},
+        geometry=gpd.points_from_xy(easting[located].to_numpy(), northing[located].to_numpy()),
+        crs="EPSG:27700",
+    )
     if la_codes is not None:
         wanted = {str(c).strip() for c in la_codes}
         df_la = df["LA (code)"].isin(wanted)
@@ -310,6 +415,7 @@ def read_gias(
         # other LAs are simply not part of the study; not reported school by school
         df, easting, northing = df[df_la], easting[df_la], northing[df_la]
         pupils, capacity = pupils[df_la], capacity[df_la]
+    input_urns = [int(u) for u in df["URN"]]
     status_text = df["EstablishmentStatus (name)"].str.strip().str.lower()
     if status == "open":
         exclude(~status_text.str.startswith("open"), "not open (status filter)", warn=False)
@@ -347,9 +453,11 @@ def read_gias(
             "pupils": pupils.to_numpy(dtype=float),
             "capacity": pd.array(capacity.round().to_numpy(), dtype="Int64"),
             "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
+            "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
             "town": df["Town"].str.strip().to_numpy(),
         }
     )
+    zero = _check_pupils(path, out, df["_line"].to_numpy())
     out, imputed = impute_pupils(out)
     out["anchor"] = out["kind"].isin(ANCHOR_KINDS)
     geometry = gpd.points_from_xy(easting.to_numpy(), northing.to_numpy(), crs="EPSG:27700")
@@ -368,7 +476,50 @@ def read_gias(
         if excluded
         else pd.DataFrame({"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
     )
-    return SchoolsLoad(schools, excl, imputed, path, encoding, extra)
+    return SchoolsLoad(schools, excl, imputed, path, encoding, extra, zero, input_urns, records)
+
+
+def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[int]:
+    """Refuse schools that cannot be balanced by pupils; warn about zeros taken at face value.
+
+    Returns the URNs with ``NumberOfPupils`` 0.
+
+    Raises
+    ------
+    SchoolsFileError
+        When no selected school has a pupil figure, or every figure is 0.
+    """
+    if schools.empty:
+        return []
+    pupils = schools["pupils"]
+    if pupils.isna().all():
+        raise SchoolsFileError(
+            path,
+            f"NumberOfPupils is blank for all {len(schools)} selected schools (lines {lines.min()}-{lines.max()}); "
+            "partnerships cannot be balanced without pupil numbers",
+            column="NumberOfPupils",
+            fix="use a GIAS download that includes pupil numbers (the 'NumberOfPupils' census figure)",
+        )
+    if (pupils.fillna(0) == 0).all():
+        raise SchoolsFileError(
+            path,
+            f"NumberOfPupils is 0 (or blank) for all {len(schools)} selected schools; "
+            "partnerships cannot be balanced without pupil numbers",
+            column="NumberOfPupils",
+            fix="use a GIAS download that includes pupil numbers (the 'NumberOfPupils' census figure)",
+        )
+    zero = pupils == 0
+    urns = [int(u) for u in schools.loc[zero, "URN"]]
+    if urns:
+        shown = ", ".join(f"{u} (line {n})" for u, n in zip(urns[:40], lines[zero.to_numpy()][:40]))
+        warnings.warn(
+            DataWarning(
+                f"{path.name}: NumberOfPupils is 0 for {len(urns)} school(s), taken at face value "
+                f"(e.g. a school not yet open to pupils): URN {shown}" + (" ..." if len(urns) > 40 else "")
+            ),
+            stacklevel=3,
+        )
+    return urns
 
 
 def impute_pupils(schools: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
@@ -390,10 +541,8 @@ def impute_pupils(schools: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
                 value = c * ratio
             elif len(same):
                 value = same["pupils"].median()
-            elif len(known):
+            else:  # read_gias refuses a selection without any pupil figure, so ``known`` is not empty
                 value = known["pupils"].median()
-            else:
-                value = 0.0
             schools.iloc[i, schools.columns.get_loc("pupils")] = value
     schools["pupils"] = schools["pupils"].round().astype("int64")
     return schools, schools.loc[missing, "URN"].astype(int).tolist()
