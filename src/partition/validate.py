@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from partition.dataset import SchoolAccountingError, check_school_accounting
 from partition.errors import IntegrityError
 
 if TYPE_CHECKING:
@@ -152,18 +153,11 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
     """
     problems = school_accounting_problems(plan.assignments["URN"], inputs.schools["URN"])
     dataset = inputs.dataset
-    input_urns = getattr(dataset, "input_urns", None)
-    if input_urns is not None:
-        reported = set(dataset.excluded["URN"].astype(int)) & set(int(u) for u in input_urns)
-        placed = set(plan.assignments["URN"].astype(int))
-        both = sorted(placed & reported)
-        if both:
-            problems.append(f"{len(both)} school(s) both placed and reported excluded: URN {_urns(both)}")
-        problems += [
-            p
-            for p in school_accounting_problems(plan.assignments["URN"], set(int(u) for u in input_urns) - reported)
-            if "placed more than once" not in p
-        ]
+    if dataset.input_urns:
+        try:
+            check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
+        except SchoolAccountingError as exc:
+            problems.append(exc.message)
     by_label = pd.Series(plan.unit_labels)
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
