@@ -98,7 +98,9 @@ def membership(face_geoms: np.ndarray, geoms: np.ndarray, *, min_share: float = 
     if len(thin_ids):
         f, g = tree.query(face_geoms[thin_ids], predicate="intersects")
         f = thin_ids[f]
-        share = shapely.area(shapely.intersection(face_geoms[f], geoms[g])) / np.maximum(shapely.area(face_geoms[f]), 1e-12)
+        share = shapely.area(shapely.intersection(face_geoms[f], geoms[g])) / np.maximum(
+            shapely.area(face_geoms[f]), 1e-12
+        )
         keep = share >= min_share
         pairs += list(zip(f[keep].tolist(), g[keep].tolist()))
     for fi, gi in sorted(pairs):
@@ -117,18 +119,26 @@ def assign_faces(
     *,
     gap_width: float = GAP_WIDTH_M,
     max_gap_m2: float = MAX_GAP_M2,
+    fill: np.ndarray | None = None,
 ) -> tuple[list[int | None], list[Repair]]:
     """Give every unowned sliver face to the owned neighbour it shares most boundary with.
 
     A sliver is narrower than ``gap_width`` (m) and at most ``max_gap_m2`` in area
-    (larger holes, e.g. rivers left out of a clipped boundary layer, stay).
+    (larger holes, e.g. rivers left out of a clipped boundary layer, stay). With
+    ``fill`` (a boolean mask of faces), exactly those unowned faces are filled, whatever
+    their size. Faces reach owners through chains of filled faces; faces touching no
+    owner stay ``None``.
 
-    Returns the completed owners (larger holes stay ``None``) and the gap repairs.
+    Returns the completed owners and the gap repairs.
     """
     owners = list(owners)
-    small = np.array([o is None for o in owners]) & (shapely.area(face_geoms) <= max_gap_m2)
-    sliver = np.zeros(len(owners), dtype=bool)
-    sliver[small] = shapely.is_empty(shapely.buffer(face_geoms[small], -gap_width / 2))
+    unowned = np.array([o is None for o in owners], dtype=bool)
+    if fill is not None:
+        sliver = unowned & np.asarray(fill, dtype=bool)
+    else:
+        small = unowned & (shapely.area(face_geoms) <= max_gap_m2)
+        sliver = np.zeros(len(owners), dtype=bool)
+        sliver[small] = shapely.is_empty(shapely.buffer(face_geoms[small], -gap_width / 2))
     pending = np.flatnonzero(sliver).tolist()
     if not pending:
         return owners, []

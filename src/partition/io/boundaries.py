@@ -109,9 +109,7 @@ def read_polygons(
         ) from None
     names = [str(n) for n in layers[:, 0]]
     if layer is None and len(names) > 1:
-        raise BoundaryFileError(
-            path, f"holds {len(names)} layers ({', '.join(names)})", fix="choose one with --layer"
-        )
+        raise BoundaryFileError(path, f"holds {len(names)} layers ({', '.join(names)})", fix="choose one with --layer")
     if layer is not None and layer not in names:
         raise BoundaryFileError(path, f"has no layer {layer!r}", fix=f"choose one of {', '.join(names)}")
     try:
@@ -126,7 +124,9 @@ def read_polygons(
     name = name_field or _pick(columns, name_pat, ()) or _pick(columns, ANY_NAME, FALLBACK_NAMES)
     for given, label in ((code_field, "code"), (name_field, "name")):
         if given is not None and given not in columns:
-            raise BoundaryFileError(path, f"has no {label} field {given!r}", column=given, fix=f"fields are: {', '.join(columns)}")
+            raise BoundaryFileError(
+                path, f"has no {label} field {given!r}", column=given, fix=f"fields are: {', '.join(columns)}"
+            )
     if code is None:
         raise BoundaryFileError(
             path,
@@ -166,7 +166,9 @@ def read_polygons(
         raise BoundaryFileError(path, "has no polygon geometries", fix="give a polygon layer")
     if empty.any():
         warnings.warn(
-            DataWarning(f"{path.name}: dropped {int(empty.sum())} feature(s) without polygons: {', '.join(out.loc[empty, 'code'])}"),
+            DataWarning(
+                f"{path.name}: dropped {int(empty.sum())} feature(s) without polygons: {', '.join(out.loc[empty, 'code'])}"
+            ),
             stacklevel=2,
         )
         out = out[~empty]
@@ -276,7 +278,11 @@ def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.G
     source = Path(str(layer.attrs.get("source", what))).name
 
     def label(i: int) -> str:
-        return f"{out.at[i, 'name']} ({out.at[i, 'code']})" if out.at[i, "name"] != out.at[i, "code"] else str(out.at[i, "code"])
+        return (
+            f"{out.at[i, 'name']} ({out.at[i, 'code']})"
+            if out.at[i, "name"] != out.at[i, "code"]
+            else str(out.at[i, "code"])
+        )
 
     notes = []
     for kind, kept, other, area, where in coverage.summarise_repairs(repairs):
@@ -304,7 +310,9 @@ def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.G
     return out
 
 
-def read_boundaries(path: str | Path, *, layer: str | None = None, code_field: str | None = None, name_field: str | None = None) -> gpd.GeoDataFrame:
+def read_boundaries(
+    path: str | Path, *, layer: str | None = None, code_field: str | None = None, name_field: str | None = None
+) -> gpd.GeoDataFrame:
     """Read ONS district (LAD) boundaries: ``code``, ``name``, ``geometry`` in EPSG:27700.
 
     See :func:`read_polygons`; ``LADyyCD``/``LADyyNM`` fields are preferred.
