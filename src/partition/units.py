@@ -117,7 +117,7 @@ def _single_polygon(geom: shapely.Geometry, point: shapely.Point) -> tuple[shape
     return parts[k], parts[:k] + parts[k + 1 :]
 
 
-def _district_coverage(dataset: Dataset) -> gpd.GeoDataFrame:
+def study_districts(dataset: Dataset) -> gpd.GeoDataFrame:
     """The dataset's districts as a clean coverage (repairs reported; no-op when already clean)."""
     districts = dataset.districts[["code", "name", "geometry"]].copy()
     districts.attrs = dict(dataset.districts.attrs)
@@ -166,7 +166,7 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
             fix="widen the LA or kind filters",
         )
     school_names = dict(zip(schools["URN"].astype(int), schools["name"].astype(str)))
-    districts = _district_coverage(dataset)
+    districts = study_districts(dataset)
     geoms, adjustments = _adjust_districts(districts, sites)
     adjustments = list(districts.attrs.get("repairs", [])) + adjustments
     codes = list(geoms)
@@ -316,7 +316,7 @@ def polygon_units(
         The dataset's schools with a ``unit`` column.
     """
     source = Path(str(polygons.attrs.get("source", "the unit layer"))).name
-    districts = _district_coverage(dataset)
+    districts = study_districts(dataset)
     outline = coverage.coverage_union(districts.geometry.to_numpy())
     polys = polygons.to_crs(BNG).sort_values("code", kind="stable").reset_index(drop=True)
     geoms = coverage.on_grid(np.array([polygonal(g) for g in polys.geometry], dtype=object))
