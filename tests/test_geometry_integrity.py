@@ -95,7 +95,11 @@ def test_lad_2013_sliver_gaps_closed(shared):
     assert shapely.coverage_is_valid(repaired.geometry.to_numpy())
     assert len(repaired.attrs["repairs"]) == 1
     # what holes remain (rivers, the estuaries left out of the clipped outline) are not slivers
-    holes = [shapely.Polygon(r) for p in shapely.get_parts(shapely.union_all(repaired.geometry.to_numpy())) for r in p.interiors]
+    holes = [
+        shapely.Polygon(r)
+        for p in shapely.get_parts(shapely.union_all(repaired.geometry.to_numpy()))
+        for r in p.interiors
+    ]
     assert all(h.area > MAX_GAP_M2 or not h.buffer(-GAP_WIDTH_M / 2).is_empty for h in holes)
 
 
@@ -135,7 +139,9 @@ def test_written_partnerships_valid_and_single_polygons(shared, tmp_path, la, bo
     assert (back.geom_type == "Polygon").all()
     # Polsby-Popper of the true outline: the one of the exact coverage dissolve
     exact = dissolve_units(inputs.units.geometry.to_numpy(), plan.unit_labels)
-    bridged = {plan.unit_labels[i] for i, j, _ in inputs.graph.graph["bridges"] if plan.unit_labels[i] == plan.unit_labels[j]}
+    bridged = {
+        plan.unit_labels[i] for i, j, _ in inputs.graph.graph["bridges"] if plan.unit_labels[i] == plan.unit_labels[j]
+    }
     written = plan.partnerships.geometry.to_numpy()
     for lab, geom in enumerate(exact):
         if lab not in bridged:
@@ -208,7 +214,9 @@ def test_degrees_declared_as_bng_is_an_error(tmp_path):
 def test_metres_declared_as_wgs84_is_an_error(tmp_path):
     path = tmp_path / "m.gpkg"
     _districts_bng().set_crs(4326, allow_override=True).to_file(path)
-    with pytest.raises(BoundaryFileError, match=r"m\.gpkg: declares WGS 84 .* look like British National Grid metres.*EPSG:27700"):
+    with pytest.raises(
+        BoundaryFileError, match=r"m\.gpkg: declares WGS 84 .* look like British National Grid metres.*EPSG:27700"
+    ):
         read_polygons(path)
 
 
@@ -223,7 +231,9 @@ def test_layer_outside_britain_is_an_error(tmp_path):
 
 
 def test_lsoa_units_keep_every_hampshire_lsoa(shared):
-    with pytest.warns(DataWarning, match=r"units from .*topo\.json: .*less than 10% inside the study area left out; population [\d,]+"):
+    with pytest.warns(
+        DataWarning, match=r"units from .*topo\.json: .*less than 10% inside the study area left out; population [\d,]+"
+    ):
         inputs = prepare(units=LSOA, population=LSOA_POP)
     units = inputs.units
     with warnings.catch_warnings():
@@ -267,7 +277,9 @@ def test_polygon_units_clip_rather_than_drop(tmp_path):
         crs="EPSG:27700",
     )
     pop = pd.Series({"A": 10.0, "B": 20.0, "C": 30.0, "D": 40.0})
-    with pytest.warns(DataWarning, match=r"1 polygon\(s\) of .* lie mostly outside .* population 30 counted in full: C \(33% inside\)"):
+    with pytest.warns(
+        DataWarning, match=r"1 polygon\(s\) of .* lie mostly outside .* population 30 counted in full: C \(33% inside\)"
+    ):
         units, schools = polygon_units(ds, polys, population=pop)
     assert list(units["code"]) == ["A", "B", "C"]
     assert units.geometry.iloc[2].equals(shapely.box(2000, 0, 3000, 1000))
@@ -297,7 +309,10 @@ def test_island_messages_name_schools_and_districts(tmp_path):
         build_graph(units, island_policy="error")
     assert "School 10 (URN 10), Isle" in str(err.value)
     assert not re.search(r"units \[", str(err.value))
-    with pytest.warns(DataWarning, match=r"linked each to its nearest unit: School 10 \(URN 10\), Isle to School 1 \(URN 1\), West \(2000 m apart\)"):
+    with pytest.warns(
+        DataWarning,
+        match=r"linked each to its nearest unit: School 10 \(URN 10\), Isle to School 1 \(URN 1\), West \(2000 m apart\)",
+    ):
         build_graph(units)
 
 
@@ -305,6 +320,9 @@ def test_dropped_fragment_reported_with_district_and_nearest_school(tmp_path):
     west = shapely.MultiPolygon([shapely.box(0, 0, 2000, 1000), shapely.box(0, 1500, 500, 2000)])  # school-less islet
     districts = gpd.GeoDataFrame({"LAD23CD": ["W"], "LAD23NM": ["West"]}, geometry=[west], crs="EPSG:27700")
     ds = _load(tmp_path, [school_row(1, 500, 500), school_row(2, 1500, 500)], districts)
-    with pytest.warns(DataWarning, match=r"1 school-less fragment\(s\) \(25\.0 ha.*25\.0 ha in West near School 1 \(URN 1\), \d\.\d km"):
+    with pytest.warns(
+        DataWarning,
+        match=r"1 school-less fragment\(s\) \(25\.0 ha.*25\.0 ha in West near School 1 \(URN 1\), \d\.\d km",
+    ):
         units, _ = voronoi_units(ds)
     assert units.attrs["dropped_area_km2"] == pytest.approx(0.25)
