@@ -92,7 +92,7 @@ def build_graph(
             raise GraphError(
                 f"the units form {len(components)} separate pieces (islands cut off by water in the boundaries); "
                 f"apart from the main one: {pieces}",
-                fix="use island policy 'link' to join each piece to its nearest unit",
+                fix="use island policy 'link' (--islands link; island_policy='link' in Python) to join each piece to its nearest unit",
             )
         geoms = units.geometry.to_numpy()
         main = set(components[0])

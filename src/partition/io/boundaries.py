@@ -109,7 +109,12 @@ def read_polygons(
         ) from None
     names = [str(n) for n in layers[:, 0]]
     if layer is None and len(names) > 1:
-        raise BoundaryFileError(path, f"holds {len(names)} layers ({', '.join(names)})", fix="choose one with --layer")
+        raise BoundaryFileError(
+            path,
+            f"holds {len(names)} layers ({', '.join(names)})",
+            fix=f"choose one with --layer (district boundaries) or save it as a file of its own "
+            f"(ogr2ogr one.gpkg {path.name} {names[0]})",
+        )
     if layer is not None and layer not in names:
         raise BoundaryFileError(path, f"has no layer {layer!r}", fix=f"choose one of {', '.join(names)}")
     try:
