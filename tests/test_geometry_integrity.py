@@ -90,7 +90,9 @@ def test_lad_2013_sliver_gaps_closed(shared):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         layer = read_boundaries(shared / HANTS_2013)
-    with pytest.warns(DataWarning, match=r"closed \d+ sliver gap\(s\) between districts .*to New Forest \(E07000091\)"):
+    with pytest.warns(
+        DataWarning, match=r"closed \d+ sliver gap\(s\) in or between districts .*to New Forest \(E07000091\)"
+    ):
         repaired = repair_coverage(layer, what="districts")
     assert shapely.coverage_is_valid(repaired.geometry.to_numpy())
     assert len(repaired.attrs["repairs"]) == 1
@@ -117,6 +119,17 @@ def test_rebuild_coverage_overlap_and_gap_by_hand():
     assert shapely.union_all(geoms).equals(shapely.box(0, -100, 2005, 1100))
     hole = shapely.box(0, 0, 3000, 3000).difference(shapely.box(1000, 1000, 2000, 2000))
     geoms, repairs = rebuild_coverage(np.array([hole], dtype=object))
+    assert repairs == [] and len(geoms[0].interiors) == 1
+
+
+def test_sliver_hole_inside_one_polygon_is_closed_unless_an_enclave_fills_it():
+    # a 60 m quantisation triangle left as a hole of one district (LA 839 with the 2013 LAD file)
+    triangle = shapely.Polygon([(1000, 1000), (1060, 1000), (1030, 1050)])
+    district = shapely.box(0, 0, 3000, 3000).difference(triangle)
+    geoms, repairs = rebuild_coverage(np.array([district], dtype=object))
+    assert [(r.kind, r.kept, round(r.area_m2)) for r in repairs] == [("gap", 0, 1500)]
+    assert geoms[0].equals(shapely.box(0, 0, 3000, 3000))
+    geoms, repairs = rebuild_coverage(np.array([district, triangle], dtype=object))
     assert repairs == [] and len(geoms[0].interiors) == 1
 
 

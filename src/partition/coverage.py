@@ -214,8 +214,9 @@ def rebuild_coverage(
         Every overlap removed and gap closed.
     """
     geoms = on_grid(geoms, grid)
+    geoms, filled = fill_small_holes(geoms, gap_width=gap_width)
     if len(geoms) == 0 or is_coverage(geoms, min(gap_width, 1.0)):
-        return geoms, []
+        return geoms, filled
     face_geoms = faces(geoms, grid)
     members = membership(face_geoms, geoms)
     owners: list[int | None] = [m[0] if m else None for m in members]
@@ -226,7 +227,41 @@ def rebuild_coverage(
     ]
     owners, gaps = assign_faces(face_geoms, owners, gap_width=gap_width)
     out = np.array(union_by_owner(face_geoms, owners, len(geoms)), dtype=object)
-    return out, repairs + gaps
+    return out, filled + repairs + gaps
+
+
+def fill_small_holes(
+    geoms: np.ndarray, *, gap_width: float = GAP_WIDTH_M, max_gap_m2: float = MAX_GAP_M2
+) -> tuple[np.ndarray, list[Repair]]:
+    """Remove the sliver holes inside single polygons (narrower than ``gap_width``, at most ``max_gap_m2``).
+
+    A hole that another polygon of the layer fills (an enclave) is kept.
+    """
+    geoms = np.array(geoms, dtype=object)
+    tree = shapely.STRtree(geoms)
+    repairs = []
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty or shapely.get_num_interior_rings(shapely.get_parts(geom)).sum() == 0:
+            continue
+        parts = []
+        changed = False
+        for part in shapely.get_parts(geom):
+            keep = []
+            for ring in part.interiors:
+                hole = shapely.Polygon(ring)
+                sliver = hole.area <= max_gap_m2 and shapely.buffer(hole, -gap_width / 2).is_empty
+                if sliver:
+                    others = [j for j in tree.query(hole, predicate="intersects") if j != i]
+                    sliver = all(shapely.intersection(hole, geoms[j]).area < 1e-6 * hole.area + 1e-9 for j in others)
+                if sliver:
+                    repairs.append(Repair("gap", i, None, float(hole.area), shapely.point_on_surface(hole)))
+                    changed = True
+                else:
+                    keep.append(ring)
+            parts.append(shapely.Polygon(part.exterior, keep))
+        if changed:
+            geoms[i] = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return geoms, repairs
 
 
 def summarise_repairs(repairs: list[Repair]) -> list[tuple[str, int, int | None, float, shapely.Point]]:

@@ -300,7 +300,7 @@ def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.G
     gaps = [r for r in coverage.summarise_repairs(repairs) if r[0] == "gap"]
     if gaps:
         notes.append(
-            f"closed {sum(1 for r in repairs if r.kind == 'gap')} sliver gap(s) between {what} "
+            f"closed {sum(1 for r in repairs if r.kind == 'gap')} sliver gap(s) in or between {what} "
             f"({coverage.format_area(sum(r[3] for r in gaps))}): "
             + ", ".join(f"{coverage.format_area(r[3])} to {label(r[1])}" for r in gaps[:10])
             + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "")
