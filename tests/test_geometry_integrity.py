@@ -17,6 +17,7 @@ from tests.conftest import school_row, write_gias
 from partition.coverage import GAP_WIDTH_M, MAX_GAP_M2, dissolve_units, rebuild_coverage, to_wgs84_valid
 from partition.dataset import load_dataset
 from partition.errors import BoundaryFileError, GraphError
+from partition.exports import write_exports
 from partition.graph import build_graph
 from partition.io.boundaries import read_boundaries, read_polygons, repair_coverage
 from partition.pipeline import prepare
@@ -148,6 +149,9 @@ def test_written_partnerships_valid_and_single_polygons(shared, tmp_path, la, bo
     plan = make_plan(inputs, PlanSpec(k=(k,)), k, solver="heuristic")
     back = gpd.read_file(plan.write(tmp_path) / "partnerships.geojson")
     assert back.is_valid.all()
+    for path in write_exports([plan], inputs.schools, inputs.units, inputs.dataset.districts, tmp_path / "gis"):
+        if path.suffix == ".geojson":
+            assert gpd.read_file(path).is_valid.all(), path.name
     # every partnership here is contiguous (a Hayling Island link is drawn as a strip): one polygon each
     assert (back.geom_type == "Polygon").all()
     # Polsby-Popper of the true outline: the one of the exact coverage dissolve

@@ -321,19 +321,24 @@ def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def to_wgs84_valid(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reproject a layer to WGS84 (EPSG:4326) so that every polygon is valid in WGS84.
+    """Reproject a layer to WGS84 (EPSG:4326) so that every polygon is valid in WGS84, as written.
 
-    Reprojection moves vertices independently; a polygon valid in British
-    National Grid can self-touch or self-intersect in longitude/latitude. Such
-    polygons are repaired with ``make_valid`` keeping their polygonal parts.
-    Points and lines are reprojected unchanged.
+    Reprojection moves vertices independently: a polygon valid in British
+    National Grid can self-touch or self-intersect in longitude/latitude, and
+    near-duplicate vertices can collapse a ring once written as text. Invalid
+    polygons are repaired with ``make_valid`` keeping their polygonal parts;
+    then every polygon is put on a grid of :data:`WGS84_GRID_DEG` degrees
+    (about 0.1 mm), which drops collapsed parts. Points and lines are
+    reprojected unchanged.
     """
     out = gdf.to_crs(4326)
-    geoms = out.geometry.to_numpy()
+    geoms = out.geometry.to_numpy().copy()
     polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
-    bad = polygonal & ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms = geoms.copy()
+    if polygonal.any():
+        bad = polygonal & ~shapely.is_valid(geoms)
+        geoms[bad] = [polygonal_part(g) for g in geoms[bad]]
+        geoms[polygonal] = shapely.set_precision(geoms[polygonal], WGS84_GRID_DEG)
+        bad = polygonal & ~shapely.is_valid(geoms)
         geoms[bad] = [polygonal_part(g) for g in geoms[bad]]
         out = out.copy()
         out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
