@@ -88,7 +88,10 @@ def test_no_code_field(tmp_path):
     gdf = _squares().rename(columns={"lad19cd": "foo", "lad19nm": "bar"})
     path = tmp_path / "x.geojson"
     gdf.to_file(path)
-    with pytest.raises(BoundaryFileError, match=r"no recognisable code field.*--code-field \(fields are: foo, bar\)"):
+    with pytest.raises(
+        BoundaryFileError,
+        match=r"no recognisable code field.*rename the code field to 'code'.*\(fields are: foo, bar\)",
+    ):
         read_boundaries(path)
     assert list(read_boundaries(path, code_field="foo", name_field="bar")["name"]) == ["West", "East"]
 

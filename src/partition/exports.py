@@ -3,7 +3,7 @@
 Layers: ``schools`` (one column per configuration with the school's partnership),
 ``partnerships_<configuration>`` (dissolved polygons with their figures), ``units``
 and ``districts``. GeoPackage layers stay in British National Grid (EPSG:27700);
-GeoJSON files are WGS84 as the format requires.
+GeoJSON files are WGS84 as the format requires, every polygon valid in WGS84.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from partition.coverage import to_wgs84_valid
 from partition.plan import Plan
 
 
@@ -20,9 +21,13 @@ def _layer_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", name)
 
 
-def export_layers(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+def export_layers(
+    plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+) -> dict[str, gpd.GeoDataFrame]:
     """The layers to export, by name."""
-    s = schools[["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]].copy()
+    s = schools[
+        ["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]
+    ].copy()
     for plan in plans:
         s[_layer_name(plan.name)] = s["URN"].map(plan.assignments.set_index("URN")["partnership"])
     layers = {"schools": s}
@@ -34,7 +39,13 @@ def export_layers(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDa
     return layers
 
 
-def write_exports(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, folder: str | Path) -> list[Path]:
+def write_exports(
+    plans: list[Plan],
+    schools: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    folder: str | Path,
+) -> list[Path]:
     """Write ``partition.gpkg`` plus ``<layer>.geojson`` and ``<layer>.csv`` (attributes, with lon/lat for points)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,7 +55,7 @@ def write_exports(plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDa
     written = [gpkg]
     for name, layer in export_layers(plans, schools, units, districts).items():
         layer.to_file(gpkg, layer=name, driver="GPKG")
-        wgs = layer.to_crs(4326)
+        wgs = to_wgs84_valid(layer)
         path = folder / f"{name}.geojson"
         wgs.to_file(path, driver="GeoJSON")
         table = wgs.drop(columns="geometry")

@@ -10,6 +10,9 @@ follow an explicit policy:
     edge marked ``bridge=True``; the edges are reported.
 ``"error"``
     :class:`~partition.errors.GraphError` naming the component's units.
+
+Messages name units by their ``place`` (a school and its URN, or a polygon's
+code and nearest school) and district, never by internal row numbers.
 """
 
 from __future__ import annotations
@@ -40,6 +43,28 @@ def shared_boundaries(units: gpd.GeoDataFrame, *, min_shared_m: float = MIN_SHAR
     return [(int(i), int(j), float(w)) for i, j, w in zip(left[keep], right[keep], lengths[keep])]
 
 
+def describe_unit(units: gpd.GeoDataFrame, i: int) -> str:
+    """A unit as users know it: ``School (URN n), Havant`` (its ``place``, or URNs / code, and district)."""
+    row = units.iloc[int(i)]
+    if "place" in units and isinstance(row["place"], str) and row["place"]:
+        label = row["place"]
+    elif "urns" in units and str(row["urns"]):
+        label = f"the unit of URN {row['urns']}"
+    elif "code" in units:
+        label = str(row["code"])
+    else:
+        label = f"unit at {row.geometry.representative_point().x:,.0f} E {row.geometry.representative_point().y:,.0f} N"
+    district = row.get("district") if hasattr(row, "get") else None
+    return f"{label}, {district}" if isinstance(district, str) and district not in label else label
+
+
+def describe_units(units: gpd.GeoDataFrame, idx: list[int], limit: int = 5) -> str:
+    """Up to ``limit`` units described, ``and k more``."""
+    idx = sorted(int(i) for i in idx)
+    text = "; ".join(describe_unit(units, i) for i in idx[:limit])
+    return text + (f"; and {len(idx) - limit} more" if len(idx) > limit else "")
+
+
 def build_graph(
     units: gpd.GeoDataFrame,
     *,
@@ -63,12 +88,11 @@ def build_graph(
     components = sorted(nx.connected_components(graph), key=len, reverse=True)
     if len(components) > 1:
         if island_policy == "error":
-            pieces = "; ".join(
-                f"units {sorted(c)[:10]} ({graph.nodes[min(c)].get('district', '?')})" for c in components[1:]
-            )
+            pieces = " | ".join(f"{len(c)} unit(s): {describe_units(units, sorted(c))}" for c in components[1:])
             raise GraphError(
-                f"the units form {len(components)} separate pieces: {pieces}",
-                fix="use island policy 'link' to join each piece to its nearest unit",
+                f"the units form {len(components)} separate pieces (islands cut off by water in the boundaries); "
+                f"apart from the main one: {pieces}",
+                fix="use island policy 'link' (--islands link; island_policy='link' in Python) to join each piece to its nearest unit",
             )
         geoms = units.geometry.to_numpy()
         main = set(components[0])
@@ -89,7 +113,9 @@ def build_graph(
         warnings.warn(
             DataWarning(
                 f"units formed {len(components)} separate pieces; linked each to its nearest unit: "
-                + ", ".join(f"{i}-{j} ({d:.0f} m)" for i, j, d in bridges)
+                + "; ".join(
+                    f"{describe_unit(units, i)} to {describe_unit(units, j)} ({d:.0f} m apart)" for i, j, d in bridges
+                )
             ),
             stacklevel=2,
         )

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from partition.coverage import to_wgs84_valid
 from partition.spec import PlanSpec
 
 
@@ -90,6 +91,8 @@ class Plan:
     def write(self, out_dir: str | Path) -> Path:
         """Write ``assignments.csv``, ``partnerships.geojson`` (WGS84) and ``plan.json`` to ``out_dir/<name>/``.
 
+        Polygons are written valid in WGS84 (see :func:`partition.coverage.to_wgs84_valid`).
+
         Files are written to a temporary folder first and moved into place, so a
         failure leaves no partial output.
         """
@@ -99,7 +102,7 @@ class Plan:
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}-", dir=out_dir))
         try:
             self.assignments.to_csv(tmp / "assignments.csv", index=False)
-            self.partnerships.to_crs(4326).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
+            to_wgs84_valid(self.partnerships).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
             (tmp / "plan.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
             if target.exists():
                 shutil.rmtree(target)

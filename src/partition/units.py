@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -29,12 +30,14 @@ import pandas as pd
 import shapely
 from shapely import ops
 
+from partition import coverage
 from partition.dataset import Dataset
 from partition.errors import UnitsError
-from partition.io.boundaries import BNG, polygonal
+from partition.io.boundaries import BNG, polygonal, repair_coverage
 from partition.warnings import DataWarning
 
 CORRIDOR_M = 10.0
+MIN_OVERLAP = 0.1
 SHARED_EPS_M = 0.05
 
 
@@ -114,16 +117,44 @@ def _single_polygon(geom: shapely.Geometry, point: shapely.Point) -> tuple[shape
     return parts[k], parts[:k] + parts[k + 1 :]
 
 
+def study_districts(dataset: Dataset) -> gpd.GeoDataFrame:
+    """The dataset's districts as a clean coverage (repairs reported; no-op when already clean)."""
+    districts = dataset.districts[["code", "name", "geometry"]].copy()
+    districts.attrs = dict(dataset.districts.attrs)
+    return repair_coverage(districts, what="districts")
+
+
+def _nearest_school(sites: pd.DataFrame, names: dict[int, str], point: shapely.Point) -> str:
+    """``School name (URN n), 1.2 km`` for the school site nearest ``point``."""
+    d = np.hypot(sites["x"].to_numpy() - point.x, sites["y"].to_numpy() - point.y)
+    k = int(np.argmin(d))
+    urn = sites.at[k, "urns"][0]
+    return f"{names.get(urn, 'school')} (URN {urn}), {d[k] / 1000:.1f} km"
+
+
+def _site_place(urns: tuple[int, ...], names: dict[int, str]) -> str:
+    """``School name (URN n)`` for a site, ``+ k more`` when schools share it."""
+    first = f"{names.get(urns[0], 'school')} (URN {urns[0]})"
+    return first + (f" + {len(urns) - 1} more" if len(urns) > 1 else "")
+
+
 def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Build one unit per site: its Voronoi cell clipped to the study area and its district.
+
+    The Voronoi cell edges and the district boundaries are noded together on
+    one 1 cm grid and polygonised into faces (see :mod:`partition.coverage`);
+    each unit is the coverage union of its faces, so neighbouring units share
+    exact edges and the units tile the study area without overlaps or gaps.
 
     Returns
     -------
     units
         ``unit`` (0..n-1), ``district_code``, ``district``, ``n_schools``, ``pupils``,
-        ``anchors``, ``urns`` (comma-separated), ``x``, ``y`` (site), geometry (Polygon).
-        ``attrs["adjustments"]`` lists district corrections; ``attrs["dropped_area_km2"]``
-        the area of unreachable, school-less fragments left out.
+        ``anchors``, ``urns`` (comma-separated), ``place`` (first school's name and URN),
+        ``x``, ``y`` (site), geometry (Polygon).
+        ``attrs["adjustments"]`` lists district corrections and coverage repairs;
+        ``attrs["dropped_area_km2"]`` the area of unreachable, school-less fragments
+        left out, each listed in ``attrs["dropped"]`` with its district and nearest school.
     schools
         The dataset's schools with a ``unit`` column.
     """
@@ -134,42 +165,48 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
             f"only {len(sites)} school site(s) in the study area; at least 2 are needed",
             fix="widen the LA or kind filters",
         )
-    geoms, adjustments = _adjust_districts(dataset.districts, sites)
-    outline = shapely.union_all(list(geoms.values()))
+    school_names = dict(zip(schools["URN"].astype(int), schools["name"].astype(str)))
+    districts = study_districts(dataset)
+    geoms, adjustments = _adjust_districts(districts, sites)
+    adjustments = list(districts.attrs.get("repairs", [])) + adjustments
+    codes = list(geoms)
+    district_geoms = coverage.on_grid(np.array([geoms[c] for c in codes], dtype=object))
+    outline = shapely.union_all(district_geoms)
     points = shapely.points(sites[["x", "y"]].to_numpy())
     minx, miny, maxx, maxy = outline.bounds
     frame = shapely.box(minx - 10_000, miny - 10_000, maxx + 10_000, maxy + 10_000)
-    cells_gc = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True)
-    cells = list(shapely.get_parts(cells_gc))
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True))
     if len(cells) != len(sites):
         raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(sites)} sites")
-    tree = shapely.STRtree(cells)
+    cells = shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
+    face_geoms = coverage.faces(np.concatenate([district_geoms, cells]))
+    in_district = coverage.membership(face_geoms, district_geoms)
+    in_cell = coverage.membership(face_geoms, cells)
+    # (cell, district) -> faces; a face outside every district is outside the study area
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for f, (ds, cs) in enumerate(zip(in_district, in_cell)):
+        if ds:
+            cell = cs[0] if cs else int(shapely.STRtree(points).nearest(shapely.point_on_surface(face_geoms[f])))
+            groups[(cell, ds[0])].append(f)
+    code_pos = {c: k for k, c in enumerate(codes)}
+    site_district = [code_pos[c] for c in sites["district_code"]]
     core: list[shapely.Geometry] = [shapely.Polygon()] * len(sites)
-    orphans: dict[str, list[shapely.Polygon]] = defaultdict(list)
-    site_idx_by_district: dict[str, list[int]] = defaultdict(list)
-    for i, code in enumerate(sites["district_code"]):
-        site_idx_by_district[code].append(i)
-    for code, region in geoms.items():
-        for j in tree.query(region, predicate="intersects"):
-            piece = polygonal(cells[j].intersection(region))
-            if piece.is_empty:
-                continue
-            if sites.at[int(j), "district_code"] == code:
-                keep, rest = _single_polygon(piece, points[j])
-                core[int(j)] = keep
-                orphans[code].extend(rest)
-            else:
-                orphans[code].extend(p for p in shapely.get_parts(piece) if p.geom_type == "Polygon")
+    orphans: dict[int, list[shapely.Polygon]] = defaultdict(list)
+    for (j, d), fs in sorted(groups.items()):
+        piece = coverage.coverage_union(face_geoms[fs])
+        if site_district[j] == d:
+            keep, rest = _single_polygon(piece, points[j])
+            core[j] = keep
+            orphans[d].extend(rest)
+        else:
+            orphans[d].extend(p for p in shapely.get_parts(piece) if p.geom_type == "Polygon")
     members: list[list[shapely.Geometry]] = [[g] for g in core]
-    dropped_area = 0.0
-    for code, pieces in orphans.items():
-        idx = site_idx_by_district.get(code, [])
+    dropped: list[tuple[float, int, shapely.Point]] = []
+    for d, pieces in sorted(orphans.items()):
+        idx = [i for i, sd in enumerate(site_district) if sd == d]
         pending = [p for p in pieces if p.area > 0]
-        if not idx:
-            dropped_area += sum(p.area for p in pending)
-            continue
         current = {i: core[i] for i in idx}
-        while pending:
+        while pending and current:
             local = STRtreeMap(current)
             still = []
             for piece in pending:
@@ -182,28 +219,30 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
                     still.append(piece)
                 else:
                     members[best].append(piece)
-                    current[best] = current[best].union(piece)
+                    current[best] = coverage.coverage_union(np.array([current[best], piece], dtype=object))
             if len(still) == len(pending):
-                dropped_area += sum(p.area for p in still)
                 break
             pending = still
+        dropped.extend((p.area, d, shapely.point_on_surface(p)) for p in pending)
     unit_geoms = []
     for i, parts in enumerate(members):
-        merged = polygonal(shapely.union_all(parts))
+        merged = coverage.coverage_union(np.array(parts, dtype=object))
         keep, rest = _single_polygon(merged, points[i])
-        if rest:
-            # floating-point slivers only; anything sizeable would be a bug
-            extra = sum(p.area for p in rest)
-            if extra > 1.0:
-                keep = polygonal(merged.buffer(0.01).buffer(-0.01))
-                keep, rest = _single_polygon(keep, points[i])
-            dropped_area += sum(p.area for p in rest)
+        dropped.extend((p.area, site_district[i], shapely.point_on_surface(p)) for p in rest)
         unit_geoms.append(keep)
-    if dropped_area > 1e4:
+    dropped_notes = [
+        f"{coverage.format_area(area)} in {districts.at[d, 'name']} near {_nearest_school(sites, school_names, where)}"
+        for area, d, where in sorted(dropped, key=lambda t: -t[0])
+        if area >= 1.0
+    ]
+    dropped_area = sum(a for a, _, _ in dropped)
+    if dropped_notes:
         warnings.warn(
             DataWarning(
-                f"{dropped_area / 1e6:.3f} km² of school-less fragments (islands, slivers) could not be "
-                "joined to a unit of their district and are left out of the units"
+                f"{len(dropped_notes)} school-less fragment(s) ({coverage.format_area(dropped_area)}: islands cut off "
+                "from every school of their district) are left out of the units: "
+                + "; ".join(dropped_notes[:10])
+                + (f"; and {len(dropped_notes) - 10} more" if len(dropped_notes) > 10 else "")
             ),
             stacklevel=2,
         )
@@ -216,6 +255,7 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
             "pupils": sites["pupils"].to_numpy().astype("int64"),
             "anchors": sites["anchors"].to_numpy().astype("int64"),
             "urns": [",".join(map(str, u)) for u in sites["urns"]],
+            "place": [_site_place(u, school_names) for u in sites["urns"]],
             "x": sites["x"].to_numpy(),
             "y": sites["y"].to_numpy(),
         },
@@ -223,6 +263,7 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         crs=BNG,
     )
     units.attrs["adjustments"] = adjustments
+    units.attrs["dropped"] = dropped_notes
     units.attrs["dropped_area_km2"] = dropped_area / 1e6
     units.attrs["kind"] = "sites"
     unit_of = {u: i for i, urns in enumerate(sites["urns"]) for u in urns}
@@ -247,70 +288,182 @@ def polygon_units(
     polygons: gpd.GeoDataFrame,
     *,
     population: pd.Series | None = None,
-    min_overlap: float = 0.5,
+    min_overlap: float = MIN_OVERLAP,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Use given polygons (wards, LSOAs, MSOAs) as units.
+    """Use given polygons (wards, LSOAs, MSOAs) as units, clipped to the study area.
 
-    Polygons with at least ``min_overlap`` of their area inside the study area are
-    kept and clipped to it; each gets the district it overlaps most. Schools are
-    aggregated into the polygon containing them (or the nearest, for schools on
-    a generalised edge). ``population`` (a Series indexed by polygon code, e.g.
-    children aged 0-19) is attached as ``population`` where codes match.
+    A polygon with at least ``min_overlap`` (10 %) of its area inside the study
+    area is a unit, clipped to it: the generalised district outlines cut
+    coastal polygons by up to 85 %. Polygons less inside are left out (their
+    code, share and population reported); what they and any other gap cover
+    inside the study area goes to the neighbouring unit sharing most boundary,
+    so the units tile the study area exactly (overlaps between polygons are
+    left with the first in code order; see :mod:`partition.coverage`). Each unit
+    gets the district it overlaps most. A school belongs to the unit whose
+    polygon contains it (else the unit containing it after clipping, else the
+    nearest). ``population`` (a Series indexed by polygon code, e.g. children
+    aged 0-19) is attached as ``population`` where codes match; a unit partly
+    outside the study area counts its polygon's whole population (reported).
+
+    Returns
+    -------
+    units
+        ``unit``, ``code``, ``name``, ``place``, ``district_code``, ``district``,
+        ``n_schools``, ``pupils``, ``anchors``, ``urns``, ``x``, ``y``
+        (a point inside the unit), [``population``], geometry (Polygon or MultiPolygon).
+        ``attrs["adjustments"]`` lists what was clipped, left out or repaired.
+    schools
+        The dataset's schools with a ``unit`` column.
     """
-    outline = dataset.outline
-    polys = polygons.to_crs(BNG).copy()
-    polys["geometry"] = [polygonal(g) for g in polys.geometry]
-    share = polys.geometry.intersection(outline).area / polys.geometry.area
-    polys = polys[share >= min_overlap].copy()
-    if polys.empty:
+    source = Path(str(polygons.attrs.get("source", "the unit layer"))).name
+    districts = study_districts(dataset)
+    outline = coverage.coverage_union(districts.geometry.to_numpy())
+    polys = polygons.to_crs(BNG).sort_values("code", kind="stable").reset_index(drop=True)
+    geoms = coverage.on_grid(np.array([polygonal(g) for g in polys.geometry], dtype=object))
+    area = shapely.area(geoms)
+    share = np.divide(
+        shapely.area(shapely.intersection(geoms, outline)), area, out=np.zeros(len(geoms)), where=area > 0
+    )
+    keep = share >= min_overlap
+    if not keep.any():
         raise UnitsError(
-            f"none of the {len(polygons)} polygons of {polygons.attrs.get('source', 'the unit layer')} lies in the study area",
+            f"none of the {len(polygons)} polygons of {source} lies in the study area",
             fix="give polygons covering the selected districts",
         )
-    polys["geometry"] = [polygonal(g.intersection(outline)) for g in polys.geometry]
-    dist_geoms = dataset.districts.geometry.to_numpy()
-    overlap = np.column_stack([shapely.area(shapely.intersection(polys.geometry.to_numpy(), d)) for d in dist_geoms])
-    best = overlap.argmax(axis=1)
-    polys["district_code"] = dataset.districts["code"].to_numpy()[best]
-    polys["district"] = dataset.districts["name"].to_numpy()[best]
-    polys = polys.reset_index(drop=True)
+    repairs = list(districts.attrs.get("repairs", []))  # already reported by repair_coverage
+    notes: list[str] = []
+    pop = population if population is not None else pd.Series(dtype=float)
+
+    def pop_note(idx: np.ndarray) -> str:
+        known = [float(pop[c]) for c in polys["code"].to_numpy()[idx] if c in pop.index]
+        return f"; population {sum(known):,.0f}" if known else ""
+
+    left_out = np.flatnonzero(~keep & (share > 0))
+    if len(left_out):
+        notes.append(
+            f"{len(left_out)} polygon(s) of {source} less than {min_overlap:.0%} inside the study area left out"
+            f"{pop_note(left_out)}: "
+            + ", ".join(
+                f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in left_out[np.argsort(-share[left_out])][:15]
+            )
+            + (" ..." if len(left_out) > 15 else "")
+        )
+    partial = np.flatnonzero(keep & (share < 0.5))
+    if len(partial):
+        notes.append(
+            f"{len(partial)} polygon(s) of {source} lie mostly outside the study area (generalised outlines) and are "
+            f"clipped to it{pop_note(partial)} counted in full: "
+            + ", ".join(
+                f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in partial[np.argsort(share[partial])][:15]
+            )
+            + (" ..." if len(partial) > 15 else "")
+        )
+    kept = np.flatnonzero(keep)
+    polys = polys.iloc[kept].reset_index(drop=True)
+    clipped = coverage.on_grid(shapely.intersection(geoms[kept], outline))
+    face_geoms = coverage.faces(np.concatenate([clipped, np.array([outline], dtype=object)]))
+    inside = np.array([bool(m) for m in coverage.membership(face_geoms, np.array([outline], dtype=object))])
+    members = coverage.membership(face_geoms, clipped)
+    owners: list[int | None] = [m[0] if (m and ins) else None for m, ins in zip(members, inside)]
+    overlaps = sum(face_geoms[f].area for f, m in enumerate(members) if len(m) > 1 and inside[f])
+    owners, filled = coverage.assign_faces(face_geoms, owners, fill=inside)
+    unit_geoms = np.array(coverage.union_by_owner(face_geoms, owners, len(polys)), dtype=object)
+    if overlaps >= 1:
+        notes.append(
+            f"overlapping polygons of {source} ({coverage.format_area(overlaps)}) left with the first in code order"
+        )
+    if filled:
+        notes.append(
+            f"{coverage.format_area(sum(r.area_m2 for r in filled))} of the study area covered by no kept polygon "
+            "(gaps, polygons left out) joined to the neighbouring units"
+        )
+    lost = [f for f, o in enumerate(owners) if o is None and inside[f]]
     schools = dataset.schools.copy()
-    nearest = gpd.sjoin_nearest(schools[["URN", "geometry"]], polys[["geometry"]], how="left")
-    nearest = nearest[~nearest.index.duplicated(keep="first")]
-    schools["unit"] = nearest["index_right"].to_numpy().astype("int64")
+    if lost:
+        pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
+        for f in lost:
+            k = int(np.argmin(shapely.distance(pts, face_geoms[f])))
+            notes.append(
+                f"{coverage.format_area(face_geoms[f].area)} of the study area touching no unit left out, near "
+                f"{schools['name'].iloc[k]} (URN {schools['URN'].iloc[k]})"
+            )
+    empty = shapely.is_empty(unit_geoms)
+    if empty.any():
+        notes.append(
+            f"polygon(s) wholly overlapped by others left out: {', '.join(polys['code'][empty])}{pop_note(np.flatnonzero(empty))}"
+        )
+        polys, unit_geoms = polys[~empty].reset_index(drop=True), unit_geoms[~empty]
+    overlap = np.column_stack(
+        [shapely.area(shapely.intersection(unit_geoms, d)) for d in districts.geometry.to_numpy()]
+    )
+    best = overlap.argmax(axis=1)
+    schools["unit"] = _school_units(schools, geoms[kept][~empty], unit_geoms)
     agg = schools.groupby("unit").agg(
         n_schools=("URN", "size"),
         pupils=("pupils", "sum"),
         anchors=("anchor", "sum"),
         urns=("URN", lambda s: ",".join(map(str, sorted(s)))),
     )
-    centroids = polys.geometry.representative_point()
+    centroids = shapely.point_on_surface(unit_geoms)
+    n = len(polys)
     units = gpd.GeoDataFrame(
         {
-            "unit": np.arange(len(polys)),
+            "unit": np.arange(n),
             "code": polys["code"].to_numpy(),
             "name": polys["name"].to_numpy(),
-            "district_code": polys["district_code"].to_numpy(),
-            "district": polys["district"].to_numpy(),
-            "n_schools": agg["n_schools"].reindex(range(len(polys)), fill_value=0).to_numpy().astype("int64"),
-            "pupils": agg["pupils"].reindex(range(len(polys)), fill_value=0).to_numpy().astype("int64"),
-            "anchors": agg["anchors"].reindex(range(len(polys)), fill_value=0).to_numpy().astype("int64"),
-            "urns": agg["urns"].reindex(range(len(polys)), fill_value="").to_numpy(),
-            "x": centroids.x.to_numpy(),
-            "y": centroids.y.to_numpy(),
+            "place": _polygon_places(polys, centroids, schools),
+            "district_code": districts["code"].to_numpy()[best],
+            "district": districts["name"].to_numpy()[best],
+            "n_schools": agg["n_schools"].reindex(range(n), fill_value=0).to_numpy().astype("int64"),
+            "pupils": agg["pupils"].reindex(range(n), fill_value=0).to_numpy().astype("int64"),
+            "anchors": agg["anchors"].reindex(range(n), fill_value=0).to_numpy().astype("int64"),
+            "urns": agg["urns"].reindex(range(n), fill_value="").to_numpy(),
+            "x": shapely.get_x(centroids),
+            "y": shapely.get_y(centroids),
         },
-        geometry=polys.geometry.to_numpy(),
+        geometry=unit_geoms,
         crs=BNG,
     )
     if population is not None:
         units["population"] = units["code"].map(population)
         missing = units["population"].isna()
         if missing.any():
-            warnings.warn(
-                DataWarning(f"no population figure for {int(missing.sum())} of {len(units)} units; set to 0"),
-                stacklevel=2,
+            notes.append(
+                f"no population figure for {int(missing.sum())} of {len(units)} units (set to 0): "
+                + ", ".join(units.loc[missing, "code"].astype(str)[:15])
+                + (" ..." if missing.sum() > 15 else "")
             )
             units["population"] = units["population"].fillna(0)
+    if notes:
+        warnings.warn(DataWarning(f"units from {source}: " + "; ".join(notes)), stacklevel=2)
     units.attrs["kind"] = "polygons"
-    units.attrs["adjustments"] = []
+    units.attrs["adjustments"] = repairs + notes
     return units, schools
+
+
+def _polygon_places(polys: pd.DataFrame, points: np.ndarray, schools: gpd.GeoDataFrame) -> list[str]:
+    """``E01022912 (name), near School (URN n)`` for every polygon unit."""
+    tree = shapely.STRtree(shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy()))
+    near = tree.nearest(points)
+    out = []
+    for code, name, k in zip(polys["code"], polys["name"], near):
+        label = f"{code} ({name})" if name != code else str(code)
+        out.append(f"{label}, near {schools['name'].iloc[int(k)]} (URN {schools['URN'].iloc[int(k)]})")
+    return out
+
+
+def _school_units(schools: gpd.GeoDataFrame, polygons: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Unit of every school: the unit whose polygon contains it, else whose clipped unit does, else the nearest."""
+    pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
+    out = np.full(len(pts), -1, dtype="int64")
+    for geoms in (polygons, units):
+        todo = np.flatnonzero(out < 0)
+        if len(todo) == 0:
+            break
+        s, u = shapely.STRtree(geoms).query(pts[todo], predicate="within")
+        first = pd.Series(u).groupby(s).min()
+        out[todo[first.index.to_numpy()]] = first.to_numpy()
+    todo = np.flatnonzero(out < 0)
+    if len(todo):
+        out[todo] = shapely.STRtree(units).nearest(pts[todo])
+    return out

@@ -7,6 +7,16 @@ CRS (the martinjc TopoJSON files) is read as WGS84 (or British National Grid
 when its coordinates are clearly metres) with a warning. Everything is
 reprojected to EPSG:27700 and invalid polygons are repaired with
 ``make_valid``.
+
+Coordinates are checked against the CRS: degrees in a layer declaring British
+National Grid, metres in a layer declaring longitude/latitude (other than a
+GeoJSON without a ``crs`` member, read as British National Grid with a
+warning), or a layer that lands outside Great Britain, are errors saying what
+is wrong and how to fix the file.
+
+:func:`repair_coverage` makes a layer a clean polygon coverage (no overlaps,
+sliver gaps closed, neighbours sharing exact edges) and reports every repair
+by name; see :mod:`partition.coverage`.
 """
 
 from __future__ import annotations
@@ -16,14 +26,18 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
+from partition import coverage
 from partition.errors import BoundaryFileError
 from partition.warnings import DataWarning
 
 BNG = "EPSG:27700"
+# British National Grid extent of Great Britain and its islands, with a margin (m)
+GB_BNG = (-50_000.0, -50_000.0, 750_000.0, 1_300_000.0)
 
 LAD_CODE = re.compile(r"^lad\d{2}cd$", re.IGNORECASE)
 LAD_NAME = re.compile(r"^lad\d{2}nm$", re.IGNORECASE)
@@ -96,7 +110,10 @@ def read_polygons(
     names = [str(n) for n in layers[:, 0]]
     if layer is None and len(names) > 1:
         raise BoundaryFileError(
-            path, f"holds {len(names)} layers ({', '.join(names)})", fix="choose one with --layer"
+            path,
+            f"holds {len(names)} layers ({', '.join(names)})",
+            fix=f"choose one with --layer (district boundaries) or save it as a file of its own "
+            f"(ogr2ogr one.gpkg {path.name} {names[0]})",
         )
     if layer is not None and layer not in names:
         raise BoundaryFileError(path, f"has no layer {layer!r}", fix=f"choose one of {', '.join(names)}")
@@ -112,13 +129,17 @@ def read_polygons(
     name = name_field or _pick(columns, name_pat, ()) or _pick(columns, ANY_NAME, FALLBACK_NAMES)
     for given, label in ((code_field, "code"), (name_field, "name")):
         if given is not None and given not in columns:
-            raise BoundaryFileError(path, f"has no {label} field {given!r}", column=given, fix=f"fields are: {', '.join(columns)}")
+            raise BoundaryFileError(
+                path, f"has no {label} field {given!r}", column=given, fix=f"fields are: {', '.join(columns)}"
+            )
     if code is None:
         raise BoundaryFileError(
             path,
             "has no recognisable code field (e.g. LAD23CD, lad19cd, WD13CD, LSOA11CD)",
-            fix=f"name the field with --code-field (fields are: {', '.join(columns)})",
+            fix=f"rename the code field to 'code' in the file, or pass code_field= to read_polygons "
+            f"(fields are: {', '.join(columns)})",
         )
+    gdf = _check_crs(gdf, path)
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
@@ -133,6 +154,7 @@ def read_polygons(
         )
         gdf = gdf.set_crs(assumed)
     gdf = gdf.to_crs(BNG)
+    _check_in_britain(gdf, path)
     geoms = gdf.geometry.to_numpy()
     invalid = int((~shapely.is_valid(geoms)).sum())
     repaired = [polygonal(g) for g in geoms]
@@ -149,7 +171,9 @@ def read_polygons(
         raise BoundaryFileError(path, "has no polygon geometries", fix="give a polygon layer")
     if empty.any():
         warnings.warn(
-            DataWarning(f"{path.name}: dropped {int(empty.sum())} feature(s) without polygons: {', '.join(out.loc[empty, 'code'])}"),
+            DataWarning(
+                f"{path.name}: dropped {int(empty.sum())} feature(s) without polygons: {', '.join(out.loc[empty, 'code'])}"
+            ),
             stacklevel=2,
         )
         out = out[~empty]
@@ -163,7 +187,137 @@ def read_polygons(
     return out.reset_index(drop=True)
 
 
-def read_boundaries(path: str | Path, *, layer: str | None = None, code_field: str | None = None, name_field: str | None = None) -> gpd.GeoDataFrame:
+def _extent(gdf: gpd.GeoDataFrame) -> str:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return f"x {minx:,.6g} to {maxx:,.6g}, y {miny:,.6g} to {maxy:,.6g}"
+
+
+def _looks_degrees(gdf: gpd.GeoDataFrame) -> bool:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return bool(max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90)
+
+
+def _looks_bng(gdf: gpd.GeoDataFrame) -> bool:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return bool(GB_BNG[0] <= minx and maxx <= GB_BNG[2] and GB_BNG[1] <= miny and maxy <= GB_BNG[3])
+
+
+def _declares_crs(path: Path) -> bool:
+    """Whether a GeoJSON file has a ``crs`` member (GDAL reads one without as WGS84)."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return '"crs"' in fh.read(200_000)
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Check the coordinates' range against the declared CRS; raise or re-declare (GeoJSON without ``crs``)."""
+    if gdf.crs is None or gdf.geometry.is_empty.all():
+        return gdf
+    if gdf.crs.is_geographic and not _looks_degrees(gdf):
+        if _looks_bng(gdf) and path.suffix.lower() in {".json", ".geojson"} and not _declares_crs(path):
+            warnings.warn(
+                DataWarning(
+                    f"{path.name}: coordinates are metres ({_extent(gdf)}) but the GeoJSON has no 'crs' member, "
+                    "so GDAL assumed WGS84 longitude/latitude; read as British National Grid (EPSG:27700). "
+                    "To make this explicit, write the file in WGS84 (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+                ),
+                stacklevel=3,
+            )
+            return gdf.set_crs(BNG, allow_override=True)
+        raise BoundaryFileError(
+            path,
+            f"declares {gdf.crs.name} (longitude/latitude degrees) but its coordinates range {_extent(gdf)}, "
+            + ("which look like British National Grid metres" if _looks_bng(gdf) else "which are not degrees"),
+            fix="declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:27700 fixed.gpkg "
+            f"{path.name}' for British National Grid",
+        )
+    if gdf.crs.is_projected and _looks_degrees(gdf):
+        raise BoundaryFileError(
+            path,
+            f"declares {gdf.crs.name} (metres) but its coordinates range {_extent(gdf)}, "
+            "which look like longitude/latitude degrees",
+            fix=f"declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:4326 fixed.gpkg {path.name}'",
+        )
+    return gdf
+
+
+def _check_in_britain(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Raise when a layer reprojected to British National Grid does not lie in Great Britain."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if gdf.geometry.is_empty.all() or not np.isfinite([minx, miny, maxx, maxy]).all():
+        return
+    if maxx < GB_BNG[0] or minx > GB_BNG[2] or maxy < GB_BNG[1] or miny > GB_BNG[3]:
+        raise BoundaryFileError(
+            path,
+            f"lies outside Great Britain once reprojected to British National Grid ({_extent(gdf)}): "
+            "its declared CRS does not match its coordinates (or longitude and latitude are swapped)",
+            fix="declare the CRS the coordinates are in (ogr2ogr -a_srs EPSG:...) or swap the axes",
+        )
+
+
+def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.GeoDataFrame:
+    """Make a polygon layer a clean coverage and report every repair by name.
+
+    Polygons are put on one 1 cm grid; overlaps are left with the polygon
+    first in code order and taken from the others; sliver gaps between
+    polygons are given to the neighbour sharing most boundary (see
+    :func:`partition.coverage.rebuild_coverage`).
+
+    Parameters
+    ----------
+    layer
+        ``code``, ``name``, ``geometry`` in EPSG:27700.
+    what
+        What the polygons are (``"districts"``), for the messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        The layer in code order, repaired; ``attrs["repairs"]`` lists each repair
+        (also issued as one :class:`~partition.warnings.DataWarning`). A polygon
+        wholly inside others is dropped and reported.
+    """
+    out = layer.sort_values("code", kind="stable").reset_index(drop=True)
+    geoms, repairs = coverage.rebuild_coverage(out.geometry.to_numpy())
+    out = out.copy()
+    out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=layer.crs)
+    source = Path(str(layer.attrs.get("source", what))).name
+
+    def label(i: int) -> str:
+        return (
+            f"{out.at[i, 'name']} ({out.at[i, 'code']})"
+            if out.at[i, "name"] != out.at[i, "code"]
+            else str(out.at[i, "code"])
+        )
+
+    notes = []
+    for kind, kept, other, area, where in coverage.summarise_repairs(repairs):
+        at = f"near {where.x:,.0f} E {where.y:,.0f} N"
+        if kind == "overlap":
+            notes.append(
+                f"{label(kept)} and {label(other)} overlap by {coverage.format_area(area)} {at}; "
+                f"the overlap is left with {out.at[kept, 'name']}"
+            )
+    gaps = [r for r in coverage.summarise_repairs(repairs) if r[0] == "gap"]
+    if gaps:
+        notes.append(
+            f"closed {sum(1 for r in repairs if r.kind == 'gap')} sliver gap(s) in or between {what} "
+            f"({coverage.format_area(sum(r[3] for r in gaps))}): "
+            + ", ".join(f"{coverage.format_area(r[3])} to {label(r[1])}" for r in gaps[:10])
+            + (f" and {len(gaps) - 10} more" if len(gaps) > 10 else "")
+        )
+    empty = out.geometry.is_empty
+    if empty.any():
+        notes.append(f"dropped {what} lying wholly inside others: {', '.join(label(i) for i in np.flatnonzero(empty))}")
+        out = out[~empty].reset_index(drop=True)
+    if notes:
+        warnings.warn(DataWarning(f"{source}: repaired the {what} as a coverage: " + "; ".join(notes)), stacklevel=2)
+    out.attrs = {**layer.attrs, "repairs": notes}
+    return out
+
+
+def read_boundaries(
+    path: str | Path, *, layer: str | None = None, code_field: str | None = None, name_field: str | None = None
+) -> gpd.GeoDataFrame:
     """Read ONS district (LAD) boundaries: ``code``, ``name``, ``geometry`` in EPSG:27700.
 
     See :func:`read_polygons`; ``LADyyCD``/``LADyyNM`` fields are preferred.
