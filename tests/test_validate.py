@@ -62,7 +62,6 @@ def hampshire_plan(hampshire):
     return make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"restarts": 1})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9: the 2023 district layer overlaps itself, so units overlap")
 def test_a_sound_plan_passes_and_its_files_read_back_sound(hampshire, hampshire_plan, tmp_path):
     verify_plan(hampshire_plan, hampshire)
     folder = hampshire_plan.write(tmp_path)

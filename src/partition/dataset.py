@@ -21,7 +21,7 @@ from partition.districts import (
     select_districts,
 )
 from partition.errors import EmptySelectionError, PartitionError
-from partition.io.boundaries import read_boundaries
+from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
@@ -172,6 +172,7 @@ def load_dataset(
     districts, notes = select_districts(
         all_districts, load.schools, district_codes, tolerance_m=tolerance_m, limit_m=limit_m, owners=owners, la_codes=la_codes
     )
+    districts = repair_coverage(districts, what="districts")  # overlaps and slivers between districts, reported
     assigned, disagreements, outside = assign_districts(
         load.schools, districts, tolerance_m=tolerance_m, limit_m=limit_m, boundaries=all_districts, attach=not district_codes
     )

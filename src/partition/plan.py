@@ -16,6 +16,7 @@ import pandas as pd
 
 from partition.coverage import to_wgs84_valid
 from partition.spec import PlanSpec
+from partition.validate import verify_written_plan
 
 
 @dataclass
@@ -93,8 +94,15 @@ class Plan:
 
         Polygons are written valid in WGS84 (see :func:`partition.coverage.to_wgs84_valid`).
 
-        Files are written to a temporary folder first and moved into place, so a
+        Files are written to a temporary folder first, read back and checked by
+        :func:`partition.validate.verify_written_plan`, then moved into place, so a
         failure leaves no partial output.
+
+        Raises
+        ------
+        IntegrityError
+            When the files read back do not hold the plan (a school lost or twice,
+            an invalid polygon, a connected partnership written as several polygons).
         """
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,6 +112,7 @@ class Plan:
             self.assignments.to_csv(tmp / "assignments.csv", index=False)
             to_wgs84_valid(self.partnerships).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
             (tmp / "plan.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
+            verify_written_plan(tmp, self)  # read back as a GIS would, before anything is published
             if target.exists():
                 shutil.rmtree(target)
             tmp.rename(target)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
 from partition.naming import name_partnerships
 from partition.nesting import apportion
@@ -37,6 +38,7 @@ from partition.scoring import add_shape_scores, configuration_scores
 from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
+from partition.validate import verify_plan
 
 AUTO_RESTARTS = 8
 """Heuristic restarts in the default ("auto") solver."""
@@ -89,7 +91,17 @@ def make_plan(
     time_limit: float = 30.0,
     heuristic_options: dict | None = None,
 ) -> Plan:
-    """Plan ``k`` partnerships under ``spec``; raise :class:`InfeasibleError` when impossible."""
+    """Plan ``k`` partnerships under ``spec``.
+
+    Raises
+    ------
+    InfeasibleError
+        When no configuration can meet ``spec`` (the message says why).
+    IntegrityError
+        When the configuration made fails an independent check of :mod:`partition.validate`
+        (a school lost or placed twice, a connected partnership drawn as several polygons,
+        overlapping partnerships): a fault of the tool, refused rather than written.
+    """
     start = time.perf_counter()
     heuristic_options = heuristic_options or {}
     units, graph, schools = inputs.units, inputs.graph, inputs.schools
@@ -126,7 +138,9 @@ def make_plan(
         status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
         details = res.details
         results = [res]
-    return _finish(inputs, spec, k, unit_labels, names_fixed, solver_name, status, objective, bound, results, details, time.perf_counter() - start)
+    plan = _finish(inputs, spec, k, unit_labels, names_fixed, solver_name, status, objective, bound, results, details, time.perf_counter() - start)
+    verify_plan(plan, inputs)  # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
+    return plan
 
 
 def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, names_fixed: dict[int, str], solver_name: str, status: str,
@@ -240,7 +254,11 @@ def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
     island) are connected by a 50 m wide strip along the shortest line between them, so the
     partnership is drawn as the one area it is."""
     units = inputs.units
-    polys = units.assign(label=unit_labels).dissolve(by="label")[["geometry"]]
+    polys = gpd.GeoDataFrame(
+        geometry=dissolve_units(units.geometry.to_numpy(), unit_labels),
+        index=pd.Index(np.unique(unit_labels), name="label"),
+        crs=units.crs,
+    )
     for i, j, _ in inputs.graph.graph.get("bridges", []):
         if unit_labels[i] != unit_labels[j]:
             continue

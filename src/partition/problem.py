@@ -240,10 +240,17 @@ def build_problem(
         problem.block_xy[b] = (c.x / 1000.0, c.y / 1000.0)
     if k > problem.n:
         raise InfeasibleError(f"k = {k} partnerships but only {problem.n} planning units", fix=f"choose k ≤ {problem.n}")
-    if spec.anchors and int((anchors > 0).sum()) < k:
+    anchored = int((anchors > 0).sum())
+    if spec.anchors and anchored == 0:
         raise InfeasibleError(
-            f"k = {k} partnerships each need an anchor (secondary, all-through or college) but only {int((anchors > 0).sum())} units hold one",
-            fix=f"choose k ≤ {int((anchors > 0).sum())} or turn anchors off",
+            "every partnership needs an anchor (a secondary, all-through school or college) but the study area has none",
+            fix="turn anchors off (--no-anchors, or anchors = false in the spec)",
+        )
+    if spec.anchors and anchored < k:
+        raise InfeasibleError(
+            f"k = {k} partnerships each need an anchor (secondary, all-through or college) but only {anchored} "
+            "planning units hold one",
+            fix=f"choose k ≤ {anchored} or turn anchors off (--no-anchors)",
         )
     return problem
 

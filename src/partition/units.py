@@ -160,11 +160,8 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     """
     schools = dataset.schools
     sites = build_sites(schools)
-    if len(sites) < 2:
-        raise UnitsError(
-            f"only {len(sites)} school site(s) in the study area; at least 2 are needed",
-            fix="widen the LA or kind filters",
-        )
+    if len(sites) == 0:
+        raise UnitsError("no school site in the study area", fix="widen the LA or kind filters")
     school_names = dict(zip(schools["URN"].astype(int), schools["name"].astype(str)))
     districts = study_districts(dataset)
     geoms, adjustments = _adjust_districts(districts, sites)
@@ -175,7 +172,10 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     points = shapely.points(sites[["x", "y"]].to_numpy())
     minx, miny, maxx, maxy = outline.bounds
     frame = shapely.box(minx - 10_000, miny - 10_000, maxx + 10_000, maxy + 10_000)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True))
+    if len(sites) == 1:  # one site (City of London, Isles of Scilly): its cell is the whole frame
+        cells = np.array([frame], dtype=object)
+    else:
+        cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True))
     if len(cells) != len(sites):
         raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(sites)} sites")
     cells = shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
