@@ -320,13 +320,19 @@ def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+DENSIFY_M = 100.0
+"""Longest edge (m) of a polygon reprojected again because plain reprojection made it invalid."""
+
+
 def to_wgs84_valid(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Reproject a layer to WGS84 (EPSG:4326) so that every polygon is valid in WGS84, as written.
 
     Reprojection moves vertices independently: a polygon valid in British
     National Grid can self-touch or self-intersect in longitude/latitude, and
-    near-duplicate vertices can collapse a ring once written as text. Invalid
-    polygons are repaired with ``make_valid`` keeping their polygonal parts;
+    near-duplicate vertices can collapse a ring once written as text. A polygon
+    made invalid by reprojection is reprojected again with its edges densified to
+    :data:`DENSIFY_M` metres (so edges follow their true curves); what is still invalid
+    is repaired with ``make_valid`` keeping their polygonal parts;
     then every polygon is put on a grid of :data:`WGS84_GRID_DEG` degrees
     (about 0.1 mm), which drops collapsed parts. Points and lines are
     reprojected unchanged.
@@ -335,6 +341,13 @@ def to_wgs84_valid(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geoms = out.geometry.to_numpy().copy()
     polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
     if polygonal.any():
+        # straight edges in metres are curves in degrees: where plain reprojection breaks a polygon,
+        # reproject it again with its edges densified so the curves are followed
+        source = gdf.geometry.to_numpy()
+        broken = polygonal & ~shapely.is_valid(geoms)
+        if broken.any() and gdf.crs is not None and gdf.crs.is_projected:
+            dense = shapely.segmentize(source[broken], DENSIFY_M)
+            geoms[broken] = gpd.GeoSeries(dense, crs=gdf.crs).to_crs(4326).to_numpy()
         bad = polygonal & ~shapely.is_valid(geoms)
         geoms[bad] = [polygonal_part(g) for g in geoms[bad]]
         geoms[polygonal] = shapely.set_precision(geoms[polygonal], WGS84_GRID_DEG)
