@@ -304,7 +304,8 @@ def test_area_layer_in_wrong_crs_is_refused(shared, hampshire, tmp_path):
     wrong.to_file(path)
     result = CliRunner().invoke(cli, ["compare", str(path), "--no-current"])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "494 of 494 schools lie in no area" in result.stderr
+    # refused when read: the coordinates are checked against the CRS the file declares
+    assert "wrong.gpkg" in result.stderr and "degrees" in result.stderr and "ogr2ogr -a_srs EPSG:4326" in result.stderr
 
 
 def test_school_just_outside_areas_joins_nearest_with_report(hampshire):

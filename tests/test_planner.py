@@ -105,7 +105,7 @@ def test_conflicting_locks_are_explained():
 
 def test_too_few_anchors_is_explained():
     inputs = grid_inputs(3, 3, [100] * 9, [True, False, False, False, False, False, False, False, True])
-    with pytest.raises(InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 units hold one"):
+    with pytest.raises(InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 planning units hold one"):
         make_plan(inputs, PlanSpec(k=(3,)), 3, solver="heuristic")
 
 

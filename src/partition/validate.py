@@ -90,7 +90,7 @@ def connected_labels(graph: nx.Graph, unit_labels: np.ndarray) -> set[int]:
     return out
 
 
-def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], connected: Iterable[bool]) -> list[str]:
+def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], allowed_parts: Iterable[int | None]) -> list[str]:
     """Check dissolved partnership polygons.
 
     Parameters
@@ -100,8 +100,11 @@ def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], connected: 
         pass a projected CRS (metres) for the overlap tolerance to mean m².
     names
         Partnership names, in the same order (used in messages).
-    connected
-        Whether each partnership's units are connected; such a partnership must be one Polygon.
+    allowed_parts
+        The most polygons each partnership may be drawn as: 1 for a partnership whose units
+        are connected (more only where its own units are in several parts, e.g. a ward with
+        an island); ``None`` for no limit (units not connected: the plan is then violated,
+        which :mod:`partition.scoring` reports).
 
     Returns
     -------
@@ -111,13 +114,14 @@ def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], connected: 
     geoms = polygons.to_numpy()
     names = [str(n) for n in names]
     problems = []
-    for geom, name, single in zip(geoms, names, connected):
+    for geom, name, allowed in zip(geoms, names, allowed_parts):
         if geom is None or geom.is_empty:
             problems.append(f"partnership {name}: no polygon")
             continue
         if not geom.is_valid:
             problems.append(f"partnership {name}: invalid polygon ({shapely.is_valid_reason(geom)})")
-        if single and geom.geom_type != "Polygon":
+        parts = shapely.get_num_geometries(geom)
+        if allowed is not None and parts > allowed:
             areas = sorted((p.area for p in shapely.get_parts(geom)), reverse=True)
             problems.append(
                 f"partnership {name}: one connected area written as {len(areas)} polygons "
@@ -153,7 +157,7 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
     """
     problems = school_accounting_problems(plan.assignments["URN"], inputs.schools["URN"])
     dataset = inputs.dataset
-    if dataset.input_urns:
+    if dataset is not None and dataset.input_urns:
         try:
             check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
         except SchoolAccountingError as exc:
@@ -162,8 +166,12 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
     polys = plan.partnerships
-    flags = [label_of_id.get(pid) in connected for pid in polys["id"]]
-    problems += geometry_problems(polys.geometry, polys["name"], flags)
+    unit_parts = pd.Series(shapely.get_num_geometries(inputs.units.geometry.to_numpy()) - 1).groupby(plan.unit_labels).sum()
+    allowed = [
+        1 + int(unit_parts.get(label_of_id.get(pid), 0)) if label_of_id.get(pid) in connected else None
+        for pid in polys["id"]
+    ]
+    problems += geometry_problems(polys.geometry, polys["name"], allowed)
     units_area = float(inputs.units.geometry.area[by_label.to_numpy() >= 0].sum())
     drawn = float(polys.geometry.area.sum())
     if units_area > 0 and abs(drawn - units_area) > COVERAGE_TOLERANCE * units_area + _bridge_area(plan, inputs):
@@ -178,7 +186,7 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
 
     Checks ``assignments.csv`` (each school once, the same schools and partnerships
     as ``plan``) and ``partnerships.geojson`` (valid in the CRS it is written in,
-    one Polygon per partnership that is one Polygon in ``plan``).
+    as many polygons per partnership as in ``plan``, no more).
     """
     folder = Path(folder)
     problems = []
@@ -190,11 +198,11 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     if differ:
         problems.append(f"assignments.csv gives {len(differ)} school(s) a different partnership: URN {_urns(differ)}")
     layer = gpd.read_file(folder / "partnerships.geojson")
-    single = dict(zip(plan.partnerships["id"], plan.partnerships.geometry.geom_type == "Polygon"))
-    flags = [bool(single.get(pid, False)) for pid in layer["id"]]
+    parts = dict(zip(plan.partnerships["id"], shapely.get_num_geometries(plan.partnerships.geometry.to_numpy())))
+    allowed = [int(parts[pid]) if pid in parts else None for pid in layer["id"]]
     problems += [
         f"partnerships.geojson: {p}"
-        for p in geometry_problems(layer.geometry, layer["name"], flags)
+        for p in geometry_problems(layer.geometry, layer["name"], allowed)
         if " overlap " not in p  # overlaps are measured in metres, on the plan itself
     ]
     if len(layer) != len(plan.partnerships):
