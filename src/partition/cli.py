@@ -70,8 +70,11 @@ def prepare_from_options(opts: dict[str, Any]) -> Any:
     from partition.pipeline import prepare
     from partition.scenario import DataSchema
 
-    _validate_options(DataSchema, {"la": list(opts["la_codes"]), "districts": list(opts["district_codes"]) or None},
-                      {"la": "--la", "districts": "--district"})
+    _validate_options(
+        DataSchema,
+        {"la": list(opts["la_codes"]), "districts": list(opts["district_codes"]) or None},
+        {"la": "--la", "districts": "--district"},
+    )
     kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
     if opts.pop("include_special"):
         kinds = tuple(dict.fromkeys((*kinds, "special", "pru")))
@@ -137,10 +140,21 @@ def fetch_cmd(dest: str | None, base_url: str | None, date_text: str | None, for
 
 
 OPTION_NAMES = {
-    "k": "--k", "tolerance": "--tolerance", "min": "--schools-min", "max": "--schools-max", "size": "--schools-min/--schools-max",
-    "anchors": "--no-anchors", "districts": "--districts", "split_penalty_km": "--split-penalty", "random_state": "--seed",
-    "name": "--solver", "time_limit": "--time-limit", "alternatives": "--alternatives", "min_difference": "--min-difference",
-    "within": "--within", "ensemble": "--ensemble",
+    "k": "--k",
+    "tolerance": "--tolerance",
+    "min": "--schools-min",
+    "max": "--schools-max",
+    "size": "--schools-min/--schools-max",
+    "anchors": "--no-anchors",
+    "districts": "--districts",
+    "split_penalty_km": "--split-penalty",
+    "random_state": "--seed",
+    "name": "--solver",
+    "time_limit": "--time-limit",
+    "alternatives": "--alternatives",
+    "min_difference": "--min-difference",
+    "within": "--within",
+    "ensemble": "--ensemble",
 }
 """Model field -> the option that sets it, so that a bad value is reported as ``option --seed: ...``."""
 
@@ -152,8 +166,17 @@ def _validate_options(model: Any, values: dict[str, Any], names: dict[str, str] 
     return validate(model, values, Source("options", options=names))
 
 
-def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: float | None, schools_min: int | None, schools_max: int | None,
-                       no_anchors: bool, districts: str | None, split_penalty: float | None, seed: int | None) -> Any:
+def _spec_from_options(
+    spec_file: str | None,
+    ks: tuple[int, ...],
+    tolerance: float | None,
+    schools_min: int | None,
+    schools_max: int | None,
+    no_anchors: bool,
+    districts: str | None,
+    split_penalty: float | None,
+    seed: int | None,
+) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top, validated by SpecSchema."""
     from partition.spec import PlanSpec, SpecSchema, plain_data
 
@@ -164,7 +187,9 @@ def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: fl
     if tolerance is not None or schools_min is not None or schools_max is not None:
         replaced = {"pupils"} | ({"n_schools"} if schools_min is not None or schools_max is not None else set())
         sizes = [b for b in base["size"] if b["attribute"] not in replaced]
-        pupils = next((b for b in base["size"] if b["attribute"] == "pupils"), {"attribute": "pupils", "tolerance": 0.10})
+        pupils = next(
+            (b for b in base["size"] if b["attribute"] == "pupils"), {"attribute": "pupils", "tolerance": 0.10}
+        )
         sizes.insert(0, {**pupils, **({"tolerance": tolerance} if tolerance is not None else {})})
         if schools_min is not None or schools_max is not None:
             sizes.append({"attribute": "n_schools", "tolerance": None, "min": schools_min, "max": schools_max})
@@ -210,8 +235,8 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
     from partition.scenario import SolverSchema
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
-    _validate_options(SolverSchema, {"name": solver, "time_limit": time_limit, "alternatives": alternatives, "min_difference": min_difference,
-                                     "within": within})
+    solver_options = {"name": solver, "time_limit": time_limit, "alternatives": alternatives}
+    _validate_options(SolverSchema, {**solver_options, "min_difference": min_difference, "within": within})
     inputs = prepare_from_options(opts)
     click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
     failures = []

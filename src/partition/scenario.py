@@ -62,11 +62,17 @@ class SolverSchema(StrictModel):
 
     name: SolverName = Field("auto", description=", ".join(SOLVERS))
     time_limit: float = Field(
-        30.0, gt=0, le=86_400, description="seconds for the exact model per k, more than 0, e.g. 30"
+        30.0,
+        allow_inf_nan=False,
+        gt=0,
+        le=86_400,
+        description="seconds for the exact model per k, more than 0, e.g. 30",
     )
     alternatives: int = Field(0, ge=0, le=100, description="a number of alternatives per k from 0 to 100")
     min_difference: int = Field(25, ge=1, description="a number of schools, 1 or more")
-    within: float = Field(0.05, ge=0, description="a share of the best wdist, 0 or more, e.g. 0.05")
+    within: float = Field(
+        0.05, allow_inf_nan=False, ge=0, description="a share of the best wdist, 0 or more, e.g. 0.05"
+    )
 
 
 class OutputsSchema(StrictModel):

@@ -292,7 +292,8 @@ def _describe(error: Mapping[str, Any], model: type[BaseModel], source: Source) 
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{said} must be a whole number", _number_fix(key, value, int, hint, as_opt)
     if kind in ("float_type", "float_parsing", "finite_number"):
-        return f"{said} must be a number", _number_fix(key, value, float, hint, as_opt)
+        what = "a finite number" if kind == "finite_number" else "a number"
+        return f"{said} must be {what}", _number_fix(key, value, float, hint, as_opt)
     if kind == "string_type":
         quoted = toml_value(str(value))
         fix = f"write {key} = [{quoted}, ...]" if is_item else f"write {key} = {quoted}"
@@ -313,10 +314,11 @@ def _describe(error: Mapping[str, Any], model: type[BaseModel], source: Source) 
         return f"{said} must be a list in [ ]", f"give {hint}" if hint else f"write {key} = [{shown}]"
     if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
         sub = model_at(model, loc)
-        what = f"a table with keys {', '.join(sub.model_fields)}" if sub is not None else "a table"
-        table = ".".join(str(p) for p in (*source.prefix, *loc) if isinstance(p, str))
-        form = f"[[{table}]]" if info is not None and typing.get_origin(info.annotation) is list else f"[{table}]"
-        return f"{said} must be {what}", f"write a {form} table" + (f": {hint}" if hint else "")
+        if sub is None:
+            return f"{said} must be a table", f"give {hint}" if hint else "write a table"
+        table_name = ".".join(str(p) for p in (*source.prefix, *loc) if isinstance(p, str))
+        form = f"[[{table_name}]]" if is_item else f"[{table_name}]"
+        return f"{said} must be a table", f"write a {form} table with keys {', '.join(sub.model_fields)}"
     bounds = {
         "greater_than": "more than {gt}",
         "greater_than_equal": "at least {ge}",

@@ -204,10 +204,12 @@ class SizeSchema(StrictModel):
 
     attribute: SizeAttribute = Field("pupils", description="pupils, n_schools or population")
     tolerance: float | None = Field(
-        0.10, gt=0, lt=1, description="a share of the mean between 0 and 1, e.g. 0.10 for ±10 %"
+        0.10, allow_inf_nan=False, gt=0, lt=1, description="a share of the mean between 0 and 1, e.g. 0.10 for ±10 %"
     )
-    min: float | None = Field(None, ge=0, description="the least total per partnership, 0 or more")
-    max: float | None = Field(None, gt=0, description="the largest total per partnership, more than 0")
+    min: float | None = Field(None, allow_inf_nan=False, ge=0, description="the least total per partnership, 0 or more")
+    max: float | None = Field(
+        None, allow_inf_nan=False, gt=0, description="the largest total per partnership, more than 0"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -290,7 +292,9 @@ class SpecSchema(StrictModel):
     )
     anchors: bool = Field(True, description="true or false")
     districts: DistrictMode = Field("ignore", description="ignore, penalise or nest")
-    split_penalty_km: float = Field(0.05, ge=0, description="km per district split, 0 or more, e.g. 0.05")
+    split_penalty_km: float = Field(
+        0.05, allow_inf_nan=False, ge=0, description="km per district split, 0 or more, e.g. 0.05"
+    )
     locks: LocksSchema = Field(default_factory=LocksSchema, description="together, apart, pinned")
     random_state: int | None = Field(0, ge=0, le=MAX_SEED, description=f"a seed from 0 to {MAX_SEED}")
 
