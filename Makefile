@@ -1,9 +1,11 @@
 # The two commands of README.md: `make run` and `make test`.
+# `make test-lowest` (run by CI) tests again against the lowest versions pyproject.toml declares.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
+LOWEST ?= .venv-lowest
 
-.PHONY: run test lint clean
+.PHONY: run test test-lowest lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,5 +26,17 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -q tests
 	$(PY) -m pytest -q --nbmake notebooks
 
+# The direct dependencies at the lowest versions pyproject.toml allows (uv, from the dev extras, resolves them);
+# proves each lower bound true. The notebooks are left to `make test` (same code, and they take minutes).
+$(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
+	rm -rf $(LOWEST)
+	$(VENV)/bin/uv venv -q --python $(PYTHON) $(LOWEST)
+	$(VENV)/bin/uv pip install -q --python $(LOWEST)/bin/python --resolution lowest-direct -e ".[dev,spopt]"
+	touch $@
+
+test-lowest: $(LOWEST)/.installed
+	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal) " || true
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache

@@ -68,7 +68,13 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def prepare_from_options(opts: dict[str, Any]) -> Any:
     """Build :class:`partition.pipeline.Inputs` from the shared data options."""
     from partition.pipeline import prepare
+    from partition.scenario import DataSchema
 
+    _validate_options(
+        DataSchema,
+        {"la": list(opts["la_codes"]), "districts": list(opts["district_codes"]) or None},
+        {"la": "--la", "districts": "--district"},
+    )
     kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
     if opts.pop("include_special"):
         kinds = tuple(dict.fromkeys((*kinds, "special", "pru")))
@@ -133,21 +139,61 @@ def fetch_cmd(dest: str | None, base_url: str | None, date_text: str | None, for
         click.echo(f"{state}: {rec['path']} ({rec['bytes']:,} bytes, sha256 {str(rec['sha256'])[:12]}) from {rec['url']}")
 
 
-def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: float | None, schools_min: int | None, schools_max: int | None,
-                       no_anchors: bool, districts: str | None, split_penalty: float | None, seed: int | None) -> Any:
-    from partition.spec import PlanSpec, SizeBound
+OPTION_NAMES = {
+    "k": "--k",
+    "tolerance": "--tolerance",
+    "min": "--schools-min",
+    "max": "--schools-max",
+    "size": "--schools-min/--schools-max",
+    "anchors": "--no-anchors",
+    "districts": "--districts",
+    "split_penalty_km": "--split-penalty",
+    "random_state": "--seed",
+    "name": "--solver",
+    "time_limit": "--time-limit",
+    "alternatives": "--alternatives",
+    "min_difference": "--min-difference",
+    "within": "--within",
+    "ensemble": "--ensemble",
+}
+"""Model field -> the option that sets it, so that a bad value is reported as ``option --seed: ...``."""
 
-    base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
+
+def _validate_options(model: Any, values: dict[str, Any], names: dict[str, str] = OPTION_NAMES) -> Any:
+    """Validate option values with a configuration model (the one files use); SpecError names the option."""
+    from partition.schema import Source, validate
+
+    return validate(model, values, Source("options", options=names))
+
+
+def _spec_from_options(
+    spec_file: str | None,
+    ks: tuple[int, ...],
+    tolerance: float | None,
+    schools_min: int | None,
+    schools_max: int | None,
+    no_anchors: bool,
+    districts: str | None,
+    split_penalty: float | None,
+    seed: int | None,
+) -> Any:
+    """The plan spec: the --spec file (or the defaults) with the options on top, validated by SpecSchema."""
+    from partition.spec import PlanSpec, SpecSchema, plain_data
+
+    base = (PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()).to_dict()
     changes: dict[str, Any] = {}
     if ks:
-        changes["k"] = tuple(ks)
+        changes["k"] = list(ks)
     if tolerance is not None or schools_min is not None or schools_max is not None:
-        sizes = [b for b in base.size if b.attribute not in {"pupils"} | ({"n_schools"} if schools_min is not None or schools_max is not None else set())]
-        pupils = next((b for b in base.size if b.attribute == "pupils"), SizeBound())
-        sizes.insert(0, SizeBound("pupils", tolerance=tolerance if tolerance is not None else pupils.tolerance, min=pupils.min, max=pupils.max))
+        replaced = {"pupils"} | ({"n_schools"} if schools_min is not None or schools_max is not None else set())
+        sizes = [b for b in base["size"] if b["attribute"] not in replaced]
+        pupils = next(
+            (b for b in base["size"] if b["attribute"] == "pupils"), {"attribute": "pupils", "tolerance": 0.10}
+        )
+        sizes.insert(0, {**pupils, **({"tolerance": tolerance} if tolerance is not None else {})})
         if schools_min is not None or schools_max is not None:
-            sizes.append(SizeBound("n_schools", tolerance=None, min=schools_min, max=schools_max))
-        changes["size"] = tuple(sizes)
+            sizes.append({"attribute": "n_schools", "tolerance": None, "min": schools_min, "max": schools_max})
+        changes["size"] = sizes
     if no_anchors:
         changes["anchors"] = False
     if districts:
@@ -156,7 +202,7 @@ def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], tolerance: fl
         changes["split_penalty_km"] = split_penalty
     if seed is not None:
         changes["random_state"] = seed
-    return PlanSpec(**{**{f: getattr(base, f) for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")}, **changes})
+    return _validate_options(SpecSchema, plain_data({**base, **changes})).to_spec()
 
 
 @cli.command("plan", context_settings={"ignore_unknown_options": False})
@@ -186,8 +232,11 @@ def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None
     from partition.maps import write_comparison_maps
     from partition.planner import alternatives as make_alternatives
     from partition.planner import make_plan, with_alternatives
+    from partition.scenario import SolverSchema
 
     spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
+    solver_options = {"name": solver, "time_limit": time_limit, "alternatives": alternatives}
+    _validate_options(SolverSchema, {**solver_options, "min_difference": min_difference, "within": within})
     inputs = prepare_from_options(opts)
     click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
     failures = []
@@ -278,7 +327,11 @@ def compare_cmd(configurations: tuple[str, ...], no_current: bool, as_csv: bool,
     """
     from partition.compare import changed_schools, format_scorecard, scorecard
     from partition.planner import district_plan
+    from partition.scenario import OutputsSchema
+    from partition.spec import SpecSchema
 
+    _validate_options(OutputsSchema, {"ensemble": ensemble_size})
+    _validate_options(SpecSchema, {"random_state": seed})
     inputs = prepare_from_options(opts)
     plans = [_load_configuration(c, inputs) for c in configurations]
     if not no_current:

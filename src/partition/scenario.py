@@ -20,32 +20,87 @@ Unknown keys and bad values are rejected naming the file, line and fix.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from partition.errors import SpecError
+from pydantic import Field
+
+from partition.io.schools import KINDS
+from partition.schema import Source, StrictModel, read_toml, validate
 from partition.solvers import SOLVERS
-from partition.spec import PlanSpec
+from partition.spec import PlanSpec, SpecSchema
 
-SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "data": {"schools": str, "boundaries": str, "layer": str, "la": list, "status": str, "kinds": list, "districts": list,
-             "units": str, "population": str, "islands": str},
-    "solver": {"name": str, "time_limit": (int, float), "alternatives": int, "min_difference": int, "within": (int, float)},
-    "outputs": {"folder": str, "maps": bool, "exports": bool, "pack": bool, "ensemble": int},
-}
-CHOICES = {
-    ("data", "status"): ("open", "all"),
-    ("data", "islands"): ("link", "error"),
-    ("solver", "name"): SOLVERS,
-}
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+SolverName = Literal[SOLVERS]  # type: ignore[valid-type]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class DataSchema(StrictModel):
+    """The ``[data]`` table (all keys optional; see :func:`partition.pipeline.prepare`)."""
+
+    schools: Text | None = Field(
+        None, description='a GIAS CSV path in quotes, e.g. schools = "schools/edubasealldata.csv"'
+    )
+    boundaries: Text | None = Field(None, description="a boundary file path in quotes")
+    layer: Text | None = Field(None, description="a layer name of the boundary file, in quotes")
+    la: Annotated[list[Annotated[str, Field(pattern=r"^\d{3}$")]], Field(min_length=1)] | None = Field(
+        None, description='DfE LA codes as three-digit text, e.g. la = ["850"]'
+    )
+    status: Literal["open", "all"] | None = Field(None, description="open or all")
+    kinds: Annotated[list[Kind], Field(min_length=1)] | None = Field(None, description=f"a list of {', '.join(KINDS)}")
+    districts: Annotated[list[Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")]], Field(min_length=1)] | None = Field(
+        None, description='ONS district codes, e.g. districts = ["E07000084"]'
+    )
+    units: Text | None = Field(None, description='"sites" or a polygon file or folder')
+    population: Text | None = Field(None, description="a child population CSV path in quotes")
+    islands: Literal["link", "error"] | None = Field(None, description="link or error")
+
+
+class SolverSchema(StrictModel):
+    """The ``[solver]`` table, and the solver options of ``partition plan``."""
+
+    name: SolverName = Field("auto", description=", ".join(SOLVERS))
+    time_limit: float = Field(
+        30.0,
+        allow_inf_nan=False,
+        gt=0,
+        le=86_400,
+        description="seconds for the exact model per k, more than 0, e.g. 30",
+    )
+    alternatives: int = Field(0, ge=0, le=100, description="a number of alternatives per k from 0 to 100")
+    min_difference: int = Field(25, ge=1, description="a number of schools, 1 or more")
+    within: float = Field(
+        0.05, allow_inf_nan=False, ge=0, description="a share of the best wdist, 0 or more, e.g. 0.05"
+    )
+
+
+class OutputsSchema(StrictModel):
+    """The ``[outputs]`` table."""
+
+    folder: Text = Field("maps", description='a folder path in quotes, e.g. folder = "maps"')
+    maps: bool = Field(True, description="true or false")
+    exports: bool = Field(True, description="true or false")
+    pack: bool = Field(True, description="true or false")
+    ensemble: int = Field(0, ge=0, le=1_000_000, description="a number of sampled plans, 0 for none, e.g. 1000")
+
+
+class ScenarioSchema(StrictModel):
+    """A whole scenario file."""
+
+    data: DataSchema = Field(default_factory=DataSchema, description="[data] with schools, boundaries, la, ...")
+    spec: SpecSchema = Field(default_factory=SpecSchema, description="[spec] with k, [[spec.size]], anchors, ...")
+    solver: SolverSchema = Field(default_factory=SolverSchema, description="[solver] with name, time_limit, ...")
+    outputs: OutputsSchema = Field(default_factory=OutputsSchema, description="[outputs] with folder, maps, ...")
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A parsed scenario file."""
+    """A parsed scenario file.
+
+    ``data``, ``solver`` and ``outputs`` hold the keys the file sets (validated), so that the
+    manifest records the scenario as written; ``spec`` is complete.
+    """
 
     path: Path
     data: dict[str, Any]
@@ -59,60 +114,33 @@ class Scenario:
         return Path(self.outputs.get("folder", "maps"))
 
 
-def _line_of(text: str, section: str, key: str | None = None) -> int | None:
-    lines = text.splitlines()
-    in_section = key is None
-    for i, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if re.match(rf"^\[\[?\s*{re.escape(section)}(\.[\w.]+)?\s*\]\]?", stripped):
-            if key is None:
-                return i
-            in_section = stripped.strip("[] ") == section
-            continue
-        if stripped.startswith("["):
-            in_section = False
-        if in_section and key is not None and re.match(rf"^{re.escape(key)}\s*=", stripped):
-            return i
-    return None
-
-
-def _error(path: Path, text: str, section: str, key: str | None, message: str, fix: str) -> SpecError:
-    line = _line_of(text, section, key)
-    where = f"{path}" + (f", line {line}" if line else "")
-    return SpecError(f"{where}: {message}", fix=fix)
-
-
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file."""
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The TOML file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    SpecError
+        When the file cannot be read, is not TOML, or does not fit :class:`ScenarioSchema`: the message
+        names the file, the line of the offending key and the fix.
+    """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot be read ({exc.strerror})", fix="check the path") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: not valid TOML ({exc})", fix="correct the syntax at the line given") from None
-    unknown = sorted(set(raw) - {"data", "spec", "solver", "outputs"})
-    if unknown:
-        raise _error(path, text, unknown[0], None, f"unknown section [{unknown[0]}]", "sections are [data], [spec], [solver], [outputs]")
-    for section, keys in SECTIONS.items():
-        table = raw.get(section, {})
-        for key, value in table.items():
-            if key not in keys:
-                raise _error(path, text, section, key, f"unknown key '{key}' in [{section}]", f"keys of [{section}] are {', '.join(keys)}")
-            expected = keys[key]
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                names = "/".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
-                raise _error(path, text, section, key, f"[{section}] {key} = {value!r} should be a {names}", "correct the value")
-            choices = CHOICES.get((section, key))
-            if choices and value not in choices:
-                raise _error(path, text, section, key, f"[{section}] {key} = {value!r} is not one of {', '.join(choices)}", f"use one of {', '.join(choices)}")
-    try:
-        spec = PlanSpec.from_dict(raw.get("spec", {}), source=str(path))
-    except SpecError as exc:
-        bad = re.search(r"unknown key\(s\) (\w+)", str(exc))
-        line = _line_of(text, "spec", bad.group(1)) if bad else _line_of(text, "spec")
-        raise SpecError(f"{exc.message}" + (f" (line {line})" if line else ""), fix=exc.fix) from None
-    return Scenario(path=path, data=dict(raw.get("data", {})), spec=spec, solver=dict(raw.get("solver", {})),
-                    outputs=dict(raw.get("outputs", {})), text=text)
+    raw, text = read_toml(path)
+    model = validate(ScenarioSchema, raw, Source(str(path), text))
+    return Scenario(
+        path=path,
+        data=model.data.model_dump(exclude_unset=True),
+        spec=model.spec.to_spec(),
+        solver=model.solver.model_dump(exclude_unset=True),
+        outputs=model.outputs.model_dump(exclude_unset=True),
+        text=text,
+    )

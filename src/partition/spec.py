@@ -27,15 +27,21 @@ TOML with :func:`PlanSpec.from_toml`::
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import Field, field_validator, model_validator
 
 from partition.errors import SpecError
+from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 
-DISTRICT_MODES = ("ignore", "penalise", "nest")
-SIZE_ATTRIBUTES = ("pupils", "n_schools", "population")
+DistrictMode = Literal["ignore", "penalise", "nest"]
+SizeAttribute = Literal["pupils", "n_schools", "population"]
+DISTRICT_MODES: tuple[str, ...] = get_args(DistrictMode)
+SIZE_ATTRIBUTES: tuple[str, ...] = get_args(SizeAttribute)
+MAX_SEED = 2**32 - 1
+"""numpy's RandomState takes seeds from 0 to 2**32 - 1."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,14 @@ class SizeBound:
 
     def __post_init__(self) -> None:
         if self.attribute not in SIZE_ATTRIBUTES:
-            raise SpecError(f"unknown size attribute {self.attribute!r}", fix=f"use one of {', '.join(SIZE_ATTRIBUTES)}")
+            raise SpecError(
+                f"unknown size attribute {self.attribute!r}", fix=f"use one of {', '.join(SIZE_ATTRIBUTES)}"
+            )
         if self.tolerance is not None and not 0 < self.tolerance < 1:
-            raise SpecError(f"size tolerance {self.tolerance} for {self.attribute} must lie between 0 and 1", fix="e.g. 0.10 for ±10 %")
+            raise SpecError(
+                f"size tolerance {self.tolerance} for {self.attribute} must lie between 0 and 1",
+                fix="e.g. 0.10 for ±10 %",
+            )
         if self.tolerance is None and self.min is None and self.max is None:
             raise SpecError(f"size bound on {self.attribute} sets neither tolerance nor min/max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -137,55 +148,174 @@ class PlanSpec:
 
     def to_dict_shallow(self) -> dict[str, Any]:
         """Field values as they are (for ``PlanSpec(**{**spec.to_dict_shallow(), "k": ...})``)."""
-        return {f: getattr(self, f) for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")}
+        return {
+            f: getattr(self, f)
+            for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "spec") -> PlanSpec:
-        """Build a spec from plain data (as read from TOML), rejecting unknown keys."""
-        known = {"k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}", fix=f"use only {', '.join(sorted(known))}")
-        kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in {"anchors", "districts", "split_penalty_km", "random_state"}}
-        if "k" in data:
-            kwargs["k"] = (data["k"],) if isinstance(data["k"], int) else tuple(data["k"])
-        if "size" in data:
-            sizes = data["size"] if isinstance(data["size"], list) else [data["size"]]
-            try:
-                # a bound given only by min/max has no tolerance
-                kwargs["size"] = tuple(
-                    SizeBound(**({"tolerance": None} if "tolerance" not in s and ("min" in s or "max" in s) else {}), **s) for s in sizes
-                )
-            except TypeError as exc:
-                raise SpecError(f"{source}: bad [[size]] entry ({exc})", fix="keys are attribute, tolerance, min, max") from None
-        if "locks" in data:
-            locks = data["locks"]
-            bad = sorted(set(locks) - {"together", "apart", "pinned"})
-            if bad:
-                raise SpecError(f"{source}: unknown lock kind(s) {', '.join(bad)}", fix="use together, apart, pinned")
-            kwargs["locks"] = Locks(
-                together=tuple(tuple(int(u) for u in g) for g in locks.get("together", [])),
-                apart=tuple((int(a), int(b)) for a, b in locks.get("apart", [])),
-                pinned=tuple((int(u), str(n)) for u, n in (locks.get("pinned") or {}).items())
-                if isinstance(locks.get("pinned"), dict)
-                else tuple((int(u), str(n)) for u, n in locks.get("pinned", [])),
-            )
-        return cls(**kwargs)
+        """Build a spec from plain data (as read from TOML or ``plan.json``), validated by :class:`SpecSchema`.
+
+        Raises
+        ------
+        SpecError
+            Naming ``source``, the key and the fix, when the data does not fit the schema.
+        """
+        return validate(SpecSchema, plain_data(data), Source(source)).to_spec()
 
     @classmethod
     def from_toml(cls, path: str | Path) -> PlanSpec:
-        """Read a spec from a TOML file (a ``[spec]`` table or the top level)."""
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text())
-        except OSError as exc:
-            raise SpecError(f"{path}: cannot be read ({exc.strerror})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"{path}: not valid TOML ({exc})") from None
-        return cls.from_dict(data.get("spec", data), source=str(path))
+        """Read a spec from a TOML file (a ``[spec]`` table or the top level).
+
+        Raises
+        ------
+        SpecError
+            Naming the file, the line of the offending key and the fix.
+        """
+        data, text = read_toml(path)
+        prefix: tuple[str, ...] = ("spec",) if "spec" in data else ()
+        return validate(SpecSchema, data["spec"] if prefix else data, Source(str(path), text, prefix)).to_spec()
 
     def describe(self) -> str:
         return (
-            f"k={','.join(map(str, self.k))}; " + "; ".join(b.describe() for b in self.size)
+            f"k={','.join(map(str, self.k))}; "
+            + "; ".join(b.describe() for b in self.size)
             + f"; anchors {'on' if self.anchors else 'off'}; districts {self.districts}"
+        )
+
+
+# --- the schema of spec files, scenario [spec] tables and ``partition plan`` options ---------------------------
+
+URN = Annotated[int, Field(gt=0, description="a school URN (a positive whole number)")]
+
+
+def plain_data(data: Any) -> Any:
+    """Tuples (from :func:`dataclasses.asdict`) as lists, so that strict validation accepts them."""
+    if isinstance(data, dict):
+        return {k: plain_data(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [plain_data(v) for v in data]
+    return data
+
+
+class SizeSchema(StrictModel):
+    """One ``[[spec.size]]`` table."""
+
+    attribute: SizeAttribute = Field("pupils", description="pupils, n_schools or population")
+    tolerance: float | None = Field(
+        0.10, allow_inf_nan=False, gt=0, lt=1, description="a share of the mean between 0 and 1, e.g. 0.10 for ±10 %"
+    )
+    min: float | None = Field(None, allow_inf_nan=False, ge=0, description="the least total per partnership, 0 or more")
+    max: float | None = Field(
+        None, allow_inf_nan=False, gt=0, description="the largest total per partnership, more than 0"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_default_tolerance_with_limits(cls, data: Any) -> Any:
+        # a bound given only by min/max has no tolerance
+        if isinstance(data, dict) and "tolerance" not in data and ("min" in data or "max" in data):
+            return {**data, "tolerance": None}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SizeSchema:
+        if self.tolerance is None and self.min is None and self.max is None:
+            raise spec_rule(
+                f"the size bound on {self.attribute} sets neither tolerance nor min/max", "give tolerance, min or max"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise spec_rule(
+                f"the size bound on {self.attribute} has min {self.min:g} above max {self.max:g}",
+                "make min at most max",
+            )
+        return self
+
+    def to_bound(self) -> SizeBound:
+        return SizeBound(self.attribute, tolerance=self.tolerance, min=self.min, max=self.max)
+
+
+class LocksSchema(StrictModel):
+    """The ``[spec.locks]`` table."""
+
+    together: list[Annotated[list[URN], Field(min_length=2)]] = Field(
+        default_factory=list, description="groups of two or more URNs, e.g. together = [[116422, 116423]]"
+    )
+    apart: list[Annotated[list[URN], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, description="pairs of different URNs, e.g. apart = [[115850, 115851]]"
+    )
+    pinned: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description='URN = partnership name, e.g. pinned = { 116422 = "Basingstoke North" }'
+    )
+
+    @field_validator("pinned", mode="before")
+    @classmethod
+    def _pairs_as_table(cls, value: Any) -> Any:
+        # plan.json stores pinned as [[urn, name], ...]
+        if isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
+            return {str(u): n for u, n in value}
+        return value
+
+    @field_validator("pinned")
+    @classmethod
+    def _urn_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for urn in value:
+            if not urn.strip().isdigit() or int(urn) <= 0:
+                raise spec_rule(f"pinned key {urn!r} is not a URN", "use the school's URN (digits) as the key")
+        return value
+
+    @field_validator("apart")
+    @classmethod
+    def _different(cls, value: list[list[int]]) -> list[list[int]]:
+        for a, b in value:
+            if a == b:
+                raise spec_rule(f"the apart lock [{a}, {b}] names one school twice", "give two different URNs")
+        return value
+
+    def to_locks(self) -> Locks:
+        return Locks(
+            together=tuple(tuple(g) for g in self.together),
+            apart=tuple((a, b) for a, b in self.apart),
+            pinned=tuple((int(u), n) for u, n in self.pinned.items()),
+        )
+
+
+class SpecSchema(StrictModel):
+    """A plan specification as written in a file or given by options (see the module docstring)."""
+
+    k: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = Field(
+        default_factory=lambda: [22, 23, 24], description="one or more numbers of partnerships, e.g. k = [22, 23, 24]"
+    )
+    size: list[SizeSchema] = Field(
+        default_factory=lambda: [SizeSchema()], description="[[size]] tables with attribute, tolerance, min, max"
+    )
+    anchors: bool = Field(True, description="true or false")
+    districts: DistrictMode = Field("ignore", description="ignore, penalise or nest")
+    split_penalty_km: float = Field(
+        0.05, allow_inf_nan=False, ge=0, description="km per district split, 0 or more, e.g. 0.05"
+    )
+    locks: LocksSchema = Field(default_factory=LocksSchema, description="together, apart, pinned")
+    random_state: int | None = Field(0, ge=0, le=MAX_SEED, description=f"a seed from 0 to {MAX_SEED}")
+
+    @field_validator("k", mode="before")
+    @classmethod
+    def _one_k(cls, value: Any) -> Any:
+        return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _one_size(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    def to_spec(self) -> PlanSpec:
+        """The frozen :class:`PlanSpec` used by the planner."""
+        return PlanSpec(
+            k=tuple(self.k),
+            size=tuple(s.to_bound() for s in self.size),
+            anchors=self.anchors,
+            districts=self.districts,
+            split_penalty_km=self.split_penalty_km,
+            locks=self.locks.to_locks(),
+            random_state=self.random_state,
         )

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,6 +296,8 @@ def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path, *, no
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         value = values.iloc[i]
+        if pd.isna(value) and _overflows(text.iloc[i]):
+            value = np.inf  # pandas < 3 reads an overflowing number such as 1e400 as NaN, pandas 3 as inf
         what = "is not a number" if pd.isna(value) else "is negative" if value < 0 else "is not a finite number"
         raise SchoolsFileError(
             path,
@@ -304,6 +307,14 @@ def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path, *, no
             fix="correct the value, or leave it blank if it is unknown",
         )
     return values
+
+
+def _overflows(text: str) -> bool:
+    """Whether ``text`` is a number too large for a float (``1e400``)."""
+    try:
+        return math.isinf(float(text))
+    except ValueError:
+        return False
 
 
 def _warn_excluded(path: Path, reason: str, urns: list[int]) -> None:
