@@ -36,7 +36,7 @@ $(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
 
 test-lowest: $(LOWEST)/.installed
 	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal) " || true
-	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests --ignore=tests/test_la_invariants.py  # the LA sweep runs once, in make test
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache
