@@ -333,3 +333,50 @@ def test_boundary_file_covering_few_schools_is_refused(shared):
     ds = _quiet(load_dataset, boundaries=LAD2023, la_codes=("850", "936"), data=shared)
     assert _accounted(ds) and len(ds.schools) + len(ds.excluded) == 494 + 356
     assert ds.excluded["reason"].str.contains("in no district of the boundary file").sum() > 250
+
+
+# --- found by a new-user trial -----------------------------------------------------------------
+
+
+def test_utf16_file_is_named_as_such(tmp_path):
+    from partition.errors import SchoolsFileError
+    from partition.io.schools import read_gias
+
+    path = tmp_path / "utf16.csv"
+    path.write_text("URN,EstablishmentName\n1,A\n", encoding="utf-16")
+    with pytest.raises(SchoolsFileError, match="is UTF-16 text"):
+        read_gias(path)
+
+
+def test_header_only_file_says_it_has_no_records(tmp_path):
+    from partition.errors import SchoolsFileError
+    from partition.io.schools import read_gias
+
+    path = write_gias(tmp_path / "empty.csv", [])
+    with pytest.raises(SchoolsFileError, match="has a header but no records"):
+        read_gias(path)
+
+
+def test_fractional_pupils_refused_naming_the_line(tmp_path):
+    from partition.errors import SchoolsFileError
+    from partition.io.schools import read_gias
+
+    rows = [school_row(100 + i, 440_000 + 500 * i, 100_000, NumberOfPupils=200) for i in range(3)]
+    rows[1]["NumberOfPupils"] = "12.5"
+    path = write_gias(tmp_path / "frac.csv", rows)
+    with pytest.raises(SchoolsFileError, match=r"line 3, column 'NumberOfPupils': value '12.5' is not a whole number"):
+        read_gias(path, la_codes=("999",))
+
+
+def test_compare_names_urns_not_in_the_data_and_does_not_count_them(hampshire, tmp_path):
+    """A planner's CSV with a closed school's URN: warned about, and no phantom partnership shifts the bounds."""
+    from partition.planner import plan_from_assignment
+    from partition.warnings import DataWarning
+
+    schools = hampshire.schools
+    labels = pd.Series(schools["district"].to_numpy(), index=schools["URN"].astype(int))
+    clean = plan_from_assignment(hampshire, labels, name="clean")
+    with pytest.warns(DataWarning, match="URN 999999"):
+        extra = plan_from_assignment(hampshire, pd.concat([labels, pd.Series({999999: "X"})]), name="extra")
+    assert extra.k == clean.k == 11
+    assert extra.scores["max_abs_deviation"] == pytest.approx(clean.scores["max_abs_deviation"])

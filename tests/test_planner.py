@@ -111,8 +111,22 @@ def test_too_few_anchors_is_explained():
 
 def test_unit_bigger_than_bound_is_explained():
     inputs = grid_inputs(2, 2, [100, 100, 100, 5000], [True] * 4)
-    with pytest.raises(InfeasibleError, match="one planning unit alone holds 5,000"):
+    with pytest.raises(InfeasibleError, match="alone holds 5,000") as info:
         make_plan(inputs, PlanSpec(k=(2,)), 2, solver="heuristic")
+    # the school is named, never an internal unit index, and the likely data fix is said
+    assert "URN" in str(info.value) and "units [" not in str(info.value)
+    assert "correct it in the input file" in str(info.value)
+
+
+def test_lock_across_districts_is_refused_in_nest_mode(hampshire):
+    """A 'together' lock of a Winchester and a Fareham school cannot hold when each partnership is inside one district."""
+    from partition.errors import SpecError
+    from partition.spec import Locks
+
+    spec = PlanSpec(k=(35,), districts="nest", locks=Locks(together=((115863, 115880),)))
+    with pytest.raises(SpecError, match="nest.*keeps every partnership inside one district") as info:
+        make_plan(hampshire, spec, 35, solver="heuristic")
+    assert "URN 115863" in str(info.value) or "URN 115880" in str(info.value)
 
 
 def test_spec_from_toml(tmp_path):

@@ -85,3 +85,19 @@ def test_a_tampered_file_is_caught_on_read_back(hampshire_plan, tmp_path):
     path.write_text("\n".join(lines + [lines[1]]) + "\n")  # one school twice
     with pytest.raises(IntegrityError, match="placed more than once"):
         verify_written_plan(folder, hampshire_plan)
+
+
+def test_a_broken_lock_is_caught(hampshire_plan):
+    from dataclasses import replace
+
+    from partition.spec import Locks, PlanSpec
+    from partition.validate import lock_problems
+
+    table = hampshire_plan.assignments
+    a, b = (int(u) for u in table.drop_duplicates("partnership_id")["URN"].iloc[:2])
+    same = int(table[(table["partnership_id"] == table.set_index("URN").at[a, "partnership_id"])]["URN"].iloc[-1])
+    broken = replace(hampshire_plan, spec=PlanSpec(k=(23,), locks=Locks(together=((a, b),), apart=((a, same),))))
+    problems = lock_problems(broken)
+    assert any(f"together lock broken: URN {a}, {b}" in p for p in problems)
+    assert any(f"apart lock broken: URN {a} and {same}" in p for p in problems)
+    assert lock_problems(hampshire_plan) == []

@@ -367,7 +367,7 @@ def assign_districts(
         warnings.warn(
             DataWarning(
                 f"excluded {len(excluded)} school(s) outside the study area: "
-                + "; ".join(f"URN {r.URN} {r.name}: {r.reason}" for r in excluded.itertuples())
+                + "; ".join(f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}" for r in excluded.itertuples())
             ),
             stacklevel=2,
         )

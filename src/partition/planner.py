@@ -21,6 +21,7 @@ share of k (see :mod:`partition.nesting`).
 from __future__ import annotations
 
 import time
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +40,7 @@ from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
 from partition.validate import verify_plan
+from partition.warnings import DataWarning
 
 AUTO_RESTARTS = 8
 """Heuristic restarts in the default ("auto") solver."""
@@ -223,6 +225,17 @@ def plan_from_assignment(inputs: Inputs, labels_by_urn: pd.Series, spec: PlanSpe
             fix="add a row for each school (URN, partnership) or load the same schools the plan was made for",
         )
     unknown = sorted(set(labels_by_urn.index) - set(schools["URN"].astype(int)))
+    if unknown:
+        # not scored (they would count phantom partnerships and shift every bound), but never silently
+        warnings.warn(
+            DataWarning(
+                f"{source}: {len(unknown)} URN(s) are not among the loaded schools (closed, excluded, another LA "
+                f"or a typo) and are left out of the scores: URN {', '.join(map(str, unknown[:20]))}"
+                + (" ..." if len(unknown) > 20 else "")
+            ),
+            stacklevel=2,
+        )
+        labels_by_urn = labels_by_urn.drop(unknown)
     names_list = sorted(labels_by_urn.astype(str).unique())
     code = {n: i for i, n in enumerate(names_list)}
     school_labels = schools["URN"].astype(int).map(labels_by_urn.astype(str)).map(code).to_numpy()

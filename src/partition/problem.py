@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import InfeasibleError, SpecError
+from partition.graph import describe_unit, describe_units
 from partition.spec import PlanSpec
 
 
@@ -71,6 +72,8 @@ class Problem:
     spec: PlanSpec
     block_xy: np.ndarray = field(init=False)
     n_units: int = 0
+    block_places: tuple[str, ...] = ()
+    """Each block described for users (school, URN, district), for messages."""
 
     def __post_init__(self) -> None:
         w = np.bincount(self.point_block, weights=self.point_w, minlength=self.n)
@@ -97,7 +100,7 @@ class Problem:
 
 
 
-def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]]) -> list[list[int]]:
+def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoDataFrame) -> list[list[int]]:
     """Merge lock groups (unit indices) with the shortest paths joining them; return disjoint groups."""
     expanded: list[set[int]] = []
     for group in groups:
@@ -107,7 +110,11 @@ def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]]) -> list[list[in
             try:
                 path = nx.shortest_path(units_graph, first, other, weight="km")
             except nx.NetworkXNoPath:
-                raise SpecError(f"locked units {first} and {other} are not connected in the unit graph") from None
+                raise SpecError(
+                    f"locked schools at {describe_unit(units, first)} and {describe_unit(units, other)} "
+                    "cannot share a partnership: no connected path joins them",
+                    fix="remove the lock or plan a study area that joins them",
+                ) from None
             members.update(path)
         expanded.append(members)
     merged: list[set[int]] = []
@@ -162,13 +169,25 @@ def build_problem(
     for urn, name in locks.pinned:
         by_name.setdefault(name, []).append(unit_of(urn, "pinned"))
     groups += [g for g in by_name.values() if len(g) > 1]
-    groups = [[u for u in g if u in position] for g in groups]
-    groups = [g for g in groups if len(g) > 1]
+    for g in groups:
+        inside = [u for u in g if u in position]
+        if inside and len(inside) < len(g):
+            outside = next(u for u in g if u not in position)
+            raise SpecError(
+                f"a lock keeps {describe_unit(units, inside[0])} with {describe_unit(units, outside)}, but districts "
+                "mode 'nest' keeps every partnership inside one district",
+                fix="remove the lock, or use districts 'ignore' or 'penalise'",
+            )
+    groups = [g for g in groups if len(g) > 1 and g[0] in position]
     for g in groups:
         for a, b in zip(g, g[1:]):
             if not nx.has_path(local, a, b):
-                raise SpecError(f"locked schools in units {a} and {b} cannot share a partnership: no connected path joins them")
-    merged = _lock_blocks(local, groups) if groups else []
+                raise SpecError(
+                    f"locked schools at {describe_unit(units, a)} and {describe_unit(units, b)} cannot share a "
+                    "partnership: no connected path joins them",
+                    fix="remove the lock or plan a study area that joins them",
+                )
+    merged = _lock_blocks(local, groups, units) if groups else []
     in_group = {u: gi for gi, g in enumerate(merged) for u in g}
     blocks: list[np.ndarray] = [np.array(g) for g in merged]
     blocks += [np.array([int(u)]) for u in subset if int(u) not in in_group]
@@ -233,6 +252,7 @@ def build_problem(
         names=pinned_names,
         spec=spec,
         n_units=len(units),
+        block_places=tuple(describe_units(units, list(b), limit=3) for b in blocks),
     )
     # blocks without pupils sit at their polygons' centroid
     for b in np.flatnonzero(~np.isfinite(problem.block_xy).all(axis=1)):
@@ -267,5 +287,9 @@ def quick_feasibility(problem: Problem) -> list[str]:
         biggest = problem.attrs[attr].max()
         if biggest > high:
             b = int(problem.attrs[attr].argmax())
-            reasons.append(f"{attr}: one planning unit alone holds {biggest:,.0f} (> maximum {high:,.0f}) — units {problem.blocks[b].tolist()}")
+            where = problem.block_places[b] if problem.block_places else "one planning unit"
+            reasons.append(
+                f"{attr}: {where} alone holds {biggest:,.0f} (> maximum {high:,.0f} per partnership); "
+                f"if that figure is wrong, correct it in the input file"
+            )
     return reasons

@@ -162,6 +162,7 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
             check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
         except SchoolAccountingError as exc:
             problems.append(exc.message)
+    problems += lock_problems(plan)
     by_label = pd.Series(plan.unit_labels)
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
@@ -207,6 +208,29 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     ]
     if len(layer) != len(plan.partnerships):
         problems.append(f"partnerships.geojson has {len(layer)} features for {len(plan.partnerships)} partnerships")
+    return problems
+
+
+def lock_problems(plan: Plan) -> list[str]:
+    """Locks of the plan's spec that its assignment breaks (``together``, ``apart``, ``pinned``).
+
+    Checked from ``plan.assignments`` alone: schools locked together share a
+    partnership, schools kept apart do not, schools pinned to one name share a partnership.
+    """
+    partnership = plan.assignments.set_index("URN")["partnership_id"]
+    locks = plan.spec.locks
+    problems = []
+    pinned: dict[str, list[int]] = {}
+    for urn, name in locks.pinned:
+        pinned.setdefault(name, []).append(int(urn))
+    for kind, groups in (("together", locks.together), ("pinned", list(pinned.values()))):
+        for group in groups:
+            placed = [int(u) for u in group if int(u) in partnership.index]
+            if len({partnership[u] for u in placed}) > 1:
+                problems.append(f"{kind} lock broken: URN {', '.join(map(str, placed))} are in different partnerships")
+    for a, b in locks.apart:
+        if a in partnership.index and b in partnership.index and partnership[a] == partnership[b]:
+            problems.append(f"apart lock broken: URN {a} and {b} share a partnership")
     return problems
 
 

@@ -218,7 +218,7 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
                 DataWarning(
                     f"{path.name}: coordinates are metres ({_extent(gdf)}) but the GeoJSON has no 'crs' member, "
                     "so GDAL assumed WGS84 longitude/latitude; read as British National Grid (EPSG:27700). "
-                    "To make this explicit, write the file in WGS84 (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+                    "To make this explicit, write the file in WGS84 (ogr2ogr -s_srs EPSG:27700 -t_srs EPSG:4326 out.geojson in.geojson)"
                 ),
                 stacklevel=3,
             )

@@ -216,6 +216,12 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
         not UTF-8 (a file mixing encodings), or when it is neither UTF-8 nor
         Windows-1252; the message names the first bad line.
     """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise SchoolsFileError(
+            path,
+            "is UTF-16 text (Excel's 'Unicode Text'), not a CSV file in UTF-8 or Windows-1252",
+            fix="re-save it as 'CSV UTF-8 (Comma delimited)' or download the GIAS CSV again",
+        )
     bom = raw.startswith(BOM)
     body = raw[len(BOM) :] if bom else raw
     try:
@@ -283,6 +289,8 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
             lines.append(line)
     except csv.Error as exc:
         raise SchoolsFileError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
+    if not rows:
+        raise SchoolsFileError(path, "has a header but no records", fix="download the GIAS CSV again (with results)")
     return header, rows, lines, extra, encoding
 
 
@@ -291,14 +299,19 @@ def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path, *, no
     text = df[column].str.strip()
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = (values.isna() & (text != "")) | ~np.isfinite(values.fillna(0.0))
-    if non_negative:
+    fractional = pd.Series(False, index=values.index)
+    if non_negative:  # a count: pupils, places
         bad |= values < 0
+        fractional = ~bad & values.notna() & (values % 1 != 0)
+        bad |= fractional
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         value = values.iloc[i]
         if pd.isna(value) and _overflows(text.iloc[i]):
             value = np.inf  # pandas < 3 reads an overflowing number such as 1e400 as NaN, pandas 3 as inf
         what = "is not a number" if pd.isna(value) else "is negative" if value < 0 else "is not a finite number"
+        if fractional.iloc[i]:
+            what = "is not a whole number (a count of pupils or places)"
         raise SchoolsFileError(
             path,
             f"value {text.iloc[i]!r} {what}",
