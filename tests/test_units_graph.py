@@ -84,7 +84,7 @@ def test_school_far_outside_is_excluded_and_reported(tmp_path):
     with pytest.warns(DataWarning) as record:
         ds = _load(tmp_path, rows)
     text = " ".join(str(w.message) for w in record)
-    assert "excluded 1 school(s) outside the study area: URN 9 School 9: outside the study area: in no district of the boundary file, 7.0 km from the nearest" in text
+    assert "excluded 1 school(s) outside the study area: URN 9 School 9: in no district of the boundary file, 7.0 km from the nearest" in text
     assert "URN 8 School 8: GIAS 'West', polygon '(outside every district)' (1500 m) -> West" in text
     assert 9 not in set(ds.schools["URN"])
     assert "check its Easting/Northing" in ds.excluded.set_index("URN").at[9, "reason"]
