@@ -81,11 +81,11 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     first = runner.invoke(cli, ["run", str(path)])
     assert first.exit_code == 0, first.output
     out = tmp_path / "out"
-    for name in ("k23-ignore/assignments.csv", "k23-ignore/map.html", "consultation-pack.html", "manifest.json",
+    for name in ("k23-ignore-heuristic/assignments.csv", "k23-ignore-heuristic/map.html", "consultation-pack.html", "manifest.json",
                  "comparison.md", "exports/partition.gpkg", "exports/schools.csv", "exports/schools.geojson"):
         assert (out / name).exists(), name
     layers = {str(n) for n in pyogrio.list_layers(out / "exports/partition.gpkg")[:, 0]}
-    assert layers == {"schools", "partnerships_k23_ignore", "units", "districts"}
+    assert layers == {"schools", "partnerships_k23_ignore_heuristic", "units", "districts"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 7
     assert {i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]} == {
@@ -95,10 +95,10 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
     assert "beats % of 50 valid plans" in (out / "comparison.md").read_text()
-    before = (out / "k23-ignore/assignments.csv").read_bytes()
+    before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
     again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
-    assert (tmp_path / "again/k23-ignore/assignments.csv").read_bytes() == before
+    assert (tmp_path / "again/k23-ignore-heuristic/assignments.csv").read_bytes() == before
 
 
 def test_pack_escapes_names():
