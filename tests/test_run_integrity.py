@@ -53,7 +53,9 @@ def runner():
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) with its SHA-256."""
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -93,7 +95,9 @@ def line_plan(labels: list[str], anchors: list[bool], spec: PlanSpec):
 
 def test_spec_problems_from_the_assignment_alone():
     # A = units 0 and 2, 200 pupils, no anchor; B = units 1, 3, 4, 5, 400 pupils: both in two pieces
-    inputs, plan = line_plan(["A", "B", "A", "B", "B", "B"], [False, True, False, False, False, False], PlanSpec(k=(2,)))
+    inputs, plan = line_plan(
+        ["A", "B", "A", "B", "B", "B"], [False, True, False, False, False, False], PlanSpec(k=(2,))
+    )
     plan.scores["violations"] = []  # the scorer's bookkeeping is not used
     plan.partnerships = plan.partnerships.iloc[:0]
     assert spec_problems(plan, inputs) == [
@@ -123,7 +127,9 @@ def test_status_must_agree_with_the_independent_check():
     inputs, bad = line_plan(["A", "B", "B", "B", "B", "B"], [True, False, False, False, False, True], PlanSpec(k=(2,)))
     assert bad.status == "violated"
     bad.status = "feasible"  # as if the scorer had missed it
-    with pytest.raises(IntegrityError, match="its status is feasible, but an independent check finds: 1 partnership has more"):
+    with pytest.raises(
+        IntegrityError, match="its status is feasible, but an independent check finds: 1 partnership has more"
+    ):
         check_status(bad, inputs)
     bad.status = "violated"
     assert check_status(bad, inputs) == bad.violations
@@ -142,7 +148,9 @@ def test_names_say_what_differs_from_the_default():
     assert configuration_name(23, "ignore", "alt1", spec=locked) == "k23-ignore-noanchors-locks-alt1"
     bounds = PlanSpec(size=(SizeBound(), SizeBound("n_schools", tolerance=None, min=12, max=35)))
     assert configuration_name(22, "nest", spec=bounds) == "k22-nest-schools-12-35"
-    _, plan = line_plan(["A", "A", "B", "B"], [True, False, True, False], PlanSpec(k=(2,), size=(SizeBound(tolerance=0.05),)))
+    _, plan = line_plan(
+        ["A", "A", "B", "B"], [True, False, True, False], PlanSpec(k=(2,), size=(SizeBound(tolerance=0.05),))
+    )
     plan.name = "k2-ignore-alt1"
     assert qualify_name(plan, "azp") == "k2-ignore-tol5-azp-alt1"
     plan.name = "my-plan"
@@ -238,7 +246,10 @@ def test_foreign_folder_is_refused_before_solving(runner, tmp_path, monkeypatch)
     (out / "notes.txt").write_text("mine")
     result = runner.invoke(cli, ["plan", "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert f"output folder {out.absolute()} was not created by partition (it holds notes.txt and no {MARKER})" in result.stderr
+    assert (
+        f"output folder {out.absolute()} was not created by partition (it holds notes.txt and no {MARKER})"
+        in result.stderr
+    )
     assert "Fix: choose another --out, or empty that folder" in result.stderr
     assert (out / "notes.txt").read_text() == "mine" and sorted(os.listdir(tmp_path)) == ["documents"]
 
@@ -303,7 +314,9 @@ def test_interrupt_while_writing_leaves_the_previous_outputs(shared, tmp_path, s
     flag = tmp_path / "flag"
     env = {**os.environ, "PYTHONPATH": str(Path(partition.__file__).parents[1])}
     args = ["plan", "--k", "22", "23", *FAST_VIOLATED, "--allow-violations", "--out", str(out)]
-    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED, str(flag), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, str(flag), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 120
         while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:

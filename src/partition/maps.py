@@ -231,7 +231,8 @@ def violation_warnings(plans: list, brief: bool = False) -> list[str]:
 def warnings_html(plans: list, brief: bool = False) -> str:
     """The warnings of :func:`violation_warnings` as HTML paragraphs (every text through ``html_text``)."""
     return "".join(
-        f"<div class='pt-warning' style='{WARNING_STYLE}'>⚠ {html_text(w)}</div>" for w in violation_warnings(plans, brief)
+        f"<div class='pt-warning' style='{WARNING_STYLE}'>⚠ {html_text(w)}</div>"
+        for w in violation_warnings(plans, brief)
     )
 
 
@@ -460,7 +461,9 @@ def layered_map(
 ) -> folium.Map:
     """Several configurations as switchable layers; matched partnerships keep their colour."""
     first = plans[0]
-    fmap = _base_map(first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans), plans)
+    fmap = _base_map(
+        first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans), plans
+    )
     colours = colour_partnerships(first.partnerships)
     all_colours = [colours] + [matched_colours(first, colours, p) for p in plans[1:]]
     for i, (plan, cols) in enumerate(zip(plans, all_colours)):
@@ -474,7 +477,11 @@ def layered_map(
     add_legend(
         fmap,
         _legend_html(
-            first.partnerships, colours, first.name, note="<br><i>Tick a layer to switch configuration.</i>", plans=plans
+            first.partnerships,
+            colours,
+            first.name,
+            note="<br><i>Tick a layer to switch configuration.</i>",
+            plans=plans,
         ),
     )
     folium.LayerControl(collapsed=False).add_to(fmap)

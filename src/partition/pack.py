@@ -127,7 +127,9 @@ def consultation_pack(
         + "</li>"
         for label, hrefs in maps.items()
     )
-    charts = "".join(f"<h3>{html_text(p.name)}: pupils per partnership</h3>{_warning(p)}{pupils_chart(p)}" for p in plans)
+    charts = "".join(
+        f"<h3>{html_text(p.name)}: pupils per partnership</h3>{_warning(p)}{pupils_chart(p)}" for p in plans
+    )
     sheets = "".join(f"<h3>{html_text(p.name)}</h3>{_warning(p)}{partnership_sheets(p)}" for p in plans)
     broken = [p for p in plans if p.warning()]
     warnings = (

@@ -180,14 +180,20 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
         if bound == SizeBound():
             continue
         bits = []
-        if bound.tolerance is not None and not (bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance):
+        if bound.tolerance is not None and not (
+            bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance
+        ):
             bits.append(f"tol{_number(bound.tolerance * 100)}")
         if bound.min is not None or bound.max is not None:
-            bits.append(f"{_number(bound.min) if bound.min is not None else ''}-{_number(bound.max) if bound.max is not None else ''}")
+            bits.append(
+                f"{_number(bound.min) if bound.min is not None else ''}-{_number(bound.max) if bound.max is not None else ''}"
+            )
         if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
             parts.append(bits[0])
         else:
-            parts.append("-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits]))
+            parts.append(
+                "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
+            )
     if not spec.anchors:
         parts.append("noanchors")
     if spec.districts == "penalise" and spec.split_penalty_km != PlanSpec().split_penalty_km:
@@ -199,8 +205,9 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     return parts
 
 
-def configuration_name(k: int, districts: str, suffix: str = "", *, spec: PlanSpec | None = None,
-                       solver: str | None = None) -> str:
+def configuration_name(
+    k: int, districts: str, suffix: str = "", *, spec: PlanSpec | None = None, solver: str | None = None
+) -> str:
     """Folder-safe configuration name: ``k23-ignore``, or ``k23-ignore-tol5-heuristic-alt1``.
 
     Parameters

@@ -35,7 +35,20 @@ from partition.scenario import Scenario
 from partition.spec import PlanSpec
 from partition.validate import check_status
 
-PACKAGES = ("geopandas", "shapely", "pyogrio", "pyproj", "pandas", "numpy", "scipy", "scikit-learn", "networkx", "highspy", "folium", "spopt")
+PACKAGES = (
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "networkx",
+    "highspy",
+    "folium",
+    "spopt",
+)
 
 
 def _versions() -> dict[str, str]:
@@ -73,8 +86,14 @@ def prepare_scenario(scenario: Scenario) -> Inputs:
         options["district_codes"] = tuple(d["districts"])
     if "layer" in d:
         options["layer"] = d["layer"]
-    return prepare(d.get("schools"), d.get("boundaries"), units=d.get("units", "sites"), population=d.get("population"),
-                   island_policy=d.get("islands", "link"), **options)
+    return prepare(
+        d.get("schools"),
+        d.get("boundaries"),
+        units=d.get("units", "sites"),
+        population=d.get("population"),
+        island_policy=d.get("islands", "link"),
+        **options,
+    )
 
 
 def solve_configurations(
@@ -124,8 +143,15 @@ def solve_configurations(
         try:
             batch = [make_plan(inputs, spec, k, solver=name, time_limit=float(solver.get("time_limit", 30)))]
             if solver.get("alternatives", 0):
-                alts = alternatives(inputs, spec, k, n=int(solver["alternatives"]), min_difference=int(solver.get("min_difference", 25)),
-                                    within=float(solver.get("within", 0.05)), reference=batch[0])
+                alts = alternatives(
+                    inputs,
+                    spec,
+                    k,
+                    n=int(solver["alternatives"]),
+                    min_difference=int(solver.get("min_difference", 25)),
+                    within=float(solver.get("within", 0.05)),
+                    reference=batch[0],
+                )
                 batch = with_alternatives(batch[0], alts)
         except InfeasibleError as exc:
             failures.append(exc)
@@ -142,7 +168,10 @@ def solve_configurations(
         plan.name = qualify_name(plan, name)
     clash = sorted({p.name for p in plans if [q.name for q in plans].count(p.name) > 1})
     if clash:
-        raise PartitionError(f"two configurations of this run would share the name {', '.join(clash)}", fix="report it: this is a fault of partition")
+        raise PartitionError(
+            f"two configurations of this run would share the name {', '.join(clash)}",
+            fix="report it: this is a fault of partition",
+        )
     for plan in plans:
         check_status(plan, inputs)
     return plans
@@ -153,7 +182,9 @@ def violated(plans: list[Plan]) -> list[Plan]:
     return [p for p in plans if p.broken_rules()]
 
 
-def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+def run_scenario(
+    scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
     """Run a scenario and publish everything as its output folder, all at once; return the manifest.
 
     The output folder is checked before anything is loaded or solved, the whole
@@ -188,14 +219,18 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
             path = plan.write(folder)
             if scenario.outputs.get("maps", True):
                 write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
-            echo(f"{plan.name:<18} {plan.status:<9} wdist {plan.wdist_km:.3f} km  max dev {plan.scores['max_abs_deviation']:.1%}  -> {target / plan.name}")
+            echo(
+                f"{plan.name:<18} {plan.status:<9} wdist {plan.wdist_km:.3f} km  max dev {plan.scores['max_abs_deviation']:.1%}  -> {target / plan.name}"
+            )
             for rule in plan.broken_rules():
                 echo(f"    violated: {rule}")
         map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
         main = [p for p in plans if not re.search(r"-alt\d+$", p.name)]
         if scenario.outputs.get("maps", True) and len(plans) > 1:
             t = time.perf_counter()
-            paths = write_comparison_maps(main if len(main) > 1 else plans, inputs.schools, inputs.dataset.districts, folder)
+            paths = write_comparison_maps(
+                main if len(main) > 1 else plans, inputs.schools, inputs.dataset.districts, folder
+            )
             map_links["Comparisons"] = [p.name for p in paths]
             timings["comparison_maps"] = round(time.perf_counter() - t, 2)
         current = district_plan(inputs)
@@ -207,7 +242,9 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
             t = time.perf_counter()
             ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
             for metric in ("wdist_km", "district_splits", "cut_edges"):
-                table[f"beats % of {size} valid plans on {metric}"] = [f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in table.index]
+                table[f"beats % of {size} valid plans on {metric}"] = [
+                    f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in table.index
+                ]
             timings["ensemble"] = round(time.perf_counter() - t, 2)
         (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
         table.to_csv(folder / "comparison.csv")
@@ -217,7 +254,9 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
             timings["exports"] = round(time.perf_counter() - t, 2)
         sources = [_file_record(p) for p in inputs.dataset.sources.values()]
         if scenario.outputs.get("pack", True):
-            (folder / "consultation-pack.html").write_text(consultation_pack(everything, table, map_links, sources), encoding="utf-8")
+            (folder / "consultation-pack.html").write_text(
+                consultation_pack(everything, table, map_links, sources), encoding="utf-8"
+            )
         timings["total"] = round(time.perf_counter() - started, 2)
         manifest = {
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -229,8 +268,17 @@ def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Cal
             "outputs": scenario.outputs,
             "seed": spec.random_state,
             "excluded_schools": inputs.dataset.excluded.to_dict("records"),
-            "configurations": {p.name: {"status": p.status, "violations": p.broken_rules(), "wdist_km": p.wdist_km, "bound": p.bound,
-                                        "gap": p.gap, "assignments_sha256": sha256(folder / p.name / "assignments.csv")} for p in plans},
+            "configurations": {
+                p.name: {
+                    "status": p.status,
+                    "violations": p.broken_rules(),
+                    "wdist_km": p.wdist_km,
+                    "bound": p.bound,
+                    "gap": p.gap,
+                    "assignments_sha256": sha256(folder / p.name / "assignments.csv"),
+                }
+                for p in plans
+            },
             "violated": [p.name for p in violated(plans)],
             "versions": _versions(),
             "timings_s": timings,

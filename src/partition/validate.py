@@ -166,7 +166,9 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
     polys = plan.partnerships
-    unit_parts = pd.Series(shapely.get_num_geometries(inputs.units.geometry.to_numpy()) - 1).groupby(plan.unit_labels).sum()
+    unit_parts = (
+        pd.Series(shapely.get_num_geometries(inputs.units.geometry.to_numpy()) - 1).groupby(plan.unit_labels).sum()
+    )
     allowed = [
         1 + int(unit_parts.get(label_of_id.get(pid), 0)) if label_of_id.get(pid) in connected else None
         for pid in polys["id"]
@@ -234,14 +236,21 @@ def unit_partnerships(plan: Plan, inputs: Inputs) -> pd.Series:
     units with schools that share its label in ``plan.unit_labels``.
     """
     schools = inputs.schools
-    partnership = schools["URN"].astype(int).map(plan.assignments.drop_duplicates("URN").set_index("URN")["partnership"])
-    frame = pd.DataFrame({"unit": schools["unit"].to_numpy(), "p": partnership.to_numpy(),
-                          "w": schools["pupils"].to_numpy() + 1e-6}).dropna(subset=["p"])
+    partnership = (
+        schools["URN"].astype(int).map(plan.assignments.drop_duplicates("URN").set_index("URN")["partnership"])
+    )
+    frame = pd.DataFrame(
+        {"unit": schools["unit"].to_numpy(), "p": partnership.to_numpy(), "w": schools["pupils"].to_numpy() + 1e-6}
+    ).dropna(subset=["p"])
     weights = frame.groupby(["unit", "p"])["w"].sum().reset_index().sort_values(["unit", "w"], ascending=[True, False])
-    of_unit = pd.Series(weights.drop_duplicates("unit").set_index("unit")["p"], dtype=object).reindex(range(len(inputs.units)))
+    of_unit = pd.Series(weights.drop_duplicates("unit").set_index("unit")["p"], dtype=object).reindex(
+        range(len(inputs.units))
+    )
     labels = pd.Series(plan.unit_labels)
-    by_label = pd.DataFrame({"label": labels[of_unit.notna()], "p": of_unit.dropna()}).groupby("label")["p"].agg(
-        lambda s: s.mode().iloc[0]
+    by_label = (
+        pd.DataFrame({"label": labels[of_unit.notna()], "p": of_unit.dropna()})
+        .groupby("label")["p"]
+        .agg(lambda s: s.mode().iloc[0])
     )
     missing = of_unit.isna()
     of_unit[missing] = labels[missing].map(by_label).fillna("(units without schools)")
@@ -273,8 +282,14 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
     spec, k = plan.spec, plan.k
     schools = inputs.schools
     of_school = schools["URN"].astype(int).map(plan.assignments.drop_duplicates("URN").set_index("URN")["partnership"])
-    frame = pd.DataFrame({"p": of_school.to_numpy(), "pupils": schools["pupils"].to_numpy(),
-                          "anchor": schools["anchor"].to_numpy(), "unit": schools["unit"].to_numpy()}).dropna(subset=["p"])
+    frame = pd.DataFrame(
+        {
+            "p": of_school.to_numpy(),
+            "pupils": schools["pupils"].to_numpy(),
+            "anchor": schools["anchor"].to_numpy(),
+            "unit": schools["unit"].to_numpy(),
+        }
+    ).dropna(subset=["p"])
     groups = frame.groupby("p")
     out = []
     if groups.ngroups != k:
@@ -306,7 +321,8 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
         if len(none):
             out.append(
                 f"{_partnerships(len(none))} no secondary, all-through school or college: "
-                + ", ".join(map(str, none.index[:8])) + (f" and {len(none) - 8} more" if len(none) > 8 else "")
+                + ", ".join(map(str, none.index[:8]))
+                + (f" and {len(none) - 8} more" if len(none) > 8 else "")
             )
     pieces = {}
     for name, members in of_unit.groupby(of_unit.to_numpy()):
@@ -314,8 +330,10 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
         if n > 1:
             pieces[name] = n
     if pieces:
-        out.append(f"{_partnerships(len(pieces), 'are')} in separate pieces, not one connected area: "
-                   + _names(pd.Series(pieces).sort_index(), fmt="{} pieces"))
+        out.append(
+            f"{_partnerships(len(pieces), 'are')} in separate pieces, not one connected area: "
+            + _names(pd.Series(pieces).sort_index(), fmt="{} pieces")
+        )
     return out
 
 
@@ -339,11 +357,14 @@ def check_status(plan: Plan, inputs: Inputs) -> list[str]:
     """
     problems = spec_problems(plan, inputs)
     if plan.status != "violated" and problems:
-        raise IntegrityError(plan.name, [f"its status is {plan.status}, but an independent check finds: {p}" for p in problems])
+        raise IntegrityError(
+            plan.name, [f"its status is {plan.status}, but an independent check finds: {p}" for p in problems]
+        )
     if plan.status == "violated" and not problems:
         reported = "; ".join(map(str, plan.scores.get("violations", []))) or "nothing"
         raise IntegrityError(
-            plan.name, [f"its status is violated ({reported}), but an independent check finds every rule of its spec met"]
+            plan.name,
+            [f"its status is violated ({reported}), but an independent check finds every rule of its spec met"],
         )
     plan.violations = problems
     return problems
