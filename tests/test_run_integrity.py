@@ -254,6 +254,18 @@ def test_foreign_folder_is_refused_before_solving(runner, tmp_path, monkeypatch)
     assert (out / "notes.txt").read_text() == "mine" and sorted(os.listdir(tmp_path)) == ["documents"]
 
 
+def test_outputs_of_an_older_partition_are_replaced(runner, shared, tmp_path):
+    out = tmp_path / "maps"  # what partition wrote before it marked its folders
+    (out / "k23-ignore").mkdir(parents=True)
+    (out / "k23-ignore" / "plan.json").write_text("{}")
+    (out / "exports").mkdir()
+    (out / "changes_k22-ignore_to_k23-ignore.html").write_text("old")
+    (out / "manifest.json").write_text("{}")
+    result = runner.invoke(cli, ["plan", "--k", "22", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(out)) == [MARKER, "k22-ignore-agglomerative"]
+
+
 def test_rerun_replaces_the_previous_outputs_completely(runner, shared, tmp_path):
     out = tmp_path / "maps"
     out.mkdir()

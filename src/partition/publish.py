@@ -12,7 +12,8 @@ step with :func:`staged_output`:
 * a run owns its folder. The folder holds a marker, :data:`MARKER`, written by
   partition; a rerun replaces the previous outputs completely (no stale
   configurations, maps or exports beside the new ones). A folder that exists,
-  is not empty and has no marker was not created by partition and is refused;
+  is not empty and has no marker was not created by partition and is refused
+  (unless it holds only what partition wrote before it left markers);
 * any failure, ``Ctrl-C`` (SIGINT) or SIGTERM before publication removes the
   staging folder and leaves the previous outputs as they were;
 * folders are created with the permissions the umask gives (``tempfile.mkdtemp``
@@ -25,6 +26,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -62,12 +64,26 @@ def make_temp_dir(parent: Path, prefix: str) -> Path:
     return path
 
 
+LEGACY_FILES = re.compile(
+    r"^(manifest\.json|comparison\.(md|csv)|consultation-pack\.html|all-configurations\.html"
+    r"|side-by-side_.+\.html|changes_.+_to_.+\.html)$"
+)
+"""Files that partition wrote before it marked its folders (a folder holding only these is partition's)."""
+
+
+def _legacy_output(entry: Path) -> bool:
+    """Whether ``entry`` is something partition wrote before :data:`MARKER` existed."""
+    if entry.is_dir():
+        return entry.name == "exports" or (entry / "plan.json").is_file()
+    return bool(LEGACY_FILES.match(entry.name))
+
+
 def _foreign_entries(folder: Path) -> list[str]:
-    """Names in ``folder`` that make it foreign: anything, unless the folder carries :data:`MARKER`."""
-    names = sorted(p.name for p in folder.iterdir())
-    if MARKER in names:
+    """Names in ``folder`` that make it foreign: none when it carries :data:`MARKER`, else all but partition's own."""
+    entries = sorted(folder.iterdir())
+    if any(p.name == MARKER for p in entries):
         return []
-    return [n for n in names if n not in KEEP]
+    return [p.name for p in entries if p.name not in KEEP and not _legacy_output(p)]
 
 
 def check_target(target: Path) -> None:
