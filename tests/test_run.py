@@ -104,6 +104,10 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert manifest["versions"]["highspy"] and manifest["spec"]["k"] == [23]
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
+    # every proposed configuration meets its rules: no banner; the current arrangement warns in its own sheet
+    assert "<title>Local children" in pack and "proposed configurations" not in pack
+    assert "Does not meet the rules: 3 partnerships have more pupils than allowed" in pack
+    assert json.loads((out / "manifest.json").read_text())["violated"] == []
     assert "beats % of 50 valid plans" in (out / "comparison.md").read_text()
     before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
     again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])

@@ -41,6 +41,10 @@ WARNING_STYLE = "border:2px solid #b00000;color:#b00000;padding:4px 10px;margin:
 """Style of the warning for a configuration that does not meet its rules."""
 
 
+CURRENT_SOLVER = "districts"
+"""``Plan.solver`` of the current arrangement (:func:`partition.planner.district_plan`): shown for comparison, not proposed."""
+
+
 def _warning(plan: Plan) -> str:
     """The plan's warning (see :meth:`partition.plan.Plan.warning`) as an HTML paragraph, or nothing."""
     text = plan.warning()
@@ -131,10 +135,11 @@ def consultation_pack(
         f"<h3>{html_text(p.name)}: pupils per partnership</h3>{_warning(p)}{pupils_chart(p)}" for p in plans
     )
     sheets = "".join(f"<h3>{html_text(p.name)}</h3>{_warning(p)}{partnership_sheets(p)}" for p in plans)
-    broken = [p for p in plans if p.warning()]
+    proposed = [p for p in plans if p.solver != CURRENT_SOLVER]  # the current arrangement warns in its own sheet
+    broken = [p for p in proposed if p.warning()]
     warnings = (
-        f"<div class='warning' style='{WARNING_STYLE}'><p>⚠ {len(broken)} of the {len(plans)} configurations in this pack "
-        "do not meet the rules they were planned to:</p><ul>"
+        f"<div class='warning' style='{WARNING_STYLE}'><p>⚠ {len(broken)} of the {len(proposed)} proposed configurations "
+        f"in this pack {'does' if len(broken) == 1 else 'do'} not meet the rules of the specification:</p><ul>"
         + "".join(f"<li>{html_text(p.name)}: {html_text(p.warning())}</li>" for p in broken)
         + "</ul></div>"
         if broken

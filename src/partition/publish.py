@@ -96,7 +96,10 @@ def check_target(target: Path) -> None:
         empty and holds no :data:`MARKER`.
     """
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise OutputLocationError(f"output folder {target} exists and is not a folder", fix="choose another --out")
+        what = "a symbolic link" if target.is_symlink() else "a file"
+        raise OutputLocationError(
+            f"output folder {target} is {what}, which a run cannot replace", fix="choose another --out"
+        )
     if target.is_dir():
         foreign = _foreign_entries(target)
         if foreign:
