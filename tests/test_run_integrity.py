@@ -157,6 +157,14 @@ def test_names_say_what_differs_from_the_default():
     assert qualify_name(plan, "azp") == "my-plan"
 
 
+def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypatch):
+    monkeypatch.setattr("partition.runner.qualify_name", lambda plan, solver: "same")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--out", str(out)])
+    assert result.exit_code == 2 and "two configurations of this run would share the name same" in result.stderr
+    assert os.listdir(tmp_path) == []
+
+
 # --- violated plans: exit 3, warnings everywhere -----------------------------------------------------------
 
 
@@ -308,8 +316,9 @@ def test_a_failing_writer_leaves_the_previous_outputs(runner, shared, tmp_path, 
 
 
 INTERRUPTED = """
-import pathlib, sys, time
+import pathlib, signal, sys, time
 import partition.maps
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a terminal, even if started with SIGINT ignored
 def stuck(*args, **kwargs):  # the configurations are written; stop while writing the comparison maps
     pathlib.Path(sys.argv[1]).write_text("writing")
     time.sleep(120)
