@@ -81,24 +81,38 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     first = runner.invoke(cli, ["run", str(path)])
     assert first.exit_code == 0, first.output
     out = tmp_path / "out"
-    for name in ("k23-ignore/assignments.csv", "k23-ignore/map.html", "consultation-pack.html", "manifest.json",
-                 "comparison.md", "exports/partition.gpkg", "exports/schools.csv", "exports/schools.geojson"):
+    for name in (
+        "k23-ignore-heuristic/assignments.csv",
+        "k23-ignore-heuristic/map.html",
+        "consultation-pack.html",
+        "manifest.json",
+        "comparison.md",
+        "exports/partition.gpkg",
+        "exports/schools.csv",
+        "exports/schools.geojson",
+    ):
         assert (out / name).exists(), name
     layers = {str(n) for n in pyogrio.list_layers(out / "exports/partition.gpkg")[:, 0]}
-    assert layers == {"schools", "partnerships_k23_ignore", "units", "districts"}
+    assert layers == {"schools", "partnerships_k23_ignore_heuristic", "units", "districts"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 7
     assert {i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]} == {
-        "gias_2022_hampshire_850_open_primary_secondary.csv", "hampshire_districts_lad2023.geojson"}
+        "gias_2022_hampshire_850_open_primary_secondary.csv",
+        "hampshire_districts_lad2023.geojson",
+    }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["versions"]["highspy"] and manifest["spec"]["k"] == [23]
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
+    # every proposed configuration meets its rules: no banner; the current arrangement warns in its own sheet
+    assert "<title>Local children" in pack and "proposed configurations" not in pack
+    assert "Does not meet the rules: 3 partnerships have more pupils than allowed" in pack
+    assert json.loads((out / "manifest.json").read_text())["violated"] == []
     assert "beats % of 50 valid plans" in (out / "comparison.md").read_text()
-    before = (out / "k23-ignore/assignments.csv").read_bytes()
+    before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
     again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
-    assert (tmp_path / "again/k23-ignore/assignments.csv").read_bytes() == before
+    assert (tmp_path / "again/k23-ignore-heuristic/assignments.csv").read_bytes() == before
 
 
 def test_pack_escapes_names():
@@ -110,7 +124,11 @@ def test_pack_escapes_names():
 
     inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
     evil = "<script>alert(1)</script>"
-    plan = plan_from_assignment(inputs, pd.Series([evil, evil, "B", "B"], index=inputs.schools["URN"].to_numpy()), name="p")
-    page = consultation_pack([plan], pd.DataFrame({"wdist_km": [1.0]}, index=[evil]), {"maps": [f"{evil}.html"]}, [{"path": evil}])
+    plan = plan_from_assignment(
+        inputs, pd.Series([evil, evil, "B", "B"], index=inputs.schools["URN"].to_numpy()), name="p"
+    )
+    page = consultation_pack(
+        [plan], pd.DataFrame({"wdist_km": [1.0]}, index=[evil]), {"maps": [f"{evil}.html"]}, [{"path": evil}]
+    )
     assert evil not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

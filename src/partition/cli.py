@@ -3,6 +3,9 @@
 A thin layer over the library: every error derived from
 :class:`~partition.errors.PartitionError` becomes a one-line message on
 standard error and exit status 2; data warnings are printed to standard error.
+``partition plan`` and ``partition run`` exit with :data:`VIOLATED_EXIT` (3)
+when a configuration they wrote breaks a rule of its spec, unless
+``--allow-violations``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,8 +26,18 @@ from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.solvers import SOLVERS
 
+VIOLATED_EXIT = 3
+"""Exit status of ``plan``/``run`` when a configuration written breaks a rule of its spec (2 is for errors)."""
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
@@ -48,17 +62,54 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The data options every command shares."""
     options = [
         click.option("--schools", type=click.Path(dir_okay=False), help="GIAS CSV (default: Hampshire extract)."),
-        click.option("--boundaries", type=click.Path(dir_okay=False), help="ONS district boundaries (GeoJSON, TopoJSON, GeoPackage, Shapefile)."),
+        click.option(
+            "--boundaries",
+            type=click.Path(dir_okay=False),
+            help="ONS district boundaries (GeoJSON, TopoJSON, GeoPackage, Shapefile).",
+        ),
         click.option("--layer", help="Layer of the boundary file, when it holds several."),
-        click.option("--la", "la_codes", multiple=True, default=("850",), show_default=True, help="DfE LA code(s); repeat for several."),
+        click.option(
+            "--la",
+            "la_codes",
+            multiple=True,
+            default=("850",),
+            show_default=True,
+            help="DfE LA code(s); repeat for several.",
+        ),
         click.option("--status", type=click.Choice(["open", "all"]), default="open", show_default=True),
-        click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help=f"School kinds (default: {', '.join(DEFAULT_KINDS)})."),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(KINDS),
+            help=f"School kinds (default: {', '.join(DEFAULT_KINDS)}).",
+        ),
         click.option("--include-special", is_flag=True, help="Also load special schools and pupil referral units."),
-        click.option("--district", "district_codes", multiple=True, help="ONS district code(s) of the study area (default: those holding the schools)."),
-        click.option("--units", default="sites", show_default=True, help="'sites' (Voronoi cells) or a polygon file/folder (wards, LSOAs)."),
+        click.option(
+            "--district",
+            "district_codes",
+            multiple=True,
+            help="ONS district code(s) of the study area (default: those holding the schools).",
+        ),
+        click.option(
+            "--units",
+            default="sites",
+            show_default=True,
+            help="'sites' (Voronoi cells) or a polygon file/folder (wards, LSOAs).",
+        ),
         click.option("--population", type=click.Path(), help="Child population CSV for polygon units."),
-        click.option("--islands", type=click.Choice(["link", "error"]), default="link", show_default=True, help="Policy for separate pieces of the unit map."),
-        click.option("--data-dir", type=click.Path(file_okay=False), help="Data folder (default: $PARTITION_DATA, ../shared/data, data/)."),
+        click.option(
+            "--islands",
+            type=click.Choice(["link", "error"]),
+            default="link",
+            show_default=True,
+            help="Policy for separate pieces of the unit map.",
+        ),
+        click.option(
+            "--data-dir",
+            type=click.Path(file_okay=False),
+            help="Data folder (default: $PARTITION_DATA, ../shared/data, data/).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -124,7 +175,9 @@ def data_summary_cmd(as_json: bool, **opts: Any) -> None:
 @click.option("--force", is_flag=True, help="Download again even when the file is cached.")
 @click.option("--only", multiple=True, type=click.Choice(["gias", "lad2023"]), help="Fetch only these files.")
 @handle_errors
-def fetch_cmd(dest: str | None, base_url: str | None, date_text: str | None, force: bool, only: tuple[str, ...]) -> None:
+def fetch_cmd(
+    dest: str | None, base_url: str | None, date_text: str | None, force: bool, only: tuple[str, ...]
+) -> None:
     """Download the official GIAS and ONS files into the data/ cache."""
     from partition.fetch import fetch
 
@@ -136,7 +189,9 @@ def fetch_cmd(dest: str | None, base_url: str | None, date_text: str | None, for
             raise click.BadParameter(f"{date_text!r} is not a date like 2026-11-29", param_hint="--date") from None
     for rec in fetch(dest, base_url=base_url, date=date, force=force, only=list(only) or None):
         state = "cached" if rec["skipped"] else "downloaded"
-        click.echo(f"{state}: {rec['path']} ({rec['bytes']:,} bytes, sha256 {str(rec['sha256'])[:12]}) from {rec['url']}")
+        click.echo(
+            f"{state}: {rec['path']} ({rec['bytes']:,} bytes, sha256 {str(rec['sha256'])[:12]}) from {rec['url']}"
+        )
 
 
 OPTION_NAMES = {
@@ -207,84 +262,160 @@ def _spec_from_options(
 
 @cli.command("plan", context_settings={"ignore_unknown_options": False})
 @data_options
-@click.option("--k", "ks", multiple=True, type=int, help="Number(s) of partnerships: --k 22 23 24 (default 22, 23, 24).")
+@click.option(
+    "--k", "ks", multiple=True, type=int, help="Number(s) of partnerships: --k 22 23 24 (default 22, 23, 24)."
+)
 @click.argument("more_k", nargs=-1, type=int, metavar="")
-@click.option("--spec", "spec_file", type=click.Path(dir_okay=False), help="Plan specification (TOML); options below override it.")
+@click.option(
+    "--spec", "spec_file", type=click.Path(dir_okay=False), help="Plan specification (TOML); options below override it."
+)
 @click.option("--tolerance", type=float, help="Pupils within ±this share of the mean (default 0.10).")
 @click.option("--schools-min", type=int, help="At least this many schools per partnership.")
 @click.option("--schools-max", type=int, help="At most this many schools per partnership.")
 @click.option("--no-anchors", is_flag=True, help="Do not require a secondary, all-through school or college in each.")
-@click.option("--districts", type=click.Choice(["ignore", "penalise", "nest"]), help="District boundaries: ignore, penalise splits, or nest within them.")
-@click.option("--split-penalty", type=float, help="km added to the objective per district split (with --districts penalise).")
+@click.option(
+    "--districts",
+    type=click.Choice(["ignore", "penalise", "nest"]),
+    help="District boundaries: ignore, penalise splits, or nest within them.",
+)
+@click.option(
+    "--split-penalty", type=float, help="km added to the objective per district split (with --districts penalise)."
+)
 @click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--time-limit", type=float, default=30.0, show_default=True, help="Seconds for the exact model per k.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="maps", show_default=True, help="Output folder; one sub-folder per configuration.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="maps",
+    show_default=True,
+    help="Output folder; one sub-folder per configuration.",
+)
 @click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
-@click.option("--min-difference", type=int, default=25, show_default=True, help="Alternatives differ from each other by at least this many schools.")
-@click.option("--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best.")
+@click.option(
+    "--min-difference",
+    type=int,
+    default=25,
+    show_default=True,
+    help="Alternatives differ from each other by at least this many schools.",
+)
+@click.option(
+    "--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best."
+)
+@click.option(
+    "--allow-violations",
+    is_flag=True,
+    help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
+)
 @handle_errors
-def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], spec_file: str | None, tolerance: float | None, schools_min: int | None,
-             schools_max: int | None, no_anchors: bool, districts: str | None, split_penalty: float | None, solver: str,
-             seed: int | None, time_limit: float, out_dir: str, alternatives: int, min_difference: int, within: float, **opts: Any) -> None:
-    """Partition the schools into k partnerships for every k asked and write each configuration."""
-    from partition.errors import InfeasibleError
+def plan_cmd(
+    ks: tuple[int, ...],
+    more_k: tuple[int, ...],
+    spec_file: str | None,
+    tolerance: float | None,
+    schools_min: int | None,
+    schools_max: int | None,
+    no_anchors: bool,
+    districts: str | None,
+    split_penalty: float | None,
+    solver: str,
+    seed: int | None,
+    time_limit: float,
+    out_dir: str,
+    alternatives: int,
+    min_difference: int,
+    within: float,
+    allow_violations: bool,
+    **opts: Any,
+) -> None:
+    """Partition the schools into k partnerships for every k asked and write each configuration.
+
+    The output folder is replaced as a whole, in one step, when every configuration is written; a folder
+    that partition did not create is refused. Exit status 0 when every configuration meets its rules,
+    3 when one breaks them (outputs written, with a warning on every map), 2 on an error (nothing written).
+    """
     from partition.maps import write_comparison_maps
-    from partition.planner import alternatives as make_alternatives
-    from partition.planner import make_plan, with_alternatives
+    from partition.publish import staged_output
+    from partition.runner import solve_configurations
     from partition.scenario import SolverSchema
 
-    spec = _spec_from_options(spec_file, tuple(ks) + tuple(more_k), tolerance, schools_min, schools_max, no_anchors, districts, split_penalty, seed)
-    solver_options = {"name": solver, "time_limit": time_limit, "alternatives": alternatives}
-    _validate_options(SolverSchema, {**solver_options, "min_difference": min_difference, "within": within})
-    inputs = prepare_from_options(opts)
-    click.echo(f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}", err=True)
-    failures = []
-    plans: list[Any] = []
-    for k in spec.k:
-        try:
-            batch = [make_plan(inputs, spec, k, solver=solver, time_limit=time_limit)]
-            if alternatives:
-                alts = make_alternatives(inputs, spec, k, n=alternatives, min_difference=min_difference, within=within, reference=batch[0])
-                batch = with_alternatives(batch[0], alts)
-        except InfeasibleError as exc:
-            failures.append(f"k={k}: {exc}")
-            continue
-        for plan in batch:
-            _write_and_report(plan, out_dir, inputs, plans)
-    if len(plans) > 1:
-        for path in write_comparison_maps(plans, inputs.schools, inputs.dataset.districts, out_dir):
-            click.echo(f"map: {path}")
-    for f in failures:
-        click.echo(f"error: {f}", err=True)
-    if failures:
-        sys.exit(2)
+    spec = _spec_from_options(
+        spec_file,
+        tuple(ks) + tuple(more_k),
+        tolerance,
+        schools_min,
+        schools_max,
+        no_anchors,
+        districts,
+        split_penalty,
+        seed,
+    )
+    solver_options = {
+        "name": solver,
+        "time_limit": time_limit,
+        "alternatives": alternatives,
+        "min_difference": min_difference,
+        "within": within,
+    }
+    _validate_options(SolverSchema, solver_options)
+    with staged_output(out_dir, command=" ".join(["partition", *sys.argv[1:]])) as stage:
+        inputs = prepare_from_options(opts)
+        click.echo(
+            f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}",
+            err=True,
+        )
+        plans = solve_configurations(inputs, spec, solver_options)
+        for plan in plans:
+            _write_and_report(plan, stage, out_dir, inputs)
+        if len(plans) > 1:
+            for path in write_comparison_maps(plans, inputs.schools, inputs.dataset.districts, stage):
+                click.echo(f"map: {Path(out_dir) / path.name}")
+    _exit_for_violations([p.name for p in plans if p.broken_rules()], allow_violations)
 
 
-def _write_and_report(plan: Any, out_dir: str, inputs: Any, plans: list[Any]) -> None:
-    """Write a plan's folder and map, print its line, and remember it for the comparison maps."""
+def _exit_for_violations(broken: list[str], allow: bool) -> None:
+    """Exit with :data:`VIOLATED_EXIT` when configurations (``broken``: their names) break their rules, unless ``allow``."""
+    if not broken:
+        return
+    names = ", ".join(broken)
+    if allow:
+        click.echo(
+            f"warning: {names} do(es) not meet the rules (allowed by --allow-violations); the outputs say so", err=True
+        )
+        return
+    click.echo(
+        f"error: {len(broken)} configuration(s) do not meet the rules of their spec: {names}. The outputs were written and "
+        f"carry this warning (maps, plan.json, and with 'run' the pack, exports and manifest). Fix: loosen the spec or change k, or pass --allow-violations to exit 0",
+        err=True,
+    )
+    sys.exit(VIOLATED_EXIT)
+
+
+def _write_and_report(plan: Any, stage: Path, out_dir: str | Path, inputs: Any) -> None:
+    """Write a plan's folder and map into the staging folder and print its line (with its published path)."""
     from partition.maps import configuration_map, write_map
 
-    path = plan.write(out_dir)
+    path = plan.write(stage)
     write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
-    plans.append(plan)
     s = plan.scores
     exact = plan.details.get("exact", {}) if isinstance(plan.details, dict) else {}
     click.echo(
         f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
         f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  splits {s['district_splits']}"
-        + (f"  exact model: objective {exact['objective']:.3f} bound {plan.bound:.3f} gap {plan.gap:.1%}"
-           if plan.gap is not None and exact.get("objective") is not None else "")
-        + f"  {plan.runtime:.1f}s  -> {path}"
+        + (
+            f"  exact model: objective {exact['objective']:.3f} bound {plan.bound:.3f} gap {plan.gap:.1%}"
+            if plan.gap is not None and exact.get("objective") is not None
+            else ""
+        )
+        + f"  {plan.runtime:.1f}s  -> {Path(out_dir) / plan.name}"
     )
-    for v in s["violations"]:
+    for v in plan.broken_rules():
         click.echo(f"    violated: {v}")
 
 
 def _load_configuration(path_text: str, inputs: Any) -> Any:
     """A plan folder, a URN,partnership CSV, or a polygon layer of areas, scored as a Plan."""
-    from pathlib import Path
-
     from partition.compare import labels_from_areas, read_assignment_csv, read_plan_folder
     from partition.errors import DataLocationError
     from partition.io.boundaries import read_polygons
@@ -293,7 +424,10 @@ def _load_configuration(path_text: str, inputs: Any) -> Any:
 
     path = Path(path_text)
     if not path.exists():
-        raise DataLocationError(f"configuration {path} does not exist", fix="give a folder written by 'partition plan', a CSV or a polygon file")
+        raise DataLocationError(
+            f"configuration {path} does not exist",
+            fix="give a folder written by 'partition plan', a CSV or a polygon file",
+        )
     if path.is_dir():
         labels, meta = read_plan_folder(path)
         spec = PlanSpec.from_dict(meta["spec"], source=str(path / "plan.json")) if "spec" in meta else None
@@ -314,12 +448,28 @@ def _load_configuration(path_text: str, inputs: Any) -> Any:
 @click.option("--no-current", is_flag=True, help="Leave out the current arrangement (one partnership per district).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table.")
-@click.option("--list-changes", is_flag=True, help="List the schools that change partnership against the first configuration.")
-@click.option("--ensemble", "ensemble_size", type=int, default=0, help="Also rank each valid configuration within N valid plans sampled by ReCom.")
+@click.option(
+    "--list-changes", is_flag=True, help="List the schools that change partnership against the first configuration."
+)
+@click.option(
+    "--ensemble",
+    "ensemble_size",
+    type=int,
+    default=0,
+    help="Also rank each valid configuration within N valid plans sampled by ReCom.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the ensemble.")
 @handle_errors
-def compare_cmd(configurations: tuple[str, ...], no_current: bool, as_csv: bool, markdown: bool, list_changes: bool, ensemble_size: int,
-                seed: int, **opts: Any) -> None:
+def compare_cmd(
+    configurations: tuple[str, ...],
+    no_current: bool,
+    as_csv: bool,
+    markdown: bool,
+    list_changes: bool,
+    ensemble_size: int,
+    seed: int,
+    **opts: Any,
+) -> None:
     """Score configurations side by side: folders from 'partition plan', URN,partnership CSVs or polygon layers.
 
     The current arrangement (one partnership per district) is included unless --no-current.
@@ -358,19 +508,37 @@ def compare_cmd(configurations: tuple[str, ...], no_current: bool, as_csv: bool,
 
 @cli.command("run")
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: the scenario's [outputs] folder).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Output folder (default: the scenario's [outputs] folder).",
+)
+@click.option(
+    "--allow-violations",
+    is_flag=True,
+    help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
+)
 @handle_errors
-def run_cmd(scenario: str, out_dir: str | None) -> None:
-    """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest."""
+def run_cmd(scenario: str, out_dir: str | None, allow_violations: bool) -> None:
+    """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
+
+    The output folder is replaced as a whole, in one step, when everything is written; a failure or an
+    interrupt leaves the previous outputs as they were, and a folder that partition did not create is
+    refused. Exit status 0 when every configuration meets its rules, 3 when one breaks them (outputs
+    written, with a warning on every map, in the pack, the exports and the manifest), 2 on an error
+    (nothing written).
+    """
     from partition.runner import run_scenario
     from partition.scenario import load_scenario
 
     spec = load_scenario(scenario)
     manifest = run_scenario(spec, out_dir, echo=click.echo)
     folder = out_dir or spec.folder
-    click.echo(f"wrote {folder}/ (consultation-pack.html, exports/, manifest.json) in {manifest['timings_s']['total']:.0f} s")
-    if manifest["failures"]:
-        sys.exit(2)
+    click.echo(
+        f"wrote {folder}/ (consultation-pack.html, exports/, manifest.json) in {manifest['timings_s']['total']:.0f} s"
+    )
+    _exit_for_violations(manifest["violated"], allow_violations)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """GIS exports: one GeoPackage that opens in QGIS as is, with GeoJSON and CSV equivalents.
 
 Layers: ``schools`` (one column per configuration with the school's partnership),
-``partnerships_<configuration>`` (dissolved polygons with their figures), ``units``
+``partnerships_<configuration>`` (dissolved polygons with their figures, and the
+configuration's ``status`` and ``violations``: the rules it breaks, empty when it
+meets them), ``units``
 and ``districts``. GeoPackage layers stay in British National Grid (EPSG:27700);
 GeoJSON files are WGS84 as the format requires, every polygon valid in WGS84.
 """
@@ -32,7 +34,10 @@ def export_layers(
         s[_layer_name(plan.name)] = s["URN"].map(plan.assignments.set_index("URN")["partnership"])
     layers = {"schools": s}
     for plan in plans:
-        layers["partnerships_" + _layer_name(plan.name)] = plan.partnerships.copy()
+        layer = plan.partnerships.copy()
+        layer["status"] = plan.status
+        layer["violations"] = "; ".join(plan.broken_rules())
+        layers["partnerships_" + _layer_name(plan.name)] = layer
     u = units.drop(columns=[c for c in ("x", "y") if c in units]).copy()
     layers["units"] = u
     layers["districts"] = districts[["code", "name", "geometry"]].copy()

@@ -216,17 +216,48 @@ def _wgs84_bounds(bounds_27700: np.ndarray) -> tuple[float, float, float, float]
     return float(minx), float(miny), float(maxx), float(maxy)
 
 
-def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str) -> folium.Map:
+WARNING_STYLE = "color:#b00000;font-weight:600"
+"""Style of the warning a map shows for a configuration that does not meet its rules."""
+
+
+def violation_warnings(plans: list, brief: bool = False) -> list[str]:
+    """``"<name>: Does not meet the rules: ..."`` for each plan that breaks its spec (plain text, not yet escaped).
+
+    ``brief`` leaves out the partnerships each rule names (see :meth:`partition.plan.Plan.warning`).
+    """
+    return [f"{p.name}: {p.warning(brief)}" for p in plans if hasattr(p, "warning") and p.warning()]
+
+
+def warnings_html(plans: list, brief: bool = False) -> str:
+    """The warnings of :func:`violation_warnings` as HTML paragraphs (every text through ``html_text``)."""
+    return "".join(
+        f"<div class='pt-warning' style='{WARNING_STYLE}'>⚠ {html_text(w)}</div>"
+        for w in violation_warnings(plans, brief)
+    )
+
+
+def _add_title(fmap: folium.Map | folium.plugins.DualMap, title: str, warned: bool) -> None:
+    """The page's ``<title>`` (the browser's title bar), marked when a configuration shown breaks its rules."""
+    text = ("⚠ DOES NOT MEET THE RULES — " if warned else "") + title
+    fmap.get_root().header.add_child(RawHTML(f"<title>{html_text(text)}</title>"))
+
+
+def _base_map(bounds_27700: np.ndarray, tiles: str | None, title: str, plans: list | None = None) -> folium.Map:
     minx, miny, maxx, maxy = _wgs84_bounds(bounds_27700)
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None, control_scale=True)
     if tiles:
         folium.TileLayer(tiles, name="Base map", control=True).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     _add_style(fmap)
+    warnings = warnings_html(plans or [], brief=True)
+    _add_title(fmap, title, bool(warnings))
     fmap.get_root().html.add_child(
         RawHTML(
-            f"<h1 style='position:absolute;z-index:1000;top:8px;left:60px;margin:0;"
-            f"font:600 16px sans-serif;background:#fff;padding:4px 8px;border-radius:4px'>{html_text(title)}</h1>"
+            "<div style='position:absolute;z-index:1000;top:8px;left:60px;max-width:60%;background:#fff;"
+            "padding:4px 8px;border-radius:4px'>"
+            f"<h1 style='margin:0;font:600 16px sans-serif'>{html_text(title)}</h1>"
+            + (f"<div style='font:13px sans-serif'>{warnings}</div>" if warnings else "")
+            + "</div>"
         )
     )
     return fmap
@@ -359,7 +390,9 @@ def _partnership_layer(
     return group
 
 
-def _legend_html(partnerships: gpd.GeoDataFrame, colours: list[str], title: str, note: str = "") -> str:
+def _legend_html(
+    partnerships: gpd.GeoDataFrame, colours: list[str], title: str, note: str = "", plans: list | None = None
+) -> str:
     rows = "".join(
         f"<tr><td><span class='pt-swatch' style='background:{c}'></span></td><td>{html_text(r.name)}</td>"
         f"<td style='text-align:right'>{int(r.schools)}</td><td style='text-align:right'>{int(r.pupils):,}</td>"
@@ -372,7 +405,7 @@ def _legend_html(partnerships: gpd.GeoDataFrame, colours: list[str], title: str,
         if k in ("primary", "secondary", "all-through", "college")
     )
     return (
-        f"<b>{html_text(title)}</b>{note}<table><tr><th></th><th>Partnership</th><th>Schools</th><th>Pupils</th><th>vs mean</th></tr>"
+        f"{warnings_html(plans or [])}<b>{html_text(title)}</b>{note}<table><tr><th></th><th>Partnership</th><th>Schools</th><th>Pupils</th><th>vs mean</th></tr>"
         f"{rows}</table><div style='margin-top:4px'>{kinds}</div>"
         "<div style='margin-top:4px;color:#555'>Contains OS data © Crown copyright and database right; DfE GIAS, ONS (OGL v3.0)</div>"
     )
@@ -390,12 +423,12 @@ def configuration_map(
     parts = plan.partnerships
     colours = colours or colour_partnerships(parts)
     title = f"{plan.k} local children's partnerships ({plan.name})"
-    fmap = _base_map(parts.total_bounds, tiles, title)
+    fmap = _base_map(parts.total_bounds, tiles, title, [plan])
     _partnership_layer(parts, colours, "Partnerships").add_to(fmap)
     _district_layer(districts).add_to(fmap)
     partnership_of = dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership"]))
     _school_layer(schools, partnership_of).add_to(fmap)
-    add_legend(fmap, _legend_html(parts, colours, title))
+    add_legend(fmap, _legend_html(parts, colours, title, plans=[plan]))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
@@ -428,7 +461,9 @@ def layered_map(
 ) -> folium.Map:
     """Several configurations as switchable layers; matched partnerships keep their colour."""
     first = plans[0]
-    fmap = _base_map(first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans))
+    fmap = _base_map(
+        first.partnerships.total_bounds, tiles, "Configurations: " + ", ".join(p.name for p in plans), plans
+    )
     colours = colour_partnerships(first.partnerships)
     all_colours = [colours] + [matched_colours(first, colours, p) for p in plans[1:]]
     for i, (plan, cols) in enumerate(zip(plans, all_colours)):
@@ -441,7 +476,13 @@ def layered_map(
     ).add_to(fmap)
     add_legend(
         fmap,
-        _legend_html(first.partnerships, colours, first.name, note="<br><i>Tick a layer to switch configuration.</i>"),
+        _legend_html(
+            first.partnerships,
+            colours,
+            first.name,
+            note="<br><i>Tick a layer to switch configuration.</i>",
+            plans=plans,
+        ),
     )
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -468,12 +509,14 @@ def side_by_side_map(
             fmap
         )
         folium.LayerControl(collapsed=True).add_to(fmap)
+    _add_title(dual, f"{a.name} and {b.name} side by side", bool(violation_warnings([a, b])))
     for left, plan in (("60px", a), ("calc(50% + 60px)", b)):
         dual.get_root().html.add_child(
             RawHTML(
-                f"<h1 style='position:absolute;z-index:1000;top:8px;left:{left};margin:0;font:600 15px sans-serif;"
-                f"background:#fff;padding:4px 8px;border-radius:4px'>{html_text(plan.name)}: {plan.k} partnerships, "
-                f"wdist {plan.wdist_km:.2f} km</h1>"
+                f"<div style='position:absolute;z-index:1000;top:8px;left:{left};max-width:40%;background:#fff;"
+                "padding:4px 8px;border-radius:4px'><h1 style='margin:0;font:600 15px sans-serif'>"
+                f"{html_text(plan.name)}: {plan.k} partnerships, wdist {plan.wdist_km:.2f} km</h1>"
+                f"<div style='font:13px sans-serif'>{warnings_html([plan], brief=True)}</div></div>"
             )
         )
     return dual
@@ -491,7 +534,7 @@ def difference_map(
     moved = pb["partnership_id"].map(match) != pa["partnership_id"]
     change = {int(u): f"{pa.at[u, 'partnership']} → {pb.at[u, 'partnership']}" for u in pa.index[moved]}
     title = f"Changes from {a.name} to {b.name}: {len(change)} of {len(pa)} schools change partnership"
-    fmap = _base_map(b.partnerships.total_bounds, tiles, title)
+    fmap = _base_map(b.partnerships.total_bounds, tiles, title, [a, b])
     _partnership_layer(b.partnerships, colours_b, f"{b.name} partnerships").add_to(fmap)
     _district_layer(districts).add_to(fmap)
     partnership_of = dict(zip(b.assignments["URN"].astype(int), b.assignments["partnership"]))
@@ -505,7 +548,7 @@ def difference_map(
         f"<br><b style='color:#d7191c'>{len(change)} schools change partnership</b> (red; popup shows from → to). "
         "Partnerships are matched by shared pupils so each keeps its colour."
     )
-    add_legend(fmap, _legend_html(b.partnerships, colours_b, b.name, note=note))
+    add_legend(fmap, _legend_html(b.partnerships, colours_b, b.name, note=note, plans=[a, b]))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 

@@ -37,6 +37,20 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+WARNING_STYLE = "border:2px solid #b00000;color:#b00000;padding:4px 10px;margin:8px 0;font-weight:600"
+"""Style of the warning for a configuration that does not meet its rules."""
+
+
+CURRENT_SOLVER = "districts"
+"""``Plan.solver`` of the current arrangement (:func:`partition.planner.district_plan`): shown for comparison, not proposed."""
+
+
+def _warning(plan: Plan) -> str:
+    """The plan's warning (see :meth:`partition.plan.Plan.warning`) as an HTML paragraph, or nothing."""
+    text = plan.warning()
+    return f"<p class='warning' style='{WARNING_STYLE}'>⚠ {html_text(text)}</p>" if text else ""
+
+
 def table_html(table: pd.DataFrame) -> str:
     """An HTML table of ``table`` (index first); every header and cell goes through ``html_text``."""
     header = "".join(f"<th>{html_text(c)}</th>" for c in [table.index.name or "", *table.columns])
@@ -117,19 +131,33 @@ def consultation_pack(
         + "</li>"
         for label, hrefs in maps.items()
     )
-    charts = "".join(f"<h3>{html_text(p.name)}: pupils per partnership</h3>{pupils_chart(p)}" for p in plans)
-    sheets = "".join(f"<h3>{html_text(p.name)}</h3>{partnership_sheets(p)}" for p in plans)
+    charts = "".join(
+        f"<h3>{html_text(p.name)}: pupils per partnership</h3>{_warning(p)}{pupils_chart(p)}" for p in plans
+    )
+    sheets = "".join(f"<h3>{html_text(p.name)}</h3>{_warning(p)}{partnership_sheets(p)}" for p in plans)
+    proposed = [p for p in plans if p.solver != CURRENT_SOLVER]  # the current arrangement warns in its own sheet
+    broken = [p for p in proposed if p.warning()]
+    warnings = (
+        f"<div class='warning' style='{WARNING_STYLE}'><p>⚠ {len(broken)} of the {len(proposed)} proposed configurations "
+        f"in this pack {'does' if len(broken) == 1 else 'do'} not meet the rules of the specification:</p><ul>"
+        + "".join(f"<li>{html_text(p.name)}: {html_text(p.warning())}</li>" for p in broken)
+        + "</ul></div>"
+        if broken
+        else ""
+    )
+    page_title = ("⚠ Some configurations do not meet the rules — " if broken else "") + title
     source_rows = "".join(
         f"<li><code>{html_text(s['path'])}</code> ({html_text(s.get('modified', ''))}, sha256 {html_text(s.get('sha256', '')[:12])}…)</li>"
         for s in sources
     )
     today = dt.date.today().isoformat()
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html_text(page_title)}</title>
 <style>body{{font:14px/1.45 sans-serif;margin:2em auto;max-width:1100px;color:#222}}table{{border-collapse:collapse;font-size:12px}}
 td,th{{border:1px solid #ccc;padding:2px 6px;vertical-align:top}}th{{background:#f3f3f3}}details{{margin:4px 0}}h1{{font-size:22px}}</style>
 </head><body>
 <h1>{html_text(title)}</h1>
+{warnings}
 <p>Prepared {today} with partition. Each configuration groups every school into one partnership; each partnership is one
 connected area, its pupils within the stated tolerance of the mean, with a secondary or all-through school or college where asked.
 <b>wdist</b> is the average distance (km, weighted by pupils) from a school to the centre of its partnership: smaller is more compact.</p>

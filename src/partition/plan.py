@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from partition.coverage import to_wgs84_valid
-from partition.spec import PlanSpec
+from partition.publish import make_temp_dir
+from partition.spec import PlanSpec, SizeBound
 from partition.validate import verify_written_plan
 
 
@@ -67,6 +67,28 @@ class Plan:
     runtime: float = 0.0
     scores: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    violations: list[str] | None = None
+
+    def broken_rules(self) -> list[str]:
+        """The rules of its spec the plan breaks, in plain English; empty for a plan that meets them.
+
+        These are the sentences of :func:`partition.validate.spec_problems` once
+        :func:`partition.validate.check_status` has run (``violations``), else the
+        scorer's own list for a plan whose status is ``violated``.
+        """
+        if self.violations is not None:
+            return list(self.violations)
+        return [str(v) for v in self.scores.get("violations", [])] if self.status == "violated" else []
+
+    def warning(self, brief: bool = False) -> str:
+        """One line to show wherever the plan is shown (map title, legend, pack): empty when it meets its rules.
+
+        ``brief`` leaves out the partnerships each rule names (for a map's title bar).
+        """
+        broken = self.broken_rules()
+        if brief:
+            broken = [rule.split(": ", 1)[0] for rule in broken]
+        return f"Does not meet the rules: {'; '.join(broken)}" if broken else ""
 
     @property
     def wdist_km(self) -> float:
@@ -80,6 +102,7 @@ class Plan:
             "k": self.k,
             "solver": self.solver,
             "status": self.status,
+            "violations": self.broken_rules(),
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
@@ -107,7 +130,7 @@ class Plan:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / self.name
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}-", dir=out_dir))
+        tmp = make_temp_dir(out_dir, f".{self.name}-")
         try:
             self.assignments.to_csv(tmp / "assignments.csv", index=False)
             to_wgs84_valid(self.partnerships).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
@@ -132,7 +155,84 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def configuration_name(k: int, districts: str, suffix: str = "") -> str:
-    """Folder-safe configuration name: ``k23-ignore``."""
-    name = f"k{k}-{districts}" + (f"-{suffix}" if suffix else "")
+DEFAULT_SOLVER = "auto"
+"""The solver whose plans carry no solver name in their configuration name."""
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[str]:
+    """What sets a configuration apart from the default one, as short name parts.
+
+    The default (pupils ±10 %, anchors on, split penalty 0.05 km, no locks, solver
+    ``auto``) gives no part; otherwise e.g. ``tol5`` (pupils ±5 %), ``schools-12-35``,
+    ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``heuristic``.
+    """
+    if spec is None:
+        return [solver] if solver and solver != DEFAULT_SOLVER else []
+    parts = []
+    attributes = [b.attribute for b in spec.size]
+    if "pupils" not in attributes:
+        parts.append("nopupils")
+    for bound in spec.size:
+        if bound == SizeBound():
+            continue
+        bits = []
+        if bound.tolerance is not None and not (
+            bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance
+        ):
+            bits.append(f"tol{_number(bound.tolerance * 100)}")
+        if bound.min is not None or bound.max is not None:
+            bits.append(
+                f"{_number(bound.min) if bound.min is not None else ''}-{_number(bound.max) if bound.max is not None else ''}"
+            )
+        if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
+            parts.append(bits[0])
+        else:
+            parts.append(
+                "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
+            )
+    if not spec.anchors:
+        parts.append("noanchors")
+    if spec.districts == "penalise" and spec.split_penalty_km != PlanSpec().split_penalty_km:
+        parts.append(f"pen{_number(spec.split_penalty_km)}")
+    if not spec.locks.empty:
+        parts.append("locks")
+    if solver and solver != DEFAULT_SOLVER:
+        parts.append(solver)
+    return parts
+
+
+def configuration_name(
+    k: int, districts: str, suffix: str = "", *, spec: PlanSpec | None = None, solver: str | None = None
+) -> str:
+    """Folder-safe configuration name: ``k23-ignore``, or ``k23-ignore-tol5-heuristic-alt1``.
+
+    Parameters
+    ----------
+    k, districts
+        Number of partnerships and district mode.
+    suffix
+        Appended last (``alt1`` for an alternative).
+    spec, solver
+        When given, what differs from the default spec and solver is part of the
+        name (see :func:`name_qualifiers`), so that configurations that differ
+        never share a name (or a folder).
+    """
+    name = "-".join([f"k{k}", districts, *name_qualifiers(spec, solver), *([suffix] if suffix else [])])
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
+def qualify_name(plan: Plan, solver: str | None = None) -> str:
+    """``plan``'s name with what sets its spec and solver apart from the defaults (see :func:`configuration_name`).
+
+    ``k23-ignore-alt1`` made with pupils ±5 % by the heuristic becomes
+    ``k23-ignore-tol5-heuristic-alt1``; a name not made by the planner is kept.
+    """
+    base = configuration_name(plan.k, plan.spec.districts)
+    if plan.name != base and not plan.name.startswith(base + "-"):
+        return plan.name
+    suffix = plan.name[len(base) + 1 :]
+    return configuration_name(plan.k, plan.spec.districts, suffix, spec=plan.spec, solver=solver)

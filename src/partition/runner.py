@@ -4,8 +4,12 @@ The folder receives, per configuration, ``<name>/`` (``assignments.csv``,
 ``partnerships.geojson``, ``plan.json``, ``map.html``); the comparison maps;
 ``exports/`` (GeoPackage, GeoJSON, CSV); ``consultation-pack.html``; and
 ``manifest.json``: input files with SHA-256 hashes and dates, the full spec,
-solver options, package versions, seed and timings — enough to reproduce a
-published map exactly.
+solver options, package versions, seed, timings and each configuration's status
+and the rules it breaks — enough to reproduce a published map exactly.
+
+The run is published all at once (see :mod:`partition.publish`): the folder
+holds this run's outputs and nothing else, or, after a failure, the previous
+run's outputs as they were.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -21,13 +26,29 @@ from pathlib import Path
 from typing import Any
 
 from partition import __version__
-from partition.errors import InfeasibleError
+from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
 from partition.pipeline import Inputs, prepare
-from partition.plan import Plan
+from partition.plan import Plan, qualify_name
+from partition.publish import staged_output
 from partition.scenario import Scenario
+from partition.spec import PlanSpec
+from partition.validate import check_status
 
-PACKAGES = ("geopandas", "shapely", "pyogrio", "pyproj", "pandas", "numpy", "scipy", "scikit-learn", "networkx", "highspy", "folium", "spopt")
+PACKAGES = (
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "networkx",
+    "highspy",
+    "folium",
+    "spopt",
+)
 
 
 def _versions() -> dict[str, str]:
@@ -65,90 +86,202 @@ def prepare_scenario(scenario: Scenario) -> Inputs:
         options["district_codes"] = tuple(d["districts"])
     if "layer" in d:
         options["layer"] = d["layer"]
-    return prepare(d.get("schools"), d.get("boundaries"), units=d.get("units", "sites"), population=d.get("population"),
-                   island_policy=d.get("islands", "link"), **options)
+    return prepare(
+        d.get("schools"),
+        d.get("boundaries"),
+        units=d.get("units", "sites"),
+        population=d.get("population"),
+        island_policy=d.get("islands", "link"),
+        **options,
+    )
 
 
-def run_scenario(scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Run a scenario and write everything into its output folder; return the manifest."""
+def solve_configurations(
+    inputs: Inputs,
+    spec: PlanSpec,
+    solver: dict[str, Any],
+    *,
+    timings: dict[str, float] | None = None,
+) -> list[Plan]:
+    """Plan every k of ``spec`` (with its alternatives), name and check each configuration; write nothing.
+
+    Each plan is named after what sets it apart (see :func:`partition.plan.qualify_name`)
+    and checked by :func:`partition.validate.check_status`, which records the rules it
+    breaks in ``plan.violations``.
+
+    Parameters
+    ----------
+    inputs, spec
+        What to plan and the rules.
+    solver
+        ``name``, ``time_limit``, ``alternatives``, ``min_difference``, ``within`` (the ``[solver]`` table).
+    timings
+        Filled with seconds per k, when given.
+
+    Returns
+    -------
+    list of Plan
+        Best first for each k.
+
+    Raises
+    ------
+    InfeasibleError
+        When any k cannot be planned (every such k is named), so that a run never
+        publishes some of its configurations without the others.
+    PartitionError
+        When two configurations would share a name.
+    IntegrityError
+        When a plan's status disagrees with the independent check of its rules.
+    """
+    from partition.planner import alternatives, make_plan, with_alternatives
+
+    name = str(solver.get("name", "auto"))
+    plans: list[Plan] = []
+    failures: list[InfeasibleError] = []
+    for k in spec.k:
+        t = time.perf_counter()
+        try:
+            batch = [make_plan(inputs, spec, k, solver=name, time_limit=float(solver.get("time_limit", 30)))]
+            if solver.get("alternatives", 0):
+                alts = alternatives(
+                    inputs,
+                    spec,
+                    k,
+                    n=int(solver["alternatives"]),
+                    min_difference=int(solver.get("min_difference", 25)),
+                    within=float(solver.get("within", 0.05)),
+                    reference=batch[0],
+                )
+                batch = with_alternatives(batch[0], alts)
+        except InfeasibleError as exc:
+            failures.append(exc)
+            continue
+        if timings is not None:
+            timings[f"k{k}"] = round(time.perf_counter() - t, 2)
+        plans.extend(batch)
+    if failures:
+        raise InfeasibleError(
+            "; ".join(exc.message for exc in failures) + " (nothing was written)",
+            fix=next((exc.fix for exc in failures if exc.fix), None),
+        )
+    for plan in plans:
+        plan.name = qualify_name(plan, name)
+    clash = sorted({p.name for p in plans if [q.name for q in plans].count(p.name) > 1})
+    if clash:
+        raise PartitionError(
+            f"two configurations of this run would share the name {', '.join(clash)}",
+            fix="report it: this is a fault of partition",
+        )
+    for plan in plans:
+        check_status(plan, inputs)
+    return plans
+
+
+def violated(plans: list[Plan]) -> list[Plan]:
+    """The plans that break a rule of their spec."""
+    return [p for p in plans if p.broken_rules()]
+
+
+def run_scenario(
+    scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """Run a scenario and publish everything as its output folder, all at once; return the manifest.
+
+    The output folder is checked before anything is loaded or solved, the whole
+    run is written into a staging folder and published in one step by
+    :func:`partition.publish.staged_output`: a failure or an interrupt leaves the
+    previous outputs as they were, and a rerun replaces them completely.
+
+    Raises
+    ------
+    OutputLocationError
+        When the output folder cannot be written or was not created by partition.
+    InfeasibleError
+        When any k cannot be planned (nothing is written).
+    """
     from partition.compare import format_scorecard, scorecard
     from partition.ensemble import plan_percentiles
     from partition.exports import write_exports
     from partition.maps import configuration_map, write_comparison_maps, write_map
     from partition.pack import consultation_pack
-    from partition.planner import alternatives, district_plan, make_plan, with_alternatives
+    from partition.planner import district_plan
 
     started = time.perf_counter()
-    folder = Path(out) if out else scenario.folder
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    inputs = prepare_scenario(scenario)
-    timings["load_units_graph"] = round(time.perf_counter() - t, 2)
-    solver = scenario.solver
-    spec = scenario.spec
-    plans: list[Plan] = []
-    failures: list[str] = []
-    for k in spec.k:
+    target = Path(out) if out else scenario.folder
+    with staged_output(target, command=" ".join(sys.argv)) as folder:
+        timings: dict[str, float] = {}
         t = time.perf_counter()
-        try:
-            batch = [make_plan(inputs, spec, k, solver=solver.get("name", "auto"), time_limit=float(solver.get("time_limit", 30)))]
-            if solver.get("alternatives", 0):
-                alts = alternatives(inputs, spec, k, n=int(solver["alternatives"]), min_difference=int(solver.get("min_difference", 25)),
-                                    within=float(solver.get("within", 0.05)), reference=batch[0])
-                batch = with_alternatives(batch[0], alts)
-        except InfeasibleError as exc:
-            failures.append(f"k={k}: {exc}")
-            echo(f"error: k={k}: {exc}")
-            continue
-        timings[f"k{k}"] = round(time.perf_counter() - t, 2)
-        for plan in batch:
+        inputs = prepare_scenario(scenario)
+        timings["load_units_graph"] = round(time.perf_counter() - t, 2)
+        spec = scenario.spec
+        plans = solve_configurations(inputs, spec, scenario.solver, timings=timings)
+        for plan in plans:
             path = plan.write(folder)
             if scenario.outputs.get("maps", True):
                 write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
-            plans.append(plan)
-            echo(f"{plan.name:<18} {plan.status:<9} wdist {plan.wdist_km:.3f} km  max dev {plan.scores['max_abs_deviation']:.1%}  -> {path}")
-    map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
-    main = [p for p in plans if "-alt" not in p.name]
-    if scenario.outputs.get("maps", True) and len(plans) > 1:
-        t = time.perf_counter()
-        paths = write_comparison_maps(main if len(main) > 1 else plans, inputs.schools, inputs.dataset.districts, folder)
-        map_links["Comparisons"] = [p.name for p in paths]
-        timings["comparison_maps"] = round(time.perf_counter() - t, 2)
-    current = district_plan(inputs)
-    everything = plans + [current]
-    table = scorecard(everything, reference=plans[0] if plans else current)
-    size = int(scenario.outputs.get("ensemble", 0))
-    if size and plans:
-        t = time.perf_counter()
-        ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
-        for metric in ("wdist_km", "district_splits", "cut_edges"):
-            table[f"beats % of {size} valid plans on {metric}"] = [f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in table.index]
-        timings["ensemble"] = round(time.perf_counter() - t, 2)
-    (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
-    table.to_csv(folder / "comparison.csv")
-    if scenario.outputs.get("exports", True) and plans:
-        t = time.perf_counter()
-        write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
-        timings["exports"] = round(time.perf_counter() - t, 2)
-    sources = [_file_record(p) for p in inputs.dataset.sources.values()]
-    if scenario.outputs.get("pack", True) and plans:
-        (folder / "consultation-pack.html").write_text(consultation_pack(everything, table, map_links, sources), encoding="utf-8")
-    timings["total"] = round(time.perf_counter() - started, 2)
-    manifest = {
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv),
-        "scenario": {"path": str(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
-        "inputs": sources,
-        "spec": spec.to_dict(),
-        "solver": scenario.solver,
-        "outputs": scenario.outputs,
-        "seed": spec.random_state,
-        "excluded_schools": inputs.dataset.excluded.to_dict("records"),
-        "configurations": {p.name: {"status": p.status, "wdist_km": p.wdist_km, "bound": p.bound, "gap": p.gap,
-                                    "assignments_sha256": sha256(folder / p.name / "assignments.csv")} for p in plans},
-        "failures": failures,
-        "versions": _versions(),
-        "timings_s": timings,
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+            echo(
+                f"{plan.name:<18} {plan.status:<9} wdist {plan.wdist_km:.3f} km  max dev {plan.scores['max_abs_deviation']:.1%}  -> {target / plan.name}"
+            )
+            for rule in plan.broken_rules():
+                echo(f"    violated: {rule}")
+        map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
+        main = [p for p in plans if not re.search(r"-alt\d+$", p.name)]
+        if scenario.outputs.get("maps", True) and len(plans) > 1:
+            t = time.perf_counter()
+            paths = write_comparison_maps(
+                main if len(main) > 1 else plans, inputs.schools, inputs.dataset.districts, folder
+            )
+            map_links["Comparisons"] = [p.name for p in paths]
+            timings["comparison_maps"] = round(time.perf_counter() - t, 2)
+        current = district_plan(inputs)
+        check_status(current, inputs)
+        everything = plans + [current]
+        table = scorecard(everything, reference=plans[0])
+        size = int(scenario.outputs.get("ensemble", 0))
+        if size:
+            t = time.perf_counter()
+            ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
+            for metric in ("wdist_km", "district_splits", "cut_edges"):
+                table[f"beats % of {size} valid plans on {metric}"] = [
+                    f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in table.index
+                ]
+            timings["ensemble"] = round(time.perf_counter() - t, 2)
+        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
+        table.to_csv(folder / "comparison.csv")
+        if scenario.outputs.get("exports", True):
+            t = time.perf_counter()
+            write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
+            timings["exports"] = round(time.perf_counter() - t, 2)
+        sources = [_file_record(p) for p in inputs.dataset.sources.values()]
+        if scenario.outputs.get("pack", True):
+            (folder / "consultation-pack.html").write_text(
+                consultation_pack(everything, table, map_links, sources), encoding="utf-8"
+            )
+        timings["total"] = round(time.perf_counter() - started, 2)
+        manifest = {
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": " ".join(sys.argv),
+            "scenario": {"path": str(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
+            "inputs": sources,
+            "spec": spec.to_dict(),
+            "solver": scenario.solver,
+            "outputs": scenario.outputs,
+            "seed": spec.random_state,
+            "excluded_schools": inputs.dataset.excluded.to_dict("records"),
+            "configurations": {
+                p.name: {
+                    "status": p.status,
+                    "violations": p.broken_rules(),
+                    "wdist_km": p.wdist_km,
+                    "bound": p.bound,
+                    "gap": p.gap,
+                    "assignments_sha256": sha256(folder / p.name / "assignments.csv"),
+                }
+                for p in plans
+            },
+            "violated": [p.name for p in violated(plans)],
+            "versions": _versions(),
+            "timings_s": timings,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest

@@ -167,7 +167,9 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
     polys = plan.partnerships
-    unit_parts = pd.Series(shapely.get_num_geometries(inputs.units.geometry.to_numpy()) - 1).groupby(plan.unit_labels).sum()
+    unit_parts = (
+        pd.Series(shapely.get_num_geometries(inputs.units.geometry.to_numpy()) - 1).groupby(plan.unit_labels).sum()
+    )
     allowed = [
         1 + int(unit_parts.get(label_of_id.get(pid), 0)) if label_of_id.get(pid) in connected else None
         for pid in polys["id"]
@@ -231,6 +233,164 @@ def lock_problems(plan: Plan) -> list[str]:
     for a, b in locks.apart:
         if a in partnership.index and b in partnership.index and partnership[a] == partnership[b]:
             problems.append(f"apart lock broken: URN {a} and {b} share a partnership")
+    return problems
+
+
+SIZE_WORDS = {"pupils": "pupils", "n_schools": "schools", "population": "children (population)"}
+"""How each size attribute is named in plain English."""
+
+
+def _names(values: pd.Series, limit: int = 8, fmt: str = "{:,.0f}") -> str:
+    """``Andover (22,100), Romsey (21,900)``: partnerships with their value, at most ``limit`` shown."""
+    items = [f"{name} ({fmt.format(v)})" for name, v in values.items()]
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _partnerships(n: int, verb: str = "have") -> str:
+    """``1 partnership has`` / ``2 partnerships have`` (``verb``: have or are)."""
+    singular = {"have": "has", "are": "is"}[verb]
+    return f"{n} partnership{'s' if n != 1 else ''} {verb if n != 1 else singular}"
+
+
+def unit_partnerships(plan: Plan, inputs: Inputs) -> pd.Series:
+    """The partnership of every planning unit, from the assignment of schools alone.
+
+    A unit takes the partnership of its schools (of most of its pupils, when they
+    are split). A unit without schools (a polygon unit) takes the partnership of the
+    units with schools that share its label in ``plan.unit_labels``.
+    """
+    schools = inputs.schools
+    partnership = (
+        schools["URN"].astype(int).map(plan.assignments.drop_duplicates("URN").set_index("URN")["partnership"])
+    )
+    frame = pd.DataFrame(
+        {"unit": schools["unit"].to_numpy(), "p": partnership.to_numpy(), "w": schools["pupils"].to_numpy() + 1e-6}
+    ).dropna(subset=["p"])
+    weights = frame.groupby(["unit", "p"])["w"].sum().reset_index().sort_values(["unit", "w"], ascending=[True, False])
+    of_unit = pd.Series(weights.drop_duplicates("unit").set_index("unit")["p"], dtype=object).reindex(
+        range(len(inputs.units))
+    )
+    labels = pd.Series(plan.unit_labels)
+    by_label = (
+        pd.DataFrame({"label": labels[of_unit.notna()], "p": of_unit.dropna()})
+        .groupby("label")["p"]
+        .agg(lambda s: s.mode().iloc[0])
+    )
+    missing = of_unit.isna()
+    of_unit[missing] = labels[missing].map(by_label).fillna("(units without schools)")
+    return of_unit
+
+
+def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
+    """The rules of ``plan.spec`` that ``plan`` breaks, recomputed from its assignment alone.
+
+    Independent of the solver's and the scorer's bookkeeping (``plan.scores``,
+    ``plan.partnerships``): every figure comes from ``plan.assignments``
+    (URN → partnership) joined to the input schools (pupils, whether each is an
+    anchor, its unit), the units' child population and the units' adjacency graph.
+
+    Parameters
+    ----------
+    plan
+        The configuration.
+    inputs
+        What it was planned on.
+
+    Returns
+    -------
+    list of str
+        One plain-English sentence per rule broken, naming the partnerships and
+        figures (e.g. "2 partnerships have more pupils than allowed (at most
+        21,345): Andover (22,100), Romsey (21,900)"); empty when every rule is met.
+    """
+    spec, k = plan.spec, plan.k
+    schools = inputs.schools
+    of_school = schools["URN"].astype(int).map(plan.assignments.drop_duplicates("URN").set_index("URN")["partnership"])
+    frame = pd.DataFrame(
+        {
+            "p": of_school.to_numpy(),
+            "pupils": schools["pupils"].to_numpy(),
+            "anchor": schools["anchor"].to_numpy(),
+            "unit": schools["unit"].to_numpy(),
+        }
+    ).dropna(subset=["p"])
+    groups = frame.groupby("p")
+    out = []
+    if groups.ngroups != k:
+        out.append(f"it has {groups.ngroups} partnerships instead of {k}")
+    shared = int(frame.groupby("unit")["p"].nunique().gt(1).sum())
+    if shared:
+        out.append(f"{shared} school site(s) are shared by schools of different partnerships")
+    of_unit = unit_partnerships(plan, inputs)
+    for bound in spec.size:
+        if bound.attribute == "pupils":
+            values = groups["pupils"].sum()
+        elif bound.attribute == "n_schools":
+            values = groups.size()
+        elif "population" in inputs.units:
+            values = pd.Series(inputs.units["population"].to_numpy()).groupby(of_unit.to_numpy()).sum()
+        else:
+            continue
+        low, high = bound.limits(float(values.sum()), k)
+        word = SIZE_WORDS[bound.attribute]
+        over = values[values > high + 1e-9].sort_values(ascending=False)
+        under = values[values < low - 1e-9].sort_values()
+        if len(over):
+            out.append(f"{_partnerships(len(over))} more {word} than allowed (at most {high:,.0f}): {_names(over)}")
+        if len(under):
+            out.append(f"{_partnerships(len(under))} fewer {word} than allowed (at least {low:,.0f}): {_names(under)}")
+    if spec.anchors:
+        anchors = groups["anchor"].sum()
+        none = anchors[anchors == 0]
+        if len(none):
+            out.append(
+                f"{_partnerships(len(none))} no secondary, all-through school or college: "
+                + ", ".join(map(str, none.index[:8]))
+                + (f" and {len(none) - 8} more" if len(none) > 8 else "")
+            )
+    pieces = {}
+    for name, members in of_unit.groupby(of_unit.to_numpy()):
+        n = nx.number_connected_components(inputs.graph.subgraph(members.index.tolist()))
+        if n > 1:
+            pieces[name] = n
+    if pieces:
+        out.append(
+            f"{_partnerships(len(pieces), 'are')} in separate pieces, not one connected area: "
+            + _names(pd.Series(pieces).sort_index(), fmt="{} pieces")
+        )
+    return out
+
+
+def check_status(plan: Plan, inputs: Inputs) -> list[str]:
+    """Check that ``plan.status`` agrees with :func:`spec_problems`, and record the rules broken on the plan.
+
+    Sets ``plan.violations`` to the sentences of :func:`spec_problems`, which the
+    maps, the consultation pack, ``plan.json``, the exports and the manifest show.
+
+    Returns
+    -------
+    list of str
+        The rules broken (empty for a plan that meets its spec).
+
+    Raises
+    ------
+    IntegrityError
+        When the plan's status says it meets its spec but the independent check
+        finds a rule broken, or the status says ``violated`` but the check finds
+        every rule met: the scorer and the check disagree, a fault of the tool.
+    """
+    problems = spec_problems(plan, inputs)
+    if plan.status != "violated" and problems:
+        raise IntegrityError(
+            plan.name, [f"its status is {plan.status}, but an independent check finds: {p}" for p in problems]
+        )
+    if plan.status == "violated" and not problems:
+        reported = "; ".join(map(str, plan.scores.get("violations", []))) or "nothing"
+        raise IntegrityError(
+            plan.name,
+            [f"its status is violated ({reported}), but an independent check finds every rule of its spec met"],
+        )
+    plan.violations = problems
     return problems
 
 

@@ -1,0 +1,256 @@
+"""Publishing a run: all of its outputs appear at once, or none do.
+
+``partition plan`` and ``partition run`` write a whole run — every
+configuration, map, comparison, pack, export and manifest — into a staging
+folder beside the output folder (same file system), then publish it in one
+step with :func:`staged_output`:
+
+* the output location is checked before anything is solved: the staging folder
+  is created at once, so a path under a file, under ``/proc`` or in a
+  read-only folder fails with :class:`OutputLocationError` (exit 2) within
+  seconds, not after the solve;
+* a run owns its folder. The folder holds a marker, :data:`MARKER`, written by
+  partition; a rerun replaces the previous outputs completely (no stale
+  configurations, maps or exports beside the new ones). A folder that exists,
+  is not empty and has no marker was not created by partition and is refused
+  (unless it holds only what partition wrote before it left markers);
+* any failure, ``Ctrl-C`` (SIGINT) or SIGTERM before publication removes the
+  staging folder and leaves the previous outputs as they were;
+* folders are created with the permissions the umask gives (``tempfile.mkdtemp``
+  alone would make them ``drwx------``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+from partition import __version__
+from partition.errors import PartitionError
+
+MARKER = ".partition-run.json"
+"""File that marks a folder as the output of a partition run (and so replaceable by the next one)."""
+
+KEEP = frozenset({".gitkeep", ".gitignore"})
+"""Files a folder may hold beside partition's outputs without making it foreign; they are kept on publication."""
+
+
+class OutputLocationError(PartitionError):
+    """The output folder cannot be written, or belongs to something other than partition."""
+
+
+def umask() -> int:
+    """The process's current umask (read without changing it for longer than the call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """A new temporary folder in ``parent`` whose mode follows the umask (``mkdtemp`` gives ``0700``)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    path.chmod(0o777 & ~umask())
+    return path
+
+
+LEGACY_FILES = re.compile(
+    r"^(manifest\.json|comparison\.(md|csv)|consultation-pack\.html|all-configurations\.html"
+    r"|side-by-side_.+\.html|changes_.+_to_.+\.html)$"
+)
+"""Files that partition wrote before it marked its folders (a folder holding only these is partition's)."""
+
+
+def _legacy_output(entry: Path) -> bool:
+    """Whether ``entry`` is something partition wrote before :data:`MARKER` existed."""
+    if entry.is_dir():
+        return entry.name == "exports" or (entry / "plan.json").is_file()
+    return bool(LEGACY_FILES.match(entry.name))
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """Names in ``folder`` that make it foreign: none when it carries :data:`MARKER`, else all but partition's own."""
+    entries = sorted(folder.iterdir())
+    if any(p.name == MARKER for p in entries):
+        return []
+    return [p.name for p in entries if p.name not in KEEP and not _legacy_output(p)]
+
+
+def check_target(target: Path) -> None:
+    """Refuse an output folder that is a file or that partition did not create.
+
+    Raises
+    ------
+    OutputLocationError
+        When ``target`` exists and is not a folder, or is a folder that is not
+        empty and holds no :data:`MARKER`.
+    """
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        what = "a symbolic link" if target.is_symlink() else "a file"
+        raise OutputLocationError(
+            f"output folder {target} is {what}, which a run cannot replace", fix="choose another --out"
+        )
+    if target.is_dir():
+        foreign = _foreign_entries(target)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutputLocationError(
+                f"output folder {target} was not created by partition (it holds {shown} and no {MARKER}), "
+                "and a run replaces its folder completely",
+                fix="choose another --out, or empty that folder",
+            )
+
+
+def _create_parents(parent: Path) -> list[Path]:
+    """Create ``parent`` and its missing ancestors; return those created, deepest first."""
+    missing = []
+    p = parent
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for folder in reversed(missing):
+        folder.mkdir()
+        folder.chmod(0o777 & ~umask())
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _unwritable(target: Path, exc: OSError) -> OutputLocationError:
+    reason = exc.strerror or type(exc).__name__
+    return OutputLocationError(
+        f"cannot write the output folder {target}: {reason}"
+        + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""),
+        fix="choose an --out in a folder you can write to (not under a file, /proc or a read-only folder)",
+    )
+
+
+class _Terminated(SystemExit):
+    """Raised in the main thread by SIGTERM so that the staging folder is removed on the way out."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(128 + signum)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`_Terminated` (exit status 143) instead of killing the process at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while inside (publication and clean-up are short and must not be cut)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``: two renames, the previous outputs deleted only after the new ones are in place."""
+    check_target(target)  # again: something may have appeared while the run was solving
+    if not target.exists():
+        staging.rename(target)
+        return
+    for name in KEEP:
+        kept = target / name
+        if kept.is_file() and not (staging / name).exists():
+            shutil.copy2(kept, staging / name)
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    try:
+        staging.rename(target)
+    except BaseException:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
+    """Write a whole run into a staging folder and publish it as ``target`` in one step.
+
+    Entering checks the location (and creates the staging folder), so call it
+    before solving. Inside, write everything into the folder yielded. On normal
+    exit, :data:`MARKER` is added and the folder replaces ``target``; on any
+    exception, ``KeyboardInterrupt`` or SIGTERM the staging folder (and any
+    parent folder created for it) is removed and ``target`` is left as it was.
+
+    Parameters
+    ----------
+    target
+        The output folder (``--out``).
+    command
+        What made the run (recorded in the marker), e.g. ``"partition run configs/hampshire.toml"``.
+
+    Yields
+    ------
+    Path
+        The staging folder to write into.
+
+    Raises
+    ------
+    OutputLocationError
+        When ``target`` cannot be created or written, is a file, or is a folder
+        not created by partition (see :func:`check_target`); raised on entry, before
+        the caller solves anything.
+    """
+    target = Path(target).absolute()
+    check_target(target)
+    created: list[Path] = []
+    try:
+        created = _create_parents(target.parent)
+        staging = make_temp_dir(target.parent, f".{target.name}-staging-")
+    except OSError as exc:
+        _remove_empty(created)
+        raise _unwritable(target, exc) from None
+    with _sigterm_raises():
+        try:
+            yield staging
+            with _signals_held():
+                marker = {
+                    "created_by": "partition",
+                    "version": __version__,
+                    "command": command or " ".join(sys.argv),
+                    "published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                }
+                (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+                try:
+                    _publish(staging, target)
+                except OSError as exc:
+                    raise _unwritable(target, exc) from None
+        finally:
+            with _signals_held():
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+                if not target.exists():
+                    _remove_empty(created)
