@@ -544,3 +544,7 @@ def run_cmd(scenario: str, out_dir: str | None, allow_violations: bool) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="partition")
+
+
+if __name__ == "__main__":  # python -m partition.cli
+    main()

@@ -39,7 +39,7 @@ from partition.scoring import add_shape_scores, configuration_scores
 from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
-from partition.validate import verify_plan
+from partition.validate import check_status, verify_plan
 from partition.warnings import DataWarning
 
 AUTO_RESTARTS = 8
@@ -142,6 +142,7 @@ def make_plan(
         results = [res]
     plan = _finish(inputs, spec, k, unit_labels, names_fixed, solver_name, status, objective, bound, results, details, time.perf_counter() - start)
     verify_plan(plan, inputs)  # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
+    check_status(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
     return plan
 
 
