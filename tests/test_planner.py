@@ -202,8 +202,29 @@ def test_baseline_violations_are_reported(hampshire):
 
 
 def test_exact_reports_bound_and_gap(hampshire):
+    from partition.planner import EXACT_MAX_VARIABLES
+
     plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", time_limit=25, heuristic_options={"restarts": 1, "iterations": 20})
     assert plan.status == "feasible"
     assert plan.bound is not None and plan.gap is not None
     assert 0 < plan.bound <= plan.details["exact"]["objective"]
     assert 0 <= plan.gap < 1
+    # Hampshire's model is over the work budget: HiGHS's search is not run, whatever the time limit,
+    # and the bound is the LP relaxation's
+    ex = plan.details["exact"]
+    assert ex["stop"] == "too large" and ex["variables"] > EXACT_MAX_VARIABLES
+    assert plan.details["chosen"].startswith("heuristic: the model has")
+    assert plan.bound == pytest.approx(ex["lp_bound"])
+
+
+def test_hampshire_clock_stop_is_reported_and_gives_the_heuristics_plan(hampshire):
+    """Forced search (solver "exact") with a time limit HiGHS cannot meet: warned, heuristic's plan, LP bound."""
+    from partition.warnings import ResultWarning
+
+    options = {"restarts": 1, "iterations": 20}
+    auto = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", heuristic_options=options)
+    with pytest.warns(ResultWarning, match=r"k = 23: the time limit \(3 s\) stopped the search before its work budget"):
+        forced = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="exact", time_limit=3, heuristic_options=options)
+    assert forced.details["exact"]["stop"] == "time limit"
+    pd.testing.assert_frame_equal(forced.assignments, auto.assignments)
+    assert forced.bound == pytest.approx(auto.bound)

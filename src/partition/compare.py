@@ -6,7 +6,8 @@
   configurations by shared pupils (Hungarian algorithm), so names and colours
   stay stable from one map to the next;
 * :func:`changed_schools`: the schools whose partnership changes under that matching;
-* :func:`scorecard`: configurations × metrics.
+* :func:`scorecard`: configurations × metrics; :func:`add_ensemble_ranks` adds
+  each configuration's rank in a ReCom ensemble, or why it has none.
 """
 
 from __future__ import annotations
@@ -105,6 +106,40 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
             row["schools moved vs " + reference.name] = len(changed_schools(reference, plan))
         rows.append(row)
     return pd.DataFrame(rows).set_index("configuration")
+
+
+def add_ensemble_ranks(table: pd.DataFrame, plans: list[Plan], ranks: dict[str, dict[str, float]], size: int,
+                       metrics: tuple[str, ...] = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges")) -> pd.DataFrame:
+    """Add the ensemble rank columns of :func:`partition.ensemble.plan_percentiles` to a scorecard.
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` table (index: configuration names).
+    plans
+        The configurations in the table.
+    ranks
+        ``{name: {metric: share beaten}}`` from :func:`partition.ensemble.plan_percentiles`.
+    size
+        Configurations in each ensemble (for the column names).
+    metrics
+        The metrics to show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with one column per metric, ``"beats % of {size} valid plans on {metric}"`` (e.g.
+        ``"97%"``, blank when the configuration has no rank), and ``"ensemble rank note"``: why a
+        configuration has no rank (not valid; one partnership), blank otherwise.
+    """
+    from partition.ensemble import rank_unavailable
+
+    out = table.copy()
+    for metric in metrics:
+        out[f"beats % of {size} valid plans on {metric}"] = [f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in out.index]
+    reasons = {plan.name: rank_unavailable(plan) for plan in plans}
+    out["ensemble rank note"] = ["" if n in ranks else (reasons.get(n) or "not ranked") for n in out.index]
+    return out
 
 
 def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:

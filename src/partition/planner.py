@@ -4,23 +4,43 @@ Solvers:
 
 ``"heuristic"``
     construction + local search only (instant previews; large instances);
-``"exact"`` / ``"auto"`` (default)
-    the heuristic with 8 restarts, then the HiGHS model warm-started from it
-    for ``time_limit`` seconds, reporting the model's objective, proven bound
-    and gap; when HiGHS finishes within the limit its solution, polished by
-    the local search, replaces the heuristic's if better (a solution cut short
-    by the clock is not used, so that runs are reproducible);
+``"auto"`` (default) / ``"exact"``
+    the heuristic with 8 restarts, then the HiGHS model warm-started from it,
+    reporting the model's objective, proven bound and gap; the model's
+    solution, polished by the local search, replaces the heuristic's when it
+    is better (see "Reproducibility"). ``"auto"`` skips HiGHS's search when
+    the model has more than :data:`EXACT_MAX_VARIABLES` columns (Hampshire's
+    k = 23 model has about 44,000, and HiGHS does not finish its root node in
+    five minutes); ``"exact"`` always runs it;
 ``"agglomerative"``, ``"azp"``, ``"regionkmeans"``, ``"skater"``, ``"wardspatial"``
     baselines (see :mod:`partition.solvers.baselines`), scored the same way,
     violations included.
 
 In mode ``nest`` each district is solved on its own with its apportioned
 share of k (see :mod:`partition.nesting`).
+
+Reproducibility
+---------------
+The configuration is a function of the inputs, the spec and its seed only.
+The heuristic's budget is counted (restarts, kicks), not timed. HiGHS runs
+on one thread with a fixed seed and a **work budget** — at most
+:data:`EXACT_NODE_BUDGET` branch-and-bound nodes and, under ``"auto"``, at
+most :data:`EXACT_MAX_VARIABLES` model columns — so where it stops, and so
+which configuration is used, is the same on any machine. The time limit is
+only a safety stop: when the clock stops HiGHS before its budget is spent,
+nothing from its search is used — the plan is the heuristic's, the bound is
+the LP relaxation's (both independent of when the clock fired) — and the plan
+says so (``details["exact"]["stop"] == "time limit"``, ``details["chosen"]``,
+and a :class:`~partition.warnings.ResultWarning`). Such a run gives the same
+plan as any other run the clock stopped, but not necessarily the same as a
+run on a faster machine that spent the budget: raise the time limit to make
+it reproducible.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -39,13 +59,22 @@ from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
 from partition.validate import verify_plan
+from partition.warnings import ResultWarning
 
 AUTO_RESTARTS = 8
 """Heuristic restarts in the default ("auto") solver."""
 
+EXACT_NODE_BUDGET = 50
+"""Work budget of HiGHS in the "auto" and "exact" solvers: branch-and-bound nodes."""
+
+EXACT_MAX_VARIABLES = 5_000
+"""Work budget of HiGHS in the "auto" solver: above this many model columns its search is not run."""
+
 
 
 def _solve_problem(problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict) -> SolverResult:
+    """Solve one problem; under "auto" / "exact" the rule of the module docstring ("Reproducibility") decides
+    between the heuristic's configuration and the model's."""
     if solver in ("agglomerative", "azp", "regionkmeans", "skater", "wardspatial"):
         from partition.solvers.baselines import solve_baseline
 
@@ -58,18 +87,25 @@ def _solve_problem(problem: Problem, solver: str, time_limit: float, random_stat
     heur = solve_heuristic(problem, random_state=random_state, **{"restarts": AUTO_RESTARTS, **heuristic_options})
     from partition.solvers.exact import solve_exact
 
-    exact = solve_exact(problem, time_limit=time_limit, warm_start=heur.labels if heur.status == "feasible" else None)
+    exact = solve_exact(problem, time_limit=time_limit, node_limit=EXACT_NODE_BUDGET,
+                        max_variables=EXACT_MAX_VARIABLES if solver == "auto" else None,
+                        warm_start=heur.labels if heur.status == "feasible" else None)
     details = {"heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details}, "exact": {
         "status": exact.status, "objective": exact.objective, "bound": exact.bound, "gap": exact.gap, "runtime": exact.runtime, **exact.details}}
-    best = heur
-    # The model's solution is used only when HiGHS stopped for a reason other than the clock, so
-    # that the same inputs and seed always give the same configuration.
-    deterministic = exact.details.get("highs_status") != "Time limit reached"
-    if exact.status in ("optimal", "feasible") and exact.labels.min() >= 0 and deterministic:
+    best, chosen = heur, "heuristic"
+    stop = exact.details.get("stop")
+    if stop in ("time limit", "other"):
+        chosen = f"heuristic: {exact.details['reason']}"
+        warnings.warn(f"k = {problem.k}: {exact.details['reason']}; the configuration is the heuristic's "
+                      "(raise the time limit for the model's)", ResultWarning, stacklevel=3)
+    elif stop == "too large":
+        chosen = f"heuristic: {exact.details['reason']}"
+    elif exact.status in ("optimal", "feasible") and exact.labels.min() >= 0:
+        # HiGHS finished or spent its work budget: the same solution on any machine
         polished = polish(problem, exact.labels, random_state=random_state)
         details["exact_polished_objective"] = polished.objective
         if polished.status == "feasible" and (heur.status != "feasible" or polished.objective < heur.objective - 1e-12):
-            best = polished
+            best, chosen = polished, "exact, polished"
     return SolverResult(
         labels=best.labels,
         solver="heuristic+exact",
@@ -78,7 +114,7 @@ def _solve_problem(problem: Problem, solver: str, time_limit: float, random_stat
         bound=exact.bound,
         gap=exact.gap,
         runtime=heur.runtime + exact.runtime,
-        details={**details, "chosen": "exact, polished" if best is not heur else "heuristic"},
+        details={**details, "chosen": chosen},
     )
 
 
@@ -320,16 +356,29 @@ def alternatives(
 
 
 def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
-    """The main plan and its alternatives, best first: when an alternative has a lower objective it
-    becomes the main configuration (taking its name and the exact model's bound, which holds for
-    every configuration of that k) and the former main plan becomes an alternative."""
-    ranked = sorted([main, *alts], key=lambda p: (p.status not in ("feasible", "optimal"), p.objective))
-    if ranked[0] is main:
-        return [main, *alts]
-    best = ranked[0]
-    names = [main.name] + [a.name for a in alts]
-    for plan, name in zip(ranked, names):
-        plan.name = name
-    best.bound, best.gap = main.bound, None
-    best.details = {**best.details, "promoted_from_alternatives": True, "exact": main.details.get("exact")}
-    return ranked
+    """The main plan, then its alternatives.
+
+    The main plan is the solver's result and is never replaced, so that it does
+    not depend on how many alternatives are asked for (more alternatives draw
+    more candidates, and one of them may happen to have a lower wdist). An
+    alternative with a lower objective than the main plan says so in
+    ``details["better_than_main"]`` (and the comparison table shows both).
+
+    Parameters
+    ----------
+    main
+        The plan from :func:`make_plan`.
+    alts
+        Its alternatives from :func:`alternatives`.
+
+    Returns
+    -------
+    list of Plan
+        ``[main, *alts]``, unchanged apart from that note.
+    """
+    for alt in alts:
+        better = alt.status in ("feasible", "optimal") and alt.objective < main.objective - 1e-12
+        alt.details = {**alt.details, "better_than_main": better}
+        if better:
+            alt.details["main_objective"] = main.objective
+    return [main, *alts]
