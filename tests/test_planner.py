@@ -96,7 +96,9 @@ def test_locks_respected():
 
 def test_conflicting_locks_are_explained():
     inputs = grid_inputs(3, 3, [100] * 9, [True] * 9)
-    spec = PlanSpec(k=(2,), size=(SizeBound(tolerance=0.5),), locks=Locks(together=((1000, 1001),), apart=((1000, 1001),)))
+    spec = PlanSpec(
+        k=(2,), size=(SizeBound(tolerance=0.5),), locks=Locks(together=((1000, 1001),), apart=((1000, 1001),))
+    )
     with pytest.raises(InfeasibleError, match="must be kept apart but share"):
         make_plan(inputs, spec, 2, solver="heuristic")
     with pytest.raises(SpecError, match="URN 42, which is not among the loaded schools"):
@@ -105,7 +107,9 @@ def test_conflicting_locks_are_explained():
 
 def test_too_few_anchors_is_explained():
     inputs = grid_inputs(3, 3, [100] * 9, [True, False, False, False, False, False, False, False, True])
-    with pytest.raises(InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 planning units hold one"):
+    with pytest.raises(
+        InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 planning units hold one"
+    ):
         make_plan(inputs, PlanSpec(k=(3,)), 3, solver="heuristic")
 
 
@@ -117,8 +121,10 @@ def test_unit_bigger_than_bound_is_explained():
 
 def test_spec_from_toml(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('k = [22, 23]\ndistricts = "penalise"\n[[size]]\nattribute = "pupils"\ntolerance = 0.05\n'
-                    '[[size]]\nattribute = "n_schools"\nmin = 12\nmax = 35\n[locks]\npinned = { 116422 = "Hurst" }\n')
+    path.write_text(
+        'k = [22, 23]\ndistricts = "penalise"\n[[size]]\nattribute = "pupils"\ntolerance = 0.05\n'
+        '[[size]]\nattribute = "n_schools"\nmin = 12\nmax = 35\n[locks]\npinned = { 116422 = "Hurst" }\n'
+    )
     spec = PlanSpec.from_toml(path)
     assert spec.k == (22, 23)
     assert spec.size[1] == SizeBound("n_schools", tolerance=None, min=12, max=35)
@@ -204,7 +210,14 @@ def test_baseline_violations_are_reported(hampshire):
 def test_exact_reports_bound_and_gap(hampshire):
     from partition.planner import EXACT_MAX_VARIABLES
 
-    plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", time_limit=25, heuristic_options={"restarts": 1, "iterations": 20})
+    plan = make_plan(
+        hampshire,
+        PlanSpec(k=(23,)),
+        23,
+        solver="auto",
+        time_limit=25,
+        heuristic_options={"restarts": 1, "iterations": 20},
+    )
     assert plan.status == "feasible"
     assert plan.bound is not None and plan.gap is not None
     assert 0 < plan.bound <= plan.details["exact"]["objective"]

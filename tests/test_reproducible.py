@@ -89,9 +89,13 @@ def test_model_over_the_size_budget_is_not_searched(monkeypatch):
     plan = _plan(inputs, 3, 0.04, time_limit=600)
     ex = plan.details["exact"]
     assert ex["stop"] == "too large" and ex["status"] == "not searched"
-    assert plan.details["chosen"].startswith(f"heuristic: the model has {ex['variables']:,} variables, more than the work budget of 100")
+    assert plan.details["chosen"].startswith(
+        f"heuristic: the model has {ex['variables']:,} variables, more than the work budget of 100"
+    )
     assert plan.bound == pytest.approx(ex["lp_bound"]) and 0 < plan.bound <= ex["objective"]
-    heuristic = make_plan(inputs, plan.spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS})
+    heuristic = make_plan(
+        inputs, plan.spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS}
+    )
     pd.testing.assert_frame_equal(plan.assignments, heuristic.assignments)
 
 
@@ -102,12 +106,16 @@ def test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so(monkeypatch
     assert budgeted.details["chosen"] == "exact, polished"
     _clock_fires_at(monkeypatch, seconds)
     spec = budgeted.spec
-    with pytest.warns(ResultWarning, match=r"k = 3: the time limit \(600 s\) stopped the search before its work budget was spent"):
+    with pytest.warns(
+        ResultWarning, match=r"k = 3: the time limit \(600 s\) stopped the search before its work budget was spent"
+    ):
         clocked = make_plan(inputs, spec, 3, solver="auto", time_limit=600, heuristic_options=FAST)
     ex = clocked.details["exact"]
     assert ex["stop"] == "time limit" and ex["status"] == "not searched" and "at_stop" in ex
     assert clocked.details["chosen"].startswith("heuristic: the time limit")
-    heuristic = make_plan(inputs, spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS})
+    heuristic = make_plan(
+        inputs, spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS}
+    )
     pd.testing.assert_frame_equal(clocked.assignments, heuristic.assignments)
     # bound and gap come from the LP relaxation and the warm start, not from where the search stopped
     assert clocked.bound == pytest.approx(ex["lp_bound"])
@@ -140,7 +148,9 @@ def test_main_configuration_does_not_depend_on_the_number_of_alternatives():
     best_alternative = []
     for n in (1, 2, 3):
         main = make_plan(inputs, spec, 3, solver="heuristic", heuristic_options=options)
-        alts = alternatives(inputs, spec, 3, n=n, min_difference=1, within=0.5, heuristic_options=options, reference=main)
+        alts = alternatives(
+            inputs, spec, 3, n=n, min_difference=1, within=0.5, heuristic_options=options, reference=main
+        )
         batch = with_alternatives(main, alts)
         assert batch[0] is main and batch[0].name == "k3-ignore"
         pd.testing.assert_frame_equal(batch[0].assignments, main0.assignments)
@@ -207,8 +217,11 @@ def test_city_of_london_one_school(shared):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        inputs = prepare(shared / "schools/gias_2022_england_open_primary_secondary.csv", shared / "boundaries/topo_lad_eng_2013.json",
-                         la_codes=("201",))
+        inputs = prepare(
+            shared / "schools/gias_2022_england_open_primary_secondary.csv",
+            shared / "boundaries/topo_lad_eng_2013.json",
+            la_codes=("201",),
+        )
     assert len(inputs.schools) == 1
     plan = make_plan(inputs, PlanSpec(k=(1,), anchors=False), 1, solver="auto", time_limit=30)
     assert plan.status in ("feasible", "optimal") and plan.wdist_km == 0.0

@@ -62,7 +62,9 @@ class _Evaluator:
         }
 
 
-def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state: int | None = 0, tries: int = 8) -> Iterator[np.ndarray]:
+def recom_chain(
+    problem: Problem, start: np.ndarray, steps: int, *, random_state: int | None = 0, tries: int = 8
+) -> Iterator[np.ndarray]:
     """Yield ``steps`` configurations (block labels) of a ReCom chain started at ``start``.
 
     Raises
@@ -106,7 +108,9 @@ def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state
                 sums[parent[v]] += sums[v]
                 anch[parent[v]] += anch[v]
             other = total - sums
-            ok = np.all((sums >= low - 1e-9) & (sums <= high + 1e-9) & (other >= low - 1e-9) & (other <= high + 1e-9), axis=1)
+            ok = np.all(
+                (sums >= low - 1e-9) & (sums <= high + 1e-9) & (other >= low - 1e-9) & (other <= high + 1e-9), axis=1
+            )
             if need_anchor:
                 ok &= (anch >= 1) & (n_anchor - anch >= 1)
             ok[root] = False
@@ -130,7 +134,9 @@ def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state
         yield labels.copy()
 
 
-def ensemble(problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None) -> list[dict[str, float]]:
+def ensemble(
+    problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
+) -> list[dict[str, float]]:
     """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable)."""
     evaluate = _Evaluator(problem)
     show = sys.stderr.isatty() if progress is None else progress
@@ -178,7 +184,9 @@ def rank_unavailable(plan) -> str | None:
     return None
 
 
-def plan_percentiles(inputs, plans: list, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None) -> dict[str, dict[str, float]]:
+def plan_percentiles(
+    inputs, plans: list, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
+) -> dict[str, dict[str, float]]:
     """For each plan that can be ranked, its percentile on each metric within a ReCom ensemble of its own
     k and spec, started from that plan.
 
