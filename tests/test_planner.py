@@ -96,7 +96,9 @@ def test_locks_respected():
 
 def test_conflicting_locks_are_explained():
     inputs = grid_inputs(3, 3, [100] * 9, [True] * 9)
-    spec = PlanSpec(k=(2,), size=(SizeBound(tolerance=0.5),), locks=Locks(together=((1000, 1001),), apart=((1000, 1001),)))
+    spec = PlanSpec(
+        k=(2,), size=(SizeBound(tolerance=0.5),), locks=Locks(together=((1000, 1001),), apart=((1000, 1001),))
+    )
     with pytest.raises(InfeasibleError, match="must be kept apart but share"):
         make_plan(inputs, spec, 2, solver="heuristic")
     with pytest.raises(SpecError, match="URN 42, which is not among the loaded schools"):
@@ -105,7 +107,9 @@ def test_conflicting_locks_are_explained():
 
 def test_too_few_anchors_is_explained():
     inputs = grid_inputs(3, 3, [100] * 9, [True, False, False, False, False, False, False, False, True])
-    with pytest.raises(InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 planning units hold one"):
+    with pytest.raises(
+        InfeasibleError, match=r"k = 3 partnerships each need an anchor.*only 2 planning units hold one"
+    ):
         make_plan(inputs, PlanSpec(k=(3,)), 3, solver="heuristic")
 
 
@@ -131,8 +135,10 @@ def test_lock_across_districts_is_refused_in_nest_mode(hampshire):
 
 def test_spec_from_toml(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('k = [22, 23]\ndistricts = "penalise"\n[[size]]\nattribute = "pupils"\ntolerance = 0.05\n'
-                    '[[size]]\nattribute = "n_schools"\nmin = 12\nmax = 35\n[locks]\npinned = { 116422 = "Hurst" }\n')
+    path.write_text(
+        'k = [22, 23]\ndistricts = "penalise"\n[[size]]\nattribute = "pupils"\ntolerance = 0.05\n'
+        '[[size]]\nattribute = "n_schools"\nmin = 12\nmax = 35\n[locks]\npinned = { 116422 = "Hurst" }\n'
+    )
     spec = PlanSpec.from_toml(path)
     assert spec.k == (22, 23)
     assert spec.size[1] == SizeBound("n_schools", tolerance=None, min=12, max=35)
@@ -216,8 +222,36 @@ def test_baseline_violations_are_reported(hampshire):
 
 
 def test_exact_reports_bound_and_gap(hampshire):
-    plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", time_limit=25, heuristic_options={"restarts": 1, "iterations": 20})
+    from partition.planner import EXACT_MAX_VARIABLES
+
+    plan = make_plan(
+        hampshire,
+        PlanSpec(k=(23,)),
+        23,
+        solver="auto",
+        time_limit=25,
+        heuristic_options={"restarts": 1, "iterations": 20},
+    )
     assert plan.status == "feasible"
     assert plan.bound is not None and plan.gap is not None
     assert 0 < plan.bound <= plan.details["exact"]["objective"]
     assert 0 <= plan.gap < 1
+    # Hampshire's model is over the work budget: HiGHS's search is not run, whatever the time limit,
+    # and the bound is the LP relaxation's
+    ex = plan.details["exact"]
+    assert ex["stop"] == "too large" and ex["variables"] > EXACT_MAX_VARIABLES
+    assert plan.details["chosen"].startswith("heuristic: the model has")
+    assert plan.bound == pytest.approx(ex["lp_bound"])
+
+
+def test_hampshire_clock_stop_is_reported_and_gives_the_heuristics_plan(hampshire):
+    """Forced search (solver "exact") with a time limit HiGHS cannot meet: warned, heuristic's plan, LP bound."""
+    from partition.warnings import ResultWarning
+
+    options = {"restarts": 1, "iterations": 20}
+    auto = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", heuristic_options=options)
+    with pytest.warns(ResultWarning, match=r"k = 23: the time limit \(3 s\) stopped the search before its work budget"):
+        forced = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="exact", time_limit=3, heuristic_options=options)
+    assert forced.details["exact"]["stop"] == "time limit"
+    pd.testing.assert_frame_equal(forced.assignments, auto.assignments)
+    assert forced.bound == pytest.approx(auto.bound)

@@ -6,7 +6,8 @@
   configurations by shared pupils (Hungarian algorithm), so names and colours
   stay stable from one map to the next;
 * :func:`changed_schools`: the schools whose partnership changes under that matching;
-* :func:`scorecard`: configurations × metrics.
+* :func:`scorecard`: configurations × metrics; :func:`add_ensemble_ranks` adds
+  each configuration's rank in a ReCom ensemble, or why it has none.
 """
 
 from __future__ import annotations
@@ -84,12 +85,14 @@ def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
     a = reference.assignments.set_index("URN")
     b = other.assignments.set_index("URN").reindex(a.index)
     moved = b["partnership_id"].map(match) != a["partnership_id"]
-    return pd.DataFrame({
-        "URN": a.index[moved],
-        "name": a.loc[moved, "name"].to_numpy(),
-        "from": a.loc[moved, "partnership"].to_numpy(),
-        "to": b.loc[moved, "partnership"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "URN": a.index[moved],
+            "name": a.loc[moved, "name"].to_numpy(),
+            "from": a.loc[moved, "partnership"].to_numpy(),
+            "to": b.loc[moved, "partnership"].to_numpy(),
+        }
+    )
 
 
 def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
@@ -107,6 +110,47 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("configuration")
 
 
+def add_ensemble_ranks(
+    table: pd.DataFrame,
+    plans: list[Plan],
+    ranks: dict[str, dict[str, float]],
+    size: int,
+    metrics: tuple[str, ...] = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges"),
+) -> pd.DataFrame:
+    """Add the ensemble rank columns of :func:`partition.ensemble.plan_percentiles` to a scorecard.
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` table (index: configuration names).
+    plans
+        The configurations in the table.
+    ranks
+        ``{name: {metric: share beaten}}`` from :func:`partition.ensemble.plan_percentiles`.
+    size
+        Configurations in each ensemble (for the column names).
+    metrics
+        The metrics to show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with one column per metric, ``"beats % of {size} valid plans on {metric}"`` (e.g.
+        ``"97%"``, blank when the configuration has no rank), and ``"ensemble rank note"``: why a
+        configuration has no rank (not valid; one partnership), blank otherwise.
+    """
+    from partition.ensemble import rank_unavailable
+
+    out = table.copy()
+    for metric in metrics:
+        out[f"beats % of {size} valid plans on {metric}"] = [
+            f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in out.index
+        ]
+    reasons = {plan.name: rank_unavailable(plan) for plan in plans}
+    out["ensemble rank note"] = ["" if n in ranks else (reasons.get(n) or "not ranked") for n in out.index]
+    return out
+
+
 def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     """Render :func:`scorecard` as ``text``, ``markdown`` or ``csv``."""
     if style == "csv":
@@ -116,7 +160,9 @@ def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     labels = {key: label for key, label, _ in METRICS}
     for col in shown.columns:
         fmt = formats.get(col) or ("{:.3f}" if col.startswith(("ARI", "VI")) else "{}")
-        shown[col] = [fmt.format(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else "" for v in shown[col]]
+        shown[col] = [
+            fmt.format(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else "" for v in shown[col]
+        ]
     shown = shown.rename(columns=labels)
     if style == "markdown":
         return shown.to_markdown() if _has_tabulate() else _markdown(shown)
@@ -149,20 +195,32 @@ def read_assignment_csv(path: str | Path) -> pd.Series:
     lower = {c.strip().lower(): c for c in table.columns}
     for needed in ("urn", "partnership"):
         if needed not in lower:
-            raise InputFileError(path, f"has no '{needed}' column", column=needed, fix="give a CSV with columns URN and partnership")
+            raise InputFileError(
+                path, f"has no '{needed}' column", column=needed, fix="give a CSV with columns URN and partnership"
+            )
     urn = pd.to_numeric(table[lower["urn"]].str.strip(), errors="coerce")
     bad = urn.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputFileError(path, f"URN {table[lower['urn']].iloc[i]!r} is not a number", row=i + 2, column=lower["urn"], fix="correct the URN")
+        raise InputFileError(
+            path,
+            f"URN {table[lower['urn']].iloc[i]!r} is not a number",
+            row=i + 2,
+            column=lower["urn"],
+            fix="correct the URN",
+        )
     names = table[lower["partnership"]].fillna("").str.strip()
     if (names == "").any():
         i = int(np.flatnonzero((names == "").to_numpy())[0])
-        raise InputFileError(path, "partnership is blank", row=i + 2, column=lower["partnership"], fix="name the school's partnership")
+        raise InputFileError(
+            path, "partnership is blank", row=i + 2, column=lower["partnership"], fix="name the school's partnership"
+        )
     dup = urn.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputFileError(path, f"URN {int(urn.iloc[i])} appears twice", row=i + 2, column=lower["urn"], fix="keep one row per school")
+        raise InputFileError(
+            path, f"URN {int(urn.iloc[i])} appears twice", row=i + 2, column=lower["urn"], fix="keep one row per school"
+        )
     return pd.Series(names.to_numpy(), index=urn.astype(int).to_numpy(), name="partnership")
 
 
@@ -212,19 +270,26 @@ def labels_from_areas(
         each such school with its distance.
     """
     points = schools[["URN", "name", "geometry"]].reset_index(drop=True)
-    inside = gpd.sjoin(points, areas[["name", "geometry"]].rename(columns={"name": "area"}), how="left", predicate="within")
+    inside = gpd.sjoin(
+        points, areas[["name", "geometry"]].rename(columns={"name": "area"}), how="left", predicate="within"
+    )
     inside = inside[~inside.index.duplicated(keep="first")]
     area = inside["area"].reindex(points.index)
     lost = area.isna()
     if lost.any():
         near = gpd.sjoin_nearest(
-            points[lost], areas[["name", "geometry"]].rename(columns={"name": "area"}), how="left", distance_col="distance_m"
+            points[lost],
+            areas[["name", "geometry"]].rename(columns={"name": "area"}),
+            how="left",
+            distance_col="distance_m",
         )
         near = near[~near.index.duplicated(keep="first")]
         too_far = near[~(near["distance_m"] <= tolerance_m)]
         if len(too_far):
             listed = "; ".join(
-                f"URN {int(r.URN)} {r.name} ({r.distance_m / 1000:.1f} km)" if r.distance_m == r.distance_m else f"URN {int(r.URN)} {r.name}"
+                f"URN {int(r.URN)} {r.name} ({r.distance_m / 1000:.1f} km)"
+                if r.distance_m == r.distance_m
+                else f"URN {int(r.URN)} {r.name}"
                 for r in too_far.sort_values("URN").itertuples()
             )
             raise InputFileError(

@@ -9,12 +9,17 @@ a step with no valid cut keeps the current configuration (and counts).
 
 :func:`percentiles` then says, for each metric, the share of ensemble
 configurations the proposal beats: "this plan splits fewer districts than
-95 % of valid plans".
+95 % of valid plans". A configuration has no rank when it is not valid (the
+ensemble holds valid plans only) or has one partnership (the only valid
+configuration: nothing to compare with); :func:`rank_unavailable` gives the
+reason, which :func:`plan_percentiles` reports as a
+:class:`~partition.warnings.ResultWarning`.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -22,6 +27,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from partition.problem import Problem
+from partition.warnings import ResultWarning
+
+ONE_PARTNERSHIP = "one partnership: no alternative configuration to compare with"
+"""Why a k = 1 configuration has no ensemble rank."""
 
 
 class _Evaluator:
@@ -53,8 +62,18 @@ class _Evaluator:
         }
 
 
-def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state: int | None = 0, tries: int = 8) -> Iterator[np.ndarray]:
-    """Yield ``steps`` configurations (block labels) of a ReCom chain started at ``start``."""
+def recom_chain(
+    problem: Problem, start: np.ndarray, steps: int, *, random_state: int | None = 0, tries: int = 8
+) -> Iterator[np.ndarray]:
+    """Yield ``steps`` configurations (block labels) of a ReCom chain started at ``start``.
+
+    Raises
+    ------
+    ValueError
+        When ``start`` has fewer than two partnerships (a recombination merges two).
+    """
+    if len(np.unique(start)) < 2:
+        raise ValueError(f"a ReCom chain needs two partnerships or more: {ONE_PARTNERSHIP}")
     rng = np.random.default_rng(random_state)
     labels = start.astype(int).copy()
     names = list(problem.limits)
@@ -89,7 +108,9 @@ def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state
                 sums[parent[v]] += sums[v]
                 anch[parent[v]] += anch[v]
             other = total - sums
-            ok = np.all((sums >= low - 1e-9) & (sums <= high + 1e-9) & (other >= low - 1e-9) & (other <= high + 1e-9), axis=1)
+            ok = np.all(
+                (sums >= low - 1e-9) & (sums <= high + 1e-9) & (other >= low - 1e-9) & (other <= high + 1e-9), axis=1
+            )
             if need_anchor:
                 ok &= (anch >= 1) & (n_anchor - anch >= 1)
             ok[root] = False
@@ -113,7 +134,9 @@ def recom_chain(problem: Problem, start: np.ndarray, steps: int, *, random_state
         yield labels.copy()
 
 
-def ensemble(problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None) -> list[dict[str, float]]:
+def ensemble(
+    problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
+) -> list[dict[str, float]]:
     """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable)."""
     evaluate = _Evaluator(problem)
     show = sys.stderr.isatty() if progress is None else progress
@@ -140,14 +163,59 @@ def percentiles(proposal: dict[str, float], sample: list[dict[str, float]]) -> d
     return {m: float(np.mean([s[m] > proposal[m] for s in sample])) for m in LOWER_IS_BETTER if m in proposal}
 
 
-def plan_percentiles(inputs, plans: list, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None) -> dict[str, dict[str, float]]:
-    """For each feasible plan, its percentile on each metric within a ReCom ensemble of its own k and spec,
-    started from that plan. Returns ``{plan name: {metric: share beaten}}``."""
+def rank_unavailable(plan) -> str | None:
+    """Why ``plan`` cannot be ranked within an ensemble, or None when it can.
+
+    Parameters
+    ----------
+    plan : Plan
+        A configuration.
+
+    Returns
+    -------
+    str or None
+        The reason: not valid (the ensemble holds valid configurations only), or
+        one partnership (:data:`ONE_PARTNERSHIP`).
+    """
+    if plan.status not in ("feasible", "optimal"):
+        return f"not a valid configuration ({plan.status}): the ensemble holds valid configurations only"
+    if plan.k < 2 or len(np.unique(plan.unit_labels)) < 2:
+        return ONE_PARTNERSHIP
+    return None
+
+
+def plan_percentiles(
+    inputs, plans: list, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
+) -> dict[str, dict[str, float]]:
+    """For each plan that can be ranked, its percentile on each metric within a ReCom ensemble of its own
+    k and spec, started from that plan.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The inputs the plans were made from.
+    plans : list of Plan
+        Configurations; those :func:`rank_unavailable` names (not valid, one partnership) are left
+        out, each with a :class:`~partition.warnings.ResultWarning` giving the reason.
+    size
+        Configurations sampled per plan.
+    random_state
+        Seed of the chains.
+    progress
+        Show a progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    dict
+        ``{plan name: {metric: share of the ensemble beaten}}`` for the plans ranked.
+    """
     from partition.problem import build_problem
 
     out = {}
     for plan in plans:
-        if plan.status not in ("feasible", "optimal"):
+        reason = rank_unavailable(plan)
+        if reason is not None:
+            warnings.warn(f"{plan.name}: no ensemble rank: {reason}", ResultWarning, stacklevel=2)
             continue
         problem = build_problem(inputs.units, inputs.graph, inputs.schools, plan.spec, plan.k)
         first_unit = np.array([b[0] for b in problem.blocks])

@@ -4,18 +4,37 @@ Solvers:
 
 ``"heuristic"``
     construction + local search only (instant previews; large instances);
-``"exact"`` / ``"auto"`` (default)
-    the heuristic with 8 restarts, then the HiGHS model warm-started from it
-    for ``time_limit`` seconds, reporting the model's objective, proven bound
-    and gap; when HiGHS finishes within the limit its solution, polished by
-    the local search, replaces the heuristic's if better (a solution cut short
-    by the clock is not used, so that runs are reproducible);
+``"auto"`` (default) / ``"exact"``
+    the heuristic with 8 restarts, then the HiGHS model warm-started from it,
+    reporting the model's objective, proven bound and gap; the model's
+    solution, polished by the local search, replaces the heuristic's when it
+    is better (see "Reproducibility"). ``"auto"`` skips HiGHS's search when
+    the model has more than :data:`EXACT_MAX_VARIABLES` columns (Hampshire's
+    k = 23 model has about 44,000, and HiGHS does not finish its root node in
+    five minutes); ``"exact"`` always runs it;
 ``"agglomerative"``, ``"azp"``, ``"regionkmeans"``, ``"skater"``, ``"wardspatial"``
     baselines (see :mod:`partition.solvers.baselines`), scored the same way,
     violations included.
 
 In mode ``nest`` each district is solved on its own with its apportioned
 share of k (see :mod:`partition.nesting`).
+
+Reproducibility
+---------------
+The configuration is a function of the inputs, the spec and its seed only.
+The heuristic's budget is counted (restarts, kicks), not timed. HiGHS runs
+on one thread with a fixed seed and a **work budget** — at most
+:data:`EXACT_NODE_BUDGET` branch-and-bound nodes and, under ``"auto"``, at
+most :data:`EXACT_MAX_VARIABLES` model columns — so where it stops, and so
+which configuration is used, is the same on any machine. The time limit is
+only a safety stop: when the clock stops HiGHS before its budget is spent,
+nothing from its search is used — the plan is the heuristic's, the bound is
+the LP relaxation's (both independent of when the clock fired) — and the plan
+says so (``details["exact"]["stop"] == "time limit"``, ``details["chosen"]``,
+and a :class:`~partition.warnings.ResultWarning`). Such a run gives the same
+plan as any other run the clock stopped, but not necessarily the same as a
+run on a faster machine that spent the budget: raise the time limit to make
+it reproducible.
 """
 
 from __future__ import annotations
@@ -40,14 +59,23 @@ from partition.solvers.heuristic import polish, solve_heuristic
 from partition.solvers.result import SolverResult
 from partition.spec import PlanSpec
 from partition.validate import check_status, verify_plan
-from partition.warnings import DataWarning
+from partition.warnings import DataWarning, ResultWarning
 
 AUTO_RESTARTS = 8
 """Heuristic restarts in the default ("auto") solver."""
 
+EXACT_NODE_BUDGET = 50
+"""Work budget of HiGHS in the "auto" and "exact" solvers: branch-and-bound nodes."""
+
+EXACT_MAX_VARIABLES = 5_000
+"""Work budget of HiGHS in the "auto" solver: above this many model columns its search is not run."""
 
 
-def _solve_problem(problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict) -> SolverResult:
+def _solve_problem(
+    problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict
+) -> SolverResult:
+    """Solve one problem; under "auto" / "exact" the rule of the module docstring ("Reproducibility") decides
+    between the heuristic's configuration and the model's."""
     if solver in ("agglomerative", "azp", "regionkmeans", "skater", "wardspatial"):
         from partition.solvers.baselines import solve_baseline
 
@@ -60,18 +88,42 @@ def _solve_problem(problem: Problem, solver: str, time_limit: float, random_stat
     heur = solve_heuristic(problem, random_state=random_state, **{"restarts": AUTO_RESTARTS, **heuristic_options})
     from partition.solvers.exact import solve_exact
 
-    exact = solve_exact(problem, time_limit=time_limit, warm_start=heur.labels if heur.status == "feasible" else None)
-    details = {"heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details}, "exact": {
-        "status": exact.status, "objective": exact.objective, "bound": exact.bound, "gap": exact.gap, "runtime": exact.runtime, **exact.details}}
-    best = heur
-    # The model's solution is used only when HiGHS stopped for a reason other than the clock, so
-    # that the same inputs and seed always give the same configuration.
-    deterministic = exact.details.get("highs_status") != "Time limit reached"
-    if exact.status in ("optimal", "feasible") and exact.labels.min() >= 0 and deterministic:
+    exact = solve_exact(
+        problem,
+        time_limit=time_limit,
+        node_limit=EXACT_NODE_BUDGET,
+        max_variables=EXACT_MAX_VARIABLES if solver == "auto" else None,
+        warm_start=heur.labels if heur.status == "feasible" else None,
+    )
+    details = {
+        "heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details},
+        "exact": {
+            "status": exact.status,
+            "objective": exact.objective,
+            "bound": exact.bound,
+            "gap": exact.gap,
+            "runtime": exact.runtime,
+            **exact.details,
+        },
+    }
+    best, chosen = heur, "heuristic"
+    stop = exact.details.get("stop")
+    if stop in ("time limit", "other"):
+        chosen = f"heuristic: {exact.details['reason']}"
+        warnings.warn(
+            f"k = {problem.k}: {exact.details['reason']}; the configuration is the heuristic's "
+            "(raise the time limit for the model's)",
+            ResultWarning,
+            stacklevel=3,
+        )
+    elif stop == "too large":
+        chosen = f"heuristic: {exact.details['reason']}"
+    elif exact.status in ("optimal", "feasible") and exact.labels.min() >= 0:
+        # HiGHS finished or spent its work budget: the same solution on any machine
         polished = polish(problem, exact.labels, random_state=random_state)
         details["exact_polished_objective"] = polished.objective
         if polished.status == "feasible" and (heur.status != "feasible" or polished.objective < heur.objective - 1e-12):
-            best = polished
+            best, chosen = polished, "exact, polished"
     return SolverResult(
         labels=best.labels,
         solver="heuristic+exact",
@@ -80,7 +132,7 @@ def _solve_problem(problem: Problem, solver: str, time_limit: float, random_stat
         bound=exact.bound,
         gap=exact.gap,
         runtime=heur.runtime + exact.runtime,
-        details={**details, "chosen": "exact, polished" if best is not heur else "heuristic"},
+        details={**details, "chosen": chosen},
     )
 
 
@@ -140,45 +192,97 @@ def make_plan(
         status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
         details = res.details
         results = [res]
-    plan = _finish(inputs, spec, k, unit_labels, names_fixed, solver_name, status, objective, bound, results, details, time.perf_counter() - start)
-    verify_plan(plan, inputs)  # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
+    plan = _finish(
+        inputs,
+        spec,
+        k,
+        unit_labels,
+        names_fixed,
+        solver_name,
+        status,
+        objective,
+        bound,
+        results,
+        details,
+        time.perf_counter() - start,
+    )
+    # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
+    verify_plan(plan, inputs)
     check_status(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
     return plan
 
 
-def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, names_fixed: dict[int, str], solver_name: str, status: str,
-            objective: float | None, bound: float | None, results: list[SolverResult], details: dict, runtime: float,
-            school_labels: np.ndarray | None = None, given_names: dict[int, str] | None = None, name: str | None = None) -> Plan:
+def _finish(
+    inputs: Inputs,
+    spec: PlanSpec,
+    k: int,
+    unit_labels: np.ndarray,
+    names_fixed: dict[int, str],
+    solver_name: str,
+    status: str,
+    objective: float | None,
+    bound: float | None,
+    results: list[SolverResult],
+    details: dict,
+    runtime: float,
+    school_labels: np.ndarray | None = None,
+    given_names: dict[int, str] | None = None,
+    name: str | None = None,
+) -> Plan:
     schools = inputs.schools
     if school_labels is None:
         school_labels = unit_labels[schools["unit"].to_numpy()]
     names = given_names or name_partnerships(schools, school_labels, names_fixed)
     order = sorted(names, key=lambda lab: names[lab])
     pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
-    scores = configuration_scores(schools, unit_labels, inputs.graph, spec, k, inputs.units, school_labels=school_labels)
+    scores = configuration_scores(
+        schools, unit_labels, inputs.graph, spec, k, inputs.units, school_labels=school_labels
+    )
     if scores["violations"]:
         status = "violated"
     elif status == "unchecked":
         status = "feasible"
     gap = results[0].gap if len(results) == 1 else None
-    assignments = pd.DataFrame(
-        {
-            "URN": schools["URN"].to_numpy(),
-            "name": schools["name"].to_numpy(),
-            "partnership_id": [pid[lab] for lab in school_labels],
-            "partnership": [names[lab] for lab in school_labels],
-            "district": schools["district"].to_numpy(),
-            "kind": schools["kind"].to_numpy(),
-            "pupils": schools["pupils"].to_numpy(),
-        }
-    ).sort_values("URN", kind="stable").reset_index(drop=True)
+    assignments = (
+        pd.DataFrame(
+            {
+                "URN": schools["URN"].to_numpy(),
+                "name": schools["name"].to_numpy(),
+                "partnership_id": [pid[lab] for lab in school_labels],
+                "partnership": [names[lab] for lab in school_labels],
+                "district": schools["district"].to_numpy(),
+                "kind": schools["kind"].to_numpy(),
+                "pupils": schools["pupils"].to_numpy(),
+            }
+        )
+        .sort_values("URN", kind="stable")
+        .reset_index(drop=True)
+    )
     table = scores["table"].copy()
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
-    columns = ["id", "name", "schools", "pupils", "deviation", "anchors", "secondary", "all_through", "colleges",
-               "districts", "n_districts", "wdist_km", "area_km2", "polsby_popper", "reock", "geometry"]
+    columns = [
+        "id",
+        "name",
+        "schools",
+        "pupils",
+        "deviation",
+        "anchors",
+        "secondary",
+        "all_through",
+        "colleges",
+        "districts",
+        "n_districts",
+        "wdist_km",
+        "area_km2",
+        "polsby_popper",
+        "reock",
+        "geometry",
+    ]
     if "population" in inputs.units:  # child population, when the units carry it
-        table["population"] = table["partnership"].map(pd.Series(inputs.units["population"].to_numpy()).groupby(unit_labels).sum())
+        table["population"] = table["partnership"].map(
+            pd.Series(inputs.units["population"].to_numpy()).groupby(unit_labels).sum()
+        )
         columns.insert(3, "population")
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
@@ -206,8 +310,14 @@ def _finish(inputs: Inputs, spec: PlanSpec, k: int, unit_labels: np.ndarray, nam
     )
 
 
-def plan_from_assignment(inputs: Inputs, labels_by_urn: pd.Series, spec: PlanSpec | None = None, *, name: str = "given",
-                         source: str = "assignment") -> Plan:
+def plan_from_assignment(
+    inputs: Inputs,
+    labels_by_urn: pd.Series,
+    spec: PlanSpec | None = None,
+    *,
+    name: str = "given",
+    source: str = "assignment",
+) -> Plan:
     """Score an existing or hand-edited configuration given as URN → partnership name.
 
     Schools missing from the assignment are an error naming them; URNs that are
@@ -240,8 +350,16 @@ def plan_from_assignment(inputs: Inputs, labels_by_urn: pd.Series, spec: PlanSpe
     names_list = sorted(labels_by_urn.astype(str).unique())
     code = {n: i for i, n in enumerate(names_list)}
     school_labels = schools["URN"].astype(int).map(labels_by_urn.astype(str)).map(code).to_numpy()
-    weights = pd.DataFrame({"unit": schools["unit"].to_numpy(), "label": school_labels, "w": schools["pupils"].to_numpy() + 1e-6})
-    major = weights.groupby(["unit", "label"])["w"].sum().reset_index().sort_values(["unit", "w"], ascending=[True, False]).drop_duplicates("unit")
+    weights = pd.DataFrame(
+        {"unit": schools["unit"].to_numpy(), "label": school_labels, "w": schools["pupils"].to_numpy() + 1e-6}
+    )
+    major = (
+        weights.groupby(["unit", "label"])["w"]
+        .sum()
+        .reset_index()
+        .sort_values(["unit", "w"], ascending=[True, False])
+        .drop_duplicates("unit")
+    )
     unit_labels = np.full(len(inputs.units), -1, dtype=int)
     unit_labels[major["unit"].to_numpy()] = major["label"].to_numpy()
     if (unit_labels < 0).any():  # units without schools (polygon units): nearest labelled neighbour
@@ -250,8 +368,23 @@ def plan_from_assignment(inputs: Inputs, labels_by_urn: pd.Series, spec: PlanSpe
             unit_labels[u] = near[0] if near else 0
     spec = spec or PlanSpec(k=(len(names_list),))
     k = len(names_list)
-    plan = _finish(inputs, spec, k, unit_labels, {}, source, "unchecked", None, None, [], {"unknown_urns": unknown}, 0.0,
-                   school_labels=school_labels, given_names={i: n for n, i in code.items()}, name=name)
+    plan = _finish(
+        inputs,
+        spec,
+        k,
+        unit_labels,
+        {},
+        source,
+        "unchecked",
+        None,
+        None,
+        [],
+        {"unknown_urns": unknown},
+        0.0,
+        school_labels=school_labels,
+        given_names={i: n for n, i in code.items()},
+        name=name,
+    )
     return plan
 
 
@@ -260,7 +393,9 @@ def district_plan(inputs: Inputs, spec: PlanSpec | None = None) -> Plan:
     labels = pd.Series(inputs.schools["district"].to_numpy(), index=inputs.schools["URN"].astype(int))
     k = labels.nunique()
     spec = spec or PlanSpec(k=(k,))
-    return plan_from_assignment(inputs, labels, PlanSpec(**{**spec.to_dict_shallow(), "k": (k,)}), name=f"districts-{k}", source="districts")
+    return plan_from_assignment(
+        inputs, labels, PlanSpec(**{**spec.to_dict_shallow(), "k": (k,)}), name=f"districts-{k}", source="districts"
+    )
 
 
 def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
@@ -303,7 +438,8 @@ def alternatives(
     sit in a different partnership than in every configuration already kept
     (after matching partnerships) and than in ``reference`` (the main plan,
     whose wdist also counts as a candidate for "best"). They are named
-    ``k23-ignore-alt1`` ...
+    ``k23-ignore-alt1`` ... An alternative never replaces the main plan (see
+    :func:`with_alternatives`): the main plan is the same whatever ``n``.
     """
     from partition.compare import changed_schools
 
@@ -311,8 +447,13 @@ def alternatives(
     base = spec.random_state or 0
     pool = []
     for s in seeds:
-        plan = make_plan(inputs, PlanSpec(**{**spec.to_dict_shallow(), "random_state": base + 1000 + s}), k, solver="heuristic",
-                         heuristic_options=heuristic_options)
+        plan = make_plan(
+            inputs,
+            PlanSpec(**{**spec.to_dict_shallow(), "random_state": base + 1000 + s}),
+            k,
+            solver="heuristic",
+            heuristic_options=heuristic_options,
+        )
         if plan.status == "feasible":
             pool.append(plan)
     if not pool:
@@ -334,16 +475,29 @@ def alternatives(
 
 
 def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
-    """The main plan and its alternatives, best first: when an alternative has a lower objective it
-    becomes the main configuration (taking its name and the exact model's bound, which holds for
-    every configuration of that k) and the former main plan becomes an alternative."""
-    ranked = sorted([main, *alts], key=lambda p: (p.status not in ("feasible", "optimal"), p.objective))
-    if ranked[0] is main:
-        return [main, *alts]
-    best = ranked[0]
-    names = [main.name] + [a.name for a in alts]
-    for plan, name in zip(ranked, names):
-        plan.name = name
-    best.bound, best.gap = main.bound, None
-    best.details = {**best.details, "promoted_from_alternatives": True, "exact": main.details.get("exact")}
-    return ranked
+    """The main plan, then its alternatives.
+
+    The main plan is the solver's result and is never replaced, so that it does
+    not depend on how many alternatives are asked for (more alternatives draw
+    more candidates, and one of them may happen to have a lower wdist). An
+    alternative with a lower objective than the main plan says so in
+    ``details["better_than_main"]`` (and the comparison table shows both).
+
+    Parameters
+    ----------
+    main
+        The plan from :func:`make_plan`.
+    alts
+        Its alternatives from :func:`alternatives`.
+
+    Returns
+    -------
+    list of Plan
+        ``[main, *alts]``, unchanged apart from that note.
+    """
+    for alt in alts:
+        better = alt.status in ("feasible", "optimal") and alt.objective < main.objective - 1e-12
+        alt.details = {**alt.details, "better_than_main": better}
+        if better:
+            alt.details["main_objective"] = main.objective
+    return [main, *alts]

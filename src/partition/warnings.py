@@ -8,3 +8,7 @@ them as usual.
 
 class DataWarning(UserWarning):
     """Something in the input was excluded, imputed, repaired or assumed."""
+
+
+class ResultWarning(UserWarning):
+    """A result was limited or left out: a solver stopped by the clock, a configuration without an ensemble rank."""

@@ -27,6 +27,31 @@ The objective — pupil-weighted mean distance (km) from schools to their
 partnership's *anchor site* — is a close relative of wdist (distance to the
 pupil-weighted centroid); the bound HiGHS proves is a bound on this objective
 **over this model** (candidate lists included), not on wdist.
+
+Reproducibility. HiGHS runs on one thread with a fixed random seed, so what
+it does is a function of the model alone; its search is bounded by a
+**work budget** — at most ``node_limit`` branch-and-bound nodes, and no
+search at all when the model has more than ``max_variables`` columns —
+never by the clock. ``time_limit`` is only a safety stop. How the run ended
+is in ``details["stop"]``:
+
+``"optimal"`` / ``"infeasible"``
+    HiGHS finished;
+``"work budget"``
+    the node budget was spent; the incumbent and bound are those at that
+    node, the same on any machine;
+``"too large"``
+    the model exceeds ``max_variables``; HiGHS's branch and bound is not run;
+``"time limit"``
+    the clock stopped HiGHS before its budget was spent: where it stopped
+    depends on the machine's speed and load, so nothing from the search is
+    returned as the result (labels are the warm start's, the objective is
+    the warm start's value in the model, the bound the LP relaxation's, all
+    independent of when the clock fired); HiGHS's own figures at the stop
+    are kept in ``details["at_stop"]`` for information;
+``"other"``
+    HiGHS stopped for another reason (``details["highs_status"]``): treated
+    like ``"time limit"``.
 """
 
 from __future__ import annotations
@@ -96,7 +121,9 @@ class _Model:
         lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
         lp.a_matrix_.index_ = mat.indices.astype(np.int32)
         lp.a_matrix_.value_ = mat.data.astype(float)
-        lp.integrality_ = [highspy.HighsVarType.kInteger if t else highspy.HighsVarType.kContinuous for t in self.integer]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if t else highspy.HighsVarType.kContinuous for t in self.integer
+        ]
         return lp
 
 
@@ -121,6 +148,8 @@ def solve_exact(
     problem: Problem,
     *,
     time_limit: float = 60.0,
+    node_limit: int | None = None,
+    max_variables: int | None = None,
     candidates: int = 16,
     warm_start: np.ndarray | None = None,
     contiguity: str = "flow",
@@ -134,17 +163,40 @@ def solve_exact(
     problem
         The problem (one k).
     time_limit
-        Seconds for HiGHS.
+        Seconds: a safety stop only (module docstring, "Reproducibility").
+    node_limit
+        Work budget: branch-and-bound nodes HiGHS may explore (None: no limit).
+    max_variables
+        Work budget: with more model columns than this, HiGHS's search is not
+        run and the warm start is returned with the LP relaxation's bound
+        (None: no limit).
     candidates
         Nearest centres (by graph distance) each unit may join.
     warm_start
         Block labels (e.g. from the heuristic) given to HiGHS as its first incumbent.
     contiguity
         ``"flow"`` (exact) or ``"shortest-path"`` (see module docstring).
+    mip_rel_gap
+        Relative gap at which HiGHS stops as optimal.
+    threads
+        HiGHS threads (1: the same search on any machine).
+
+    Returns
+    -------
+    SolverResult
+        Labels, status (``"optimal"``, ``"feasible"``, ``"infeasible"``,
+        ``"no solution"``, or ``"not searched"`` when the result is the warm
+        start's: model too large, or stopped by the clock), the model's
+        objective (mean km to the anchor site), proven bound and gap; how the
+        run ended in ``details["stop"]``.
     """
     start = time.perf_counter()
     n, k = problem.n, problem.k
-    centres = np.flatnonzero(problem.anchors > 0) if problem.spec.anchors else np.flatnonzero(problem.attrs.get("pupils", np.ones(n)) > 0)
+    centres = (
+        np.flatnonzero(problem.anchors > 0)
+        if problem.spec.anchors
+        else np.flatnonzero(problem.attrs.get("pupils", np.ones(n)) > 0)
+    )
     if len(centres) < k:
         centres = np.arange(n)
     dist = _graph_distances(problem, centres)  # centres × blocks
@@ -154,7 +206,11 @@ def solve_exact(
     allowed: list[set[int]] = []
     for i in range(n):
         order = np.argsort(dist[:, i], kind="stable")
-        ok = [int(r) for r in order if np.isfinite(dist[r, i]) and (not nest or problem.district[centres[r]] == problem.district[i])]
+        ok = [
+            int(r)
+            for r in order
+            if np.isfinite(dist[r, i]) and (not nest or problem.district[centres[r]] == problem.district[i])
+        ]
         chosen = set(ok[:candidates])
         if i in pos:
             chosen.add(pos[i])
@@ -169,7 +225,9 @@ def solve_exact(
             changed = False
             for i in range(n):
                 for r in list(allowed[i]):
-                    if int(centres[r]) != i and not any(dist[r, v] < dist[r, i] - 1e-12 and r in allowed[int(v)] for v in problem.neighbours[i]):
+                    if int(centres[r]) != i and not any(
+                        dist[r, v] < dist[r, i] - 1e-12 and r in allowed[int(v)] for v in problem.neighbours[i]
+                    ):
                         allowed[i].discard(r)
                         changed = True
     model = _Model()
@@ -177,7 +235,15 @@ def solve_exact(
     for i in range(n):
         pts = problem.point_block == i
         for r in sorted(allowed[i]):
-            c = float((problem.point_w[pts] * np.linalg.norm(problem.point_xy[pts] - problem.block_xy[int(centres[r])], axis=1)).sum()) / total_w
+            c = (
+                float(
+                    (
+                        problem.point_w[pts]
+                        * np.linalg.norm(problem.point_xy[pts] - problem.block_xy[int(centres[r])], axis=1)
+                    ).sum()
+                )
+                / total_w
+            )
             col[i, r] = model.var(c)
     y = {r: col[int(c), r] for r, c in enumerate(centres) if (int(c), r) in col}
     by_block: dict[int, list[int]] = {i: [] for i in range(n)}
@@ -188,8 +254,13 @@ def solve_exact(
             members_of[r].append(i)
     for i in range(n):
         if not by_block[i]:
-            return SolverResult(np.zeros(n, dtype=int), "exact", "infeasible", runtime=time.perf_counter() - start,
-                                details={"reason": f"block {i} can reach no centre within the candidate lists"})
+            return SolverResult(
+                np.zeros(n, dtype=int),
+                "exact",
+                "infeasible",
+                runtime=time.perf_counter() - start,
+                details={"reason": f"block {i} can reach no centre within the candidate lists"},
+            )
         model.row(by_block[i], [1.0] * len(by_block[i]), 1.0, 1.0)
     model.row(list(y.values()), [1.0] * len(y), k, k)
     flows: dict[tuple[int, int, int], int] = {}
@@ -226,12 +297,18 @@ def solve_exact(
                     continue
                 inflow = [flows[r, u, v] for u in problem.neighbours[v] if (r, int(u), v) in flows]
                 outflow = [flows[r, v, int(w)] for w in problem.neighbours[v] if (r, v, int(w)) in flows]
-                model.row(inflow + outflow + [col[v, r]], [1.0] * len(inflow) + [-1.0] * len(outflow) + [-1.0], 0.0, 0.0)
+                model.row(
+                    inflow + outflow + [col[v, r]], [1.0] * len(inflow) + [-1.0] * len(outflow) + [-1.0], 0.0, 0.0
+                )
         else:
             for i in members:
                 if i == j:
                     continue
-                closer = [col[int(u), r] for u in problem.neighbours[i] if dist[r, u] < dist[r, i] - 1e-12 and (int(u), r) in col]
+                closer = [
+                    col[int(u), r]
+                    for u in problem.neighbours[i]
+                    if dist[r, u] < dist[r, i] - 1e-12 and (int(u), r) in col
+                ]
                 model.row([col[i, r], *closer], [1.0] + [-1.0] * len(closer), -np.inf, 0.0)
     for a, b in problem.apart:
         for r in y:
@@ -253,44 +330,78 @@ def solve_exact(
     t_lp = time.perf_counter()
     lp_bound = _relaxation_bound(model, len(col))
     lp_seconds = time.perf_counter() - t_lp
-    highs = _silent_highs()
-    highs.setOptionValue("mip_rel_gap", mip_rel_gap)
-    highs.setOptionValue("threads", threads)
-    highs.setOptionValue("random_seed", 0)
-    highs.passModel(model.to_highs())
     warm = "none"
+    warm_values = None
     if warm_start is not None:
         if warm_centres is None:
             warm = "not used: a partnership of the warm start has no admissible centre"
         else:
-            values = _warm_values(problem, warm_start, warm_centres, centres, col, flows, splits, len(model.cost))
-            highs.setSolution(_as_solution(values))
+            warm_values = _warm_values(problem, warm_start, warm_centres, centres, col, flows, splits, len(model.cost))
             warm = "given"
-    build = time.perf_counter() - start
-    highs.setOptionValue("time_limit", float(max(time_limit - build, 1.0)))
-    highs.run()
-    status = highs.getModelStatus()
-    info = highs.getInfo()
-    runtime = time.perf_counter() - start
     details = {
         "variables": len(model.cost),
         "constraints": len(model.rows),
         "centres": len(centres),
         "candidates": candidates,
         "contiguity": contiguity,
-        "build_seconds": round(build, 2),
-        "highs_status": highs.modelStatusToString(status),
         "warm_start": warm,
-        "nodes": int(info.mip_node_count),
+        "node_limit": node_limit,
+        "max_variables": max_variables,
         "lp_bound": lp_bound,
         "lp_seconds": round(lp_seconds, 2),
-        "mip_dual_bound": float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None,
     }
+    if max_variables is not None and len(model.cost) > max_variables:
+        reason = f"the model has {len(model.cost):,} variables, more than the work budget of {max_variables:,}: HiGHS's search not run"
+        return _unsearched(
+            problem, warm_start, warm_values, model, lp_bound, start, {**details, "stop": "too large", "reason": reason}
+        )
+    highs = _silent_highs()
+    highs.setOptionValue("mip_rel_gap", mip_rel_gap)
+    highs.setOptionValue("threads", threads)
+    highs.setOptionValue("random_seed", 0)
+    if node_limit is not None:
+        highs.setOptionValue("mip_max_nodes", int(node_limit))
+    highs.passModel(model.to_highs())
+    if warm_values is not None:
+        highs.setSolution(_as_solution(warm_values))
+    build = time.perf_counter() - start
+    highs.setOptionValue("time_limit", float(max(time_limit - build, 1.0)))
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    details.update(
+        build_seconds=round(build, 2),
+        highs_status=highs.modelStatusToString(status),
+        nodes=int(info.mip_node_count),
+        mip_dual_bound=float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None,
+    )
+    stop = _STOPS.get(status, "other")
+    details["stop"] = stop
+    if stop in ("time limit", "other"):
+        details["at_stop"] = {
+            "nodes": details.pop("nodes"),
+            "mip_dual_bound": details.pop("mip_dual_bound"),
+            "objective": float(info.objective_function_value) if info.primal_solution_status == 2 else None,
+        }
+        why = f"the time limit ({time_limit:g} s)" if stop == "time limit" else f"HiGHS ({details['highs_status']})"
+        details["reason"] = (
+            f"{why} stopped the search before its work budget was spent: nothing from the search is used, "
+            "so that the result does not depend on the machine's speed or load"
+        )
+        return _unsearched(problem, warm_start, warm_values, model, lp_bound, start, details)
+    runtime = time.perf_counter() - start
     # the better of HiGHS's own dual bound and the relaxation's; every cost is a distance, so 0 is valid too
     bound = max(float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0, lp_bound or 0.0, 0.0)
     if info.primal_solution_status != 2:
         infeasible = status == highspy.HighsModelStatus.kInfeasible
-        return SolverResult(np.zeros(n, dtype=int), "exact", "infeasible" if infeasible else "no solution", bound=bound, runtime=runtime, details=details)
+        return SolverResult(
+            np.zeros(n, dtype=int),
+            "exact",
+            "infeasible" if infeasible else "no solution",
+            bound=bound,
+            runtime=runtime,
+            details=details,
+        )
     values = np.asarray(highs.getSolution().col_value)
     chosen = [r for r in y if values[y[r]] > 0.5]
     index_of = {r: p for p, r in enumerate(chosen)}
@@ -308,6 +419,42 @@ def solve_exact(
         bound=bound,
         gap=gap,
         runtime=runtime,
+        details=details,
+    )
+
+
+_STOPS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kSolutionLimit: "work budget",  # mip_max_nodes reached
+    highspy.HighsModelStatus.kTimeLimit: "time limit",
+}
+"""How a HiGHS run ended, by model status (anything else: ``"other"``)."""
+
+
+def _unsearched(
+    problem: Problem,
+    warm_start: np.ndarray | None,
+    warm_values: np.ndarray | None,
+    model: _Model,
+    lp_bound: float | None,
+    start: float,
+    details: dict,
+) -> SolverResult:
+    """The result when HiGHS's search is not used: the warm start, its value in the model and the
+    LP relaxation's bound, none of which depends on how long anything took."""
+    bound = max(lp_bound or 0.0, 0.0)
+    objective = float(np.dot(model.cost, warm_values)) if warm_values is not None else None
+    gap = max((objective - bound) / objective, 0.0) if objective else None
+    labels = warm_start.astype(int).copy() if warm_start is not None else np.full(problem.n, -1, dtype=int)
+    return SolverResult(
+        labels,
+        "exact",
+        "not searched",
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        runtime=time.perf_counter() - start,
         details=details,
     )
 
@@ -356,8 +503,16 @@ def _as_solution(values: np.ndarray) -> highspy.HighsSolution:
     return sol
 
 
-def _warm_values(problem: Problem, labels: np.ndarray, warm_centres: dict[int, int], centres: np.ndarray,
-                 col: dict[tuple[int, int], int], flows: dict[tuple[int, int, int], int], splits: dict[tuple[int, int], int], n_vars: int) -> np.ndarray:
+def _warm_values(
+    problem: Problem,
+    labels: np.ndarray,
+    warm_centres: dict[int, int],
+    centres: np.ndarray,
+    col: dict[tuple[int, int], int],
+    flows: dict[tuple[int, int, int], int],
+    splits: dict[tuple[int, int], int],
+    n_vars: int,
+) -> np.ndarray:
     """Column values of a labelling: assignments, BFS-tree flows, split indicators."""
     values = np.zeros(n_vars)
     for p, r in warm_centres.items():
