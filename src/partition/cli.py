@@ -283,7 +283,7 @@ def _spec_from_options(
 )
 @click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
 @click.option("--seed", type=int, help="Random seed (default 0).")
-@click.option("--time-limit", type=float, default=30.0, show_default=True, help="Seconds for the exact model per k.")
+@click.option("--time-limit", type=float, default=30.0, show_default=True, help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.")
 @click.option(
     "--out",
     "out_dir",
@@ -490,13 +490,11 @@ def compare_cmd(
         raise click.UsageError("nothing to compare: give configurations or drop --no-current")
     table = scorecard(plans, reference=plans[0])
     if ensemble_size > 0:
+        from partition.compare import add_ensemble_ranks
         from partition.ensemble import plan_percentiles
 
         ranks = plan_percentiles(inputs, plans, ensemble_size, random_state=seed)
-        for metric in ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges"):
-            table[f"beats % of {ensemble_size} valid plans on {metric}"] = [
-                f"{ranks[name][metric]:.0%}" if name in ranks else "" for name in table.index
-            ]
+        table = add_ensemble_ranks(table, plans, ranks, ensemble_size)
     click.echo(format_scorecard(table, "csv" if as_csv else "markdown" if markdown else "text"))
     if list_changes:
         for plan in plans[1:]:

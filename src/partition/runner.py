@@ -199,7 +199,7 @@ def run_scenario(
     InfeasibleError
         When any k cannot be planned (nothing is written).
     """
-    from partition.compare import format_scorecard, scorecard
+    from partition.compare import add_ensemble_ranks, format_scorecard, scorecard
     from partition.ensemble import plan_percentiles
     from partition.exports import write_exports
     from partition.maps import configuration_map, write_comparison_maps, write_map
@@ -241,10 +241,7 @@ def run_scenario(
         if size:
             t = time.perf_counter()
             ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
-            for metric in ("wdist_km", "district_splits", "cut_edges"):
-                table[f"beats % of {size} valid plans on {metric}"] = [
-                    f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in table.index
-                ]
+            table = add_ensemble_ranks(table, everything, ranks, size)
             timings["ensemble"] = round(time.perf_counter() - t, 2)
         (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
         table.to_csv(folder / "comparison.csv")
