@@ -23,7 +23,7 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n auto tests
 	$(PY) -m pytest -q --nbmake notebooks
 
 # The direct dependencies at the lowest versions pyproject.toml allows (uv, from the dev extras, resolves them);
@@ -36,7 +36,7 @@ $(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
 
 test-lowest: $(LOWEST)/.installed
 	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal) " || true
-	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests --ignore=tests/test_la_invariants.py  # the LA sweep runs once, in make test
+	$(LOWEST)/bin/python -m pytest -q -n auto -p no:cacheprovider tests
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache
