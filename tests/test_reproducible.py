@@ -17,7 +17,6 @@ import pytest
 from tests.synthetic import grid_inputs
 
 import partition.planner as planner
-import partition.solvers.exact as exact
 from partition.compare import add_ensemble_ranks, scorecard
 from partition.ensemble import ONE_PARTNERSHIP, plan_percentiles, recom_chain
 from partition.planner import alternatives, make_plan, with_alternatives
@@ -43,22 +42,19 @@ def _plan(inputs, k: int, tolerance: float, **kwargs):
 
 
 def _clock_fires_at(monkeypatch, seconds: float) -> None:
-    """Make the clock stop HiGHS's branch and bound after ``seconds`` (the LP relaxation is left alone)."""
-    real = exact._silent_highs
+    """Make the clock stop HiGHS's branch and bound after ``seconds`` (the LP relaxation is left alone).
 
-    def clocked() -> highspy.Highs:
-        h = real()
-        run = h.run
+    A subclass rather than a patched instance: older highspy (1.7) makes ``run`` read-only on instances.
+    """
+    real = highspy.Highs
 
-        def run_with_clock():
-            if any(t == highspy.HighsVarType.kInteger for t in h.getLp().integrality_):
-                h.setOptionValue("time_limit", seconds)
-            return run()
+    class Clocked(real):
+        def run(self):
+            if any(t == highspy.HighsVarType.kInteger for t in self.getLp().integrality_):
+                self.setOptionValue("time_limit", seconds)
+            return super().run()
 
-        h.run = run_with_clock
-        return h
-
-    monkeypatch.setattr(exact, "_silent_highs", clocked)
+    monkeypatch.setattr(highspy, "Highs", Clocked)
 
 
 # --- the work budget decides, not the clock ---------------------------------------------------------
