@@ -62,7 +62,8 @@ def snapshot(folder: Path) -> dict[str, str]:
 def previous_run(folder: Path) -> dict[str, str]:
     """A folder as a previous partition run left it (marker and one file), returned as a snapshot."""
     folder.mkdir()
-    (folder / MARKER).write_text('{"created_by": "partition"}\n')
+    files = ["k23-ignore", "k23-ignore/assignments.csv"]
+    (folder / MARKER).write_text(json.dumps({"created_by": "partition", "files": files}) + "\n")
     (folder / "k23-ignore").mkdir()
     (folder / "k23-ignore" / "assignments.csv").write_text("URN,partnership\n1,A\n")
     return snapshot(folder)
@@ -255,21 +256,20 @@ def test_foreign_folder_is_refused_before_solving(runner, tmp_path, monkeypatch)
     (out / "notes.txt").write_text("mine")
     result = runner.invoke(cli, ["plan", "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert (
-        f"output folder {out.absolute()} was not created by partition (it holds notes.txt and no {MARKER})"
-        in result.stderr
-    )
-    assert "Fix: choose another --out, or empty that folder" in result.stderr
+    assert f"output folder {out.absolute()} holds what partition did not write there (notes.txt)" in result.stderr
+    assert "Fix: move those files elsewhere, or choose another --out" in result.stderr
     assert (out / "notes.txt").read_text() == "mine" and sorted(os.listdir(tmp_path)) == ["documents"]
 
 
 def test_outputs_of_an_older_partition_are_replaced(runner, shared, tmp_path):
     out = tmp_path / "maps"  # what partition wrote before it marked its folders
     (out / "k23-ignore").mkdir(parents=True)
-    (out / "k23-ignore" / "plan.json").write_text("{}")
+    (out / "k23-ignore" / "plan.json").write_text('{"name": "k23-ignore", "k": 23, "solver": "heuristic", "spec": {}}')
+    (out / "k23-ignore" / "map.html").write_text("old")
     (out / "exports").mkdir()
+    (out / "exports" / "partnerships_k23_ignore.geojson").write_text("{}")
     (out / "changes_k22-ignore_to_k23-ignore.html").write_text("old")
-    (out / "manifest.json").write_text("{}")
+    (out / "manifest.json").write_text('{"versions": {"partition": "0.1.0"}}')
     result = runner.invoke(cli, ["plan", "--k", "22", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(os.listdir(out)) == [MARKER, "k22-ignore-agglomerative"]
@@ -282,7 +282,6 @@ def test_rerun_replaces_the_previous_outputs_completely(runner, shared, tmp_path
     first = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert (out / "changes_k22-ignore-agglomerative_to_k23-ignore-agglomerative.html").exists()
-    (out / "k22-ignore-agglomerative" / "stray.txt").write_text("left by hand")
     second = runner.invoke(cli, ["plan", "--k", "24", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert second.exit_code == 0, second.output
     assert sorted(os.listdir(out)) == [".gitkeep", MARKER, "k24-ignore-agglomerative"]
@@ -371,3 +370,47 @@ def test_published_outputs_follow_the_umask(runner, shared, tmp_path, mask, fold
     paths = [out.parent, out, *out.rglob("*")]
     assert {oct(p.stat().st_mode & 0o777) for p in paths if p.is_dir()} == {oct(folders)}
     assert {oct(p.stat().st_mode & 0o777) for p in paths if p.is_file()} == {oct(files)}
+
+
+def _published(runner, out, k="22"):
+    result = runner.invoke(cli, ["plan", "--k", k, *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_files_added_to_an_owned_folder_are_never_deleted(runner, shared, tmp_path):
+    """A planner's edits or a scenario file saved into maps/ stop the rerun rather than vanish with it."""
+    out = tmp_path / "maps"
+    _published(runner, out)
+    (out / "my-edits.csv").write_text("URN,partnership\n")
+    (out / "k22-ignore-agglomerative" / "notes.txt").write_text("mine")
+    result = runner.invoke(cli, ["plan", "--k", "23", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "k22-ignore-agglomerative/notes.txt, my-edits.csv" in result.stderr
+    assert (out / "my-edits.csv").exists() and (out / "k22-ignore-agglomerative" / "notes.txt").exists()
+
+
+def test_user_files_named_like_old_outputs_are_not_taken_for_them(runner, tmp_path, monkeypatch):
+    """Old outputs are recognised by content: a web app's manifest.json or a finance sheet in exports/ is not."""
+    no_solving(monkeypatch)
+    out = tmp_path / "legacy"
+    (out / "exports").mkdir(parents=True)
+    (out / "manifest.json").write_text('{"name": "my pwa"}')
+    (out / "exports" / "finance.xlsx").write_text("budget")
+    (out / "webapp").mkdir()
+    (out / "webapp" / "plan.json").write_text("{}")
+    (out / "webapp" / "index.html").write_text("x")
+    result = runner.invoke(cli, ["plan", "--out", str(out)])
+    assert result.exit_code == 2 and "exports, manifest.json, webapp" in result.stderr
+    assert (out / "exports" / "finance.xlsx").exists()
+
+
+def test_a_forged_marker_is_not_trusted(runner, tmp_path, monkeypatch):
+    no_solving(monkeypatch)
+    out = tmp_path / "forged"
+    out.mkdir()
+    (out / MARKER).write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    result = runner.invoke(cli, ["plan", "--out", str(out)])
+    assert result.exit_code == 2 and "not a marker partition wrote" in result.stderr
+    assert (out / "notes.txt").exists()

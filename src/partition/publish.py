@@ -10,10 +10,12 @@ step with :func:`staged_output`:
   read-only folder fails with :class:`OutputLocationError` (exit 2) within
   seconds, not after the solve;
 * a run owns its folder. The folder holds a marker, :data:`MARKER`, written by
-  partition; a rerun replaces the previous outputs completely (no stale
-  configurations, maps or exports beside the new ones). A folder that exists,
-  is not empty and has no marker was not created by partition and is refused
-  (unless it holds only what partition wrote before it left markers);
+  partition and listing every file the run wrote; a rerun replaces the previous
+  outputs completely (no stale configurations, maps or exports beside the new
+  ones). Anything in the folder the marker does not list (a planner's edits, a
+  scenario file saved there) stops the run, named, rather than being deleted; a
+  folder without a marker is refused unless it holds only what an older
+  partition wrote (recognised by content, not by name);
 * any failure, ``Ctrl-C`` (SIGINT) or SIGTERM before publication removes the
   staging folder and leaves the previous outputs as they were;
 * folders are created with the permissions the umask gives (``tempfile.mkdtemp``
@@ -65,24 +67,68 @@ def make_temp_dir(parent: Path, prefix: str) -> Path:
 
 
 LEGACY_FILES = re.compile(
-    r"^(manifest\.json|comparison\.(md|csv)|consultation-pack\.html|all-configurations\.html"
+    r"^(comparison\.(md|csv)|consultation-pack\.html|all-configurations\.html"
     r"|side-by-side_.+\.html|changes_.+_to_.+\.html)$"
 )
 """Files that partition wrote before it marked its folders (a folder holding only these is partition's)."""
 
+LEGACY_PLAN_FILES = frozenset({"assignments.csv", "partnerships.geojson", "plan.json", "map.html"})
+LEGACY_EXPORT_FILES = re.compile(r"^(partition\.gpkg|(schools|units|districts|partnerships_[A-Za-z0-9_]+)\.(geojson|csv))$")
+
+
+def _json(path: Path) -> dict:
+    """The JSON object in ``path``, or ``{}`` when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
 
 def _legacy_output(entry: Path) -> bool:
-    """Whether ``entry`` is something partition wrote before :data:`MARKER` existed."""
+    """Whether ``entry`` is something partition wrote before :data:`MARKER` existed.
+
+    Judged by content, not by name alone: a plan folder holds only a plan's files and a
+    ``plan.json`` with partition's keys; ``exports/`` only partition's layers; ``manifest.json``
+    names partition among its versions. Anything else is the user's and makes the folder foreign.
+    """
+    if entry.is_symlink():
+        return False
     if entry.is_dir():
-        return entry.name == "exports" or (entry / "plan.json").is_file()
+        names = {p.name for p in entry.iterdir()}
+        if entry.name == "exports":
+            return all(LEGACY_EXPORT_FILES.match(n) for n in names)
+        plan = _json(entry / "plan.json")
+        return names <= LEGACY_PLAN_FILES and {"k", "spec", "solver"} <= plan.keys()
+    if entry.name == "manifest.json":
+        return "partition" in (_json(entry).get("versions") or {})
     return bool(LEGACY_FILES.match(entry.name))
 
 
+def _written(folder: Path) -> list[str]:
+    """Every file and folder below ``folder``, as sorted relative POSIX paths (the marker and kept files aside)."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.relative_to(folder).as_posix() not in KEEP | {MARKER}
+    )
+
+
 def _foreign_entries(folder: Path) -> list[str]:
-    """Names in ``folder`` that make it foreign: none when it carries :data:`MARKER`, else all but partition's own."""
+    """What in ``folder`` partition did not write: nothing for a folder exactly as its last run left it.
+
+    A folder with :data:`MARKER` is partition's when the marker is partition's (``created_by``)
+    and lists every file now in the folder; anything added since (a planner's edits, a
+    scenario file) is named, so that a rerun never deletes it. Without a marker, only what an
+    older partition wrote (see :func:`_legacy_output`) is partition's.
+    """
     entries = sorted(folder.iterdir())
     if any(p.name == MARKER for p in entries):
-        return []
+        marker = _json(folder / MARKER)
+        recorded = marker.get("files")
+        if marker.get("created_by") != "partition" or not isinstance(recorded, list):
+            return [f"{MARKER} (not a marker partition wrote)"]
+        return sorted(set(_written(folder)) - set(map(str, recorded)))
     return [p.name for p in entries if p.name not in KEEP and not _legacy_output(p)]
 
 
@@ -105,9 +151,9 @@ def check_target(target: Path) -> None:
         if foreign:
             shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
             raise OutputLocationError(
-                f"output folder {target} was not created by partition (it holds {shown} and no {MARKER}), "
+                f"output folder {target} holds what partition did not write there ({shown}), "
                 "and a run replaces its folder completely",
-                fix="choose another --out, or empty that folder",
+                fix="move those files elsewhere, or choose another --out",
             )
 
 
@@ -242,6 +288,7 @@ def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
                     "version": __version__,
                     "command": command or " ".join(sys.argv),
                     "published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "files": _written(staging),
                 }
                 (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
                 try:
