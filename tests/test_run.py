@@ -102,6 +102,9 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["versions"]["highspy"] and manifest["spec"]["k"] == [23]
+    # the settings used, defaults included, even those the scenario file leaves out
+    assert {"name", "time_limit", "alternatives"} <= manifest["solver"].keys()
+    assert {"maps", "exports", "pack", "ensemble"} <= manifest["outputs"].keys()
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
     # every proposed configuration meets its rules: no banner; the current arrangement warns in its own sheet

@@ -85,13 +85,13 @@ SCENARIO_CASES = [
         ("time_limit = 30", "time_limit = -5"),
         "time_limit",
         "time_limit = -5 in [solver] must be more than 0",
-        "Fix: give seconds for the exact model per k",
+        "Fix: give a safety stop in seconds for the exact model per k",
     ),
     (
         ("time_limit = 30", "time_limit = 0"),
         "time_limit",
         "time_limit = 0 in [solver] must be more than 0",
-        "Fix: give seconds",
+        "Fix: give a safety stop in seconds",
     ),
     (
         ("ensemble = 1000", "ensemble = -3"),
@@ -146,7 +146,7 @@ SCENARIO_CASES = [
         ("time_limit = 30", "time_limit = nan"),
         "time_limit",
         "time_limit = nan in [solver] must be a finite number",
-        "Fix: give seconds",
+        "Fix: give a safety stop in seconds",
     ),
     (
         ("k = [22, 23, 24]", "k = [22, 0]"),
@@ -305,7 +305,7 @@ OPTION_CASES = [
     (["plan", "--seed", "4294967296"], "error: option --seed: 4294967296 must be at most 4294967295"),
     (
         ["plan", "--time-limit", "0"],
-        "error: option --time-limit: 0.0 must be more than 0. Fix: give seconds for the exact model per k",
+        "error: option --time-limit: 0.0 must be more than 0. Fix: give a safety stop in seconds for the exact model per k",
     ),
     (["plan", "--time-limit", "-5"], "error: option --time-limit: -5.0 must be more than 0"),
     (["plan", "--k", "0"], "error: option --k: 0 must be at least 1. Fix: give one or more numbers of partnerships"),

@@ -31,7 +31,7 @@ from partition.fetch import sha256
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
 from partition.publish import staged_output
-from partition.scenario import Scenario
+from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.spec import PlanSpec
 from partition.validate import check_status
 
@@ -261,8 +261,9 @@ def run_scenario(
             "scenario": {"path": str(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
             "inputs": sources,
             "spec": spec.to_dict(),
-            "solver": scenario.solver,
-            "outputs": scenario.outputs,
+            # the settings used, defaults included (the file may leave any of them out)
+            "solver": {**SolverSchema().model_dump(), **scenario.solver},
+            "outputs": {**OutputsSchema().model_dump(), **scenario.outputs},
             "seed": spec.random_state,
             "excluded_schools": inputs.dataset.excluded.to_dict("records"),
             "configurations": {

@@ -66,7 +66,7 @@ class SolverSchema(StrictModel):
         allow_inf_nan=False,
         gt=0,
         le=86_400,
-        description="seconds for the exact model per k, more than 0, e.g. 30",
+        description="a safety stop in seconds for the exact model per k, more than 0, e.g. 30 (a work budget, not this limit, decides the plan)",
     )
     alternatives: int = Field(0, ge=0, le=100, description="a number of alternatives per k from 0 to 100")
     min_difference: int = Field(25, ge=1, description="a number of schools, 1 or more")
