@@ -12,6 +12,7 @@ maps a block labelling back to units.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -72,8 +73,8 @@ class Problem:
     spec: PlanSpec
     block_xy: np.ndarray = field(init=False)
     n_units: int = 0
-    block_places: tuple[str, ...] = ()
-    """Each block described for users (school, URN, district), for messages."""
+    describe_block: Callable[[int], str] | None = None
+    """A block described for users (school, URN, district), for messages; computed only when asked."""
 
     def __post_init__(self) -> None:
         w = np.bincount(self.point_block, weights=self.point_w, minlength=self.n)
@@ -252,7 +253,7 @@ def build_problem(
         names=pinned_names,
         spec=spec,
         n_units=len(units),
-        block_places=tuple(describe_units(units, list(b), limit=3) for b in blocks),
+        describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
     )
     # blocks without pupils sit at their polygons' centroid
     for b in np.flatnonzero(~np.isfinite(problem.block_xy).all(axis=1)):
@@ -287,7 +288,7 @@ def quick_feasibility(problem: Problem) -> list[str]:
         biggest = problem.attrs[attr].max()
         if biggest > high:
             b = int(problem.attrs[attr].argmax())
-            where = problem.block_places[b] if problem.block_places else "one planning unit"
+            where = problem.describe_block(b) if problem.describe_block else "one planning unit"
             reasons.append(
                 f"{attr}: {where} alone holds {biggest:,.0f} (> maximum {high:,.0f} per partnership); "
                 f"if that figure is wrong, correct it in the input file"

@@ -35,6 +35,7 @@ import shapely
 
 from partition.dataset import SchoolAccountingError, check_school_accounting
 from partition.errors import IntegrityError
+from partition.scoring import contiguous_parts
 
 if TYPE_CHECKING:
     from partition.pipeline import Inputs
@@ -82,12 +83,7 @@ def school_accounting_problems(placed_urns: Iterable[int], expected_urns: Iterab
 
 def connected_labels(graph: nx.Graph, unit_labels: np.ndarray) -> set[int]:
     """Partnership labels whose units form one connected piece of the adjacency graph (island links included)."""
-    out = set()
-    for label in np.unique(unit_labels):
-        nodes = np.flatnonzero(unit_labels == label).tolist()
-        if nodes and nx.is_connected(graph.subgraph(nodes)):
-            out.add(int(label))
-    return out
+    return {label for label, pieces in contiguous_parts(graph, unit_labels).items() if pieces == 1}
 
 
 def geometry_problems(polygons: gpd.GeoSeries, names: Iterable[str], allowed_parts: Iterable[int | None]) -> list[str]:
