@@ -161,3 +161,16 @@ def test_imputation_rule(tmp_path):
     # no capacity: median pupils of primary schools with figures = 130
     assert pupils[4] == 130
     assert load.imputed == [3, 4]
+
+
+def test_place_date_and_group_columns_loaded(shared):
+    """Locality, ward, data date and federations come through for naming, the pack and locks."""
+    from partition.io.schools import read_gias
+
+    full = read_gias(shared / "schools" / "gias_20220420_primary_hampshire_850.csv").schools
+    assert str(full["last_changed"].max().date()) == "2022-04-20"  # DD-MM-YYYY in DfE downloads
+    assert (full["federation"] != "").sum() == 60  # the 60 federated primaries
+    assert not full["federation"].str.casefold().eq("not applicable").any()
+    extract = read_gias(shared / "schools" / "gias_2022_hampshire_850_open_primary_secondary.csv").schools
+    assert str(extract["last_changed"].max().date()) == "2022-07-06"  # ISO dates in the extract
+    assert (extract["locality"] != "").sum() > 200 and (extract["ward"] != "").all()

@@ -20,7 +20,13 @@ Schema of the result (one row per school, EPSG:27700):
 ``capacity``       nullable int; GIAS ``SchoolCapacity``
 ``gias_district``  GIAS ``DistrictAdministrative (name)``
 ``gias_district_code`` GIAS ``DistrictAdministrative (code)`` (ONS code; blank when absent)
-``town``           GIAS ``Town``
+``town``           GIAS ``Town`` (postal town: may lie outside the LA)
+``locality``       GIAS ``Locality`` (village or suburb; blank when absent)
+``address3``       GIAS ``Address3`` (blank when absent)
+``ward``           GIAS ``AdministrativeWard (name)`` (blank when absent)
+``last_changed``   datetime64; GIAS ``LastChangedDate`` (DD-MM-YYYY or ISO; NaT when blank)
+``federation``     GIAS ``Federations (name)`` (blank when absent or "Not applicable")
+``trust``          GIAS ``Trusts (name)`` (blank when absent or "Not applicable")
 ``anchor``         bool; secondary, all-through or college
 ``geometry``       Point (Easting, Northing)
 =================  ==========================================================
@@ -97,8 +103,31 @@ OPTIONAL = (
     "Town",
     "EstablishmentTypeGroup (name)",
     "Postcode",
+    "Locality",
+    "Address3",
+    "AdministrativeWard (name)",
+    "LastChangedDate",
+    "Federations (name)",
+    "Trusts (name)",
 )
 STATUSES = ("open", "all")
+
+
+def _group_names(column: pd.Series) -> np.ndarray:
+    """Federation or trust names, blank where GIAS says there is none."""
+    names = column.str.strip()
+    return names.where(~names.str.casefold().isin(["not applicable", "none"]), "").to_numpy()
+
+
+def _gias_dates(column: pd.Series) -> np.ndarray:
+    """GIAS dates (``DD-MM-YYYY`` in DfE downloads, ISO ``YYYY-MM-DD`` in some extracts) as ``datetime64[ns]``.
+
+    NaT where blank or unreadable: the date only informs the data date shown in the outputs.
+    """
+    text = column.str.strip()
+    day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return day_first.fillna(iso).to_numpy(dtype="datetime64[ns]")
 
 
 @dataclass
@@ -479,6 +508,12 @@ def read_gias(
             "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
             "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
             "town": df["Town"].str.strip().to_numpy(),
+            "locality": df["Locality"].str.strip().to_numpy(),
+            "address3": df["Address3"].str.strip().to_numpy(),
+            "ward": df["AdministrativeWard (name)"].str.strip().to_numpy(),
+            "last_changed": _gias_dates(df["LastChangedDate"]),
+            "federation": _group_names(df["Federations (name)"]),
+            "trust": _group_names(df["Trusts (name)"]),
         }
     )
     zero = _check_pupils(path, out, df["_line"].to_numpy())
