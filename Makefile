@@ -23,6 +23,7 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
 	$(PY) -m pytest -q -n auto tests
 	$(PY) -m pytest -q --nbmake notebooks
 

@@ -39,12 +39,16 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[23])
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", nargs="*", default=None, help="run only the solvers whose label contains one of these words")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="run only the solvers whose label contains one of these words"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
     inputs = prepare()
-    print(f"data + units + graph: {time.perf_counter() - t0:.2f} s; {len(inputs.schools)} schools, {len(inputs.units)} units")
+    print(
+        f"data + units + graph: {time.perf_counter() - t0:.2f} s; {len(inputs.schools)} schools, {len(inputs.units)} units"
+    )
     header = "| k | solver | time s | contiguous | max dev | wdist km | schools/partnership | no anchor | splits | model obj / bound / gap |"
     print(header)
     print("|---|---|---|---|---|---|---|---|---|---|")

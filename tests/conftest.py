@@ -68,7 +68,9 @@ def school_row(urn: int, x: float, y: float, **extra: object) -> dict[str, objec
     return row
 
 
-def write_gias(path: Path, rows: list[dict[str, object]], columns: list[str] | None = None, encoding: str = "utf-8") -> Path:
+def write_gias(
+    path: Path, rows: list[dict[str, object]], columns: list[str] | None = None, encoding: str = "utf-8"
+) -> Path:
     columns = columns or GIAS_COLUMNS
     with path.open("w", newline="", encoding=encoding) as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, quoting=csv.QUOTE_ALL, extrasaction="ignore")

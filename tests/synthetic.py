@@ -10,10 +10,21 @@ from partition.graph import build_graph
 from partition.pipeline import Inputs
 
 
-def grid_inputs(rows: int, cols: int, pupils: list[int], anchors: list[bool], districts: list[str] | None = None, size_m: float = 1000.0) -> Inputs:
+def grid_inputs(
+    rows: int,
+    cols: int,
+    pupils: list[int],
+    anchors: list[bool],
+    districts: list[str] | None = None,
+    size_m: float = 1000.0,
+) -> Inputs:
     """Units are ``size_m`` squares, row-major; school i sits at the centre of square i."""
     n = rows * cols
-    boxes = [shapely.box(c * size_m, r * size_m, (c + 1) * size_m, (r + 1) * size_m) for r in range(rows) for c in range(cols)]
+    boxes = [
+        shapely.box(c * size_m, r * size_m, (c + 1) * size_m, (r + 1) * size_m)
+        for r in range(rows)
+        for c in range(cols)
+    ]
     centres = [b.centroid for b in boxes]
     districts = districts or ["West" if (i % cols) < cols / 2 else "East" for i in range(n)]
     units = gpd.GeoDataFrame(

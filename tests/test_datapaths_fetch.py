@@ -67,7 +67,9 @@ def server(tmp_path):
 
 def _publish(root: Path) -> None:
     write_gias(root / "edubasealldata20261129.csv", [school_row(1, 450000, 120000)])
-    gdf = gpd.GeoDataFrame({"LAD23CD": ["E1"], "LAD23NM": ["A"]}, geometry=[shapely.box(-1.5, 50.9, -1.0, 51.2)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"LAD23CD": ["E1"], "LAD23NM": ["A"]}, geometry=[shapely.box(-1.5, 50.9, -1.0, 51.2)], crs="EPSG:4326"
+    )
     gdf.to_file(root / LAD_MIRROR_NAME, driver="GeoJSON")
 
 
@@ -109,9 +111,13 @@ def test_fetch_rejects_non_gias_content(server, tmp_path):
 def test_fetch_cli(server, tmp_path):
     root, url = server
     _publish(root)
-    result = CliRunner().invoke(cli, ["fetch", "--dest", str(tmp_path / "c"), "--base-url", url, "--date", "2026-11-29"])
+    result = CliRunner().invoke(
+        cli, ["fetch", "--dest", str(tmp_path / "c"), "--base-url", url, "--date", "2026-11-29"]
+    )
     assert result.exit_code == 0, result.output
     assert "downloaded:" in result.stdout
-    bad = CliRunner().invoke(cli, ["fetch", "--dest", str(tmp_path / "d"), "--base-url", url + "/missing", "--date", "2026-11-29"])
+    bad = CliRunner().invoke(
+        cli, ["fetch", "--dest", str(tmp_path / "d"), "--base-url", url + "/missing", "--date", "2026-11-29"]
+    )
     assert bad.exit_code == 2
     assert "HTTP 404" in bad.stderr

@@ -12,5 +12,7 @@ def test_python_dash_m_partition_runs_the_cli():
 
 
 def test_python_dash_m_partition_exits_2_on_bad_options():
-    done = subprocess.run([sys.executable, "-m", "partition", "plan", "--k", "0"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "partition", "plan", "--k", "0"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -40,7 +40,19 @@ def test_primary_extract_with_extra_fields_and_statuses(shared):
     with pytest.warns(DataWarning, match=r"excluded 11 school\(s\) without coordinates.*128684"):
         everything = read_gias(path, status="all")
     no_xy = everything.excluded[everything.excluded["reason"].str.contains("coordinates")]
-    assert sorted(no_xy["URN"]) == [128684, 128685, 128686, 128688, 128697, 128698, 128699, 128708, 128710, 128711, 128714]
+    assert sorted(no_xy["URN"]) == [
+        128684,
+        128685,
+        128686,
+        128688,
+        128697,
+        128698,
+        128699,
+        128708,
+        128710,
+        128711,
+        128714,
+    ]
     assert len(everything.schools) == 520 - 11
 
 
@@ -72,8 +84,26 @@ def test_classify_kind(phase, type_name, group, kind):
 def test_colleges_loaded_special_behind_flag(tmp_path):
     rows = [
         school_row(1, 400000, 100000),
-        school_row(2, 401000, 100000, **{"TypeOfEstablishment (name)": "Further education", "EstablishmentTypeGroup (name)": "Colleges", "PhaseOfEducation (name)": "16 plus"}),
-        school_row(3, 402000, 100000, **{"TypeOfEstablishment (name)": "Community special school", "EstablishmentTypeGroup (name)": "Special schools", "PhaseOfEducation (name)": "Not applicable"}),
+        school_row(
+            2,
+            401000,
+            100000,
+            **{
+                "TypeOfEstablishment (name)": "Further education",
+                "EstablishmentTypeGroup (name)": "Colleges",
+                "PhaseOfEducation (name)": "16 plus",
+            },
+        ),
+        school_row(
+            3,
+            402000,
+            100000,
+            **{
+                "TypeOfEstablishment (name)": "Community special school",
+                "EstablishmentTypeGroup (name)": "Special schools",
+                "PhaseOfEducation (name)": "Not applicable",
+            },
+        ),
     ]
     path = write_gias(tmp_path / "g.csv", rows)
     load = read_gias(path, la_codes=["999"])
@@ -85,11 +115,35 @@ def test_colleges_loaded_special_behind_flag(tmp_path):
 
 
 def test_edubasealldata_flavour_and_cp1252(tmp_path):
-    columns = ["URN", "LA (code)", "LA (name)", "EstablishmentName", "TypeOfEstablishment (code)", "TypeOfEstablishment (name)",
-               "EstablishmentStatus (code)", "EstablishmentStatus (name)", "PhaseOfEducation (code)", "PhaseOfEducation (name)",
-               "NumberOfPupils", "SchoolCapacity", "Easting", "Northing", "DistrictAdministrative (name)"]
+    columns = [
+        "URN",
+        "LA (code)",
+        "LA (name)",
+        "EstablishmentName",
+        "TypeOfEstablishment (code)",
+        "TypeOfEstablishment (name)",
+        "EstablishmentStatus (code)",
+        "EstablishmentStatus (name)",
+        "PhaseOfEducation (code)",
+        "PhaseOfEducation (name)",
+        "NumberOfPupils",
+        "SchoolCapacity",
+        "Easting",
+        "Northing",
+        "DistrictAdministrative (name)",
+    ]
     rows = [
-        school_row(10, 400000, 100000, **{"EstablishmentName": "St Mary’s Café School", "TypeOfEstablishment (code)": "01", "EstablishmentStatus (code)": "1", "PhaseOfEducation (code)": "2"}),
+        school_row(
+            10,
+            400000,
+            100000,
+            **{
+                "EstablishmentName": "St Mary’s Café School",
+                "TypeOfEstablishment (code)": "01",
+                "EstablishmentStatus (code)": "1",
+                "PhaseOfEducation (code)": "2",
+            },
+        ),
         school_row(11, 401000, 100000, **{"EstablishmentStatus (name)": "Open, but proposed to close"}),
         school_row(12, 402000, 100000, **{"EstablishmentStatus (name)": "Closed"}),
     ]
@@ -104,14 +158,18 @@ def test_edubasealldata_flavour_and_cp1252(tmp_path):
 def test_missing_column_is_named(tmp_path):
     columns = [c for c in GIAS_COLUMNS if c != "Easting"]
     path = write_gias(tmp_path / "g.csv", [school_row(1, 1, 1)], columns)
-    with pytest.raises(SchoolsFileError, match=r"g\.csv, column 'Easting': required GIAS column\(s\) missing.*Fix: use a GIAS"):
+    with pytest.raises(
+        SchoolsFileError, match=r"g\.csv, column 'Easting': required GIAS column\(s\) missing.*Fix: use a GIAS"
+    ):
         read_gias(path)
 
 
 def test_bad_number_names_line_and_column(tmp_path):
     rows = [school_row(1, 400000, 100000), school_row(2, 400000, 100000, NumberOfPupils="lots")]
     path = write_gias(tmp_path / "g.csv", rows)
-    with pytest.raises(SchoolsFileError, match=r"g\.csv, line 3, column 'NumberOfPupils': value 'lots' is not a number"):
+    with pytest.raises(
+        SchoolsFileError, match=r"g\.csv, line 3, column 'NumberOfPupils': value 'lots' is not a number"
+    ):
         read_gias(path, la_codes=["999"])
 
 
@@ -134,7 +192,12 @@ def test_empty_and_unknown_la(tmp_path):
 
 
 def test_duplicates_and_missing_coordinates_warn_with_urns(tmp_path):
-    rows = [school_row(1, 400000, 100000), school_row(1, 400500, 100000), school_row(2, "", ""), school_row(3, 401000, 100000)]
+    rows = [
+        school_row(1, 400000, 100000),
+        school_row(1, 400500, 100000),
+        school_row(2, "", ""),
+        school_row(3, 401000, 100000),
+    ]
     path = write_gias(tmp_path / "g.csv", rows)
     with pytest.warns(DataWarning) as record:
         load = read_gias(path, la_codes=["999"])

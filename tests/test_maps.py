@@ -76,8 +76,13 @@ def test_map_in_headless_chromium(evil_map, tmp_path):
         browser = p.chromium.launch(
             executable_path=_chromium(),
             # playwright starts each browser with a fresh temporary profile (its own --user-data-dir)
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -105,14 +110,17 @@ def test_map_in_headless_chromium(evil_map, tmp_path):
         page.wait_for_selector(".leaflet-popup-content")
         popup = page.locator(".leaflet-popup-content").inner_text()
         assert "URN" in popup and "School" in popup, popup
-        page.evaluate("""urn => {
+        page.evaluate(
+            """urn => {
             for (const key in window) {
               const obj = window[key];
               if (obj && obj.eachLayer && key.startsWith('geo_json')) {
                 obj.eachLayer(l => { if (l.feature && l.feature.properties.URN === String(urn)) { l.fire('click', {latlng: l.getLatLng()}); } });
               }
             }
-        }""", evil_urn)
+        }""",
+            evil_urn,
+        )
         page.wait_for_timeout(300)
         popup = page.locator(".leaflet-popup-content").inner_text()
         assert PAYLOAD in popup  # shown as text
@@ -131,7 +139,10 @@ def comparison(hampshire, tmp_path_factory):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plans = [make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}) for k in (22, 23)]
+        plans = [
+            make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20})
+            for k in (22, 23)
+        ]
     out = tmp_path_factory.mktemp("cmp")
     paths = write_comparison_maps(plans, hampshire.schools, hampshire.dataset.districts, out)
     return plans, {p.name.split("_")[0]: p for p in paths}
@@ -167,14 +178,19 @@ def test_comparison_maps_in_headless_chromium(comparison):
     moved = int((idb.map(match) != ida).sum())
     assert 0 < moved < 494
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         for key, path in paths.items():
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             errors: list[str] = []
             remote: list[str] = []
             page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-            page.on("request", lambda r, remote=remote: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+            page.on(
+                "request",
+                lambda r, remote=remote: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+            )
             page.goto(path.as_uri())
             page.wait_for_selector("path.leaflet-interactive")
             if key == "side-by-side":
@@ -185,7 +201,11 @@ def test_comparison_maps_in_headless_chromium(comparison):
                     m1.setView([51.0, -1.3], 12, {animate: false});
                     return [m2.getCenter().lat, m2.getCenter().lng, m2.getZoom()];
                 }""")
-                assert centres[0] == pytest.approx(51.0, abs=1e-3) and centres[1] == pytest.approx(-1.3, abs=1e-3) and centres[2] == 12
+                assert (
+                    centres[0] == pytest.approx(51.0, abs=1e-3)
+                    and centres[1] == pytest.approx(-1.3, abs=1e-3)
+                    and centres[2] == 12
+                )
             elif key == "changes":
                 title = page.locator("h1").inner_text()
                 assert f"{moved} of 494 schools change partnership" in title

@@ -17,4 +17,6 @@ def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs: clear them before committing"
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{path.name} has outputs: clear them before committing"
+            )

@@ -79,12 +79,20 @@ def test_gias_tie_break_near_edge_keeps_site_in_its_unit(tmp_path):
 def test_school_far_outside_is_excluded_and_reported(tmp_path):
     # school 8 lies 1.5 km outside the study area (plausible: attached to its GIAS district and reported);
     # school 9 lies 7 km out (a wrong Northing): excluded with its distance and the fix
-    rows = [school_row(1, 500, 500), school_row(2, 1500, 500), school_row(3, 2500, 500, **{"DistrictAdministrative (name)": "East"}),
-            school_row(8, 1500, 2500), school_row(9, 2500, 8000)]
+    rows = [
+        school_row(1, 500, 500),
+        school_row(2, 1500, 500),
+        school_row(3, 2500, 500, **{"DistrictAdministrative (name)": "East"}),
+        school_row(8, 1500, 2500),
+        school_row(9, 2500, 8000),
+    ]
     with pytest.warns(DataWarning) as record:
         ds = _load(tmp_path, rows)
     text = " ".join(str(w.message) for w in record)
-    assert "excluded 1 school(s) outside the study area: URN 9 School 9: in no district of the boundary file, 7.0 km from the nearest" in text
+    assert (
+        "excluded 1 school(s) outside the study area: URN 9 School 9: in no district of the boundary file, 7.0 km from the nearest"
+        in text
+    )
     assert "URN 8 School 8: GIAS 'West', polygon '(outside every district)' (1500 m) -> West" in text
     assert 9 not in set(ds.schools["URN"])
     assert "check its Easting/Northing" in ds.excluded.set_index("URN").at[9, "reason"]

@@ -283,7 +283,13 @@ def _spec_from_options(
 )
 @click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
 @click.option("--seed", type=int, help="Random seed (default 0).")
-@click.option("--time-limit", type=float, default=30.0, show_default=True, help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.")
+@click.option(
+    "--time-limit",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.",
+)
 @click.option(
     "--out",
     "out_dir",

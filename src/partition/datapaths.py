@@ -89,9 +89,7 @@ def data_dir(explicit: str | Path | None = None) -> Path:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_dir():
-            raise DataLocationError(
-                f"data folder {path} does not exist", fix="pass an existing folder"
-            )
+            raise DataLocationError(f"data folder {path} does not exist", fix="pass an existing folder")
         return path
     env = os.environ.get(ENV_VAR)
     if env:

@@ -78,7 +78,9 @@ class SchoolAccountingError(PartitionError):
     exit_code = 2
 
 
-def check_school_accounting(input_urns: Iterable[int], placed_urns: Iterable[int], excluded_urns: Iterable[int]) -> None:
+def check_school_accounting(
+    input_urns: Iterable[int], placed_urns: Iterable[int], excluded_urns: Iterable[int]
+) -> None:
     """Assert that every input record is placed or excluded, exactly once.
 
     The check is on records: a URN that appears twice in the input (a duplicate
@@ -110,7 +112,9 @@ def check_school_accounting(input_urns: Iterable[int], placed_urns: Iterable[int
     if missing:
         parts.append(f"{len(missing)} input school(s) neither placed nor reported excluded: URN {_urn_list(missing)}")
     if extra:
-        parts.append(f"{len(extra)} school(s) placed or excluded more often than they occur in the input: URN {_urn_list(extra)}")
+        parts.append(
+            f"{len(extra)} school(s) placed or excluded more often than they occur in the input: URN {_urn_list(extra)}"
+        )
     raise SchoolAccountingError(
         "schools in input != schools placed + schools excluded: " + "; ".join(parts),
         fix="this is a fault in partition, not in the data; please report it with the input files",
@@ -170,11 +174,22 @@ def load_dataset(
     all_districts = read_boundaries(boundaries_path, layer=layer)
     owners = None if district_codes else district_owners(load.records, all_districts)
     districts, notes = select_districts(
-        all_districts, load.schools, district_codes, tolerance_m=tolerance_m, limit_m=limit_m, owners=owners, la_codes=la_codes
+        all_districts,
+        load.schools,
+        district_codes,
+        tolerance_m=tolerance_m,
+        limit_m=limit_m,
+        owners=owners,
+        la_codes=la_codes,
     )
     districts = repair_coverage(districts, what="districts")  # overlaps and slivers between districts, reported
     assigned, disagreements, outside = assign_districts(
-        load.schools, districts, tolerance_m=tolerance_m, limit_m=limit_m, boundaries=all_districts, attach=not district_codes
+        load.schools,
+        districts,
+        tolerance_m=tolerance_m,
+        limit_m=limit_m,
+        boundaries=all_districts,
+        attach=not district_codes,
     )
     uncovered = sum(NOT_COVERED in str(reason) for reason in outside["reason"])
     if uncovered > len(load.schools) / 2:
@@ -195,9 +210,7 @@ def load_dataset(
         )
     notes.append(f"{schools_path.name}: read as {ENCODING_NAMES.get(load.encoding, load.encoding)}")
     if load.zero_pupils:
-        notes.append(
-            f"{schools_path.name}: NumberOfPupils 0 taken at face value for URN {_urn_list(load.zero_pupils)}"
-        )
+        notes.append(f"{schools_path.name}: NumberOfPupils 0 taken at face value for URN {_urn_list(load.zero_pupils)}")
     excluded = pd.concat([load.excluded, outside], ignore_index=True)
     check_school_accounting(load.input_urns, assigned["URN"], excluded["URN"])
     return Dataset(

@@ -113,7 +113,11 @@ def locate_schools(
     home = np.where(
         has & (gias_m <= tolerance_m),
         gias,
-        np.where(polygon >= 0, polygon, np.where(has & (gias_m <= limit_m), gias, np.where(nearest_m <= tolerance_m, nearest, -1))),
+        np.where(
+            polygon >= 0,
+            polygon,
+            np.where(has & (gias_m <= limit_m), gias, np.where(nearest_m <= tolerance_m, nearest, -1)),
+        ),
     )
     return pd.DataFrame(
         {"gias": gias, "gias_m": gias_m, "polygon": polygon, "nearest": nearest, "nearest_m": nearest_m, "home": home},
@@ -209,7 +213,11 @@ def select_districts(
         )
     wanted_las = {str(c) for c in la_codes}
     owner = {} if owners is None else owners.to_dict()
-    foreign = [h for h in homes if owner.get(boundaries["code"].iat[h], None) not in (None, *wanted_las)] if wanted_las else []
+    foreign = (
+        [h for h in homes if owner.get(boundaries["code"].iat[h], None) not in (None, *wanted_las)]
+        if wanted_las
+        else []
+    )
     own = [h for h in homes if h not in foreign]
     notes = []
     if own and foreign:
@@ -288,7 +296,7 @@ def assign_districts(
         outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
         label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
         outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
-        in_left_out = (outer["polygon"].to_numpy() >= 0)
+        in_left_out = outer["polygon"].to_numpy() >= 0
         selected = set(districts["code"])
         outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
     else:
@@ -316,7 +324,9 @@ def assign_districts(
             continue
         where_text = outer_name[s] or "(outside every district)"
         if not attach and outer_home[s] is not None:
-            reasons.append((s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)"))
+            reasons.append(
+                (s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)")
+            )
             continue
         # a school inside a district left out of the study area (a cross-border site) may join the
         # nearest district within limit_m; a school outside every district of the file only within the
@@ -327,11 +337,18 @@ def assign_districts(
         elif w.nearest >= 0 and w.nearest_m <= reach:
             chosen[s], rule[s], offset[s] = int(w.nearest), "nearest-outside", w.nearest_m
         else:
-            near = f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}" if w.nearest >= 0 else "far from every district"
+            near = (
+                f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}"
+                if w.nearest >= 0
+                else "far from every district"
+            )
             where_text = f"in {outer_name[s]}" if outer_name[s] else NOT_COVERED
             reasons.append(
-                (s, f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
-                    "check its Easting/Northing, or use a boundary file that covers it")
+                (
+                    s,
+                    f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
+                    "check its Easting/Northing, or use a boundary file that covers it",
+                )
             )
             continue
         records.append((s, gias_name, where_text, float(offset[s]), names[chosen[s]]))
@@ -367,7 +384,10 @@ def assign_districts(
         warnings.warn(
             DataWarning(
                 f"excluded {len(excluded)} school(s) outside the study area: "
-                + "; ".join(f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}" for r in excluded.itertuples())
+                + "; ".join(
+                    f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}"
+                    for r in excluded.itertuples()
+                )
             ),
             stacklevel=2,
         )

@@ -119,6 +119,7 @@ class IntegrityError(PartitionError):
         self.name = name
         self.problems = list(problems)
         super().__init__(
-            f"configuration {name} failed its integrity check, so nothing was written for it: " + "; ".join(self.problems),
+            f"configuration {name} failed its integrity check, so nothing was written for it: "
+            + "; ".join(self.problems),
             fix="this is a fault of partition, not of your data; please report it with the command you ran",
         )

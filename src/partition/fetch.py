@@ -72,7 +72,9 @@ def remotes(date: dt.date | None = None) -> list[Remote]:
     """The official files, GIAS dated ``date`` (default today)."""
     stamp = (date or dt.date.today()).strftime("%Y%m%d")
     return [
-        Remote("gias", GIAS_URL.format(date=stamp), f"edubasealldata{stamp}.csv", "schools/edubasealldata.csv", _check_gias),
+        Remote(
+            "gias", GIAS_URL.format(date=stamp), f"edubasealldata{stamp}.csv", "schools/edubasealldata.csv", _check_gias
+        ),
         Remote("lad2023", LAD_URL, LAD_MIRROR_NAME, "boundaries/lad_2023_bgc.geojson", _check_boundaries),
     ]
 
@@ -112,7 +114,16 @@ def fetch(
         url = f"{base_url.rstrip('/')}/{remote.mirror_name}" if base_url else remote.url
         target = dest / remote.target
         if target.exists() and not force:
-            records.append({"name": remote.name, "url": url, "path": str(target), "sha256": sha256(target), "bytes": target.stat().st_size, "skipped": True})
+            records.append(
+                {
+                    "name": remote.name,
+                    "url": url,
+                    "path": str(target),
+                    "sha256": sha256(target),
+                    "bytes": target.stat().st_size,
+                    "skipped": True,
+                }
+            )
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as tmp:
@@ -122,10 +133,16 @@ def fetch(
                 with urllib.request.urlopen(url, timeout=timeout) as response, tmp_path.open("wb") as out:
                     shutil.copyfileobj(response, out)
             except urllib.error.HTTPError as exc:
-                raise FetchError(f"download of {url} failed: HTTP {exc.code} {exc.reason}", fix="check the address or try again later (GIAS files are dated; pass --date)") from None
+                raise FetchError(
+                    f"download of {url} failed: HTTP {exc.code} {exc.reason}",
+                    fix="check the address or try again later (GIAS files are dated; pass --date)",
+                ) from None
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                raise FetchError(f"download of {url} failed: {reason}", fix="check the network connection or use --base-url for a mirror") from None
+                raise FetchError(
+                    f"download of {url} failed: {reason}",
+                    fix="check the network connection or use --base-url for a mirror",
+                ) from None
             if tmp_path.stat().st_size == 0:
                 raise FetchError(f"download of {url} returned an empty file")
             checked = tmp_path.with_name(target.name + ".check" + target.suffix)
@@ -136,7 +153,16 @@ def fetch(
         finally:
             if tmp_path.exists():
                 tmp_path.unlink()
-        records.append({"name": remote.name, "url": url, "path": str(target), "sha256": sha256(target), "bytes": target.stat().st_size, "skipped": False})
+        records.append(
+            {
+                "name": remote.name,
+                "url": url,
+                "path": str(target),
+                "sha256": sha256(target),
+                "bytes": target.stat().st_size,
+                "skipped": False,
+            }
+        )
     dest.mkdir(parents=True, exist_ok=True)
     manifest = dest / "MANIFEST.json"
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

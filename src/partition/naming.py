@@ -15,10 +15,14 @@ import pandas as pd
 
 
 def _title(text: str) -> str:
-    return " ".join(w if w.isupper() and len(w) <= 3 else w.capitalize() if w.isupper() else w for w in str(text).split())
+    return " ".join(
+        w if w.isupper() and len(w) <= 3 else w.capitalize() if w.isupper() else w for w in str(text).split()
+    )
 
 
-def name_partnerships(schools: pd.DataFrame, school_labels: np.ndarray, fixed: dict[int, str] | None = None) -> dict[int, str]:
+def name_partnerships(
+    schools: pd.DataFrame, school_labels: np.ndarray, fixed: dict[int, str] | None = None
+) -> dict[int, str]:
     """Map each label to a unique name (see module docstring)."""
     fixed = fixed or {}
     s = schools.assign(label=school_labels)

@@ -24,7 +24,9 @@ def _range(total: float, low: float, high: float) -> tuple[int, int]:
     return max(lo, 1), hi
 
 
-def district_ranges(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> dict[str, tuple[int, int]]:
+def district_ranges(
+    totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int
+) -> dict[str, tuple[int, int]]:
     """Feasible partnership counts per district at ``k``."""
     county = {a: sum(t[a] for t in totals.values()) for b in spec.size for a in [b.attribute]}
     ranges = {}
@@ -61,7 +63,13 @@ def apportion(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec
     return counts
 
 
-def diagnose(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int, ranges: dict[str, tuple[int, int]]) -> str:
+def diagnose(
+    totals: dict[str, dict[str, float]],
+    anchors: dict[str, int],
+    spec: PlanSpec,
+    k: int,
+    ranges: dict[str, tuple[int, int]],
+) -> str:
     """Say which districts make nesting infeasible at ``k`` and why."""
     attr = spec.size[0].attribute
     county = sum(t[attr] for t in totals.values())
@@ -86,10 +94,14 @@ def diagnose(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec:
 
 def _feasible(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> bool:
     ranges = district_ranges(totals, anchors, spec, k)
-    return all(lo <= hi for lo, hi in ranges.values()) and sum(r[0] for r in ranges.values()) <= k <= sum(r[1] for r in ranges.values())
+    return all(lo <= hi for lo, hi in ranges.values()) and sum(r[0] for r in ranges.values()) <= k <= sum(
+        r[1] for r in ranges.values()
+    )
 
 
-def smallest_tolerance(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> float | None:
+def smallest_tolerance(
+    totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int
+) -> float | None:
     """Smallest tolerance of the first size bound (0.5 % steps, up to 90 %) that makes nesting feasible at k."""
     first = spec.size[0]
     for step in range(1, 181):

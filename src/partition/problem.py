@@ -100,7 +100,6 @@ class Problem:
         return out
 
 
-
 def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoDataFrame) -> list[list[int]]:
     """Merge lock groups (unit indices) with the shortest paths joining them; return disjoint groups."""
     expanded: list[set[int]] = []
@@ -162,7 +161,10 @@ def build_problem(
 
     def unit_of(urn: int, what: str) -> int:
         if urn not in urn_unit:
-            raise SpecError(f"{what} lock names URN {urn}, which is not among the loaded schools", fix="check the URN (excluded schools cannot be locked)")
+            raise SpecError(
+                f"{what} lock names URN {urn}, which is not among the loaded schools",
+                fix="check the URN (excluded schools cannot be locked)",
+            )
         return urn_unit[urn]
 
     groups = [[unit_of(u, "together") for u in g] for g in locks.together]
@@ -207,7 +209,10 @@ def build_problem(
     limits: dict[str, tuple[float, float]] = {}
     for bound in spec.size:
         if bound.attribute not in attrs:
-            raise SpecError(f"size bound on {bound.attribute!r} but the units carry no such figure", fix="attach population (--population) or drop the bound")
+            raise SpecError(
+                f"size bound on {bound.attribute!r} but the units carry no such figure",
+                fix="attach population (--population) or drop the bound",
+            )
         total = (totals or {}).get(bound.attribute, float(attrs[bound.attribute].sum()))
         limits[bound.attribute] = bound.limits(total, k_total or k)
     anchors = np.array([units["anchors"].to_numpy()[m].sum() for m in blocks], dtype=int)
@@ -225,7 +230,10 @@ def build_problem(
         if ua in position and ub in position:
             ba, bb = block_of_unit[ua], block_of_unit[ub]
             if ba == bb:
-                raise InfeasibleError(f"schools {a} and {b} must be kept apart but share a planning unit (same site) or a lock", fix="remove one of the conflicting locks")
+                raise InfeasibleError(
+                    f"schools {a} and {b} must be kept apart but share a planning unit (same site) or a lock",
+                    fix="remove one of the conflicting locks",
+                )
             apart.append((ba, bb))
     pinned_names: dict[int, str] = {}
     for name, us in by_name.items():
@@ -234,7 +242,9 @@ def build_problem(
             pinned_names[block_of_unit[present[0]]] = name
     names_used = list(pinned_names.values())
     if len(names_used) != len(set(names_used)):
-        raise SpecError("two different pinned names ended up in one locked block", fix="check the pinned and together locks")
+        raise SpecError(
+            "two different pinned names ended up in one locked block", fix="check the pinned and together locks"
+        )
     for x, y in ((a, b) for a in pinned_names for b in pinned_names if a < b):
         apart.append((x, y))
     problem = Problem(
@@ -260,7 +270,9 @@ def build_problem(
         c = units.geometry.iloc[blocks[b]].union_all().centroid
         problem.block_xy[b] = (c.x / 1000.0, c.y / 1000.0)
     if k > problem.n:
-        raise InfeasibleError(f"k = {k} partnerships but only {problem.n} planning units", fix=f"choose k ≤ {problem.n}")
+        raise InfeasibleError(
+            f"k = {k} partnerships but only {problem.n} planning units", fix=f"choose k ≤ {problem.n}"
+        )
     anchored = int((anchors > 0).sum())
     if spec.anchors and anchored == 0:
         raise InfeasibleError(

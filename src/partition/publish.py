@@ -73,7 +73,9 @@ LEGACY_FILES = re.compile(
 """Files that partition wrote before it marked its folders (a folder holding only these is partition's)."""
 
 LEGACY_PLAN_FILES = frozenset({"assignments.csv", "partnerships.geojson", "plan.json", "map.html"})
-LEGACY_EXPORT_FILES = re.compile(r"^(partition\.gpkg|(schools|units|districts|partnerships_[A-Za-z0-9_]+)\.(geojson|csv))$")
+LEGACY_EXPORT_FILES = re.compile(
+    r"^(partition\.gpkg|(schools|units|districts|partnerships_[A-Za-z0-9_]+)\.(geojson|csv))$"
+)
 
 
 def _json(path: Path) -> dict:

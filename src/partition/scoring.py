@@ -75,7 +75,9 @@ def contiguous_parts(graph: nx.Graph, unit_labels: np.ndarray) -> dict[int, int]
 
 def district_pieces(schools: pd.DataFrame, labels: np.ndarray) -> pd.Series:
     """For each district, the number of partnerships its schools belong to."""
-    return pd.Series(labels, index=schools.index).groupby(schools["district"].to_numpy()).nunique().rename("partnerships")
+    return (
+        pd.Series(labels, index=schools.index).groupby(schools["district"].to_numpy()).nunique().rename("partnerships")
+    )
 
 
 def partnership_table(schools: pd.DataFrame, labels: np.ndarray, k: int | None = None) -> pd.DataFrame:
@@ -97,19 +99,30 @@ def partnership_table(schools: pd.DataFrame, labels: np.ndarray, k: int | None =
                 "colleges": int((g["kind"] == "college").sum()),
                 "districts": "; ".join(sorted(g["district"].unique())),
                 "n_districts": int(g["district"].nunique()),
-                "wdist_km": wdist(np.column_stack([g.geometry.x, g.geometry.y]), g["pupils"].to_numpy(), np.zeros(len(g))),
+                "wdist_km": wdist(
+                    np.column_stack([g.geometry.x, g.geometry.y]), g["pupils"].to_numpy(), np.zeros(len(g))
+                ),
             }
         )
     return pd.DataFrame(rows)
 
 
-def spec_violations(table: pd.DataFrame, parts: dict[int, int], spec: PlanSpec, k: int, units: pd.DataFrame, unit_labels: np.ndarray,
-                    split_sites: int = 0) -> list[str]:
+def spec_violations(
+    table: pd.DataFrame,
+    parts: dict[int, int],
+    spec: PlanSpec,
+    k: int,
+    units: pd.DataFrame,
+    unit_labels: np.ndarray,
+    split_sites: int = 0,
+) -> list[str]:
     """Which constraints of ``spec`` a configuration violates, and by how much."""
     out = []
     broken = [p for p, c in parts.items() if c > 1]
     if broken:
-        out.append(f"contiguity: {len(broken)} partnership(s) in several pieces ({sum(parts[p] for p in broken)} pieces)")
+        out.append(
+            f"contiguity: {len(broken)} partnership(s) in several pieces ({sum(parts[p] for p in broken)} pieces)"
+        )
     if split_sites:
         out.append(f"sites: {split_sites} school site(s) shared by schools of different partnerships")
     if len(table) != k:
@@ -126,7 +139,9 @@ def spec_violations(table: pd.DataFrame, parts: dict[int, int], spec: PlanSpec, 
         bad = values[(values < low - 1e-9) | (values > high + 1e-9)]
         if len(bad):
             worst = max(float((low - values).max()), float((values - high).max()))
-            out.append(f"size: {bound.attribute} outside [{low:,.0f}, {high:,.0f}] in {len(bad)} partnership(s), worst by {worst:,.0f}")
+            out.append(
+                f"size: {bound.attribute} outside [{low:,.0f}, {high:,.0f}] in {len(bad)} partnership(s), worst by {worst:,.0f}"
+            )
     missing = int((table["anchors"] == 0).sum())
     if spec.anchors and missing:
         out.append(f"anchors: {missing} partnership(s) without a secondary, all-through school or college")

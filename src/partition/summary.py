@@ -31,9 +31,7 @@ def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> 
         "schools": int(len(s)),
         "by_kind": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
         "pupils": int(s["pupils"].sum()),
-        "districts": {
-            name: {k: int(v) for k, v in row.items()} for name, row in by_district.sort_index().iterrows()
-        },
+        "districts": {name: {k: int(v) for k, v in row.items()} for name, row in by_district.sort_index().iterrows()},
         "excluded": {
             "count": int(len(excl)),
             "by_reason": {r: [int(u) for u in g["URN"]] for r, g in excl.groupby("reason")},

@@ -16,7 +16,9 @@ from partition.errors import PopulationFileError
 CHILD_AGES = [f"Aged{i}" for i in range(20)]
 
 
-def read_child_population(path: str | Path, *, code_column: str | None = None, value_column: str | None = None) -> pd.Series:
+def read_child_population(
+    path: str | Path, *, code_column: str | None = None, value_column: str | None = None
+) -> pd.Series:
     """Return children per area code (a Series named ``population`` indexed by code).
 
     Without ``value_column`` the file must have ``Aged0`` ... ``Aged19`` columns,
@@ -29,17 +31,26 @@ def read_child_population(path: str | Path, *, code_column: str | None = None, v
         raise PopulationFileError(path, f"cannot be read as CSV ({exc})") from None
     code = code_column or next((c for c in ("LSOA_CODE", "LSOA11CD", "LSOA21CD", "code") if c in table), None)
     if code is None or code not in table:
-        raise PopulationFileError(path, "has no area code column", column=code_column or "LSOA_CODE", fix="name it with --population-code")
+        raise PopulationFileError(
+            path, "has no area code column", column=code_column or "LSOA_CODE", fix="name it with --population-code"
+        )
     columns = [value_column] if value_column else CHILD_AGES
     missing = [c for c in columns if c not in table]
     if missing:
-        raise PopulationFileError(path, "has no child population column(s)", column=missing[0], fix="give Aged0..Aged19 columns or name one with --population-column")
+        raise PopulationFileError(
+            path,
+            "has no child population column(s)",
+            column=missing[0],
+            fix="give Aged0..Aged19 columns or name one with --population-column",
+        )
     values = table[columns].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
     bad = values.isna().any(axis=1)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         col = values.columns[values.iloc[i].isna().to_numpy()][0]
-        raise PopulationFileError(path, f"value {table.at[i, col]!r} is not a number", row=i + 2, column=col, fix="correct the value")
+        raise PopulationFileError(
+            path, f"value {table.at[i, col]!r} is not a number", row=i + 2, column=col, fix="correct the value"
+        )
     out = values.sum(axis=1)
     out.index = table[code].str.strip()
     out.name = "population"

@@ -261,8 +261,7 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
     if bom or _has_utf8_text(body):
         raise SchoolsFileError(
             path,
-            f"mixes encodings: the file is UTF-8 but this line is not ({excerpt!r}; "
-            "probably typed in Windows-1252)",
+            f"mixes encodings: the file is UTF-8 but this line is not ({excerpt!r}; probably typed in Windows-1252)",
             row=line,
             fix="re-save the whole file as UTF-8 (e.g. in Excel: Save As 'CSV UTF-8')",
         )
@@ -404,9 +403,7 @@ def read_gias(
         raise SchoolsFileError(path, f"unknown status filter {status!r}", fix="use 'open' or 'all'")
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
-        raise SchoolsFileError(
-            path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}"
-        )
+        raise SchoolsFileError(path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}")
     header, rows, lines, extra, encoding = _read_records(path)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -426,7 +423,13 @@ def read_gias(
     urn = _numeric(df, "URN", line_no, path)
     if urn.isna().any():
         i = int(np.flatnonzero(urn.isna().to_numpy())[0])
-        raise SchoolsFileError(path, "URN is blank", row=int(line_no[i]), column="URN", fix="every GIAS record has a URN; download the file again")
+        raise SchoolsFileError(
+            path,
+            "URN is blank",
+            row=int(line_no[i]),
+            column="URN",
+            fix="every GIAS record has a URN; download the file again",
+        )
     df["URN"] = urn.astype("int64")
     easting = _numeric(df, "Easting", line_no, path)
     northing = _numeric(df, "Northing", line_no, path)
@@ -525,15 +528,16 @@ def read_gias(
         warnings.warn(
             DataWarning(
                 f"{path.name}: imputed pupil numbers for {len(imputed)} school(s) with blank "
-                f"NumberOfPupils (capacity × median occupancy of their kind): URN "
-                + ", ".join(map(str, imputed))
+                f"NumberOfPupils (capacity × median occupancy of their kind): URN " + ", ".join(map(str, imputed))
             ),
             stacklevel=2,
         )
     excl = (
         pd.concat(excluded, ignore_index=True)
         if excluded
-        else pd.DataFrame({"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+        else pd.DataFrame(
+            {"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
+        )
     )
     return SchoolsLoad(schools, excl, imputed, path, encoding, extra, zero, input_urns, records)
 

@@ -39,7 +39,9 @@ def solve_baseline(problem: Problem, method: str, *, random_state: int | None = 
     if method == "agglomerative":
         from sklearn.cluster import AgglomerativeClustering
 
-        labels = AgglomerativeClustering(n_clusters=k, connectivity=_connectivity(problem), linkage="ward").fit_predict(xy)
+        labels = AgglomerativeClustering(n_clusters=k, connectivity=_connectivity(problem), linkage="ward").fit_predict(
+            xy
+        )
     elif method in ("azp", "regionkmeans", "skater", "wardspatial"):
         try:
             import geopandas as gpd
@@ -47,8 +49,12 @@ def solve_baseline(problem: Problem, method: str, *, random_state: int | None = 
             import spopt.region as region
         except ImportError:
             raise PartitionError(f"baseline {method!r} needs spopt", fix="pip install 'partition[spopt]'") from None
-        w = libpysal.weights.W({i: [int(j) for j in nb] for i, nb in enumerate(problem.neighbours)}, silence_warnings=True)
-        frame = gpd.GeoDataFrame(pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}), geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]))
+        w = libpysal.weights.W(
+            {i: [int(j) for j in nb] for i, nb in enumerate(problem.neighbours)}, silence_warnings=True
+        )
+        frame = gpd.GeoDataFrame(
+            pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}), geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1])
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "azp":
@@ -65,4 +71,6 @@ def solve_baseline(problem: Problem, method: str, *, random_state: int | None = 
     else:
         raise PartitionError(f"unknown baseline {method!r}", fix=f"choose one of {', '.join(BASELINES)}")
     _, labels = np.unique(labels, return_inverse=True)
-    return SolverResult(labels=labels.astype(int), solver=method, status="unchecked", runtime=time.perf_counter() - start)
+    return SolverResult(
+        labels=labels.astype(int), solver=method, status="unchecked", runtime=time.perf_counter() - start
+    )

@@ -170,7 +170,9 @@ class _State:
         a = self.block_attr[u]
         au = self.pb.anchors[u]
         old = self._imbalance(self.sums[p], self.anch[p]) + self._imbalance(self.sums[q], self.anch[q])
-        new = self._imbalance(self.sums[p] - a, self.anch[p] - au) + self._imbalance(self.sums[q] + a, self.anch[q] + au)
+        new = self._imbalance(self.sums[p] - a, self.anch[p] - au) + self._imbalance(
+            self.sums[q] + a, self.anch[q] + au
+        )
         return new - old + 10.0 * self.apart_delta(u, p, q)
 
     def keeps_feasible(self, u: int, p: int, q: int) -> bool:
@@ -213,7 +215,9 @@ class _State:
             u, p, q = self.log.pop()
             self.apply(u, q, p, log=False)
 
-    def apply(self, u: int, p: int, q: int, cp: float | None = None, cq: float | None = None, *, log: bool = True) -> None:
+    def apply(
+        self, u: int, p: int, q: int, cp: float | None = None, cq: float | None = None, *, log: bool = True
+    ) -> None:
         if log:
             self.log.append((u, p, q))
         self.version[p] += 1
@@ -329,7 +333,9 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
 
     n, k = problem.n, problem.k
     w = problem.attrs.get("pupils", np.ones(n))
-    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(problem.block_xy, sample_weight=w + 1e-6)
+    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(
+        problem.block_xy, sample_weight=w + 1e-6
+    )
     centres = km.cluster_centers_
     idx = np.arange(n * k)
     rows_assign = np.repeat(np.arange(n), k)
@@ -355,7 +361,9 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
     labels = km.labels_
     for _ in range(rounds):
         cost = (np.linalg.norm(problem.block_xy[:, None, :] - centres[None, :, :], axis=2) * (w[:, None] + 1.0)).ravel()
-        res = linprog(cost, A_ub=a_ub, b_ub=ub_rhs if r else None, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, 1), method="highs")
+        res = linprog(
+            cost, A_ub=a_ub, b_ub=ub_rhs if r else None, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, 1), method="highs"
+        )
         if res.status != 0:
             break
         labels = res.x.reshape(n, k).argmax(axis=1)
@@ -373,7 +381,9 @@ def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
     """k seed blocks: pinned blocks first, then anchors matched to weighted k-means centres."""
     k = problem.k
     weights = problem.attrs.get("pupils", np.ones(problem.n)) + 1e-6
-    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(problem.block_xy, sample_weight=weights)
+    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(
+        problem.block_xy, sample_weight=weights
+    )
     pinned = list(problem.names)
     cand = np.flatnonzero(problem.anchors > 0) if problem.spec.anchors else np.arange(problem.n)
     cand = np.array([c for c in cand if c not in set(pinned)], dtype=int)
@@ -445,7 +455,14 @@ def _descent(state: _State, rng: np.random.Generator, deadline: float, active: s
         touched: set[int] = set()
         units = state.boundary()
         if active is not None:
-            units = np.array([u for u in units if int(state.lab[u]) in active or any(int(state.lab[v]) in active for v in state.nbr[int(u)])], dtype=int)
+            units = np.array(
+                [
+                    u
+                    for u in units
+                    if int(state.lab[u]) in active or any(int(state.lab[v]) in active for v in state.nbr[int(u)])
+                ],
+                dtype=int,
+            )
         for u in rng.permutation(units):
             u = int(u)
             p = int(state.lab[u])
@@ -521,7 +538,9 @@ def solve_heuristic(
     n_restarts = n_kicks = 0
     capped = False
     for _ in range(max(restarts, 1)):
-        labels = _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
+        labels = (
+            _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
+        )
         state = _State(problem, labels)
         state = _balance(state, rng)
         _descent(state, rng, np.inf)
@@ -544,12 +563,24 @@ def solve_heuristic(
         status="feasible" if violation < 1e-9 else "violated",
         objective=final.objective(),
         runtime=time.perf_counter() - start,
-        details={"restarts": n_restarts, "kicks": n_kicks, "violation": violation, "splits": final.splits(), "time_capped": capped},
+        details={
+            "restarts": n_restarts,
+            "kicks": n_kicks,
+            "violation": violation,
+            "splits": final.splits(),
+            "time_capped": capped,
+        },
     )
 
 
-def _iterated_local_search(state: _State, rng: np.random.Generator, iterations: int, kick_moves: int,
-                           deadline: float = np.inf, patience: int = 60) -> tuple[float, np.ndarray, int, bool]:
+def _iterated_local_search(
+    state: _State,
+    rng: np.random.Generator,
+    iterations: int,
+    kick_moves: int,
+    deadline: float = np.inf,
+    patience: int = 60,
+) -> tuple[float, np.ndarray, int, bool]:
     """Kick and descend up to ``iterations`` times, keeping only improvements that stay feasible.
 
     Returns the best objective, its labels, the number of kicks and whether the deadline cut it short;
@@ -576,7 +607,9 @@ def _iterated_local_search(state: _State, rng: np.random.Generator, iterations: 
     return current, current_lab, kicks, False
 
 
-def polish(problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4) -> SolverResult:
+def polish(
+    problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4
+) -> SolverResult:
     """Improve a given labelling (e.g. the exact model's) by the local search on wdist."""
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
@@ -587,5 +620,11 @@ def polish(problem: Problem, labels: np.ndarray, *, random_state: int | None = 0
     _, current_lab, _, _ = _iterated_local_search(state, rng, iterations, kick_moves)
     final = _State(problem, current_lab)
     violation = final.violation()
-    return SolverResult(current_lab, "polish", "feasible" if violation < 1e-9 else "violated", final.objective(), runtime=time.perf_counter() - start,
-                        details={"violation": violation, "splits": final.splits()})
+    return SolverResult(
+        current_lab,
+        "polish",
+        "feasible" if violation < 1e-9 else "violated",
+        final.objective(),
+        runtime=time.perf_counter() - start,
+        details={"violation": violation, "splits": final.splits()},
+    )
