@@ -222,6 +222,7 @@ SHOWN = """urn => {
         }
     }
     found.title = document.querySelector('h1').textContent;
+    found.subtitle = document.querySelector('.pt-sub').textContent;
     found.legend = [...document.querySelectorAll('.pt-legend tr td:nth-child(2)')].map(td => td.textContent);
     found.labels = [...document.querySelectorAll('.pt-label')].map(d => d.textContent);
     found.pwned = window.__pwned === undefined ? null : String(window.__pwned);
@@ -263,7 +264,9 @@ def test_chromium_shows_hostile_names_exactly(browser, tmp_path, name):
     page.close()
     assert shown["popup"] == name
     assert shown["tooltip"] == name
-    assert shown["title"] == f"{plan.k} local children's partnerships ({name})"
+    # the heading is plain words; the configuration's name (data) is the subtitle
+    assert shown["title"] == f"{plan.k} partnerships (proposal for consultation)"
+    assert shown["subtitle"] == f"Configuration {name}"
     assert sorted(shown["legend"]) == sorted([partnership, other])
     assert sorted(shown["labels"]) == sorted([partnership, other])
     assert shown["pwned"] is None

@@ -10,6 +10,7 @@ when a configuration they wrote breaks a rule of its spec, unless
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -310,6 +311,12 @@ def _spec_from_options(
     "--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best."
 )
 @click.option(
+    "--basemap",
+    type=click.Choice(["osm", "none"]),
+    default=None,
+    help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
+)
+@click.option(
     "--allow-violations",
     is_flag=True,
     help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
@@ -332,6 +339,7 @@ def plan_cmd(
     alternatives: int,
     min_difference: int,
     within: float,
+    basemap: str | None,
     allow_violations: bool,
     **opts: Any,
 ) -> None:
@@ -342,8 +350,9 @@ def plan_cmd(
     3 when one breaks them (outputs written, with a warning on every map), 2 on an error (nothing written).
     """
     from partition.maps import write_comparison_maps
+    from partition.planner import district_plan
     from partition.publish import staged_output
-    from partition.runner import solve_configurations
+    from partition.runner import map_options, solve_configurations
     from partition.scenario import SolverSchema
 
     spec = _spec_from_options(
@@ -372,11 +381,14 @@ def plan_cmd(
             err=True,
         )
         plans = solve_configurations(inputs, spec, solver_options)
+        current = district_plan(inputs)
+        look = map_options(inputs, plans + [current], basemap)
         for plan in plans:
-            _write_and_report(plan, stage, out_dir, inputs)
-        if len(plans) > 1:
-            for path in write_comparison_maps(plans, inputs.schools, inputs.dataset.districts, stage):
-                click.echo(f"map: {Path(out_dir) / path.name}")
+            _write_and_report(plan, stage, out_dir, inputs, look)
+        for path in write_comparison_maps(
+            plans, inputs.schools, inputs.dataset.districts, stage, current=current, **look
+        ):
+            click.echo(f"map: {Path(out_dir) / path.name}")
     _exit_for_violations([p.name for p in plans if p.broken_rules()], allow_violations)
 
 
@@ -398,12 +410,18 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
     sys.exit(VIOLATED_EXIT)
 
 
-def _write_and_report(plan: Any, stage: Path, out_dir: str | Path, inputs: Any) -> None:
-    """Write a plan's folder and map into the staging folder and print its line (with its published path)."""
+def _write_and_report(plan: Any, stage: Path, out_dir: str | Path, inputs: Any, look: dict[str, Any]) -> None:
+    """Write a plan's folder and map into the staging folder and print its line (with its published path).
+
+    ``look`` holds the run's map settings (:func:`partition.runner.map_options`).
+    """
     from partition.maps import configuration_map, write_map
 
     path = plan.write(stage)
-    write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
+    fmap = configuration_map(
+        plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": look["colours"][plan.name]}
+    )
+    write_map(fmap, path / "map.html")
     s = plan.scores
     exact = plan.details.get("exact", {}) if isinstance(plan.details, dict) else {}
     click.echo(
@@ -523,8 +541,14 @@ def compare_cmd(
     is_flag=True,
     help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
 )
+@click.option(
+    "--basemap",
+    type=click.Choice(["osm", "none"]),
+    default=None,
+    help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
+)
 @handle_errors
-def run_cmd(scenario: str, out_dir: str | None, allow_violations: bool) -> None:
+def run_cmd(scenario: str, out_dir: str | None, basemap: str | None, allow_violations: bool) -> None:
     """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
 
     The output folder is replaced as a whole, in one step, when everything is written; a failure or an
@@ -537,6 +561,8 @@ def run_cmd(scenario: str, out_dir: str | None, allow_violations: bool) -> None:
     from partition.scenario import load_scenario
 
     spec = load_scenario(scenario)
+    if basemap:
+        spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
     manifest = run_scenario(spec, out_dir, echo=click.echo)
     folder = out_dir or spec.folder
     click.echo(

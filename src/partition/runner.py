@@ -182,6 +182,33 @@ def violated(plans: list[Plan]) -> list[Plan]:
     return [p for p in plans if p.broken_rules()]
 
 
+def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]:
+    """What every map of a run shares: colours per plan (matched to the first), neighbours, base map.
+
+    Parameters
+    ----------
+    inputs
+        The run's inputs (:class:`partition.pipeline.Inputs`).
+    plans
+        Every plan the maps draw, the first being the reference for colours.
+    basemap
+        ``"osm"`` or ``"none"``.
+
+    Returns
+    -------
+    dict
+        ``colours`` (plan name -> colours), ``neighbours``, ``basemap``: keyword arguments of the map functions.
+    """
+    from partition.maps import neighbouring_districts, run_colours
+
+    dataset = inputs.dataset
+    return {
+        "colours": run_colours(plans),
+        "neighbours": neighbouring_districts(dataset.districts, dataset.sources.get("boundaries")),
+        "basemap": basemap,
+    }
+
+
 def run_scenario(
     scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None
 ) -> dict[str, Any]:
@@ -215,10 +242,17 @@ def run_scenario(
         timings["load_units_graph"] = round(time.perf_counter() - t, 2)
         spec = scenario.spec
         plans = solve_configurations(inputs, spec, scenario.solver, timings=timings)
+        current = district_plan(inputs)
+        check_status(current, inputs)
+        draw = scenario.outputs.get("maps", True)
+        look = map_options(inputs, plans + [current], scenario.outputs.get("basemap", "none")) if draw else {}
         for plan in plans:
             path = plan.write(folder)
-            if scenario.outputs.get("maps", True):
-                write_map(configuration_map(plan, inputs.schools, inputs.dataset.districts), path / "map.html")
+            if draw:
+                fmap = configuration_map(
+                    plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": look["colours"][plan.name]}
+                )
+                write_map(fmap, path / "map.html")
             echo(
                 f"{plan.name:<18} {plan.status:<9} wdist {plan.wdist_km:.3f} km  max dev {plan.scores['max_abs_deviation']:.1%}  -> {target / plan.name}"
             )
@@ -226,15 +260,18 @@ def run_scenario(
                 echo(f"    violated: {rule}")
         map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
         main = [p for p in plans if not re.search(r"-alt\d+$", p.name)]
-        if scenario.outputs.get("maps", True) and len(plans) > 1:
+        if draw:
             t = time.perf_counter()
             paths = write_comparison_maps(
-                main if len(main) > 1 else plans, inputs.schools, inputs.dataset.districts, folder
+                main if len(main) > 1 else plans,
+                inputs.schools,
+                inputs.dataset.districts,
+                folder,
+                current=current,
+                **look,
             )
             map_links["Comparisons"] = [p.name for p in paths]
             timings["comparison_maps"] = round(time.perf_counter() - t, 2)
-        current = district_plan(inputs)
-        check_status(current, inputs)
         everything = plans + [current]
         table = scorecard(everything, reference=plans[0])
         size = int(scenario.outputs.get("ensemble", 0))

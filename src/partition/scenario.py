@@ -12,7 +12,7 @@ See ``configs/hampshire.toml``. Sections and keys:
     ``name`` (``auto``, ``heuristic``, ``exact`` or a baseline), ``time_limit``,
     ``alternatives``, ``min_difference``, ``within``.
 ``[outputs]``
-    ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``ensemble`` (plans sampled
+    ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``basemap`` (``"osm"`` or ``"none"``), ``ensemble`` (plans sampled
     to rank each configuration; 0 for none).
 
 Unknown keys and bad values are rejected naming the file, line and fix.
@@ -83,6 +83,9 @@ class OutputsSchema(StrictModel):
     exports: bool = Field(True, description="true or false")
     pack: bool = Field(True, description="true or false")
     ensemble: int = Field(0, ge=0, le=1_000_000, description="a number of sampled plans, 0 for none, e.g. 1000")
+    basemap: Literal["osm", "none"] = Field(
+        "none", description='"osm" (online OpenStreetMap tiles under the maps) or "none" (offline only)'
+    )
 
 
 class ScenarioSchema(StrictModel):

@@ -1,0 +1,160 @@
+"""Partnership colours: neighbours differ, and a partnership keeps its colour in every map of a run."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from partition.compare import match_partnerships
+from partition.graph import shared_boundaries
+
+PALETTE = [
+    "#88CCEE",
+    "#CC6677",
+    "#DDCC77",
+    "#117733",
+    "#332288",
+    "#AA4499",
+    "#44AA99",
+    "#999933",
+    "#882255",
+    "#E69F00",
+]
+"""Paul Tol's colour-blind-safe "muted" scheme plus Okabe-Ito orange; drawn at 55 % opacity under dark labels
+on a white halo, so every label keeps its contrast."""
+
+CHANGED_COLOUR = "#FF0000"
+"""Marker fill of a school that changes partnership: not one of :data:`PALETTE` (nor a grey fallback)."""
+
+
+def partnership_adjacency(partnerships: gpd.GeoDataFrame) -> nx.Graph:
+    """Partnerships (by row position) that share a boundary (the units' adjacency rule).
+
+    Parameters
+    ----------
+    partnerships
+        One polygon per partnership (EPSG:27700).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes ``0..len-1``; an edge for each pair sharing a boundary.
+    """
+    g = nx.Graph()
+    g.add_nodes_from(range(len(partnerships)))
+    g.add_edges_from((i, j) for i, j, _ in shared_boundaries(partnerships))
+    return g
+
+
+def _grey(n: int) -> str:
+    shade = 80 + (n * 37) % 150
+    return f"#{shade:02x}{shade:02x}{shade:02x}"
+
+
+def colour_partnerships(partnerships: gpd.GeoDataFrame, palette: list[str] = PALETTE) -> list[str]:
+    """One colour per partnership (row order) such that neighbours differ.
+
+    DSATUR order (most differently-coloured neighbours first, then degree); each
+    partnership takes, among the colours its neighbours do not use, the one used
+    least so far, so the whole palette is spread over the map. Greys are added
+    only if the palette runs out.
+
+    Parameters
+    ----------
+    partnerships
+        One polygon per partnership.
+    palette
+        Colours to use, in order of preference.
+
+    Returns
+    -------
+    list of str
+        A colour per row.
+    """
+    g = partnership_adjacency(partnerships)
+    colours = list(palette)
+    assigned: dict[int, int] = {}
+    uses = [0] * len(colours)
+
+    def saturation(v: int) -> tuple[int, int, int]:
+        return (len({assigned[u] for u in g[v] if u in assigned}), g.degree(v), -v)
+
+    while len(assigned) < g.number_of_nodes():
+        v = max((v for v in g if v not in assigned), key=saturation)
+        taken = {assigned[u] for u in g[v] if u in assigned}
+        free = [c for c in range(len(colours)) if c not in taken]
+        if not free:
+            colours.append(_grey(len(colours)))
+            uses.append(0)
+            free = [len(colours) - 1]
+        c = min(free, key=lambda c: (uses[c], c))
+        assigned[v] = c
+        uses[c] += 1
+    return [colours[assigned[i]] for i in range(len(partnerships))]
+
+
+def matched_colours(reference, reference_colours: list[str], other, palette: list[str] = PALETTE) -> list[str]:
+    """Colours for ``other`` that follow its matched partnerships in ``reference``.
+
+    Partnerships are matched by shared pupils
+    (:func:`partition.compare.match_partnerships`); a matched partnership takes
+    its match's colour unless a neighbour already has it, and the rest take the
+    least used colour free among their neighbours.
+
+    Parameters
+    ----------
+    reference, other
+        Plans.
+    reference_colours
+        Colours of ``reference`` (row order).
+    palette
+        Colours to use for partnerships without a usable match.
+
+    Returns
+    -------
+    list of str
+        A colour per row of ``other.partnerships``.
+    """
+    ref = dict(zip(reference.partnerships["id"], reference_colours))
+    match = match_partnerships(reference, other)
+    ids = list(other.partnerships["id"])
+    colours: list[str | None] = [ref.get(match.get(i)) for i in ids]
+    g = partnership_adjacency(other.partnerships)
+    for v in range(len(ids)):
+        if colours[v] is not None and any(colours[u] == colours[v] for u in g[v] if u < v):
+            colours[v] = None
+    for v in range(len(ids)):
+        if colours[v] is None:
+            taken = {colours[u] for u in g[v]}
+            free = [c for c in palette if c not in taken]
+            used = pd.Series([c for c in colours if c]).value_counts()
+            colours[v] = min(free, key=lambda c: (used.get(c, 0), palette.index(c))) if free else _grey(v)
+    return [str(c) for c in colours]
+
+
+def run_colours(plans: list, reference=None) -> dict[str, list[str]]:
+    """Colours for every plan of a run, computed once, so each map that draws a plan uses the same ones.
+
+    Parameters
+    ----------
+    plans
+        The run's plans (proposals, alternatives, the current arrangement...).
+    reference
+        The plan the others are matched to (default: the first of ``plans``);
+        it is coloured by :func:`colour_partnerships`.
+
+    Returns
+    -------
+    dict
+        Plan name -> colours (row order of its partnerships).
+    """
+    if not plans:
+        return {}
+    reference = reference or plans[0]
+    base = colour_partnerships(reference.partnerships)
+    out = {reference.name: base}
+    for plan in plans:
+        if plan.name not in out:
+            out[plan.name] = matched_colours(reference, base, plan)
+    return out

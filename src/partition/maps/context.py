@@ -1,0 +1,116 @@
+"""Orientation that works offline: neighbouring authorities and towns around the study area."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from partition import datapaths
+
+NEIGHBOUR_M = 5_000.0
+"""Districts of other authorities within this distance (m) of the study area are drawn as context."""
+
+
+@lru_cache(maxsize=4)
+def _read(path: str) -> gpd.GeoDataFrame:
+    from partition.io.boundaries import read_boundaries
+
+    with warnings.catch_warnings():  # display only: repairs of neighbours' polygons do not affect any plan
+        warnings.simplefilter("ignore")
+        return read_boundaries(path)
+
+
+def _candidates(boundaries: str | None, data: str | Path | None) -> list[Path]:
+    paths = [Path(boundaries)] if boundaries else []
+    try:
+        base = datapaths.data_dir(data)
+    except Exception:  # no data folder: only the file the plan was made from
+        return paths
+    return paths + [base / name for name in datapaths.ENGLAND_BOUNDARIES if (base / name).exists()]
+
+
+def neighbouring_districts(
+    districts: gpd.GeoDataFrame, boundaries: str | Path | None = None, data: str | Path | None = None
+) -> gpd.GeoDataFrame:
+    """Districts of other authorities around the study area, for context on the maps.
+
+    The districts' own boundary file is tried first; when it holds only the
+    study area (the Hampshire extract), the England district file of the data
+    folder (:data:`partition.datapaths.ENGLAND_BOUNDARIES`) is used. Each
+    neighbour is cut back to the part outside the study area, so the two layers
+    never overlap.
+
+    Parameters
+    ----------
+    districts
+        The study area's districts (``code``, ``name``, geometry; EPSG:27700).
+    boundaries
+        The boundary file they were read from (``Dataset.sources["boundaries"]``).
+    data
+        Data folder (default: the rule of :mod:`partition.datapaths`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``code``, ``name``, ``source``, geometry (EPSG:27700); empty when no file
+        has neighbours.
+    """
+    outline = shapely.union_all(districts.geometry.to_numpy())
+    own = set(districts["code"])
+    for path in _candidates(str(boundaries) if boundaries else None, data):
+        try:
+            every = _read(str(path))
+        except Exception:  # an unreadable context file only means no context
+            continue
+        near = every[~every["code"].isin(own) & (every.geometry.distance(outline) <= NEIGHBOUR_M)]
+        if len(near):
+            cut = near.geometry.difference(outline.buffer(1))
+            out = gpd.GeoDataFrame(
+                {"code": near["code"].to_numpy(), "name": near["name"].to_numpy(), "source": path.name},
+                geometry=cut.to_numpy(),
+                crs=every.crs,
+            )
+            return out[~out.geometry.is_empty].reset_index(drop=True)
+    return gpd.GeoDataFrame({"code": [], "name": [], "source": []}, geometry=[], crs=districts.crs)
+
+
+def towns(schools: gpd.GeoDataFrame, outline: shapely.Geometry, limit: int = 14, min_schools: int = 4) -> pd.DataFrame:
+    """Places to name on the maps: the schools' towns (GIAS ``Town``) that lie inside the study area.
+
+    A town is placed at the median position of its schools and kept only if
+    that point lies inside ``outline`` (so a postal town such as Southampton,
+    whose schools lie partly outside the LA, is named by the neighbours layer
+    instead).
+
+    Parameters
+    ----------
+    schools
+        Schools with ``town`` and point geometry (EPSG:27700).
+    outline
+        The study area.
+    limit
+        Most towns returned (those with most schools).
+    min_schools
+        Fewest schools a town needs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``schools``, ``x``, ``y`` (EPSG:27700), most schools first.
+    """
+    if "town" not in schools.columns:
+        return pd.DataFrame(columns=["name", "schools", "x", "y"])
+    frame = pd.DataFrame(
+        {"name": schools["town"].astype("string").str.strip(), "x": schools.geometry.x, "y": schools.geometry.y}
+    ).dropna()
+    frame = frame[frame["name"] != ""]
+    grouped = frame.groupby("name").agg(schools=("x", "size"), x=("x", "median"), y=("y", "median")).reset_index()
+    grouped = grouped[grouped["schools"] >= min_schools]
+    inside = shapely.contains_xy(outline, grouped["x"].to_numpy(), grouped["y"].to_numpy())
+    grouped = grouped[inside].sort_values(["schools", "name"], ascending=[False, True])
+    return grouped.head(limit).reset_index(drop=True)

@@ -1,0 +1,263 @@
+"""The layers of a map: land and neighbours, partnerships with numbered labels, districts, towns, schools."""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from partition.htmltext import html_properties, html_text
+
+KIND_STYLE = {
+    "primary": ("#ffffff", 3),
+    "middle": ("#c7e9c0", 4),
+    "secondary": ("#000000", 6),
+    "all-through": ("#6a3d9a", 6),
+    "college": ("#b15928", 6),
+    "special": ("#fb9a99", 4),
+    "pru": ("#fdbf6f", 4),
+    "other": ("#cccccc", 3),
+}
+SIMPLIFY_M = 25.0
+LAND = "#f5f3ec"
+LAND_PANE = "ptLand"
+PARTNERSHIP_OPACITY = 0.55
+BASEMAPS = {
+    "osm": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    )
+}
+"""Online base maps offered by ``--basemap`` (URL template, attribution)."""
+
+
+def geojson_for_html(gdf: gpd.GeoDataFrame) -> dict:
+    """A GeoDataFrame as a GeoJSON dict whose string properties are safe in folium's HTML and templates.
+
+    Parameters
+    ----------
+    gdf
+        Features to show (any CRS folium accepts, normally EPSG:4326); keep only
+        the columns the map needs.
+
+    Returns
+    -------
+    dict
+        GeoJSON FeatureCollection; every string property has passed through
+        :func:`~partition.htmltext.html_text`.
+    """
+    data = json.loads(gdf.to_json())
+    for feature in data["features"]:
+        feature["properties"] = html_properties(feature.get("properties") or {})
+    return data
+
+
+def display(gdf: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_M) -> gpd.GeoDataFrame:
+    """Simplified WGS84 copy for display only."""
+    out = gdf.copy()
+    out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True)
+    return out.to_crs(4326)
+
+
+def wgs84_bounds(bounds_27700: np.ndarray) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of British National Grid bounds."""
+    minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*bounds_27700)], crs=27700).to_crs(4326).total_bounds
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def _label(x: float, y: float, html: str) -> folium.Marker:
+    return folium.Marker([y, x], icon=folium.DivIcon(html=html, icon_size=(0, 0)), interactive=False)
+
+
+def basemap_layer(basemap: str | None) -> folium.TileLayer | None:
+    """The online base map asked for (``"osm"``), drawn above the offline land and below everything else.
+
+    When its tiles cannot be loaded the offline land, sea and context still show.
+    """
+    if not basemap or basemap == "none":
+        return None
+    url, attribution = BASEMAPS[basemap]
+    return folium.TileLayer(url, attr=attribution, name="Base map (online)", overlay=True, control=True, opacity=0.85)
+
+
+def land_layer(districts: gpd.GeoDataFrame, neighbours: gpd.GeoDataFrame | None) -> folium.GeoJson:
+    """Land (the study area and its neighbours) on its own pane under the tiles: the sea is the background."""
+    parts = [districts[["geometry"]]]
+    if neighbours is not None and len(neighbours):
+        parts.append(neighbours[["geometry"]].to_crs(districts.crs))
+    land = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=districts.crs)
+    return folium.GeoJson(
+        geojson_for_html(display(land, 100.0)),
+        name="Land",
+        control=False,
+        interactive=False,
+        pane=LAND_PANE,
+        style_function=lambda f: {"fillColor": LAND, "fillOpacity": 1, "stroke": False},
+    )
+
+
+def neighbours_layer(neighbours: gpd.GeoDataFrame, outline: shapely.Geometry) -> folium.FeatureGroup:
+    """Neighbouring authorities: thin grey outlines and their names, placed near the study area."""
+    group = folium.FeatureGroup(name="Neighbouring areas")
+    shown = display(neighbours[["name", "geometry"]], 100.0)
+    folium.GeoJson(
+        geojson_for_html(shown),
+        interactive=False,
+        style_function=lambda f: {"color": "#8a8f99", "weight": 1, "fill": False},
+    ).add_to(group)
+    near = neighbours.geometry.intersection(outline.buffer(8_000))
+    points = gpd.GeoSeries(near.representative_point(), crs=neighbours.crs).to_crs(4326)
+    for name, pt, area in zip(neighbours["name"], points, near.area):
+        if area > 0:
+            _label(pt.x, pt.y, f'<div class="pt-area" data-rank="100000">{html_text(name)}</div>').add_to(group)
+    return group
+
+
+def towns_layer(places: pd.DataFrame, crs) -> folium.FeatureGroup:
+    """Town names (from :func:`partition.maps.context.towns`), ranked by their number of schools."""
+    group = folium.FeatureGroup(name="Towns")
+    if len(places):
+        points = gpd.GeoSeries(gpd.points_from_xy(places["x"], places["y"]), crs=crs).to_crs(4326)
+        for row, pt in zip(places.itertuples(), points):
+            html = f'<div class="pt-town" data-rank="{int(row.schools)}">{html_text(row.name)}</div>'
+            _label(pt.x, pt.y, html).add_to(group)
+    return group
+
+
+def district_layer(districts: gpd.GeoDataFrame, name: str = "District boundaries", weight: float = 1.5):
+    """District outlines (dashed), named in a tooltip."""
+    d = display(districts[["name", "geometry"]])
+    return folium.GeoJson(
+        geojson_for_html(d),
+        name=html_text(name),
+        style_function=lambda f: {"color": "#222", "weight": weight, "dashArray": "6 4", "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    )
+
+
+def partnership_numbers(partnerships: gpd.GeoDataFrame) -> list[int]:
+    """The number each partnership carries on the map and in the legend: its row position, from 1."""
+    return list(range(1, len(partnerships) + 1))
+
+
+def _partnership_props(p: gpd.GeoDataFrame, colours: list[str]) -> gpd.GeoDataFrame:
+    props = pd.DataFrame(
+        {
+            "id": p["id"],
+            "number": partnership_numbers(p),
+            "name": p["name"].astype(str),
+            "schools": p["schools"].astype(int),
+            "pupils": p["pupils"].astype(int),
+            "deviation": (p["deviation"] * 100).round(1).astype(str) + " %",
+            "districts": p["districts"].astype(str),
+            "colour": colours,
+        }
+    )
+    return gpd.GeoDataFrame(props, geometry=p.geometry.to_numpy(), crs=4326)
+
+
+def label_html(number: int, name: str, colour: str, pupils: int) -> str:
+    """A partnership's label: its number (in a badge of its colour) and its name, which may give way to others."""
+    return (
+        f'<div class="pt-tag" data-rank="{1_000_000 + int(pupils)}"><span class="pt-num" style="border-color:{colour}">'
+        f'{number}</span><span class="pt-label">{html_text(name)}</span></div>'
+    )
+
+
+def partnership_layer(
+    partnerships: gpd.GeoDataFrame, colours: list[str], name: str, show: bool = True, control: bool = True
+) -> folium.FeatureGroup:
+    """Partnerships as filled polygons with numbered labels, tooltips and popups."""
+    group = folium.FeatureGroup(name=html_text(name), show=show, control=control)
+    gj = _partnership_props(display(partnerships), colours)
+    folium.GeoJson(
+        geojson_for_html(gj),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"],
+            "color": "#ffffff",
+            "weight": 1.2,
+            "fillOpacity": PARTNERSHIP_OPACITY,
+        },
+        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["number", "name", "schools", "pupils"], aliases=["No.", "Partnership", "Schools", "Pupils"]
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=["number", "name", "schools", "pupils", "deviation", "districts"],
+            aliases=["No.", "Partnership", "Schools", "Pupils", "Pupils vs average", "Districts"],
+        ),
+    ).add_to(group)
+    points = partnerships.geometry.representative_point().to_crs(4326)
+    for row, pt, colour in zip(gj.itertuples(), points, colours):
+        _label(pt.x, pt.y, label_html(row.number, row.name, colour, row.pupils)).add_to(group)
+    return group
+
+
+def _school_feature(row, partnership: str, change: str | None, highlight: str | None) -> dict:
+    colour, radius = KIND_STYLE.get(row.kind, KIND_STYLE["other"])
+    if highlight:
+        colour, radius = highlight, radius + 3
+    props = {
+        "name": str(row.name),
+        "URN": str(int(row.URN)),
+        "phase": str(row.phase if hasattr(row, "phase") else row.kind),
+        "pupils": int(row.pupils),
+        "partnership": partnership,
+        "district": str(row.district),
+        "colour": colour,
+        "radius": radius,
+    }
+    if change is not None:
+        props["change"] = change
+    return {
+        "type": "Feature",
+        "properties": html_properties(props),
+        "geometry": {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]},
+    }
+
+
+def school_layer(
+    schools: gpd.GeoDataFrame,
+    partnership_of: dict[int, str],
+    name: str = "Schools",
+    extra: dict[int, str] | None = None,
+    highlight: str | None = None,
+    control: bool = True,
+) -> folium.GeoJson:
+    """School markers (fill by kind, or ``highlight``); popups give name, URN, phase, pupils, partnership.
+
+    ``extra`` (URN -> text) adds a "Change" field; schools not in it read "unchanged".
+    """
+    pts = schools.to_crs(4326)
+    features = [
+        _school_feature(
+            row,
+            str(partnership_of.get(int(row.URN), "")),
+            None if extra is None else str(extra.get(int(row.URN), "unchanged")),
+            highlight,
+        )
+        for row in pts.itertuples()
+    ]
+    fields = ["name", "URN", "phase", "pupils", "partnership", "district"] + (["change"] if extra is not None else [])
+    aliases = ["School", "URN", "Phase", "Pupils", "Partnership", "District"] + (
+        ["Change"] if extra is not None else []
+    )
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=html_text(name),
+        control=control,
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.95),
+        style_function=lambda f: {
+            "color": "#000" if f["properties"]["colour"] == highlight else "#333",
+            "fillColor": f["properties"]["colour"],
+            "radius": f["properties"]["radius"],
+            "weight": 2.5 if f["properties"]["colour"] == highlight else 1,
+        },
+        highlight_function=lambda f: {"weight": 3, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, labels=True),
+    )

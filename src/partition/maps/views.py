@@ -1,0 +1,412 @@
+"""The maps: one configuration, all configurations (one at a time), side by side, and what changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import shapely
+
+from partition.compare import match_partnerships
+from partition.htmltext import html_text
+from partition.maps.colours import CHANGED_COLOUR, colour_partnerships, run_colours
+from partition.maps.context import towns
+from partition.maps.layers import (
+    KIND_STYLE,
+    LAND_PANE,
+    basemap_layer,
+    district_layer,
+    land_layer,
+    neighbours_layer,
+    partnership_layer,
+    partnership_numbers,
+    school_layer,
+    towns_layer,
+    wgs84_bounds,
+)
+from partition.maps.page import (
+    add_config,
+    add_map_panels,
+    add_page_style,
+    legend_box,
+    new_id,
+    title_box,
+    violation_warnings,
+    warnings_html,
+)
+
+CURRENT_SOLVER = "districts"
+"""``Plan.solver`` of the current arrangement (:func:`partition.planner.district_plan`)."""
+
+MAP_OPTIONS = {"zoom_snap": 0.25, "zoom_delta": 0.5, "control_scale": True, "zoom_control": "bottomleft"}
+
+
+def plan_title(plan) -> str:
+    """A configuration in plain words, e.g. ``23 partnerships (proposal for consultation)``.
+
+    Parameters
+    ----------
+    plan
+        A :class:`partition.plan.Plan`.
+
+    Returns
+    -------
+    str
+        Plain text (not escaped).
+    """
+    if plan.solver == CURRENT_SOLVER:
+        return f"Today: {plan.k} partnerships, one per district"
+    alternative = re.search(r"-alt(\d+)$", plan.name)
+    kind = f"alternative {alternative.group(1)}" if alternative else "proposal for consultation"
+    return f"{plan.k} partnerships ({kind})"
+
+
+def _subtitle(plan) -> str:
+    return f"Configuration {plan.name}"
+
+
+def _partnership_of(plan) -> dict[int, str]:
+    numbers = dict(zip(plan.partnerships["id"], partnership_numbers(plan.partnerships)))
+    a = plan.assignments
+    return {int(u): f"{numbers.get(i, '')} {n}" for u, i, n in zip(a["URN"], a["partnership_id"], a["partnership"])}
+
+
+def legend_table(plan, colours: list[str]) -> str:
+    """The legend's table: number (on the partnership's colour), name, schools, pupils; data through html_text."""
+    rows = "".join(
+        f"<tr><td><span class='pt-swatch' style='background:{c}8C'>{n}</span></td><td>{html_text(r.name)}</td>"
+        f"<td class='n'>{int(r.schools)}</td><td class='n'>{int(r.pupils):,}</td></tr>"
+        for n, r, c in zip(partnership_numbers(plan.partnerships), plan.partnerships.itertuples(), colours)
+    )
+    return f"<table><tr><th>No.</th><th>Partnership</th><th>Schools</th><th>Pupils</th></tr>{rows}</table>"
+
+
+def _kinds_html() -> str:
+    return (
+        "<div class='pt-note'>"
+        + " ".join(
+            f"<span style='white-space:nowrap'><span class='pt-dot' style='background:{col}'></span> {k}</span>"
+            for k, (col, _) in KIND_STYLE.items()
+            if k in ("primary", "secondary", "all-through", "college")
+        )
+        + "</div>"
+    )
+
+
+def _base_map(
+    bounds_27700, districts: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, neighbours, basemap: str | None, **options
+) -> folium.Map:
+    """A map with the offline context (sea, land, neighbours, towns) and the optional online base map."""
+    (s, w), (n, e) = wgs84_bounds(bounds_27700)
+    fmap = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, **{**MAP_OPTIONS, **options})
+    add_context(fmap, districts, schools, neighbours, basemap)
+    return fmap
+
+
+def add_context(fmap: folium.Map, districts, schools, neighbours, basemap: str | None) -> None:
+    """Land on a sea-coloured background, the online base map if asked, neighbouring areas and towns.
+
+    Parameters
+    ----------
+    fmap
+        The map.
+    districts
+        The study area's districts (EPSG:27700).
+    schools
+        Schools (for the towns' names).
+    neighbours
+        :func:`partition.maps.context.neighbouring_districts`, or ``None``.
+    basemap
+        ``"osm"`` or ``None``/``"none"``.
+    """
+    folium.map.CustomPane(LAND_PANE, z_index=150).add_to(fmap)
+    land_layer(districts, neighbours).add_to(fmap)
+    tiles = basemap_layer(basemap)
+    if tiles is not None:
+        tiles.add_to(fmap)
+    outline = shapely.union_all(districts.geometry.to_numpy())
+    if neighbours is not None and len(neighbours):
+        neighbours_layer(neighbours.to_crs(districts.crs), outline).add_to(fmap)
+    towns_layer(towns(schools, outline), districts.crs).add_to(fmap)
+
+
+def _finish(root, fmap, config: dict, bounds_27700, title: str, subtitle: str, plans: list, legend: str) -> None:
+    """Title and legend panels, the study area to fit, a layer control."""
+    warnings = warnings_html(plans, brief=True)
+    add_map_panels(
+        root,
+        fmap,
+        config,
+        title_box(new_id("pt-title"), title, subtitle, warnings),
+        legend_box(new_id("pt-legend"), legend),
+    )
+    config["maps"][fmap.get_name()]["bounds"] = wgs84_bounds(bounds_27700)
+    folium.LayerControl(position="bottomright", collapsed=True).add_to(fmap)
+
+
+def _study_bounds(districts: gpd.GeoDataFrame, *plans):
+    bounds = [districts.total_bounds] + [p.partnerships.total_bounds for p in plans]
+    lo = [min(b[i] for b in bounds) for i in (0, 1)]
+    hi = [max(b[i] for b in bounds) for i in (2, 3)]
+    return [*lo, *hi]
+
+
+def configuration_map(
+    plan,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    colours: list[str] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> folium.Map:
+    """Map of one configuration: numbered partnerships, district outlines, schools, legend and search box.
+
+    Parameters
+    ----------
+    plan
+        The configuration.
+    schools, districts
+        Schools and study-area districts (EPSG:27700).
+    colours
+        Partnership colours (row order), e.g. from :func:`partition.maps.colours.run_colours`, so the
+        partnership has the same colour in every map of a run; default :func:`colour_partnerships`.
+    neighbours
+        Neighbouring authorities drawn for context (:func:`partition.maps.context.neighbouring_districts`).
+    basemap
+        ``"osm"`` for online OpenStreetMap tiles (attributed), ``None`` or ``"none"`` for none.
+
+    Returns
+    -------
+    folium.Map
+        Write it with :func:`partition.maps.page.write_map`.
+    """
+    colours = colours or colour_partnerships(plan.partnerships)
+    bounds = _study_bounds(districts, plan)
+    fmap = _base_map(bounds, districts, schools, neighbours, basemap)
+    title = plan_title(plan)
+    add_page_style(fmap, title, bool(violation_warnings([plan])))
+    partnership_layer(plan.partnerships, colours, "Partnerships").add_to(fmap)
+    district_layer(districts).add_to(fmap)
+    school_layer(schools, _partnership_of(plan)).add_to(fmap)
+    legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html()
+    config: dict = {}
+    _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
+    add_config(fmap, config)
+    return fmap
+
+
+def layered_map(
+    plans: list,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    colours: dict[str, list[str]] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> folium.Map:
+    """Every configuration on one map, one at a time (radio buttons in the legend); legend and schools follow.
+
+    Parameters
+    ----------
+    plans
+        The configurations, the first shown first.
+    schools, districts, neighbours, basemap
+        As :func:`configuration_map`.
+    colours
+        Plan name -> colours; default: the first plan coloured, the others matched to it.
+
+    Returns
+    -------
+    folium.Map
+    """
+    colours = colours or _matched(plans)
+    bounds = _study_bounds(districts, *plans)
+    fmap = _base_map(bounds, districts, schools, neighbours, basemap)
+    title = f"{len(plans)} configurations, one at a time"
+    add_page_style(fmap, title, bool(violation_warnings(plans)))
+    radio = new_id("pt-config")
+    configs, choices, sections = [], [], []
+    for i, plan in enumerate(plans):
+        group = partnership_layer(plan.partnerships, colours[plan.name], plan_title(plan), show=i == 0, control=False)
+        school_layer(schools, _partnership_of(plan), control=False).add_to(group)
+        group.add_to(fmap)
+        section = new_id("pt-section")
+        checked = " checked" if i == 0 else ""
+        hidden = "" if i == 0 else " style='display:none'"
+        choices.append(
+            f"<label><input type='radio' name='{radio}' value='{i}'{checked}> {html_text(plan_title(plan))} "
+            f"<span class='pt-sub'>({html_text(plan.name)})</span></label>"
+        )
+        sections.append(
+            f"<div id='{section}'{hidden}>{warnings_html([plan])}{legend_table(plan, colours[plan.name])}</div>"
+        )
+        configs.append({"layers": [group.get_name()], "legend": section})
+    district_layer(districts).add_to(fmap)
+    legend = f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{_kinds_html()}"
+    config: dict = {}
+    _finish(fmap, fmap, config, bounds, title, "Choose a configuration in the legend", plans, legend)
+    config["maps"][fmap.get_name()].update({"configs": configs, "radio": radio})
+    add_config(fmap, config)
+    return fmap
+
+
+def _matched(plans: list) -> dict[str, list[str]]:
+    return run_colours(plans)
+
+
+def side_by_side_map(
+    a,
+    b,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    colours: dict[str, list[str]] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> folium.plugins.DualMap:
+    """Two configurations side by side with synchronised pan and zoom (legends start closed).
+
+    Parameters as :func:`layered_map` (``colours`` by plan name).
+    """
+    colours = colours or _matched([a, b])
+    bounds = _study_bounds(districts, a, b)
+    (s, w), (n, e) = wgs84_bounds(bounds)
+    dual = folium.plugins.DualMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, **MAP_OPTIONS)
+    add_page_style(dual, f"{plan_title(a)} and {plan_title(b)}, side by side", bool(violation_warnings([a, b])))
+    config: dict = {}
+    for fmap, plan in ((dual.m1, a), (dual.m2, b)):
+        add_context(fmap, districts, schools, neighbours, basemap)
+        partnership_layer(plan.partnerships, colours[plan.name], "Partnerships").add_to(fmap)
+        district_layer(districts).add_to(fmap)
+        school_layer(schools, _partnership_of(plan)).add_to(fmap)
+        legend = warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html()
+        _finish(dual, fmap, config, bounds, plan_title(plan), _subtitle(plan), [plan], legend)
+    add_config(dual, config)
+    return dual
+
+
+def changes(a, b) -> dict[int, str]:
+    """URN -> ``"from → to"`` for each school whose partnership changes from ``a`` to ``b`` (after matching)."""
+    match = match_partnerships(a, b)  # b id -> a id
+    pa = a.assignments.set_index("URN")
+    pb = b.assignments.set_index("URN").reindex(pa.index)
+    moved = pb["partnership_id"].map(match) != pa["partnership_id"]
+    return {int(u): f"{pa.at[u, 'partnership']} → {pb.at[u, 'partnership']}" for u in pa.index[moved]}
+
+
+def difference_map(
+    a,
+    b,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    colours: dict[str, list[str]] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> folium.Map:
+    """What changes from ``a`` (normally today's arrangement) to ``b``: ``b``'s partnerships, ``a``'s boundaries
+    drawn over them, and the schools that change partnership marked (popup: from → to).
+
+    Parameters as :func:`layered_map` (``colours`` by plan name).
+    """
+    colours = colours or _matched([a, b])
+    change = changes(a, b)
+    n_schools = len(a.assignments)
+    title = f"What changes: {plan_title(a)} → {plan_title(b)}"
+    subtitle = f"{len(change)} of {n_schools} schools change partnership"
+    bounds = _study_bounds(districts, a, b)
+    fmap = _base_map(bounds, districts, schools, neighbours, basemap)
+    add_page_style(fmap, title, bool(violation_warnings([a, b])))
+    partnership_layer(b.partnerships, colours[b.name], "Proposed partnerships").add_to(fmap)
+    before = "Today's boundaries (districts)" if a.solver == CURRENT_SOLVER else f"Boundaries of {a.name}"
+    district_layer(a.partnerships[["name", "geometry"]], name=before, weight=3).add_to(fmap)
+    moved = schools["URN"].astype(int).isin(change)
+    school_layer(schools[~moved], _partnership_of(b), name="Schools that stay", extra=change).add_to(fmap)
+    school_layer(
+        schools[moved],
+        _partnership_of(b),
+        name=f"Schools that change ({len(change)})",
+        extra=change,
+        highlight=CHANGED_COLOUR,
+    ).add_to(fmap)
+    note = (
+        f"<div class='pt-note'><span class='pt-dot' style='background:{CHANGED_COLOUR};border:2px solid #000'></span> "
+        f"<b>{len(change)} schools change partnership</b> (click one: from → to). Dashed lines: {html_text(before.lower())}."
+        " Partnerships are matched by shared pupils.</div>"
+    )
+    legend = warnings_html([a, b]) + note + legend_table(b, colours[b.name]) + _kinds_html()
+    config: dict = {}
+    _finish(fmap, fmap, config, bounds, title, subtitle, [a, b], legend)
+    add_config(fmap, config)
+    return fmap
+
+
+def write_comparison_maps(
+    plans: list,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    current=None,
+    colours: dict[str, list[str]] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> list[Path]:
+    """The comparison maps of a run.
+
+    Side by side for each consecutive pair of ``plans``; one "what changes" map per plan
+    against ``current`` (today's arrangement; without it, for each consecutive pair);
+    and, with two or more configurations, ``all-configurations.html`` (today's arrangement last).
+
+    Parameters
+    ----------
+    plans
+        Proposals.
+    schools, districts, neighbours, basemap
+        As :func:`configuration_map`.
+    out_dir
+        Folder to write to.
+    current
+        Today's arrangement (:func:`partition.planner.district_plan`), or ``None``.
+    colours
+        Plan name -> colours for every plan (including ``current``); default computed here.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from partition.maps.page import write_map
+
+    out_dir = Path(out_dir)
+    everything = plans + ([current] if current is not None else [])
+    colours = colours or _matched(everything)
+    kw = {"colours": colours, "neighbours": neighbours, "basemap": basemap}
+    paths = []
+    for a, b in zip(plans, plans[1:]):
+        fmap = side_by_side_map(a, b, schools, districts, **kw)
+        paths.append(write_map(fmap, out_dir / f"side-by-side_{a.name}_{b.name}.html"))
+    pairs = [(current, p) for p in plans] if current is not None else list(zip(plans, plans[1:]))
+    for a, b in pairs:
+        paths.append(
+            write_map(difference_map(a, b, schools, districts, **kw), out_dir / f"changes_{a.name}_to_{b.name}.html")
+        )
+    if len(everything) > 1 and len(plans) > 1:
+        paths.append(write_map(layered_map(everything, schools, districts, **kw), out_dir / "all-configurations.html"))
+    return paths
+
+
+__all__ = [
+    "changes",
+    "configuration_map",
+    "difference_map",
+    "layered_map",
+    "legend_table",
+    "plan_title",
+    "side_by_side_map",
+    "write_comparison_maps",
+]
