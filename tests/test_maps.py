@@ -360,3 +360,16 @@ def test_basemap_osm_degrades_offline(browser, evil_map, hampshire, tmp_path):
     assert requests and all("tile.openstreetmap.org" in u for u in requests)
     assert land >= 1 and "SOUTHAMPTON" in [a.upper() for a in areas]
     assert not [e for e in errors if "Failed to load resource" not in e], errors
+
+
+def test_scenario_basemap_key(tmp_path):
+    from partition.errors import PartitionError
+    from partition.scenario import load_scenario
+
+    good = tmp_path / "good.toml"
+    good.write_text('[spec]\nk = [23]\n[outputs]\nbasemap = "osm"\n')
+    assert load_scenario(good).outputs["basemap"] == "osm"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[spec]\nk = [23]\n[outputs]\nbasemap = "google"\n')
+    with pytest.raises(PartitionError, match="basemap"):
+        load_scenario(bad)

@@ -178,10 +178,10 @@ def test_violated_plan_exits_3_with_warnings(runner, shared, tmp_path):
     folder = out / "k22-ignore-tol5-agglomerative"  # the name says what differs: tolerance and solver
     page = (folder / "map.html").read_text()
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
-    assert title.startswith("⚠ DOES NOT MEET THE RULES — 22 local children")
+    assert title.startswith("⚠ DOES NOT MEET THE RULES — 22 partnerships")
     rules = "Does not meet the rules: 8 partnerships have more pupils than allowed (at most 8,543)"
-    heading, legend = page.split('class="pt-legend"', 1)
-    assert f"{rules}; 12 partnerships have fewer pupils than allowed (at least 7,730)</div></div></div>" in heading
+    heading, legend = page.split("class='pt-box pt-legend'", 1)  # the title panel comes first
+    assert f"{rules}; 12 partnerships have fewer pupils than allowed (at least 7,730)</div>" in heading
     assert f"{rules}: Gosport (20,480), Waterlooville (19,564)" in legend
     meta = json.loads((folder / "plan.json").read_text())
     assert meta["status"] == "violated" and meta["violations"][0].startswith("8 partnerships have more pupils")
@@ -272,7 +272,12 @@ def test_outputs_of_an_older_partition_are_replaced(runner, shared, tmp_path):
     (out / "manifest.json").write_text('{"versions": {"partition": "0.1.0"}}')
     result = runner.invoke(cli, ["plan", "--k", "22", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(os.listdir(out)) == [MARKER, "k22-ignore-agglomerative"]
+    # the "what changes" map is now written against today's arrangement for every plan
+    assert sorted(os.listdir(out)) == [
+        MARKER,
+        "changes_districts-11_to_k22-ignore-agglomerative.html",
+        "k22-ignore-agglomerative",
+    ]
 
 
 def test_rerun_replaces_the_previous_outputs_completely(runner, shared, tmp_path):
@@ -281,10 +286,15 @@ def test_rerun_replaces_the_previous_outputs_completely(runner, shared, tmp_path
     (out / ".gitkeep").write_text("")  # as in a fresh clone: accepted, and kept
     first = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert first.exit_code == 0, first.output
-    assert (out / "changes_k22-ignore-agglomerative_to_k23-ignore-agglomerative.html").exists()
+    assert (out / "changes_districts-11_to_k23-ignore-agglomerative.html").exists()
     second = runner.invoke(cli, ["plan", "--k", "24", *FAST_VIOLATED, "--allow-violations", "--out", str(out)])
     assert second.exit_code == 0, second.output
-    assert sorted(os.listdir(out)) == [".gitkeep", MARKER, "k24-ignore-agglomerative"]
+    assert sorted(os.listdir(out)) == [
+        ".gitkeep",
+        MARKER,
+        "changes_districts-11_to_k24-ignore-agglomerative.html",
+        "k24-ignore-agglomerative",
+    ]
     assert json.loads((out / MARKER).read_text())["created_by"] == "partition"
     assert sorted(os.listdir(tmp_path)) == ["maps"]  # no staging or old folder left beside it
 

@@ -316,7 +316,11 @@ def difference_map(
     colours = colours or _matched([a, b])
     change = changes(a, b)
     n_schools = len(a.assignments)
-    title = f"What changes: {plan_title(a)} → {plan_title(b)}"
+    title = (
+        f"What changes from today's {a.k} district partnerships to {b.k} partnerships"
+        if a.solver == CURRENT_SOLVER
+        else f"What changes: {plan_title(a)} → {plan_title(b)}"
+    )
     subtitle = f"{len(change)} of {n_schools} schools change partnership"
     bounds = _study_bounds(districts, a, b)
     fmap = _base_map(bounds, districts, schools, neighbours, basemap)
