@@ -1,49 +1,600 @@
-"""Names for partnerships: stable, unique, recognisable.
+"""Names for partnerships: the places their schools are in, stable across configurations.
 
-A partnership is named after the town of its main anchor (the secondary,
-all-through school or college with most pupils; without one, its largest
-school). Where two partnerships would share a town, both get the anchor's
-name in brackets: "Basingstoke (Brighton Hill Community School)". Names fixed
-by ``pinned`` locks win. Partnership ids are then given in alphabetical order
-of the names, so the same configuration always gets the same ids and names.
+A partnership is named after the settlement holding most of its pupils; names
+never name a place outside the LA, are unique within a configuration, follow a
+partnership from one configuration to the next, and can be overridden.
+
+A school's place
+----------------
+GIAS has four place fields. ``Town`` is the *postal* town, which often lies
+outside the LA: 65 Hampshire schools in Hedge End, Totton, Hythe, Bishop's
+Waltham ... have Town "Southampton" (a separate LA); the Evingar villages have
+"Newbury" (West Berkshire); others "Farnham", "Salisbury", "Reading",
+"Camberley", "Christchurch". ``Locality`` is usually the village or suburb the
+school is in ("Hedge End", "Four Marks"), but is sometimes a street ("Salisbury
+Road"), a filler ("The Village") or, where a record's address lines are shifted,
+a postal town again (Lewisham has Locality "London", Sefton Address3
+"Liverpool"). ``AdministrativeWard`` is always the ward the school lies in, so
+always of the LA, but ward names are electoral ("Hedge End North", "Tadley
+North, Kingsclere & Baughurst", "St Mark's"). So a school's place is the first of
+
+1. ``Locality``, 2. ``Address3``, 3. ``Town`` (the first comma-separated part),
+4. the stem of its ward (first part before ``,``/``&``/``and``, trailing compass
+   words dropped: "Hedge End North" -> "Hedge End"),
+
+that *looks like a place* (no digits, not a street or school word, no "Near"
+or "The Village"; a ward may be named after a road, "Old Kent Road") and *is of the LA*:
+
+* a ward stem is always of the LA;
+* a value is **confirmed** as of the LA when it is a ward stem of one of the
+  LA's schools ("Alresford"), the start of two or more ward names ("Alton
+  Eastbrooke", "Alton Wooteys" -> "Alton"), the name or part of the name of a
+  district of the study area ("Basingstoke" from "Basingstoke and Deane"), or
+  what a school addressed there is named after ("Farnborough" from "North
+  Farnborough Infant School", "Waterlooville" from "St Peter's Catholic Primary
+  School, Waterlooville": the place name directly followed by a school word, or
+  after the last comma);
+* a ``Town`` is used only when confirmed;
+* a ``Locality`` or ``Address3`` is used when confirmed, or when it is nobody's
+  postal town in the LA (a village is not a Town; a shifted postal town is).
+
+Only the LA's own GIAS rows and its districts are needed, so the rule works for
+any English LA. Checked against the England GIAS file for many LAs (see
+``tests/test_naming.py``: a place is outside when most schools *in* it within
+20 km — Locality equal to it, or Town equal to it and no Locality — belong to
+other LAs, or it is the name of another district): no LA gets a name outside
+it. The price is that some in-LA towns go unconfirmed (Hemel Hempstead,
+Sittingbourne): their schools are named after their locality or ward instead.
+Spellings are unified by a key (case, apostrophes, hyphens, "St."), shown in
+the LA's most common spelling, all-capital values in title case
+("THATCHAM" -> "Thatcham", "lee-on-the-solent" -> "Lee-on-the-Solent").
+
+A partnership's name
+--------------------
+Its places ranked by pupils. The name is the first place; where two
+partnerships would share a name, each of them moves on to its next candidate:
+the first place with the next place holding at least 15 % of its pupils
+("Alton & Four Marks"), then the first place with the sub-place (Locality, else
+ward stem) of most of its pupils there ("Basingstoke (Popley)"), then the first
+place with any other place. Candidates longer than :data:`MAX_LENGTH`
+characters are skipped. A partnership none of whose schools has a place of the
+LA is named after its district, and the plan's notes say so; a name that stays
+shared after every candidate gets a number ("Fareham 2"), also noted.
+
+Stable names and overrides
+--------------------------
+``fixed`` names (``pinned`` locks, the ``[names]`` table of a scenario, names
+inherited from an earlier configuration) are kept and never generated for
+another partnership. :func:`inherit_names` gives a configuration the names of
+an earlier one: partnerships are matched one-to-one by shared pupils
+(:func:`match_by_overlap`, the Hungarian method) and a match is kept when the
+two share a majority of each one's pupils — the same partnership, redrawn.
+:class:`NameOverrides` holds the scenario's ``[names]`` table: ``schools``
+(URN -> name: the partnership that contains the school is called that) and
+``rename`` (generated name -> name, in every configuration). Partnership ids
+are given in alphabetical order of the names, so ids are deterministic.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from partition.errors import SpecError
+
+MAX_LENGTH = 30
+"""Longest generated name (characters), unless nothing shorter is unique."""
+
+SECOND_PLACE_SHARE = 0.15
+"""Least share of a partnership's pupils for its second place to join its name ("Alton & Four Marks")."""
+
+MATCH_SHARE = 0.5
+"""Two partnerships of different configurations are "the same" when they share more than this share of each one's pupils."""
+
+COMPASS = frozenset(
+    ["north", "south", "east", "west", "central", "northwest", "northeast", "southwest", "southeast"]
+    + ["north-west", "north-east", "south-west", "south-east"]
+)
+STREET_WORDS = frozenset(
+    ["road", "rd", "way", "avenue", "ave", "lane", "street", "close", "drive", "crescent", "terrace"]
+    + ["gardens", "walk", "row", "court", "mews", "square", "parade", "grove", "place"]
+)
+SCHOOL_WORDS = frozenset(
+    ["school", "schools", "primary", "infant", "infants", "junior", "juniors", "college", "academy"]
+    + ["nursery", "pre-school", "preschool"]
+)
+"""Words that make an address value a school's name, not a place."""
+NAME_WORDS = SCHOOL_WORDS | frozenset(
+    ["ce", "cofe", "c", "church", "catholic", "community", "technology", "high", "grammar", "first"]
+    + ["middle", "lower", "upper", "free", "federation", "foundation", "methodist", "rc", "va", "vc"]
+)
+"""Words that follow the place in a school named after it ("Lymington CE Infant School")."""
+FILLERS = frozenset({"the village", "village", "town", "city", "county", "england", "uk"})
+_SMALL = frozenset(["and", "on", "the", "in", "upon", "le", "la", "de", "with", "under", "by", "of", "en", "sur"])
 
 
-def _title(text: str) -> str:
-    return " ".join(
-        w if w.isupper() and len(w) <= 3 else w.capitalize() if w.isupper() else w for w in str(text).split()
-    )
+# --- place values ----------------------------------------------------------------------------------
+
+
+def place_key(text: str) -> str:
+    """Matching key of a place name: lower case, no apostrophes or full stops, other punctuation as spaces."""
+    text = str(text).lower().replace("'", "").replace("’", "").replace(".", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.replace("&", " and ")).split())
+
+
+def tidy_place(text: str) -> str:
+    """A place value as written for people: spaces and stray punctuation removed, capitals mended.
+
+    All-capital or all-lower-case values are title-cased keeping small words of
+    compound names lower case ("LEE-ON-THE-SOLENT" -> "Lee-on-the-Solent");
+    "St." becomes "St".
+    """
+    text = " ".join(str(text).replace("’", "'").split()).strip(" ,.;:-/")
+    text = re.sub(r"\bSt\.\s*", "St ", text, flags=re.IGNORECASE)
+    if text.isupper() or text.islower():
+        parts = re.split(r"([ -])", text.lower())
+        out = []
+        for i, part in enumerate(parts):
+            if part in (" ", "-") or (i > 0 and part in _SMALL):
+                out.append(part)
+            else:
+                out.append(part[:1].upper() + part[1:])
+        text = "".join(out)
+    return text
+
+
+def looks_like_place(text: str) -> bool:
+    """Whether a GIAS address value can name a place: not blank, no digits, no street or school word,
+    not "Near ..." or a filler such as "The Village"."""
+    key = place_key(text)
+    if not key or any(c.isdigit() for c in key) or key in FILLERS:
+        return False
+    words = key.split()
+    if words[0] in ("near", "nr", "off", "opposite", "rear", "adjacent"):
+        return False
+    return words[-1] not in STREET_WORDS and not any(w in SCHOOL_WORDS for w in words)
+
+
+def ward_stem(ward: str) -> str:
+    """The place part of a ward name: the first part before ``,``, ``&`` or ``and``, trailing compass words
+    dropped ("Hedge End North" -> "Hedge End", "Tadley North, Kingsclere & Baughurst" -> "Tadley")."""
+    first = re.split(r",|&|\band\b", str(ward), maxsplit=1)[0]
+    words = first.split()
+    while len(words) > 1 and place_key(words[-1]).replace(" ", "") in COMPASS:
+        words = words[:-1]
+    return tidy_place(" ".join(words))
+
+
+def _text_column(schools: pd.DataFrame, column: str) -> pd.Series:
+    if column not in schools:
+        return pd.Series("", index=schools.index, dtype=object)
+    return schools[column].fillna("").astype(str)
+
+
+@dataclass(frozen=True)
+class LAPlaces:
+    """What the LA's own GIAS rows say about which place names are of the LA (see the module docstring)."""
+
+    confirmed: frozenset[str]
+    postal_towns: frozenset[str]
+
+    def of_la(self, value: str, field: str) -> bool:
+        key = place_key(value)
+        if field == "ward" or key in self.confirmed:
+            return True
+        return field in ("locality", "address3", "name") and key not in self.postal_towns
+
+
+def la_places(schools: pd.DataFrame) -> LAPlaces:
+    """The place names confirmed as of the LA by its schools' wards, districts and school names.
+
+    Parameters
+    ----------
+    schools
+        The LA's schools (columns ``ward``, ``district``, ``town``, ``locality``, ``name``; missing ones count as blank).
+
+    Returns
+    -------
+    LAPlaces
+        Confirmed place keys, and the keys of the postal towns (``Town`` values) of its schools.
+    """
+    wards = [w for w in _text_column(schools, "ward") if w.strip()]
+    confirmed = {place_key(ward_stem(w)) for w in wards}
+    for w in wards:  # every part of a ward name is a place of the LA ("Nursling", "Rownhams")
+        confirmed |= {place_key(ward_stem(p)) for p in re.split(r",|&|\band\b", w)}
+    starts = Counter(" ".join(place_key(w).split()[:n]) for w in set(wards) for n in range(1, 4))
+    confirmed |= {s for s, n in starts.items() if n >= 2 and s not in COMPASS}
+    for d in _text_column(schools, "district").unique():
+        confirmed.add(place_key(d))
+        confirmed |= {place_key(p) for p in re.split(r",|&|\band\b", d)}
+    names = _text_column(schools, "name").map(place_key)
+    for column in ("town", "locality"):
+        values = _text_column(schools, column).map(lambda v: place_key(v.split(",")[0]))
+        for value, name, raw in zip(values, names, _text_column(schools, "name")):
+            if value and _named_after(value, name, raw):
+                confirmed.add(value)
+    confirmed.discard("")
+    towns = {place_key(t.split(",")[0]) for t in _text_column(schools, "town")} - {""}
+    return LAPlaces(frozenset(confirmed), frozenset(towns))
+
+
+def _named_after(key: str, name_key: str, raw_name: str) -> bool:
+    """Whether a school's name is "[compass] <place> <school word> ..." or ends ", <place>"."""
+    words = name_key.split()
+    if words and words[0] in COMPASS:
+        words = words[1:]
+    place = key.split()
+    if words[: len(place)] == place and len(words) > len(place) and words[len(place)] in NAME_WORDS:
+        return True
+    return "," in raw_name and place_key(raw_name.rsplit(",", 1)[1]) == key
+
+
+def _name_place(name: str, known: set[str]) -> str:
+    """The place of the LA a school is named after ("Burghclere Primary School" -> "Burghclere"), else ""."""
+    words = place_key(name).split()
+    if words and words[0] in COMPASS:
+        words = words[1:]
+    for n in range(min(4, len(words) - 1), 0, -1):
+        if " ".join(words[:n]) in known and words[n] in NAME_WORDS:
+            return tidy_place(" ".join(words[:n]))
+    return ""
+
+
+def school_places(schools: pd.DataFrame, places: LAPlaces | None = None) -> pd.DataFrame:
+    """Each school's place and sub-place (see the module docstring), as keys and display names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``schools``: ``place`` and ``sub`` (display names, ``""`` when none) and
+        ``field`` (which GIAS field gave the place: locality, address3, town, ward or ``""``).
+    """
+    places = places or la_places(schools)
+    cols = {c: _text_column(schools, c) for c in ("locality", "address3", "town", "ward")}
+    names = _text_column(schools, "name")
+    # the places of the LA a school can be named after: confirmed ones and the LA's villages and suburbs
+    known = set(places.confirmed) | {
+        place_key(v) for c in ("locality", "address3") for v in cols[c] if looks_like_place(v) and places.of_la(v, c)
+    }
+    rows = []
+    for i in range(len(schools)):
+        candidates = [
+            ("locality", cols["locality"].iat[i]),
+            ("address3", cols["address3"].iat[i]),
+            ("town", cols["town"].iat[i].split(",")[0]),
+            ("name", _name_place(names.iat[i], known)),
+            ("ward", ward_stem(cols["ward"].iat[i]) if cols["ward"].iat[i].strip() else ""),
+        ]
+        # a ward's name is the name of an area even when it is a road's ("Old Kent Road")
+        good = [
+            (f, tidy_place(v))
+            for f, v in candidates
+            if (looks_like_place(v) or (f == "ward" and looks_like_place(v + " x"))) and places.of_la(v, f)
+        ]
+        place_field, place = good[0] if good else ("", "")
+        local = [v for f, v in good if f in ("locality", "address3", "ward") and place_key(v) != place_key(place)]
+        rows.append((place, local[0] if local else "", place_field))
+    out = pd.DataFrame(rows, columns=["place", "sub", "field"], index=schools.index)
+    # one spelling per place: the LA's most common (mixed case before all-capital)
+    spelled = pd.concat([out["place"], out["sub"]])
+    spelled = spelled[spelled != ""]
+    best: dict[str, str] = {}
+    for key, group in spelled.groupby(spelled.map(place_key)):
+        counts = group.value_counts()
+        best[str(key)] = sorted(counts.index, key=lambda s: (-counts[s], s.isupper(), s))[0]
+    for column in ("place", "sub"):
+        out[column] = [best.get(place_key(v), v) if v else "" for v in out[column]]
+    return out
+
+
+# --- matching configurations -----------------------------------------------------------------------
+
+
+def match_by_overlap(a: pd.Series, b: pd.Series, weights: pd.Series, min_share: float = 0.0) -> dict[object, object]:
+    """Match the groups of two labellings one-to-one, maximising the shared weight (Hungarian method).
+
+    Parameters
+    ----------
+    a, b
+        Group of each item (indexed by item, e.g. URN); items missing from one side are ignored.
+    weights
+        Weight of each item (e.g. pupils), same index.
+    min_share
+        Keep a pair only when its shared weight is more than this share of each group's weight
+        (0: keep every pair that shares any weight).
+
+    Returns
+    -------
+    dict
+        ``{group of b: group of a}``.
+    """
+    common = a.index.intersection(b.index)
+    w = weights.reindex(common).fillna(0).astype(float) + 1e-9
+    frame = pd.DataFrame({"a": a.reindex(common), "b": b.reindex(common), "w": w})
+    overlap = frame.pivot_table(index="b", columns="a", values="w", aggfunc="sum", fill_value=0.0)
+    if overlap.empty:
+        return {}
+    rows, cols = linear_sum_assignment(-overlap.to_numpy())
+    size_a = frame.groupby("a")["w"].sum()
+    size_b = frame.groupby("b")["w"].sum()
+    out = {}
+    for r, c in zip(rows, cols):
+        shared = overlap.iat[r, c]
+        ra, rb = overlap.columns[c], overlap.index[r]
+        if shared > 1e-6 and shared > min_share * size_a[ra] and shared > min_share * size_b[rb]:
+            out[rb] = ra
+    return out
+
+
+def inherit_names(
+    schools: pd.DataFrame, school_labels: np.ndarray, earlier: Sequence, min_share: float = MATCH_SHARE
+) -> dict[int, str]:
+    """Names a configuration takes from earlier ones: ``{label: name}``.
+
+    Each earlier plan (``assignments`` with ``URN``, ``partnership``, ``pupils``), in order, gives its
+    name to the partnership it shares a majority of pupils with both ways (see
+    :func:`match_by_overlap`); a name or partnership already given is not given again.
+    """
+    urns = schools["URN"].astype(int).to_numpy()
+    mine = pd.Series(np.asarray(school_labels), index=urns)
+    pupils = pd.Series(schools["pupils"].to_numpy(dtype=float), index=urns)
+    names: dict[int, str] = {}
+    for plan in earlier:
+        theirs = pd.Series(plan.assignments["partnership"].to_numpy(), index=plan.assignments["URN"].astype(int))
+        for label, name in sorted(match_by_overlap(theirs, mine, pupils, min_share).items()):
+            if int(label) not in names and name not in names.values():
+                names[int(label)] = str(name)
+    return names
+
+
+# --- overrides -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameOverrides:
+    """A scenario's ``[names]`` table (see :class:`partition.scenario.NamesSchema`).
+
+    Attributes
+    ----------
+    schools
+        ``(URN, name)``: the partnership containing that school is called ``name``.
+    rename
+        ``(generated name, name)``: a partnership that would be called the first is called the second.
+    source
+        The scenario file, for messages.
+    lines
+        Line of each entry in the file, keyed ``("schools", "116422")`` or ``("rename", "Fareham")``.
+    """
+
+    schools: tuple[tuple[int, str], ...] = ()
+    rename: tuple[tuple[str, str], ...] = ()
+    source: str = "scenario"
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+    def where(self, table: str, key: object) -> str:
+        line = self.lines.get((table, str(key)))
+        return f"{self.source}, line {line}" if line else self.source
+
+    def check_urns(self, known: set[int]) -> None:
+        """Refuse a URN that is not among the loaded schools.
+
+        Raises
+        ------
+        SpecError
+            Naming the file and line of the first unknown URN and the fix.
+        """
+        for urn, name in self.schools:
+            if urn not in known:
+                raise SpecError(
+                    f"{self.where('schools', urn)}: [names.schools] names the partnership of URN {urn} "
+                    f"{name!r}, but no loaded school has URN {urn}",
+                    fix="use the URN of a school of the study area (see assignments.csv), or remove the line",
+                )
+
+    def check_renames(self, used: set[str]) -> None:
+        """Refuse a ``[names.rename]`` entry that no configuration used.
+
+        Parameters
+        ----------
+        used
+            The partnership names of every configuration of the run (after renaming).
+
+        Raises
+        ------
+        SpecError
+            Naming the file and line of the entry, with the closest name the run has.
+        """
+        import difflib
+
+        for old, new in self.rename:
+            if new not in used:
+                close = difflib.get_close_matches(old, sorted(used), n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise SpecError(
+                    f"{self.where('rename', old)}: [names.rename] renames {old!r}, but no partnership of this run "
+                    "is called that",
+                    fix=hint + "use a name from assignments.csv of a run without the rename, or remove the line",
+                )
+
+    @classmethod
+    def from_table(
+        cls, table: Mapping[str, Mapping[str, str]], source: str = "scenario", text: str = ""
+    ) -> NameOverrides:
+        """Overrides from a validated ``[names]`` table (``schools``, ``rename``) and the file's text (for lines)."""
+        from partition.schema import key_lines, line_of
+
+        found = key_lines(text) if text else {}
+        lines = {}
+        for part in ("schools", "rename"):
+            for key in table.get(part, {}):
+                line = line_of(found, ("names", part, key)) if found else None
+                if line:
+                    lines[(part, str(key))] = line
+        return cls(
+            schools=tuple((int(u), n) for u, n in table.get("schools", {}).items()),
+            rename=tuple((o, n) for o, n in table.get("rename", {}).items()),
+            source=source,
+            lines=lines,
+        )
+
+
+def _override_names(
+    schools: pd.DataFrame, school_labels: np.ndarray, overrides: NameOverrides, fixed: Mapping[int, str]
+) -> dict[int, str]:
+    """``{label: name}`` from ``[names.schools]``; conflicts are errors naming the lines."""
+    label_of = dict(zip(schools["URN"].astype(int), np.asarray(school_labels)))
+    out: dict[int, str] = {}
+    by: dict[int, int] = {}
+    for urn, name in overrides.schools:
+        if urn not in label_of:
+            continue  # check_urns refuses these before planning
+        label = int(label_of[urn])
+        if label in out and out[label] != name:
+            raise SpecError(
+                f"{overrides.where('schools', urn)}: URN {urn} and URN {by[label]} are in one partnership, "
+                f"named both {name!r} and {out[label]!r}",
+                fix="give the schools of one partnership one name, or name only one of them",
+            )
+        if label in fixed and fixed[label] != name:
+            raise SpecError(
+                f"{overrides.where('schools', urn)}: the partnership of URN {urn} is pinned as "
+                f"{fixed[label]!r} by a lock and named {name!r} in [names.schools]",
+                fix="use one name in both places",
+            )
+        out[label], by[label] = name, urn
+    seen: dict[str, int] = {}
+    for label, name in sorted(out.items()):
+        if name in seen:
+            raise SpecError(
+                f"{overrides.where('schools', by[label])}: [names.schools] gives {name!r} to URN {by[label]} and "
+                f"URN {by[seen[name]]}, which are in different partnerships",
+                fix="give each partnership its own name (one school per partnership is enough)",
+            )
+        seen[name] = label
+    return out
+
+
+# --- naming ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Naming:
+    """Names of one configuration's partnerships and the notes about how they were found."""
+
+    names: dict[int, str]
+    notes: list[str]
+
+
+def _ranked(group: pd.DataFrame, column: str) -> list[str]:
+    g = group[group[column] != ""]
+    totals = g.groupby(column)["pupils"].sum()
+    return sorted(totals.index, key=lambda p: (-totals[p], p))
+
+
+def _candidates(group: pd.DataFrame) -> list[str]:
+    places = _ranked(group, "place")
+    if not places:
+        return []
+    first = places[0]
+    total = float(group["pupils"].sum()) or 1.0
+    share = group.groupby("place")["pupils"].sum() / total
+    out = [first]
+    out += [f"{first} & {p}" for p in places[1:] if share.get(p, 0) >= SECOND_PLACE_SHARE]
+    out += [f"{first} ({q})" for q in _ranked(group[group["place"] == first], "sub") if q != first]
+    out += [f"{first} & {p}" for p in places[1:] if share.get(p, 0) < SECOND_PLACE_SHARE]
+    return list(dict.fromkeys([first, *(c for c in out[1:] if len(c) <= MAX_LENGTH)]))
+
+
+def partnership_names(
+    schools: pd.DataFrame,
+    school_labels: np.ndarray,
+    fixed: Mapping[int, str] | None = None,
+    *,
+    inherited: Mapping[int, str] | None = None,
+    overrides: NameOverrides | None = None,
+) -> Naming:
+    """Name every partnership (see the module docstring).
+
+    Parameters
+    ----------
+    schools
+        The schools (``URN``, ``pupils``, ``district`` and the GIAS place columns).
+    school_labels
+        Partnership label of each school (row order).
+    fixed
+        Names fixed by ``pinned`` locks: ``{label: name}``.
+    inherited
+        Names taken from an earlier configuration (:func:`inherit_names`); fixed and overridden names win.
+    overrides
+        The scenario's ``[names]`` table.
+
+    Returns
+    -------
+    Naming
+        ``names`` (``{label: name}``, unique) and ``notes`` (district fall-backs, numbered names).
+
+    Raises
+    ------
+    SpecError
+        When the overrides contradict each other or a lock, or give one name to two partnerships.
+    """
+    fixed = dict(fixed or {})
+    labels = np.asarray(school_labels)
+    frame = schools.assign(label=labels)
+    frame = frame.join(school_places(schools))
+    notes: list[str] = []
+    overrides = overrides or NameOverrides()
+    given = {**dict(inherited or {}), **_override_names(schools, labels, overrides, fixed), **fixed}
+    groups = {int(lab): g for lab, g in frame.groupby("label")}
+    cands = {lab: _candidates(g) for lab, g in groups.items()}
+    for lab, g in groups.items():
+        if not cands[lab]:
+            district = _ranked(g.assign(district=_text_column(g, "district")), "district")
+            name = district[0] if district else f"Partnership {lab + 1}"
+            cands[lab] = [name]
+            urns = ", ".join(str(u) for u in sorted(g["URN"].astype(int))[:10])
+            notes.append(
+                f"{name}: none of its schools (URN {urns}) has a place of the LA in GIAS Locality, Address3, "
+                "Town or ward, so it is named after its district"
+            )
+    renames = dict(overrides.rename)
+    names = {lab: given[lab] for lab in groups if lab in given}
+    if len(set(names.values())) < len(names):
+        dup = sorted(n for n, c in Counter(names.values()).items() if c > 1)
+        raise SpecError(
+            f"two partnerships would both be called {dup[0]!r} (a pinned lock, [names] or an earlier configuration)",
+            fix="give each partnership its own name",
+        )
+    step = {lab: 0 for lab in groups if lab not in names}
+    while True:
+        taken = set(names.values())
+        current = {lab: renames.get(cands[lab][step[lab]], cands[lab][step[lab]]) for lab in step}
+        counts = Counter(current.values())
+        clash = {lab for lab, n in current.items() if counts[n] > 1 or n in taken}
+        movable = {lab for lab in clash if step[lab] + 1 < len(cands[lab])}
+        if not movable:
+            break
+        for lab in movable:
+            step[lab] += 1
+    for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):
+        name, n = current[lab], 1
+        while name in names.values():
+            n += 1
+            name = f"{current[lab]} {n}"
+        if n > 1:
+            notes.append(f"{name}: every place-based name of this partnership is taken, so it is numbered")
+        names[lab] = name
+    return Naming(names=names, notes=notes)
 
 
 def name_partnerships(
     schools: pd.DataFrame, school_labels: np.ndarray, fixed: dict[int, str] | None = None
 ) -> dict[int, str]:
-    """Map each label to a unique name (see module docstring)."""
-    fixed = fixed or {}
-    s = schools.assign(label=school_labels)
-    main: dict[int, pd.Series] = {}
-    for label, g in s.groupby("label"):
-        pool = g[g["anchor"]] if g["anchor"].any() else g
-        main[int(label)] = pool.sort_values(["pupils", "URN"], ascending=[False, True]).iloc[0]
-    town = {lab: (_title(row["town"]) if str(row["town"]).strip() else row["name"]) for lab, row in main.items()}
-    counts = pd.Series([town[lab] for lab in main if lab not in fixed]).value_counts()
-    names = {}
-    for lab, row in main.items():
-        if lab in fixed:
-            names[lab] = fixed[lab]
-        elif counts.get(town[lab], 0) > 1:
-            names[lab] = f"{town[lab]} ({row['name']})"
-        else:
-            names[lab] = town[lab]
-    seen: dict[str, int] = {}
-    for lab in sorted(names, key=lambda x: (names[x], int(main[x]["URN"]))):
-        base = names[lab]
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
-            names[lab] = f"{base} {seen[base]}"
-    return names
+    """``{label: name}``: :func:`partnership_names` without inherited names or overrides."""
+    return partnership_names(schools, school_labels, fixed).names

@@ -49,7 +49,7 @@ import shapely
 
 from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
-from partition.naming import name_partnerships
+from partition.naming import NameOverrides, inherit_names, partnership_names
 from partition.nesting import apportion
 from partition.pipeline import Inputs
 from partition.plan import Plan, configuration_name
@@ -144,8 +144,14 @@ def make_plan(
     solver: str = "auto",
     time_limit: float = 30.0,
     heuristic_options: dict | None = None,
+    earlier: tuple[Plan, ...] = (),
+    names: NameOverrides | None = None,
 ) -> Plan:
     """Plan ``k`` partnerships under ``spec``.
+
+    Partnerships are named by :func:`partition.naming.partnership_names`: a partnership that is
+    the same as one of an ``earlier`` plan (a majority of each one's pupils shared) keeps its name;
+    ``names`` are the scenario's ``[names]`` overrides.
 
     Raises
     ------
@@ -205,6 +211,8 @@ def make_plan(
         results,
         details,
         time.perf_counter() - start,
+        earlier=earlier,
+        overrides=names,
     )
     # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
     verify_plan(plan, inputs)
@@ -228,11 +236,25 @@ def _finish(
     school_labels: np.ndarray | None = None,
     given_names: dict[int, str] | None = None,
     name: str | None = None,
+    earlier: tuple[Plan, ...] = (),
+    overrides: NameOverrides | None = None,
 ) -> Plan:
     schools = inputs.schools
     if school_labels is None:
         school_labels = unit_labels[schools["unit"].to_numpy()]
-    names = given_names or name_partnerships(schools, school_labels, names_fixed)
+    if given_names:
+        names = given_names
+    else:
+        naming = partnership_names(
+            schools,
+            school_labels,
+            names_fixed,
+            inherited=inherit_names(schools, school_labels, earlier),
+            overrides=overrides,
+        )
+        names = naming.names
+        if naming.notes:
+            details = {**details, "naming": naming.notes}
     order = sorted(names, key=lambda lab: names[lab])
     pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
     scores = configuration_scores(
@@ -429,6 +451,8 @@ def alternatives(
     candidates: int | None = None,
     heuristic_options: dict | None = None,
     reference: Plan | None = None,
+    earlier: tuple[Plan, ...] = (),
+    names: NameOverrides | None = None,
 ) -> list[Plan]:
     """Up to ``n`` diverse near-optimal configurations for one k.
 
@@ -438,7 +462,8 @@ def alternatives(
     sit in a different partnership than in every configuration already kept
     (after matching partnerships) and than in ``reference`` (the main plan,
     whose wdist also counts as a candidate for "best"). They are named
-    ``k23-ignore-alt1`` ... An alternative never replaces the main plan (see
+    ``k23-ignore-alt1`` ...; their partnerships take the names of the same
+    partnerships in the ``earlier`` plans (see :func:`make_plan`). An alternative never replaces the main plan (see
     :func:`with_alternatives`): the main plan is the same whatever ``n``.
     """
     from partition.compare import changed_schools
@@ -453,6 +478,8 @@ def alternatives(
             k,
             solver="heuristic",
             heuristic_options=heuristic_options,
+            earlier=earlier,
+            names=names,
         )
         if plan.status == "feasible":
             pool.append(plan)

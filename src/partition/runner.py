@@ -28,6 +28,7 @@ from typing import Any
 from partition import __version__
 from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
+from partition.naming import NameOverrides
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
 from partition.publish import staged_output
@@ -102,12 +103,16 @@ def solve_configurations(
     solver: dict[str, Any],
     *,
     timings: dict[str, float] | None = None,
+    names: NameOverrides | None = None,
 ) -> list[Plan]:
     """Plan every k of ``spec`` (with its alternatives), name and check each configuration; write nothing.
 
     Each plan is named after what sets it apart (see :func:`partition.plan.qualify_name`)
     and checked by :func:`partition.validate.check_status`, which records the rules it
-    breaks in ``plan.violations``.
+    breaks in ``plan.violations``. Its partnerships are named after their places; a
+    partnership that is the same as one of an earlier configuration of the run (the first
+    k's main plan first) keeps that one's name, and the scenario's ``[names]`` overrides win
+    (see :mod:`partition.naming`).
 
     Parameters
     ----------
@@ -117,6 +122,8 @@ def solve_configurations(
         ``name``, ``time_limit``, ``alternatives``, ``min_difference``, ``within`` (the ``[solver]`` table).
     timings
         Filled with seconds per k, when given.
+    names
+        The scenario's ``[names]`` table, when given.
 
     Returns
     -------
@@ -130,6 +137,9 @@ def solve_configurations(
         publishes some of its configurations without the others.
     PartitionError
         When two configurations would share a name.
+    SpecError
+        When ``names`` gives a URN that is not loaded, or one name to two partnerships, or
+        renames a name that no configuration has.
     IntegrityError
         When a plan's status disagrees with the independent check of its rules.
     """
@@ -138,10 +148,21 @@ def solve_configurations(
     name = str(solver.get("name", "auto"))
     plans: list[Plan] = []
     failures: list[InfeasibleError] = []
+    if names is not None:
+        names.check_urns(set(inputs.schools["URN"].astype(int)))
     for k in spec.k:
         t = time.perf_counter()
         try:
-            batch = [make_plan(inputs, spec, k, solver=name, time_limit=float(solver.get("time_limit", 30)))]
+            main = make_plan(
+                inputs,
+                spec,
+                k,
+                solver=name,
+                time_limit=float(solver.get("time_limit", 30)),
+                earlier=tuple(plans),
+                names=names,
+            )
+            batch = [main]
             if solver.get("alternatives", 0):
                 alts = alternatives(
                     inputs,
@@ -151,6 +172,8 @@ def solve_configurations(
                     min_difference=int(solver.get("min_difference", 25)),
                     within=float(solver.get("within", 0.05)),
                     reference=batch[0],
+                    earlier=(main, *plans),
+                    names=names,
                 )
                 batch = with_alternatives(batch[0], alts)
         except InfeasibleError as exc:
@@ -164,6 +187,8 @@ def solve_configurations(
             "; ".join(exc.message for exc in failures) + " (nothing was written)",
             fix=next((exc.fix for exc in failures if exc.fix), None),
         )
+    if names is not None:
+        names.check_renames({str(n) for p in plans for n in p.partnerships["name"]})
     for plan in plans:
         plan.name = qualify_name(plan, name)
     clash = sorted({p.name for p in plans if [q.name for q in plans].count(p.name) > 1})
@@ -241,7 +266,7 @@ def run_scenario(
         inputs = prepare_scenario(scenario)
         timings["load_units_graph"] = round(time.perf_counter() - t, 2)
         spec = scenario.spec
-        plans = solve_configurations(inputs, spec, scenario.solver, timings=timings)
+        plans = solve_configurations(inputs, spec, scenario.solver, timings=timings, names=scenario.names)
         current = district_plan(inputs)
         check_status(current, inputs)
         draw = scenario.outputs.get("maps", True)

@@ -14,6 +14,12 @@ See ``configs/hampshire.toml``. Sections and keys:
 ``[outputs]``
     ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``basemap`` (``"osm"`` or ``"none"``), ``ensemble`` (plans sampled
     to rank each configuration; 0 for none).
+``[names]``
+    partnership names chosen by the planner (see :mod:`partition.naming`):
+    ``[names.schools]`` URN = name (the partnership containing that school is
+    called that, in every configuration) and ``[names.rename]`` "generated name"
+    = name. A URN that is not loaded, one name for two partnerships, or a rename
+    no configuration uses is an error naming the line.
 
 Unknown keys and bad values are rejected naming the file, line and fix.
 """
@@ -24,10 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from partition.io.schools import KINDS
-from partition.schema import Source, StrictModel, read_toml, validate
+from partition.naming import NameOverrides
+from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 from partition.solvers import SOLVERS
 from partition.spec import PlanSpec, SpecSchema
 
@@ -88,6 +95,44 @@ class OutputsSchema(StrictModel):
     )
 
 
+class NamesSchema(StrictModel):
+    """The ``[names]`` table: partnership names chosen by the planner."""
+
+    schools: dict[str, Text] = Field(
+        default_factory=dict,
+        description='URN = name of the partnership containing that school, e.g. 116422 = "Basingstoke North"',
+    )
+    rename: dict[str, Text] = Field(
+        default_factory=dict, description='generated name = new name, e.g. "Fareham & Locks Heath" = "Western Wards"'
+    )
+
+    @field_validator("schools")
+    @classmethod
+    def _urn_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for urn in value:
+            if not urn.strip().isdigit() or int(urn) <= 0:
+                raise spec_rule(f"[names.schools] key {urn!r} is not a URN", "use the school's URN (digits) as the key")
+        return value
+
+    @model_validator(mode="after")
+    def _one_name_each(self) -> NamesSchema:
+        targets = list(self.rename.values())
+        for name in targets:
+            if targets.count(name) > 1:
+                old = [o for o, n in self.rename.items() if n == name]
+                raise spec_rule(
+                    f"[names.rename] gives {name!r} to both {old[0]!r} and {old[1]!r}",
+                    "give each partnership its own name",
+                )
+        clash = sorted(set(targets) & set(self.schools.values()))
+        if clash:
+            raise spec_rule(
+                f"{clash[0]!r} is given both in [names.schools] and in [names.rename]",
+                "give each partnership its own name (in one of the two tables)",
+            )
+        return self
+
+
 class ScenarioSchema(StrictModel):
     """A whole scenario file."""
 
@@ -95,6 +140,7 @@ class ScenarioSchema(StrictModel):
     spec: SpecSchema = Field(default_factory=SpecSchema, description="[spec] with k, [[spec.size]], anchors, ...")
     solver: SolverSchema = Field(default_factory=SolverSchema, description="[solver] with name, time_limit, ...")
     outputs: OutputsSchema = Field(default_factory=OutputsSchema, description="[outputs] with folder, maps, ...")
+    names: NamesSchema = Field(default_factory=NamesSchema, description="[names] with schools, rename")
 
 
 @dataclass(frozen=True)
@@ -111,6 +157,7 @@ class Scenario:
     solver: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    names: NameOverrides | None = None
 
     @property
     def folder(self) -> Path:
@@ -146,4 +193,5 @@ def load_scenario(path: str | Path) -> Scenario:
         solver=model.solver.model_dump(exclude_unset=True),
         outputs=model.outputs.model_dump(exclude_unset=True),
         text=text,
+        names=NameOverrides.from_table(model.names.model_dump(), str(path), text),
     )
