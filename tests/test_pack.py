@@ -83,6 +83,7 @@ def test_plain_titles_and_link_texts(pack):
         link_text("changes_k22-ignore_to_k23-ignore.html", titles)
         == "Schools that change: 22 partnerships (proposal for consultation) → 23 partnerships (proposal for consultation)"
     )
+    assert link_text("side-by-side_k22-ignore_k23-ignore.html", titles).startswith("Side by side: 22 partnerships")
     assert link_text("all-configurations.html", titles) == "All configurations on one map (switch between them)"
     text = pack[2].read_text()
     assert ">map.html<" not in text

@@ -146,10 +146,13 @@ def link_text(href: str, titles: Mapping[str, str]) -> str:
     stem = path.stem
     if stem == "all-configurations":
         return "All configurations on one map (switch between them)"
-    for prefix, join, label in (("side-by-side_", "_", "Side by side"), ("changes_", "_to_", "Schools that change")):
+    for prefix, join, label, between in (
+        ("side-by-side_", "_", "Side by side", "and"),
+        ("changes_", "_to_", "Schools that change", "→"),
+    ):
         pair = _pair(stem.removeprefix(prefix), join, titles) if stem.startswith(prefix) else None
         if pair:
-            return f"{label}: {titles[pair[0]]} → {titles[pair[1]]}"
+            return f"{label}: {titles[pair[0]]} {between} {titles[pair[1]]}"
     return stem.replace("_", " ").replace("-", " ")
 
 
