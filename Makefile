@@ -1,11 +1,11 @@
-# The two commands of README.md: `make run` and `make test`.
+# The two commands of README.md: `make run` and `make test`; `make notebooks` opens the notebooks in JupyterLab.
 # `make test-lowest` (run by CI) tests again against the lowest versions pyproject.toml declares.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 LOWEST ?= .venv-lowest
 
-.PHONY: run test test-lowest lint clean
+.PHONY: run test test-lowest lint clean notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: $(VENV)/.installed
 	$(PY) -m ruff format --check src tests benchmarks
 	$(PY) -m pytest -q -n auto tests
 	$(PY) -m pytest -q --nbmake notebooks
+
+# The planners' notebooks in JupyterLab (installs the `notebooks` extra: jupyterlab and ipykernel).
+$(VENV)/.notebooks: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[notebooks]"
+	touch $@
+
+notebooks: $(VENV)/.notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 # The direct dependencies at the lowest versions pyproject.toml allows (uv, from the dev extras, resolves them);
 # proves each lower bound true. The notebooks are left to `make test` (same code, and they take minutes).

@@ -20,3 +20,32 @@ def test_committed_without_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None, (
                 f"{path.name} has outputs: clear them before committing"
             )
+
+
+def test_inline_map_is_self_contained_and_escaped():
+    """Inline maps show the page write_map writes (works offline), inside an iframe srcdoc it cannot escape."""
+    import html
+    import re
+
+    import folium
+
+    from partition.notebook import iframe_html, inline_map
+
+    page = '<p title="a">it\'s</p></iframe><script>alert(1)</script>&amp;'
+    frame = iframe_html(page, height=300, title='Map "x"')
+    srcdoc = re.fullmatch(r'<iframe srcdoc="([^"]*)" title="([^"]*)" style="[^"]*300px[^"]*"></iframe>', frame)
+    assert srcdoc is not None, frame  # one element: the page cannot end the attribute or the iframe
+    assert html.unescape(srcdoc[1]) == page and html.unescape(srcdoc[2]) == 'Map "x"'
+    shown = inline_map(folium.Map(tiles=None), title="t").data
+    assert "cdn.jsdelivr" not in shown and "code.jquery" not in shown and "L.map" in html.unescape(shown)
+
+
+def test_output_folder_is_in_the_checkout_or_where_asked(tmp_path, monkeypatch):
+    from partition.notebook import NOTEBOOK_OUT, output_folder
+
+    monkeypatch.delenv(NOTEBOOK_OUT, raising=False)
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "notebooks").mkdir()
+    assert output_folder(start=tmp_path / "notebooks") == (tmp_path / "out" / "notebooks").resolve()
+    monkeypatch.setenv(NOTEBOOK_OUT, str(tmp_path / "elsewhere"))
+    assert output_folder() == (tmp_path / "elsewhere").resolve() and (tmp_path / "elsewhere").is_dir()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
@@ -111,7 +112,11 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert "<title>Local children" in pack and "proposed configurations" not in pack
     assert "Does not meet the rules: 3 partnerships have more pupils than allowed" in pack
     assert json.loads((out / "manifest.json").read_text())["violated"] == []
-    assert "beats % of 50 valid plans" in (out / "comparison.md").read_text()
+    md = (out / "comparison.md").read_text()
+    assert "beats 50 random valid plans on average distance to centre (%)" in md and "\nColumns:\n" in md
+    csv = pd.read_csv(out / "comparison.csv", index_col=0)
+    assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
+    assert csv["largest size difference (%)"].dtype == float and csv["largest size difference (%)"].max() > 10
     before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
     again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output

@@ -203,7 +203,10 @@ def test_run_with_violations_warns_in_pack_exports_and_manifest(runner, shared, 
     pack = (out / "consultation-pack.html").read_text()
     assert "<title>⚠ Some configurations do not meet the rules" in pack
     assert "⚠ 1 of the 1 proposed configurations in this pack does not meet the rules of the specification" in pack
-    assert "k22-ignore-agglomerative: Does not meet the rules: 8 partnerships have more pupils than allowed" in pack
+    assert (
+        "22 partnerships (proposal for consultation) (k22-ignore-agglomerative): Does not meet the rules: "
+        "8 partnerships have more pupils than allowed" in pack
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["violated"] == ["k22-ignore-agglomerative"]
     assert manifest["configurations"]["k22-ignore-agglomerative"]["violations"][0].startswith("8 partnerships")

@@ -170,12 +170,15 @@ def test_compare_cli(hampshire, tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout), index_col=0)
     assert list(table.index) == ["k22-ignore", "k23-ignore", "edited", "districts-11"]
-    assert table.loc["districts-11", "max_abs_deviation"] == pytest.approx(0.428, abs=1e-3)
-    assert table.loc["k22-ignore", "schools moved vs k22-ignore"] == 0
+    assert table.loc["districts-11", "largest size difference (%)"] == pytest.approx(42.8)  # a number, in %
+    assert table.loc["k22-ignore", "schools moved vs k22-ignore (schools)"] == 0
     assert table.loc["k23-ignore", "status"] == "feasible"
     md = runner.invoke(cli, ["compare", str(out / "k23-ignore"), "--markdown", "--ensemble", "50"])
     assert md.exit_code == 0, md.output
-    assert md.stdout.startswith("| configuration |") and "beats % of 50 valid plans on wdist_km" in md.stdout
+    assert (
+        md.stdout.startswith("| configuration |")
+        and "beats 50 random valid plans on average distance to centre (%)" in md.stdout
+    )
     bad = runner.invoke(cli, ["compare", str(tmp_path / "missing.csv")])
     assert bad.exit_code == 2 and "does not exist" in bad.stderr
 
@@ -186,11 +189,11 @@ def test_polygon_layer_of_areas_is_scored(shared):
     result = runner.invoke(cli, ["compare", str(shared / "boundaries/hampshire_districts_lad2023.geojson"), "--csv"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout), index_col=0)
-    assert table.loc["hampshire_districts_lad2023", "k"] == 11
-    assert table.loc["hampshire_districts_lad2023", "ARI vs hampshire_districts_lad2023"] == 1.0
+    assert table.loc["hampshire_districts_lad2023", "partnerships (count)"] == 11
+    assert table.loc["hampshire_districts_lad2023", "ARI vs hampshire_districts_lad2023 (-1 to 1)"] == 1.0
     # districts-11 uses the GIAS tie-break for schools on an edge (Whiteley, 42 m): one school differs
-    assert 0.99 < table.loc["districts-11", "ARI vs hampshire_districts_lad2023"] < 1.0
-    assert table.loc["districts-11", "schools moved vs hampshire_districts_lad2023"] == 1
+    assert 0.99 < table.loc["districts-11", "ARI vs hampshire_districts_lad2023 (-1 to 1)"] < 1.0
+    assert table.loc["districts-11", "schools moved vs hampshire_districts_lad2023 (schools)"] == 1
 
 
 def test_population_per_partnership_with_lsoa_units(shared):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,22 +29,243 @@ from partition.errors import InputFileError
 from partition.plan import Plan
 from partition.warnings import DataWarning
 
-METRICS = [
-    ("k", "k", "{:d}"),
-    ("status", "status", "{}"),
-    ("wdist_km", "wdist km", "{:.3f}"),
-    ("max_abs_deviation", "max dev", "{:.1%}"),
-    ("mean_abs_deviation", "mean dev", "{:.1%}"),
-    ("min_schools", "min schools", "{:d}"),
-    ("max_schools", "max schools", "{:d}"),
-    ("contiguous", "contiguous", "{}"),
-    ("anchors_missing", "no anchor", "{:d}"),
-    ("mean_polsby_popper", "Polsby-Popper", "{:.3f}"),
-    ("mean_reock", "Reock", "{:.3f}"),
-    ("cut_edges", "cut edges", "{:d}"),
-    ("district_splits", "district splits", "{:d}"),
-    ("partnerships_spanning_districts", "cross-district", "{:d}"),
-]
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the comparison table: its key, label, unit and plain-English definition.
+
+    Attributes
+    ----------
+    key
+        Column of the :func:`scorecard` frame.
+    label
+        Short heading (no unit).
+    unit
+        Unit of the shown value (``"km"``, ``"%"``, ``"schools"`` ...; empty when none).
+    definition
+        What it measures, in one or two plain sentences (for the legend and the pack).
+    scale
+        Factor from the frame's value to the shown value (100 for a fraction shown in %).
+    decimals
+        Decimals shown (None: shown as it is).
+    """
+
+    key: str
+    label: str
+    unit: str
+    definition: str
+    scale: float = 1.0
+    decimals: int | None = None
+
+    def heading(self) -> str:
+        """The label with its unit, e.g. ``"wdist (km)"``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def shown(self, value: object) -> object:
+        """``value`` in the shown unit, rounded; missing values as None, text as it is."""
+        if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, bool | np.bool_):
+            return "yes" if value else "no"
+        if isinstance(value, int | float | np.integer | np.floating) and self.decimals is not None:
+            number = float(value) * self.scale
+            return round(number, self.decimals) if self.decimals else int(round(number))
+        return value
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "status",
+        "status",
+        "",
+        "optimal or feasible: meets every rule of its specification; violated: breaks one (see violations).",
+    ),
+    Column("k", "partnerships", "count", "Number of partnerships.", decimals=0),
+    Column(
+        "wdist_km",
+        "average distance to centre",
+        "km",
+        "wdist: the average straight-line distance from a school to the centre of its partnership, weighted by pupils; smaller is more compact.",
+        decimals=3,
+    ),
+    Column(
+        "max_abs_deviation",
+        "largest size difference",
+        "%",
+        "How far the partnership furthest from the average size (pupils) is from it.",
+        scale=100,
+        decimals=1,
+    ),
+    Column(
+        "mean_abs_deviation",
+        "average size difference",
+        "%",
+        "Average distance of a partnership's pupils from the average size.",
+        scale=100,
+        decimals=1,
+    ),
+    Column("min_schools", "fewest schools", "schools", "Schools in the smallest partnership (by schools).", decimals=0),
+    Column("max_schools", "most schools", "schools", "Schools in the largest partnership (by schools).", decimals=0),
+    Column(
+        "contiguous",
+        "one area each",
+        "yes/no",
+        "yes when every partnership is one connected area.",
+    ),
+    Column(
+        "anchors_missing",
+        "without a secondary",
+        "partnerships",
+        "Partnerships with no secondary or all-through school or college.",
+        decimals=0,
+    ),
+    Column(
+        "mean_polsby_popper",
+        "Polsby-Popper",
+        "0-1",
+        "Average of 4π × area / perimeter² over the partnerships: 1 for a circle, near 0 for a long or ragged shape.",
+        decimals=3,
+    ),
+    Column(
+        "mean_reock",
+        "Reock",
+        "0-1",
+        "Average of area / area of the smallest circle around it: 1 for a circle.",
+        decimals=3,
+    ),
+    Column(
+        "cut_edges",
+        "cut edges",
+        "links",
+        "Neighbouring planning units placed in different partnerships: fewer means simpler boundaries.",
+        decimals=0,
+    ),
+    Column(
+        "districts_divided",
+        "districts divided",
+        "districts",
+        "Districts whose schools are divided between two or more partnerships.",
+        decimals=0,
+    ),
+    Column(
+        "district_splits",
+        "district splits",
+        "pieces",
+        "Pieces beyond the first that districts are cut into: a district divided between three partnerships counts 2; 0 when every district lies within one partnership.",
+        decimals=0,
+    ),
+    Column(
+        "partnerships_spanning_districts",
+        "cross-district partnerships",
+        "partnerships",
+        "Partnerships with schools in more than one district.",
+        decimals=0,
+    ),
+    Column("violations", "violations", "", "The rules of the specification the configuration breaks, and by how much."),
+    Column(
+        "ari",
+        "ARI",
+        "-1 to 1",
+        "Adjusted Rand index against the reference configuration: 1 identical, about 0 unrelated.",
+        decimals=3,
+    ),
+    Column(
+        "vi",
+        "VI",
+        "nats",
+        "Variation of information against the reference configuration: 0 identical, larger is more different.",
+        decimals=3,
+    ),
+    Column(
+        "schools_moved",
+        "schools moved",
+        "schools",
+        "Schools in a different partnership from the reference configuration (partnerships matched by shared pupils).",
+        decimals=0,
+    ),
+)
+"""The columns of :func:`scorecard`, in order (ensemble columns: :func:`ensemble_columns`)."""
+
+ENSEMBLE_METRICS: tuple[str, ...] = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges")
+"""The measures each configuration is ranked on within a ReCom ensemble, in ``run`` and ``compare`` alike."""
+
+
+def _column(key: str) -> Column | None:
+    return next((c for c in COLUMNS if c.key == key), None)
+
+
+def rank_key(metric: str) -> str:
+    """The :func:`scorecard` column holding a configuration's ensemble rank on ``metric``."""
+    return f"rank_{metric}"
+
+
+def ensemble_columns(size: int) -> list[Column]:
+    """The ensemble rank columns: share (%) of ``size`` valid plans each configuration beats, per metric, and the note.
+
+    Parameters
+    ----------
+    size
+        Configurations in each ensemble.
+
+    Returns
+    -------
+    list of Column
+        One column per :data:`ENSEMBLE_METRICS` entry, then ``rank_note``.
+    """
+    out = []
+    for metric in ENSEMBLE_METRICS:
+        base = _column(metric)
+        out.append(
+            Column(
+                rank_key(metric),
+                f"beats {size} random valid plans on {base.label}",
+                "%",
+                f"Share of {size} valid configurations sampled at random (ReCom, same k and rules) that have a higher "
+                f"(worse) {base.label} than this one; blank when it has no rank (see the note).",
+                decimals=1,
+            )
+        )
+    out.append(
+        Column(
+            "rank_note",
+            "ensemble rank note",
+            "",
+            "Why a configuration has no ensemble rank (not valid; one partnership).",
+        )
+    )
+    return out
+
+
+def columns_of(table: pd.DataFrame) -> list[Column]:
+    """The :class:`Column` of each column of ``table``; a column not described here is shown as it is.
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` frame (``attrs["ensemble_size"]`` names the ensemble size of its rank columns).
+
+    Returns
+    -------
+    list of Column
+        In the order of ``table.columns``.
+    """
+    known = {c.key: c for c in COLUMNS}
+    known.update({c.key: c for c in ensemble_columns(int(table.attrs.get("ensemble_size", 0)))})
+    reference = table.attrs.get("reference")
+    out = []
+    for key in table.columns:
+        column = known.get(key, Column(str(key), str(key), "", ""))
+        if reference and key in ("ari", "vi", "schools_moved"):
+            column = Column(
+                column.key,
+                f"{column.label} vs {reference}",
+                column.unit,
+                column.definition,
+                column.scale,
+                column.decimals,
+            )
+        out.append(column)
+    return out
 
 
 def _aligned(a: Plan, b: Plan) -> tuple[pd.Series, pd.Series]:
@@ -95,19 +317,57 @@ def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
     )
 
 
+def district_division(plan: Plan) -> tuple[int, int]:
+    """How the plan divides districts, as planners count it.
+
+    Parameters
+    ----------
+    plan
+        A configuration (its ``scores["district_pieces"]``: partnerships per district).
+
+    Returns
+    -------
+    tuple of int
+        Districts divided between two or more partnerships, and district splits: the pieces beyond the
+        first that districts are cut into (sum over districts of partnerships − 1).
+    """
+    pieces = [int(n) for n in plan.scores.get("district_pieces", {}).values()]
+    return sum(1 for n in pieces if n > 1), sum(n - 1 for n in pieces)
+
+
 def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
-    """Configurations × metrics; with ``reference``, also ARI, VI and schools changed against it."""
+    """Configurations × measures (the keys of :data:`COLUMNS`); with ``reference``, also ARI, VI and schools moved.
+
+    Parameters
+    ----------
+    plans
+        The configurations, one row each (index: their names).
+    reference
+        The configuration the others are compared with (``attrs["reference"]`` names it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Values in the units of the plans' scores (km, fractions for deviations, counts, booleans);
+        :func:`format_scorecard` shows them with their units.
+    """
     rows = []
     for plan in plans:
-        row = {"configuration": plan.name, "status": plan.status}
-        row.update({key: plan.scores.get(key) for key, _, _ in METRICS if key != "status"})
+        row: dict[str, object] = {"configuration": plan.name, "status": plan.status}
+        row.update({c.key: plan.scores.get(c.key) for c in COLUMNS[1:] if c.key in plan.scores})
+        row["districts_divided"], row["district_splits"] = district_division(plan)
         row["violations"] = "; ".join(plan.scores.get("violations", []))
         if reference is not None:
-            row["ARI vs " + reference.name] = adjusted_rand(reference, plan)
-            row["VI vs " + reference.name] = variation_of_information(reference, plan)
-            row["schools moved vs " + reference.name] = len(changed_schools(reference, plan))
+            row["ari"] = adjusted_rand(reference, plan)
+            row["vi"] = variation_of_information(reference, plan)
+            row["schools_moved"] = len(changed_schools(reference, plan))
         rows.append(row)
-    return pd.DataFrame(rows).set_index("configuration")
+    order = [c.key for c in COLUMNS]
+    table = pd.DataFrame(rows).set_index("configuration")
+    table = table[[k for k in order if k in table.columns]]
+    if reference is not None:
+        table.attrs["reference"] = reference.name
+    return table
 
 
 def add_ensemble_ranks(
@@ -115,7 +375,6 @@ def add_ensemble_ranks(
     plans: list[Plan],
     ranks: dict[str, dict[str, float]],
     size: int,
-    metrics: tuple[str, ...] = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edges"),
 ) -> pd.DataFrame:
     """Add the ensemble rank columns of :func:`partition.ensemble.plan_percentiles` to a scorecard.
 
@@ -128,53 +387,89 @@ def add_ensemble_ranks(
     ranks
         ``{name: {metric: share beaten}}`` from :func:`partition.ensemble.plan_percentiles`.
     size
-        Configurations in each ensemble (for the column names).
-    metrics
-        The metrics to show.
+        Configurations in each ensemble (``attrs["ensemble_size"]``, for the headings).
 
     Returns
     -------
     pandas.DataFrame
-        The table with one column per metric, ``"beats % of {size} valid plans on {metric}"`` (e.g.
-        ``"97%"``, blank when the configuration has no rank), and ``"ensemble rank note"``: why a
-        configuration has no rank (not valid; one partnership), blank otherwise.
+        The table with one column per :data:`ENSEMBLE_METRICS` entry (:func:`rank_key`): the share of the
+        ensemble it beats in % (a number, NaN when the configuration has no rank), and ``rank_note``: why
+        a configuration has no rank (not valid; one partnership), blank otherwise.
     """
     from partition.ensemble import rank_unavailable
 
     out = table.copy()
-    for metric in metrics:
-        out[f"beats % of {size} valid plans on {metric}"] = [
-            f"{ranks[n][metric]:.0%}" if n in ranks else "" for n in out.index
-        ]
+    for metric in ENSEMBLE_METRICS:
+        out[rank_key(metric)] = [100 * ranks[n][metric] if n in ranks else math.nan for n in out.index]
     reasons = {plan.name: rank_unavailable(plan) for plan in plans}
-    out["ensemble rank note"] = ["" if n in ranks else (reasons.get(n) or "not ranked") for n in out.index]
+    out["rank_note"] = ["" if n in ranks else (reasons.get(n) or "not ranked") for n in out.index]
+    out.attrs["ensemble_size"] = size
     return out
 
 
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with headings that carry their units and values in those units (numbers stay numbers).
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` frame, with or without ensemble ranks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``"wdist (km)"``, ``"largest size difference (%)"`` ...; deviations and ranks in %, rounded
+        to the decimals of :data:`COLUMNS`; missing values as None.
+    """
+    columns = columns_of(table)
+    shown = pd.DataFrame(
+        {c.heading(): [c.shown(v) for v in table[c.key]] for c in columns}, index=table.index, dtype=object
+    )
+    shown.index.name = "configuration"
+    return shown
+
+
+def legend(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(heading with unit, what it measures)`` for each column of ``table`` that :data:`COLUMNS` describes."""
+    return [(c.heading(), c.definition) for c in columns_of(table) if c.definition]
+
+
 def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
-    """Render :func:`scorecard` as ``text``, ``markdown`` or ``csv``."""
+    """Render :func:`scorecard` as ``text``, ``markdown`` (with a legend under the table) or ``csv``.
+
+    Every style shows the same columns with their units in the headings (see :func:`labelled`); the
+    CSV holds numbers as numbers (deviations and ensemble ranks in %, not fractions or ``"97%"`` text).
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` frame.
+    style
+        ``"text"`` (one column per configuration, for a terminal), ``"markdown"`` or ``"csv"``.
+
+    Returns
+    -------
+    str
+        The rendered table.
+    """
+    shown = labelled(table)
     if style == "csv":
-        return table.to_csv()
-    shown = table.copy()
-    formats = {key: fmt for key, _, fmt in METRICS}
-    labels = {key: label for key, label, _ in METRICS}
-    for col in shown.columns:
-        fmt = formats.get(col) or ("{:.3f}" if col.startswith(("ARI", "VI")) else "{}")
-        shown[col] = [
-            fmt.format(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else "" for v in shown[col]
-        ]
-    shown = shown.rename(columns=labels)
+        return shown.to_csv()
+    columns = columns_of(table)
+    text = pd.DataFrame({c.heading(): [_text(c, v) for v in shown[c.heading()]] for c in columns}, index=shown.index)
     if style == "markdown":
-        return shown.to_markdown() if _has_tabulate() else _markdown(shown)
-    return shown.T.to_string()
+        lines = [_markdown(text), "", "Columns:", ""]
+        return "\n".join(lines + [f"* **{heading}**: {definition}" for heading, definition in legend(table)])
+    return text.T.to_string()
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _text(column: Column, value: object) -> str:
+    """A shown value as text with its column's decimals (blank when missing)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and column.decimals:
+        return f"{value:.{column.decimals}f}"
+    return str(value)
 
 
 def _markdown(frame: pd.DataFrame) -> str:

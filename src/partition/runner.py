@@ -255,7 +255,7 @@ def run_scenario(
     from partition.ensemble import plan_percentiles
     from partition.exports import write_exports
     from partition.maps import configuration_map, write_comparison_maps, write_map
-    from partition.pack import consultation_pack
+    from partition.pack import consultation_pack, data_sources
     from partition.planner import district_plan
 
     started = time.perf_counter()
@@ -306,7 +306,7 @@ def run_scenario(
             table = add_ensemble_ranks(table, everything, ranks, size)
             timings["ensemble"] = round(time.perf_counter() - t, 2)
         (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
-        table.to_csv(folder / "comparison.csv")
+        (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
         if scenario.outputs.get("exports", True):
             t = time.perf_counter()
             write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
@@ -314,7 +314,8 @@ def run_scenario(
         sources = [_file_record(p) for p in inputs.dataset.sources.values()]
         if scenario.outputs.get("pack", True):
             (folder / "consultation-pack.html").write_text(
-                consultation_pack(everything, table, map_links, sources), encoding="utf-8"
+                consultation_pack(everything, table, map_links, data_sources(inputs.dataset.sources, inputs.schools)),
+                encoding="utf-8",
             )
         timings["total"] = round(time.perf_counter() - started, 2)
         manifest = {
