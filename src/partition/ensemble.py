@@ -81,7 +81,7 @@ def recom_chain(
     low = np.array([problem.limits[a][0] for a in names])
     high = np.array([problem.limits[a][1] for a in names])
     anchors = problem.anchors
-    need_anchor = problem.spec.anchors
+    need_anchor = problem.needs_anchors
     edges = np.array([(i, int(j)) for i, nb in enumerate(problem.neighbours) for j in nb if i < j])
     apart = problem.apart  # locked-together schools are already one block, so they stay together
     for _ in range(steps):

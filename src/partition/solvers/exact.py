@@ -194,14 +194,14 @@ def solve_exact(
     n, k = problem.n, problem.k
     centres = (
         np.flatnonzero(problem.anchors > 0)
-        if problem.spec.anchors
+        if problem.needs_anchors
         else np.flatnonzero(problem.attrs.get("pupils", np.ones(n)) > 0)
     )
     if len(centres) < k:
         centres = np.arange(n)
     dist = _graph_distances(problem, centres)  # centres × blocks
     pos = {int(c): r for r, c in enumerate(centres)}
-    nest = problem.spec.districts == "nest"
+    nest = problem.nest
     total_w = max(problem.total_pupils, 1e-9)
     allowed: list[set[int]] = []
     for i in range(n):
@@ -315,7 +315,7 @@ def solve_exact(
             if (a, r) in col and (b, r) in col:
                 model.row([col[a, r], col[b, r]], [1.0, 1.0], -np.inf, 1.0)
     splits: dict[tuple[int, int], int] = {}
-    if problem.spec.districts == "penalise" and problem.spec.split_penalty_km > 0:
+    if problem.split_penalty_km > 0:
         for r, members in members_of.items():
             home = int(problem.district[int(centres[r])])
             for i in members:
@@ -323,7 +323,7 @@ def solve_exact(
                 if d == home:
                     continue
                 if (r, d) not in splits:
-                    splits[r, d] = model.var(problem.spec.split_penalty_km)
+                    splits[r, d] = model.var(problem.split_penalty_km)
                 model.row([col[i, r], splits[r, d]], [1.0, -1.0], -np.inf, 0.0)
     # A quick proven bound: the LP relaxation of the assignment, centre and size constraints alone
     # (dropping contiguity and split rows only relaxes the model, so its optimum bounds the model's).

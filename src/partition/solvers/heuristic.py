@@ -56,8 +56,8 @@ class _State:
         centre = np.clip(self.mean, self.low, np.where(np.isfinite(self.high), self.high, np.inf))
         self.inner_low = (self.low + centre) / 2
         self.inner_high = np.where(np.isfinite(self.high), (self.high + centre) / 2, np.inf)
-        self.need_anchor = problem.spec.anchors
-        self.penalty = problem.spec.split_penalty_km if problem.spec.districts == "penalise" else 0.0
+        self.need_anchor = problem.needs_anchors
+        self.penalty = problem.split_penalty_km
         self.total_w = max(problem.total_pupils, 1e-9)
         order = np.argsort(problem.point_block, kind="stable")
         sorted_blocks = problem.point_block[order]
@@ -385,7 +385,7 @@ def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
         problem.block_xy, sample_weight=weights
     )
     pinned = list(problem.names)
-    cand = np.flatnonzero(problem.anchors > 0) if problem.spec.anchors else np.arange(problem.n)
+    cand = np.flatnonzero(problem.anchors > 0) if problem.needs_anchors else np.arange(problem.n)
     cand = np.array([c for c in cand if c not in set(pinned)], dtype=int)
     centres = km.cluster_centers_
     if pinned:
