@@ -203,7 +203,27 @@ def recom_chain(
 def ensemble(
     problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
 ) -> list[dict[str, float]]:
-    """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable)."""
+    """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    start
+        A valid block labelling to start the chain from.
+    size
+        Configurations sampled.
+    random_state
+        Seed of the chain.
+    progress
+        Show a progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    list of dict
+        Per configuration: ``wdist_km`` (km), ``max_abs_deviation`` (fraction of the mean), ``district_splits``,
+        ``cut_edges``.
+    """
     evaluate = _Evaluator(problem)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
@@ -225,7 +245,20 @@ LOWER_IS_BETTER = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edge
 
 
 def percentiles(proposal: dict[str, float], sample: list[dict[str, float]]) -> dict[str, float]:
-    """For each metric (lower is better), the share of the sample the proposal beats (strictly)."""
+    """For each metric (lower is better), the share of the sample the proposal beats (strictly).
+
+    Parameters
+    ----------
+    proposal
+        Metrics of a configuration (as from :func:`ensemble`).
+    sample
+        Metrics of the ensemble.
+
+    Returns
+    -------
+    dict
+        ``metric -> share`` between 0 and 1.
+    """
     return {m: float(np.mean([s[m] > proposal[m] for s in sample])) for m in LOWER_IS_BETTER if m in proposal}
 
 

@@ -562,6 +562,12 @@ def solve_heuristic(
         Seed for all randomness.
     kick_moves
         Random moves per kick.
+
+    Returns
+    -------
+    SolverResult
+        Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist in km plus the split penalty),
+        and ``details`` (restarts, kicks, violation, splits, time_capped).
     """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
@@ -643,7 +649,24 @@ def _iterated_local_search(
 def polish(
     problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4
 ) -> SolverResult:
-    """Improve a given labelling (e.g. the exact model's) by the local search on wdist."""
+    """Improve a given labelling (e.g. the exact model's) by the local search on wdist.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    labels
+        Block labels to start from (balanced first when they break a rule).
+    random_state
+        Seed.
+    iterations, kick_moves
+        Search budget: kicks, and random moves per kick.
+
+    Returns
+    -------
+    SolverResult
+        Labels, ``"feasible"`` or ``"violated"``, the objective (km) and ``details`` (violation, splits).
+    """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
     state = _State(problem, labels)
