@@ -164,3 +164,20 @@ def test_locked_units_are_contracted_with_the_path_between_them():
     assert problem.blocks[0].tolist() == [0, 1, 2]  # the top row: both locked units and the one between
     assert problem.n == 7
     assert pd.Series(problem.point_block).value_counts()[0] == 3
+
+
+def test_exact_shortest_path_rule_refusing_the_warm_start_is_reported_not_a_crash():
+    """A warm-start partnership whose block reaches its centre only through the other partnership breaks the
+    shortest-path rule: the warm start is not used (it used to raise KeyError in building its values)."""
+    from partition.solvers.exact import WARM_START_BREAKS_PATH_RULE, solve_exact
+
+    inputs = grid_inputs(4, 4, [100] * 16, [False] * 16)
+    spec = PlanSpec(k=(2,), anchors=False, size=(SizeBound("pupils", 0.9),))
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 2)
+    warm = np.array([[1, 1, 0, 1], [1, 1, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]]).ravel()
+    result = solve_exact(problem, warm_start=warm, contiguity="shortest-path", candidates=1)
+    assert result.details["warm_start"] == WARM_START_BREAKS_PATH_RULE
+    cold = solve_exact(problem, contiguity="shortest-path", candidates=1)
+    assert (result.status, result.objective) == (cold.status, cold.objective)  # decided by the model alone
+    # the same warm start under the exact (flow) rule is used
+    assert solve_exact(problem, warm_start=warm, candidates=1).details["warm_start"] == "given"

@@ -81,6 +81,12 @@ CHOSEN = 0.5
 PRIMAL_FEASIBLE = 2
 """``HighsInfo.primal_solution_status`` of a feasible primal solution."""
 
+WARM_START_BREAKS_PATH_RULE = (
+    "not used: a partnership of the warm start breaks the shortest-path contiguity rule "
+    "(every path from one of its planning units to its centre leaves the partnership)"
+)
+"""``details["warm_start"]`` when the shortest-path rule excludes an assignment of the warm start."""
+
 Column = int
 """Index of a model column."""
 
@@ -397,6 +403,9 @@ def _warm_start_values(
         return "none", None
     if warm_centres is None:
         return "not used: a partnership of the warm start has no admissible centre", None
+    if any((block, warm_centres[int(p)]) not in em.assign for block, p in enumerate(warm_start)):
+        # the shortest-path rule can drop a warm-start assignment admitted before it was applied
+        return WARM_START_BREAKS_PATH_RULE, None
     values = _warm_values(
         em.problem, warm_start, warm_centres, em.centres, em.assign, em.flows, em.splits, len(em.model.cost)
     )
