@@ -86,7 +86,7 @@ class _State:
         sorted_blocks = problem.point_block[order]
         starts = np.searchsorted(sorted_blocks, np.arange(n))
         ends = np.searchsorted(sorted_blocks, np.arange(n), side="right")
-        self.block_pts = [order[s:e] for s, e in zip(starts, ends)]
+        self.block_points = [order[s:e] for s, e in zip(starts, ends)]
         self.apart_of: list[list[int]] = [[] for _ in range(n)]
         for a, b in problem.apart:
             self.apart_of[a].append(b)
@@ -100,8 +100,8 @@ class _State:
         self.anchor_count = np.bincount(self.labels, weights=problem.anchors, minlength=k).astype(float)
         self.district_count = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
         np.add.at(self.district_count, (self.labels, self.block_district), 1)
-        self.pts = [self._collect(p) for p in range(k)]
-        self.cost = np.array([self._cost_of(self.pts[p]) for p in range(k)])
+        self.points = [self._collect(p) for p in range(k)]
+        self.cost = np.array([self._cost_of(self.points[p]) for p in range(k)])
         self.edge_a, self.edge_b = problem.edges[:, 0], problem.edges[:, 1]
         self.adjacent = [set(map(int, nb)) for nb in problem.neighbours]
         self.version = np.zeros(k, dtype=np.int64)
@@ -109,43 +109,49 @@ class _State:
         self.log: list[tuple[int, int, int]] = []
 
     def _collect(self, p: int) -> np.ndarray:
-        parts = [self.block_pts[b] for b in self.members[p]]
+        parts = [self.block_points[b] for b in self.members[p]]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
-    def _cost_of(self, pts: np.ndarray) -> float:
-        if len(pts) == 0:
+    def _cost_of(self, points: np.ndarray) -> float:
+        """Σ pupils × km to the pupil-weighted centroid of ``points`` (school indices): one partnership's share
+        of wdist × total pupils (the incremental counterpart of :func:`partition.scoring.wdist_km`)."""
+        if len(points) == 0:
             return 0.0
-        w = self.problem.point_w[pts]
+        w = self.problem.point_w[points]
         sw = w.sum()
         if sw <= 0:
             return 0.0
-        xy = self.problem.point_xy[pts]
+        xy = self.problem.point_xy[points]
         c = (w @ xy) / sw
         d = xy - c
         return float(w @ np.sqrt((d * d).sum(axis=1)))
 
     # --- constraint measures ------------------------------------------------
-    def _viol(self, sums: np.ndarray, anch: float) -> float:
+    def _rule_violation(self, sums: np.ndarray, anchors: float) -> float:
+        """Size bounds missed (in means of each attribute) plus 1 for a missing anchor, of one partnership."""
         v = float(((np.maximum(0, self.low - sums) + np.maximum(0, sums - self.high)) / self.mean).sum())
-        if self.need_anchor and anch < MISSING_ANCHOR:
+        if self.need_anchor and anchors < MISSING_ANCHOR:
             v += 1.0
         return v
 
-    def _imbalance(self, sums: np.ndarray, anch: float) -> float:
+    def _imbalance(self, sums: np.ndarray, anchors: float) -> float:
         # squared distance outside an inner band (half-way to each bound), so that balancing
         # pushes load along chains of partnerships but leaves those comfortably inside alone
         over = np.maximum(0.0, sums - self.inner_high) / self.mean
         under = np.maximum(0.0, self.inner_low - sums) / self.mean
-        return float((over * over + under * under).sum()) + VIOLATION_WEIGHT * self._viol(sums, anch)
+        return float((over * over + under * under).sum()) + VIOLATION_WEIGHT * self._rule_violation(sums, anchors)
 
     def violation(self) -> float:
-        v = sum(self._viol(self.sums[p], self.anchor_count[p]) for p in range(self.k))
+        """Rule violation of the labelling: Σ of :meth:`_rule_violation` plus apart locks broken (0 when valid)."""
+        v = sum(self._rule_violation(self.sums[p], self.anchor_count[p]) for p in range(self.k))
         return v + sum(1 for a, b in self.problem.apart if self.labels[a] == self.labels[b])
 
     def splits(self) -> int:
+        """District splits (incremental counterpart of :func:`partition.scoring.count_district_splits`)."""
         return int(((self.district_count > 0).sum(axis=1) - 1).clip(min=0).sum())
 
     def objective(self) -> float:
+        """wdist (km) plus the split penalty (km) per district split."""
         return float(self.cost.sum() / self.total_w + self.penalty * self.splits())
 
     # --- moves --------------------------------------------------------------
@@ -206,12 +212,12 @@ class _State:
         return self.apart_delta(u, p, q) <= 0
 
     def cost_delta(self, u: int, p: int, q: int) -> tuple[float, float, float]:
-        pts_u = self.block_pts[u]
-        pts_p = self.pts[p]
-        if len(pts_u):
-            pts_p = pts_p[self.problem.point_block[pts_p] != u]
-        cp = self._cost_of(pts_p)
-        cq = self._cost_of(np.concatenate([self.pts[q], pts_u]))
+        points_u = self.block_points[u]
+        points_p = self.points[p]
+        if len(points_u):
+            points_p = points_p[self.problem.point_block[points_p] != u]
+        cp = self._cost_of(points_p)
+        cq = self._cost_of(np.concatenate([self.points[q], points_u]))
         d = (cp + cq - self.cost[p] - self.cost[q]) / self.total_w
         if self.penalty:
             d += self.penalty * self.split_delta(u, p, q)
@@ -254,10 +260,10 @@ class _State:
         d = self.block_district[u]
         self.district_count[p, d] -= 1
         self.district_count[q, d] += 1
-        self.pts[p] = self._collect(p)
-        self.pts[q] = self._collect(q)
-        self.cost[p] = self._cost_of(self.pts[p]) if cp is None else cp
-        self.cost[q] = self._cost_of(self.pts[q]) if cq is None else cq
+        self.points[p] = self._collect(p)
+        self.points[q] = self._collect(q)
+        self.cost[p] = self._cost_of(self.points[p]) if cp is None else cp
+        self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
 
     def boundary(self) -> np.ndarray:
         diff = self.labels[self.edge_a] != self.labels[self.edge_b]
@@ -456,7 +462,7 @@ def _balance(state: _State, rng: np.random.Generator, tries: int = 30) -> _State
     for _ in range(tries):
         if best_v < SLACK:
             break
-        bad = [p for p in range(state.k) if state._viol(state.sums[p], state.anchor_count[p]) > 0]
+        bad = [p for p in range(state.k) if state._rule_violation(state.sums[p], state.anchor_count[p]) > 0]
         near = set(bad)
         for p in bad:
             for u in state.members[p]:
