@@ -21,51 +21,167 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from partition.problem import Problem
+from partition.scoring import count_cut_edges, count_district_splits, wdist_km
 from partition.warnings import ResultWarning
 
 ONE_PARTNERSHIP = "one partnership: no alternative configuration to compare with"
 """Why a k = 1 configuration has no ensemble rank."""
 
 
+SIZE_SLACK = 1e-9
+"""Rounding slack (in each size attribute's units) of the size bounds checked on a cut."""
+
+MIN_TREE_WEIGHT = 1e-9
+"""Added to the random edge weights of a spanning tree, so that no weight is zero (a zero entry is no edge)."""
+
+
 class _Evaluator:
-    """Fast metrics of a block labelling: wdist, max deviation, district splits, cut edges."""
+    """Metrics of a block labelling from the scoring kernels: wdist, max deviation, district splits, cut edges."""
 
     def __init__(self, problem: Problem) -> None:
-        self.pb = problem
-        self.edges = np.array([(i, int(j)) for i, nb in enumerate(problem.neighbours) for j in nb if i < j])
+        self.problem = problem
+        self.edges = problem.edges
         self.pupils = problem.attrs.get("pupils", np.zeros(problem.n))
         self.mean = self.pupils.sum() / problem.k
+        self.districts = np.where(problem.district >= 0, problem.district, 0)
 
     def __call__(self, labels: np.ndarray) -> dict[str, float]:
-        pb = self.pb
-        pl = labels[pb.point_block]
-        w = pb.point_w
-        k = pb.k
-        sw = np.bincount(pl, weights=w, minlength=k)
-        cx = np.bincount(pl, weights=w * pb.point_xy[:, 0], minlength=k) / np.maximum(sw, 1e-9)
-        cy = np.bincount(pl, weights=w * pb.point_xy[:, 1], minlength=k) / np.maximum(sw, 1e-9)
-        d = np.hypot(pb.point_xy[:, 0] - cx[pl], pb.point_xy[:, 1] - cy[pl])
-        load = np.bincount(labels, weights=self.pupils, minlength=k)
-        districts = np.where(pb.district >= 0, pb.district, 0)
-        pairs = np.unique(labels * 10_000 + districts)
+        problem = self.problem
+        load = np.bincount(labels, weights=self.pupils, minlength=problem.k)
         return {
-            "wdist_km": float((w * d).sum() / w.sum()),
+            "wdist_km": wdist_km(problem.point_xy, problem.point_w, labels[problem.point_block], problem.k),
             "max_abs_deviation": float(np.abs(load / self.mean - 1).max()),
-            "district_splits": int(len(pairs) - k),
-            "cut_edges": int((labels[self.edges[:, 0]] != labels[self.edges[:, 1]]).sum()),
+            "district_splits": count_district_splits(labels, self.districts),
+            "cut_edges": count_cut_edges(self.edges, labels),
         }
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """What a valid cut must respect: per-block size attributes, their bounds, anchors."""
+
+    attr: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    anchors: np.ndarray
+    need_anchor: bool
+
+    @classmethod
+    def of(cls, problem: Problem) -> _Sizes:
+        names = list(problem.limits)
+        attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((problem.n, 0))
+        low = np.array([problem.limits[a][0] for a in names])
+        high = np.array([problem.limits[a][1] for a in names])
+        return cls(attr, low, high, problem.anchors, problem.needs_anchors)
+
+    def within(self, sums: np.ndarray) -> np.ndarray:
+        """Rows of ``sums`` inside every bound."""
+        return np.all((sums >= self.low - SIZE_SLACK) & (sums <= self.high + SIZE_SLACK), axis=1)
+
+
+def _random_tree(
+    n_nodes: int, su: np.ndarray, sv: np.ndarray, rng: np.random.Generator
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """A random spanning tree (minimum spanning tree under random weights) of the merged area, rooted at a
+    random node: its root, breadth-first order and parents."""
+    weights = rng.random(len(su)) + MIN_TREE_WEIGHT
+    m = coo_matrix((weights, (su, sv)), shape=(n_nodes, n_nodes)).tocsr()
+    tree = minimum_spanning_tree(m + m.T)
+    tree = tree + tree.T
+    root = int(rng.integers(n_nodes))
+    order, parent = breadth_first_order(tree, root, directed=False)
+    return root, order, parent
+
+
+def _valid_cuts(sizes: _Sizes, nodes: np.ndarray, root: int, order: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Tree nodes whose subtree and its complement are both within the size bounds (and anchored)."""
+    total = sizes.attr[nodes].sum(axis=0)
+    n_anchor = sizes.anchors[nodes].sum()
+    sums = sizes.attr[nodes].copy()
+    anchors_below = sizes.anchors[nodes].astype(float).copy()
+    for v in order[:0:-1]:
+        sums[parent[v]] += sums[v]
+        anchors_below[parent[v]] += anchors_below[v]
+    ok = sizes.within(sums) & sizes.within(total - sums)
+    if sizes.need_anchor:
+        ok &= (anchors_below >= 1) & (n_anchor - anchors_below >= 1)
+    ok[root] = False
+    return np.flatnonzero(ok)
+
+
+def _subtree(v: int, order: np.ndarray, parent: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Boolean mask of the nodes in the subtree below ``v`` (``v`` included)."""
+    below = {v}
+    for x in order:
+        if x != v and parent[x] >= 0 and parent[x] in below:
+            below.add(int(x))
+    return np.array([i in below for i in range(n_nodes)])
+
+
+def _recombine(
+    labels: np.ndarray,
+    edges: np.ndarray,
+    sizes: _Sizes,
+    apart: list[tuple[int, int]],
+    rng: np.random.Generator,
+    tries: int,
+) -> np.ndarray:
+    """One ReCom step: merge two adjacent partnerships and redraw them along a valid tree cut
+    (``labels`` unchanged when no try finds one)."""
+    cut = edges[labels[edges[:, 0]] != labels[edges[:, 1]]]
+    a, b = cut[rng.integers(len(cut))]
+    p, q = labels[a], labels[b]
+    nodes = np.flatnonzero((labels == p) | (labels == q))
+    index = {int(v): i for i, v in enumerate(nodes)}
+    sub = [(index[int(u)], index[int(v)]) for u, v in edges if int(u) in index and int(v) in index]
+    su = np.array([e[0] for e in sub])
+    sv = np.array([e[1] for e in sub])
+    for _ in range(tries):
+        root, order, parent = _random_tree(len(nodes), su, sv, rng)
+        candidates = _valid_cuts(sizes, nodes, root, order, parent)
+        if len(candidates) == 0:
+            continue
+        v = int(candidates[rng.integers(len(candidates))])
+        # the subtree below v becomes one partnership, the rest the other
+        side = _subtree(v, order, parent, len(nodes))
+        new = labels.copy()
+        new[nodes[side]] = p
+        new[nodes[~side]] = q
+        if any(new[x] == new[y] for x, y in apart):
+            continue
+        return new
+    return labels
 
 
 def recom_chain(
     problem: Problem, start: np.ndarray, steps: int, *, random_state: int | None = 0, tries: int = 8
 ) -> Iterator[np.ndarray]:
     """Yield ``steps`` configurations (block labels) of a ReCom chain started at ``start``.
+
+    Parameters
+    ----------
+    problem
+        The problem (blocks, adjacency, size bounds, anchors, apart locks).
+    start
+        A valid block labelling with two partnerships or more.
+    steps
+        Configurations yielded (a step with no valid cut yields the current one again).
+    random_state
+        Seed of the chain.
+    tries
+        Spanning trees drawn per step before giving up.
+
+    Yields
+    ------
+    numpy.ndarray
+        Block labels (a copy per step).
 
     Raises
     ------
@@ -76,68 +192,38 @@ def recom_chain(
         raise ValueError(f"a ReCom chain needs two partnerships or more: {ONE_PARTNERSHIP}")
     rng = np.random.default_rng(random_state)
     labels = start.astype(int).copy()
-    names = list(problem.limits)
-    attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((problem.n, 0))
-    low = np.array([problem.limits[a][0] for a in names])
-    high = np.array([problem.limits[a][1] for a in names])
-    anchors = problem.anchors
-    need_anchor = problem.spec.anchors
-    edges = np.array([(i, int(j)) for i, nb in enumerate(problem.neighbours) for j in nb if i < j])
+    sizes = _Sizes.of(problem)
+    edges = problem.edges
     apart = problem.apart  # locked-together schools are already one block, so they stay together
     for _ in range(steps):
-        cut = edges[labels[edges[:, 0]] != labels[edges[:, 1]]]
-        a, b = cut[rng.integers(len(cut))]
-        p, q = labels[a], labels[b]
-        nodes = np.flatnonzero((labels == p) | (labels == q))
-        index = {int(v): i for i, v in enumerate(nodes)}
-        sub = [(index[int(u)], index[int(v)]) for u, v in edges if int(u) in index and int(v) in index]
-        su = np.array([e[0] for e in sub])
-        sv = np.array([e[1] for e in sub])
-        total = attr[nodes].sum(axis=0)
-        n_anchor = anchors[nodes].sum()
-        for _ in range(tries):
-            weights = rng.random(len(sub)) + 1e-9
-            m = coo_matrix((weights, (su, sv)), shape=(len(nodes), len(nodes))).tocsr()
-            tree = minimum_spanning_tree(m + m.T)
-            tree = tree + tree.T
-            root = int(rng.integers(len(nodes)))
-            order, parent = breadth_first_order(tree, root, directed=False)
-            sums = attr[nodes].copy()
-            anch = anchors[nodes].astype(float).copy()
-            for v in order[:0:-1]:
-                sums[parent[v]] += sums[v]
-                anch[parent[v]] += anch[v]
-            other = total - sums
-            ok = np.all(
-                (sums >= low - 1e-9) & (sums <= high + 1e-9) & (other >= low - 1e-9) & (other <= high + 1e-9), axis=1
-            )
-            if need_anchor:
-                ok &= (anch >= 1) & (n_anchor - anch >= 1)
-            ok[root] = False
-            candidates = np.flatnonzero(ok)
-            if len(candidates) == 0:
-                continue
-            v = int(candidates[rng.integers(len(candidates))])
-            # the subtree below v becomes one partnership, the rest the other
-            below = {v}
-            for x in order:
-                if x != v and parent[x] >= 0 and parent[x] in below:
-                    below.add(int(x))
-            new = labels.copy()
-            side = np.array([i in below for i in range(len(nodes))])
-            new[nodes[side]] = p
-            new[nodes[~side]] = q
-            if any(new[x] == new[y] for x, y in apart):
-                continue
-            labels = new
-            break
+        labels = _recombine(labels, edges, sizes, apart, rng, tries)
         yield labels.copy()
 
 
 def ensemble(
     problem: Problem, start: np.ndarray, size: int = 1000, *, random_state: int | None = 0, progress: bool | None = None
 ) -> list[dict[str, float]]:
-    """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable)."""
+    """Metrics of ``size`` configurations sampled by :func:`recom_chain` (seedable).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    start
+        A valid block labelling to start the chain from.
+    size
+        Configurations sampled.
+    random_state
+        Seed of the chain.
+    progress
+        Show a progress bar (default: when standard error is a terminal).
+
+    Returns
+    -------
+    list of dict
+        Per configuration: ``wdist_km`` (km), ``max_abs_deviation`` (fraction of the mean), ``district_splits``,
+        ``cut_edges``.
+    """
     evaluate = _Evaluator(problem)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
@@ -159,7 +245,20 @@ LOWER_IS_BETTER = ("wdist_km", "max_abs_deviation", "district_splits", "cut_edge
 
 
 def percentiles(proposal: dict[str, float], sample: list[dict[str, float]]) -> dict[str, float]:
-    """For each metric (lower is better), the share of the sample the proposal beats (strictly)."""
+    """For each metric (lower is better), the share of the sample the proposal beats (strictly).
+
+    Parameters
+    ----------
+    proposal
+        Metrics of a configuration (as from :func:`ensemble`).
+    sample
+        Metrics of the ensemble.
+
+    Returns
+    -------
+    dict
+        ``metric -> share`` between 0 and 1.
+    """
     return {m: float(np.mean([s[m] > proposal[m] for s in sample])) for m in LOWER_IS_BETTER if m in proposal}
 
 

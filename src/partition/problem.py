@@ -1,19 +1,31 @@
 """The optimisation problem: units, adjacency, sizes and locks as arrays.
 
 A :class:`Problem` is what every solver reads. It is built from the planning
-units and their graph, a :class:`~partition.spec.PlanSpec` and one ``k``.
-Units that locks tie together (``together`` and ``pinned`` with the same name)
-are contracted into one *block*, with the units on the shortest path between
-them when they are not adjacent (a partnership holding both must hold a path
-between them anyway). Solvers work on blocks; :meth:`Problem.unit_labels`
-maps a block labelling back to units.
+units and their graph, a :class:`~partition.spec.PlanSpec` and one ``k`` by
+:func:`build_problem`, which chains small pure builders:
+
+1. :func:`contract_locks` — units that locks tie together (``together`` and
+   ``pinned`` with the same name) are contracted into one *block*, with the
+   units on the shortest path between them when they are not adjacent (a
+   partnership holding both must hold a path between them anyway);
+2. :func:`block_neighbours`, :func:`aggregate`, :func:`block_districts`,
+   :func:`school_points`, :func:`block_centres` — the block arrays;
+3. :func:`limits` — the size bounds per partnership;
+4. :func:`apart_pairs`, :func:`pinned_names` — the remaining locks on blocks;
+5. :func:`feasibility` — k against the blocks and anchors.
+
+The :class:`Problem` is frozen and carries the resolved rules of the spec
+(``needs_anchors``, ``split_penalty_km``, ``nest``), not the spec itself.
+Solvers work on blocks; :meth:`Problem.unit_labels` maps a block labelling
+back to units.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import networkx as nx
@@ -22,10 +34,16 @@ import pandas as pd
 
 from partition.errors import InfeasibleError, SpecError
 from partition.graph import describe_unit, describe_units
-from partition.spec import PlanSpec
+from partition.spec import Locks, PlanSpec, SizeBound
+
+SIZE_ATTRIBUTES = ("pupils", "n_schools", "population")
+"""Unit columns summed per block (when the units carry them): pupils, schools, child population."""
+
+FEASIBILITY_SLACK = 1e-9
+"""Rounding slack (in the attribute's units) of the total-against-k×bound checks of :func:`quick_feasibility`."""
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Problem:
     """Arrays for one k over a set of units (see module docstring).
 
@@ -36,7 +54,7 @@ class Problem:
     blocks
         Unit indices (rows of the units frame) of each block.
     neighbours
-        Adjacent blocks of each block.
+        Adjacent blocks of each block (sorted).
     attrs
         Block sums of each size attribute (``pupils``, ``n_schools``, ``population``).
     limits
@@ -49,12 +67,25 @@ class Problem:
         Names for the indices of ``district``.
     point_xy, point_w, point_block
         School locations (km, BNG), pupils and block: what wdist is computed on.
+    block_xy
+        Pupil-weighted centre of each block (km, BNG); the centroid of its
+        polygons for a block without pupils.
     apart
         Pairs of blocks that must be in different partnerships.
     names
         Block -> partnership name fixed by a ``pinned`` lock.
-    spec
-        The specification.
+    needs_anchors
+        Every partnership must hold an anchor (the spec's ``anchors``).
+    split_penalty_km
+        Objective penalty (km) per district split: the spec's in mode
+        ``penalise``, else 0.
+    nest
+        Mode ``nest``: every partnership inside one district.
+    n_units
+        Rows of the units frame (the length of :meth:`unit_labels`).
+    describe_block
+        A block described for users (school, URN, district), for messages;
+        computed only when asked.
     """
 
     k: int
@@ -68,20 +99,14 @@ class Problem:
     point_xy: np.ndarray
     point_w: np.ndarray
     point_block: np.ndarray
+    block_xy: np.ndarray
     apart: list[tuple[int, int]]
     names: dict[int, str]
-    spec: PlanSpec
-    block_xy: np.ndarray = field(init=False)
+    needs_anchors: bool = True
+    split_penalty_km: float = 0.0
+    nest: bool = False
     n_units: int = 0
     describe_block: Callable[[int], str] | None = None
-    """A block described for users (school, URN, district), for messages; computed only when asked."""
-
-    def __post_init__(self) -> None:
-        w = np.bincount(self.point_block, weights=self.point_w, minlength=self.n)
-        sx = np.bincount(self.point_block, weights=self.point_w * self.point_xy[:, 0], minlength=self.n)
-        sy = np.bincount(self.point_block, weights=self.point_w * self.point_xy[:, 1], minlength=self.n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.block_xy = np.column_stack([sx, sy]) / w[:, None]  # NaN for blocks without pupils
 
     @property
     def n(self) -> int:
@@ -90,14 +115,43 @@ class Problem:
 
     @property
     def total_pupils(self) -> float:
+        """Pupils of every school in the problem."""
         return float(self.point_w.sum())
 
+    @cached_property
+    def edges(self) -> np.ndarray:
+        """Adjacent block pairs ``(i, j)`` with ``i < j`` (m × 2, int), in block order."""
+        pairs = [(i, int(j)) for i, nb in enumerate(self.neighbours) for j in nb if i < j]
+        return np.array(pairs, dtype=int).reshape(-1, 2)
+
     def unit_labels(self, block_labels: np.ndarray) -> np.ndarray:
-        """Unit-level labels from block-level labels."""
+        """Unit-level labels from block-level labels (``-1`` for units outside the problem)."""
         out = np.full(self.n_units, -1, dtype=int)
         for b, units in enumerate(self.blocks):
             out[units] = block_labels[b]
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class Contraction:
+    """Units contracted into blocks by :func:`contract_locks`.
+
+    Attributes
+    ----------
+    blocks
+        Unit indices of each block: merged lock groups first, then one block per other unit of the subset.
+    block_of_unit
+        Unit index -> block.
+    pinned_units
+        Partnership name -> units pinned to it (all of them, inside the subset or not).
+    graph
+        The unit graph restricted to the subset, edges weighted by ``km`` (straight line between unit centres).
+    """
+
+    blocks: list[np.ndarray]
+    block_of_unit: dict[int, int]
+    pinned_units: dict[str, list[int]]
+    graph: nx.Graph
 
 
 def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoDataFrame) -> list[list[int]]:
@@ -127,6 +181,317 @@ def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoD
     return [sorted(m) for m in merged]
 
 
+def _subset_graph(units: gpd.GeoDataFrame, graph: nx.Graph, subset: np.ndarray) -> nx.Graph:
+    """The graph on ``subset`` with each edge weighted by the distance (km) between unit centres."""
+    local = graph.subgraph(subset.tolist()).copy()
+    xy_all = units[["x", "y"]].to_numpy() / 1000.0
+    for a, b in local.edges():
+        local.edges[a, b]["km"] = float(np.hypot(*(xy_all[a] - xy_all[b])))
+    return local
+
+
+def unit_of_urn(schools: pd.DataFrame) -> Callable[[int, str], int]:
+    """A function ``(URN, lock kind) -> unit index`` for the loaded schools.
+
+    Parameters
+    ----------
+    schools
+        Schools with ``URN`` and ``unit`` columns.
+
+    Returns
+    -------
+    callable
+        Raises :class:`~partition.errors.SpecError` for a URN not among ``schools``.
+    """
+    urn_unit = dict(zip(schools["URN"].astype(int), schools["unit"].astype(int)))
+
+    def unit_of(urn: int, what: str) -> int:
+        if urn not in urn_unit:
+            raise SpecError(
+                f"{what} lock names URN {urn}, which is not among the loaded schools",
+                fix="check the URN (excluded schools cannot be locked)",
+            )
+        return urn_unit[urn]
+
+    return unit_of
+
+
+def _lock_groups(
+    units: gpd.GeoDataFrame, locks: Locks, unit_of: Callable[[int, str], int], position: dict[int, int]
+) -> tuple[list[list[int]], dict[str, list[int]]]:
+    """Unit groups that must share a partnership (``together`` groups, then ``pinned`` names with several units)."""
+    groups = [[unit_of(u, "together") for u in g] for g in locks.together]
+    by_name: dict[str, list[int]] = {}
+    for urn, name in locks.pinned:
+        by_name.setdefault(name, []).append(unit_of(urn, "pinned"))
+    groups += [g for g in by_name.values() if len(g) > 1]
+    for g in groups:
+        inside = [u for u in g if u in position]
+        if inside and len(inside) < len(g):
+            outside = next(u for u in g if u not in position)
+            raise SpecError(
+                f"a lock keeps {describe_unit(units, inside[0])} with {describe_unit(units, outside)}, but districts "
+                "mode 'nest' keeps every partnership inside one district",
+                fix="remove the lock, or use districts 'ignore' or 'penalise'",
+            )
+    return groups, by_name
+
+
+def contract_locks(
+    units: gpd.GeoDataFrame,
+    graph: nx.Graph,
+    locks: Locks,
+    unit_of: Callable[[int, str], int],
+    subset: np.ndarray,
+) -> Contraction:
+    """Contract the units that locks tie together into blocks.
+
+    Parameters
+    ----------
+    units, graph
+        Planning units (with ``x``, ``y`` in metres BNG) and their adjacency graph.
+    locks
+        The spec's locks (URNs).
+    unit_of
+        URN -> unit (see :func:`unit_of_urn`).
+    subset
+        Unit indices planned.
+
+    Returns
+    -------
+    Contraction
+        Blocks: each lock group with the shortest paths (km) joining its units, groups sharing a unit merged;
+        every other unit of ``subset`` alone.
+
+    Raises
+    ------
+    SpecError
+        A lock names an unknown URN, spans the subset's edge (mode ``nest``), or joins units no path connects.
+    """
+    position = {int(u): i for i, u in enumerate(subset)}
+    local = _subset_graph(units, graph, subset)
+    groups, by_name = _lock_groups(units, locks, unit_of, position)
+    groups = [g for g in groups if len(g) > 1 and g[0] in position]
+    for g in groups:
+        for a, b in zip(g, g[1:]):
+            if not nx.has_path(local, a, b):
+                raise SpecError(
+                    f"locked schools at {describe_unit(units, a)} and {describe_unit(units, b)} cannot share a "
+                    "partnership: no connected path joins them",
+                    fix="remove the lock or plan a study area that joins them",
+                )
+    merged = _lock_blocks(local, groups, units) if groups else []
+    in_group = {u: gi for gi, g in enumerate(merged) for u in g}
+    blocks: list[np.ndarray] = [np.array(g) for g in merged]
+    blocks += [np.array([int(u)]) for u in subset if int(u) not in in_group]
+    block_of_unit = {int(u): b for b, members in enumerate(blocks) for u in members}
+    return Contraction(blocks=blocks, block_of_unit=block_of_unit, pinned_units=by_name, graph=local)
+
+
+def block_neighbours(contraction: Contraction) -> list[np.ndarray]:
+    """Adjacent blocks of each block (sorted int arrays): units of different blocks sharing an edge."""
+    block_of_unit = contraction.block_of_unit
+    neighbours: list[set[int]] = [set() for _ in contraction.blocks]
+    for a, b in contraction.graph.edges():
+        ba, bb = block_of_unit[a], block_of_unit[b]
+        if ba != bb:
+            neighbours[ba].add(bb)
+            neighbours[bb].add(ba)
+    return [np.array(sorted(n), dtype=int) for n in neighbours]
+
+
+def aggregate(units: pd.DataFrame, blocks: Sequence[np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Block sums of the size attributes and of anchors.
+
+    Parameters
+    ----------
+    units
+        Units with ``anchors`` and any of :data:`SIZE_ATTRIBUTES` (pupils, schools, children).
+    blocks
+        Unit indices of each block.
+
+    Returns
+    -------
+    attrs : dict
+        ``attribute -> block sums`` (float) for the attributes the units carry.
+    anchors : numpy.ndarray
+        Anchors per block (int).
+    """
+    attrs: dict[str, np.ndarray] = {}
+    for attr in SIZE_ATTRIBUTES:
+        if attr in units.columns:
+            values = units[attr].to_numpy(dtype=float)
+            attrs[attr] = np.array([values[m].sum() for m in blocks])
+    anchors = np.array([units["anchors"].to_numpy()[m].sum() for m in blocks], dtype=int)
+    return attrs, anchors
+
+
+def limits(
+    bounds: Sequence[SizeBound], attrs: dict[str, np.ndarray], k: int, totals: dict[str, float] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Per-partnership ``(low, high)`` of every size bound.
+
+    Parameters
+    ----------
+    bounds
+        The spec's size bounds.
+    attrs
+        Block sums per attribute (pupils, schools, children).
+    k
+        Partnerships the totals are shared among (the county's k when planning a subset).
+    totals
+        Totals per attribute to take the mean of (default: the sums of ``attrs``).
+
+    Returns
+    -------
+    dict
+        ``attribute -> (low, high)`` in the attribute's units (``high`` may be infinite).
+
+    Raises
+    ------
+    SpecError
+        A bound on an attribute the units do not carry.
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for bound in bounds:
+        if bound.attribute not in attrs:
+            raise SpecError(
+                f"size bound on {bound.attribute!r} but the units carry no such figure",
+                fix="attach population (--population) or drop the bound",
+            )
+        total = (totals or {}).get(bound.attribute, float(attrs[bound.attribute].sum()))
+        out[bound.attribute] = bound.limits(total, k)
+    return out
+
+
+def block_districts(
+    units: pd.DataFrame, subset: np.ndarray, blocks: Sequence[np.ndarray]
+) -> tuple[np.ndarray, list[str]]:
+    """District index of each block (``-1`` when its units lie in several) and the sorted district names."""
+    district_names = sorted(units["district"].iloc[subset].unique())
+    dindex = {d: i for i, d in enumerate(district_names)}
+    dist_of_unit = units["district"].to_numpy()
+    district = np.array([dindex[dist_of_unit[m[0]]] if len({dist_of_unit[u] for u in m}) == 1 else -1 for m in blocks])
+    return district, list(district_names)
+
+
+def school_points(
+    schools: pd.DataFrame, subset: np.ndarray, block_of_unit: dict[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Schools of the subset as points.
+
+    Returns
+    -------
+    point_xy : numpy.ndarray
+        Locations (km, BNG), n × 2.
+    point_w : numpy.ndarray
+        Pupils.
+    point_block : numpy.ndarray
+        Block of each school.
+    """
+    sel = schools[schools["unit"].isin(subset)]
+    point_xy = np.column_stack([sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy()]) / 1000.0
+    point_w = sel["pupils"].to_numpy(dtype=float)
+    point_block = np.array([block_of_unit[int(u)] for u in sel["unit"]], dtype=int)
+    return point_xy, point_w, point_block
+
+
+def block_centres(
+    units: gpd.GeoDataFrame,
+    blocks: Sequence[np.ndarray],
+    point_xy: np.ndarray,
+    point_w: np.ndarray,
+    point_block: np.ndarray,
+) -> np.ndarray:
+    """Pupil-weighted centre of each block (km, BNG); the centroid of its polygons when it has no pupils."""
+    n = len(blocks)
+    w = np.bincount(point_block, weights=point_w, minlength=n)
+    sx = np.bincount(point_block, weights=point_w * point_xy[:, 0], minlength=n)
+    sy = np.bincount(point_block, weights=point_w * point_xy[:, 1], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xy = np.column_stack([sx, sy]) / w[:, None]  # NaN for blocks without pupils
+    for b in np.flatnonzero(~np.isfinite(xy).all(axis=1)):
+        c = units.geometry.iloc[blocks[b]].union_all().centroid
+        xy[b] = (c.x / 1000.0, c.y / 1000.0)
+    return xy
+
+
+def apart_pairs(
+    locks: Locks, unit_of: Callable[[int, str], int], position: dict[int, int] | set[int], block_of_unit: dict[int, int]
+) -> list[tuple[int, int]]:
+    """Block pairs of the ``apart`` locks whose two schools are both planned.
+
+    Raises
+    ------
+    SpecError
+        An unknown URN.
+    InfeasibleError
+        Two schools to keep apart in one block (same site, or tied by another lock).
+    """
+    apart = []
+    for a, b in locks.apart:
+        ua, ub = unit_of(a, "apart"), unit_of(b, "apart")
+        if ua in position and ub in position:
+            ba, bb = block_of_unit[ua], block_of_unit[ub]
+            if ba == bb:
+                raise InfeasibleError(
+                    f"schools {a} and {b} must be kept apart but share a planning unit (same site) or a lock",
+                    fix="remove one of the conflicting locks",
+                )
+            apart.append((ba, bb))
+    return apart
+
+
+def pinned_names(
+    pinned_units: dict[str, list[int]], position: dict[int, int] | set[int], block_of_unit: dict[int, int]
+) -> dict[int, str]:
+    """Block -> name of the ``pinned`` locks present in the subset.
+
+    Raises
+    ------
+    SpecError
+        Two names in one block.
+    """
+    names: dict[int, str] = {}
+    for name, us in pinned_units.items():
+        present = [u for u in us if u in position]
+        if present:
+            names[block_of_unit[present[0]]] = name
+    used = list(names.values())
+    if len(used) != len(set(used)):
+        raise SpecError(
+            "two different pinned names ended up in one locked block", fix="check the pinned and together locks"
+        )
+    return names
+
+
+def feasibility(problem: Problem) -> None:
+    """Refuse a ``k`` the blocks cannot hold.
+
+    Raises
+    ------
+    InfeasibleError
+        More partnerships than blocks, or (anchors required) than blocks holding an anchor.
+    """
+    k = problem.k
+    if k > problem.n:
+        raise InfeasibleError(
+            f"k = {k} partnerships but only {problem.n} planning units", fix=f"choose k ≤ {problem.n}"
+        )
+    anchored = int((problem.anchors > 0).sum())
+    if problem.needs_anchors and anchored == 0:
+        raise InfeasibleError(
+            "every partnership needs an anchor (a secondary, all-through school or college) but the study area has none",
+            fix="turn anchors off (--no-anchors, or anchors = false in the spec)",
+        )
+    if problem.needs_anchors and anchored < k:
+        raise InfeasibleError(
+            f"k = {k} partnerships each need an anchor (secondary, all-through or college) but only {anchored} "
+            "planning units hold one",
+            fix=f"choose k ≤ {anchored} or turn anchors off (--no-anchors)",
+        )
+
+
 def build_problem(
     units: gpd.GeoDataFrame,
     graph: nx.Graph,
@@ -144,158 +509,85 @@ def build_problem(
     ----------
     units, graph, schools
         From :func:`partition.pipeline.prepare` (schools carry a ``unit`` column).
+    spec
+        The specification (size bounds, anchors, district mode, locks).
+    k
+        Partnerships to plan over ``subset``.
     subset
         Unit indices to plan (e.g. one district in ``nest`` mode); default all.
     totals, k_total
         County totals and k used for tolerance bounds when planning a subset,
         so that every district's partnerships share the county-wide mean.
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    SpecError
+        A lock naming an unknown URN, crossing districts in mode ``nest`` or joining unconnected units;
+        a size bound on an attribute the units lack; two pinned names in one block.
+    InfeasibleError
+        Two schools to keep apart in one block; k above the blocks or anchored blocks.
     """
     subset = np.arange(len(units)) if subset is None else np.asarray(subset)
     position = {int(u): i for i, u in enumerate(subset)}
-    local = graph.subgraph(subset.tolist()).copy()
-    xy_all = units[["x", "y"]].to_numpy() / 1000.0
-    for a, b in local.edges():
-        local.edges[a, b]["km"] = float(np.hypot(*(xy_all[a] - xy_all[b])))
-    urn_unit = dict(zip(schools["URN"].astype(int), schools["unit"].astype(int)))
-    locks = spec.locks
-
-    def unit_of(urn: int, what: str) -> int:
-        if urn not in urn_unit:
-            raise SpecError(
-                f"{what} lock names URN {urn}, which is not among the loaded schools",
-                fix="check the URN (excluded schools cannot be locked)",
-            )
-        return urn_unit[urn]
-
-    groups = [[unit_of(u, "together") for u in g] for g in locks.together]
-    by_name: dict[str, list[int]] = {}
-    for urn, name in locks.pinned:
-        by_name.setdefault(name, []).append(unit_of(urn, "pinned"))
-    groups += [g for g in by_name.values() if len(g) > 1]
-    for g in groups:
-        inside = [u for u in g if u in position]
-        if inside and len(inside) < len(g):
-            outside = next(u for u in g if u not in position)
-            raise SpecError(
-                f"a lock keeps {describe_unit(units, inside[0])} with {describe_unit(units, outside)}, but districts "
-                "mode 'nest' keeps every partnership inside one district",
-                fix="remove the lock, or use districts 'ignore' or 'penalise'",
-            )
-    groups = [g for g in groups if len(g) > 1 and g[0] in position]
-    for g in groups:
-        for a, b in zip(g, g[1:]):
-            if not nx.has_path(local, a, b):
-                raise SpecError(
-                    f"locked schools at {describe_unit(units, a)} and {describe_unit(units, b)} cannot share a "
-                    "partnership: no connected path joins them",
-                    fix="remove the lock or plan a study area that joins them",
-                )
-    merged = _lock_blocks(local, groups, units) if groups else []
-    in_group = {u: gi for gi, g in enumerate(merged) for u in g}
-    blocks: list[np.ndarray] = [np.array(g) for g in merged]
-    blocks += [np.array([int(u)]) for u in subset if int(u) not in in_group]
-    block_of_unit = {int(u): b for b, members in enumerate(blocks) for u in members}
-    neighbours: list[set[int]] = [set() for _ in blocks]
-    for a, b in local.edges():
-        ba, bb = block_of_unit[a], block_of_unit[b]
-        if ba != bb:
-            neighbours[ba].add(bb)
-            neighbours[bb].add(ba)
-    attrs: dict[str, np.ndarray] = {}
-    for attr in ("pupils", "n_schools", "population"):
-        if attr in units.columns:
-            values = units[attr].to_numpy(dtype=float)
-            attrs[attr] = np.array([values[m].sum() for m in blocks])
-    limits: dict[str, tuple[float, float]] = {}
-    for bound in spec.size:
-        if bound.attribute not in attrs:
-            raise SpecError(
-                f"size bound on {bound.attribute!r} but the units carry no such figure",
-                fix="attach population (--population) or drop the bound",
-            )
-        total = (totals or {}).get(bound.attribute, float(attrs[bound.attribute].sum()))
-        limits[bound.attribute] = bound.limits(total, k_total or k)
-    anchors = np.array([units["anchors"].to_numpy()[m].sum() for m in blocks], dtype=int)
-    district_names = sorted(units["district"].iloc[subset].unique())
-    dindex = {d: i for i, d in enumerate(district_names)}
-    dist_of_unit = units["district"].to_numpy()
-    district = np.array([dindex[dist_of_unit[m[0]]] if len({dist_of_unit[u] for u in m}) == 1 else -1 for m in blocks])
-    sel = schools[schools["unit"].isin(subset)]
-    point_xy = np.column_stack([sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy()]) / 1000.0
-    point_w = sel["pupils"].to_numpy(dtype=float)
-    point_block = np.array([block_of_unit[int(u)] for u in sel["unit"]], dtype=int)
-    apart = []
-    for a, b in locks.apart:
-        ua, ub = unit_of(a, "apart"), unit_of(b, "apart")
-        if ua in position and ub in position:
-            ba, bb = block_of_unit[ua], block_of_unit[ub]
-            if ba == bb:
-                raise InfeasibleError(
-                    f"schools {a} and {b} must be kept apart but share a planning unit (same site) or a lock",
-                    fix="remove one of the conflicting locks",
-                )
-            apart.append((ba, bb))
-    pinned_names: dict[int, str] = {}
-    for name, us in by_name.items():
-        present = [u for u in us if u in position]
-        if present:
-            pinned_names[block_of_unit[present[0]]] = name
-    names_used = list(pinned_names.values())
-    if len(names_used) != len(set(names_used)):
-        raise SpecError(
-            "two different pinned names ended up in one locked block", fix="check the pinned and together locks"
-        )
-    for x, y in ((a, b) for a in pinned_names for b in pinned_names if a < b):
-        apart.append((x, y))
+    unit_of = unit_of_urn(schools)
+    contraction = contract_locks(units, graph, spec.locks, unit_of, subset)
+    blocks, block_of_unit = contraction.blocks, contraction.block_of_unit
+    attrs, anchors = aggregate(units, blocks)
+    bounds = limits(spec.size, attrs, k_total or k, totals)
+    district, district_names = block_districts(units, subset, blocks)
+    point_xy, point_w, point_block = school_points(schools, subset, block_of_unit)
+    apart = apart_pairs(spec.locks, unit_of, position, block_of_unit)
+    names = pinned_names(contraction.pinned_units, position, block_of_unit)
+    apart += [(x, y) for x in names for y in names if x < y]
     problem = Problem(
         k=k,
         blocks=blocks,
-        neighbours=[np.array(sorted(n), dtype=int) for n in neighbours],
+        neighbours=block_neighbours(contraction),
         attrs=attrs,
-        limits=limits,
+        limits=bounds,
         anchors=anchors,
         district=district,
-        district_names=list(district_names),
+        district_names=district_names,
         point_xy=point_xy,
         point_w=point_w,
         point_block=point_block,
+        block_xy=block_centres(units, blocks, point_xy, point_w, point_block),
         apart=apart,
-        names=pinned_names,
-        spec=spec,
+        names=names,
+        needs_anchors=spec.anchors,
+        split_penalty_km=spec.split_penalty_km if spec.districts == "penalise" else 0.0,
+        nest=spec.districts == "nest",
         n_units=len(units),
         describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
     )
-    # blocks without pupils sit at their polygons' centroid
-    for b in np.flatnonzero(~np.isfinite(problem.block_xy).all(axis=1)):
-        c = units.geometry.iloc[blocks[b]].union_all().centroid
-        problem.block_xy[b] = (c.x / 1000.0, c.y / 1000.0)
-    if k > problem.n:
-        raise InfeasibleError(
-            f"k = {k} partnerships but only {problem.n} planning units", fix=f"choose k ≤ {problem.n}"
-        )
-    anchored = int((anchors > 0).sum())
-    if spec.anchors and anchored == 0:
-        raise InfeasibleError(
-            "every partnership needs an anchor (a secondary, all-through school or college) but the study area has none",
-            fix="turn anchors off (--no-anchors, or anchors = false in the spec)",
-        )
-    if spec.anchors and anchored < k:
-        raise InfeasibleError(
-            f"k = {k} partnerships each need an anchor (secondary, all-through or college) but only {anchored} "
-            "planning units hold one",
-            fix=f"choose k ≤ {anchored} or turn anchors off (--no-anchors)",
-        )
+    feasibility(problem)
     return problem
 
 
 def quick_feasibility(problem: Problem) -> list[str]:
-    """Cheap necessary conditions; return reasons the problem is infeasible (empty if none found)."""
+    """Cheap necessary conditions on the size bounds.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+
+    Returns
+    -------
+    list of str
+        Reasons the problem is infeasible (empty when none is found): a total below k × minimum or above
+        k × maximum, or one block above the maximum.
+    """
     reasons = []
     for attr, (low, high) in problem.limits.items():
         total = problem.attrs[attr].sum()
-        if total < problem.k * low - 1e-9:
+        if total < problem.k * low - FEASIBILITY_SLACK:
             reasons.append(f"{attr}: total {total:,.0f} is less than k × minimum = {problem.k} × {low:,.0f}")
-        if total > problem.k * high + 1e-9 and math.isfinite(high):
+        if total > problem.k * high + FEASIBILITY_SLACK and math.isfinite(high):
             reasons.append(f"{attr}: total {total:,.0f} exceeds k × maximum = {problem.k} × {high:,.0f}")
         biggest = problem.attrs[attr].max()
         if biggest > high:

@@ -59,6 +59,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -68,14 +69,36 @@ from scipy.sparse.csgraph import dijkstra
 from partition.problem import Problem
 from partition.solvers.result import SolverResult
 
+MIN_EDGE_KM = 1e-6
+"""Shortest graph-edge length (km) in the graph distances, so that coincident block centres stay ordered."""
+
+DISTANCE_TIE_KM = 1e-12
+"""Graph distances (km) closer than this count as equal in the shortest-path contiguity rule."""
+
+CHOSEN = 0.5
+"""A binary column counts as 1 above this value in HiGHS's solution."""
+
+PRIMAL_FEASIBLE = 2
+"""``HighsInfo.primal_solution_status`` of a feasible primal solution."""
+
+WARM_START_BREAKS_PATH_RULE = (
+    "not used: a partnership of the warm start breaks the shortest-path contiguity rule "
+    "(every path from one of its planning units to its centre leaves the partnership)"
+)
+"""``details["warm_start"]`` when the shortest-path rule excludes an assignment of the warm start."""
+
+Column = int
+"""Index of a model column."""
+
 
 def _graph_distances(problem: Problem, centres: np.ndarray) -> np.ndarray:
+    """Shortest-path distances (km, along adjacencies between block centres) from each centre to every block."""
     rows, cols, vals = [], [], []
     for i, nb in enumerate(problem.neighbours):
         for j in nb:
             rows.append(i)
             cols.append(int(j))
-            vals.append(max(float(np.linalg.norm(problem.block_xy[i] - problem.block_xy[j])), 1e-6))
+            vals.append(max(float(np.linalg.norm(problem.block_xy[i] - problem.block_xy[j])), MIN_EDGE_KM))
     g = csr_matrix((vals, (rows, cols)), shape=(problem.n, problem.n))
     return dijkstra(g, directed=False, indices=centres)  # centres × blocks
 
@@ -144,6 +167,287 @@ def _warm_centres(problem: Problem, labels: np.ndarray, centres: np.ndarray) -> 
     return out
 
 
+# --- candidate centres ------------------------------------------------------
+
+
+def candidate_centres(problem: Problem) -> np.ndarray:
+    """Blocks that may be a partnership's centre: anchor blocks when anchors are required, else blocks with
+    pupils; every block when fewer than k qualify."""
+    if problem.needs_anchors:
+        centres = np.flatnonzero(problem.anchors > 0)
+    else:
+        centres = np.flatnonzero(problem.attrs.get("pupils", np.ones(problem.n)) > 0)
+    return centres if len(centres) >= problem.k else np.arange(problem.n)
+
+
+def _nearest_centres(problem: Problem, centres: np.ndarray, dist: np.ndarray, candidates: int) -> list[set[int]]:
+    """Per block, the centre rows it may join: its ``candidates`` nearest reachable centres by graph distance
+    (in mode nest, of its own district), and itself when it is a centre."""
+    row_of = {int(c): r for r, c in enumerate(centres)}
+    allowed: list[set[int]] = []
+    for block in range(problem.n):
+        order = np.argsort(dist[:, block], kind="stable")
+        ok = [
+            int(r)
+            for r in order
+            if np.isfinite(dist[r, block])
+            and (not problem.nest or problem.district[centres[r]] == problem.district[block])
+        ]
+        chosen = set(ok[:candidates])
+        if block in row_of:
+            chosen.add(row_of[block])
+        allowed.append(chosen)
+    return allowed
+
+
+def _prune_shortest_path(problem: Problem, centres: np.ndarray, dist: np.ndarray, allowed: list[set[int]]) -> None:
+    """Drop (in place) candidates no neighbour closer to the centre can link to, until none is left to drop."""
+    changed = True
+    while changed:
+        changed = False
+        for block in range(problem.n):
+            for r in list(allowed[block]):
+                if int(centres[r]) != block and not any(
+                    dist[r, v] < dist[r, block] - DISTANCE_TIE_KM and r in allowed[int(v)]
+                    for v in problem.neighbours[block]
+                ):
+                    allowed[block].discard(r)
+                    changed = True
+
+
+# --- the model --------------------------------------------------------------
+
+
+@dataclass
+class _ExactModel:
+    """The HiGHS model and the meaning of its columns.
+
+    ``assign[block, r]`` is x (block joins centre row r), ``centre[r]`` the column of x_jj for centre block
+    ``centres[r]``, ``flows[r, u, v]`` the flow from u to v inside centre r's partnership, ``splits[r, d]``
+    the indicator that centre r's partnership reaches district d.
+    """
+
+    problem: Problem
+    centres: np.ndarray
+    dist: np.ndarray
+    contiguity: str
+    model: _Model = field(default_factory=_Model)
+    assign: dict[tuple[int, int], Column] = field(default_factory=dict)
+    centre: dict[int, Column] = field(default_factory=dict)
+    members_of: dict[int, list[int]] = field(default_factory=dict)
+    flows: dict[tuple[int, int, int], Column] = field(default_factory=dict)
+    splits: dict[tuple[int, int], Column] = field(default_factory=dict)
+
+    @property
+    def n_assign(self) -> int:
+        """Assignment columns (the first columns of the model)."""
+        return len(self.assign)
+
+
+def _assignment_columns(em: _ExactModel, allowed: list[set[int]]) -> None:
+    """One column per admissible (block, centre), costing the block's pupils × km to the centre / all pupils."""
+    problem, centres = em.problem, em.centres
+    total_w = max(problem.total_pupils, 1e-9)
+    for block in range(problem.n):
+        pts = problem.point_block == block
+        for r in sorted(allowed[block]):
+            cost = (
+                float(
+                    (
+                        problem.point_w[pts]
+                        * np.linalg.norm(problem.point_xy[pts] - problem.block_xy[int(centres[r])], axis=1)
+                    ).sum()
+                )
+                / total_w
+            )
+            em.assign[block, r] = em.model.var(cost)
+    em.centre = {r: em.assign[int(c), r] for r, c in enumerate(centres) if (int(c), r) in em.assign}
+    em.members_of = {r: [] for r in em.centre}
+    for block, r in em.assign:
+        if r in em.members_of:
+            em.members_of[r].append(block)
+
+
+def _unreachable_block(em: _ExactModel) -> int | None:
+    """A block with no admissible centre, if any."""
+    reachable = {block for block, _ in em.assign}
+    return next((block for block in range(em.problem.n) if block not in reachable), None)
+
+
+def _assignment_rows(em: _ExactModel) -> None:
+    """Σ_r x_(block, r) = 1: every block in exactly one partnership."""
+    by_block: dict[int, list[Column]] = {block: [] for block in range(em.problem.n)}
+    for (block, _), column in em.assign.items():
+        by_block[block].append(column)
+    for block in range(em.problem.n):
+        em.model.row(by_block[block], [1.0] * len(by_block[block]), 1.0, 1.0)
+
+
+def _centre_count_row(em: _ExactModel) -> None:
+    """Σ_r x_jj = k: k centres open."""
+    em.model.row(list(em.centre.values()), [1.0] * len(em.centre), em.problem.k, em.problem.k)
+
+
+def _link_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -> None:
+    """x_(block, r) ≤ x_jj: nothing joins a centre that is not open."""
+    for block in members:
+        if block != centre_block:
+            em.model.row([em.assign[block, r], em.centre[r]], [1.0, -1.0], -np.inf, 0.0)
+
+
+def _size_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -> None:
+    """low_a x_jj ≤ Σ a_block x_(block, r) ≤ high_a x_jj for every size bound a."""
+    for attr, (low, high) in em.problem.limits.items():
+        a = em.problem.attrs[attr]
+        idx = [em.assign[block, r] for block in members]
+        val = [float(a[block]) for block in members]
+        at_centre = members.index(centre_block)
+        lo_val = list(val)
+        lo_val[at_centre] -= low
+        em.model.row(idx, lo_val, 0.0, np.inf)
+        if np.isfinite(high):
+            hi_val = list(val)
+            hi_val[at_centre] -= high
+            em.model.row(idx, hi_val, -np.inf, 0.0)
+
+
+def _flow_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -> None:
+    """Single-commodity flow from the centre: each member other than the centre consumes one unit, flow
+    only along edges between members of the partnership (exact contiguity)."""
+    neighbours, model, assign = em.problem.neighbours, em.model, em.assign
+    inside = set(members)
+    big = float(len(members) - 1)
+    for u in members:
+        for v in neighbours[u]:
+            v = int(v)
+            if v in inside and v != centre_block:
+                f = model.var(0.0, upper=big, integer=False)
+                em.flows[r, u, v] = f
+                model.row([f, assign[v, r]], [1.0, -big], -np.inf, 0.0)
+                model.row([f, assign[u, r]], [1.0, -big], -np.inf, 0.0)
+    for v in members:
+        if v == centre_block:
+            continue
+        inflow = [em.flows[r, int(u), v] for u in neighbours[v] if (r, int(u), v) in em.flows]
+        outflow = [em.flows[r, v, int(w)] for w in neighbours[v] if (r, v, int(w)) in em.flows]
+        model.row(inflow + outflow + [assign[v, r]], [1.0] * len(inflow) + [-1.0] * len(outflow) + [-1.0], 0.0, 0.0)
+
+
+def _shortest_path_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -> None:
+    """x_(block, r) ≤ Σ x_(v, r) over neighbours v closer to the centre (by graph distance)."""
+    dist, assign = em.dist, em.assign
+    for block in members:
+        if block == centre_block:
+            continue
+        closer = [
+            assign[int(u), r]
+            for u in em.problem.neighbours[block]
+            if dist[r, u] < dist[r, block] - DISTANCE_TIE_KM and (int(u), r) in assign
+        ]
+        em.model.row([assign[block, r], *closer], [1.0] + [-1.0] * len(closer), -np.inf, 0.0)
+
+
+def _apart_rows(em: _ExactModel) -> None:
+    """x_(a, r) + x_(b, r) ≤ 1 for every pair of blocks kept apart."""
+    for a, b in em.problem.apart:
+        for r in em.centre:
+            if (a, r) in em.assign and (b, r) in em.assign:
+                em.model.row([em.assign[a, r], em.assign[b, r]], [1.0, 1.0], -np.inf, 1.0)
+
+
+def _split_columns(em: _ExactModel) -> None:
+    """Mode penalise: an indicator per (partnership, other district reached), costing the split penalty (km)."""
+    problem = em.problem
+    if problem.split_penalty_km <= 0:
+        return
+    for r, members in em.members_of.items():
+        home = int(problem.district[int(em.centres[r])])
+        for block in members:
+            d = int(problem.district[block])
+            if d == home:
+                continue
+            if (r, d) not in em.splits:
+                em.splits[r, d] = em.model.var(problem.split_penalty_km)
+            em.model.row([em.assign[block, r], em.splits[r, d]], [1.0, -1.0], -np.inf, 0.0)
+
+
+def _constraints(em: _ExactModel) -> None:
+    """Every constraint family, in the model's row order."""
+    _assignment_rows(em)
+    _centre_count_row(em)
+    contiguity_rows = _flow_rows if em.contiguity == "flow" else _shortest_path_rows
+    for r, members in em.members_of.items():
+        centre_block = int(em.centres[r])
+        _link_rows(em, r, members, centre_block)
+        _size_rows(em, r, members, centre_block)
+        contiguity_rows(em, r, members, centre_block)
+    _apart_rows(em)
+    _split_columns(em)
+
+
+def _admit_warm_start(
+    allowed: list[set[int]], warm_start: np.ndarray | None, warm_centres: dict[int, int] | None
+) -> None:
+    """Add (in place) each block's warm-start centre to its candidates, so that the warm start is admissible."""
+    if warm_start is None or warm_centres is None:
+        return
+    for block in range(len(allowed)):
+        allowed[block].add(warm_centres[int(warm_start[block])])
+
+
+def _warm_start_values(
+    em: _ExactModel, warm_start: np.ndarray | None, warm_centres: dict[int, int] | None
+) -> tuple[str, np.ndarray | None]:
+    """How the warm start is used (``details["warm_start"]``) and its column values (None when not used)."""
+    if warm_start is None:
+        return "none", None
+    if warm_centres is None:
+        return "not used: a partnership of the warm start has no admissible centre", None
+    if any((block, warm_centres[int(p)]) not in em.assign for block, p in enumerate(warm_start)):
+        # the shortest-path rule can drop a warm-start assignment admitted before it was applied
+        return WARM_START_BREAKS_PATH_RULE, None
+    values = _warm_values(
+        em.problem, warm_start, warm_centres, em.centres, em.assign, em.flows, em.splits, len(em.model.cost)
+    )
+    return "given", values
+
+
+def _highs(mip_rel_gap: float, threads: int, node_limit: int | None) -> highspy.Highs:
+    """A silent HiGHS with the reproducible options (fixed seed, ``threads``, node budget)."""
+    highs = _silent_highs()
+    highs.setOptionValue("mip_rel_gap", mip_rel_gap)
+    highs.setOptionValue("threads", threads)
+    highs.setOptionValue("random_seed", 0)
+    if node_limit is not None:
+        highs.setOptionValue("mip_max_nodes", int(node_limit))
+    return highs
+
+
+def _decode(em: _ExactModel, values: np.ndarray) -> np.ndarray:
+    """Block labels from column values: open centres numbered in centre order, ``-1`` for a block left out."""
+    chosen = [r for r in em.centre if values[em.centre[r]] > CHOSEN]
+    index_of = {r: p for p, r in enumerate(chosen)}
+    labels = np.full(em.problem.n, -1, dtype=int)
+    for (block, r), v in em.assign.items():
+        if values[v] > CHOSEN and r in index_of:
+            labels[block] = index_of[r]
+    return labels
+
+
+def _stopped_early(details: dict, info: highspy.HighsInfo, stop: str, time_limit: float) -> None:
+    """Move HiGHS's figures at a clock (or other) stop to ``details["at_stop"]`` and say why (in place)."""
+    details["at_stop"] = {
+        "nodes": details.pop("nodes"),
+        "mip_dual_bound": details.pop("mip_dual_bound"),
+        "objective": float(info.objective_function_value) if info.primal_solution_status == PRIMAL_FEASIBLE else None,
+    }
+    why = f"the time limit ({time_limit:g} s)" if stop == "time limit" else f"HiGHS ({details['highs_status']})"
+    details["reason"] = (
+        f"{why} stopped the search before its work budget was spent: nothing from the search is used, "
+        "so that the result does not depend on the machine's speed or load"
+    )
+
+
 def solve_exact(
     problem: Problem,
     *,
@@ -191,153 +495,33 @@ def solve_exact(
         run ended in ``details["stop"]``.
     """
     start = time.perf_counter()
-    n, k = problem.n, problem.k
-    centres = (
-        np.flatnonzero(problem.anchors > 0)
-        if problem.spec.anchors
-        else np.flatnonzero(problem.attrs.get("pupils", np.ones(n)) > 0)
-    )
-    if len(centres) < k:
-        centres = np.arange(n)
+    n = problem.n
+    centres = candidate_centres(problem)
     dist = _graph_distances(problem, centres)  # centres × blocks
-    pos = {int(c): r for r, c in enumerate(centres)}
-    nest = problem.spec.districts == "nest"
-    total_w = max(problem.total_pupils, 1e-9)
-    allowed: list[set[int]] = []
-    for i in range(n):
-        order = np.argsort(dist[:, i], kind="stable")
-        ok = [
-            int(r)
-            for r in order
-            if np.isfinite(dist[r, i]) and (not nest or problem.district[centres[r]] == problem.district[i])
-        ]
-        chosen = set(ok[:candidates])
-        if i in pos:
-            chosen.add(pos[i])
-        allowed.append(chosen)
+    allowed = _nearest_centres(problem, centres, dist, candidates)
     warm_centres = _warm_centres(problem, warm_start, centres) if warm_start is not None else None
-    if warm_centres is not None:
-        for i in range(n):
-            allowed[i].add(warm_centres[int(warm_start[i])])
+    _admit_warm_start(allowed, warm_start, warm_centres)
     if contiguity == "shortest-path":
-        changed = True
-        while changed:
-            changed = False
-            for i in range(n):
-                for r in list(allowed[i]):
-                    if int(centres[r]) != i and not any(
-                        dist[r, v] < dist[r, i] - 1e-12 and r in allowed[int(v)] for v in problem.neighbours[i]
-                    ):
-                        allowed[i].discard(r)
-                        changed = True
-    model = _Model()
-    col: dict[tuple[int, int], int] = {}
-    for i in range(n):
-        pts = problem.point_block == i
-        for r in sorted(allowed[i]):
-            c = (
-                float(
-                    (
-                        problem.point_w[pts]
-                        * np.linalg.norm(problem.point_xy[pts] - problem.block_xy[int(centres[r])], axis=1)
-                    ).sum()
-                )
-                / total_w
-            )
-            col[i, r] = model.var(c)
-    y = {r: col[int(c), r] for r, c in enumerate(centres) if (int(c), r) in col}
-    by_block: dict[int, list[int]] = {i: [] for i in range(n)}
-    members_of: dict[int, list[int]] = {r: [] for r in y}
-    for (i, r), v in col.items():
-        by_block[i].append(v)
-        if r in members_of:
-            members_of[r].append(i)
-    for i in range(n):
-        if not by_block[i]:
-            return SolverResult(
-                np.zeros(n, dtype=int),
-                "exact",
-                "infeasible",
-                runtime=time.perf_counter() - start,
-                details={"reason": f"block {i} can reach no centre within the candidate lists"},
-            )
-        model.row(by_block[i], [1.0] * len(by_block[i]), 1.0, 1.0)
-    model.row(list(y.values()), [1.0] * len(y), k, k)
-    flows: dict[tuple[int, int, int], int] = {}
-    for r, members in members_of.items():
-        j = int(centres[r])
-        for i in members:
-            if i != j:
-                model.row([col[i, r], y[r]], [1.0, -1.0], -np.inf, 0.0)
-        for attr, (low, high) in problem.limits.items():
-            a = problem.attrs[attr]
-            idx = [col[i, r] for i in members]
-            val = [float(a[i]) for i in members]
-            yi = members.index(j)
-            lo_val = list(val)
-            lo_val[yi] -= low
-            model.row(idx, lo_val, 0.0, np.inf)
-            if np.isfinite(high):
-                hi_val = list(val)
-                hi_val[yi] -= high
-                model.row(idx, hi_val, -np.inf, 0.0)
-        if contiguity == "flow":
-            inside = set(members)
-            big = float(len(members) - 1)
-            for u in members:
-                for v in problem.neighbours[u]:
-                    v = int(v)
-                    if v in inside and v != j:
-                        f = model.var(0.0, upper=big, integer=False)
-                        flows[r, u, v] = f
-                        model.row([f, col[v, r]], [1.0, -big], -np.inf, 0.0)
-                        model.row([f, col[u, r]], [1.0, -big], -np.inf, 0.0)
-            for v in members:
-                if v == j:
-                    continue
-                inflow = [flows[r, u, v] for u in problem.neighbours[v] if (r, int(u), v) in flows]
-                outflow = [flows[r, v, int(w)] for w in problem.neighbours[v] if (r, v, int(w)) in flows]
-                model.row(
-                    inflow + outflow + [col[v, r]], [1.0] * len(inflow) + [-1.0] * len(outflow) + [-1.0], 0.0, 0.0
-                )
-        else:
-            for i in members:
-                if i == j:
-                    continue
-                closer = [
-                    col[int(u), r]
-                    for u in problem.neighbours[i]
-                    if dist[r, u] < dist[r, i] - 1e-12 and (int(u), r) in col
-                ]
-                model.row([col[i, r], *closer], [1.0] + [-1.0] * len(closer), -np.inf, 0.0)
-    for a, b in problem.apart:
-        for r in y:
-            if (a, r) in col and (b, r) in col:
-                model.row([col[a, r], col[b, r]], [1.0, 1.0], -np.inf, 1.0)
-    splits: dict[tuple[int, int], int] = {}
-    if problem.spec.districts == "penalise" and problem.spec.split_penalty_km > 0:
-        for r, members in members_of.items():
-            home = int(problem.district[int(centres[r])])
-            for i in members:
-                d = int(problem.district[i])
-                if d == home:
-                    continue
-                if (r, d) not in splits:
-                    splits[r, d] = model.var(problem.spec.split_penalty_km)
-                model.row([col[i, r], splits[r, d]], [1.0, -1.0], -np.inf, 0.0)
+        _prune_shortest_path(problem, centres, dist, allowed)
+    em = _ExactModel(problem, centres, dist, contiguity)
+    _assignment_columns(em, allowed)
+    stranded = _unreachable_block(em)
+    if stranded is not None:
+        return SolverResult(
+            np.zeros(n, dtype=int),
+            "exact",
+            "infeasible",
+            runtime=time.perf_counter() - start,
+            details={"reason": f"block {stranded} can reach no centre within the candidate lists"},
+        )
+    _constraints(em)
+    model = em.model
     # A quick proven bound: the LP relaxation of the assignment, centre and size constraints alone
     # (dropping contiguity and split rows only relaxes the model, so its optimum bounds the model's).
     t_lp = time.perf_counter()
-    lp_bound = _relaxation_bound(model, len(col))
+    lp_bound = _relaxation_bound(model, em.n_assign)
     lp_seconds = time.perf_counter() - t_lp
-    warm = "none"
-    warm_values = None
-    if warm_start is not None:
-        if warm_centres is None:
-            warm = "not used: a partnership of the warm start has no admissible centre"
-        else:
-            warm_values = _warm_values(problem, warm_start, warm_centres, centres, col, flows, splits, len(model.cost))
-            warm = "given"
+    warm, warm_values = _warm_start_values(em, warm_start, warm_centres)
     details = {
         "variables": len(model.cost),
         "constraints": len(model.rows),
@@ -355,12 +539,7 @@ def solve_exact(
         return _unsearched(
             problem, warm_start, warm_values, model, lp_bound, start, {**details, "stop": "too large", "reason": reason}
         )
-    highs = _silent_highs()
-    highs.setOptionValue("mip_rel_gap", mip_rel_gap)
-    highs.setOptionValue("threads", threads)
-    highs.setOptionValue("random_seed", 0)
-    if node_limit is not None:
-        highs.setOptionValue("mip_max_nodes", int(node_limit))
+    highs = _highs(mip_rel_gap, threads, node_limit)
     highs.passModel(model.to_highs())
     if warm_values is not None:
         highs.setSolution(_as_solution(warm_values))
@@ -378,21 +557,12 @@ def solve_exact(
     stop = _STOPS.get(status, "other")
     details["stop"] = stop
     if stop in ("time limit", "other"):
-        details["at_stop"] = {
-            "nodes": details.pop("nodes"),
-            "mip_dual_bound": details.pop("mip_dual_bound"),
-            "objective": float(info.objective_function_value) if info.primal_solution_status == 2 else None,
-        }
-        why = f"the time limit ({time_limit:g} s)" if stop == "time limit" else f"HiGHS ({details['highs_status']})"
-        details["reason"] = (
-            f"{why} stopped the search before its work budget was spent: nothing from the search is used, "
-            "so that the result does not depend on the machine's speed or load"
-        )
+        _stopped_early(details, info, stop, time_limit)
         return _unsearched(problem, warm_start, warm_values, model, lp_bound, start, details)
     runtime = time.perf_counter() - start
     # the better of HiGHS's own dual bound and the relaxation's; every cost is a distance, so 0 is valid too
     bound = max(float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0, lp_bound or 0.0, 0.0)
-    if info.primal_solution_status != 2:
+    if info.primal_solution_status != PRIMAL_FEASIBLE:
         infeasible = status == highspy.HighsModelStatus.kInfeasible
         return SolverResult(
             np.zeros(n, dtype=int),
@@ -402,13 +572,7 @@ def solve_exact(
             runtime=runtime,
             details=details,
         )
-    values = np.asarray(highs.getSolution().col_value)
-    chosen = [r for r in y if values[y[r]] > 0.5]
-    index_of = {r: p for p, r in enumerate(chosen)}
-    labels = np.full(n, -1, dtype=int)
-    for (i, r), v in col.items():
-        if values[v] > 0.5 and r in index_of:
-            labels[i] = index_of[r]
+    labels = _decode(em, np.asarray(highs.getSolution().col_value))
     objective = float(info.objective_function_value)
     gap = max((objective - bound) / objective, 0.0) if bound is not None and objective > 0 else None
     return SolverResult(

@@ -38,15 +38,38 @@ from sklearn.cluster import KMeans
 from partition.problem import Problem
 from partition.solvers.result import SolverResult
 
+VIOLATION_WEIGHT = 10.0
+"""Weight, in the balancing objective, of one unit of rule violation (a bound missed by one mean, a missing
+anchor, a broken apart lock) against the squared relative deviation outside the inner band."""
+
+INNER_BAND = 0.5
+"""Inner band of the balancing objective: from each bound this fraction of the way towards the mean."""
+
+MISSING_ANCHOR = 0.5
+"""A partnership with fewer anchors than this has none."""
+
+SLACK = 1e-9
+"""Rounding slack of size bounds (attribute units) and of violation and objective comparisons (km)."""
+
+
+MIN_GAIN = 1e-12
+"""Smallest decrease of an objective that counts as an improving move."""
+
+KMEANS_WEIGHT_FLOOR = 1e-6
+"""Pupils added to every block's weight in k-means, so that blocks without pupils still count."""
+
+PIECE_WEIGHT_FLOOR = 1e-3
+"""Pupils added to every block's weight when choosing a partnership's heaviest piece."""
+
 
 class _State:
     """A labelling with incremental bookkeeping of sizes, anchors, districts and cost."""
 
     def __init__(self, problem: Problem, labels: np.ndarray) -> None:
-        self.pb = problem
+        self.problem = problem
         k, n = problem.k, problem.n
         self.k = k
-        self.lab = labels.astype(int).copy()
+        self.labels = labels.astype(int).copy()
         names = list(problem.limits)
         self.block_attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((n, 0))
         self.low = np.array([problem.limits[a][0] for a in names])
@@ -54,83 +77,87 @@ class _State:
         totals = self.block_attr.sum(axis=0)
         self.mean = np.where(totals > 0, totals / problem.k, 1.0)
         centre = np.clip(self.mean, self.low, np.where(np.isfinite(self.high), self.high, np.inf))
-        self.inner_low = (self.low + centre) / 2
-        self.inner_high = np.where(np.isfinite(self.high), (self.high + centre) / 2, np.inf)
-        self.need_anchor = problem.spec.anchors
-        self.penalty = problem.spec.split_penalty_km if problem.spec.districts == "penalise" else 0.0
+        self.inner_low = (1 - INNER_BAND) * self.low + INNER_BAND * centre
+        self.inner_high = np.where(np.isfinite(self.high), (1 - INNER_BAND) * self.high + INNER_BAND * centre, np.inf)
+        self.need_anchor = problem.needs_anchors
+        self.penalty = problem.split_penalty_km
         self.total_w = max(problem.total_pupils, 1e-9)
         order = np.argsort(problem.point_block, kind="stable")
         sorted_blocks = problem.point_block[order]
         starts = np.searchsorted(sorted_blocks, np.arange(n))
         ends = np.searchsorted(sorted_blocks, np.arange(n), side="right")
-        self.block_pts = [order[s:e] for s, e in zip(starts, ends)]
+        self.block_points = [order[s:e] for s, e in zip(starts, ends)]
         self.apart_of: list[list[int]] = [[] for _ in range(n)]
         for a, b in problem.apart:
             self.apart_of[a].append(b)
             self.apart_of[b].append(a)
         self.block_district = np.where(problem.district >= 0, problem.district, 0)
         self.members: list[set[int]] = [set() for _ in range(k)]
-        for b, p in enumerate(self.lab):
+        for b, p in enumerate(self.labels):
             self.members[p].add(int(b))
         self.sums = np.zeros((k, self.block_attr.shape[1]))
-        np.add.at(self.sums, self.lab, self.block_attr)
-        self.anch = np.bincount(self.lab, weights=problem.anchors, minlength=k).astype(float)
-        self.dcount = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
-        np.add.at(self.dcount, (self.lab, self.block_district), 1)
-        self.pts = [self._collect(p) for p in range(k)]
-        self.cost = np.array([self._cost_of(self.pts[p]) for p in range(k)])
-        edges = [(i, int(j)) for i, nb in enumerate(problem.neighbours) for j in nb if i < j]
-        self.ea = np.array([e[0] for e in edges], dtype=int)
-        self.eb = np.array([e[1] for e in edges], dtype=int)
-        self.nbr = [set(map(int, nb)) for nb in problem.neighbours]
+        np.add.at(self.sums, self.labels, self.block_attr)
+        self.anchor_count = np.bincount(self.labels, weights=problem.anchors, minlength=k).astype(float)
+        self.district_count = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
+        np.add.at(self.district_count, (self.labels, self.block_district), 1)
+        self.points = [self._collect(p) for p in range(k)]
+        self.cost = np.array([self._cost_of(self.points[p]) for p in range(k)])
+        self.edge_a, self.edge_b = problem.edges[:, 0], problem.edges[:, 1]
+        self.adjacent = [set(map(int, nb)) for nb in problem.neighbours]
         self.version = np.zeros(k, dtype=np.int64)
         self.cache: dict[tuple[int, int], tuple[int, int, int, bool, float, float, float]] = {}
         self.log: list[tuple[int, int, int]] = []
 
     def _collect(self, p: int) -> np.ndarray:
-        parts = [self.block_pts[b] for b in self.members[p]]
+        parts = [self.block_points[b] for b in self.members[p]]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
-    def _cost_of(self, pts: np.ndarray) -> float:
-        if len(pts) == 0:
+    def _cost_of(self, points: np.ndarray) -> float:
+        """Σ pupils × km to the pupil-weighted centroid of ``points`` (school indices): one partnership's share
+        of wdist × total pupils (the incremental counterpart of :func:`partition.scoring.wdist_km`)."""
+        if len(points) == 0:
             return 0.0
-        w = self.pb.point_w[pts]
+        w = self.problem.point_w[points]
         sw = w.sum()
         if sw <= 0:
             return 0.0
-        xy = self.pb.point_xy[pts]
+        xy = self.problem.point_xy[points]
         c = (w @ xy) / sw
         d = xy - c
         return float(w @ np.sqrt((d * d).sum(axis=1)))
 
     # --- constraint measures ------------------------------------------------
-    def _viol(self, sums: np.ndarray, anch: float) -> float:
+    def _rule_violation(self, sums: np.ndarray, anchors: float) -> float:
+        """Size bounds missed (in means of each attribute) plus 1 for a missing anchor, of one partnership."""
         v = float(((np.maximum(0, self.low - sums) + np.maximum(0, sums - self.high)) / self.mean).sum())
-        if self.need_anchor and anch < 0.5:
+        if self.need_anchor and anchors < MISSING_ANCHOR:
             v += 1.0
         return v
 
-    def _imbalance(self, sums: np.ndarray, anch: float) -> float:
+    def _imbalance(self, sums: np.ndarray, anchors: float) -> float:
         # squared distance outside an inner band (half-way to each bound), so that balancing
         # pushes load along chains of partnerships but leaves those comfortably inside alone
         over = np.maximum(0.0, sums - self.inner_high) / self.mean
         under = np.maximum(0.0, self.inner_low - sums) / self.mean
-        return float((over * over + under * under).sum()) + 10.0 * self._viol(sums, anch)
+        return float((over * over + under * under).sum()) + VIOLATION_WEIGHT * self._rule_violation(sums, anchors)
 
     def violation(self) -> float:
-        v = sum(self._viol(self.sums[p], self.anch[p]) for p in range(self.k))
-        return v + sum(1 for a, b in self.pb.apart if self.lab[a] == self.lab[b])
+        """Rule violation of the labelling: Σ of :meth:`_rule_violation` plus apart locks broken (0 when valid)."""
+        v = sum(self._rule_violation(self.sums[p], self.anchor_count[p]) for p in range(self.k))
+        return v + sum(1 for a, b in self.problem.apart if self.labels[a] == self.labels[b])
 
     def splits(self) -> int:
-        return int(((self.dcount > 0).sum(axis=1) - 1).clip(min=0).sum())
+        """District splits (incremental counterpart of :func:`partition.scoring.count_district_splits`)."""
+        return int(((self.district_count > 0).sum(axis=1) - 1).clip(min=0).sum())
 
     def objective(self) -> float:
+        """wdist (km) plus the split penalty (km) per district split."""
         return float(self.cost.sum() / self.total_w + self.penalty * self.splits())
 
     # --- moves --------------------------------------------------------------
     def connected_without(self, p: int, u: int) -> bool:
         rest = self.members[p]
-        inside = [v for v in self.nbr[u] if v in rest]
+        inside = [v for v in self.adjacent[u] if v in rest]
         if len(inside) <= 1:
             return len(inside) == 1
         targets = set(inside[1:])
@@ -138,7 +165,7 @@ class _State:
         stack = [inside[0]]
         while stack:
             x = stack.pop()
-            for y in self.nbr[x]:
+            for y in self.adjacent[x]:
                 if y in rest and y not in seen:
                     seen.add(y)
                     if y in targets:
@@ -156,41 +183,41 @@ class _State:
     def apart_delta(self, u: int, p: int, q: int) -> int:
         d = 0
         for other in self.apart_of[u]:
-            if self.lab[other] == p:
+            if self.labels[other] == p:
                 d -= 1
-            elif self.lab[other] == q:
+            elif self.labels[other] == q:
                 d += 1
         return d
 
     def split_delta(self, u: int, p: int, q: int) -> int:
         d = self.block_district[u]
-        return int(self.dcount[q, d] == 0) - int(self.dcount[p, d] == 1)
+        return int(self.district_count[q, d] == 0) - int(self.district_count[p, d] == 1)
 
     def balance_delta(self, u: int, p: int, q: int) -> float:
         a = self.block_attr[u]
-        au = self.pb.anchors[u]
-        old = self._imbalance(self.sums[p], self.anch[p]) + self._imbalance(self.sums[q], self.anch[q])
-        new = self._imbalance(self.sums[p] - a, self.anch[p] - au) + self._imbalance(
-            self.sums[q] + a, self.anch[q] + au
+        au = self.problem.anchors[u]
+        old = self._imbalance(self.sums[p], self.anchor_count[p]) + self._imbalance(self.sums[q], self.anchor_count[q])
+        new = self._imbalance(self.sums[p] - a, self.anchor_count[p] - au) + self._imbalance(
+            self.sums[q] + a, self.anchor_count[q] + au
         )
-        return new - old + 10.0 * self.apart_delta(u, p, q)
+        return new - old + VIOLATION_WEIGHT * self.apart_delta(u, p, q)
 
     def keeps_feasible(self, u: int, p: int, q: int) -> bool:
         a = self.block_attr[u]
         sp, sq = self.sums[p] - a, self.sums[q] + a
-        if (sp < self.low - 1e-9).any() or (sq > self.high + 1e-9).any():
+        if (sp < self.low - SLACK).any() or (sq > self.high + SLACK).any():
             return False
-        if self.need_anchor and self.anch[p] - self.pb.anchors[u] < 0.5:
+        if self.need_anchor and self.anchor_count[p] - self.problem.anchors[u] < MISSING_ANCHOR:
             return False
         return self.apart_delta(u, p, q) <= 0
 
     def cost_delta(self, u: int, p: int, q: int) -> tuple[float, float, float]:
-        pts_u = self.block_pts[u]
-        pts_p = self.pts[p]
-        if len(pts_u):
-            pts_p = pts_p[self.pb.point_block[pts_p] != u]
-        cp = self._cost_of(pts_p)
-        cq = self._cost_of(np.concatenate([self.pts[q], pts_u]))
+        points_u = self.block_points[u]
+        points_p = self.points[p]
+        if len(points_u):
+            points_p = points_p[self.problem.point_block[points_p] != u]
+        cp = self._cost_of(points_p)
+        cq = self._cost_of(np.concatenate([self.points[q], points_u]))
         d = (cp + cq - self.cost[p] - self.cost[q]) / self.total_w
         if self.penalty:
             d += self.penalty * self.split_delta(u, p, q)
@@ -222,29 +249,29 @@ class _State:
             self.log.append((u, p, q))
         self.version[p] += 1
         self.version[q] += 1
-        self.lab[u] = q
+        self.labels[u] = q
         self.members[p].discard(u)
         self.members[q].add(u)
         a = self.block_attr[u]
         self.sums[p] -= a
         self.sums[q] += a
-        self.anch[p] -= self.pb.anchors[u]
-        self.anch[q] += self.pb.anchors[u]
+        self.anchor_count[p] -= self.problem.anchors[u]
+        self.anchor_count[q] += self.problem.anchors[u]
         d = self.block_district[u]
-        self.dcount[p, d] -= 1
-        self.dcount[q, d] += 1
-        self.pts[p] = self._collect(p)
-        self.pts[q] = self._collect(q)
-        self.cost[p] = self._cost_of(self.pts[p]) if cp is None else cp
-        self.cost[q] = self._cost_of(self.pts[q]) if cq is None else cq
+        self.district_count[p, d] -= 1
+        self.district_count[q, d] += 1
+        self.points[p] = self._collect(p)
+        self.points[q] = self._collect(q)
+        self.cost[p] = self._cost_of(self.points[p]) if cp is None else cp
+        self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
 
     def boundary(self) -> np.ndarray:
-        diff = self.lab[self.ea] != self.lab[self.eb]
-        return np.unique(np.concatenate([self.ea[diff], self.eb[diff]]))
+        diff = self.labels[self.edge_a] != self.labels[self.edge_b]
+        return np.unique(np.concatenate([self.edge_a[diff], self.edge_b[diff]]))
 
     def targets(self, u: int) -> list[int]:
-        p = self.lab[u]
-        return sorted({int(self.lab[v]) for v in self.nbr[u]} - {int(p)})
+        p = self.labels[u]
+        return sorted({int(self.labels[v]) for v in self.adjacent[u]} - {int(p)})
 
 
 def _grow(problem: Problem, seeds: list[int], main_attr: str | None) -> np.ndarray:
@@ -271,7 +298,19 @@ def _grow(problem: Problem, seeds: list[int], main_attr: str | None) -> np.ndarr
         for w in problem.neighbours[v]:
             if labels[w] < 0:
                 heapq.heappush(heap, (d + float(np.hypot(*(xy[v] - xy[w]))), int(w), r))
-    pending = [v for v in range(n) if labels[v] < 0]
+    _attach_pending(problem, labels, load, values)
+    return labels
+
+
+def _attach_pending(problem: Problem, labels: np.ndarray, load: np.ndarray, values: np.ndarray) -> None:
+    """Give every unlabelled block (in place) the least loaded label among its labelled neighbours, in sweeps.
+
+    Raises
+    ------
+    RuntimeError
+        When a sweep labels nothing (the block graph is not connected).
+    """
+    pending = [v for v in range(problem.n) if labels[v] < 0]
     while pending:
         progress = False
         for v in pending:
@@ -284,13 +323,12 @@ def _grow(problem: Problem, seeds: list[int], main_attr: str | None) -> np.ndarr
         pending = [v for v in pending if labels[v] < 0]
         if not progress:
             raise RuntimeError("planning-unit graph is not connected")
-    return labels
 
 
 def _repair_contiguity(problem: Problem, labels: np.ndarray) -> np.ndarray:
     """Keep each label's heaviest connected piece; hand other pieces to the neighbour label sharing most edges."""
     labels = labels.copy()
-    weight = problem.attrs.get("pupils", np.ones(problem.n)) + 1e-3
+    weight = problem.attrs.get("pupils", np.ones(problem.n)) + PIECE_WEIGHT_FLOOR
     for _ in range(problem.n):
         moved = False
         for lab in np.unique(labels):
@@ -334,7 +372,7 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
     n, k = problem.n, problem.k
     w = problem.attrs.get("pupils", np.ones(n))
     km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(
-        problem.block_xy, sample_weight=w + 1e-6
+        problem.block_xy, sample_weight=w + KMEANS_WEIGHT_FLOOR
     )
     centres = km.cluster_centers_
     idx = np.arange(n * k)
@@ -370,7 +408,7 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
         for c in range(k):
             m = labels == c
             if m.any():
-                centres[c] = (w[m] + 1e-6) @ problem.block_xy[m] / (w[m] + 1e-6).sum()
+                centres[c] = (w[m] + KMEANS_WEIGHT_FLOOR) @ problem.block_xy[m] / (w[m] + KMEANS_WEIGHT_FLOOR).sum()
     _, labels = np.unique(labels, return_inverse=True)
     labels = _repair_contiguity(problem, labels)
     _, labels = np.unique(labels, return_inverse=True)
@@ -380,12 +418,12 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
 def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
     """k seed blocks: pinned blocks first, then anchors matched to weighted k-means centres."""
     k = problem.k
-    weights = problem.attrs.get("pupils", np.ones(problem.n)) + 1e-6
+    weights = problem.attrs.get("pupils", np.ones(problem.n)) + KMEANS_WEIGHT_FLOOR
     km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(
         problem.block_xy, sample_weight=weights
     )
     pinned = list(problem.names)
-    cand = np.flatnonzero(problem.anchors > 0) if problem.spec.anchors else np.arange(problem.n)
+    cand = np.flatnonzero(problem.anchors > 0) if problem.needs_anchors else np.arange(problem.n)
     cand = np.array([c for c in cand if c not in set(pinned)], dtype=int)
     centres = km.cluster_centers_
     if pinned:
@@ -399,13 +437,13 @@ def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
 
 def _balance_pass(state: _State, rng: np.random.Generator, max_passes: int = 200) -> None:
     for _ in range(max_passes):
-        if state.violation() < 1e-9:
+        if state.violation() < SLACK:
             return
         improved = False
         for u in rng.permutation(state.boundary()):
             u = int(u)
-            p = int(state.lab[u])
-            best_q, best_d = -1, -1e-12
+            p = int(state.labels[u])
+            best_q, best_d = -1, -MIN_GAIN
             for q in state.targets(u):
                 d = state.balance_delta(u, p, q)
                 if d < best_d:
@@ -420,29 +458,29 @@ def _balance_pass(state: _State, rng: np.random.Generator, max_passes: int = 200
 def _balance(state: _State, rng: np.random.Generator, tries: int = 30) -> _State:
     """Balance, then kick around violating partnerships and rebalance while violations remain."""
     _balance_pass(state, rng)
-    best_v, best_lab = state.violation(), state.lab.copy()
+    best_v, best_lab = state.violation(), state.labels.copy()
     for _ in range(tries):
-        if best_v < 1e-9:
+        if best_v < SLACK:
             break
-        bad = [p for p in range(state.k) if state._viol(state.sums[p], state.anch[p]) > 0]
+        bad = [p for p in range(state.k) if state._rule_violation(state.sums[p], state.anchor_count[p]) > 0]
         near = set(bad)
         for p in bad:
             for u in state.members[p]:
-                near.update(int(state.lab[v]) for v in state.nbr[u])
-        candidates = [int(u) for u in state.boundary() if int(state.lab[u]) in near]
+                near.update(int(state.labels[v]) for v in state.adjacent[u])
+        candidates = [int(u) for u in state.boundary() if int(state.labels[u]) in near]
         for u in rng.permutation(candidates)[: 3 * len(bad) + 3]:
             u = int(u)
-            p = int(state.lab[u])
+            p = int(state.labels[u])
             targets = state.targets(u)
             if targets and state.movable(u, p):
                 state.apply(u, p, int(rng.choice(targets)))
         _balance_pass(state, rng)
         v = state.violation()
         if v <= best_v:
-            best_v, best_lab = v, state.lab.copy()
+            best_v, best_lab = v, state.labels.copy()
         else:
-            state = _State(state.pb, best_lab)
-    return state if state.violation() <= best_v else _State(state.pb, best_lab)
+            state = _State(state.problem, best_lab)
+    return state if state.violation() <= best_v else _State(state.problem, best_lab)
 
 
 def _descent(state: _State, rng: np.random.Generator, deadline: float, active: set[int] | None = None) -> None:
@@ -459,14 +497,15 @@ def _descent(state: _State, rng: np.random.Generator, deadline: float, active: s
                 [
                     u
                     for u in units
-                    if int(state.lab[u]) in active or any(int(state.lab[v]) in active for v in state.nbr[int(u)])
+                    if int(state.labels[u]) in active
+                    or any(int(state.labels[v]) in active for v in state.adjacent[int(u)])
                 ],
                 dtype=int,
             )
         for u in rng.permutation(units):
             u = int(u)
-            p = int(state.lab[u])
-            best = (-1e-12, -1, 0.0, 0.0)
+            p = int(state.labels[u])
+            best = (-MIN_GAIN, -1, 0.0, 0.0)
             for q in state.targets(u):
                 ok, d, cp, cq = state.evaluate(u, p, q)
                 if ok and d < best[0]:
@@ -483,14 +522,14 @@ def _descent(state: _State, rng: np.random.Generator, deadline: float, active: s
 def _kick(state: _State, rng: np.random.Generator, moves: int) -> list[tuple[int, int, int]]:
     """Random feasible moves around one random partnership; returns them."""
     centre = int(rng.integers(state.k))
-    area = {centre} | {int(state.lab[v]) for u in state.members[centre] for v in state.nbr[u]}
+    area = {centre} | {int(state.labels[v]) for u in state.members[centre] for v in state.adjacent[u]}
     done: list[tuple[int, int, int]] = []
-    units = [int(u) for u in state.boundary() if int(state.lab[u]) in area]
+    units = [int(u) for u in state.boundary() if int(state.labels[u]) in area]
     for u in rng.permutation(units):
         if len(done) >= moves:
             break
         u = int(u)
-        p = int(state.lab[u])
+        p = int(state.labels[u])
         targets = [q for q in state.targets(u) if q in area and state.keeps_feasible(u, p, q)]
         if targets and state.movable(u, p):
             q = int(rng.choice(targets))
@@ -529,6 +568,12 @@ def solve_heuristic(
         Seed for all randomness.
     kick_moves
         Random moves per kick.
+
+    Returns
+    -------
+    SolverResult
+        Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist in km plus the split penalty),
+        and ``details`` (restarts, kicks, violation, splits, time_capped).
     """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
@@ -560,7 +605,7 @@ def solve_heuristic(
     return SolverResult(
         labels=best[2],
         solver="heuristic",
-        status="feasible" if violation < 1e-9 else "violated",
+        status="feasible" if violation < SLACK else "violated",
         objective=final.objective(),
         runtime=time.perf_counter() - start,
         details={
@@ -587,7 +632,7 @@ def _iterated_local_search(
     ``state`` is left at the best labelling.
     """
     state.log.clear()
-    current, current_lab, stale, kicks = state.objective(), state.lab.copy(), 0, 0
+    current, current_lab, stale, kicks = state.objective(), state.labels.copy(), 0, 0
     for _ in range(iterations):
         if stale >= patience:
             break
@@ -598,8 +643,8 @@ def _iterated_local_search(
         _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
         kicks += 1
         obj = state.objective()
-        if obj < current - 1e-9 and state.violation() <= 1e-9:
-            current, current_lab, stale = obj, state.lab.copy(), 0
+        if obj < current - SLACK and state.violation() <= SLACK:
+            current, current_lab, stale = obj, state.labels.copy(), 0
             state.log.clear()
         else:
             state.undo(mark)
@@ -610,11 +655,28 @@ def _iterated_local_search(
 def polish(
     problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4
 ) -> SolverResult:
-    """Improve a given labelling (e.g. the exact model's) by the local search on wdist."""
+    """Improve a given labelling (e.g. the exact model's) by the local search on wdist.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    labels
+        Block labels to start from (balanced first when they break a rule).
+    random_state
+        Seed.
+    iterations, kick_moves
+        Search budget: kicks, and random moves per kick.
+
+    Returns
+    -------
+    SolverResult
+        Labels, ``"feasible"`` or ``"violated"``, the objective (km) and ``details`` (violation, splits).
+    """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
     state = _State(problem, labels)
-    if state.violation() > 1e-9:
+    if state.violation() > SLACK:
         state = _balance(state, rng)
     _descent(state, rng, np.inf)
     _, current_lab, _, _ = _iterated_local_search(state, rng, iterations, kick_moves)
@@ -623,7 +685,7 @@ def polish(
     return SolverResult(
         current_lab,
         "polish",
-        "feasible" if violation < 1e-9 else "violated",
+        "feasible" if violation < SLACK else "violated",
         final.objective(),
         runtime=time.perf_counter() - start,
         details={"violation": violation, "splits": final.splits()},

@@ -1,0 +1,183 @@
+"""The scoring kernels (wdist, district splits, cut edges) and the incremental versions tested against them:
+the heuristic's bookkeeping after moves, the ensemble's evaluator, and scoring's per-partnership table.
+Also the problem builders: a frozen Problem with the spec's rules resolved."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partition.ensemble import _Evaluator, recom_chain
+from partition.errors import SpecError
+from partition.problem import build_problem, limits
+from partition.scoring import (
+    configuration_scores,
+    count_cut_edges,
+    count_district_splits,
+    cut_edges,
+    wdist,
+    wdist_km,
+)
+from partition.solvers.heuristic import _State, solve_heuristic
+from partition.spec import PlanSpec, SizeBound
+from synthetic import grid_inputs
+
+
+def _grid(rows: int = 4, cols: int = 6):
+    rng = np.random.default_rng(7)
+    pupils = rng.integers(50, 400, rows * cols).tolist()
+    anchors = [i % 3 == 0 for i in range(rows * cols)]
+    districts = ["A" if i % cols < 2 else ("B" if i % cols < 4 else "C") for i in range(rows * cols)]
+    return grid_inputs(rows, cols, pupils, anchors, districts)
+
+
+def test_wdist_kernel_by_hand():
+    # group 0: two schools 2 km apart, equal pupils -> 1 km each; group 1: one school -> 0 km
+    xy = np.array([[0.0, 0.0], [2.0, 0.0], [5.0, 5.0]])
+    w = np.array([10.0, 10.0, 30.0])
+    assert wdist_km(xy, w, np.array([0, 0, 1])) == pytest.approx(20 / 50)
+    # unequal pupils: centroid at 0.5 km from the heavier school
+    assert wdist_km(xy[:2], np.array([30.0, 10.0]), np.array([0, 0])) == pytest.approx((30 * 0.5 + 10 * 1.5) / 40)
+    assert wdist_km(xy, np.zeros(3), np.array([0, 0, 1])) == 0.0
+
+
+def test_wdist_kernel_matches_per_partnership_loop_and_ignores_numbering():
+    rng = np.random.default_rng(3)
+    xy_m = rng.uniform(400_000, 480_000, size=(300, 2))
+    w = rng.integers(0, 900, 300).astype(float)
+    labels = rng.integers(0, 12, 300)
+    value = wdist_km(xy_m / 1000.0, w, labels)
+    assert value == pytest.approx(wdist(xy_m, w, labels), rel=1e-12)
+    renumbered = rng.permutation(12)[labels]
+    assert wdist_km(xy_m / 1000.0, w, renumbered) == value  # exactly: same partition, same figure
+
+
+def test_split_and_cut_kernels_by_hand():
+    labels = np.array([0, 0, 1, 1, 1])
+    districts = np.array([0, 1, 1, 1, 2])
+    assert count_district_splits(labels, districts) == 2  # partnership 0 touches 2 districts, partnership 1 two
+    assert count_district_splits(np.array([4, 4]), np.array([0, 0])) == 0
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4], [0, 4]])
+    assert count_cut_edges(edges, labels) == 2
+    assert count_cut_edges(np.zeros((0, 2), dtype=int), labels) == 0
+
+
+def test_scoring_uses_the_kernels_consistently():
+    inputs = _grid()
+    spec = PlanSpec(k=(3,), size=(SizeBound("pupils", 0.5),))
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, len(inputs.units))
+    scores = configuration_scores(inputs.schools, labels, inputs.graph, spec, 3, inputs.units)
+    table = scores["table"]
+    assert scores["district_splits"] == int((table["n_districts"] - 1).sum())
+    loop = sum(1 for a, b in inputs.graph.edges() if labels[a] != labels[b])
+    assert scores["cut_edges"] == cut_edges(inputs.graph, labels) == loop
+
+
+def _moves(state: _State, rng: np.random.Generator, n: int) -> None:
+    for _ in range(n):
+        u = int(rng.choice(state.boundary()))
+        p = int(state.labels[u])
+        targets = state.targets(u)
+        if targets and state.movable(u, p):
+            state.apply(u, p, int(rng.choice(targets)))
+
+
+@pytest.mark.parametrize("districts", ["ignore", "penalise"])
+def test_heuristic_bookkeeping_matches_the_kernels_after_moves(districts):
+    inputs = _grid(5, 6)
+    spec = PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),), districts=districts, split_penalty_km=0.3)
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
+    start = solve_heuristic(problem, iterations=5, random_state=1).labels
+    state = _State(problem, start)
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        _moves(state, rng, 6)
+        labels = state.labels
+        kernel_wdist = wdist_km(problem.point_xy, problem.point_w, labels[problem.point_block], problem.k)
+        assert state.cost.sum() / state.total_w == pytest.approx(kernel_wdist, rel=1e-12)
+        assert state.splits() == count_district_splits(labels, state.block_district)
+        assert state.objective() == pytest.approx(kernel_wdist + problem.split_penalty_km * state.splits(), rel=1e-12)
+        cut = problem.edges[labels[problem.edges[:, 0]] != labels[problem.edges[:, 1]]]
+        assert state.boundary().tolist() == sorted(set(cut.ravel().tolist()))
+        assert len(cut) == count_cut_edges(problem.edges, labels)
+    state.undo(0)
+    assert state.labels.tolist() == start.tolist()
+
+
+def test_ensemble_evaluator_matches_scoring():
+    inputs = _grid(5, 6)
+    spec = PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),))
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
+    start = solve_heuristic(problem, iterations=5, random_state=1).labels
+    evaluate = _Evaluator(problem)
+    for labels in recom_chain(problem, start, 5, random_state=2):
+        unit_labels = problem.unit_labels(labels)  # one unit per block, one school per unit
+        scores = configuration_scores(inputs.schools, unit_labels, inputs.graph, spec, 4, inputs.units)
+        metrics = evaluate(labels)
+        assert metrics["wdist_km"] == pytest.approx(scores["wdist_km"], rel=1e-12)
+        assert metrics["district_splits"] == scores["district_splits"]
+        assert metrics["cut_edges"] == scores["cut_edges"]
+        assert metrics["max_abs_deviation"] == pytest.approx(scores["max_abs_deviation"], rel=1e-12)
+
+
+def test_problem_is_frozen_with_resolved_rules():
+    inputs = _grid()
+    base = PlanSpec(k=(3,), size=(SizeBound("pupils", 0.5),), split_penalty_km=0.2)
+    plain = build_problem(inputs.units, inputs.graph, inputs.schools, base, 3)
+    assert (plain.needs_anchors, plain.split_penalty_km, plain.nest) == (True, 0.0, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.k = 4  # type: ignore[misc]
+    penalise = build_problem(
+        inputs.units, inputs.graph, inputs.schools, dataclasses.replace(base, districts="penalise"), 3
+    )
+    assert penalise.split_penalty_km == 0.2
+    nest = build_problem(
+        inputs.units, inputs.graph, inputs.schools, dataclasses.replace(base, districts="nest", anchors=False), 3
+    )
+    assert nest.nest and not nest.needs_anchors
+    # block centres: pupil-weighted, in km (one school per unit at its square's centre)
+    assert plain.block_xy[0].tolist() == pytest.approx([0.5, 0.5])
+    assert plain.edges.shape == (sum(len(nb) for nb in plain.neighbours) // 2, 2)
+
+
+def test_limits_builder_names_a_missing_attribute():
+    attrs = {"pupils": np.array([100.0, 300.0])}
+    assert limits([SizeBound("pupils", 0.1)], attrs, 2)["pupils"] == pytest.approx((180.0, 220.0))
+    assert limits([SizeBound("pupils", 0.1)], attrs, 2, totals={"pupils": 1000.0})["pupils"] == pytest.approx(
+        (450.0, 550.0)
+    )
+    with pytest.raises(SpecError, match="size bound on 'population' but the units carry no such figure"):
+        limits([SizeBound("population", 0.1)], attrs, 2)
+
+
+def test_locked_units_are_contracted_with_the_path_between_them():
+    from partition.spec import Locks
+
+    inputs = _grid(3, 3)
+    urn = inputs.schools["URN"].astype(int).tolist()
+    spec = PlanSpec(k=(2,), size=(SizeBound("pupils", 0.9),), anchors=False, locks=Locks(together=((urn[0], urn[2]),)))
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 2)
+    assert problem.blocks[0].tolist() == [0, 1, 2]  # the top row: both locked units and the one between
+    assert problem.n == 7
+    assert pd.Series(problem.point_block).value_counts()[0] == 3
+
+
+def test_exact_shortest_path_rule_refusing_the_warm_start_is_reported_not_a_crash():
+    """A warm-start partnership whose block reaches its centre only through the other partnership breaks the
+    shortest-path rule: the warm start is not used (it used to raise KeyError in building its values)."""
+    from partition.solvers.exact import WARM_START_BREAKS_PATH_RULE, solve_exact
+
+    inputs = grid_inputs(4, 4, [100] * 16, [False] * 16)
+    spec = PlanSpec(k=(2,), anchors=False, size=(SizeBound("pupils", 0.9),))
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 2)
+    warm = np.array([[1, 1, 0, 1], [1, 1, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]]).ravel()
+    result = solve_exact(problem, warm_start=warm, contiguity="shortest-path", candidates=1)
+    assert result.details["warm_start"] == WARM_START_BREAKS_PATH_RULE
+    cold = solve_exact(problem, contiguity="shortest-path", candidates=1)
+    assert (result.status, result.objective) == (cold.status, cold.objective)  # decided by the model alone
+    # the same warm start under the exact (flow) rule is used
+    assert solve_exact(problem, warm_start=warm, candidates=1).details["warm_start"] == "given"
