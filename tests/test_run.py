@@ -118,6 +118,24 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
     assert csv["largest size difference (%)"].dtype == float and csv["largest size difference (%)"].max() > 10
     before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
+    # published files never carry this machine's paths (the data folder, the checkout, the temp folder)
+    for published in ("manifest.json", ".partition-run.json"):
+        record = json.loads((out / published).read_text())
+        record.get("scenario", {}).pop("text", None)  # the user's own file, quoted as written (it names OUT)
+        text = json.dumps(record)
+        assert str(tmp_path) not in text and str(shared) not in text and str(shared.resolve()) not in text, published
+    assert manifest["command"].startswith("partition run ")
+    assert {i["path"] for i in manifest["inputs"]} <= {
+        "<data>/schools/gias_2022_hampshire_850_open_primary_secondary.csv",
+        "<data>/boundaries/hampshire_districts_lad2023.geojson",
+        "gias_2022_hampshire_850_open_primary_secondary.csv",
+        "hampshire_districts_lad2023.geojson",
+    }
+    # a quick `partition plan` never replaces what `partition run` published
+    listing = sorted(p.relative_to(out) for p in out.rglob("*"))
+    refused = runner.invoke(cli, ["plan", "--k", "23", "--solver", "heuristic", "--out", str(out)])
+    assert refused.exit_code == 2 and "holds the outputs of `partition run" in refused.output, refused.output
+    assert "Traceback" not in refused.output and sorted(p.relative_to(out) for p in out.rglob("*")) == listing
     again = runner.invoke(cli, ["run", str(path), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
     assert (tmp_path / "again/k23-ignore-heuristic/assignments.csv").read_bytes() == before

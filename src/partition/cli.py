@@ -145,7 +145,23 @@ def prepare_from_options(opts: dict[str, Any]) -> Any:
     )
 
 
-@click.group()
+class _Group(click.Group):
+    """The root group; remembers the arguments as typed, for the command recorded in published files."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any):
+        ctx = super().make_context(info_name, list(args), parent=parent, **extra)
+        ctx.meta["partition.argv"] = list(args)
+        return ctx
+
+
+def typed_command() -> str:
+    """The command as the user typed it (``partition run configs/x.toml``), without this machine's paths."""
+    from partition.publish import public_command
+
+    return public_command(click.get_current_context().meta.get("partition.argv"))
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="partition")
 def cli() -> None:
     """Plan local children's partnerships: contiguous, balanced groups of schools."""
@@ -374,7 +390,7 @@ def plan_cmd(
         "within": within,
     }
     _validate_options(SolverSchema, solver_options)
-    with staged_output(out_dir, command=" ".join(["partition", *sys.argv[1:]])) as stage:
+    with staged_output(out_dir, command=typed_command(), workflow="plan") as stage:
         inputs = prepare_from_options(opts)
         click.echo(
             f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}",
@@ -563,7 +579,7 @@ def run_cmd(scenario: str, out_dir: str | None, basemap: str | None, allow_viola
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    manifest = run_scenario(spec, out_dir, echo=click.echo)
+    manifest = run_scenario(spec, out_dir, echo=click.echo, command=typed_command())
     folder = out_dir or spec.folder
     click.echo(
         f"wrote {folder}/ (consultation-pack.html, exports/, manifest.json) in {manifest['timings_s']['total']:.0f} s"

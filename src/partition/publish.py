@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import sys
@@ -50,6 +51,30 @@ KEEP = frozenset({".gitkeep", ".gitignore"})
 
 class OutputLocationError(PartitionError):
     """The output folder cannot be written, or belongs to something other than partition."""
+
+
+def public_command(argv: list[str] | None = None) -> str:
+    """The command line as a user typed it, without this machine's paths: ``partition run configs/x.toml``.
+
+    The program path (``/home/…/bin/partition`` or ``…/cli.py``) is replaced by ``partition``;
+    absolute paths among the arguments are shown as :func:`public_path` shows them.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    return shlex.join(["partition", *(public_path(a) if Path(a).is_absolute() else a for a in args)])
+
+
+def public_path(path: str | Path, data_folder: Path | None = None) -> str:
+    """A path fit to publish: relative to the working folder or the data folder, never this machine's layout.
+
+    ``/home/ann/partition/configs/x.toml`` → ``configs/x.toml`` (run from the checkout);
+    ``/srv/shared/data/schools/gias.csv`` → ``<data>/schools/gias.csv`` (under the data folder);
+    anything else → its file name. The file's sha256 identifies it exactly.
+    """
+    p = Path(path).absolute()
+    for root, prefix in ((Path.cwd(), ""), (data_folder, "<data>/")):
+        if root is not None and p.is_relative_to(root.absolute()):
+            return prefix + p.relative_to(root.absolute()).as_posix()
+    return p.name
 
 
 def umask() -> int:
@@ -134,14 +159,35 @@ def _foreign_entries(folder: Path) -> list[str]:
     return [p.name for p in entries if p.name not in KEEP and not _legacy_output(p)]
 
 
-def check_target(target: Path) -> None:
-    """Refuse an output folder that is a file or that partition did not create.
+def _other_workflow(folder: Path, workflow: str) -> str | None:
+    """The command that wrote ``folder`` when it was another workflow than ``workflow`` (else None)."""
+    marker_path = folder / MARKER
+    if not workflow or not marker_path.is_file():
+        return None
+    marker = _json(marker_path)
+    recorded = marker.get("workflow")
+    if recorded and recorded != workflow:
+        return str(marker.get("command") or f"partition {recorded}")
+    return None
+
+
+def check_target(target: Path, workflow: str = "") -> None:
+    """Refuse an output folder that is a file, that partition did not create, or that another workflow wrote.
+
+    Parameters
+    ----------
+    target
+        The output folder.
+    workflow
+        The workflow about to write (``"run"``, ``"plan"``); a folder whose marker names
+        another workflow is refused, so that a quick ``partition plan`` never replaces the
+        outputs of a ``partition run`` (its pack, comparisons and manifest).
 
     Raises
     ------
     OutputLocationError
-        When ``target`` exists and is not a folder, or is a folder that is not
-        empty and holds no :data:`MARKER`.
+        When ``target`` exists and is not a folder, is a folder that is not
+        empty and holds no :data:`MARKER`, or was written by another workflow.
     """
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         what = "a symbolic link" if target.is_symlink() else "a file"
@@ -156,6 +202,12 @@ def check_target(target: Path) -> None:
                 f"output folder {target} holds what partition did not write there ({shown}), "
                 "and a run replaces its folder completely",
                 fix="move those files elsewhere, or choose another --out",
+            )
+        other = _other_workflow(target, workflow)
+        if other:
+            raise OutputLocationError(
+                f"output folder {target} holds the outputs of `{other}`; `partition {workflow}` would replace them",
+                fix=f"choose another --out (e.g. --out {target.name}-{workflow}), or delete the folder to replace it",
             )
 
 
@@ -244,7 +296,7 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
+def staged_output(target: str | Path, *, command: str = "", workflow: str = "") -> Iterator[Path]:
     """Write a whole run into a staging folder and publish it as ``target`` in one step.
 
     Entering checks the location (and creates the staging folder), so call it
@@ -259,6 +311,9 @@ def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
         The output folder (``--out``).
     command
         What made the run (recorded in the marker), e.g. ``"partition run configs/hampshire.toml"``.
+    workflow
+        Which workflow writes (``"run"``, ``"plan"``; recorded in the marker): a folder another
+        workflow wrote is refused (see :func:`check_target`).
 
     Yields
     ------
@@ -273,7 +328,7 @@ def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
         the caller solves anything.
     """
     target = Path(target).absolute()
-    check_target(target)
+    check_target(target, workflow)
     created: list[Path] = []
     try:
         created = _create_parents(target.parent)
@@ -288,7 +343,8 @@ def staged_output(target: str | Path, *, command: str = "") -> Iterator[Path]:
                 marker = {
                     "created_by": "partition",
                     "version": __version__,
-                    "command": command or " ".join(sys.argv),
+                    "command": command or public_command(),
+                    "workflow": workflow,
                     "published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "files": _written(staging),
                 }

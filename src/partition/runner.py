@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import platform
 import re
-import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -26,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from partition import __version__
+from partition.datapaths import data_dir
 from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
 from partition.naming import NameOverrides
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
-from partition.publish import staged_output
+from partition.publish import public_command, public_path, staged_output
 from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.spec import PlanSpec
 from partition.validate import check_status
@@ -62,11 +62,19 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _data_folder() -> Path | None:
+    """The data folder by the documented rule, or None when there is none."""
+    try:
+        return data_dir()
+    except PartitionError:
+        return None
+
+
 def _file_record(path: str) -> dict[str, str]:
     p = Path(path)
     files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
     return {
-        "path": str(p),
+        "path": public_path(p, _data_folder()),
         "sha256": sha256(files[0]) if len(files) == 1 else ",".join(sha256(f)[:16] for f in files),
         "bytes": str(sum(f.stat().st_size for f in files)),
         "modified": dt.datetime.fromtimestamp(max(f.stat().st_mtime for f in files), dt.UTC).date().isoformat(),
@@ -235,7 +243,11 @@ def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]
 
 
 def run_scenario(
-    scenario: Scenario, out: str | Path | None = None, *, echo: Callable[[str], None] = lambda _: None
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _: None,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Run a scenario and publish everything as its output folder, all at once; return the manifest.
 
@@ -260,7 +272,7 @@ def run_scenario(
 
     started = time.perf_counter()
     target = Path(out) if out else scenario.folder
-    with staged_output(target, command=" ".join(sys.argv)) as folder:
+    with staged_output(target, command=command or public_command(), workflow="run") as folder:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         inputs = prepare_scenario(scenario)
@@ -320,13 +332,13 @@ def run_scenario(
         timings["total"] = round(time.perf_counter() - started, 2)
         manifest = {
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv),
-            "scenario": {"path": str(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
+            "command": command or public_command(),
+            "scenario": {"path": public_path(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
             "inputs": sources,
             "spec": spec.to_dict(),
             # the settings used, defaults included (the file may leave any of them out)
             "solver": {**SolverSchema().model_dump(), **scenario.solver},
-            "outputs": {**OutputsSchema().model_dump(), **scenario.outputs},
+            "outputs": {**OutputsSchema().model_dump(), **scenario.outputs, "folder": public_path(target)},
             "seed": spec.random_state,
             "excluded_schools": inputs.dataset.excluded.to_dict("records"),
             "configurations": {
