@@ -107,6 +107,8 @@ def _with_hub_bound(problem: Problem, result: SolverResult, candidates: list[tup
     bounds = [b for b in (proven.bound, result.bound) if b is not None]
     bound = max(bounds) if bounds else None
     gap = max((value - bound) / value, 0.0) if bound is not None and feasible and value > 0 else None
+    said = str(result.details.get("chosen", ""))
+    chosen = said if said.startswith(chosen) else f"{chosen} (least hub objective)"
     details = {**result.details, "chosen": chosen, "hub_bound": proven.as_details()}
     status = "feasible" if feasible else best.status
     return SolverResult(best.labels, result.solver, status, value, bound, gap, result.runtime, details)

@@ -390,7 +390,9 @@ class BoundResult:
     nodes
         Nodes evaluated.
     stop
-        ``"proved"`` (every node closed by the incumbent), ``"work budget"`` (the node budget spent),
+        ``"proved"`` (every node closed by the incumbent: the bound is the incumbent's value), ``"hubs decided"``
+        (the least node has every hub fixed: the rest of the gap is the relaxation's — contiguity, other
+        size bounds, locks), ``"work budget"`` (the node budget spent),
         ``"time limit"`` (the safety stop fired: the bound is valid but machine-dependent).
     seconds
         Wall time (information only).
@@ -465,8 +467,9 @@ def hub_bound(
             break
         _fix_by_reduced_cost(rel, node, incumbent)
         site = _branch_site(node)
-        if site is None:  # the node's relaxation is decided: its bound is final
+        if site is None:  # every hub of the node is decided: branching on hubs cannot raise its bound
             heapq.heappush(heap, (bound, -1, node))
+            stop = "hubs decided"
             break
         for opened in (True, False):
             child = Node(node.bound, node.fixed_open.copy(), node.fixed_closed.copy(), node.lam)
