@@ -8,13 +8,13 @@ import warnings
 import networkx as nx
 import numpy as np
 import pytest
+from tests.synthetic import grid_inputs
 
 from partition.planner import make_plan
 from partition.problem import build_problem
 from partition.scoring import hub_distance_km
 from partition.solvers.bounds import hub_bound, hub_objective, lp_bound, relaxation
 from partition.spec import PlanSpec, SizeBound
-from tests.synthetic import grid_inputs
 
 FAST = {"restarts": 1, "iterations": 20}
 
