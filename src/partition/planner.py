@@ -39,6 +39,7 @@ it reproducible.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 
@@ -70,12 +71,60 @@ EXACT_NODE_BUDGET = 50
 EXACT_MAX_VARIABLES = 5_000
 """Work budget of HiGHS in the "auto" solver: above this many model columns its search is not run."""
 
+HUB_BOUND_NODES = 1
+"""Work budget of the hub bound (:func:`partition.solvers.bounds.hub_bound`) under objective "hub": nodes of
+its search on the hub variables (1: the root's Lagrangian, about the LP bound, a few seconds at Hampshire's
+size; branching adds little there, see benchmarks/BOUNDS.md)."""
+
+
+def _hub_choice(problem: Problem, candidates: list[tuple[SolverResult, str]]) -> tuple[SolverResult, str, float]:
+    """Of feasible candidate results, the one of least hub objective (the first on ties), its name and value."""
+    from partition.solvers.bounds import hub_objective
+
+    scored = [
+        (hub_objective(problem, r.labels), i)
+        for i, (r, _) in enumerate(candidates)
+        if r.status in ("feasible", "optimal")
+    ]
+    if not scored:
+        return candidates[0][0], candidates[0][1], hub_objective(problem, candidates[0][0].labels)
+    value, i = min(scored)
+    return candidates[i][0], candidates[i][1], value
+
+
+def _with_hub_bound(problem: Problem, result: SolverResult, candidates: list[tuple[SolverResult, str]]) -> SolverResult:
+    """Objective "hub": the candidate of least hub objective, with the proven hub bound and its gap.
+
+    The bound (:func:`partition.solvers.bounds.hub_bound`, over every admissible hub, and HiGHS's own only when
+    its model restricts nothing) is on the hub objective of every plan meeting the rules; the gap is the
+    chosen plan's hub objective over it (None when the plan breaks a rule).
+    """
+    from partition.solvers.bounds import hub_bound
+
+    best, chosen, value = _hub_choice(problem, candidates)
+    feasible = best.status in ("feasible", "optimal")
+    proven = hub_bound(problem, incumbent=value if feasible else None, node_limit=HUB_BOUND_NODES)
+    bounds = [b for b in (proven.bound, result.bound) if b is not None]
+    bound = max(bounds) if bounds else None
+    gap = max((value - bound) / value, 0.0) if bound is not None and feasible and value > 0 else None
+    said = str(result.details.get("chosen", ""))
+    chosen = said if said.startswith(chosen) else f"{chosen} (least hub objective)"
+    details = {**result.details, "chosen": chosen, "hub_bound": proven.as_details()}
+    status = "feasible" if feasible else best.status
+    return SolverResult(best.labels, result.solver, status, value, bound, gap, result.runtime, details)
+
 
 def _solve_problem(
-    problem: Problem, solver: str, time_limit: float, random_state: int | None, heuristic_options: dict
+    problem: Problem,
+    solver: str,
+    time_limit: float,
+    random_state: int | None,
+    heuristic_options: dict,
+    objective: str = "centroid",
 ) -> SolverResult:
     """Solve one problem; under "auto" / "exact" the rule of the module docstring ("Reproducibility") decides
-    between the heuristic's configuration and the model's."""
+    between the heuristic's configuration and the model's: by wdist (objective "centroid", no bound) or by the
+    hub objective (objective "hub", with its proven bound and gap)."""
     if solver in ("agglomerative", "azp", "regionkmeans", "skater", "wardspatial"):
         from partition.solvers.baselines import solve_baseline
 
@@ -99,14 +148,15 @@ def _solve_problem(
         "heuristic": {"objective": heur.objective, "runtime": heur.runtime, **heur.details},
         "exact": {
             "status": exact.status,
-            "objective": exact.objective,
-            "bound": exact.bound,
+            "objective": exact.objective,  # the model's: km to the centres' hub sites
+            "bound": exact.bound,  # on the model's objective; None unless the model restricts nothing
             "gap": exact.gap,
             "runtime": exact.runtime,
             **exact.details,
         },
     }
     best, chosen = heur, "heuristic"
+    candidates = [(heur, "heuristic")]
     stop = exact.details.get("stop")
     if stop in ("time limit", "other"):
         chosen = f"heuristic: {exact.details['reason']}"
@@ -122,18 +172,29 @@ def _solve_problem(
         # HiGHS finished or spent its work budget: the same solution on any machine
         polished = polish(problem, exact.labels, random_state=random_state)
         details["exact_polished_objective"] = polished.objective
+        candidates += [(exact, "exact"), (polished, "exact, polished")]
         if polished.status == "feasible" and (heur.status != "feasible" or polished.objective < heur.objective - 1e-12):
             best, chosen = polished, "exact, polished"
-    return SolverResult(
+    result = SolverResult(
         labels=best.labels,
         solver="heuristic+exact",
         status=best.status,
         objective=best.objective,
-        bound=exact.bound,
-        gap=exact.gap,
         runtime=heur.runtime + exact.runtime,
         details={**details, "chosen": chosen},
     )
+    if objective == "hub":
+        bound_valid = exact.bound if exact.details.get("unrestricted") else None
+        return _with_hub_bound(problem, dataclasses.replace(result, bound=bound_valid), candidates)
+    return result
+
+
+def _nested_bound(results: list[SolverResult], pupils: list[float]) -> float | None:
+    """Mode nest: the county's bound (km) from each district's (a bound on the mean over its own pupils), the
+    pupil-weighted mean; None unless every district has one."""
+    if not results or any(r.bound is None for r in results) or sum(pupils) <= 0:
+        return None
+    return float(sum(r.bound * w for r, w in zip(results, pupils)) / sum(pupils))
 
 
 def make_plan(
@@ -176,23 +237,28 @@ def make_plan(
         counts = apportion(totals, anchors, spec, k)
         county = {a: float(units[a].sum()) for a in ("pupils", "n_schools", "population") if a in units}
         offset = 0
+        district_pupils: list[float] = []
         for d in sorted(counts):
             subset = np.flatnonzero(units["district"].to_numpy() == d)
             problem = build_problem(units, graph, schools, spec, counts[d], subset=subset, totals=county, k_total=k)
-            res = _solve_problem(problem, solver, time_limit * counts[d] / k, spec.random_state, heuristic_options)
+            res = _solve_problem(
+                problem, solver, time_limit * counts[d] / k, spec.random_state, heuristic_options, spec.objective
+            )
             labels = problem.unit_labels(res.labels)
             unit_labels[subset] = labels[subset] + offset
             names_fixed.update({offset + int(res.labels[b]): n for b, n in problem.names.items()})
             offset += counts[d]
             results.append(res)
+            district_pupils.append(problem.total_pupils)
         status = "feasible" if all(r.status in ("feasible", "optimal") for r in results) else "violated"
         objective = None
-        bound = sum(r.bound for r in results) if all(r.bound is not None for r in results) else None
+        # each district's bound is on its own pupils' mean: the county's is their pupil-weighted mean
+        bound = _nested_bound(results, district_pupils)
         solver_name = results[0].solver
         details = {"apportionment": counts, "districts": {d: r.details for d, r in zip(sorted(counts), results)}}
     else:
         problem = build_problem(units, graph, schools, spec, k)
-        res = _solve_problem(problem, solver, time_limit, spec.random_state, heuristic_options)
+        res = _solve_problem(problem, solver, time_limit, spec.random_state, heuristic_options, spec.objective)
         unit_labels = problem.unit_labels(res.labels)
         names_fixed = {int(res.labels[b]): n for b, n in problem.names.items()}
         status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
@@ -264,7 +330,6 @@ def _finish(
         status = "violated"
     elif status == "unchecked":
         status = "feasible"
-    gap = results[0].gap if len(results) == 1 else None
     assignments = (
         pd.DataFrame(
             {
@@ -311,8 +376,17 @@ def _finish(
     add_shape_scores(partnerships, scores)
     partnerships = partnerships[columns]
     partnerships = partnerships.sort_values("id").reset_index(drop=True)
-    if objective is None:
+    if spec.objective == "hub":
+        objective = scores["hub_km"]  # the bound is on this measure (over the whole plan, in mode nest too)
+    elif objective is None:
         objective = scores["wdist_km"]
+    if spec.objective != "hub":
+        bound = None  # nothing proven bounds wdist
+    gap = (
+        max((objective - bound) / objective, 0.0)
+        if bound is not None and status in ("feasible", "optimal") and objective > 0
+        else None
+    )
     scores["table"] = partnerships.drop(columns="geometry")
     return Plan(
         name=name or configuration_name(k, spec.districts),

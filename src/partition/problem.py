@@ -67,6 +67,8 @@ class Problem:
         Names for the indices of ``district``.
     point_xy, point_w, point_block
         School locations (km, BNG), pupils and block: what wdist is computed on.
+    point_anchor
+        Whether each school is an anchor (bool; None when not known): the hubs the hub objective may use.
     block_xy
         Pupil-weighted centre of each block (km, BNG); the centroid of its
         polygons for a block without pupils.
@@ -107,6 +109,7 @@ class Problem:
     nest: bool = False
     n_units: int = 0
     describe_block: Callable[[int], str] | None = None
+    point_anchor: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -563,6 +566,7 @@ def build_problem(
         nest=spec.districts == "nest",
         n_units=len(units),
         describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
+        point_anchor=schools.loc[schools["unit"].isin(subset), "anchor"].to_numpy(dtype=bool),
     )
     feasibility(problem)
     return problem

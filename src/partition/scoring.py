@@ -3,6 +3,11 @@
 The headline measure is **wdist**: the pupil-weighted mean straight-line
 distance (km) of schools to their partnership's pupil-weighted centroid.
 
+The **hub** measure (:func:`hub_distance_km`) is the objective of the anchored p-median: the pupil-weighted
+mean straight-line distance (km) of schools to their partnership's *hub* school, the hub being the school
+of the partnership (an anchor school when anchors are required) that makes this total least. Proven lower
+bounds (:mod:`partition.solvers.bounds`) are on this measure, never on wdist.
+
 Shape measures of a partnership's dissolved polygon: **Polsby–Popper**
 ``4πA / P²`` (1 for a disc) and **Reock** ``A / area of the smallest enclosing
 circle`` (1 for a disc).
@@ -95,6 +100,55 @@ def wdist_km(point_xy_km: np.ndarray, point_w: np.ndarray, point_labels: np.ndar
     cy = np.bincount(labels, weights=w * y, minlength=k) / np.maximum(sw, CENTROID_EPS)
     d = np.hypot(x - cx[labels], y - cy[labels])
     return float((w * d).sum() / w.sum())
+
+
+def hub_distance_km(
+    point_xy_km: np.ndarray,
+    point_w: np.ndarray,
+    point_labels: np.ndarray,
+    hub_ok: np.ndarray | None = None,
+) -> float:
+    """Pupil-weighted mean distance (km) of schools to their partnership's best hub school (vectorised).
+
+    Each partnership's hub is the school among its candidates (``hub_ok``; all of its schools when it has
+    none) that minimises the pupil-weighted total distance of the partnership's schools to it. Computed
+    over the (candidate, member) pairs of each partnership only: memory Σ_p candidates_p × schools_p.
+
+    Parameters
+    ----------
+    point_xy_km
+        School coordinates in km (n × 2, BNG).
+    point_w
+        Pupils per school (n).
+    point_labels
+        Partnership of each school (n), integers ≥ 0.
+    hub_ok
+        Schools that may be a hub (n, bool): the anchor schools when anchors are required; None: every school.
+
+    Returns
+    -------
+    float
+        The hub objective in km (0 when there are no pupils).
+    """
+    xy = np.asarray(point_xy_km, dtype=float).reshape(-1, 2)
+    w = np.asarray(point_w, dtype=float)
+    labels = np.asarray(point_labels, dtype=np.int64)
+    if len(w) == 0 or w.sum() <= 0:
+        return 0.0
+    ok = np.ones(len(w), dtype=bool) if hub_ok is None else np.asarray(hub_ok, dtype=bool)
+    ok = ok | ~np.isin(labels, labels[ok])  # a partnership without a candidate: any of its schools
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    start = np.searchsorted(sorted_labels, labels, side="left")
+    count = np.searchsorted(sorted_labels, labels, side="right") - start
+    hubs = np.flatnonzero(ok)
+    pair_hub = np.repeat(hubs, count[hubs])  # one row per (hub, member of its partnership)
+    offsets = np.arange(len(pair_hub)) - np.repeat(np.cumsum(count[hubs]) - count[hubs], count[hubs])
+    member = order[np.repeat(start[hubs], count[hubs]) + offsets]
+    cost = np.bincount(pair_hub, weights=w[member] * np.hypot(*(xy[member] - xy[pair_hub]).T), minlength=len(w))
+    best = np.full(int(labels.max()) + 1, np.inf)
+    np.minimum.at(best, labels[hubs], cost[hubs])
+    return float(best[np.isfinite(best)].sum() / w.sum())
 
 
 def count_district_splits(labels: np.ndarray, districts: np.ndarray) -> int:
@@ -367,7 +421,8 @@ def configuration_scores(
     Returns
     -------
     dict
-        ``wdist_km`` (km), deviations (fractions of the mean), school counts, contiguity, anchors missing,
+        ``wdist_km`` (km), ``hub_km`` (km, :func:`hub_distance_km`; hubs among anchor schools when the spec
+        requires anchors), deviations (fractions of the mean), school counts, contiguity, anchors missing,
         cut edges, district splits, violations and the partnership ``table``.
     """
     if school_labels is None:
@@ -377,10 +432,12 @@ def configuration_scores(
     parts = contiguous_parts(graph, unit_labels)
     violations = spec_violations(table, parts, spec, k, units, unit_labels, split_sites)
     xy = np.column_stack([schools.geometry.x, schools.geometry.y])
+    hub_ok = schools["anchor"].to_numpy(dtype=bool) if spec.anchors else None
     return {
         "k": int(len(table)),
         "schools": int(len(schools)),
         "wdist_km": wdist(xy, schools["pupils"].to_numpy(), school_labels),
+        "hub_km": hub_distance_km(xy / 1000.0, schools["pupils"].to_numpy(), school_labels, hub_ok),
         "max_abs_deviation": float(table["deviation"].abs().max()),
         "mean_abs_deviation": float(table["deviation"].abs().mean()),
         "min_schools": int(table["schools"].min()),

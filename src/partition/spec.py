@@ -7,6 +7,7 @@ TOML with :func:`PlanSpec.from_toml`::
     districts = "ignore"          # "ignore", "penalise" or "nest"
     split_penalty_km = 0.05       # per district split, with "penalise"
     anchors = true                # a secondary, all-through school or college in each
+    objective = "centroid"        # "centroid" (wdist) or "hub" (distance to the partnership's hub school)
     random_state = 0
 
     [[size]]
@@ -37,6 +38,8 @@ from partition.errors import SpecError
 from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 
 DistrictMode = Literal["ignore", "penalise", "nest"]
+Objective = Literal["centroid", "hub"]
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
 SizeAttribute = Literal["pupils", "n_schools", "population"]
 DISTRICT_MODES: tuple[str, ...] = get_args(DistrictMode)
 SIZE_ATTRIBUTES: tuple[str, ...] = get_args(SizeAttribute)
@@ -131,6 +134,10 @@ class PlanSpec:
     split_penalty_km: float = 0.05
     locks: Locks = field(default_factory=Locks)
     random_state: int | None = 0
+    objective: str = "centroid"
+    """What the plan minimises and its bound is on: ``"centroid"`` (wdist, km to the partnership's pupil-weighted
+    centroid; no proven bound) or ``"hub"`` (km to the partnership's hub school, see
+    :func:`partition.scoring.hub_distance_km`; proven bound and gap reported)."""
 
     def __post_init__(self) -> None:
         ks = (self.k,) if isinstance(self.k, int) else tuple(self.k)
@@ -142,6 +149,8 @@ class PlanSpec:
             raise SpecError(f"unknown district mode {self.districts!r}", fix=f"use one of {', '.join(DISTRICT_MODES)}")
         if self.split_penalty_km < 0:
             raise SpecError("split_penalty_km must not be negative")
+        if self.objective not in OBJECTIVES:
+            raise SpecError(f"unknown objective {self.objective!r}", fix=f"use one of {', '.join(OBJECTIVES)}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,7 +159,7 @@ class PlanSpec:
         """Field values as they are (for ``PlanSpec(**{**spec.to_dict_shallow(), "k": ...})``)."""
         return {
             f: getattr(self, f)
-            for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state")
+            for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state", "objective")
         }
 
     @classmethod
@@ -182,6 +191,7 @@ class PlanSpec:
             f"k={','.join(map(str, self.k))}; "
             + "; ".join(b.describe() for b in self.size)
             + f"; anchors {'on' if self.anchors else 'off'}; districts {self.districts}"
+            + (f"; objective {self.objective}" if self.objective != "centroid" else "")
         )
 
 
@@ -297,6 +307,7 @@ class SpecSchema(StrictModel):
     )
     locks: LocksSchema = Field(default_factory=LocksSchema, description="together, apart, pinned")
     random_state: int | None = Field(0, ge=0, le=MAX_SEED, description=f"a seed from 0 to {MAX_SEED}")
+    objective: Objective = Field("centroid", description="centroid (wdist) or hub (distance to the hub school)")
 
     @field_validator("k", mode="before")
     @classmethod
@@ -318,4 +329,5 @@ class SpecSchema(StrictModel):
             split_penalty_km=self.split_penalty_km,
             locks=self.locks.to_locks(),
             random_state=self.random_state,
+            objective=self.objective,
         )

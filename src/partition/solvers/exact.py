@@ -23,10 +23,13 @@ start is always admissible), and only centres of its own district in mode
 ``nest``. In mode ``penalise`` the objective adds
 ``split_penalty_km × (districts touched − 1)`` per partnership.
 
-The objective — pupil-weighted mean distance (km) from schools to their
-partnership's *anchor site* — is a close relative of wdist (distance to the
-pupil-weighted centroid); the bound HiGHS proves is a bound on this objective
-**over this model** (candidate lists included), not on wdist.
+The objective is the **hub objective** (:func:`partition.scoring.hub_distance_km`) of its solution or
+more: the pupil-weighted mean distance (km) from schools to their centre block's *site* — its anchor school
+(its school nearest the block's centre when it has several, or its centre when it has none). The model
+restricts each unit to its ``candidates`` nearest centres, so HiGHS's own dual bound is a bound on this
+restricted model only: it is reported as ``bound`` only when nothing is restricted (every unit may join
+every centre, exact flow contiguity, one hub site per centre block), else ``bound`` is None. Proven bounds
+on the problem as asked come from :mod:`partition.solvers.bounds`. Nothing here bounds wdist.
 
 Reproducibility. HiGHS runs on one thread with a fixed random seed, so what
 it does is a function of the model alone; its search is bounded by a
@@ -46,8 +49,8 @@ is in ``details["stop"]``:
     the clock stopped HiGHS before its budget was spent: where it stopped
     depends on the machine's speed and load, so nothing from the search is
     returned as the result (labels are the warm start's, the objective is
-    the warm start's value in the model, the bound the LP relaxation's, all
-    independent of when the clock fired); HiGHS's own figures at the stop
+    the warm start's value in the model, no bound, all independent of when
+    the clock fired); HiGHS's own figures at the stop
     are kept in ``details["at_stop"]`` for information;
 ``"other"``
     HiGHS stopped for another reason (``details["highs_status"]``): treated
@@ -244,24 +247,46 @@ class _ExactModel:
         return len(self.assign)
 
 
+def centre_sites(problem: Problem, centres: np.ndarray) -> np.ndarray:
+    """The hub site (km, BNG) of each centre block: of its anchor schools (all its schools when anchors are not
+    required or it has none) the one nearest the block's centre; the block's centre when it has no school.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    centres
+        Centre blocks.
+
+    Returns
+    -------
+    numpy.ndarray
+        centres × 2 (km).
+    """
+    sites = problem.block_xy[centres].copy()
+    hub_ok = problem.point_anchor if problem.needs_anchors and problem.point_anchor is not None else None
+    for r, block in enumerate(centres):
+        pts = np.flatnonzero(problem.point_block == block)
+        if hub_ok is not None and hub_ok[pts].any():
+            pts = pts[hub_ok[pts]]
+        if len(pts):
+            near = np.argmin(np.linalg.norm(problem.point_xy[pts] - problem.block_xy[block], axis=1))
+            sites[r] = problem.point_xy[pts[near]]
+    return sites
+
+
 def _assignment_columns(em: _ExactModel, allowed: list[set[int]]) -> None:
-    """One column per admissible (block, centre), costing the block's pupils × km to the centre / all pupils."""
-    problem, centres = em.problem, em.centres
+    """One column per admissible (block, centre), costing the block's pupils × km to the centre's hub site
+    over all pupils."""
+    problem = em.problem
     total_w = max(problem.total_pupils, 1e-9)
+    sites = centre_sites(problem, em.centres)
     for block in range(problem.n):
         pts = problem.point_block == block
         for r in sorted(allowed[block]):
-            cost = (
-                float(
-                    (
-                        problem.point_w[pts]
-                        * np.linalg.norm(problem.point_xy[pts] - problem.block_xy[int(centres[r])], axis=1)
-                    ).sum()
-                )
-                / total_w
-            )
-            em.assign[block, r] = em.model.var(cost)
-    em.centre = {r: em.assign[int(c), r] for r, c in enumerate(centres) if (int(c), r) in em.assign}
+            km = np.linalg.norm(problem.point_xy[pts] - sites[r], axis=1)
+            em.assign[block, r] = em.model.var(float((problem.point_w[pts] * km).sum()) / total_w)
+    em.centre = {r: em.assign[int(c), r] for r, c in enumerate(em.centres) if (int(c), r) in em.assign}
     em.members_of = {r: [] for r in em.centre}
     for block, r in em.assign:
         if r in em.members_of:
@@ -491,8 +516,9 @@ def solve_exact(
         Labels, status (``"optimal"``, ``"feasible"``, ``"infeasible"``,
         ``"no solution"``, or ``"not searched"`` when the result is the warm
         start's: model too large, or stopped by the clock), the model's
-        objective (mean km to the anchor site), proven bound and gap; how the
-        run ended in ``details["stop"]``.
+        objective (mean km to the centres' hub sites), and a bound and gap
+        only when the model restricts nothing (module docstring); how the run
+        ended in ``details["stop"]``.
     """
     start = time.perf_counter()
     n = problem.n
@@ -516,11 +542,6 @@ def solve_exact(
         )
     _constraints(em)
     model = em.model
-    # A quick proven bound: the LP relaxation of the assignment, centre and size constraints alone
-    # (dropping contiguity and split rows only relaxes the model, so its optimum bounds the model's).
-    t_lp = time.perf_counter()
-    lp_bound = _relaxation_bound(model, em.n_assign)
-    lp_seconds = time.perf_counter() - t_lp
     warm, warm_values = _warm_start_values(em, warm_start, warm_centres)
     details = {
         "variables": len(model.cost),
@@ -531,13 +552,12 @@ def solve_exact(
         "warm_start": warm,
         "node_limit": node_limit,
         "max_variables": max_variables,
-        "lp_bound": lp_bound,
-        "lp_seconds": round(lp_seconds, 2),
+        "unrestricted": _unrestricted(em, allowed),
     }
     if max_variables is not None and len(model.cost) > max_variables:
         reason = f"the model has {len(model.cost):,} variables, more than the work budget of {max_variables:,}: HiGHS's search not run"
         return _unsearched(
-            problem, warm_start, warm_values, model, lp_bound, start, {**details, "stop": "too large", "reason": reason}
+            problem, warm_start, warm_values, model, start, {**details, "stop": "too large", "reason": reason}
         )
     highs = _highs(mip_rel_gap, threads, node_limit)
     highs.passModel(model.to_highs())
@@ -558,10 +578,11 @@ def solve_exact(
     details["stop"] = stop
     if stop in ("time limit", "other"):
         _stopped_early(details, info, stop, time_limit)
-        return _unsearched(problem, warm_start, warm_values, model, lp_bound, start, details)
+        return _unsearched(problem, warm_start, warm_values, model, start, details)
     runtime = time.perf_counter() - start
-    # the better of HiGHS's own dual bound and the relaxation's; every cost is a distance, so 0 is valid too
-    bound = max(float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0, lp_bound or 0.0, 0.0)
+    # HiGHS's dual bound is on the model; on the problem only when the model restricts nothing
+    dual = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0
+    bound = max(dual, 0.0) if details["unrestricted"] else None
     if info.primal_solution_status != PRIMAL_FEASIBLE:
         infeasible = status == highspy.HighsModelStatus.kInfeasible
         return SolverResult(
@@ -574,7 +595,7 @@ def solve_exact(
         )
     labels = _decode(em, np.asarray(highs.getSolution().col_value))
     objective = float(info.objective_function_value)
-    gap = max((objective - bound) / objective, 0.0) if bound is not None and objective > 0 else None
+    gap = max((objective - bound) / objective, 0.0) if bound is not None and objective > 0 else None  # model's
     return SolverResult(
         labels=labels,
         solver="exact",
@@ -601,43 +622,33 @@ def _unsearched(
     warm_start: np.ndarray | None,
     warm_values: np.ndarray | None,
     model: _Model,
-    lp_bound: float | None,
     start: float,
     details: dict,
 ) -> SolverResult:
-    """The result when HiGHS's search is not used: the warm start, its value in the model and the
-    LP relaxation's bound, none of which depends on how long anything took."""
-    bound = max(lp_bound or 0.0, 0.0)
+    """The result when HiGHS's search is not used: the warm start and its value in the model (no bound),
+    neither of which depends on how long anything took."""
     objective = float(np.dot(model.cost, warm_values)) if warm_values is not None else None
-    gap = max((objective - bound) / objective, 0.0) if objective else None
     labels = warm_start.astype(int).copy() if warm_start is not None else np.full(problem.n, -1, dtype=int)
     return SolverResult(
         labels,
         "exact",
         "not searched",
         objective=objective,
-        bound=bound,
-        gap=gap,
         runtime=time.perf_counter() - start,
         details=details,
     )
 
 
-def _relaxation_bound(model: _Model, n_columns: int) -> float | None:
-    """Optimum of the LP over the first ``n_columns`` columns and the rows that use only them."""
-    relaxed = _Model()
-    for j in range(n_columns):
-        relaxed.var(model.cost[j], model.upper[j], integer=False)
-    for idx, val, lo, hi in model.rows:
-        if max(idx) < n_columns:
-            relaxed.row(idx, val, lo, hi)
-    highs = _silent_highs()
-    highs.setOptionValue("threads", 1)
-    highs.passModel(relaxed.to_highs())
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return float(highs.getInfo().objective_function_value)
+def _unrestricted(em: _ExactModel, allowed: list[set[int]]) -> bool:
+    """True when the model is the problem itself: every block may join every centre, exact (flow) contiguity,
+    and every possible hub is a centre's site (at most one per centre block), so HiGHS's bound is the problem's."""
+    problem = em.problem
+    every = all(len(a) == len(em.centres) for a in allowed)
+    hubs = problem.point_anchor if problem.needs_anchors and problem.point_anchor is not None else None
+    points = np.ones(len(problem.point_w), bool) if hubs is None else hubs
+    per_block = np.bincount(problem.point_block[points], minlength=problem.n)
+    one_site = per_block.max(initial=0) <= 1 and set(np.flatnonzero(per_block)) <= {int(c) for c in em.centres}
+    return bool(every and em.contiguity == "flow" and one_site)
 
 
 def _silent_highs() -> highspy.Highs:
