@@ -39,6 +39,7 @@ it reproducible.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 
@@ -52,13 +53,13 @@ from partition.errors import InfeasibleError
 from partition.naming import NameOverrides, inherit_names, partnership_names
 from partition.nesting import apportion
 from partition.pipeline import Inputs
-from partition.plan import Plan, configuration_name
+from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
 from partition.scoring import add_shape_scores, configuration_scores
 from partition.solvers.heuristic import polish, solve_heuristic
-from partition.solvers.result import SolverResult
+from partition.solvers.result import MEETS_RULES, SolverResult, Status
 from partition.spec import PlanSpec
-from partition.validate import check_status, verify_plan
+from partition.validate import checked, verify_plan
 from partition.warnings import DataWarning, ResultWarning
 
 AUTO_RESTARTS = 8
@@ -185,7 +186,7 @@ def make_plan(
             names_fixed.update({offset + int(res.labels[b]): n for b, n in problem.names.items()})
             offset += counts[d]
             results.append(res)
-        status = "feasible" if all(r.status in ("feasible", "optimal") for r in results) else "violated"
+        status = Status.FEASIBLE if all(r.status in MEETS_RULES for r in results) else Status.VIOLATED
         objective = None
         bound = sum(r.bound for r in results) if all(r.bound is not None for r in results) else None
         solver_name = results[0].solver
@@ -216,8 +217,7 @@ def make_plan(
     )
     # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
     verify_plan(plan, inputs)
-    check_status(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
-    return plan
+    return checked(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
 
 
 def _finish(
@@ -261,9 +261,9 @@ def _finish(
         schools, unit_labels, inputs.graph, spec, k, inputs.units, school_labels=school_labels
     )
     if scores["violations"]:
-        status = "violated"
-    elif status == "unchecked":
-        status = "feasible"
+        status = Status.VIOLATED
+    elif status == Status.UNCHECKED:
+        status = Status.FEASIBLE
     gap = results[0].gap if len(results) == 1 else None
     assignments = (
         pd.DataFrame(
@@ -313,7 +313,6 @@ def _finish(
     partnerships = partnerships.sort_values("id").reset_index(drop=True)
     if objective is None:
         objective = scores["wdist_km"]
-    scores["table"] = partnerships.drop(columns="geometry")
     return Plan(
         name=name or configuration_name(k, spec.districts),
         k=k,
@@ -322,12 +321,12 @@ def _finish(
         partnerships=partnerships,
         unit_labels=unit_labels,
         solver=solver_name,
-        status=status,
+        status=Status(status),
         objective=float(objective),
         bound=bound,
         gap=gap,
         runtime=runtime,
-        scores=scores,
+        scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
     )
 
@@ -397,7 +396,7 @@ def plan_from_assignment(
         unit_labels,
         {},
         source,
-        "unchecked",
+        Status.UNCHECKED,
         None,
         None,
         [],
@@ -481,7 +480,7 @@ def alternatives(
             earlier=earlier,
             names=names,
         )
-        if plan.status == "feasible":
+        if plan.status == Status.FEASIBLE:
             pool.append(plan)
     if not pool:
         return []
@@ -496,9 +495,10 @@ def alternatives(
             chosen.append(plan)
         if len(chosen) == n:
             break
-    for i, plan in enumerate(chosen, 1):
-        plan.name = configuration_name(k, spec.districts, f"alt{i}")
-    return chosen
+    return [
+        dataclasses.replace(plan, name=configuration_name(k, spec.districts, f"alt{i}"), alternative=i)
+        for i, plan in enumerate(chosen, 1)
+    ]
 
 
 def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
@@ -520,11 +520,11 @@ def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
     Returns
     -------
     list of Plan
-        ``[main, *alts]``, unchanged apart from that note.
+        ``[main, *alts]``: ``main`` itself, and each alternative as a new plan with that note.
     """
+    out = [main]
     for alt in alts:
-        better = alt.status in ("feasible", "optimal") and alt.objective < main.objective - 1e-12
-        alt.details = {**alt.details, "better_than_main": better}
-        if better:
-            alt.details["main_objective"] = main.objective
-    return [main, *alts]
+        better = alt.status in MEETS_RULES and alt.objective < main.objective - 1e-12
+        note = {"better_than_main": better, **({"main_objective": main.objective} if better else {})}
+        out.append(dataclasses.replace(alt, details={**alt.details, **note}))
+    return out

@@ -14,10 +14,10 @@ run's outputs as they were.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +34,7 @@ from partition.plan import Plan, qualify_name
 from partition.publish import staged_output
 from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.spec import PlanSpec
-from partition.validate import check_status
+from partition.validate import checked
 
 PACKAGES = (
     "geopandas",
@@ -189,17 +189,14 @@ def solve_configurations(
         )
     if names is not None:
         names.check_renames({str(n) for p in plans for n in p.partnerships["name"]})
-    for plan in plans:
-        plan.name = qualify_name(plan, name)
+    plans = [dataclasses.replace(plan, name=qualify_name(plan, name)) for plan in plans]
     clash = sorted({p.name for p in plans if [q.name for q in plans].count(p.name) > 1})
     if clash:
         raise PartitionError(
             f"two configurations of this run would share the name {', '.join(clash)}",
             fix="report it: this is a fault of partition",
         )
-    for plan in plans:
-        check_status(plan, inputs)
-    return plans
+    return [checked(plan, inputs) for plan in plans]
 
 
 def violated(plans: list[Plan]) -> list[Plan]:
@@ -267,8 +264,7 @@ def run_scenario(
         timings["load_units_graph"] = round(time.perf_counter() - t, 2)
         spec = scenario.spec
         plans = solve_configurations(inputs, spec, scenario.solver, timings=timings, names=scenario.names)
-        current = district_plan(inputs)
-        check_status(current, inputs)
+        current = checked(district_plan(inputs), inputs)
         draw = scenario.outputs.get("maps", True)
         look = map_options(inputs, plans + [current], scenario.outputs.get("basemap", "none")) if draw else {}
         for plan in plans:
@@ -284,7 +280,7 @@ def run_scenario(
             for rule in plan.broken_rules():
                 echo(f"    violated: {rule}")
         map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
-        main = [p for p in plans if not re.search(r"-alt\d+$", p.name)]
+        main = [p for p in plans if not p.is_alternative]
         if draw:
             t = time.perf_counter()
             paths = write_comparison_maps(
