@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from partition.errors import SpecError
 from partition.naming import looks_like_place, school_places, tidy_place, ward_stem
 from partition.pipeline import prepare
-from partition.runner import solve_configurations
+from partition.workflow import solve_configurations
 from partition.scenario import load_scenario
 from partition.spec import PlanSpec
 

@@ -76,8 +76,7 @@ def no_solving(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the data were loaded: the output location was not checked first")
 
-    monkeypatch.setattr("partition.cli.prepare_from_options", fail)
-    monkeypatch.setattr("partition.runner.prepare_scenario", fail)
+    monkeypatch.setattr("partition.workflow.prepare_data", fail)  # every command loads through it
 
 
 def write_scenario(tmp_path: Path, out: Path, text: str = SCENARIO) -> Path:
@@ -158,7 +157,7 @@ def test_names_say_what_differs_from_the_default():
 
 
 def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypatch):
-    monkeypatch.setattr("partition.runner.qualify_name", lambda plan, solver: "same")
+    monkeypatch.setattr("partition.workflow.qualify_name", lambda plan, solver: "same")
     out = tmp_path / "out"
     result = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--out", str(out)])
     assert result.exit_code == 2 and "two configurations of this run would share the name same" in result.stderr
