@@ -265,6 +265,20 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _bound_part(bound: SizeBound) -> str:
+    """A size bound that is not the default as a name part: ``tol5``, ``schools-12-35``, ``pop-tol10``."""
+    bits = []
+    if bound.tolerance is not None and not (bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance):
+        bits.append(f"tol{_number(bound.tolerance * 100)}")
+    if bound.min is not None or bound.max is not None:
+        low = _number(bound.min) if bound.min is not None else ""
+        high = _number(bound.max) if bound.max is not None else ""
+        bits.append(f"{low}-{high}")
+    if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
+        return bits[0]
+    return "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
+
+
 def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[str]:
     """What sets a configuration apart from the default one, as short name parts.
 
@@ -274,28 +288,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
-    parts = []
-    attributes = [b.attribute for b in spec.size]
-    if "pupils" not in attributes:
-        parts.append("nopupils")
-    for bound in spec.size:
-        if bound == SizeBound():
-            continue
-        bits = []
-        if bound.tolerance is not None and not (
-            bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance
-        ):
-            bits.append(f"tol{_number(bound.tolerance * 100)}")
-        if bound.min is not None or bound.max is not None:
-            bits.append(
-                f"{_number(bound.min) if bound.min is not None else ''}-{_number(bound.max) if bound.max is not None else ''}"
-            )
-        if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
-            parts.append(bits[0])
-        else:
-            parts.append(
-                "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
-            )
+    parts = [] if any(b.attribute == "pupils" for b in spec.size) else ["nopupils"]
+    parts += [_bound_part(bound) for bound in spec.size if bound != SizeBound()]
     if not spec.anchors:
         parts.append("noanchors")
     if spec.districts == "penalise" and spec.split_penalty_km != PlanSpec().split_penalty_km:
