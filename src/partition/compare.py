@@ -311,9 +311,7 @@ def match_partnerships(reference: Plan, other: Plan) -> dict[str, str]:
     """
     a = reference.assignments.set_index("URN")
     b = other.assignments.set_index("URN")
-    return {
-        str(o): str(r) for o, r in match_by_overlap(a["partnership_id"], b["partnership_id"], a["pupils"]).items()
-    }
+    return {str(o): str(r) for o, r in match_by_overlap(a["partnership_id"], b["partnership_id"], a["pupils"]).items()}
 
 
 def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
