@@ -144,7 +144,7 @@ def comparison(hampshire, tmp_path_factory):
             for k in (22, 23)
         ]
     from partition.planner import district_plan
-    from partition.runner import map_options
+    from partition.workflow import map_options
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -343,7 +343,7 @@ def test_changes_map_counts_and_marks_the_schools_that_move(browser, comparison)
 
 def test_basemap_osm_degrades_offline(browser, evil_map, hampshire, tmp_path):
     """With the online base map and no network, the offline land and neighbours still show, without errors."""
-    from partition.runner import map_options
+    from partition.workflow import map_options
 
     plan = evil_map[0]
     look = map_options(hampshire, [plan], "osm")

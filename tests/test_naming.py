@@ -20,9 +20,9 @@ from scipy.spatial import cKDTree
 from partition.errors import SpecError
 from partition.naming import looks_like_place, school_places, tidy_place, ward_stem
 from partition.pipeline import prepare
-from partition.runner import solve_configurations
 from partition.scenario import load_scenario
 from partition.spec import PlanSpec
+from partition.workflow import solve_configurations
 
 ENGLAND = "schools/gias_2022_england_open_primary_secondary.csv"
 LAD_2013 = "boundaries/topo_lad_eng_2013.json"

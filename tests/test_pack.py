@@ -6,6 +6,7 @@ Built from the real Hampshire data: two proposals at k = 22 and 23, an alternati
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import unicodedata
@@ -38,7 +39,7 @@ def pack(hampshire, tmp_path_factory):
             make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options=options) for k in (22, 23)
         ]
         alt = make_plan(hampshire, PlanSpec(k=(23,), random_state=5), 23, solver="heuristic", heuristic_options=options)
-        alt.name = "k23-ignore-alt1"
+        alt = dataclasses.replace(alt, name="k23-ignore-alt1", alternative=1)
         current = district_plan(hampshire)
     everything = [*plans, alt, current]
     table = scorecard(everything, reference=plans[0])

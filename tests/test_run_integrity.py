@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from partition.plan import configuration_name, qualify_name
 from partition.planner import plan_from_assignment
 from partition.publish import MARKER
 from partition.spec import Locks, PlanSpec, SizeBound
-from partition.validate import check_status, spec_problems
+from partition.validate import check_status, checked, spec_problems
 
 # Baseline solver: instant, and its plans break the size rule (so they are "violated").
 FAST_VIOLATED = ["--solver", "agglomerative"]
@@ -75,8 +76,7 @@ def no_solving(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the data were loaded: the output location was not checked first")
 
-    monkeypatch.setattr("partition.cli.prepare_from_options", fail)
-    monkeypatch.setattr("partition.runner.prepare_scenario", fail)
+    monkeypatch.setattr("partition.workflow.prepare_data", fail)  # every command loads through it
 
 
 def write_scenario(tmp_path: Path, out: Path, text: str = SCENARIO) -> Path:
@@ -99,8 +99,10 @@ def test_spec_problems_from_the_assignment_alone():
     inputs, plan = line_plan(
         ["A", "B", "A", "B", "B", "B"], [False, True, False, False, False, False], PlanSpec(k=(2,))
     )
-    plan.scores["violations"] = []  # the scorer's bookkeeping is not used
-    plan.partnerships = plan.partnerships.iloc[:0]
+    # the scorer's bookkeeping is not used
+    plan = dataclasses.replace(
+        plan, scores=dataclasses.replace(plan.scores, violations=()), partnerships=plan.partnerships.iloc[:0]
+    )
     assert spec_problems(plan, inputs) == [
         "1 partnership has more pupils than allowed (at most 330): B (400)",
         "1 partnership has fewer pupils than allowed (at least 270): A (200)",
@@ -112,7 +114,7 @@ def test_spec_problems_from_the_assignment_alone():
 def test_spec_problems_schools_bound_and_count():
     spec = PlanSpec(k=(3,), size=(SizeBound("n_schools", tolerance=None, max=3),), anchors=False)
     inputs, plan = line_plan(["A", "A", "A", "A", "B", "B"], [True] * 6, spec)
-    plan.k = 3  # as if a solver had returned fewer partnerships than asked
+    plan = dataclasses.replace(plan, k=3)  # as if a solver had returned fewer partnerships than asked
     assert spec_problems(plan, inputs) == [
         "it has 2 partnerships instead of 3",
         "1 partnership has more schools than allowed (at most 3): A (4)",
@@ -122,20 +124,18 @@ def test_spec_problems_schools_bound_and_count():
 def test_status_must_agree_with_the_independent_check():
     inputs, good = line_plan(["A", "A", "A", "B", "B", "B"], [True, False, False, False, False, True], PlanSpec(k=(2,)))
     assert good.status == "feasible" and check_status(good, inputs) == [] and good.warning() == ""
-    good.status = "violated"
     with pytest.raises(IntegrityError, match="an independent check finds every rule of its spec met"):
-        check_status(good, inputs)
+        check_status(dataclasses.replace(good, status="violated"), inputs)
     inputs, bad = line_plan(["A", "B", "B", "B", "B", "B"], [True, False, False, False, False, True], PlanSpec(k=(2,)))
     assert bad.status == "violated"
-    bad.status = "feasible"  # as if the scorer had missed it
     with pytest.raises(
         IntegrityError, match="its status is feasible, but an independent check finds: 1 partnership has more"
     ):
-        check_status(bad, inputs)
-    bad.status = "violated"
-    assert check_status(bad, inputs) == bad.violations
+        check_status(dataclasses.replace(bad, status="feasible"), inputs)  # as if the scorer had missed it
+    assert check_status(bad, inputs) == list(checked(bad, inputs).violations)
+    bad = checked(bad, inputs)
     assert bad.warning().startswith("Does not meet the rules: 1 partnership has more pupils than allowed")
-    assert bad.summary()["violations"] == bad.violations
+    assert bad.summary()["violations"] == list(bad.violations)
 
 
 # --- names that tell configurations apart ------------------------------------------------------------------
@@ -152,14 +152,12 @@ def test_names_say_what_differs_from_the_default():
     _, plan = line_plan(
         ["A", "A", "B", "B"], [True, False, True, False], PlanSpec(k=(2,), size=(SizeBound(tolerance=0.05),))
     )
-    plan.name = "k2-ignore-alt1"
-    assert qualify_name(plan, "azp") == "k2-ignore-tol5-azp-alt1"
-    plan.name = "my-plan"
-    assert qualify_name(plan, "azp") == "my-plan"
+    assert qualify_name(dataclasses.replace(plan, name="k2-ignore-alt1"), "azp") == "k2-ignore-tol5-azp-alt1"
+    assert qualify_name(dataclasses.replace(plan, name="my-plan"), "azp") == "my-plan"
 
 
 def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypatch):
-    monkeypatch.setattr("partition.runner.qualify_name", lambda plan, solver: "same")
+    monkeypatch.setattr("partition.workflow.qualify_name", lambda plan, solver: "same")
     out = tmp_path / "out"
     result = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--out", str(out)])
     assert result.exit_code == 2 and "two configurations of this run would share the name same" in result.stderr

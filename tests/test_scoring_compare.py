@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import warnings
@@ -241,10 +242,10 @@ def test_better_alternative_is_noted_but_never_replaces_the_main_configuration()
     inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
     main = _grid_plan(inputs, ["a", "a", "b", "b"], "k2-ignore")
     alt = _grid_plan(inputs, ["a", "b", "b", "b"], "k2-ignore-alt1")
-    main.objective, alt.objective, main.bound = 2.0, 1.0, 0.5
-    main.status = alt.status = "feasible"
+    main = dataclasses.replace(main, objective=2.0, bound=0.5, status="feasible")
+    alt = dataclasses.replace(alt, objective=1.0, status="feasible")
     ranked = with_alternatives(main, [alt])
     assert [p.name for p in ranked] == ["k2-ignore", "k2-ignore-alt1"]
     assert ranked[0] is main and ranked[0].bound == 0.5
-    assert alt.details["better_than_main"] is True and alt.details["main_objective"] == 2.0
+    assert ranked[1].details["better_than_main"] is True and ranked[1].details["main_objective"] == 2.0
     assert with_alternatives(alt, [main])[1].details["better_than_main"] is False

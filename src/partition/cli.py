@@ -117,32 +117,33 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def prepare_from_options(opts: dict[str, Any]) -> Any:
-    """Build :class:`partition.pipeline.Inputs` from the shared data options."""
-    from partition.pipeline import prepare
+def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataSchema.
+
+    ``--include-special`` adds special schools and pupil referral units to the kinds;
+    ``--data-dir`` is left in ``opts`` (it is not a key of the table).
+    """
     from partition.scenario import DataSchema
 
-    _validate_options(
-        DataSchema,
-        {"la": list(opts["la_codes"]), "districts": list(opts["district_codes"]) or None},
-        {"la": "--la", "districts": "--district"},
-    )
     kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
     if opts.pop("include_special"):
         kinds = tuple(dict.fromkeys((*kinds, "special", "pru")))
-    return prepare(
-        opts.pop("schools"),
-        opts.pop("boundaries"),
-        units=opts.pop("units"),
-        population=opts.pop("population"),
-        island_policy=opts.pop("islands"),
-        data=opts.pop("data_dir"),
-        la_codes=tuple(opts.pop("la_codes")),
-        status=opts.pop("status"),
-        kinds=kinds,
-        district_codes=tuple(opts.pop("district_codes")) or None,
-        layer=opts.pop("layer"),
+    data = {
+        "schools": opts.pop("schools"),
+        "boundaries": opts.pop("boundaries"),
+        "layer": opts.pop("layer"),
+        "la": list(opts.pop("la_codes")),
+        "status": opts.pop("status"),
+        "kinds": list(kinds),
+        "districts": list(opts.pop("district_codes")) or None,
+        "units": opts.pop("units"),
+        "population": opts.pop("population"),
+        "islands": opts.pop("islands"),
+    }
+    _validate_options(
+        DataSchema, {"la": data["la"], "districts": data["districts"]}, {"la": "--la", "districts": "--district"}
     )
+    return data
 
 
 class _Group(click.Group):
@@ -179,8 +180,9 @@ def data() -> None:
 def data_summary_cmd(as_json: bool, **opts: Any) -> None:
     """Print what was loaded: schools by district and kind, exclusions, sites, units, graph."""
     from partition.summary import data_summary, format_summary
+    from partition.workflow import prepare_data
 
-    inputs = prepare_from_options(opts)
+    inputs = prepare_data(data_from_options(opts), data_dir=opts.pop("data_dir"))
     summary = data_summary(inputs.dataset, inputs.units, inputs.graph)
     click.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
 
@@ -251,34 +253,24 @@ def _spec_from_options(
     seed: int | None,
     objective: str | None = None,
 ) -> Any:
-    """The plan spec: the --spec file (or the defaults) with the options on top, validated by SpecSchema."""
-    from partition.spec import PlanSpec, SpecSchema, plain_data
+    """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
+    from partition.schema import Source
+    from partition.spec import PlanSpec
+    from partition.workflow import spec_from_options
 
-    base = (PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()).to_dict()
-    changes: dict[str, Any] = {}
-    if ks:
-        changes["k"] = list(ks)
-    if tolerance is not None or schools_min is not None or schools_max is not None:
-        replaced = {"pupils"} | ({"n_schools"} if schools_min is not None or schools_max is not None else set())
-        sizes = [b for b in base["size"] if b["attribute"] not in replaced]
-        pupils = next(
-            (b for b in base["size"] if b["attribute"] == "pupils"), {"attribute": "pupils", "tolerance": 0.10}
-        )
-        sizes.insert(0, {**pupils, **({"tolerance": tolerance} if tolerance is not None else {})})
-        if schools_min is not None or schools_max is not None:
-            sizes.append({"attribute": "n_schools", "tolerance": None, "min": schools_min, "max": schools_max})
-        changes["size"] = sizes
-    if no_anchors:
-        changes["anchors"] = False
-    if districts:
-        changes["districts"] = districts
-    if split_penalty is not None:
-        changes["split_penalty_km"] = split_penalty
-    if seed is not None:
-        changes["random_state"] = seed
-    if objective:
-        changes["objective"] = objective
-    return _validate_options(SpecSchema, plain_data({**base, **changes})).to_spec()
+    changes = {
+        "k": list(ks) or None,
+        "tolerance": tolerance,
+        "schools_min": schools_min,
+        "schools_max": schools_max,
+        "anchors": False if no_anchors else None,
+        "districts": districts or None,
+        "split_penalty_km": split_penalty,
+        "random_state": seed,
+        "objective": objective or None,
+    }
+    base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
+    return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
 
 
 @cli.command("plan", context_settings={"ignore_unknown_options": False})
@@ -375,11 +367,8 @@ def plan_cmd(
     that partition did not create is refused. Exit status 0 when every configuration meets its rules,
     3 when one breaks them (outputs written, with a warning on every map), 2 on an error (nothing written).
     """
-    from partition.maps import write_comparison_maps
-    from partition.planner import district_plan
-    from partition.publish import staged_output
-    from partition.runner import map_options, solve_configurations
     from partition.scenario import SolverSchema
+    from partition.workflow import plan
 
     spec = _spec_from_options(
         spec_file,
@@ -401,22 +390,20 @@ def plan_cmd(
         "within": within,
     }
     _validate_options(SolverSchema, solver_options)
-    with staged_output(out_dir, command=typed_command(), workflow="plan") as stage:
-        inputs = prepare_from_options(opts)
-        click.echo(
-            f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; solver {solver}",
-            err=True,
-        )
-        plans = solve_configurations(inputs, spec, solver_options)
-        current = district_plan(inputs)
-        look = map_options(inputs, plans + [current], basemap)
-        for plan in plans:
-            _write_and_report(plan, stage, out_dir, inputs, look)
-        for path in write_comparison_maps(
-            plans, inputs.schools, inputs.dataset.districts, stage, current=current, **look
-        ):
-            click.echo(f"map: {Path(out_dir) / path.name}")
-    _exit_for_violations([p.name for p in plans if p.broken_rules()], allow_violations)
+    data = data_from_options(opts)
+    result = plan(
+        data,
+        spec,
+        solver_options,
+        out_dir,
+        data_dir=opts.pop("data_dir"),
+        basemap=basemap,
+        command=typed_command(),
+        echo=click.echo,
+    )
+    for path in result.outputs.comparison_maps:
+        click.echo(f"map: {Path(out_dir) / path.name}")
+    _exit_for_violations(result.violated, allow_violations)
 
 
 def _exit_for_violations(broken: list[str], allow: bool) -> None:
@@ -435,61 +422,6 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
         err=True,
     )
     sys.exit(VIOLATED_EXIT)
-
-
-def _write_and_report(plan: Any, stage: Path, out_dir: str | Path, inputs: Any, look: dict[str, Any]) -> None:
-    """Write a plan's folder and map into the staging folder and print its line (with its published path).
-
-    ``look`` holds the run's map settings (:func:`partition.runner.map_options`).
-    """
-    from partition.maps import configuration_map, write_map
-
-    path = plan.write(stage)
-    fmap = configuration_map(
-        plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": look["colours"][plan.name]}
-    )
-    write_map(fmap, path / "map.html")
-    s = plan.scores
-    click.echo(
-        f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
-        f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  splits {s['district_splits']}"
-        + (
-            f"  hub {s['hub_km']:.3f} km  proven bound {plan.bound:.3f} gap {plan.gap:.1%}"
-            if plan.gap is not None and plan.bound is not None and plan.spec.objective == "hub"
-            else ""
-        )
-        + f"  {plan.runtime:.1f}s  -> {Path(out_dir) / plan.name}"
-    )
-    for v in plan.broken_rules():
-        click.echo(f"    violated: {v}")
-
-
-def _load_configuration(path_text: str, inputs: Any) -> Any:
-    """A plan folder, a URN,partnership CSV, or a polygon layer of areas, scored as a Plan."""
-    from partition.compare import labels_from_areas, read_assignment_csv, read_plan_folder
-    from partition.errors import DataLocationError
-    from partition.io.boundaries import read_polygons
-    from partition.planner import plan_from_assignment
-    from partition.spec import PlanSpec
-
-    path = Path(path_text)
-    if not path.exists():
-        raise DataLocationError(
-            f"configuration {path} does not exist",
-            fix="give a folder written by 'partition plan', a CSV or a polygon file",
-        )
-    if path.is_dir():
-        labels, meta = read_plan_folder(path)
-        spec = PlanSpec.from_dict(meta["spec"], source=str(path / "plan.json")) if "spec" in meta else None
-        if spec is not None:
-            spec = PlanSpec(**{**spec.to_dict_shallow(), "k": (labels.nunique(),)})
-        return plan_from_assignment(inputs, labels, spec, name=path.name, source=str(path))
-    if path.suffix.lower() == ".csv":
-        labels = read_assignment_csv(path)
-        return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
-    areas = read_polygons(path)
-    labels = labels_from_areas(inputs.schools, areas, source=path)
-    return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
 
 
 @cli.command("compare")
@@ -525,33 +457,28 @@ def compare_cmd(
     The current arrangement (one partnership per district) is included unless --no-current.
     Agreement (ARI, VI, schools moved) is measured against the first configuration.
     """
-    from partition.compare import changed_schools, format_scorecard, scorecard
-    from partition.planner import district_plan
+    from partition.compare import format_scorecard
     from partition.scenario import OutputsSchema
     from partition.spec import SpecSchema
+    from partition.workflow import compare
 
     _validate_options(OutputsSchema, {"ensemble": ensemble_size})
     _validate_options(SpecSchema, {"random_state": seed})
-    inputs = prepare_from_options(opts)
-    plans = [_load_configuration(c, inputs) for c in configurations]
-    if not no_current:
-        plans.append(district_plan(inputs))
-    if not plans:
+    if not configurations and no_current:
         raise click.UsageError("nothing to compare: give configurations or drop --no-current")
-    table = scorecard(plans, reference=plans[0])
-    if ensemble_size > 0:
-        from partition.compare import add_ensemble_ranks
-        from partition.ensemble import plan_percentiles
-
-        ranks = plan_percentiles(inputs, plans, ensemble_size, random_state=seed)
-        table = add_ensemble_ranks(table, plans, ranks, ensemble_size)
-    click.echo(format_scorecard(table, "csv" if as_csv else "markdown" if markdown else "text"))
+    data = data_from_options(opts)
+    result = compare(
+        data,
+        list(configurations),
+        current=not no_current,
+        ensemble=ensemble_size,
+        seed=seed,
+        data_dir=opts.pop("data_dir"),
+    )
+    click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
     if list_changes:
-        for plan in plans[1:]:
-            moved = changed_schools(plans[0], plan)
-            click.echo(f"\n{len(moved)} schools change partnership from {plans[0].name} to {plan.name}:")
-            for row in moved.itertuples():
-                click.echo(f"  {row.URN} {row.name}: {row._3} -> {row.to}")
+        for change in result.changes:
+            click.echo("\n" + "\n".join(change.lines()))
 
 
 @cli.command("run")
@@ -583,18 +510,18 @@ def run_cmd(scenario: str, out_dir: str | None, basemap: str | None, allow_viola
     written, with a warning on every map, in the pack, the exports and the manifest), 2 on an error
     (nothing written).
     """
-    from partition.runner import run_scenario
     from partition.scenario import load_scenario
+    from partition.workflow import run
 
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    manifest = run_scenario(spec, out_dir, echo=click.echo, command=typed_command())
-    folder = out_dir or spec.folder
+    result = run(spec, out_dir, echo=click.echo, command=typed_command())
     click.echo(
-        f"wrote {folder}/ (consultation-pack.html, exports/, manifest.json) in {manifest['timings_s']['total']:.0f} s"
+        f"wrote {result.folder}/ (consultation-pack.html, exports/, manifest.json) in "
+        f"{result.manifest['timings_s']['total']:.0f} s"
     )
-    _exit_for_violations(manifest["violated"], allow_violations)
+    _exit_for_violations(result.violated, allow_violations)
 
 
 def main() -> None:

@@ -21,11 +21,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, mutual_info_score
 
 from partition.districts import DEFAULT_TOLERANCE_M
 from partition.errors import InputFileError
+from partition.naming import match_by_overlap
 from partition.plan import Plan
 from partition.warnings import DataWarning
 
@@ -293,12 +293,25 @@ def variation_of_information(a: Plan, b: Plan) -> float:
 
 
 def match_partnerships(reference: Plan, other: Plan) -> dict[str, str]:
-    """``{other id: reference id}``: one-to-one, maximising shared pupils; surplus partnerships unmatched."""
+    """Match the partnerships of two plans one-to-one, maximising shared pupils.
+
+    The one matching of the package (:func:`partition.naming.match_by_overlap`, the Hungarian
+    method), used by the comparison, the maps' colours and the change maps.
+
+    Parameters
+    ----------
+    reference, other
+        Plans of the same schools (matched by URN; a school in one plan only is ignored).
+
+    Returns
+    -------
+    dict
+        ``{other id: reference id}`` (``P01``...); a partnership that shares no pupils with its
+        counterpart, or is surplus (the plans' k differ), is left out.
+    """
     a = reference.assignments.set_index("URN")
-    b = other.assignments.set_index("URN").reindex(a.index)
-    overlap = pd.crosstab(b["partnership_id"], a["partnership_id"], values=a["pupils"], aggfunc="sum").fillna(0)
-    rows, cols = linear_sum_assignment(-overlap.to_numpy())
-    return {overlap.index[r]: overlap.columns[c] for r, c in zip(rows, cols) if overlap.iat[r, c] > 0}
+    b = other.assignments.set_index("URN")
+    return {str(o): str(r) for o, r in match_by_overlap(a["partnership_id"], b["partnership_id"], a["pupils"]).items()}
 
 
 def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:

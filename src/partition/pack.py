@@ -91,8 +91,8 @@ def plain_title(plan: Plan) -> str:
     Parameters
     ----------
     plan
-        A configuration named by the planner (``k23-ignore``, ``k23-ignore-alt1``), the current
-        arrangement (:data:`CURRENT_SOLVER`), or any other plan (its name is kept).
+        A configuration named by the planner (``k23-ignore``; an alternative says so in
+        ``plan.alternative``), the current arrangement (:data:`CURRENT_SOLVER`), or any other plan (its name is kept).
 
     Returns
     -------
@@ -102,10 +102,11 @@ def plain_title(plan: Plan) -> str:
     """
     if plan.solver == CURRENT_SOLVER:
         return f"Current arrangement: {plan.k} district partnerships"
-    match = re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*?(?:-alt(\d+))?", plan.name)
-    if match is None:
+    if plan.alternative is not None:
+        return f"{plan.k} partnerships (alternative {plan.alternative})"
+    if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
-    return f"{plan.k} partnerships ({f'alternative {match[1]}' if match[1] else 'proposal for consultation'})"
+    return f"{plan.k} partnerships (proposal for consultation)"
 
 
 def plain_titles(plans: Iterable[Plan]) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,102 @@ import pandas as pd
 
 from partition.coverage import to_wgs84_valid
 from partition.publish import make_temp_dir
+from partition.solvers.result import Status
 from partition.spec import PlanSpec, SizeBound
 from partition.validate import verify_written_plan
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class Scores(Mapping[str, Any]):
+    """A configuration's scores, built once (see :meth:`from_measures`) and never changed.
+
+    Read like a mapping of the measures (``scores["wdist_km"]``, ``scores.get(...)``, ``dict(scores)``),
+    in this order, which is also the order of ``plan.json``; the per-partnership ``table`` is a
+    separate attribute, not one of the keys.
+
+    Attributes
+    ----------
+    k, schools
+        Partnerships and schools counted.
+    wdist_km
+        Pupil-weighted mean distance from each school to its partnership's pupil-weighted centre (km).
+    hub_km
+        Pupil-weighted mean distance from each school to its partnership's hub school: the anchor school
+        (any school when anchors are not required) that minimises it (km; the "hub" objective).
+    max_abs_deviation, mean_abs_deviation
+        Largest and mean absolute deviation of a partnership's pupils from the mean (fractions: 0.1 = 10 %).
+    min_schools, max_schools
+        Fewest and most schools in a partnership.
+    contiguous
+        Every partnership is one connected area of units.
+    anchors_missing
+        Partnerships without a secondary, all-through school or college.
+    cut_edges
+        Unit adjacencies between two partnerships.
+    district_splits, partnerships_spanning_districts, district_pieces
+        Extra partnerships per district summed, partnerships in more than one district, and the
+        partnerships of each district (district name -> count).
+    violations
+        The scorer's list of the rules of the spec broken (the independent check is
+        :func:`partition.validate.spec_problems`).
+    mean_polsby_popper, mean_reock
+        Mean compactness of the partnership polygons (0-1), or None when not measured.
+    table
+        One row per partnership (``id``, ``name``, ``schools``, ``pupils``, ``deviation``, ...) without
+        geometry; empty when not given.
+    """
+
+    k: int = 0
+    schools: int = 0
+    wdist_km: float = 0.0
+    hub_km: float | None = None
+    max_abs_deviation: float = 0.0
+    mean_abs_deviation: float = 0.0
+    min_schools: int = 0
+    max_schools: int = 0
+    contiguous: bool = True
+    anchors_missing: int = 0
+    cut_edges: int = 0
+    district_splits: int = 0
+    partnerships_spanning_districts: int = 0
+    district_pieces: Mapping[str, int] = field(default_factory=dict)
+    violations: tuple[str, ...] = ()
+    mean_polsby_popper: float | None = None
+    mean_reock: float | None = None
+    table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @classmethod
+    def measure_names(cls) -> tuple[str, ...]:
+        """The measure names, in order (every field but ``table``)."""
+        return tuple(f.name for f in fields(cls) if f.name != "table")
+
+    @classmethod
+    def from_measures(cls, measures: Mapping[str, Any], table: pd.DataFrame | None = None) -> Scores:
+        """Scores from :func:`partition.scoring.configuration_scores`' dict (its ``"table"`` ignored) and a table.
+
+        Raises
+        ------
+        TypeError
+            When ``measures`` holds a key that is not a measure.
+        """
+        values = {key: value for key, value in measures.items() if key != "table"}
+        if "violations" in values:
+            values["violations"] = tuple(values["violations"])
+        return cls(**values, table=table if table is not None else pd.DataFrame())
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "table" or key not in self.measure_names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.measure_names())
+
+    def __len__(self) -> int:
+        return len(self.measure_names())
+
+
+@dataclass(frozen=True, eq=False)
 class Plan:
     """One configuration: which partnership every school belongs to, and its figures.
 
@@ -39,8 +131,8 @@ class Plan:
     unit_labels
         Partnership index of every planning unit.
     solver, status
-        Which solver produced it and whether it meets the spec (``feasible``/``optimal``)
-        or not (``violated``).
+        Which solver produced it and whether it meets the spec (:class:`~partition.solvers.result.Status`
+        ``feasible``/``optimal``) or not (``violated``).
     objective
         wdist (km) — plus the split penalty in mode ``penalise``.
     bound, gap
@@ -48,9 +140,16 @@ class Plan:
     runtime
         Seconds.
     scores
-        Configuration scores (see :func:`partition.scoring.configuration_scores`).
+        Configuration scores (:class:`Scores`; any mapping of the same keys is accepted).
     details
         Per-solver reports.
+    violations
+        The rules of its spec it breaks, set by :func:`partition.validate.checked` (None before).
+    alternative
+        Which alternative of its k it is (1, 2, ...; see :func:`partition.planner.alternatives`),
+        None for a main plan, the current arrangement or a configuration read from a file.
+
+    Frozen: a changed plan is a new one (``dataclasses.replace``).
     """
 
     name: str
@@ -60,14 +159,20 @@ class Plan:
     partnerships: gpd.GeoDataFrame
     unit_labels: np.ndarray
     solver: str
-    status: str
+    status: Status
     objective: float
     bound: float | None = None
     gap: float | None = None
     runtime: float = 0.0
-    scores: dict[str, Any] = field(default_factory=dict)
+    scores: Mapping[str, Any] = field(default_factory=Scores)
     details: dict[str, Any] = field(default_factory=dict)
-    violations: list[str] | None = None
+    violations: tuple[str, ...] | None = None
+    alternative: int | None = None
+
+    @property
+    def is_alternative(self) -> bool:
+        """True for an alternative of a main plan (see :attr:`alternative`)."""
+        return self.alternative is not None
 
     def broken_rules(self) -> list[str]:
         """The rules of its spec the plan breaks, in plain English; empty for a plan that meets them.
@@ -92,6 +197,7 @@ class Plan:
 
     @property
     def wdist_km(self) -> float:
+        """Pupil-weighted mean distance of schools to their partnership's centre (km)."""
         return float(self.scores["wdist_km"])
 
     def summary(self) -> dict[str, Any]:
@@ -163,6 +269,20 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _bound_part(bound: SizeBound) -> str:
+    """A size bound that is not the default as a name part: ``tol5``, ``schools-12-35``, ``pop-tol10``."""
+    bits = []
+    if bound.tolerance is not None and not (bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance):
+        bits.append(f"tol{_number(bound.tolerance * 100)}")
+    if bound.min is not None or bound.max is not None:
+        low = _number(bound.min) if bound.min is not None else ""
+        high = _number(bound.max) if bound.max is not None else ""
+        bits.append(f"{low}-{high}")
+    if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
+        return bits[0]
+    return "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
+
+
 def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[str]:
     """What sets a configuration apart from the default one, as short name parts.
 
@@ -172,28 +292,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
-    parts = []
-    attributes = [b.attribute for b in spec.size]
-    if "pupils" not in attributes:
-        parts.append("nopupils")
-    for bound in spec.size:
-        if bound == SizeBound():
-            continue
-        bits = []
-        if bound.tolerance is not None and not (
-            bound.attribute == "pupils" and bound.tolerance == SizeBound().tolerance
-        ):
-            bits.append(f"tol{_number(bound.tolerance * 100)}")
-        if bound.min is not None or bound.max is not None:
-            bits.append(
-                f"{_number(bound.min) if bound.min is not None else ''}-{_number(bound.max) if bound.max is not None else ''}"
-            )
-        if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
-            parts.append(bits[0])
-        else:
-            parts.append(
-                "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
-            )
+    parts = [] if any(b.attribute == "pupils" for b in spec.size) else ["nopupils"]
+    parts += [_bound_part(bound) for bound in spec.size if bound != SizeBound()]
     if not spec.anchors:
         parts.append("noanchors")
     if spec.districts == "penalise" and spec.split_penalty_km != PlanSpec().split_penalty_km:

@@ -53,13 +53,13 @@ from partition.errors import InfeasibleError
 from partition.naming import NameOverrides, inherit_names, partnership_names
 from partition.nesting import apportion
 from partition.pipeline import Inputs
-from partition.plan import Plan, configuration_name
+from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
 from partition.scoring import add_shape_scores, configuration_scores
 from partition.solvers.heuristic import polish, solve_heuristic
-from partition.solvers.result import SolverResult
+from partition.solvers.result import MEETS_RULES, SolverResult, Status
 from partition.spec import PlanSpec
-from partition.validate import check_status, verify_plan
+from partition.validate import checked, verify_plan
 from partition.warnings import DataWarning, ResultWarning
 
 AUTO_RESTARTS = 8
@@ -250,7 +250,7 @@ def make_plan(
             offset += counts[d]
             results.append(res)
             district_pupils.append(problem.total_pupils)
-        status = "feasible" if all(r.status in ("feasible", "optimal") for r in results) else "violated"
+        status = Status.FEASIBLE if all(r.status in MEETS_RULES for r in results) else Status.VIOLATED
         objective = None
         # each district's bound is on its own pupils' mean: the county's is their pupil-weighted mean
         bound = _nested_bound(results, district_pupils)
@@ -282,8 +282,7 @@ def make_plan(
     )
     # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
     verify_plan(plan, inputs)
-    check_status(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
-    return plan
+    return checked(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
 
 
 def _finish(
@@ -327,9 +326,9 @@ def _finish(
         schools, unit_labels, inputs.graph, spec, k, inputs.units, school_labels=school_labels
     )
     if scores["violations"]:
-        status = "violated"
-    elif status == "unchecked":
-        status = "feasible"
+        status = Status.VIOLATED
+    elif status == Status.UNCHECKED:
+        status = Status.FEASIBLE
     assignments = (
         pd.DataFrame(
             {
@@ -384,10 +383,9 @@ def _finish(
         bound = None  # nothing proven bounds wdist
     gap = (
         max((objective - bound) / objective, 0.0)
-        if bound is not None and status in ("feasible", "optimal") and objective > 0
+        if bound is not None and status in MEETS_RULES and objective > 0
         else None
     )
-    scores["table"] = partnerships.drop(columns="geometry")
     return Plan(
         name=name or configuration_name(k, spec.districts),
         k=k,
@@ -396,12 +394,12 @@ def _finish(
         partnerships=partnerships,
         unit_labels=unit_labels,
         solver=solver_name,
-        status=status,
+        status=Status(status),
         objective=float(objective),
         bound=bound,
         gap=gap,
         runtime=runtime,
-        scores=scores,
+        scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
     )
 
@@ -471,7 +469,7 @@ def plan_from_assignment(
         unit_labels,
         {},
         source,
-        "unchecked",
+        Status.UNCHECKED,
         None,
         None,
         [],
@@ -555,7 +553,7 @@ def alternatives(
             earlier=earlier,
             names=names,
         )
-        if plan.status == "feasible":
+        if plan.status == Status.FEASIBLE:
             pool.append(plan)
     if not pool:
         return []
@@ -570,9 +568,10 @@ def alternatives(
             chosen.append(plan)
         if len(chosen) == n:
             break
-    for i, plan in enumerate(chosen, 1):
-        plan.name = configuration_name(k, spec.districts, f"alt{i}")
-    return chosen
+    return [
+        dataclasses.replace(plan, name=configuration_name(k, spec.districts, f"alt{i}"), alternative=i)
+        for i, plan in enumerate(chosen, 1)
+    ]
 
 
 def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
@@ -594,11 +593,11 @@ def with_alternatives(main: Plan, alts: list[Plan]) -> list[Plan]:
     Returns
     -------
     list of Plan
-        ``[main, *alts]``, unchanged apart from that note.
+        ``[main, *alts]``: ``main`` itself, and each alternative as a new plan with that note.
     """
+    out = [main]
     for alt in alts:
-        better = alt.status in ("feasible", "optimal") and alt.objective < main.objective - 1e-12
-        alt.details = {**alt.details, "better_than_main": better}
-        if better:
-            alt.details["main_objective"] = main.objective
-    return [main, *alts]
+        better = alt.status in MEETS_RULES and alt.objective < main.objective - 1e-12
+        note = {"better_than_main": better, **({"main_objective": main.objective} if better else {})}
+        out.append(dataclasses.replace(alt, details={**alt.details, **note}))
+    return out

@@ -23,6 +23,7 @@ Two families:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -358,10 +359,16 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
 
 
 def check_status(plan: Plan, inputs: Inputs) -> list[str]:
-    """Check that ``plan.status`` agrees with :func:`spec_problems`, and record the rules broken on the plan.
+    """Check that ``plan.status`` agrees with :func:`spec_problems`; return the rules broken.
 
-    Sets ``plan.violations`` to the sentences of :func:`spec_problems`, which the
-    maps, the consultation pack, ``plan.json``, the exports and the manifest show.
+    The plan is not changed: :func:`checked` returns it with the rules recorded.
+
+    Parameters
+    ----------
+    plan
+        A configuration of ``inputs``' schools.
+    inputs
+        The schools, units and graph it was made for.
 
     Returns
     -------
@@ -386,8 +393,21 @@ def check_status(plan: Plan, inputs: Inputs) -> list[str]:
             plan.name,
             [f"its status is violated ({reported}), but an independent check finds every rule of its spec met"],
         )
-    plan.violations = problems
     return problems
+
+
+def checked(plan: Plan, inputs: Inputs) -> Plan:
+    """``plan`` with ``violations`` set to the rules it breaks, after :func:`check_status`.
+
+    The maps, the consultation pack, ``plan.json``, the exports and the manifest show these
+    sentences (:meth:`partition.plan.Plan.broken_rules`).
+
+    Raises
+    ------
+    IntegrityError
+        As :func:`check_status`.
+    """
+    return dataclasses.replace(plan, violations=tuple(check_status(plan, inputs)))
 
 
 def verify_plan(plan: Plan, inputs: Inputs) -> None:

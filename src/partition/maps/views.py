@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import folium
@@ -59,8 +58,7 @@ def plan_title(plan) -> str:
     """
     if plan.solver == CURRENT_SOLVER:
         return f"Today: {plan.k} partnerships, one per district"
-    alternative = re.search(r"-alt(\d+)$", plan.name)
-    kind = f"alternative {alternative.group(1)}" if alternative else "proposal for consultation"
+    kind = f"alternative {plan.alternative}" if plan.alternative is not None else "proposal for consultation"
     return f"{plan.k} partnerships ({kind})"
 
 

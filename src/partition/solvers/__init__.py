@@ -5,9 +5,9 @@
 * :mod:`partition.solvers.baselines` — scikit-learn and spopt methods, for comparison.
 """
 
-from partition.solvers.result import SolverResult
+from partition.solvers.result import MEETS_RULES, SolverResult, Status
 
 SOLVERS = ("auto", "heuristic", "exact", "agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
 """Names accepted by the planner, the CLI and scenario files."""
 
-__all__ = ["SOLVERS", "SolverResult"]
+__all__ = ["MEETS_RULES", "SOLVERS", "SolverResult", "Status"]

@@ -3,9 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
+
+
+class Status(StrEnum):
+    """Whether a configuration meets its specification.
+
+    A ``str`` enum: it compares equal to, prints as and is written to JSON and CSV as its value
+    (``"feasible"``...), so outputs read the same as plain strings.
+    """
+
+    OPTIMAL = "optimal"
+    """Meets every rule and is proven optimal (the exact model finished)."""
+    FEASIBLE = "feasible"
+    """Meets every rule; optimality not proven."""
+    VIOLATED = "violated"
+    """Breaks a rule of its spec (a baseline that ignores some rules, or a hand-made configuration)."""
+    UNCHECKED = "unchecked"
+    """A solver's labelling not yet scored (baselines, hand-made configurations); a
+    :class:`~partition.plan.Plan` never keeps it (scoring makes it feasible or violated)."""
+    INFEASIBLE = "infeasible"
+    """The solver found no labelling (never on a plan: the planner raises
+    :class:`~partition.errors.InfeasibleError` instead)."""
+
+
+MEETS_RULES = (Status.OPTIMAL, Status.FEASIBLE)
+"""The statuses of a configuration that meets every rule of its spec."""
 
 
 @dataclass
@@ -19,8 +45,9 @@ class SolverResult:
     solver
         Name of the solver.
     status
-        ``"optimal"``, ``"feasible"`` (constraints met, optimality not proven),
-        ``"violated"`` (a baseline that ignores some constraints) or ``"infeasible"``.
+        A :class:`Status` (or its value): ``"optimal"``, ``"feasible"`` (constraints met,
+        optimality not proven), ``"violated"`` (a baseline that ignores some constraints),
+        ``"unchecked"`` (a baseline's labelling, scored by the planner) or ``"infeasible"``.
     objective
         The solver's own objective value (documented per solver), or None.
     bound

@@ -1,0 +1,898 @@
+"""The workflows behind every entry point: one library function each, for the CLI, notebooks and tests.
+
+* :func:`prepare_data` — the ``[data]`` table (or the CLI's data options, parsed into the same
+  keys) to :class:`~partition.pipeline.Inputs`: schools, units and their graph;
+* :func:`solve_configurations` — every k of a spec, with alternatives, named and checked;
+* :func:`write_outputs` — configurations, maps, comparison table, exports and consultation pack
+  into a folder;
+* :func:`plan` (``partition plan``), :func:`compare` (``partition compare``) and :func:`run`
+  (``partition run``) — the whole of each command, returning a frozen result
+  (:class:`PlanResult`, :class:`CompareResult`, :class:`RunResult`); the CLI only parses
+  options and prints.
+
+``run`` writes, per configuration, ``<name>/`` (``assignments.csv``,
+``partnerships.geojson``, ``plan.json``, ``map.html``); the comparison maps;
+``exports/`` (GeoPackage, GeoJSON, CSV); ``consultation-pack.html``; and
+``manifest.json``: input files with SHA-256 hashes and dates, the full spec,
+solver options, package versions, seed, timings and each configuration's status
+and the rules it breaks — enough to reproduce a published map exactly.
+
+``plan`` and ``run`` publish all at once (see :mod:`partition.publish`): the folder
+holds this run's outputs and nothing else, or, after a failure, the previous
+run's outputs as they were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import platform
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from partition import __version__
+from partition.datapaths import data_dir as default_data_dir
+from partition.errors import InfeasibleError, PartitionError
+from partition.fetch import sha256
+from partition.naming import NameOverrides
+from partition.pipeline import Inputs, prepare
+from partition.plan import Plan, qualify_name
+from partition.publish import public_command, public_path, staged_output
+from partition.scenario import OutputsSchema, Scenario, SolverSchema
+from partition.schema import Source
+from partition.spec import PlanSpec
+from partition.validate import checked
+
+PACKAGES = (
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "networkx",
+    "highspy",
+    "folium",
+    "spopt",
+)
+
+
+def _versions() -> dict[str, str]:
+    out = {"partition": __version__, "python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _data_folder() -> Path | None:
+    """The data folder by the documented rule, or None when there is none."""
+    try:
+        return default_data_dir()
+    except PartitionError:
+        return None
+
+
+def _file_record(path: str) -> dict[str, str]:
+    p = Path(path)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    return {
+        "path": public_path(p, _data_folder()),
+        "sha256": sha256(files[0]) if len(files) == 1 else ",".join(sha256(f)[:16] for f in files),
+        "bytes": str(sum(f.stat().st_size for f in files)),
+        "modified": dt.datetime.fromtimestamp(max(f.stat().st_mtime for f in files), dt.UTC).date().isoformat(),
+    }
+
+
+def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path | None = None) -> Inputs:
+    """Load the schools, build the planning units and their adjacency graph: the one translation of data options.
+
+    Parameters
+    ----------
+    data
+        The keys of a scenario's ``[data]`` table (:class:`partition.scenario.DataSchema`):
+        ``schools``, ``boundaries`` (paths, relative to the data folder), ``layer``, ``la``
+        (DfE LA codes, e.g. ``["850"]``), ``status`` (``open``/``all``), ``kinds``, ``districts``
+        (ONS codes), ``units`` (``"sites"`` or a polygon file or folder), ``population`` (CSV),
+        ``islands`` (``link``/``error``). A missing or empty key takes the default of
+        :func:`partition.pipeline.prepare` (Hampshire, open schools, Voronoi units of sites).
+    data_dir
+        The data folder (default: ``$PARTITION_DATA``, ``../shared/data``, ``data/``).
+
+    Returns
+    -------
+    Inputs
+        The dataset, the units (polygons in metres, BNG EPSG:27700), the schools with their
+        unit, and the unit graph.
+
+    Raises
+    ------
+    DataLocationError, InputFileError
+        When a file is missing or unreadable (the message names it and the fix).
+    SpecError
+        When an LA or district code is not in the data.
+    """
+    d = dict(data or {})
+    options: dict[str, Any] = {}
+    if d.get("la"):
+        options["la_codes"] = tuple(str(x) for x in d["la"])
+    if d.get("status"):
+        options["status"] = d["status"]
+    if d.get("kinds"):
+        options["kinds"] = tuple(d["kinds"])
+    if d.get("districts"):
+        options["district_codes"] = tuple(d["districts"])
+    if d.get("layer"):
+        options["layer"] = d["layer"]
+    return prepare(
+        d.get("schools"),
+        d.get("boundaries"),
+        units=d.get("units") or "sites",
+        population=d.get("population"),
+        island_policy=d.get("islands") or "link",
+        data=data_dir,
+        **options,
+    )
+
+
+def prepare_scenario(scenario: Scenario) -> Inputs:
+    """:func:`prepare_data` of the scenario's ``[data]`` table."""
+    return prepare_data(scenario.data)
+
+
+def spec_from_options(
+    base: PlanSpec,
+    changes: Mapping[str, Any],
+    source: Source,
+) -> PlanSpec:
+    """``base`` with the changes of command-line options on top, validated as a ``[spec]`` table.
+
+    Parameters
+    ----------
+    base
+        The ``--spec`` file's spec, or the defaults.
+    changes
+        Any of ``k`` (list), ``tolerance`` (pupils, a fraction), ``schools_min``, ``schools_max``
+        (schools per partnership), ``anchors`` (bool), ``districts``, ``split_penalty_km`` (km),
+        ``random_state``; a key that is None is not a change. ``tolerance`` replaces the pupils
+        bound's tolerance (a pupils bound of ±10 % is added when the spec has none); a schools
+        bound replaces the spec's ``n_schools`` bound.
+    source
+        Where the values come from, for the messages (:class:`partition.schema.Source` naming the options).
+
+    Returns
+    -------
+    PlanSpec
+        The validated spec.
+
+    Raises
+    ------
+    SpecError
+        When a value breaks a rule of :class:`partition.spec.SpecSchema` (the message names the option).
+    """
+    from partition.schema import validate
+    from partition.spec import SpecSchema, plain_data
+
+    given = {key: value for key, value in changes.items() if value is not None}
+    spec = base.to_dict()
+    tolerance, low, high = given.pop("tolerance", None), given.pop("schools_min", None), given.pop("schools_max", None)
+    if tolerance is not None or low is not None or high is not None:
+        given["size"] = _size_bounds(spec["size"], tolerance, low, high)
+    return validate(SpecSchema, plain_data({**spec, **given}), source).to_spec()
+
+
+def _size_bounds(
+    sizes: list[dict[str, Any]], tolerance: float | None, low: int | None, high: int | None
+) -> list[dict[str, Any]]:
+    """The ``size`` bounds with the pupils tolerance and the schools bound of the options put in."""
+    schools = low is not None or high is not None
+    replaced = {"pupils"} | ({"n_schools"} if schools else set())
+    out = [b for b in sizes if b["attribute"] not in replaced]
+    pupils = next((b for b in sizes if b["attribute"] == "pupils"), {"attribute": "pupils", "tolerance": 0.10})
+    out.insert(0, {**pupils, **({"tolerance": tolerance} if tolerance is not None else {})})
+    if schools:
+        out.append({"attribute": "n_schools", "tolerance": None, "min": low, "max": high})
+    return out
+
+
+def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
+    """A configuration from a file, scored on ``inputs`` as a :class:`~partition.plan.Plan`.
+
+    Parameters
+    ----------
+    path
+        A folder written by ``partition plan``/``run`` (its ``assignments.csv`` and the spec in
+        ``plan.json``), a ``URN,partnership`` CSV, or a polygon layer of areas (each school takes
+        the area it lies in; see :func:`partition.compare.labels_from_areas`).
+    inputs
+        The loaded schools, units and graph.
+
+    Returns
+    -------
+    Plan
+        Named after the folder or file (without suffix); scored by
+        :func:`partition.planner.plan_from_assignment`.
+
+    Raises
+    ------
+    DataLocationError
+        When ``path`` does not exist.
+    InputFileError, InfeasibleError
+        When the file cannot be read, or a loaded school has no partnership in it.
+    """
+    from partition.compare import labels_from_areas, read_assignment_csv, read_plan_folder
+    from partition.errors import DataLocationError
+    from partition.io.boundaries import read_polygons
+    from partition.planner import plan_from_assignment
+
+    path = Path(path)
+    if not path.exists():
+        raise DataLocationError(
+            f"configuration {path} does not exist",
+            fix="give a folder written by 'partition plan', a CSV or a polygon file",
+        )
+    if path.is_dir():
+        labels, meta = read_plan_folder(path)
+        spec = PlanSpec.from_dict(meta["spec"], source=str(path / "plan.json")) if "spec" in meta else None
+        if spec is not None:
+            spec = PlanSpec(**{**spec.to_dict_shallow(), "k": (labels.nunique(),)})
+        return plan_from_assignment(inputs, labels, spec, name=path.name, source=str(path))
+    if path.suffix.lower() == ".csv":
+        labels = read_assignment_csv(path)
+        return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
+    labels = labels_from_areas(inputs.schools, read_polygons(path), source=path)
+    return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
+
+
+def solve_configurations(
+    inputs: Inputs,
+    spec: PlanSpec,
+    solver: dict[str, Any],
+    *,
+    timings: dict[str, float] | None = None,
+    names: NameOverrides | None = None,
+) -> list[Plan]:
+    """Plan every k of ``spec`` (with its alternatives), name and check each configuration; write nothing.
+
+    Each plan is named after what sets it apart (see :func:`partition.plan.qualify_name`)
+    and checked by :func:`partition.validate.check_status`, which records the rules it
+    breaks in ``plan.violations``. Its partnerships are named after their places; a
+    partnership that is the same as one of an earlier configuration of the run (the first
+    k's main plan first) keeps that one's name, and the scenario's ``[names]`` overrides win
+    (see :mod:`partition.naming`).
+
+    Parameters
+    ----------
+    inputs, spec
+        What to plan and the rules.
+    solver
+        ``name``, ``time_limit``, ``alternatives``, ``min_difference``, ``within`` (the ``[solver]`` table).
+    timings
+        Filled with seconds per k, when given.
+    names
+        The scenario's ``[names]`` table, when given.
+
+    Returns
+    -------
+    list of Plan
+        Best first for each k.
+
+    Raises
+    ------
+    InfeasibleError
+        When any k cannot be planned (every such k is named), so that a run never
+        publishes some of its configurations without the others.
+    PartitionError
+        When two configurations would share a name.
+    SpecError
+        When ``names`` gives a URN that is not loaded, or one name to two partnerships, or
+        renames a name that no configuration has.
+    IntegrityError
+        When a plan's status disagrees with the independent check of its rules.
+    """
+    from partition.planner import alternatives, make_plan, with_alternatives
+
+    name = str(solver.get("name", "auto"))
+    plans: list[Plan] = []
+    failures: list[InfeasibleError] = []
+    if names is not None:
+        names.check_urns(set(inputs.schools["URN"].astype(int)))
+    for k in spec.k:
+        t = time.perf_counter()
+        try:
+            main = make_plan(
+                inputs,
+                spec,
+                k,
+                solver=name,
+                time_limit=float(solver.get("time_limit", 30)),
+                earlier=tuple(plans),
+                names=names,
+            )
+            batch = [main]
+            if solver.get("alternatives", 0):
+                alts = alternatives(
+                    inputs,
+                    spec,
+                    k,
+                    n=int(solver["alternatives"]),
+                    min_difference=int(solver.get("min_difference", 25)),
+                    within=float(solver.get("within", 0.05)),
+                    reference=batch[0],
+                    earlier=(main, *plans),
+                    names=names,
+                )
+                batch = with_alternatives(batch[0], alts)
+        except InfeasibleError as exc:
+            failures.append(exc)
+            continue
+        if timings is not None:
+            timings[f"k{k}"] = round(time.perf_counter() - t, 2)
+        plans.extend(batch)
+    if failures:
+        raise InfeasibleError(
+            "; ".join(exc.message for exc in failures) + " (nothing was written)",
+            fix=next((exc.fix for exc in failures if exc.fix), None),
+        )
+    if names is not None:
+        names.check_renames({str(n) for p in plans for n in p.partnerships["name"]})
+    plans = [dataclasses.replace(plan, name=qualify_name(plan, name)) for plan in plans]
+    clash = sorted({p.name for p in plans if [q.name for q in plans].count(p.name) > 1})
+    if clash:
+        raise PartitionError(
+            f"two configurations of this run would share the name {', '.join(clash)}",
+            fix="report it: this is a fault of partition",
+        )
+    return [checked(plan, inputs) for plan in plans]
+
+
+def violated(plans: list[Plan]) -> list[Plan]:
+    """The plans that break a rule of their spec."""
+    return [p for p in plans if p.broken_rules()]
+
+
+def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]:
+    """What every map of a run shares: colours per plan (matched to the first), neighbours, base map.
+
+    Parameters
+    ----------
+    inputs
+        The run's inputs (:class:`partition.pipeline.Inputs`).
+    plans
+        Every plan the maps draw, the first being the reference for colours.
+    basemap
+        ``"osm"`` or ``"none"``.
+
+    Returns
+    -------
+    dict
+        ``colours`` (plan name -> colours), ``neighbours``, ``basemap``: keyword arguments of the map functions.
+    """
+    from partition.maps import neighbouring_districts, run_colours
+
+    dataset = inputs.dataset
+    return {
+        "colours": run_colours(plans),
+        "neighbours": neighbouring_districts(dataset.districts, dataset.sources.get("boundaries")),
+        "basemap": basemap,
+    }
+
+
+def plan_line(plan: Plan, folder: str | Path) -> str:
+    """One line about a configuration written to ``folder/<name>``: status, wdist (km), deviation, sizes, gap.
+
+    Parameters
+    ----------
+    plan
+        A configuration.
+    folder
+        The output folder as the user knows it (the published one, not the staging folder).
+
+    Returns
+    -------
+    str
+        Plain text for a terminal or a log, followed by one ``violated:`` line per rule broken.
+    """
+    s = plan.scores
+    gap = (  # a bound is proven only for the hub objective, and printed only beside it
+        f"  hub {s['hub_km']:.3f} km  proven bound {plan.bound:.3f} gap {plan.gap:.1%}"
+        if plan.gap is not None and plan.bound is not None and plan.spec.objective == "hub"
+        else ""
+    )
+    line = (
+        f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
+        f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  "
+        f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
+    )
+    return "\n".join([line, *(f"    violated: {rule}" for rule in plan.broken_rules())])
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What :func:`write_outputs` wrote (paths relative to its folder).
+
+    Attributes
+    ----------
+    configurations
+        One folder per configuration (``assignments.csv``, ``partnerships.geojson``, ``plan.json``,
+        and ``map.html`` when maps are drawn).
+    comparison_maps
+        The comparison map files (side by side, changes, all configurations).
+    map_links
+        ``{group label: [relative links]}`` as the consultation pack lists them.
+    """
+
+    configurations: tuple[Path, ...]
+    comparison_maps: tuple[Path, ...]
+    map_links: dict[str, list[str]]
+
+
+def write_outputs(
+    folder: str | Path,
+    inputs: Inputs,
+    plans: list[Plan],
+    current: Plan | None,
+    *,
+    table: pd.DataFrame | None = None,
+    maps: bool = True,
+    comparisons: list[Plan] | None = None,
+    exports: bool = False,
+    pack: bool = False,
+    basemap: str | None = "none",
+    timings: dict[str, float] | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+    shown_as: str | Path | None = None,
+) -> Outputs:
+    """Write configurations, maps, the comparison table, exports and the consultation pack into ``folder``.
+
+    Parameters
+    ----------
+    folder
+        The folder written into (created when missing; files of the same names are replaced).
+    inputs
+        The run's schools, units (metres, BNG) and districts.
+    plans
+        The configurations, reference first (colours of the other maps follow its partnerships).
+    current
+        Today's arrangement (:func:`partition.planner.district_plan`), drawn on the comparison maps
+        and listed in the pack, or None.
+    table
+        The comparison table (:func:`partition.compare.scorecard`), written as ``comparison.md`` and
+        ``comparison.csv`` and shown in the pack; None writes neither.
+    maps
+        Draw a map per configuration and the comparison maps.
+    comparisons
+        The plans the comparison maps compare (default: the main configurations, or every
+        configuration when there is only one main one).
+    exports, pack
+        Also write ``exports/`` (GeoPackage, GeoJSON, CSV) and ``consultation-pack.html``.
+    basemap
+        ``"osm"`` or ``"none"``.
+    timings
+        Filled with seconds per step, when given.
+    echo
+        Called with a line about each configuration written (:func:`plan_line`).
+    shown_as
+        The folder as the user knows it, for those lines (default ``folder``).
+
+    Returns
+    -------
+    Outputs
+        What was written.
+
+    Raises
+    ------
+    IntegrityError
+        When a configuration read back does not hold the plan (see :meth:`partition.plan.Plan.write`).
+    """
+    from partition.compare import format_scorecard
+    from partition.exports import write_exports
+    from partition.maps import configuration_map, write_comparison_maps, write_map
+    from partition.pack import consultation_pack, data_sources
+
+    folder = Path(folder)
+    timings = {} if timings is None else timings
+    everything = plans + ([current] if current is not None else [])
+    look = map_options(inputs, everything, basemap) if maps else {}
+    written = []
+    for plan in plans:
+        path = plan.write(folder)
+        if maps:
+            colours = look["colours"][plan.name]
+            write_map(
+                configuration_map(plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": colours}),
+                path / "map.html",
+            )
+        written.append(path.relative_to(folder))
+        echo(plan_line(plan, shown_as or folder))
+    map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
+    compared: list[Path] = []
+    if maps:
+        t = time.perf_counter()
+        if comparisons is None:
+            main = [p for p in plans if not p.is_alternative]
+            comparisons = main if len(main) > 1 else plans
+        paths = write_comparison_maps(
+            comparisons, inputs.schools, inputs.dataset.districts, folder, current=current, **look
+        )
+        compared = [p.relative_to(folder) for p in paths]
+        map_links["Comparisons"] = [p.name for p in paths]
+        timings["comparison_maps"] = round(time.perf_counter() - t, 2)
+    if table is not None:
+        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
+        (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
+    if exports:
+        t = time.perf_counter()
+        write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
+        timings["exports"] = round(time.perf_counter() - t, 2)
+    if pack:
+        sources = data_sources(inputs.dataset.sources, inputs.schools)
+        (folder / "consultation-pack.html").write_text(
+            consultation_pack(everything, table, map_links, sources), encoding="utf-8"
+        )
+    return Outputs(tuple(written), tuple(compared), map_links)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What :func:`plan` made and wrote.
+
+    Attributes
+    ----------
+    inputs
+        The loaded data.
+    plans
+        The configurations, best first for each k, alternatives after their main plan.
+    current
+        Today's arrangement (one partnership per district).
+    folder
+        The published output folder.
+    outputs
+        The files written (:class:`Outputs`).
+    """
+
+    inputs: Inputs
+    plans: tuple[Plan, ...]
+    current: Plan
+    folder: Path
+    outputs: Outputs
+
+    @property
+    def violated(self) -> list[str]:
+        """Names of the configurations that break a rule of their spec."""
+        return [p.name for p in violated(list(self.plans))]
+
+
+def plan(
+    data: Mapping[str, Any],
+    spec: PlanSpec,
+    solver: Mapping[str, Any],
+    out: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    basemap: str | None = None,
+    command: str = "",
+    echo: Callable[[str], None] = lambda _: None,
+) -> PlanResult:
+    """``partition plan``: plan every k of ``spec`` and publish each configuration with its map, and the comparison maps.
+
+    Parameters
+    ----------
+    data
+        The ``[data]`` keys (see :func:`prepare_data`).
+    spec
+        The rules and the k to plan.
+    solver
+        The ``[solver]`` keys (:class:`partition.scenario.SolverSchema`).
+    out
+        The output folder, replaced as a whole when everything is written.
+    data_dir
+        The data folder.
+    basemap
+        ``"osm"`` or ``"none"`` (default).
+    command
+        The command line, recorded in the folder's marker.
+    echo
+        Called with progress lines (the CLI prints them).
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    OutputLocationError
+        When ``out`` cannot be written or was not created by partition (checked before loading).
+    InfeasibleError
+        When a k cannot be planned (nothing is written).
+    """
+    from partition.planner import district_plan
+
+    with staged_output(out, command=command or public_command(), workflow="plan") as stage:
+        inputs = prepare_data(data, data_dir=data_dir)
+        echo(
+            f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; "
+            f"solver {solver.get('name', 'auto')}"
+        )
+        plans = solve_configurations(inputs, spec, solver)
+        current = district_plan(inputs)
+        outputs = write_outputs(
+            stage, inputs, plans, current, comparisons=plans, basemap=basemap, echo=echo, shown_as=out
+        )
+    return PlanResult(inputs, tuple(plans), current, Path(out), outputs)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The schools that change partnership from one configuration to another (after matching partnerships).
+
+    Attributes
+    ----------
+    before, after
+        Configuration names.
+    schools
+        ``URN``, ``name``, ``from``, ``to`` (:func:`partition.compare.changed_schools`).
+    """
+
+    before: str
+    after: str
+    schools: pd.DataFrame
+
+    def lines(self) -> list[str]:
+        """A heading and one line per school: ``URN name: from -> to``."""
+        rows = self.schools.to_dict("records")
+        return [
+            f"{len(rows)} schools change partnership from {self.before} to {self.after}:",
+            *(f"  {r['URN']} {r['name']}: {r['from']} -> {r['to']}" for r in rows),
+        ]
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """What :func:`compare` scored.
+
+    Attributes
+    ----------
+    plans
+        The configurations, the first being the reference, then the current arrangement when included.
+    table
+        The scorecard (:func:`partition.compare.scorecard`, with ensemble ranks when asked).
+    changes
+        Against the first configuration, for each other one.
+    """
+
+    plans: tuple[Plan, ...]
+    table: pd.DataFrame
+    changes: tuple[Change, ...]
+
+
+def compare(
+    data: Mapping[str, Any],
+    configurations: list[str | Path],
+    *,
+    current: bool = True,
+    ensemble: int = 0,
+    seed: int = 0,
+    data_dir: str | Path | None = None,
+) -> CompareResult:
+    """``partition compare``: score configurations side by side (and rank them in a ReCom ensemble).
+
+    Parameters
+    ----------
+    data
+        The ``[data]`` keys (see :func:`prepare_data`).
+    configurations
+        Folders, CSVs or polygon layers (see :func:`load_configuration`).
+    current
+        Include today's arrangement (one partnership per district).
+    ensemble
+        Rank each valid configuration among this many valid plans sampled by ReCom (0: none).
+    seed
+        The ensemble's seed.
+    data_dir
+        The data folder.
+
+    Returns
+    -------
+    CompareResult
+
+    Raises
+    ------
+    SpecError
+        When there is nothing to compare.
+    DataLocationError, InputFileError, InfeasibleError
+        As :func:`load_configuration`.
+    """
+    from partition.compare import add_ensemble_ranks, changed_schools, scorecard
+    from partition.errors import SpecError
+    from partition.planner import district_plan
+
+    inputs = prepare_data(data, data_dir=data_dir)
+    plans = [load_configuration(c, inputs) for c in configurations]
+    if current:
+        plans.append(district_plan(inputs))
+    if not plans:
+        raise SpecError("nothing to compare", fix="give configurations or drop --no-current")
+    table = scorecard(plans, reference=plans[0])
+    if ensemble > 0:
+        from partition.ensemble import plan_percentiles
+
+        ranks = plan_percentiles(inputs, plans, ensemble, random_state=seed)
+        table = add_ensemble_ranks(table, plans, ranks, ensemble)
+    changes = tuple(Change(plans[0].name, p.name, changed_schools(plans[0], p)) for p in plans[1:])
+    return CompareResult(tuple(plans), table, changes)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` made and published.
+
+    Attributes
+    ----------
+    folder
+        The published output folder.
+    plans
+        The configurations (best first for each k, alternatives after their main plan).
+    current
+        Today's arrangement, checked against its spec.
+    table
+        The comparison table (with ensemble ranks when ``[outputs] ensemble`` > 0).
+    outputs
+        The files written.
+    manifest
+        The content of ``manifest.json``.
+    """
+
+    folder: Path
+    plans: tuple[Plan, ...]
+    current: Plan
+    table: pd.DataFrame
+    outputs: Outputs
+    manifest: dict[str, Any]
+
+    @property
+    def violated(self) -> list[str]:
+        """Names of the configurations that break a rule of their spec."""
+        return list(self.manifest["violated"])
+
+
+def run(
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _: None,
+    command: str | None = None,
+) -> RunResult:
+    """``partition run``: run a scenario and publish everything as its output folder, all at once.
+
+    The output folder is checked before anything is loaded or solved, the whole
+    run is written into a staging folder and published in one step by
+    :func:`partition.publish.staged_output`: a failure or an interrupt leaves the
+    previous outputs as they were, and a rerun replaces them completely.
+
+    Parameters
+    ----------
+    scenario
+        The parsed scenario file (:func:`partition.scenario.load_scenario`).
+    out
+        The output folder (default: the scenario's ``[outputs] folder``).
+    echo
+        Called with a line per configuration written.
+    command
+        The command line as typed, recorded in the manifest and the folder's marker
+        (default: this process's arguments, without machine paths).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    OutputLocationError
+        When the output folder cannot be written or was not created by partition.
+    InfeasibleError
+        When any k cannot be planned (nothing is written).
+    """
+    from partition.compare import add_ensemble_ranks, scorecard
+    from partition.ensemble import plan_percentiles
+    from partition.planner import district_plan
+
+    started = time.perf_counter()
+    target = Path(out) if out else scenario.folder
+    command = command or public_command()
+    with staged_output(target, command=command, workflow="run") as folder:
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        inputs = prepare_scenario(scenario)
+        timings["load_units_graph"] = round(time.perf_counter() - t, 2)
+        spec = scenario.spec
+        plans = solve_configurations(inputs, spec, scenario.solver, timings=timings, names=scenario.names)
+        current = checked(district_plan(inputs), inputs)
+        everything = plans + [current]
+        table = scorecard(everything, reference=plans[0])
+        size = int(scenario.outputs.get("ensemble", 0))
+        if size:
+            t = time.perf_counter()
+            ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
+            table = add_ensemble_ranks(table, everything, ranks, size)
+            timings["ensemble"] = round(time.perf_counter() - t, 2)
+        outputs = write_outputs(
+            folder,
+            inputs,
+            plans,
+            current,
+            table=table,
+            maps=scenario.outputs.get("maps", True),
+            exports=scenario.outputs.get("exports", True),
+            pack=scenario.outputs.get("pack", True),
+            basemap=scenario.outputs.get("basemap", "none"),
+            timings=timings,
+            echo=echo,
+            shown_as=target,
+        )
+        timings["total"] = round(time.perf_counter() - started, 2)
+        manifest = _manifest(scenario, inputs, plans, folder, timings, command=command, target=target)
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    return RunResult(target, tuple(plans), current, table, outputs, manifest)
+
+
+def _manifest(
+    scenario: Scenario,
+    inputs: Inputs,
+    plans: list[Plan],
+    folder: Path,
+    timings: dict[str, float],
+    *,
+    command: str,
+    target: Path,
+) -> dict[str, Any]:
+    """The content of ``manifest.json`` (see the module docstring)."""
+    spec = scenario.spec
+    return {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "scenario": {"path": public_path(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
+        "inputs": [_file_record(p) for p in inputs.dataset.sources.values()],
+        "spec": spec.to_dict(),
+        # the settings used, defaults included (the file may leave any of them out)
+        "solver": {**SolverSchema().model_dump(), **scenario.solver},
+        "outputs": {**OutputsSchema().model_dump(), **scenario.outputs, "folder": public_path(target)},
+        "seed": spec.random_state,
+        "excluded_schools": inputs.dataset.excluded.to_dict("records"),
+        "configurations": {
+            p.name: {
+                "status": p.status,
+                "violations": p.broken_rules(),
+                "wdist_km": p.wdist_km,
+                "bound": p.bound,
+                "gap": p.gap,
+                "assignments_sha256": sha256(folder / p.name / "assignments.csv"),
+            }
+            for p in plans
+        },
+        "violated": [p.name for p in violated(plans)],
+        "versions": _versions(),
+        "timings_s": timings,
+    }
+
+
+def run_scenario(
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _: None,
+    command: str | None = None,
+) -> dict[str, Any]:
+    """The manifest of :func:`run` (kept for callers of the former ``partition.runner``)."""
+    return run(scenario, out, echo=echo, command=command).manifest
