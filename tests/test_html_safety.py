@@ -223,6 +223,7 @@ SHOWN = """urn => {
     }
     found.title = document.querySelector('h1').textContent;
     found.subtitle = document.querySelector('.pt-sub').textContent;
+    found.file = document.querySelector('.pt-small').textContent;
     found.legend = [...document.querySelectorAll('.pt-legend tr td:nth-child(2)')].map(td => td.textContent);
     found.labels = [...document.querySelectorAll('.pt-label')].map(d => d.textContent);
     found.pwned = window.__pwned === undefined ? null : String(window.__pwned);
@@ -264,9 +265,10 @@ def test_chromium_shows_hostile_names_exactly(browser, tmp_path, name):
     page.close()
     assert shown["popup"] == name
     assert shown["tooltip"] == name
-    # the heading is plain words; the configuration's name (data) is the subtitle
+    # the heading and subtitle are plain words; the configuration's name (data) is the legend's small print
     assert shown["title"] == f"{plan.k} partnerships (proposal for consultation)"
-    assert shown["subtitle"] == f"Configuration {name}"
+    assert shown["subtitle"] == f"4 schools in {plan.k} partnerships; click a partnership or school for details"
+    assert shown["file"] == f"file: {name}"
     assert sorted(shown["legend"]) == sorted([partnership, other])
     assert sorted(shown["labels"]) == sorted([partnership, other])
     assert shown["pwned"] is None

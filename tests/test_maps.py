@@ -7,10 +7,15 @@ import re
 import shutil
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 
 from partition.maps import colour_partnerships, configuration_map, partnership_adjacency, write_map
+from partition.maps.changes import change_sentence, school_changes, summarise
 from partition.planner import make_plan
 from partition.spec import PlanSpec
 
@@ -278,6 +283,8 @@ def test_initial_view_legend_labels_offline(browser, comparison, evil_map, key, 
 
 
 def test_search_finds_a_school_offline(browser, evil_map):
+    """Search by name or URN: the map zooms to 12-13 (the partnership and towns stay in view), the popup
+    opens without its tooltip beside it, and a text that matches nothing says so."""
     plan, _, path, _ = evil_map
     requests: list[str] = []
     page, errors = _page(browser, path, (390, 844), requests)
@@ -287,8 +294,26 @@ def test_search_finds_a_school_offline(browser, evil_map):
     page.wait_for_selector(".leaflet-popup-content")
     popup = page.locator(".leaflet-popup-content").inner_text()
     zoom = page.evaluate("() => Object.values(window).find(v => v instanceof L.Map).getZoom()")
+    page.wait_for_timeout(300)  # a closed tooltip fades out (opacity 0) before it is removed
+    tooltips = page.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-tooltip')].filter(t => getComputedStyle(t).opacity > 0).length"
+    )
+    page.screenshot(path=str(ARTEFACTS / "search_name_phone.png"))
+    page.fill(".pt-search", "Nowhere Academy of Nothing")
+    page.press(".pt-search", "Enter")
+    message = page.locator(".pt-msg").inner_text()
+    page.screenshot(path=str(ARTEFACTS / "search_nomatch_phone.png"))
+    urn = str(int(plan.assignments.loc[plan.assignments["name"] == "Perins School", "URN"].iloc[0]))
+    page.fill(".pt-search", urn)
+    page.press(".pt-search", "Enter")
+    page.wait_for_function("() => document.querySelector('.leaflet-popup-content').innerText.includes('Perins')")
+    by_urn = page.locator(".leaflet-popup-content").inner_text()
+    cleared = page.locator(".pt-msg").is_visible()
     page.close()
-    assert name in popup and zoom >= 13
+    assert name in popup and 12 <= zoom <= 13
+    assert tooltips == 0
+    assert "No school matches \u201cNowhere Academy of Nothing\u201d" in message
+    assert "Perins School" in by_urn and urn in by_urn and not cleared
     assert not errors and not requests
 
 
@@ -323,21 +348,38 @@ def test_layered_map_switches_configuration(browser, comparison):
     assert not errors and not requests
 
 
-def test_changes_map_counts_and_marks_the_schools_that_move(browser, comparison):
+def test_changes_map_tells_every_school_what_changes(browser, comparison):
+    """Title and subtitle are the checkable figures of school_changes; the marked schools are those whose
+    proposed partnership crosses a district boundary; a school's popup gives today's and the proposed
+    partnership and how many of its partner schools stay with it."""
     from partition.maps import CHANGED_COLOUR
-    from partition.maps.views import changes
+    from partition.maps.changes import school_changes, summarise
 
     plans, paths, current, _, files = comparison
-    moved = len(changes(current, plans[1]))
-    assert 0 < moved < 494
+    table = school_changes(current, plans[1])
+    summary = summarise(table)
+    assert summary.unchanged < 494 and 0 < summary.crossing < 494
     path = next(p for p in files if p.name == f"changes_{current.name}_to_{plans[1].name}.html")
     requests: list[str] = []
     page, errors = _page(browser, path, (1400, 1000), requests)
+    heading = page.locator(".pt-title h1").inner_text()
     sub = page.locator(".pt-title .pt-sub").inner_text()
     marked = page.locator(f'path[fill="{CHANGED_COLOUR}"]').count()
+    page.fill(".pt-search", "The Petersfield School")
+    page.press(".pt-search", "Enter")
+    page.wait_for_selector(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    page.screenshot(path=str(ARTEFACTS / "changes_petersfield.png"))
     page.close()
-    assert f"{moved} of 494 schools change partnership" in sub
-    assert marked == moved
+    assert heading == "Today's 11 district partnerships become 23"
+    assert sub == summary.sentence("a district boundary")
+    assert marked == summary.crossing == int(table["crosses"].sum())
+    row = table[table["name"] == "The Petersfield School"].iloc[0]
+    assert row["from_name"] == "East Hampshire" and row["from_schools"] > row["to_schools"]
+    assert f"Today\tEast Hampshire ({row['from_schools']} schools)" in popup
+    assert f"{row['to_name']} ({row['to_schools']} schools)" in popup
+    assert f"{row['kept']} of your {row['partners']} partner schools stay with you" in popup
+    assert "unchanged" not in popup
     assert not errors and not requests
 
 
@@ -373,3 +415,210 @@ def test_scenario_basemap_key(tmp_path):
     bad.write_text('[spec]\nk = [23]\n[outputs]\nbasemap = "google"\n')
     with pytest.raises(PartitionError, match="basemap"):
         load_scenario(bad)
+
+
+def _plan(name: str, groups: dict[str, list[int]], pupils: dict[int, int] | None = None, solver: str = "x"):
+    """A plan over schools 1..n laid out as unit squares in a row; ``groups``: partnership name -> URNs."""
+    rows = [
+        {
+            "URN": u,
+            "name": f"School {u}",
+            "partnership_id": pid,
+            "partnership": pid,
+            "pupils": (pupils or {}).get(u, 100),
+        }
+        for pid, urns in groups.items()
+        for u in urns
+    ]
+    assignments = pd.DataFrame(rows).sort_values("URN").reset_index(drop=True)
+    polys = [shapely.union_all([shapely.box(u - 1, 0, u, 1) for u in urns]) for urns in groups.values()]
+    partnerships = gpd.GeoDataFrame({"id": list(groups), "name": list(groups)}, geometry=polys, crs=27700)
+    return SimpleNamespace(name=name, k=len(groups), assignments=assignments, partnerships=partnerships, solver=solver)
+
+
+def test_school_changes_counts_partners_kept_not_matches():
+    """A district split in two: neither half is "unchanged" (a one-to-one matching called the larger half
+    unchanged); a school is unchanged only when its partnership has exactly the same schools."""
+    today = _plan("today", {"East": [1, 2, 3, 4, 5], "West": [6, 7]}, solver="districts")
+    proposed = _plan("new", {"North": [1, 2, 3], "South": [4, 5, 6, 7]})
+    table = school_changes(today, proposed)
+    one, four, six = table.loc[1], table.loc[4], table.loc[6]
+    assert (one["from_schools"], one["to_schools"], one["partners"], one["kept"], one["joined"]) == (5, 3, 4, 2, 0)
+    assert not one["unchanged"] and not one["crosses"]
+    assert change_sentence(one) == "2 of your 4 partner schools stay with you; no other school joins"
+    assert (four["kept"], four["joined"], four["joined_from"], four["crosses"]) == (1, 2, "2 from West", True)
+    assert change_sentence(four) == "1 of your 4 partner schools stay with you; 2 schools join (2 from West)"
+    assert change_sentence(six) == "all 1 of your partner schools stay with you; 2 schools join (2 from East)"
+    summary = summarise(table)
+    assert (summary.schools, summary.unchanged, summary.crossing) == (7, 0, 4)
+    assert summary.sentence("a district boundary").startswith(
+        "Every school's partnership changes; 4 schools would be in partnerships that cross a district boundary"
+    )
+    same = school_changes(today, _plan("same", {"A": [1, 2, 3, 4, 5], "B": [6, 7]}))
+    assert same["unchanged"].all()
+    assert change_sentence(same.loc[6]) == "unchanged: the same 2 schools"
+    assert summarise(same).sentence("x").startswith("No school's partnership changes; 0 schools")
+
+
+def test_school_changes_against_real_plans(comparison):
+    """Every school of Hampshire: kept + joined + 1 = the proposed partnership's schools, and no school whose
+    partnership gains or loses a school is called unchanged."""
+    plans, _, current, _, _ = comparison
+    table = school_changes(current, plans[1])
+    assert len(table) == 494
+    assert (table["kept"] + table["joined"] + 1 == table["to_schools"]).all()
+    members = {pid: set(g.index) for pid, g in table.groupby("to_id")}
+    before = {pid: set(g.index) for pid, g in table.groupby("from_id")}
+    truth = [members[r.to_id] == before[r.from_id] for r in table.itertuples()]
+    assert table["unchanged"].tolist() == truth
+    petersfield = table[table["name"] == "The Petersfield School"].iloc[0]
+    assert petersfield["from_name"] == "East Hampshire" and not petersfield["unchanged"]
+
+
+def test_colours_follow_every_earlier_plan():
+    """A partnership that appears in the second plan (no match in the first) keeps its colour in the third."""
+    from partition.maps import run_colours
+
+    pupils = {1: 100, 2: 100, 3: 300, 4: 100, 5: 100, 6: 100}
+    first = _plan("k2", {"A": [1, 2, 3], "B": [4, 5, 6]}, pupils)
+    second = _plan("k3", {"A": [1, 2, 3], "B": [4, 5], "C": [6]}, pupils)
+    third = _plan("k4", {"A1": [1, 2], "A2": [3], "B": [4, 5], "C": [6]}, pupils)
+    colours = run_colours([first, second, third])
+    by_id = {p.name: dict(zip(p.partnerships["id"], colours[p.name])) for p in (first, second, third)}
+    assert by_id["k4"]["C"] == by_id["k3"]["C"]
+    assert by_id["k4"]["B"] == by_id["k3"]["B"] == by_id["k2"]["B"]
+    assert by_id["k4"]["A2"] == by_id["k2"]["A"]  # A2 holds most of A's pupils
+    for plan in (first, second, third):  # neighbours still differ
+        c = colours[plan.name]
+        assert all(a != b for a, b in zip(c, c[1:]))
+
+
+def test_towns_are_places_of_the_la():
+    """A postal town outside the LA ("Reading" for Oxfordshire villages) is not named; a confirmed one is."""
+    from partition.maps import towns
+
+    rows = [("Reading", f"Sonning Common {i} School", "Sonning Common") for i in range(5)]
+    rows += [("Thame", f"Thame {i} Primary School", "Thame North") for i in range(5)]
+    schools = gpd.GeoDataFrame(
+        {
+            "town": [t for t, _, _ in rows],
+            "name": [n for _, n, _ in rows],
+            "ward": [w for _, _, w in rows],
+            "district": "South Oxfordshire",
+        },
+        geometry=gpd.points_from_xy([10 + i for i in range(10)], [10] * 10),
+        crs=27700,
+    )
+    named = towns(schools, shapely.box(0, 0, 100, 100))
+    assert list(named["name"]) == ["Thame"]
+
+
+def test_labels_sit_at_the_pole_of_the_largest_part(evil_map):
+    """Each partnership's label is inside its largest part and as far from its edges as anywhere in it."""
+    from partition.maps.layers import label_points
+
+    plan = evil_map[0]
+    points = label_points(plan.partnerships.geometry)
+    for geom, point in zip(plan.partnerships.geometry, points):
+        largest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        room = shapely.distance(point, largest.boundary)
+        assert largest.contains(point)
+        assert room >= 0.9 * shapely.distance(geom.representative_point(), geom.boundary) - 50
+        assert room >= 1000  # at least 1 km clear of its own boundary: never in a sliver
+    sliver = shapely.union_all([shapely.box(0, 0, 10_000, 10_000), shapely.box(10_000, 0, 60_000, 300)])
+    centre = label_points(gpd.GeoSeries([sliver]))[0]
+    assert centre.x < 10_000 and 4_000 < centre.y < 6_000
+
+
+def test_page_allows_pinch_zoom_and_plain_words(comparison, evil_map):
+    """No user-scalable=no; no file codes in titles or choices (only in the legend's small print); no jargon."""
+    plans, paths, _, _, files = comparison
+    for path in [evil_map[2], *files]:
+        text = path.read_text()
+        assert "user-scalable=no" not in text and "maximum-scale" not in text, path.name
+        assert "matched by shared pupils" not in text
+        for title in re.findall(r"<div id='pt-title-\d+'.*?</div>", text, flags=re.S):
+            assert not any(p.name in title for p in plans), title
+        assert "Configuration k2" not in text
+    layered = paths["all-configurations.html"].read_text()
+    assert not re.search(r"<input type='radio'[^<]*\(k2\d", layered)
+    assert f"file: {evil_map[0].name}</div>" in evil_map[2].read_text()
+
+
+def _stack(page):
+    return page.evaluate("""() => {
+        const maps = [...document.querySelectorAll('.folium-map')].map(m => m.getBoundingClientRect());
+        const titles = [...document.querySelectorAll('.pt-title')].map(t => t.getBoundingClientRect());
+        const legends = [...document.querySelectorAll('.pt-legend')].map(t => t.getBoundingClientRect());
+        const clash = titles.some(t => legends.some(l => t.left < l.right && l.left < t.right && t.top < l.bottom && l.top < t.bottom));
+        return {maps: maps.map(r => [r.left, r.top, r.width, r.height]), clash};
+    }""")
+
+
+def test_side_by_side_stacks_on_a_phone(browser, comparison):
+    """On a phone each map takes the full width, one above the other; titles clear of the Legend button."""
+    path = comparison[1]["side-by-side"]
+    requests: list[str] = []
+    page, errors = _page(browser, path, (390, 844), requests)
+    phone = _stack(page)
+    page.screenshot(path=str(ARTEFACTS / "side-by-side_phone_stacked.png"))
+    page.close()
+    page, _ = _page(browser, path, (1400, 1000), requests)
+    desktop = _stack(page)
+    page.close()
+    (l1, t1, w1, h1), (l2, t2, w2, h2) = phone["maps"]
+    assert w1 == w2 == 390 and t2 >= t1 + h1 - 1
+    assert not phone["clash"] and not desktop["clash"]
+    assert [m[2] for m in desktop["maps"]] == [700, 700]
+    assert not errors and not requests
+
+
+def test_phone_legend_is_capped_and_closes(browser, evil_map):
+    """Opened on a phone, the legend takes at most half the map, scrolls inside, and has a Close button."""
+    requests: list[str] = []
+    page, errors = _page(browser, evil_map[2], (390, 844), requests)
+    page.locator(".pt-legend summary").click()
+    box = page.evaluate("""() => {
+        const l = document.querySelector('.pt-legend'), m = document.querySelector('.folium-map');
+        const after = getComputedStyle(document.querySelector('.pt-legend summary'), '::after').content;
+        return {h: l.getBoundingClientRect().height, map: m.getBoundingClientRect().height,
+                scrolls: l.scrollHeight > l.clientHeight, after};
+    }""")
+    page.screenshot(path=str(ARTEFACTS / "legend_open_phone.png"))
+    page.locator(".pt-legend summary").click()
+    closed = page.evaluate("() => document.querySelector('.pt-legend details').open")
+    page.close()
+    assert box["h"] <= box["map"] / 2 + 1 and box["scrolls"], box
+    assert "Close" in box["after"]
+    assert closed is False
+    assert not errors and not requests
+
+
+def test_sea_only_with_land_around(browser, evil_map, comparison, tmp_path):
+    """Without neighbouring land the background is neutral (Southampton is not painted as sea)."""
+    paths = comparison[1]
+    requests: list[str] = []
+    colours = []
+    for path in (evil_map[2], paths["changes"]):  # no neighbours given / neighbours drawn
+        page, errors = _page(browser, path, (1400, 1000), requests)
+        colours.append(page.evaluate("() => getComputedStyle(document.querySelector('.folium-map')).backgroundColor"))
+        page.close()
+        assert not errors
+    assert colours == ["rgb(233, 233, 230)", "rgb(207, 226, 238)"]
+
+
+def test_town_and_area_labels_never_cover_partnership_labels(browser, comparison):
+    requests: list[str] = []
+    for key in ("changes", "all-configurations.html"):
+        for size in ((1400, 1000), (390, 844)):
+            page, errors = _page(browser, comparison[1][key], size, requests)
+            clash = page.evaluate("""() => {
+                const shown = s => [...document.querySelectorAll(s)].filter(t => t.style.visibility !== 'hidden'
+                    && t.offsetParent).map(t => t.getBoundingClientRect());
+                const tags = shown('.pt-tag'), others = shown('.pt-town,.pt-area');
+                return others.filter(r => tags.some(q => r.left < q.right + 4 && q.left < r.right + 4
+                    && r.top < q.bottom + 2 && q.top < r.bottom + 2)).length;
+            }""")
+            page.close()
+            assert clash == 0, (key, size)
+            assert not errors

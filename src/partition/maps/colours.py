@@ -133,16 +133,76 @@ def matched_colours(reference, reference_colours: list[str], other, palette: lis
     return [str(c) for c in colours]
 
 
+def _shares(reference, other) -> dict[str, tuple[float, str]]:
+    """``{other id: (share of its pupils shared with its match, reference id)}`` under the one-to-one matching."""
+    match = match_partnerships(reference, other)
+    a = reference.assignments.set_index("URN")
+    b = other.assignments.set_index("URN").reindex(a.index)
+    shared = pd.crosstab(b["partnership_id"], a["partnership_id"], values=a["pupils"], aggfunc="sum").fillna(0)
+    totals = b.groupby("partnership_id")["pupils"].sum()
+    return {i: (float(shared.at[i, j]) / max(float(totals[i]), 1.0), j) for i, j in match.items()}
+
+
+def follow_colours(coloured: list[tuple[object, list[str]]], other, palette: list[str] = PALETTE) -> list[str]:
+    """Colours for ``other`` that follow its partnerships' matches in every plan already coloured.
+
+    Each partnership of ``other`` is matched (:func:`partition.compare.match_partnerships`) in each
+    coloured plan and takes the colour of the match sharing the largest part of its pupils (ties: the
+    plan coloured last), unless a neighbour already has that colour; the rest take the least used
+    colour free among their neighbours.
+
+    Parameters
+    ----------
+    coloured
+        ``(plan, colours)`` pairs already coloured, in the order they were coloured.
+    other
+        The plan to colour.
+    palette
+        Colours to use for partnerships without a usable match.
+
+    Returns
+    -------
+    list of str
+        A colour per row of ``other.partnerships``.
+    """
+    best: dict[str, tuple[float, int, str]] = {}
+    for order, (plan, plan_colours) in enumerate(coloured):
+        ref = dict(zip(plan.partnerships["id"], plan_colours))
+        for i, (share, j) in _shares(plan, other).items():
+            if (share, order) > best.get(i, (-1.0, -1, ""))[:2]:
+                best[i] = (share, order, ref[j])
+    ids = list(other.partnerships["id"])
+    colours: list[str | None] = [best[i][2] if i in best else None for i in ids]
+    g = partnership_adjacency(other.partnerships)
+    # where two neighbours would share a colour, the one that shares more pupils with its match keeps it
+    kept: set[int] = set()
+    for v in sorted(range(len(ids)), key=lambda v: (-best.get(ids[v], (0.0,))[0], v)):
+        if colours[v] is not None and any(u in kept and colours[u] == colours[v] for u in g[v]):
+            colours[v] = None
+        elif colours[v] is not None:
+            kept.add(v)
+    for v in range(len(ids)):
+        if colours[v] is None:
+            taken = {colours[u] for u in g[v]}
+            free = [c for c in palette if c not in taken]
+            used = pd.Series([c for c in colours if c]).value_counts()
+            colours[v] = min(free, key=lambda c: (used.get(c, 0), palette.index(c))) if free else _grey(v)
+    return [str(c) for c in colours]
+
+
 def run_colours(plans: list, reference=None) -> dict[str, list[str]]:
     """Colours for every plan of a run, computed once, so each map that draws a plan uses the same ones.
+
+    The reference is coloured by :func:`colour_partnerships`; every other plan, in turn, follows its
+    matches in *all* the plans coloured before it (:func:`follow_colours`), so a partnership keeps its
+    colour through a run even where it has no match in the reference.
 
     Parameters
     ----------
     plans
         The run's plans (proposals, alternatives, the current arrangement...).
     reference
-        The plan the others are matched to (default: the first of ``plans``);
-        it is coloured by :func:`colour_partnerships`.
+        The plan coloured first (default: the first of ``plans``).
 
     Returns
     -------
@@ -152,9 +212,8 @@ def run_colours(plans: list, reference=None) -> dict[str, list[str]]:
     if not plans:
         return {}
     reference = reference or plans[0]
-    base = colour_partnerships(reference.partnerships)
-    out = {reference.name: base}
+    coloured = [(reference, colour_partnerships(reference.partnerships))]
     for plan in plans:
-        if plan.name not in out:
-            out[plan.name] = matched_colours(reference, base, plan)
-    return out
+        if all(plan.name != p.name for p, _ in coloured):
+            coloured.append((plan, follow_colours(coloured, plan)))
+    return {p.name: c for p, c in coloured}

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from partition import datapaths
+from partition.naming import la_places, place_key
 
 NEIGHBOUR_M = 5_000.0
 """Districts of other authorities within this distance (m) of the study area are drawn as context."""
@@ -80,12 +81,13 @@ def neighbouring_districts(
 
 
 def towns(schools: gpd.GeoDataFrame, outline: shapely.Geometry, limit: int = 14, min_schools: int = 4) -> pd.DataFrame:
-    """Places to name on the maps: the schools' towns (GIAS ``Town``) that lie inside the study area.
+    """Places to name on the maps: the schools' towns (GIAS ``Town``) that are places of the LA.
 
-    A town is placed at the median position of its schools and kept only if
-    that point lies inside ``outline`` (so a postal town such as Southampton,
-    whose schools lie partly outside the LA, is named by the neighbours layer
-    instead).
+    GIAS ``Town`` is the *postal* town, often outside the LA ("Southampton" for
+    Totton, "Reading" for villages of south Oxfordshire). A town is named only
+    when :func:`partition.naming.la_places` confirms it as a place of the LA
+    (see :mod:`partition.naming`), and it is placed at the median position of
+    its schools, kept only if that point lies inside ``outline``.
 
     Parameters
     ----------
@@ -109,6 +111,8 @@ def towns(schools: gpd.GeoDataFrame, outline: shapely.Geometry, limit: int = 14,
         {"name": schools["town"].astype("string").str.strip(), "x": schools.geometry.x, "y": schools.geometry.y}
     ).dropna()
     frame = frame[frame["name"] != ""]
+    confirmed = la_places(schools).confirmed
+    frame = frame[frame["name"].map(lambda n: place_key(n) in confirmed).astype(bool)]
     grouped = frame.groupby("name").agg(schools=("x", "size"), x=("x", "median"), y=("y", "median")).reset_index()
     grouped = grouped[grouped["schools"] >= min_schools]
     inside = shapely.contains_xy(outline, grouped["x"].to_numpy(), grouped["y"].to_numpy())

@@ -160,6 +160,33 @@ def _partnership_props(p: gpd.GeoDataFrame, colours: list[str]) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(props, geometry=p.geometry.to_numpy(), crs=4326)
 
 
+def label_points(geometries: gpd.GeoSeries, tolerance_m: float = 50.0) -> np.ndarray:
+    """Where each partnership's label goes: the pole of inaccessibility of its largest part.
+
+    The centre of the largest circle inside the largest polygon (:func:`shapely.maximum_inscribed_circle`),
+    so a label sits well inside its own partnership, never in a sliver or on a neighbour, and where the
+    most room is around it.
+
+    Parameters
+    ----------
+    geometries
+        Polygons or multipolygons (projected, metres).
+    tolerance_m
+        Precision of the search (m).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shapely points, one per geometry.
+    """
+    parts = []
+    for geom in geometries:
+        polys = list(getattr(geom, "geoms", [geom]))
+        parts.append(max(polys, key=lambda g: g.area))
+    centres = shapely.get_point(shapely.maximum_inscribed_circle(np.array(parts), tolerance_m), 0)
+    return np.asarray(centres)
+
+
 def label_html(number: int, name: str, colour: str, pupils: int) -> str:
     """A partnership's label: its number (in a badge of its colour) and its name, which may give way to others."""
     return (
@@ -191,13 +218,13 @@ def partnership_layer(
             aliases=["No.", "Partnership", "Schools", "Pupils", "Pupils vs average", "Districts"],
         ),
     ).add_to(group)
-    points = partnerships.geometry.representative_point().to_crs(4326)
+    points = gpd.GeoSeries(label_points(partnerships.geometry), crs=partnerships.crs).to_crs(4326)
     for row, pt, colour in zip(gj.itertuples(), points, colours):
         _label(pt.x, pt.y, label_html(row.number, row.name, colour, row.pupils)).add_to(group)
     return group
 
 
-def _school_feature(row, partnership: str, change: str | None, highlight: str | None) -> dict:
+def _school_feature(row, partnership: str | None, extra: dict[str, str], highlight: str | None) -> dict:
     colour, radius = KIND_STYLE.get(row.kind, KIND_STYLE["other"])
     if highlight:
         colour, radius = highlight, radius + 3
@@ -206,13 +233,13 @@ def _school_feature(row, partnership: str, change: str | None, highlight: str | 
         "URN": str(int(row.URN)),
         "phase": str(row.phase if hasattr(row, "phase") else row.kind),
         "pupils": int(row.pupils),
-        "partnership": partnership,
         "district": str(row.district),
         "colour": colour,
         "radius": radius,
     }
-    if change is not None:
-        props["change"] = change
+    if partnership is not None:
+        props["partnership"] = partnership
+    props.update(extra)
     return {
         "type": "Feature",
         "properties": html_properties(props),
@@ -222,30 +249,51 @@ def _school_feature(row, partnership: str, change: str | None, highlight: str | 
 
 def school_layer(
     schools: gpd.GeoDataFrame,
-    partnership_of: dict[int, str],
+    partnership_of: dict[int, str] | None,
     name: str = "Schools",
-    extra: dict[int, str] | None = None,
+    extra: dict[int, dict[str, str]] | None = None,
     highlight: str | None = None,
     control: bool = True,
+    extra_fields: dict[str, str] | None = None,
 ) -> folium.GeoJson:
-    """School markers (fill by kind, or ``highlight``); popups give name, URN, phase, pupils, partnership.
+    """School markers (fill by kind, or ``highlight``); popups give name, URN, phase, pupils, partnership, district.
 
-    ``extra`` (URN -> text) adds a "Change" field; schools not in it read "unchanged".
+    Parameters
+    ----------
+    schools
+        Schools (EPSG:27700).
+    partnership_of
+        URN -> partnership shown in the popup; ``None`` leaves the field out.
+    name
+        Layer name.
+    extra, extra_fields
+        URN -> {field: text} added to each popup, and field -> label in popup order
+        (e.g. ``{"today": "Today"}``); every school must have every field.
+    highlight
+        Marker fill for all these schools instead of their kind's.
+    control
+        Whether the layer control lists the layer.
+
+    Raises
+    ------
+    KeyError
+        When a school has no entry in ``extra`` (nothing is left to a default such as "unchanged").
     """
     pts = schools.to_crs(4326)
+    extra_fields = extra_fields or {}
     features = [
         _school_feature(
             row,
-            str(partnership_of.get(int(row.URN), "")),
-            None if extra is None else str(extra.get(int(row.URN), "unchanged")),
+            None if partnership_of is None else str(partnership_of.get(int(row.URN), "")),
+            {k: str(extra[int(row.URN)][k]) for k in extra_fields} if extra is not None else {},
             highlight,
         )
         for row in pts.itertuples()
     ]
-    fields = ["name", "URN", "phase", "pupils", "partnership", "district"] + (["change"] if extra is not None else [])
-    aliases = ["School", "URN", "Phase", "Pupils", "Partnership", "District"] + (
-        ["Change"] if extra is not None else []
-    )
+    head = ["name", "URN", "phase", "pupils"] + (["partnership"] if partnership_of is not None else []) + ["district"]
+    labels = {"name": "School", "URN": "URN", "phase": "Phase", "pupils": "Pupils"}
+    labels.update({"partnership": "Partnership", "district": "District"}, **extra_fields)
+    fields = head + list(extra_fields)
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=html_text(name),
@@ -259,5 +307,5 @@ def school_layer(
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, labels=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=[labels[f] for f in fields], labels=True),
     )

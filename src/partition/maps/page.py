@@ -24,6 +24,9 @@ WARNING_STYLE = "color:#b00000;font-weight:600"
 
 ATTRIBUTION = "Contains OS data © Crown copyright and database right; DfE GIAS, ONS (OGL v3.0)"
 
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+"""The pages' viewport: fits the phone's width and lets the reader pinch-zoom."""
+
 _ids = itertools.count(1)
 
 
@@ -92,6 +95,8 @@ def self_contained_html(fmap: folium.Map) -> str:
     def link(match: re.Match[str]) -> str:
         return f"<style>{css}</style>" if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.css$", match.group(1)) else ""
 
+    # folium's viewport forbids pinch-zoom (maximum-scale=1.0, user-scalable=no): allow it
+    text = re.sub(r'<meta name="viewport" content="[^"]*"\s*/>', VIEWPORT, text)
     text = re.sub(r'<script src="(https?://[^"]+)"></script>', script, text)
     text = re.sub(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/>', link, text)
     return text
@@ -165,8 +170,9 @@ def title_box(element_id: str, title: str, subtitle: str = "", warnings: str = "
     """
     sub = f"<div class='pt-sub'>{html_text(subtitle)}</div>" if subtitle else ""
     find = (
-        f"<input class='pt-search' type='search' list='{element_id}-schools' placeholder='Find a school…' "
-        f"aria-label='Find a school'><datalist id='{element_id}-schools'></datalist>"
+        f"<input class='pt-search' type='search' list='{element_id}-schools' placeholder='Find a school (name or URN)…' "
+        f"aria-label='Find a school by name or URN'><datalist id='{element_id}-schools'></datalist>"
+        "<div class='pt-msg' role='status' style='display:none'></div>"
         if search
         else ""
     )
@@ -176,11 +182,15 @@ def title_box(element_id: str, title: str, subtitle: str = "", warnings: str = "
     )
 
 
-def legend_box(element_id: str, body: str) -> str:
-    """The legend panel (top right), collapsible (closed on narrow screens); ``body`` is safe HTML."""
+def legend_box(element_id: str, body: str, files: list[str] | tuple[str, ...] = ()) -> str:
+    """The legend panel (top right), collapsible (closed on narrow screens), with a close button when open.
+
+    ``body`` is safe HTML; ``files`` (configuration names, plain text) are named in small print at the bottom.
+    """
+    small = f"<div class='pt-small'>file: {html_text(', '.join(files))}</div>" if files else ""
     return (
         f"<div id='{element_id}' class='pt-box pt-legend' style='display:none'><details open>"
-        f"<summary>Legend</summary>{body}<div class='pt-note'>{html_text(ATTRIBUTION)}</div></details></div>"
+        f"<summary>Legend</summary>{body}<div class='pt-note'>{html_text(ATTRIBUTION)}</div>{small}</details></div>"
     )
 
 

@@ -9,8 +9,8 @@ import folium.plugins
 import geopandas as gpd
 import shapely
 
-from partition.compare import match_partnerships
 from partition.htmltext import html_text
+from partition.maps.changes import change_sentence, school_changes, summarise
 from partition.maps.colours import CHANGED_COLOUR, colour_partnerships, run_colours
 from partition.maps.context import towns
 from partition.maps.layers import (
@@ -27,6 +27,7 @@ from partition.maps.layers import (
     wgs84_bounds,
 )
 from partition.maps.page import (
+    RawHTML,
     add_config,
     add_map_panels,
     add_page_style,
@@ -63,7 +64,16 @@ def plan_title(plan) -> str:
 
 
 def _subtitle(plan) -> str:
-    return f"Configuration {plan.name}"
+    """One plain sentence under a map's title (the file's code name is only in the legend's small print)."""
+    if plan.solver == CURRENT_SOLVER:
+        return "Each district is one partnership today"
+    return f"{len(plan.assignments)} schools in {plan.k} partnerships; click a partnership or school for details"
+
+
+NUMBERS_NOTE = (
+    "<div class='pt-note'>Numbers are for this map only: a partnership may carry another number in another "
+    "configuration; its colour stays the same.</div>"
+)
 
 
 def _partnership_of(plan) -> dict[int, str]:
@@ -104,8 +114,11 @@ def _base_map(
     return fmap
 
 
-def add_context(fmap: folium.Map, districts, schools, neighbours, basemap: str | None) -> None:
-    """Land on a sea-coloured background, the online base map if asked, neighbouring areas and towns.
+def add_context(fmap: folium.Map, districts, schools, neighbours, basemap: str | None) -> bool:
+    """Land, the online base map if asked, neighbouring areas and towns.
+
+    The background is the sea's colour only when the land around the study area (neighbouring
+    authorities) is drawn; otherwise it is neutral, so land outside the study area is never shown as sea.
 
     Parameters
     ----------
@@ -119,6 +132,11 @@ def add_context(fmap: folium.Map, districts, schools, neighbours, basemap: str |
         :func:`partition.maps.context.neighbouring_districts`, or ``None``.
     basemap
         ``"osm"`` or ``None``/``"none"``.
+
+    Returns
+    -------
+    bool
+        Whether the land around is drawn (the page then colours the background as sea).
     """
     folium.map.CustomPane(LAND_PANE, z_index=150).add_to(fmap)
     land_layer(districts, neighbours).add_to(fmap)
@@ -129,19 +147,23 @@ def add_context(fmap: folium.Map, districts, schools, neighbours, basemap: str |
     if neighbours is not None and len(neighbours):
         neighbours_layer(neighbours.to_crs(districts.crs), outline).add_to(fmap)
     towns_layer(towns(schools, outline), districts.crs).add_to(fmap)
+    sea = neighbours is not None and len(neighbours) > 0
+    fmap._pt_sea = sea  # read by _finish, which records it in the page configuration
+    return sea
 
 
 def _finish(root, fmap, config: dict, bounds_27700, title: str, subtitle: str, plans: list, legend: str) -> None:
-    """Title and legend panels, the study area to fit, a layer control."""
+    """Title and legend panels (the plans' file names in small print), the study area to fit, a layer control."""
     warnings = warnings_html(plans, brief=True)
     add_map_panels(
         root,
         fmap,
         config,
         title_box(new_id("pt-title"), title, subtitle, warnings),
-        legend_box(new_id("pt-legend"), legend),
+        legend_box(new_id("pt-legend"), legend, [p.name for p in plans]),
     )
     config["maps"][fmap.get_name()]["bounds"] = wgs84_bounds(bounds_27700)
+    config["maps"][fmap.get_name()]["sea"] = bool(getattr(fmap, "_pt_sea", False))
     folium.LayerControl(position="bottomright", collapsed=True).add_to(fmap)
 
 
@@ -190,7 +212,7 @@ def configuration_map(
     partnership_layer(plan.partnerships, colours, "Partnerships").add_to(fmap)
     district_layer(districts).add_to(fmap)
     school_layer(schools, _partnership_of(plan)).add_to(fmap)
-    legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html()
+    legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html() + NUMBERS_NOTE
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
     add_config(fmap, config)
@@ -227,6 +249,9 @@ def layered_map(
     title = f"{len(plans)} configurations, one at a time"
     add_page_style(fmap, title, bool(violation_warnings(plans)))
     radio = new_id("pt-config")
+    titles = [plan_title(p) for p in plans]
+    repeated = {t for t in titles if titles.count(t) > 1}
+    titles = [f"{t} ({j + 1})" if t in repeated else t for j, t in enumerate(titles)]
     configs, choices, sections = [], [], []
     for i, plan in enumerate(plans):
         group = partnership_layer(plan.partnerships, colours[plan.name], plan_title(plan), show=i == 0, control=False)
@@ -236,15 +261,16 @@ def layered_map(
         checked = " checked" if i == 0 else ""
         hidden = "" if i == 0 else " style='display:none'"
         choices.append(
-            f"<label><input type='radio' name='{radio}' value='{i}'{checked}> {html_text(plan_title(plan))} "
-            f"<span class='pt-sub'>({html_text(plan.name)})</span></label>"
+            f"<label><input type='radio' name='{radio}' value='{i}'{checked}> {html_text(titles[i])}</label>"
         )
         sections.append(
             f"<div id='{section}'{hidden}>{warnings_html([plan])}{legend_table(plan, colours[plan.name])}</div>"
         )
         configs.append({"layers": [group.get_name()], "legend": section})
     district_layer(districts).add_to(fmap)
-    legend = f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{_kinds_html()}"
+    legend = (
+        f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{_kinds_html()}{NUMBERS_NOTE}"
+    )
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, "Choose a configuration in the legend", plans, legend)
     config["maps"][fmap.get_name()].update({"configs": configs, "radio": radio})
@@ -281,19 +307,47 @@ def side_by_side_map(
         partnership_layer(plan.partnerships, colours[plan.name], "Partnerships").add_to(fmap)
         district_layer(districts).add_to(fmap)
         school_layer(schools, _partnership_of(plan)).add_to(fmap)
-        legend = warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html()
-        _finish(dual, fmap, config, bounds, plan_title(plan), _subtitle(plan), [plan], legend)
+        legend = warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html() + NUMBERS_NOTE
+        _finish(dual, fmap, config, bounds, plan_title(plan), "", [plan], legend)
+    dual.get_root().header.add_child(RawHTML(stacked_css(dual.m1.get_name(), dual.m2.get_name())))
     add_config(dual, config)
     return dual
 
 
+STACK_BELOW_PX = 800
+"""Side by side maps are stacked (one above the other) in windows narrower than this."""
+
+
+def stacked_css(first: str, second: str) -> str:
+    """CSS that stacks two side-by-side maps (element ids, never data) on narrow screens."""
+    full = "width:100% !important;height:50% !important;left:0 !important"
+    return (
+        f"<style>@media (max-width: {STACK_BELOW_PX - 1}px){{"
+        f"#{first}{{{full};top:0 !important}}#{second}{{{full};top:50% !important}}}}</style>"
+    )
+
+
 def changes(a, b) -> dict[int, str]:
-    """URN -> ``"from → to"`` for each school whose partnership changes from ``a`` to ``b`` (after matching)."""
-    match = match_partnerships(a, b)  # b id -> a id
-    pa = a.assignments.set_index("URN")
-    pb = b.assignments.set_index("URN").reindex(pa.index)
-    moved = pb["partnership_id"].map(match) != pa["partnership_id"]
-    return {int(u): f"{pa.at[u, 'partnership']} → {pb.at[u, 'partnership']}" for u in pa.index[moved]}
+    """URN -> what changes for the school from ``a`` to ``b``, for every school of ``a``.
+
+    The text is :func:`partition.maps.changes.change_sentence` ("12 of your 47 partner schools stay with
+    you; ..."; "unchanged: ..." only when the school's partnership has exactly the same schools).
+    """
+    table = school_changes(a, b)
+    return {int(u): change_sentence(r) for u, r in zip(table.index, table.itertuples())}
+
+
+def _changes_popups(a, b, table) -> dict[int, dict[str, str]]:
+    numbers = dict(zip(b.partnerships["id"], partnership_numbers(b.partnerships)))
+    today = "today" if a.solver == CURRENT_SOLVER else "before"
+    return {
+        int(u): {
+            today: f"{r.from_name} ({r.from_schools} schools)",
+            "proposed": f"{numbers.get(r.to_id, '')} {r.to_name} ({r.to_schools} schools)",
+            "change": change_sentence(r),
+        }
+        for u, r in zip(table.index, table.itertuples())
+    }
 
 
 def difference_map(
@@ -306,41 +360,52 @@ def difference_map(
     neighbours: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
 ) -> folium.Map:
-    """What changes from ``a`` (normally today's arrangement) to ``b``: ``b``'s partnerships, ``a``'s boundaries
-    drawn over them, and the schools that change partnership marked (popup: from → to).
+    """What changes from ``a`` (normally today's arrangement) to ``b``, for every school.
+
+    ``b``'s partnerships, ``a``'s boundaries drawn over them; every school's popup gives its partnership in
+    ``a`` and in ``b`` (name, schools) and how many of its partner schools stay with it
+    (:func:`partition.maps.changes.school_changes`: membership, no matching). Schools whose partnership in
+    ``b`` takes schools from two or more partnerships of ``a`` (crosses one of its boundaries) are marked in
+    :data:`~partition.maps.colours.CHANGED_COLOUR`. The subtitle's figures are those of
+    :func:`partition.maps.changes.summarise`.
 
     Parameters as :func:`layered_map` (``colours`` by plan name).
     """
     colours = colours or _matched([a, b])
-    change = changes(a, b)
-    n_schools = len(a.assignments)
+    table = school_changes(a, b)
+    summary = summarise(table)
+    current = a.solver == CURRENT_SOLVER
     title = (
-        f"What changes from today's {a.k} district partnerships to {b.k} partnerships"
-        if a.solver == CURRENT_SOLVER
+        f"Today's {a.k} district partnerships become {b.k}"
+        if current
         else f"What changes: {plan_title(a)} → {plan_title(b)}"
     )
-    subtitle = f"{len(change)} of {n_schools} schools change partnership"
+    boundary = "a district boundary" if current else f"a boundary of {plan_title(a)}"
+    subtitle = summary.sentence(boundary)
     bounds = _study_bounds(districts, a, b)
     fmap = _base_map(bounds, districts, schools, neighbours, basemap)
     add_page_style(fmap, title, bool(violation_warnings([a, b])))
     partnership_layer(b.partnerships, colours[b.name], "Proposed partnerships").add_to(fmap)
-    before = "Today's boundaries (districts)" if a.solver == CURRENT_SOLVER else f"Boundaries of {a.name}"
+    before = "Today's boundaries (districts)" if current else f"Boundaries of {plan_title(a)}"
     district_layer(a.partnerships[["name", "geometry"]], name=before, weight=3).add_to(fmap)
-    moved = schools["URN"].astype(int).isin(change)
-    school_layer(schools[~moved], _partnership_of(b), name="Schools that stay", extra=change).add_to(fmap)
-    school_layer(
-        schools[moved],
-        _partnership_of(b),
-        name=f"Schools that change ({len(change)})",
-        extra=change,
-        highlight=CHANGED_COLOUR,
-    ).add_to(fmap)
+    popups = _changes_popups(a, b, table)
+    fields = {"today" if current else "before": "Today" if current else "Before", "proposed": "Proposed"}
+    fields["change"] = "What changes"
+    crossing = set(table.index[table["crosses"]])
+    marked = schools["URN"].astype(int).isin(crossing)
+    kw = {"extra": popups, "extra_fields": fields}
+    layers = [(~marked, "Other schools", None), (marked, f"Schools in a partnership across {boundary}", CHANGED_COLOUR)]
+    for rows, name, highlight in layers:
+        if rows.any():  # folium cannot build the popups of an empty layer
+            school_layer(schools[rows], None, name=name, highlight=highlight, **kw).add_to(fmap)
     note = (
         f"<div class='pt-note'><span class='pt-dot' style='background:{CHANGED_COLOUR};border:2px solid #000'></span> "
-        f"<b>{len(change)} schools change partnership</b> (click one: from → to). Dashed lines: {html_text(before.lower())}."
-        " Partnerships are matched by shared pupils.</div>"
+        f"<b>{summary.crossing} schools</b> would be in a partnership that crosses {html_text(boundary)} "
+        f"(it takes schools from two or more of {'today' if current else html_text(plan_title(a))}'s partnerships). "
+        f"Dashed lines: {html_text(before.lower())}. Click any school to see its partnership "
+        f"{'today' if current else 'before'} and proposed, and how many of its partner schools stay with it.</div>"
     )
-    legend = warnings_html([a, b]) + note + legend_table(b, colours[b.name]) + _kinds_html()
+    legend = warnings_html([a, b]) + note + legend_table(b, colours[b.name]) + _kinds_html() + NUMBERS_NOTE
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, subtitle, [a, b], legend)
     add_config(fmap, config)
