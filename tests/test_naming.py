@@ -13,6 +13,7 @@ import re
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial import cKDTree
@@ -216,13 +217,33 @@ def _majority_pairs(a, b):
     ]
 
 
-def test_names_are_stable_across_k(hampshire_plans):
+def _first_place_share(plan, partnership: str, name: str, places: pd.DataFrame, schools) -> tuple[float, bool]:
+    """Share of the pupils of ``partnership`` (of ``plan``) in the first place of ``name``, and whether that
+    place is its largest (computed here from the schools' places, not by naming's own check)."""
+    urns = plan.assignments.loc[plan.assignments["partnership"] == partnership, "URN"]
+    mine = places.join(schools[["URN", "pupils"]])[schools["URN"].isin(urns).to_numpy()]
+    pupils = mine.groupby(mine["place"].map(_key))["pupils"].sum()
+    first = _key(re.split(r" & | \(| \d+$", name)[0])
+    return float(pupils.get(first, 0) / pupils.sum()), first == pupils.idxmax()
+
+
+def test_names_are_stable_across_k(hampshire_plans, hampshire):
+    """The same partnership redrawn keeps its name, unless the name is no longer true of it: its first place
+    holds under 20 % of its pupils and is not its largest (then it is named afresh, see ``inherit_names``).
+    Before names had to stay true, this asserted every pair kept its name (k22's "Alton", redrawn, held
+    under 20 % Alton pupils in k23 and was still called "Alton")."""
+    schools = hampshire.schools
+    places = school_places(schools)
     first = hampshire_plans[0]
     assert [p.k for p in hampshire_plans] == [22, 23, 24]
     for plan in hampshire_plans[1:]:
         pairs = _majority_pairs(first, plan)
         assert len(pairs) >= 15, pairs  # most partnerships are the same partnership redrawn
-        assert [(a, b) for a, b in pairs if a != b] == []
+        renamed = [(a, b) for a, b in pairs if a != b]
+        assert len(renamed) <= 2, renamed
+        for a, b in renamed:
+            share, top = _first_place_share(plan, b, a, places, schools)
+            assert share < 0.2 and not top, (a, b, share)
         names = list(plan.partnerships["name"])
         assert len(set(names)) == len(names)
         assert all(len(n) <= 30 for n in names)
@@ -306,3 +327,88 @@ def test_bad_names_table_is_refused_naming_the_file(tmp_path, table, message):
         load_scenario(_scenario(tmp_path, table))
     assert "s.toml" in str(err.value)
     assert message in str(err.value) + " " + str(err.value.fix)
+
+
+# --- names residents recognise (towns gather their suburbs; inherited names stay true) ------------------
+
+
+def test_a_town_of_the_la_gathers_its_suburbs_and_villages_keep_their_names(hampshire):
+    """Pennington (postal town Lymington, 2 km out) is in Lymington; Odiham (postal town Hook, 3.6 km) is not."""
+    schools = hampshire.schools
+    places = school_places(schools).join(schools[["locality", "town", "pupils"]])
+    pennington = places[places["locality"] == "Pennington"]
+    assert len(pennington) and set(pennington["place"]) == {"Lymington"} and set(pennington["sub"]) == {"Pennington"}
+    assert set(places.loc[places["locality"].isin(["Sheet", "Steep"]), "place"]) == {"Petersfield"}
+    assert set(places.loc[places["locality"] == "Odiham", "place"]) == {"Odiham"}
+    # the town holds its suburbs' pupils: Lymington 572 pupils in its own schools, 2,322 with Pennington and Boldre;
+    # Petersfield, with Sheet, Steep and Stroud, outweighs Liphook
+    pupils = places.groupby("place")["pupils"].sum()
+    assert pupils["Lymington"] > 2000
+    assert pupils["Petersfield"] > pupils["Liphook"]
+
+
+def test_a_sub_place_that_repeats_its_place_is_shortened(shared):
+    """Oxfordshire wards "Abingdon Fitzharris", "Banbury Hardwick": the sub-place is the distinctive part."""
+    schools = _inputs(shared, "931").schools
+    places = school_places(schools)
+    repeats = places[[s.startswith(p + " ") for p, s in zip(places["place"], places["sub"])]]
+    assert repeats.empty, repeats.head()
+    assert {"Fitzharris", "Hardwick"} <= set(places["sub"])
+    assert "Headington" in set(places.loc[places["place"] == "Oxford", "sub"])  # a suburb of Oxford
+
+
+def _group_of(schools: pd.DataFrame, places: pd.DataFrame, wanted: dict[str, int]) -> pd.Series:
+    """Label 0 for the first ``n`` schools (by URN) whose place is each key of ``wanted``, 1 for the rest."""
+    chosen = []
+    for place, n in wanted.items():
+        chosen += sorted(schools.loc[places["place"] == place, "URN"].astype(int))[:n]
+    return schools["URN"].astype(int).isin(chosen).map({True: 0, False: 1}).to_numpy()
+
+
+def test_an_inherited_name_is_kept_only_while_it_is_true(hampshire):
+    """A partnership that kept only a few Sarisbury Green schools is not called "Sarisbury Green"."""
+    from partition.naming import partnership_names
+
+    schools = hampshire.schools
+    places = school_places(schools)
+    labels = _group_of(schools, places, {"Hedge End": 20, "Hamble-le-Rice": 6, "Sarisbury Green": 1})
+    mine = schools[labels == 0].join(places)
+    share = mine.groupby("place")["pupils"].sum() / mine["pupils"].sum()
+    assert share["Sarisbury Green"] < 0.2 and share["Hedge End"] > 0.5
+    named = partnership_names(schools, labels, inherited={0: "Sarisbury Green"}).names
+    assert named[0] == "Hedge End"
+    # parts that are not places of its schools are not inherited either
+    assert partnership_names(schools, labels, inherited={0: "Hedge End & Whiteley"}).names[0] == "Hedge End"
+    # a true inherited name is kept, its qualifier too
+    assert partnership_names(schools, labels, inherited={0: "Hedge End & Hamble-le-Rice"}).names[0] == (
+        "Hedge End & Hamble-le-Rice"
+    )
+
+
+def test_plan_and_run_name_the_same_grouping_alike_except_for_kept_names(hampshire, hampshire_plans):
+    """``partition plan --k 23`` names a grouping alone; ``run`` (k = 22, 23, 24) lets k = 23 keep k = 22's names.
+
+    Every difference is of a kind the module docstring lists: the run's name is the true name of the same
+    partnership in k = 22, or another of the partnership's own candidates (because the names kept differ).
+    """
+    from partition.naming import _candidates, _true_of, partnership_names
+
+    schools = hampshire.schools
+    k22, k23 = hampshire_plans[0], hampshire_plans[1]
+    run_names = k23.assignments.set_index("URN")["partnership"].reindex(schools["URN"]).to_numpy()
+    codes, labels = np.unique(run_names, return_inverse=True)
+    alone = partnership_names(schools, labels).names  # what `plan --k 23` calls the same grouping
+    frame = schools.assign(label=labels).join(school_places(schools))
+    earlier = dict(_majority_pairs(k22, k23))
+    kept = {b: a for a, b in earlier.items()}
+    differ = []
+    for label, run_name in enumerate(codes):
+        if alone[label] == run_name:
+            continue
+        group = frame[frame["label"] == label]
+        differ.append((alone[label], run_name))
+        assert (kept.get(run_name) == run_name and _true_of(run_name, group)) or run_name in _candidates(group), (
+            alone[label],
+            run_name,
+        )
+    assert len(differ) <= 6, differ  # few: most partnerships keep the name they would have alone

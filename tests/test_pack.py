@@ -17,6 +17,7 @@ import pytest
 from tests.test_maps import ARTEFACTS
 
 from partition.compare import add_ensemble_ranks, columns_of, scorecard
+from partition.maps.colours import run_colours
 from partition.pack import (
     GROUPS,
     consultation_pack,
@@ -24,6 +25,8 @@ from partition.pack import (
     link_text,
     plain_titles,
     public_columns,
+    size_difference,
+    static_map,
 )
 from partition.planner import district_plan, make_plan
 from partition.spec import PlanSpec
@@ -114,7 +117,11 @@ def test_table_has_units_percentages_and_definitions(pack):
     shown = [c for _, columns in public_columns(table) for c in columns]
     assert {c.key for c in shown} >= {"wdist_km", "districts_divided", "rank_wdist_km"}
     assert all(c.definition for c in shown)
-    assert text.count("<caption>") == len(GROUPS) + sum(p.k for p in plans)  # the tables and every school list
+    # the public table, the analysts' tables, a table of partnerships per configuration, and a school list per
+    # partnership of the main proposals only (k22, k23): not of the alternative nor of the current arrangement
+    main = [p for p in plans if p.name in ("k22-ignore", "k23-ignore")]
+    assert text.count("<caption>") == 1 + len(GROUPS) + len(plans) + sum(p.k for p in main)
+    assert text.count("<details") == sum(p.k for p in main)
     assert '<html lang="en">' in text and "<th scope='col'>" in text and "<th scope='row'>" in text
     # headings in order: h1, then h2s, h3s under them, never a level skipped
     levels = [int(h) for h in re.findall(r"<h([1-6])", text)]
@@ -129,7 +136,7 @@ def test_chart_axis_shows_the_band(pack):
     assert f">{mean * 0.9:,.0f}<" in text and f">{mean * 1.1:,.0f}<" in text  # the band's bounds, labelled
     assert f"average {mean:,.0f} pupils" in text
     # the axis does not start at 0: its first tick is within a band's width of the lower bound
-    svg = text.split("<svg")[2]
+    svg = text.split('<svg class="chart chart-wide"')[2]
     ticks = [int(t.replace(",", "")) for t in re.findall(r'fill="#444">([\d,]+)</text>', svg)]
     assert ticks and ticks[0] > mean * 0.6
 
@@ -151,7 +158,7 @@ def test_printed_to_a4_shows_every_column(pack, browser):
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 718, "height": 1000})  # A4 less the margins, at 96 px per inch
     overflow = page.evaluate("() => [...document.querySelectorAll('table')].filter(t => t.scrollWidth > 718).length")
-    page.evaluate("() => document.querySelector('table.scorecard').scrollIntoView()")
+    page.evaluate("() => document.querySelector('table.analysts').scrollIntoView()")
     page.screenshot(path=str(ARTEFACTS / "consultation-pack-print.png"))
     page.close()
     assert overflow == 0
@@ -165,8 +172,8 @@ def test_printed_to_a4_shows_every_column(pack, browser):
         assert f"{plan.wdist_km:.3f}" in text, plan.name
         assert f"{plan.scores['max_abs_deviation'] * 100:.1f}" in text, plan.name
         assert f"{table.at[plan.name, 'schools_moved']:,}" in text
-    # school lists print expanded: every school of every configuration is on paper
-    names = pd.concat([p.assignments["name"] for p in plans]).unique()
+    # school lists print expanded: every school of the main proposals is on paper
+    names = pd.concat([p.assignments["name"] for p in plans[:2]]).unique()
     missing = [n for n in names if n.replace(" ", "") not in squeezed]
     assert not missing, missing[:5]
 
@@ -183,7 +190,11 @@ def test_no_sideways_scrolling_at_1400px(pack, browser):
     )
     page_wide = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
     page.screenshot(path=str(ARTEFACTS / "consultation-pack.png"), full_page=False)
-    for name, selector in (("comparison", "table.scorecard"), ("chart", "svg"), ("sheets", "section.sheets")):
+    for name, selector in (
+        ("comparison", "table.scorecard"),
+        ("chart", "svg.chart-wide"),
+        ("sheets", "section.sheets"),
+    ):
         page.evaluate(f"() => [...document.querySelectorAll('{selector}')].at(-1).scrollIntoView()")
         page.screenshot(path=str(ARTEFACTS / f"consultation-pack-{name}.png"))
     page.close()
@@ -193,3 +204,131 @@ def test_no_sideways_scrolling_at_1400px(pack, browser):
 def test_columns_of_describes_every_scorecard_column(pack):
     _, table, _ = pack
     assert all(c.definition for c in columns_of(table))
+
+
+# --- standalone, printable, readable on a phone, in plain words -------------------------------------------
+
+JARGON = ("k22-ignore", "k23-ignore", "Polsby", "Reock", "Cut edges", "ARI", "VI ", "nats", "wdist", "ReCom")
+JARGON += ("planning units", "of the average)", "random")
+
+
+def _public_part(text: str) -> str:
+    """The page before the appendix "For analysts", tags and styles removed (what a reader reads)."""
+    body = text.split("<body>", 1)[1].split("<h2>For analysts</h2>", 1)[0]
+    body = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_public_part_is_in_plain_words_and_the_measures_are_defined_for_analysts(pack):
+    plans, _, path = pack
+    text = path.read_text()
+    public = _public_part(text)
+    assert [w for w in JARGON if w in public] == []
+    assert "below the average" in public and "above the average" in public
+    appendix = text.split("<h2>For analysts</h2>", 1)[1]
+    for word in ("Polsby-Popper", "Reock", "ARI", "k22-ignore"):
+        assert word in appendix
+    # the random-plan comparison is explained in one plain sentence
+    assert re.search(r"we drew 1,000 other plans at random that follow the same rules", appendix)
+
+
+@pytest.mark.parametrize(("deviation", "words"), [(-0.06, "6 % below the average"), (0.041, "4 % above the average")])
+def test_size_difference_in_words(deviation, words):
+    assert size_difference(deviation) == words
+    assert size_difference(0.001) == "about the average"
+
+
+def test_static_map_of_each_proposed_configuration(pack):
+    """Every proposed configuration (not the current arrangement) has a static map in the interactive maps'
+    colours, numbered partnerships, a scale bar that measures true distance, and a north arrow."""
+    plans, _, path = pack
+    text = path.read_text()
+    colours = run_colours(plans)
+    maps = re.findall(r'<svg class="map".*?</svg>', text, flags=re.S)
+    proposed = [p for p in plans if p.solver != "districts"]
+    assert len(maps) == len(proposed)
+    for plan, svg in zip(proposed, maps):
+        fills = re.findall(r'<path d="[^"]*" fill="([^"]+)" fill-opacity', svg)
+        assert fills == colours[plan.name]
+        numbers = sorted(int(n) for n in re.findall(r'text-anchor="middle">(\d+)</text>', svg))
+        assert numbers == list(range(1, plan.k + 1))
+        assert "scale-bar" in svg and "north-arrow" in svg
+    # the scale bar: its length in px over the map's px per metre is the distance it says
+    plan = plans[1]
+    svg = static_map(plan, colours[plan.name])
+    minx, _, maxx, _ = plan.partnerships.total_bounds
+    px_per_m = (640 - 24) / (maxx - minx)
+    bar = float(re.search(r'class="scale-bar"><rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)[1])
+    km = float(re.search(r">([\d.]+) km</text>", svg)[1])
+    assert bar / px_per_m == pytest.approx(km * 1000, rel=0.01)
+
+
+def test_links_work_when_printed_and_the_page_says_where_the_maps_are(pack, browser):
+    _, _, path = pack
+    text = path.read_text()
+    assert "The interactive maps are in the same folder as this file" in text
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.emulate_media(media="print")
+    after = page.evaluate(
+        "() => [...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'),"
+        " getComputedStyle(a, '::after').content])"
+    )
+    page.close()
+    assert after and all(href in content for href, content in after), after[:3]
+
+
+def _pages(pdf) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(str(pdf)).pages]
+
+
+def test_printed_pack_is_short_and_no_heading_is_left_at_a_page_foot(pack, browser):
+    """Printed to A4: school lists only for the main proposals, and no page ends with a heading."""
+    plans, _, path = pack
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    pdf = ARTEFACTS / "consultation-pack-a4.pdf"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(pdf), format="A4")
+    headings = page.evaluate("() => [...document.querySelectorAll('h2,h3,h4')].map(h => h.textContent.trim())")
+    page.close()
+    pages = _pages(pdf)
+    schools = sum(len(p.assignments) for p in plans[:2])
+    assert len(pages) <= 10 + schools // 40, len(pages)  # about 40 school rows a page, plus the rest
+    for number, content in enumerate(pages, 1):
+        lines = [line.strip() for line in content.splitlines() if line.strip()]
+        last = lines[-1] if lines else ""
+        assert last not in headings, (number, last)
+
+
+def test_on_a_phone_nothing_widens_the_page_and_charts_stay_readable(pack, browser):
+    _, _, path = pack
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page.goto(path.as_uri())
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    # every table fits or scrolls inside its own box, which shows a cue
+    loose = page.evaluate(
+        """() => [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > 390
+                 && !t.closest('.scroll')).length"""
+    )
+    cues = page.evaluate(
+        """() => [...document.querySelectorAll('.scroll')].filter(b => b.scrollWidth > b.clientWidth + 1)
+                 .map(b => getComputedStyle(b.previousElementSibling).display)"""
+    )
+    # the smallest chart text as shown: font size times the SVG's scale on screen
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('svg.chart')]
+                 .filter(s => s.getBoundingClientRect().width > 0)
+                 .map(s => 13 * s.getBoundingClientRect().width / s.viewBox.baseVal.width))"""
+    )
+    page.screenshot(path=str(ARTEFACTS / "consultation-pack-phone.png"))
+    for name, selector in (("table", "table.scorecard"), ("map", "svg.map"), ("chart", "svg.chart-narrow")):
+        page.evaluate(f"() => document.querySelector('{selector}').scrollIntoView()")
+        page.screenshot(path=str(ARTEFACTS / f"consultation-pack-phone-{name}.png"))
+    page.close()
+    assert width <= 390, width
+    assert loose == 0
+    assert cues and set(cues) == {"block"}, cues
+    assert smallest >= 11, smallest

@@ -38,6 +38,14 @@ or "The Village"; a ward may be named after a road, "Old Kent Road") and *is of 
 * a ``Locality`` or ``Address3`` is used when confirmed, or when it is nobody's
   postal town in the LA (a village is not a Town; a shifted postal town is).
 
+A town of the LA gathers its suburbs: a school placed by its ``Locality`` whose
+``Town`` is confirmed as of the LA, within :data:`GATHER_KM` of the centre of
+that town's own schools, is in the town, its locality becoming its sub-place
+(Pennington -> Lymington, Sheet and Steep -> Petersfield, Headington -> Oxford);
+a village further out keeps its own name (Odiham, postal town Hook). A
+sub-place that repeats its place is shortened to its distinctive part (ward
+"Abingdon Fitzharris" under Abingdon -> "Fitzharris").
+
 Only the LA's own GIAS rows and its districts are needed, so the rule works for
 any English LA. Checked against the England GIAS file for many LAs (see
 ``tests/test_naming.py``: a place is outside when most schools *in* it within
@@ -68,7 +76,24 @@ inherited from an earlier configuration) are kept and never generated for
 another partnership. :func:`inherit_names` gives a configuration the names of
 an earlier one: partnerships are matched one-to-one by shared pupils
 (:func:`match_by_overlap`, the Hungarian method) and a match is kept when the
-two share a majority of each one's pupils — the same partnership, redrawn.
+two share a majority of each one's pupils — the same partnership, redrawn. An
+inherited name is kept only while it is true of the partnership: its first
+place is the partnership's first place or holds at least
+:data:`INHERIT_SHARE` of its pupils, and its other parts are places or
+sub-places of its schools (a partnership that lost most of Sarisbury Green is
+no longer called "Sarisbury Green"). A partnership with no such match, or
+whose inherited name is no longer true, gets its own name.
+
+So ``partition plan --k 23`` and ``partition run`` (k = 22, 23, ...) give the
+same grouping the same names except where a partnership of the run is the
+same partnership as one of an earlier configuration and keeps that one's
+name although its own would differ: its qualifier ("Hedge End" where alone it
+would be "Hedge End & Fair Oak") or, when its first two places swapped, its
+first place while the old one still holds :data:`INHERIT_SHARE` of its pupils.
+Because the names kept differ, another partnership may then take a different
+one of its own candidates (a shorter one where the clash that lengthened it is
+gone, or its next one). ``tests/test_naming.py`` checks that every difference
+is of these kinds.
 :class:`NameOverrides` holds the scenario's ``[names]`` table: ``schools``
 (URN -> name: the partnership that contains the school is called that) and
 ``rename`` (generated name -> name, in every configuration). Partnership ids
@@ -93,6 +118,13 @@ MAX_LENGTH = 30
 
 SECOND_PLACE_SHARE = 0.15
 """Least share of a partnership's pupils for its second place to join its name ("Alton & Four Marks")."""
+
+GATHER_KM = 3.0
+"""A village or suburb (``Locality``) within this distance (km) of the centre of its postal town's own schools is
+part of that town, when the town is of the LA ("Pennington" -> "Lymington (Pennington)")."""
+
+INHERIT_SHARE = 0.2
+"""Least share of a partnership's pupils the first place of an inherited name must hold for the name to be kept."""
 
 MATCH_SHARE = 0.5
 """Two partnerships of different configurations are "the same" when they share more than this share of each one's pupils."""
@@ -281,6 +313,8 @@ def school_places(schools: pd.DataFrame, places: LAPlaces | None = None) -> pd.D
         local = [v for f, v in good if f in ("locality", "address3", "ward") and place_key(v) != place_key(place)]
         rows.append((place, local[0] if local else "", place_field))
     out = pd.DataFrame(rows, columns=["place", "sub", "field"], index=schools.index)
+    out = _gather_into_towns(out, schools, places)
+    out["sub"] = [_distinctive(sub, place) for sub, place in zip(out["sub"], out["place"])]
     # one spelling per place: the LA's most common (mixed case before all-capital)
     spelled = pd.concat([out["place"], out["sub"]])
     spelled = spelled[spelled != ""]
@@ -291,6 +325,47 @@ def school_places(schools: pd.DataFrame, places: LAPlaces | None = None) -> pd.D
     for column in ("place", "sub"):
         out[column] = [best.get(place_key(v), v) if v else "" for v in out[column]]
     return out
+
+
+def _gather_into_towns(out: pd.DataFrame, schools: pd.DataFrame, places: LAPlaces) -> pd.DataFrame:
+    """Places of schools in a suburb of a town of the LA become the town, the suburb their sub-place.
+
+    A school whose place is its ``Locality`` (or ``Address3``) and whose ``Town`` is confirmed as of the LA
+    is in that town when it lies within :data:`GATHER_KM` of the centre of the town's own schools (place
+    equal to the town): Pennington is in Lymington, Leigh Park in Havant; Odiham (postal town Hook, 3.6 km
+    away) stays a place. Without coordinates nothing is gathered.
+    """
+    if "geometry" not in schools or not len(out):
+        return out
+    town = _text_column(schools, "town").map(lambda v: tidy_place(v.split(",")[0]))
+    town_key = town.map(place_key)
+    place_key_ = out["place"].map(place_key)
+    x = schools.geometry.x.to_numpy(dtype=float)
+    y = schools.geometry.y.to_numpy(dtype=float)
+    out = out.copy()
+    for key in sorted(set(town_key[out["field"].isin(["locality", "address3"])]) & places.confirmed):
+        core = (place_key_ == key).to_numpy()
+        if not core.any():
+            continue
+        cx, cy = x[core].mean(), y[core].mean()
+        gather = (
+            (town_key == key).to_numpy()
+            & out["field"].isin(["locality", "address3"]).to_numpy()
+            & (place_key_ != key).to_numpy()
+            & (np.hypot(x - cx, y - cy) <= GATHER_KM * 1000)
+        )
+        out.loc[gather, "sub"] = out.loc[gather, "place"]
+        out.loc[gather, "place"] = town[gather]
+    return out
+
+
+def _distinctive(sub: str, place: str) -> str:
+    """The part of a sub-place that is not its place ("Abingdon Fitzharris" under Abingdon -> "Fitzharris")."""
+    words, lead = sub.split(), len(place.split())
+    if not sub or place_key(" ".join(words[:lead])) != place_key(place) or len(words) <= lead:
+        return sub
+    rest = " ".join(words[lead:])
+    return "" if place_key(rest).replace(" ", "") in COMPASS or not looks_like_place(rest) else rest
 
 
 # --- matching configurations -----------------------------------------------------------------------
@@ -497,6 +572,29 @@ def _ranked(group: pd.DataFrame, column: str) -> list[str]:
     return sorted(totals.index, key=lambda p: (-totals[p], p))
 
 
+def name_parts(name: str) -> list[str]:
+    """The places a generated name is made of: ``"Fareham & Portchester"`` -> ``["Fareham", "Portchester"]``,
+    ``"Basingstoke (Popley)"`` -> ``["Basingstoke", "Popley"]``, ``"Fareham 2"`` -> ``["Fareham"]``."""
+    name = re.sub(r" \d+$", "", name)
+    return [p.strip() for p in re.split(r" & | \(|\)", name) if p.strip()]
+
+
+def _true_of(name: str, group: pd.DataFrame) -> bool:
+    """Whether an inherited name still describes a partnership: its first place is the partnership's first
+    place or holds at least :data:`INHERIT_SHARE` of its pupils, and its other parts are places or
+    sub-places of its schools. A partnership with no place of the LA keeps what it inherits."""
+    places = group[group["place"] != ""]
+    if places.empty:
+        return True
+    parts = [place_key(p) for p in name_parts(name)]
+    if not parts:
+        return False
+    share = places.groupby(places["place"].map(place_key))["pupils"].sum() / (float(group["pupils"].sum()) or 1.0)
+    leading = set(share[share >= INHERIT_SHARE].index) | {place_key(_ranked(group, "place")[0])}
+    own = set(share.index) | {place_key(v) for v in group["sub"] if v}
+    return parts[0] in leading and set(parts[1:]) <= own
+
+
 def _candidates(group: pd.DataFrame) -> list[str]:
     places = _ranked(group, "place")
     if not places:
@@ -550,7 +648,6 @@ def partnership_names(
     frame = frame.join(school_places(schools))
     notes: list[str] = []
     overrides = overrides or NameOverrides()
-    given = {**dict(inherited or {}), **_override_names(schools, labels, overrides, fixed), **fixed}
     groups = {int(lab): g for lab, g in frame.groupby("label")}
     cands = {lab: _candidates(g) for lab, g in groups.items()}
     for lab, g in groups.items():
@@ -563,6 +660,8 @@ def partnership_names(
                 f"{name}: none of its schools (URN {urns}) has a place of the LA in GIAS Locality, Address3, "
                 "Town or ward, so it is named after its district"
             )
+    inherited = {lab: n for lab, n in (inherited or {}).items() if lab in groups and _true_of(n, groups[lab])}
+    given = {**inherited, **_override_names(schools, labels, overrides, fixed), **fixed}
     renames = dict(overrides.rename)
     names = {lab: given[lab] for lab in groups if lab in given}
     if len(set(names.values())) < len(names):

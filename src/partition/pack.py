@@ -1,18 +1,27 @@
 """The consultation pack: one HTML page per run for people who will read it, not run it.
 
-It holds links to the maps (named by configuration), the comparison tables
-(human column names with units, and what each measure means), a chart per
-configuration (pupils per partnership against the ±tolerance band, inline
-SVG), a sheet per partnership listing its schools and figures, and the data
-sources: file names and the dates the data itself carries, never a machine's
-paths or file times. The current arrangement (one partnership per district,
-:data:`CURRENT_SOLVER`) is shown for comparison, not proposed.
+It is written for the public and stands alone when emailed or printed. For each
+main proposal it has a static map (inline SVG: numbered partnerships in the
+colours of the interactive maps, a scale bar and a north arrow), a chart of
+pupils per partnership against the ±tolerance band, a table of its
+partnerships and, for each partnership, its schools. Alternatives get a map and
+their table of partnerships, the current arrangement (one partnership per
+district, :data:`CURRENT_SOLVER`) its table, for comparison: school lists are
+printed for the main proposals only. The public comparison uses plain measures
+(schools, pupils, size difference, travel distance, districts divided, schools
+that change); the analysts' measures (shape indices, cut edges, agreement
+indices, ranks among random plans) and the configurations' folder names are in
+an appendix, "For analysts", with their definitions. The links to the
+interactive maps are relative (the maps are in the same folder, as the page
+says); printed, each link shows its file name.
 
-It reads well on a screen (nothing scrolls sideways at 1400 px) and prints
-on A4 portrait: the tables fit the page, school lists print expanded, and each
-partnership sheet starts a page. It is accessible: headings in order, table
-captions, ``<th scope>``, a colour-blind-safe palette (Okabe–Ito) with
-sufficient contrast, and ``lang``.
+It reads well on a 1400 px screen and on a 390 px phone (nothing widens the
+page: wide tables scroll inside their own box, with a visible cue; charts
+switch to a narrow layout whose text stays at least 11 px) and prints on A4
+portrait: tables fit the page, headings stay with what follows them, school
+lists print expanded. It is accessible: headings in order, table captions,
+``<th scope>``, a colour-blind-safe palette (Okabe–Ito) with sufficient
+contrast, and ``lang``.
 
 The page is built from Python strings and is never rendered as a template.
 Every text from data (configuration, partnership, school, district and file
@@ -56,8 +65,9 @@ WARNING = "#A00000"
 STYLE = f"""
 body{{font:15px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;padding:0 1em;color:#1a1a1a;background:#fff}}
 h1{{font-size:24px}} h2{{font-size:20px;margin-top:1.6em;border-bottom:1px solid #999}} h3{{font-size:17px}}
-a{{color:#004f80}} code,.code{{font:12px monospace;color:#444}}
-table{{border-collapse:collapse;font-size:13px;margin:.5em 0 1.2em;max-width:100%}}
+h4{{font-size:15px;margin:1em 0 .2em}}
+a{{color:#004f80;overflow-wrap:anywhere}} code,.code{{font:12px monospace;color:#444;overflow-wrap:anywhere}}
+table{{border-collapse:collapse;font-size:13px;margin:.5em 0 1.2em}}
 caption{{text-align:left;font-weight:600;padding:4px 0}}
 td,th{{border:1px solid #999;padding:3px 6px;vertical-align:top}}
 thead th{{background:#eef2f5;font-weight:600;text-align:left}} tbody th{{text-align:left;font-weight:600}}
@@ -65,24 +75,51 @@ td.num{{text-align:right;font-variant-numeric:tabular-nums}}
 .unit{{display:block;font-weight:400;color:#444}}
 .warning{{border:2px solid {WARNING};color:{WARNING};padding:4px 10px;margin:8px 0;font-weight:600}}
 .outside{{color:{OUTSIDE};font-weight:600}}
+.note{{background:#f3f6f8;border-left:4px solid #004f80;padding:6px 10px}}
 dl.legend dt{{font-weight:600}} dl.legend dd{{margin:0 0 .4em 1.2em}}
 svg{{max-width:100%;height:auto}}
+.swatch{{display:inline-block;width:.9em;height:.9em;border:1px solid #333;opacity:.7;vertical-align:-.1em;margin-right:.3em}}
 details{{margin:6px 0}} summary{{cursor:pointer}}
+.scroll{{overflow-x:auto;max-width:100%;
+  background:linear-gradient(to right,#fff 30%,#fff0) left/40px 100% no-repeat local,
+    linear-gradient(to left,#fff 30%,#fff0) right/40px 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%,#0004,#0000) left/14px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%,#0004,#0000) right/14px 100% no-repeat scroll}}
+.scroll:focus{{outline:2px solid #004f80}}
+.hint{{display:none;font-size:13px;color:#444;margin:.2em 0}}
+.chart-narrow{{display:none}}
+figure{{margin:.5em 0 1em}} figcaption{{font-size:13px;color:#444}}
 .sheet table{{width:100%}}
+@media (max-width:700px) {{
+  body{{padding:0 .6em;font-size:15px}}
+  .hint{{display:block}}
+  .chart-wide{{display:none}} .chart-narrow{{display:block}}
+  section.sheets td:nth-child(4),section.sheets th:nth-child(4){{display:none}}
+}}
 @media print {{
   @page {{size:A4 portrait;margin:14mm 12mm}}
   body{{font-size:10pt;margin:0;max-width:none;padding:0}}
   table{{font-size:8pt;width:100%;table-layout:auto;page-break-inside:auto}}
+  .scroll{{overflow:visible;background:none}} .hint{{display:none}}
+  .chart-wide{{display:block}} .chart-narrow{{display:none}}
   td,th{{padding:1px 3px}} td.num{{white-space:nowrap}}
   thead{{display:table-header-group}} tr{{break-inside:avoid}}
   a{{color:#000;text-decoration:none}} .code{{font-size:7pt}}
+  a[href]::after{{content:" (" attr(href) ")";font-size:8pt;color:#333}}
   details>summary{{list-style:none}} details>summary::-webkit-details-marker{{display:none}}
   details::details-content{{content-visibility:visible;display:block}}
-  .partnership{{break-before:page}}
-  h2,h3{{break-after:avoid}} svg{{break-inside:avoid}}
+  section.configuration,section.appendix{{break-before:page}}
+  h1,h2,h3,h4,summary,caption{{break-after:avoid}} svg,figure{{break-inside:avoid}}
+  h2+p,h3+p{{break-before:avoid}}
+  section.sheets{{columns:2;column-gap:6mm}} details.partnership{{break-inside:avoid;margin:0 0 3mm}}
+  section.sheets td:nth-child(4),section.sheets th:nth-child(4){{display:none}}
+  details.partnership summary{{font-size:8.5pt}}
+  figure svg.map{{max-height:80mm;width:auto}} figure{{margin:0}}
+  .swatch{{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
+  .keep,table.scorecard{{break-inside:avoid}} table.partnerships td:nth-child(-n+5){{white-space:nowrap}}
 }}
 """
-"""The page's stylesheet: screen, and A4 portrait print."""
+"""The page's stylesheet: screen (a phone layout under 700 px), and A4 portrait print."""
 
 
 def plain_title(plan: Plan) -> str:
@@ -189,6 +226,49 @@ MEETS_RULES = Column(
 )
 """The pack's plain version of ``status``."""
 
+PUBLIC: tuple[Column, ...] = (
+    Column("k", "partnerships", "", "How many partnerships the county is divided into.", decimals=0),
+    MEETS_RULES,
+    Column(
+        "schools_range",
+        "schools per partnership",
+        "fewest to most",
+        "Schools in the smallest and the largest partnership.",
+    ),
+    Column(
+        "max_abs_deviation",
+        "largest size difference",
+        "% from the average",
+        "How far the partnership furthest from the average number of pupils is from that average.",
+        scale=100,
+        decimals=0,
+    ),
+    Column(
+        "wdist_km",
+        "average travel distance",
+        "km",
+        "The average straight-line distance from a school to the middle of its partnership, counting each pupil "
+        "once: smaller means more compact partnerships.",
+        decimals=1,
+    ),
+    Column(
+        "districts_divided",
+        "districts divided",
+        "districts",
+        "Districts whose schools are shared between two or more partnerships.",
+        decimals=0,
+    ),
+    Column(
+        "schools_changed",
+        "schools that change partnership",
+        "schools",
+        "Schools that would be in a different partnership from today's (each partnership compared with the "
+        "present one it shares most pupils with).",
+        decimals=0,
+    ),
+)
+"""The public comparison: plain measures only (keys of :func:`public_table`)."""
+
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Size and distance",
@@ -220,7 +300,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
-"""The pack's comparison tables: caption and columns (keys of :func:`partition.compare.scorecard`)."""
+"""The analysts' tables (appendix): caption and columns (keys of :func:`partition.compare.scorecard`)."""
 
 LEFT_OUT = ("status", "violations")
 """Scorecard columns the pack shows otherwise (``meets the rules``, the warnings)."""
@@ -246,8 +326,76 @@ def _heading(column: Column) -> str:
     return f"<th scope='col'>{html_text(column.label[:1].upper() + column.label[1:])}{unit}</th>"
 
 
+def _scroll(inner: str, label: str, hint: bool = True) -> str:
+    """A table in its own horizontally scrolling box (a shadow at the edge that hides columns), with a
+    written cue shown on narrow screens when ``hint`` (tables too wide for a phone)."""
+    cue = "<p class='hint' aria-hidden='true'>Swipe sideways to see every column →</p>" if hint else ""
+    return f"{cue}<div class='scroll' role='region' tabindex='0' aria-label='{html_text(label)}'>{inner}</div>"
+
+
+def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
+    """The public comparison's figures for each configuration of ``table`` (see :data:`PUBLIC`).
+
+    Parameters
+    ----------
+    plans
+        The configurations; the current arrangement (:data:`CURRENT_SOLVER`), when among them, is what
+        "schools that change partnership" is counted from.
+    table
+        Their :func:`partition.compare.scorecard`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index as ``table``; the keys of :data:`PUBLIC` that can be filled (``schools_changed`` only with a
+        current arrangement).
+    """
+    from partition.compare import changed_schools
+
+    out = pd.DataFrame(index=table.index)
+    for key in ("k", "max_abs_deviation", "wdist_km", "districts_divided"):
+        if key in table.columns:
+            out[key] = table[key]
+    if "status" in table.columns:
+        out[MEETS_RULES.key] = [s in ("optimal", "feasible") for s in table["status"]]
+    if {"min_schools", "max_schools"} <= set(table.columns):
+        out["schools_range"] = [
+            f"{int(lo)} to {int(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+            for lo, hi in zip(table["min_schools"], table["max_schools"])
+        ]
+    current = next((p for p in plans if p.solver == CURRENT_SOLVER), None)
+    by_name = {p.name: p for p in plans}
+    if current is not None:
+        out["schools_changed"] = [
+            len(changed_schools(current, by_name[n])) if n in by_name else None for n in out.index
+        ]
+    return out[[c.key for c in PUBLIC if c.key in out.columns]]
+
+
+def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> str:
+    """The public comparison table and what its measures mean (plain words; no folder names)."""
+    figures = public_table(plans, table)
+    columns = [c for c in PUBLIC if c.key in figures.columns]
+    head = "<th scope='col'>Configuration</th>" + "".join(_heading(c) for c in columns)
+    rows = "".join(
+        f"<tr><th scope='row'>{html_text(titles.get(str(name), str(name)))}</th>"
+        + "".join(_cell(c, figures.at[name, c.key]) for c in columns)
+        + "</tr>"
+        for name in figures.index
+    )
+    caption = "The configurations compared"
+    body = (
+        f"<table class='scorecard'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    terms = "".join(
+        f"<dt>{html_text(c.label[:1].upper() + c.label[1:])}</dt><dd>{html_text(c.definition)}</dd>" for c in columns
+    )
+    return f"{_scroll(body, caption)}<h3>What the figures mean</h3><dl class='legend'>{terms}</dl>"
+
+
 def public_columns(table: pd.DataFrame) -> list[tuple[str, list[Column]]]:
-    """The pack's tables for ``table``: ``(caption, columns)``, each with the columns ``table`` has.
+    """The analysts' tables for ``table``: ``(caption, columns)``, each with the columns ``table`` has.
 
     Ensemble rank columns are headed by the measure alone (the caption says what the share is); columns
     not in :data:`GROUPS` (nor :data:`LEFT_OUT`) go to a last table, "Other figures".
@@ -275,6 +423,10 @@ def public_columns(table: pd.DataFrame) -> list[tuple[str, list[Column]]]:
     grouped = {k for _, keys in GROUPS for k in keys} | set(LEFT_OUT)
     other = [known[k] for k in table.columns if k not in grouped]
     return out + ([("Other figures", other)] if other else [])
+
+
+analyst_columns = public_columns
+"""The analysts' tables (:func:`public_columns`, whose name is kept for callers)."""
 
 
 def _public(column: Column) -> Column:
@@ -312,14 +464,15 @@ def table_html(table: pd.DataFrame, columns: list[Column], caption: str, titles:
         + "</tr>"
         for name in table.index
     )
-    return (
-        f"<table class='scorecard'><caption>{html_text(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return _scroll(
+        f"<table class='analysts'><caption>{html_text(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+        caption,
     )
 
 
 def comparison_html(table: pd.DataFrame, titles: Mapping[str, str]) -> str:
-    """The comparison tables (see :func:`public_columns`) and what each measure means.
+    """The analysts' comparison tables (see :func:`public_columns`) and what each measure means.
 
     Parameters
     ----------
@@ -338,6 +491,13 @@ def comparison_html(table: pd.DataFrame, titles: Mapping[str, str]) -> str:
         table[MEETS_RULES.key] = [s in ("optimal", "feasible") for s in table["status"]]
     groups = public_columns(table)
     tables = "".join(table_html(table, columns, caption, titles) for caption, columns in groups)
+    size = int(table.attrs.get("ensemble_size", 0))
+    random_plans = (
+        f"<p>Random valid plans: we drew {size:,} other plans at random that follow the same rules; "
+        "“beats 95 %” means the configuration does better on that measure than 95 % of them.</p>"
+        if any(k.startswith("rank_") for k in table.columns)
+        else ""
+    )
     terms = "".join(
         f"<dt>{html_text(c.label[:1].upper() + c.label[1:])}{f' ({html_text(c.unit)})' if c.unit else ''}</dt>"
         f"<dd>{html_text(c.definition)}</dd>"
@@ -345,7 +505,7 @@ def comparison_html(table: pd.DataFrame, titles: Mapping[str, str]) -> str:
         for c in columns
         if c.definition
     )
-    return f"{tables}<h3>What the measures mean</h3><dl class='legend'>{terms}</dl>"
+    return f"{random_plans}{tables}<h3>What the measures mean</h3><dl class='legend'>{terms}</dl>"
 
 
 # --- charts and sheets -------------------------------------------------------------------------------
@@ -363,6 +523,65 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     step = next(s * step for s in (1, 2, 2.5, 5, 10) if s * step >= raw)
     first = math.ceil(low / step) * step
     return [first + i * step for i in range(int((high - first) // step) + 1)]
+
+
+def size_difference(deviation: float) -> str:
+    """A partnership's size against the average in words: ``-0.06`` -> ``"6 % below the average"``."""
+    percent = round(abs(deviation) * 100)
+    if percent == 0:
+        return "about the average"
+    return f"{percent} % {'below' if deviation < 0 else 'above'} the average"
+
+
+def pupils_chart_narrow(plan: Plan, width: int = 360, row_height: int = 30) -> str:
+    """:func:`pupils_chart` for a phone: each partnership's name on its own line above its dot.
+
+    Drawn ``width`` px wide at 13 px text, so shown on a 390 px screen its text stays about 13 px
+    (the wide chart, scaled to fit, would be 5 px). Names are anchored at the start.
+    """
+    t = plan.partnerships.sort_values("pupils")
+    mean = plan.assignments["pupils"].sum() / plan.k
+    tol = _tolerance(plan)
+    lo_band, hi_band = (mean * (1 - tol), mean * (1 + tol)) if tol is not None else (mean, mean)
+    low = min(float(t["pupils"].min()), lo_band)
+    high = max(float(t["pupils"].max()), hi_band)
+    pad = (high - low) * 0.08 or mean * 0.1 or 1
+    low, high = max(0.0, low - pad), high + pad
+    left, right, top = 8, width - 8, 40
+    x = lambda v: left + (v - low) / (high - low) * (right - left)  # noqa: E731
+    bottom = top + row_height * len(t)
+    height = bottom + 44
+    label = f"Pupils per partnership in {plan.name}"
+    parts = [
+        f'<svg class="chart chart-narrow" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" style="font:13px sans-serif">'
+        f"<title>{html_text(label)}</title>"
+    ]
+    if tol is not None:
+        parts.append(
+            f'<rect x="{x(lo_band):.1f}" y="{top - 4}" width="{x(hi_band) - x(lo_band):.1f}" '
+            f'height="{bottom - top + 8}" fill="{BAND}"/>'
+            f'<text x="{x(lo_band):.1f}" y="{top - 22}" text-anchor="middle">−{tol:.0%}</text>'
+            f'<text x="{x(lo_band):.1f}" y="{top - 8}" text-anchor="middle">{lo_band:,.0f}</text>'
+            f'<text x="{x(hi_band):.1f}" y="{top - 22}" text-anchor="middle">+{tol:.0%}</text>'
+            f'<text x="{x(hi_band):.1f}" y="{top - 8}" text-anchor="middle">{hi_band:,.0f}</text>'
+        )
+    parts.append(
+        f'<line x1="{x(mean):.1f}" x2="{x(mean):.1f}" y1="{top - 4}" y2="{bottom + 4}" stroke="#000" stroke-dasharray="4 3"/>'
+        f'<text x="{width / 2:.0f}" y="{height - 6}" text-anchor="middle">average {mean:,.0f} pupils</text>'
+    )
+    for i, row in enumerate(t.itertuples()):
+        y = top + i * row_height
+        outside = tol is not None and abs(row.pupils / mean - 1) > tol + 1e-9
+        colour = OUTSIDE if outside else INSIDE
+        value = f"{int(row.pupils):,}" + (" outside" if outside else "")
+        parts.append(
+            f'<text x="{left}" y="{y + 12}" text-anchor="start">{html_text(row.name)}: '
+            f'<tspan fill="{colour}">{value}</tspan></text>'
+            f'<line x1="{x(mean):.1f}" x2="{x(row.pupils):.1f}" y1="{y + 21}" y2="{y + 21}" stroke="{colour}" stroke-width="2"/>'
+            f'<circle cx="{x(row.pupils):.1f}" cy="{y + 21}" r="4.5" fill="{colour}"/>'
+        )
+    return "".join(parts) + "</svg>"
 
 
 def pupils_chart(plan: Plan, width: int = 900, row_height: int = 18) -> str:
@@ -402,8 +621,9 @@ def pupils_chart(plan: Plan, width: int = 900, row_height: int = 18) -> str:
     height = bottom + 40
     label = f"Pupils per partnership in {plan.name}"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{html_text(label)}" style="font:12px sans-serif"><title>{html_text(label)}</title>'
+        f'<svg class="chart chart-wide" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" style="font:12px sans-serif">'
+        f"<title>{html_text(label)}</title>"
     ]
     if tol is not None:
         parts.append(
@@ -445,11 +665,140 @@ def _chart_row(row, y: float, row_height: int, x, mean: float, tol: float | None
     )
 
 
+# --- the static map ----------------------------------------------------------------------------------
+
+MAP_WIDTH = 640
+"""Width of a static map's drawing (SVG user units, px at full size)."""
+
+
+def partnership_numbers(plan: Plan) -> list[int]:
+    """The number each partnership (row order) has on the static map and in the tables: its id's (P07 -> 7)."""
+    out = []
+    for i, pid in enumerate(plan.partnerships.get("id", [])):
+        match = re.fullmatch(r"P0*(\d+)", str(pid))
+        out.append(int(match[1]) if match else i + 1)
+    return out or list(range(1, len(plan.partnerships) + 1))
+
+
+def _nice_length(metres: float) -> float:
+    """The largest of 1, 2, 5 × 10^n metres not above ``metres``."""
+    power = 10 ** math.floor(math.log10(metres))
+    return max(m * power for m in (1, 2, 5) if m * power <= metres)
+
+
+def _ring_path(coords, sx, sy) -> str:
+    points = [f"{sx(x):.1f} {sy(y):.1f}" for x, y in coords]
+    return "M" + "L".join(points) + "Z"
+
+
+def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WIDTH) -> str:
+    """The configuration as a static map: numbered partnerships, a scale bar and a north arrow (inline SVG).
+
+    The partnerships' polygons (British National Grid metres) are simplified together with
+    :func:`shapely.coverage_simplify` (neighbours keep one shared boundary) to a tolerance of about half
+    a pixel, and drawn north up with the same scale on both axes.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``partnerships`` with ``id``, ``name`` and a geometry in EPSG:27700).
+    colours
+        A colour per partnership (row order), e.g. :func:`partition.maps.colours.run_colours` of the run, so
+        the static map matches the interactive ones; grey when not given.
+    width
+        Width of the drawing (SVG user units).
+
+    Returns
+    -------
+    str
+        An SVG element (``class="map"``) with a title and, per partnership, a ``<title>`` with its number and
+        name (escaped by ``html_text``).
+    """
+    import shapely
+
+    parts_ = plan.partnerships
+    geoms = [g if g is not None else shapely.Polygon() for g in parts_.geometry]
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    pad, bar = 12, 36
+    span_x, span_y = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    scale = (width - 2 * pad) / span_x
+    height = int(span_y * scale + 2 * pad + bar)
+    tolerance = 0.5 / scale
+    try:
+        simple = list(shapely.coverage_simplify(geoms, tolerance))
+    except shapely.errors.GEOSException:  # not a valid coverage: each on its own
+        simple = [shapely.simplify(g, tolerance, preserve_topology=True) for g in geoms]
+    sx = lambda x: pad + (x - minx) * scale  # noqa: E731
+    sy = lambda y: pad + (maxy - y) * scale  # noqa: E731
+    colours = list(colours or []) + ["#BBBBBB"] * len(geoms)
+    numbers = partnership_numbers(plan)
+    label = f"Map of the {plan.k} partnerships of {plan.name}"
+    out = [
+        f'<svg class="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" '
+        f'style="font:bold 13px sans-serif"><title>{html_text(label)}</title>'
+    ]
+    for geom, colour, number, name in zip(simple, colours, numbers, parts_["name"]):
+        polygons = getattr(geom, "geoms", [geom])
+        d = "".join(
+            _ring_path(poly.exterior.coords, sx, sy) + "".join(_ring_path(r.coords, sx, sy) for r in poly.interiors)
+            for poly in polygons
+            if isinstance(poly, shapely.Polygon) and not poly.is_empty
+        )
+        out.append(
+            f'<path d="{d}" fill="{html_text(colour)}" fill-opacity="0.55" fill-rule="evenodd" stroke="#333" '
+            f'stroke-width="0.8"><title>{number} {html_text(name)}</title></path>'
+        )
+    for geom, number in zip(geoms, numbers):
+        if geom.is_empty:
+            continue
+        point = geom.point_on_surface()
+        out.append(
+            f'<circle cx="{sx(point.x):.1f}" cy="{sy(point.y):.1f}" r="9" fill="#fff" stroke="#333" stroke-width="0.8"/>'
+            f'<text x="{sx(point.x):.1f}" y="{sy(point.y) + 4.5:.1f}" text-anchor="middle">{number}</text>'
+        )
+    metres = _nice_length(span_x / 4)
+    length = metres * scale
+    y0 = height - bar / 2
+    km = f"{metres / 1000:g} km"
+    out.append(
+        f'<g class="scale-bar"><rect x="{pad}" y="{y0 - 3}" width="{length:.1f}" height="6" fill="#333"/>'
+        f'<text x="{pad + length + 6:.1f}" y="{y0 + 5:.1f}" style="font-weight:400">{km}</text></g>'
+        f'<g class="north-arrow" aria-label="north is up"><path d="M{width - 24} {pad + 30}L{width - 16} {pad + 4}'
+        f'L{width - 8} {pad + 30}L{width - 16} {pad + 23}Z" fill="#333"/>'
+        f'<text x="{width - 16}" y="{pad + 46}" text-anchor="middle">N</text></g>'
+    )
+    return "".join(out) + "</svg>"
+
+
+def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
+    """Each partnership of ``plan`` on a row: its number on the map (and colour), name, schools, pupils,
+    size against the average in words, and districts."""
+    numbers = partnership_numbers(plan)
+    colours = list(colours or []) + [""] * len(numbers)
+    rows = []
+    for row, number, colour in zip(plan.partnerships.itertuples(), numbers, colours):
+        swatch = f"<span class='swatch' style='background:{html_text(colour)}'></span>" if colour else ""
+        rows.append(
+            f"<tr><td class='num'>{swatch}{number}</td><th scope='row'>{html_text(row.name)}</th>"
+            f"<td class='num'>{int(row.schools)}</td><td class='num'>{int(row.pupils):,}</td>"
+            f"<td>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
+        )
+    caption = f"The {plan.k} partnerships"
+    table = (
+        f"<table class='partnerships'><caption>{caption}</caption><thead><tr><th scope='col'>No. on the map</th>"
+        "<th scope='col'>Partnership</th><th scope='col'>Schools</th><th scope='col'>Pupils</th>"
+        "<th scope='col'>Size</th><th scope='col'>Districts</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    return _scroll(table, caption)
+
+
 def partnership_sheets(plan: Plan) -> str:
-    """One sheet per partnership: its figures and its schools (open on screen, one printed page each)."""
+    """Each partnership's schools: a list per partnership (open on screen, printed expanded, kept whole on a page)."""
     out = []
     a = plan.assignments
-    for row in plan.partnerships.itertuples():
+    for row, number in zip(plan.partnerships.itertuples(), partnership_numbers(plan)):
         schools = a[a["partnership_id"] == row.id].sort_values(["kind", "name"])
         rows = "".join(
             f"<tr><td class='num'>{int(s.URN)}</td><td>{html_text(s.name)}</td><td>{html_text(s.kind)}</td>"
@@ -457,12 +806,17 @@ def partnership_sheets(plan: Plan) -> str:
             for s in schools.itertuples()
         )
         out.append(
-            f"<details open class='partnership'><summary><b>{html_text(row.id)} {html_text(row.name)}</b> — "
-            f"{int(row.schools)} schools, {int(row.pupils):,} pupils ({row.deviation * 100:+.1f} % of the average), "
+            f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
+            f"{int(row.schools)} schools, {int(row.pupils):,} pupils ({html_text(size_difference(float(row.deviation)))}), "
             f"{int(row.anchors)} secondary/all-through/college, {html_text(row.districts)}</summary>"
-            f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
-            f"<th scope='col'>School</th><th scope='col'>Phase</th><th scope='col'>District</th>"
-            f"<th scope='col'>Pupils</th></tr></thead><tbody>{rows}</tbody></table></details>"
+            + _scroll(
+                f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
+                f"<th scope='col'>School</th><th scope='col'>Phase</th><th scope='col'>District</th>"
+                f"<th scope='col'>Pupils</th></tr></thead><tbody>{rows}</tbody></table>",
+                f"Schools of {row.name}",
+                hint=False,
+            )
+            + "</details>"
         )
     return "\n".join(out)
 
@@ -533,6 +887,51 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
     )
 
 
+def is_alternative(plan: Plan) -> bool:
+    """Whether ``plan`` is an alternative (its name ends ``-alt<n>``), not a main proposal."""
+    return re.search(r"-alt\d+$", plan.name) is not None
+
+
+def _figure(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str]) -> str:
+    """A configuration's static map with its caption."""
+    return (
+        f"<figure>{static_map(plan, colours.get(plan.name))}"
+        f"<figcaption>Each number is a partnership (see the table below). Simplified boundaries; the interactive "
+        f"map shows every school.</figcaption></figure>"
+    )
+
+
+def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str]) -> str:
+    """A main proposal's section: map, partnerships, pupils chart, and the schools of each partnership."""
+    return (
+        f"<section class='configuration'><h2>{html_text(titles[plan.name])}</h2>{_warning(plan)}"
+        f"<div class='keep'>{_figure(plan, colours, titles)}{partnership_table(plan, colours.get(plan.name))}</div>"
+        f"<h3>Pupils per partnership</h3><p>Each dot is a partnership's pupils; the shaded band is the allowed "
+        f"range around the average (dashed line).</p>{pupils_chart(plan)}{pupils_chart_narrow(plan)}"
+        f"<h3>Partnerships and their schools</h3><section class='sheets'>{partnership_sheets(plan)}</section>"
+        "</section>"
+    )
+
+
+def _summary(
+    plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str], level: int, lead: str = ""
+) -> str:
+    """An alternative's or the current arrangement's section: its map (when proposed) and its partnerships,
+    kept on one printed page with ``lead`` (HTML: the heading of a group of them) before it."""
+    figure = _figure(plan, colours, titles) if plan.solver != CURRENT_SOLVER else ""
+    return (
+        f"<div class='keep'>{lead}<h{level}>{html_text(titles[plan.name])}</h{level}>{_warning(plan)}{figure}"
+        f"{partnership_table(plan, colours.get(plan.name) if figure else None)}</div>"
+    )
+
+
+def _run_colours(plans: list[Plan]) -> dict[str, list[str]]:
+    """The interactive maps' colours (:func:`partition.maps.colours.run_colours` of the same plans)."""
+    from partition.maps.colours import run_colours
+
+    return run_colours(plans)
+
+
 def consultation_pack(
     plans: list[Plan],
     scorecard: pd.DataFrame,
@@ -540,6 +939,7 @@ def consultation_pack(
     sources: list[dict[str, str]],
     *,
     title: str = "Local children's partnerships: configurations for consultation",
+    colours: Mapping[str, list[str]] | None = None,
 ) -> str:
     """The pack as one HTML string.
 
@@ -547,6 +947,8 @@ def consultation_pack(
     ----------
     plans
         The configurations, the current arrangement among them (it is labelled as such, not proposed).
+        Main proposals get a map, their partnerships, a pupils chart and their school lists; alternatives
+        (``-alt<n>``) a map and their partnerships; the current arrangement its partnerships.
     scorecard
         :func:`partition.compare.scorecard` of ``plans`` (with ensemble ranks or not).
     maps
@@ -555,6 +957,9 @@ def consultation_pack(
         :func:`data_sources` (``what``, ``file``, ``date``); a ``path`` is shown as its file name only.
     title
         The page's heading.
+    colours
+        ``{plan name: colours in row order}`` as the interactive maps use (``map_options(...)["colours"]``);
+        by default :func:`partition.maps.colours.run_colours` of ``plans``, which is the same for the same plans.
 
     Returns
     -------
@@ -564,13 +969,28 @@ def consultation_pack(
     titles = plain_titles(plans)
     for name in scorecard.index:
         titles.setdefault(str(name), str(name))
+    colours = dict(colours) if colours is not None else _run_colours(plans)
     banner, broken = _banner(plans, titles)
     page_title = ("⚠ Some configurations do not meet the rules — " if broken else "") + title
-    charts = "".join(f"<h3>{html_text(titles[p.name])}</h3>{_warning(p)}{pupils_chart(p)}" for p in plans)
-    sheets = "".join(
-        f"<section class='sheets'><h3>{html_text(titles[p.name])}</h3>{_warning(p)}{partnership_sheets(p)}</section>"
-        for p in plans
-    )
+    proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p)]
+    alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
+    current = [p for p in plans if p.solver == CURRENT_SOLVER]
+    sections = "".join(_proposal(p, colours, titles) for p in proposals)
+    if alternatives:
+        lead = (
+            "<h2>Alternatives</h2><p>Other configurations that meet the same rules, nearly as good on travel "
+            "distance and different in at least some schools. Their school lists are in their interactive maps.</p>"
+        )
+        sections += (
+            "<section class='configuration'>"
+            + "".join(_summary(p, colours, titles, 3, lead if i == 0 else "") for i, p in enumerate(alternatives))
+            + "</section>"
+        )
+    for p in current:
+        sections += (
+            f"<section class='configuration'>{_summary(p, colours, titles, 2)}<p>Shown for comparison: one "
+            "partnership per district, as today.</p></section>"
+        )
     tolerance = next((t for t in map(_tolerance, plans) if t is not None), None)
     band = f"within ±{tolerance:.0%} of the average" if tolerance is not None else "close to the average"
     return f"""<!DOCTYPE html>
@@ -581,13 +1001,16 @@ def consultation_pack(
 <p>Prepared {dt.date.today():%-d %B %Y}. Each configuration places every school in one partnership. Each partnership is
 one connected area, its pupils {band}, with a secondary or all-through school or college where the rules ask for one.
 The current arrangement (one partnership per district) is shown for comparison.</p>
+<p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
+school. Printed, each link shows the name of its file.</p>
 <h2>Maps</h2><ul>{_links(maps, titles)}</ul>
 <h2>Comparison</h2>
-{comparison_html(scorecard, titles)}
-<h2>Pupils per partnership</h2>
-<p>Each dot is a partnership's pupils; the shaded band is the allowed range around the average (dashed line).</p>
-{charts}
-<h2>Partnerships and their schools</h2>{sheets}
+{public_comparison_html(plans, scorecard, titles)}
+{sections}
+<section class='appendix'><h2>For analysts</h2>
+<p>The measures below are for people checking the method; the figures above are all a reader needs. Each
+configuration's folder name (its data files and interactive map) is given under its title.</p>
+{comparison_html(scorecard, titles)}</section>
 <h2>Data sources</h2>{_sources_html(sources)}<p>{html_text(ATTRIBUTION)}</p>
 </body></html>
 """
