@@ -888,8 +888,8 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
 
 
 def is_alternative(plan: Plan) -> bool:
-    """Whether ``plan`` is an alternative (its name ends ``-alt<n>``), not a main proposal."""
-    return re.search(r"-alt\d+$", plan.name) is not None
+    """Whether ``plan`` is an alternative (``plan.alternative`` set), not a main proposal."""
+    return plan.is_alternative
 
 
 def _figure(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str]) -> str:
@@ -948,7 +948,7 @@ def consultation_pack(
     plans
         The configurations, the current arrangement among them (it is labelled as such, not proposed).
         Main proposals get a map, their partnerships, a pupils chart and their school lists; alternatives
-        (``-alt<n>``) a map and their partnerships; the current arrangement its partnerships.
+        (``plan.alternative``) a map and their partnerships; the current arrangement its partnerships.
     scorecard
         :func:`partition.compare.scorecard` of ``plans`` (with ensemble ranks or not).
     maps

@@ -539,7 +539,8 @@ def write_outputs(
     if pack:
         sources = data_sources(inputs.dataset.sources, inputs.schools)
         (folder / "consultation-pack.html").write_text(
-            consultation_pack(everything, table, map_links, sources), encoding="utf-8"
+            consultation_pack(everything, table, map_links, sources, colours=look.get("colours")),
+            encoding="utf-8",
         )
     return Outputs(tuple(written), tuple(compared), map_links)
 
