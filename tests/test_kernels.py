@@ -60,6 +60,8 @@ def test_split_and_cut_kernels_by_hand():
     districts = np.array([0, 1, 1, 1, 2])
     assert count_district_splits(labels, districts) == 2  # partnership 0 touches 2 districts, partnership 1 two
     assert count_district_splits(np.array([4, 4]), np.array([0, 0])) == 0
+    # as planners count: district 1 is divided between partnerships 0 and 1 (1 split); districts 0 and 2 whole
+    assert count_district_splits(labels, districts, per="district") == 1
     edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4], [0, 4]])
     assert count_cut_edges(edges, labels) == 2
     assert count_cut_edges(np.zeros((0, 2), dtype=int), labels) == 0
@@ -181,3 +183,18 @@ def test_exact_shortest_path_rule_refusing_the_warm_start_is_reported_not_a_cras
     assert (result.status, result.objective) == (cold.status, cold.objective)  # decided by the model alone
     # the same warm start under the exact (flow) rule is used
     assert solve_exact(problem, warm_start=warm, candidates=1).details["warm_start"] == "given"
+
+
+def test_reported_district_splits_are_the_planners_count(hampshire):
+    """plan.json, the CLI line and the comparison table give one figure: Σ over districts of (pieces − 1)."""
+    import warnings
+
+    from partition.compare import district_division
+    from partition.planner import make_plan
+    from partition.spec import PlanSpec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 5})
+    pieces = plan.scores["district_pieces"]
+    assert plan.scores["district_splits"] == sum(n - 1 for n in pieces.values()) == district_division(plan)[1]

@@ -58,7 +58,7 @@ class _Evaluator:
         return {
             "wdist_km": wdist_km(problem.point_xy, problem.point_w, labels[problem.point_block], problem.k),
             "max_abs_deviation": float(np.abs(load / self.mean - 1).max()),
-            "district_splits": count_district_splits(labels, self.districts),
+            "district_splits": count_district_splits(labels, self.districts, per="district"),
             "cut_edges": count_cut_edges(self.edges, labels),
         }
 

@@ -262,8 +262,7 @@ PUBLIC: tuple[Column, ...] = (
         "schools_changed",
         "schools that change partnership",
         "schools",
-        "Schools that would be in a different partnership from today's (each partnership compared with the "
-        "present one it shares most pupils with).",
+        "Schools whose partnership would not have exactly the same schools as today's (as on the 'what changes' maps).",
         decimals=0,
     ),
 )
@@ -350,7 +349,7 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
         Index as ``table``; the keys of :data:`PUBLIC` that can be filled (``schools_changed`` only with a
         current arrangement).
     """
-    from partition.compare import changed_schools
+    from partition.maps.changes import school_changes
 
     out = pd.DataFrame(index=table.index)
     for key in ("k", "max_abs_deviation", "wdist_km", "districts_divided"):
@@ -367,7 +366,7 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
     by_name = {p.name: p for p in plans}
     if current is not None:
         out["schools_changed"] = [
-            len(changed_schools(current, by_name[n])) if n in by_name else None for n in out.index
+            int((~school_changes(current, by_name[n])["unchanged"]).sum()) if n in by_name else None for n in out.index
         ]
     return out[[c.key for c in PUBLIC if c.key in out.columns]]
 

@@ -49,7 +49,8 @@ class Scores(Mapping[str, Any]):
     cut_edges
         Unit adjacencies between two partnerships.
     district_splits, partnerships_spanning_districts, district_pieces
-        Extra partnerships per district summed, partnerships in more than one district, and the
+        Σ over districts of (partnerships it is divided between − 1), as planners count splits;
+        partnerships in more than one district; and the
         partnerships of each district (district name -> count).
     violations
         The scorer's list of the rules of the spec broken (the independent check is

@@ -151,8 +151,8 @@ def hub_distance_km(
     return float(best[np.isfinite(best)].sum() / w.sum())
 
 
-def count_district_splits(labels: np.ndarray, districts: np.ndarray) -> int:
-    """District splits: Σ over partnerships of (districts it touches − 1) (vectorised).
+def count_district_splits(labels: np.ndarray, districts: np.ndarray, per: str = "partnership") -> int:
+    """District splits, counted per partnership or per district (vectorised).
 
     Parameters
     ----------
@@ -160,18 +160,25 @@ def count_district_splits(labels: np.ndarray, districts: np.ndarray) -> int:
         Partnership of each item (school, unit or block), integers ≥ 0.
     districts
         District code of each item, integers ≥ 0.
+    per
+        ``"partnership"``: Σ over partnerships of (districts it touches − 1), the quantity the
+        "penalise" mode charges for; ``"district"``: Σ over districts of (partnerships it is divided
+        between − 1), as planners count splits (the figure reported as ``district_splits``). Both are
+        distinct (partnership, district) pairs minus a count, so for a given k and districts they
+        differ by a constant.
 
     Returns
     -------
     int
-        Distinct (partnership, district) pairs minus distinct partnerships.
+        Distinct (partnership, district) pairs minus distinct partnerships (``per="partnership"``)
+        or minus distinct districts (``per="district"``).
     """
     labels = np.asarray(labels, dtype=np.int64)
     districts = np.asarray(districts, dtype=np.int64)
     if len(labels) == 0:
         return 0
     pairs = np.unique(labels * (int(districts.max()) + 1) + districts)
-    return int(len(pairs) - len(np.unique(labels)))
+    return int(len(pairs) - len(np.unique(districts if per == "district" else labels)))
 
 
 def count_cut_edges(edges: np.ndarray, labels: np.ndarray) -> int:
@@ -446,7 +453,7 @@ def configuration_scores(
         "anchors_missing": int((table["anchors"] == 0).sum()),
         "cut_edges": cut_edges(graph, unit_labels),
         "district_splits": count_district_splits(
-            school_labels, pd.factorize(schools["district"], use_na_sentinel=False)[0]
+            school_labels, pd.factorize(schools["district"], use_na_sentinel=False)[0], per="district"
         ),
         "partnerships_spanning_districts": int((table["n_districts"] > 1).sum()),
         "district_pieces": {str(d): int(n) for d, n in district_pieces(schools, school_labels).items()},
