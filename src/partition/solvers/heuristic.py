@@ -60,8 +60,12 @@ MIN_GAIN = 1e-12
 KMEANS_WEIGHT_FLOOR = 1e-6
 """Pupils added to every block's weight in k-means, so that blocks without pupils still count."""
 
-DEFAULT_ITERATIONS = 150
-"""Perturbation steps per search at most (the work budget of one restart)."""
+DEFAULT_ITERATIONS = 300
+"""Perturbation steps per search at most in a preview (the ``heuristic`` solver's default work budget)."""
+
+STEPS_PER_PAIR = 65
+"""Perturbation steps per pair of adjacent partnerships in the full search (:func:`full_iterations`): about
+20 s of one core for Hampshire at k = 23 (4,485 steps)."""
 
 KICK_MOVES = 4
 """Random moves per kick."""
@@ -69,13 +73,16 @@ KICK_MOVES = 4
 RECOMBINE_SHARE = 0.7
 """Probability that a perturbation step is a recombination (merge two partnerships, redraw them) rather than a kick."""
 
-TREES_PER_RECOMBINATION = 30
+TREES_PER_RECOMBINATION = 10
 """Random spanning trees drawn per recombination; every valid cut of each is evaluated."""
+
+THRESHOLD = 0.005
+"""Worsening (share of the objective) a step may bring at the start of a search; falls linearly to 0."""
 
 MIN_PATIENCE = 60
 """Fewest steps without improvement that end a search."""
 
-PATIENCE_PER_PAIR = 1.0
+PATIENCE_PER_PAIR = 20
 """Steps without improvement that end a search, per pair of adjacent partnerships."""
 
 ADJACENT_PAIRS_PER_PARTNERSHIP = 3
@@ -607,6 +614,8 @@ class SearchBudget:
         Probability that a step is a recombination rather than a kick.
     trees
         Spanning trees drawn per recombination.
+    threshold
+        Worsening a step may bring at first, as a share of the objective (see :func:`_threshold`).
     """
 
     iterations: int = DEFAULT_ITERATIONS
@@ -614,12 +623,19 @@ class SearchBudget:
     kick_moves: int = KICK_MOVES
     recombine_share: float = RECOMBINE_SHARE
     trees: int = TREES_PER_RECOMBINATION
+    threshold: float = THRESHOLD
 
 
 def default_patience(problem: Problem) -> int:
-    """Steps without improvement that end a search: :data:`PATIENCE_PER_PAIR` per pair of adjacent
+    """Steps without a new best that end a search: :data:`PATIENCE_PER_PAIR` per pair of adjacent
     partnerships (about 3 k on a map), at least :data:`MIN_PATIENCE`."""
     return max(MIN_PATIENCE, int(PATIENCE_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
+
+
+def full_iterations(problem: Problem) -> int:
+    """Work budget of the full search (the ``auto`` solver's): :data:`STEPS_PER_PAIR` steps per pair of
+    adjacent partnerships, at least :data:`DEFAULT_ITERATIONS`."""
+    return max(DEFAULT_ITERATIONS, int(STEPS_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
 
 
 def _recombine(state: _State, sizes: Sizes, rng: np.random.Generator, trees: int) -> set[int]:
@@ -676,6 +692,7 @@ def solve_heuristic(
     recombine_share: float = RECOMBINE_SHARE,
     trees: int = TREES_PER_RECOMBINATION,
     final_iterations: int | None = None,
+    threshold: float = THRESHOLD,
 ) -> SolverResult:
     """Solve with construction, balancing and iterated local search (recombinations and kicks).
 
@@ -710,7 +727,10 @@ def solve_heuristic(
     trees
         Spanning trees drawn per recombination.
     final_iterations
-        Steps of the search from the incumbent after the restarts (default: ``iterations``; 0: none).
+        Steps of the search from the incumbent after the restarts (default: ``iterations`` with several
+        restarts, else none).
+    threshold
+        Worsening a step may bring at the start of each search, as a share of the objective.
 
     Returns
     -------
@@ -722,7 +742,7 @@ def solve_heuristic(
     rng = np.random.default_rng(random_state)
     deadline = start + time_limit if time_limit is not None else np.inf
     patience = default_patience(problem) if patience is None else patience
-    budget = SearchBudget(iterations, patience, kick_moves, recombine_share, trees)
+    budget = SearchBudget(iterations, patience, kick_moves, recombine_share, trees, threshold)
     best: tuple[float, float, np.ndarray] | None = None
     n_restarts = n_steps = 0
     capped = False
@@ -732,19 +752,21 @@ def solve_heuristic(
         current, current_lab, steps, cut = _iterated_local_search(state, rng, budget, deadline)
         n_steps += steps
         capped |= cut
-        key = (state.violation(), current)
+        key = (_State(problem, current_lab).violation(), current)
         if best is None or key < best[:2]:
             best = (key[0], key[1], current_lab)
         if time.perf_counter() > deadline:
             capped = True
             break
     assert best is not None
-    final_budget = replace(budget, iterations=iterations if final_iterations is None else final_iterations)
+    if final_iterations is None:
+        final_iterations = iterations if restarts > 1 else 0
+    final_budget = replace(budget, iterations=final_iterations)
     if not capped and best[0] < SLACK and final_budget.iterations > 0:
         state = _State(problem, best[2])
         current, current_lab, steps, capped = _iterated_local_search(state, rng, final_budget, deadline)
         n_steps += steps
-        best = (state.violation(), current, current_lab)
+        best = (best[0], current, current_lab)
     final = _State(problem, best[2])
     violation = final.violation()
     return SolverResult(
@@ -764,35 +786,48 @@ def solve_heuristic(
     )
 
 
+def _threshold(budget: SearchBudget, step: int, objective: float) -> float:
+    """How much worse (km) than the current configuration a step may leave it: ``budget.threshold`` × the
+    objective at first, falling linearly to 0 at the end of the budget (threshold accepting)."""
+    if budget.threshold <= 0 or budget.iterations <= 0:
+        return 0.0
+    return budget.threshold * objective * max(0.0, 1.0 - step / budget.iterations)
+
+
 def _iterated_local_search(
     state: _State, rng: np.random.Generator, budget: SearchBudget, deadline: float = np.inf
 ) -> tuple[float, np.ndarray, int, bool]:
-    """Perturb and descend up to ``budget.iterations`` times, keeping only improvements that stay feasible.
+    """Perturb and descend up to ``budget.iterations`` times.
 
-    Returns the best objective, its labels, the number of steps and whether the deadline cut it short;
-    ``state`` is left at the best labelling.
+    A step is kept when the configuration stays valid and its objective is below the current one plus
+    :func:`_threshold` (which falls to 0), else undone; the search ends early after ``budget.patience``
+    steps without a new best. Returns the best objective, its labels, the number of steps and whether
+    the deadline cut it short.
     """
     state.log.clear()
     sizes = Sizes.of(state.problem)
     patience = default_patience(state.problem) if budget.patience is None else budget.patience
-    current, current_lab, stale, steps = state.objective(), state.labels.copy(), 0, 0
-    for _ in range(budget.iterations):
+    current = best = state.objective()
+    best_lab, stale, steps = state.labels.copy(), 0, 0
+    for step in range(budget.iterations):
         if stale >= patience:
             break
         if time.perf_counter() > deadline:
-            return current, current_lab, steps, True
+            return best, best_lab, steps, True
         mark = len(state.log)
         active = _perturb(state, sizes, rng, budget)
         _descent(state, rng, np.inf, active=active)
         steps += 1
+        stale += 1
         obj = state.objective()
-        if obj < current - SLACK and state.violation() <= SLACK:
-            current, current_lab, stale = obj, state.labels.copy(), 0
+        if obj < current - SLACK + _threshold(budget, step, current) and state.violation() <= SLACK:
+            current = obj
             state.log.clear()
+            if obj < best - SLACK:
+                best, best_lab, stale = obj, state.labels.copy(), 0
         else:
             state.undo(mark)
-            stale += 1
-    return current, current_lab, steps, False
+    return best, best_lab, steps, False
 
 
 def polish(

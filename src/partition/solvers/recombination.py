@@ -135,7 +135,14 @@ def _kruskal(n_nodes: int, su: list[int], sv: list[int], by_weight: list[int]) -
     return adjacent
 
 
-def valid_cuts(sizes: Sizes, nodes: np.ndarray, root: int, order: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def valid_cuts(
+    sizes: Sizes,
+    nodes: np.ndarray,
+    root: int,
+    order: np.ndarray,
+    parent: np.ndarray,
+    inside: np.ndarray | None = None,
+) -> np.ndarray:
     """Tree nodes (local indices) whose subtree and its complement are both within the size bounds (and anchored).
 
     Parameters
@@ -146,22 +153,24 @@ def valid_cuts(sizes: Sizes, nodes: np.ndarray, root: int, order: np.ndarray, pa
         Blocks of the area (local index -> block).
     root, order, parent
         The tree (from :func:`random_tree`).
+    inside
+        The tree's :func:`below` matrix (computed when not given).
 
     Returns
     -------
     numpy.ndarray
         Local indices ``v``: cutting the edge from ``v`` to its parent leaves both halves valid.
     """
+    if inside is None:
+        inside = below(order, parent, len(nodes))
+    weights = inside.astype(float)
+    sums = weights @ sizes.attr[nodes]
     total = sizes.attr[nodes].sum(axis=0)
-    n_anchor = sizes.anchors[nodes].sum()
-    sums = sizes.attr[nodes].copy()
-    anchors_below = sizes.anchors[nodes].astype(float).copy()
-    for v in order[:0:-1]:
-        sums[parent[v]] += sums[v]
-        anchors_below[parent[v]] += anchors_below[v]
     ok = sizes.within(sums) & sizes.within(total - sums)
     if sizes.need_anchor:
-        ok &= (anchors_below >= 1) & (n_anchor - anchors_below >= 1)
+        anchors = sizes.anchors[nodes].astype(float)
+        anchors_below = weights @ anchors
+        ok &= (anchors_below >= 1) & (anchors.sum() - anchors_below >= 1)
     ok[root] = False
     return np.flatnonzero(ok)
 
@@ -322,10 +331,11 @@ def best_split(
     best: tuple[float, np.ndarray] | None = None
     for _ in range(trees):
         root, order, parent = random_tree(n, area.su, area.sv, rng)
-        cuts = valid_cuts(sizes, area.nodes, root, order, parent)
+        inside = below(order, parent, n)
+        cuts = valid_cuts(sizes, area.nodes, root, order, parent, inside)
         if len(cuts) == 0:
             continue
-        members = below(order, parent, n)[cuts]
+        members = inside[cuts]
         if len(area.apart):
             members = members[(members[:, area.apart[:, 0]] != members[:, area.apart[:, 1]]).all(axis=1)]
             if len(members) == 0:
