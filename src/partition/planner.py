@@ -5,7 +5,9 @@ Solvers:
 ``"heuristic"``
     construction + local search only (instant previews; large instances);
 ``"auto"`` (default) / ``"exact"``
-    the heuristic with 8 restarts, then the HiGHS model warm-started from it,
+    the heuristic's full search (recombination and threshold accepting, a
+    budget of :func:`~partition.solvers.heuristic.full_iterations` steps), then
+    the HiGHS model warm-started from it,
     reporting the model's objective, proven bound and gap; the model's
     solution, polished by the local search, replaces the heuristic's when it
     is better (see "Reproducibility"). ``"auto"`` skips HiGHS's search when
@@ -22,7 +24,7 @@ share of k (see :mod:`partition.nesting`).
 Reproducibility
 ---------------
 The configuration is a function of the inputs, the spec and its seed only.
-The heuristic's budget is counted (restarts, kicks), not timed. HiGHS runs
+The heuristic's budget is counted (restarts, steps), not timed. HiGHS runs
 on one thread with a fixed seed and a **work budget** — at most
 :data:`EXACT_NODE_BUDGET` branch-and-bound nodes and, under ``"auto"``, at
 most :data:`EXACT_MAX_VARIABLES` model columns — so where it stops, and so

@@ -18,12 +18,29 @@ partnership's pupil-weighted centroid — exactly the headline measure.
 2. **Balance.** Local search on the squared relative deviation of every sized
    attribute from its mean (plus missing anchors and locks violated), which
    pushes load along chains of partnerships, until every bound holds.
-3. **Compactness.** Local search on the objective that only accepts moves keeping
-   every constraint, with iterated kicks (random feasible moves) and restarts
-   until the time budget ends.
+3. **Compactness.** Iterated local search on the objective. Each step perturbs
+   the configuration, then descends (best-improvement moves of one boundary
+   block that keep every rule). The perturbation is, with probability
+   :data:`RECOMBINE_SHARE`, a **merge-split recombination**: two adjacent
+   partnerships are merged, :data:`TREES_PER_RECOMBINATION` random spanning
+   trees of the merged area are drawn, every tree edge whose cut leaves both
+   halves within the size bounds, anchored and with apart pairs separated is
+   scored by exact wdist (plus the split penalty), and the best cut is
+   applied (:mod:`partition.solvers.recombination`); otherwise a kick of a
+   few random feasible moves. A step is kept when the configuration stays
+   valid and its objective is below the current one plus a threshold that
+   falls linearly from :data:`THRESHOLD` × the objective to 0 over the budget
+   (threshold accepting), else undone; the best configuration is returned.
+   With several restarts, a last search starts from the best of them.
 
-Moves transfer one boundary unit to an adjacent partnership; the donor must
-stay connected and anchored, so every configuration is contiguous.
+The budget is counted (steps; :func:`full_iterations` scales it with the
+instance, :func:`default_patience` the early stop), never timed, so the
+result depends on the inputs and the seed only; an optional time limit only
+cuts the search short and says so (``details["time_capped"]``).
+
+Moves transfer one boundary block to an adjacent partnership; the donor must
+stay connected and anchored, and a recombination's halves are tree pieces, so
+every configuration is contiguous. Locked-together schools are one block.
 """
 
 from __future__ import annotations
