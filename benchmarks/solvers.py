@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/solvers.py [--k 23] [--time-limit 30] [--markdown]
 
-Runs our heuristic (preview budget and default-auto budget), the exact HiGHS
+Runs our heuristic (construction only; the preview budget without and with recombination; and the
+default-auto budget), the exact HiGHS
 model warm-started from the heuristic (plus polishing), scikit-learn
 agglomerative clustering and the spopt methods (AZP, RegionKMeans, SKATER,
 WardSpatial) through the same planner interface, and prints one row per
@@ -23,8 +24,8 @@ from partition.spec import PlanSpec
 
 RUNS = [
     ("heuristic (construction only)", "heuristic", {"restarts": 1, "iterations": 0}),
-    ("heuristic (preview: 1 restart)", "heuristic", {"restarts": 1}),
-    ("heuristic (4 restarts)", "heuristic", {"restarts": 4}),
+    ("heuristic (preview, kicks only)", "heuristic", {"recombine_share": 0.0, "threshold": 0.0}),
+    ("heuristic (preview: 300 steps)", "heuristic", {}),
     ("heuristic + exact (auto)", "auto", {}),
     ("sklearn agglomerative", "agglomerative", {}),
     ("spopt AZP", "azp", {}),

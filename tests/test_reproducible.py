@@ -60,9 +60,12 @@ def _clock_fires_at(monkeypatch, seconds: float) -> None:
 # --- the work budget decides, not the clock ---------------------------------------------------------
 
 
-def test_model_solved_within_budget_is_the_same_under_any_time_limit():
-    inputs = _grid(5, 6, 2)  # HiGHS proves this one optimal at the root, well within any limit
-    tiny, generous = _plan(inputs, 3, 0.04, time_limit=0.001), _plan(inputs, 3, 0.04, time_limit=600)
+def test_model_solved_within_budget_is_the_same_under_any_sufficient_time_limit():
+    # HiGHS proves this one optimal at the root. A limit it needs to finish (not 0.001 s: exact.py gives HiGHS at
+    # least 1 s, which a loaded machine can exceed, and then the clock, not the budget, decides; that case
+    # is test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so, with a clock that fires on cue)
+    inputs = _grid(5, 6, 2)
+    tiny, generous = _plan(inputs, 3, 0.04, time_limit=120), _plan(inputs, 3, 0.04, time_limit=600)
     assert tiny.details["exact"]["stop"] == generous.details["exact"]["stop"] == "optimal"
     assert tiny.details["chosen"] == generous.details["chosen"] == "exact, polished"  # the model's solution is used
     pd.testing.assert_frame_equal(tiny.assignments, generous.assignments)

@@ -21,25 +21,16 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from partition.problem import Problem
 from partition.scoring import count_cut_edges, count_district_splits, wdist_km
+from partition.solvers.recombination import Sizes, random_tree, subtree, valid_cuts
 from partition.warnings import ResultWarning
 
 ONE_PARTNERSHIP = "one partnership: no alternative configuration to compare with"
 """Why a k = 1 configuration has no ensemble rank."""
-
-
-SIZE_SLACK = 1e-9
-"""Rounding slack (in each size attribute's units) of the size bounds checked on a cut."""
-
-MIN_TREE_WEIGHT = 1e-9
-"""Added to the random edge weights of a spanning tree, so that no weight is zero (a zero entry is no edge)."""
 
 
 class _Evaluator:
@@ -63,72 +54,10 @@ class _Evaluator:
         }
 
 
-@dataclass(frozen=True)
-class _Sizes:
-    """What a valid cut must respect: per-block size attributes, their bounds, anchors."""
-
-    attr: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    anchors: np.ndarray
-    need_anchor: bool
-
-    @classmethod
-    def of(cls, problem: Problem) -> _Sizes:
-        names = list(problem.limits)
-        attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((problem.n, 0))
-        low = np.array([problem.limits[a][0] for a in names])
-        high = np.array([problem.limits[a][1] for a in names])
-        return cls(attr, low, high, problem.anchors, problem.needs_anchors)
-
-    def within(self, sums: np.ndarray) -> np.ndarray:
-        """Rows of ``sums`` inside every bound."""
-        return np.all((sums >= self.low - SIZE_SLACK) & (sums <= self.high + SIZE_SLACK), axis=1)
-
-
-def _random_tree(
-    n_nodes: int, su: np.ndarray, sv: np.ndarray, rng: np.random.Generator
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """A random spanning tree (minimum spanning tree under random weights) of the merged area, rooted at a
-    random node: its root, breadth-first order and parents."""
-    weights = rng.random(len(su)) + MIN_TREE_WEIGHT
-    m = coo_matrix((weights, (su, sv)), shape=(n_nodes, n_nodes)).tocsr()
-    tree = minimum_spanning_tree(m + m.T)
-    tree = tree + tree.T
-    root = int(rng.integers(n_nodes))
-    order, parent = breadth_first_order(tree, root, directed=False)
-    return root, order, parent
-
-
-def _valid_cuts(sizes: _Sizes, nodes: np.ndarray, root: int, order: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Tree nodes whose subtree and its complement are both within the size bounds (and anchored)."""
-    total = sizes.attr[nodes].sum(axis=0)
-    n_anchor = sizes.anchors[nodes].sum()
-    sums = sizes.attr[nodes].copy()
-    anchors_below = sizes.anchors[nodes].astype(float).copy()
-    for v in order[:0:-1]:
-        sums[parent[v]] += sums[v]
-        anchors_below[parent[v]] += anchors_below[v]
-    ok = sizes.within(sums) & sizes.within(total - sums)
-    if sizes.need_anchor:
-        ok &= (anchors_below >= 1) & (n_anchor - anchors_below >= 1)
-    ok[root] = False
-    return np.flatnonzero(ok)
-
-
-def _subtree(v: int, order: np.ndarray, parent: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Boolean mask of the nodes in the subtree below ``v`` (``v`` included)."""
-    below = {v}
-    for x in order:
-        if x != v and parent[x] >= 0 and parent[x] in below:
-            below.add(int(x))
-    return np.array([i in below for i in range(n_nodes)])
-
-
 def _recombine(
     labels: np.ndarray,
     edges: np.ndarray,
-    sizes: _Sizes,
+    sizes: Sizes,
     apart: list[tuple[int, int]],
     rng: np.random.Generator,
     tries: int,
@@ -144,13 +73,13 @@ def _recombine(
     su = np.array([e[0] for e in sub])
     sv = np.array([e[1] for e in sub])
     for _ in range(tries):
-        root, order, parent = _random_tree(len(nodes), su, sv, rng)
-        candidates = _valid_cuts(sizes, nodes, root, order, parent)
+        root, order, parent = random_tree(len(nodes), su, sv, rng)
+        candidates = valid_cuts(sizes, nodes, root, order, parent)
         if len(candidates) == 0:
             continue
         v = int(candidates[rng.integers(len(candidates))])
         # the subtree below v becomes one partnership, the rest the other
-        side = _subtree(v, order, parent, len(nodes))
+        side = subtree(v, order, parent, len(nodes))
         new = labels.copy()
         new[nodes[side]] = p
         new[nodes[~side]] = q
@@ -192,7 +121,7 @@ def recom_chain(
         raise ValueError(f"a ReCom chain needs two partnerships or more: {ONE_PARTNERSHIP}")
     rng = np.random.default_rng(random_state)
     labels = start.astype(int).copy()
-    sizes = _Sizes.of(problem)
+    sizes = Sizes.of(problem)
     edges = problem.edges
     apart = problem.apart  # locked-together schools are already one block, so they stay together
     for _ in range(steps):

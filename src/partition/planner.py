@@ -5,7 +5,9 @@ Solvers:
 ``"heuristic"``
     construction + local search only (instant previews; large instances);
 ``"auto"`` (default) / ``"exact"``
-    the heuristic with 8 restarts, then the HiGHS model warm-started from it,
+    the heuristic's full search (recombination and threshold accepting, a
+    budget of :func:`~partition.solvers.heuristic.full_iterations` steps), then
+    the HiGHS model warm-started from it,
     reporting the model's objective, proven bound and gap; the model's
     solution, polished by the local search, replaces the heuristic's when it
     is better (see "Reproducibility"). ``"auto"`` skips HiGHS's search when
@@ -22,7 +24,7 @@ share of k (see :mod:`partition.nesting`).
 Reproducibility
 ---------------
 The configuration is a function of the inputs, the spec and its seed only.
-The heuristic's budget is counted (restarts, kicks), not timed. HiGHS runs
+The heuristic's budget is counted (restarts, steps), not timed. HiGHS runs
 on one thread with a fixed seed and a **work budget** — at most
 :data:`EXACT_NODE_BUDGET` branch-and-bound nodes and, under ``"auto"``, at
 most :data:`EXACT_MAX_VARIABLES` model columns — so where it stops, and so
@@ -56,14 +58,15 @@ from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
 from partition.scoring import add_shape_scores, configuration_scores
-from partition.solvers.heuristic import polish, solve_heuristic
+from partition.solvers.heuristic import full_iterations, polish, solve_heuristic
 from partition.solvers.result import MEETS_RULES, SolverResult, Status
 from partition.spec import PlanSpec
 from partition.validate import checked, verify_plan
 from partition.warnings import DataWarning, ResultWarning
 
-AUTO_RESTARTS = 8
-"""Heuristic restarts in the default ("auto") solver."""
+AUTO_RESTARTS = 1
+"""Heuristic restarts in the default ("auto") solver (one long search: its threshold schedule, not restarts,
+makes the result steady across seeds)."""
 
 EXACT_NODE_BUDGET = 50
 """Work budget of HiGHS in the "auto" and "exact" solvers: branch-and-bound nodes."""
@@ -134,7 +137,8 @@ def _solve_problem(
         raise InfeasibleError(f"k = {problem.k}: " + "; ".join(reasons), fix="loosen the size bounds or change k")
     if solver == "heuristic":
         return solve_heuristic(problem, random_state=random_state, **heuristic_options)
-    heur = solve_heuristic(problem, random_state=random_state, **{"restarts": AUTO_RESTARTS, **heuristic_options})
+    full = {"restarts": AUTO_RESTARTS, "iterations": full_iterations(problem)}
+    heur = solve_heuristic(problem, random_state=random_state, **{**full, **heuristic_options})
     from partition.solvers.exact import solve_exact
 
     exact = solve_exact(

@@ -18,24 +18,43 @@ partnership's pupil-weighted centroid — exactly the headline measure.
 2. **Balance.** Local search on the squared relative deviation of every sized
    attribute from its mean (plus missing anchors and locks violated), which
    pushes load along chains of partnerships, until every bound holds.
-3. **Compactness.** Local search on the objective that only accepts moves keeping
-   every constraint, with iterated kicks (random feasible moves) and restarts
-   until the time budget ends.
+3. **Compactness.** Iterated local search on the objective. Each step perturbs
+   the configuration, then descends (best-improvement moves of one boundary
+   block that keep every rule). The perturbation is, with probability
+   :data:`RECOMBINE_SHARE`, a **merge-split recombination**: two adjacent
+   partnerships are merged, :data:`TREES_PER_RECOMBINATION` random spanning
+   trees of the merged area are drawn, every tree edge whose cut leaves both
+   halves within the size bounds, anchored and with apart pairs separated is
+   scored by exact wdist (plus the split penalty), and the best cut is
+   applied (:mod:`partition.solvers.recombination`); otherwise a kick of a
+   few random feasible moves. A step is kept when the configuration stays
+   valid and its objective is below the current one plus a threshold that
+   falls linearly from :data:`THRESHOLD` × the objective to 0 over the budget
+   (threshold accepting), else undone; the best configuration is returned.
+   With several restarts, a last search starts from the best of them.
 
-Moves transfer one boundary unit to an adjacent partnership; the donor must
-stay connected and anchored, so every configuration is contiguous.
+The budget is counted (steps; :func:`full_iterations` scales it with the
+instance, :func:`default_patience` the early stop), never timed, so the
+result depends on the inputs and the seed only; an optional time limit only
+cuts the search short and says so (``details["time_capped"]``).
+
+Moves transfer one boundary block to an adjacent partnership; the donor must
+stay connected and anchored, and a recombination's halves are tree pieces, so
+every configuration is contiguous. Locked-together schools are one block.
 """
 
 from __future__ import annotations
 
 import heapq
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from partition.problem import Problem
+from partition.solvers.recombination import Sizes, best_split, merged_area
 from partition.solvers.result import SolverResult
 
 VIOLATION_WEIGHT = 10.0
@@ -57,6 +76,34 @@ MIN_GAIN = 1e-12
 
 KMEANS_WEIGHT_FLOOR = 1e-6
 """Pupils added to every block's weight in k-means, so that blocks without pupils still count."""
+
+DEFAULT_ITERATIONS = 300
+"""Perturbation steps per search at most in a preview (the ``heuristic`` solver's default work budget)."""
+
+STEPS_PER_PAIR = 65
+"""Perturbation steps per pair of adjacent partnerships in the full search (:func:`full_iterations`): about
+20 s of one core for Hampshire at k = 23 (4,485 steps)."""
+
+KICK_MOVES = 4
+"""Random moves per kick."""
+
+RECOMBINE_SHARE = 0.7
+"""Probability that a perturbation step is a recombination (merge two partnerships, redraw them) rather than a kick."""
+
+TREES_PER_RECOMBINATION = 10
+"""Random spanning trees drawn per recombination; every valid cut of each is evaluated."""
+
+THRESHOLD = 0.005
+"""Worsening (share of the objective) a step may bring at the start of a search; falls linearly to 0."""
+
+MIN_PATIENCE = 60
+"""Fewest steps without improvement that end a search."""
+
+PATIENCE_PER_PAIR = 20
+"""Steps without improvement that end a search, per pair of adjacent partnerships."""
+
+ADJACENT_PAIRS_PER_PARTNERSHIP = 3
+"""Pairs of adjacent partnerships per partnership on a map (a planar graph has fewer than 3 k edges)."""
 
 PIECE_WEIGHT_FLOOR = 1e-3
 """Pupils added to every block's weight when choosing a partnership's heaviest piece."""
@@ -238,9 +285,10 @@ class _State:
 
     def undo(self, mark: int) -> None:
         """Revert the moves logged after ``mark``."""
-        while len(self.log) > mark:
-            u, p, q = self.log.pop()
-            self.apply(u, q, p, log=False)
+        moves = self.log[mark:][::-1]
+        del self.log[mark:]
+        if moves:
+            self.reassign(np.array([m[0] for m in moves]), np.array([m[1] for m in moves]), log=False)
 
     def apply(
         self, u: int, p: int, q: int, cp: float | None = None, cq: float | None = None, *, log: bool = True
@@ -264,6 +312,35 @@ class _State:
         self.points[q] = self._collect(q)
         self.cost[p] = self._cost_of(self.points[p]) if cp is None else cp
         self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
+
+    def reassign(self, blocks: np.ndarray, new_labels: np.ndarray, *, log: bool = True) -> None:
+        """Give ``blocks`` the ``new_labels`` at once (logged block by block, so :meth:`undo` reverts it).
+
+        The bookkeeping of every partnership touched is recomputed once, at the end.
+        """
+        touched: set[int] = set()
+        for u, q in zip(blocks.tolist(), new_labels.tolist()):
+            p = int(self.labels[u])
+            if p == q:
+                continue
+            if log:
+                self.log.append((u, p, q))
+            touched.update((p, q))
+            self.labels[u] = q
+            self.members[p].discard(u)
+            self.members[q].add(u)
+            a = self.block_attr[u]
+            self.sums[p] -= a
+            self.sums[q] += a
+            self.anchor_count[p] -= self.problem.anchors[u]
+            self.anchor_count[q] += self.problem.anchors[u]
+            d = self.block_district[u]
+            self.district_count[p, d] -= 1
+            self.district_count[q, d] += 1
+        for p in touched:
+            self.version[p] += 1
+            self.points[p] = self._collect(p)
+            self.cost[p] = self._cost_of(self.points[p])
 
     def boundary(self) -> np.ndarray:
         diff = self.labels[self.edge_a] != self.labels[self.edge_b]
@@ -538,68 +615,175 @@ def _kick(state: _State, rng: np.random.Generator, moves: int) -> list[tuple[int
     return done
 
 
+@dataclass(frozen=True)
+class SearchBudget:
+    """Work budget of one iterated local search (counted, never timed).
+
+    Attributes
+    ----------
+    iterations
+        Perturbation steps at most (each a recombination or a kick, then a descent).
+    patience
+        Steps without improvement that end the search; None: :func:`default_patience` of the instance.
+    kick_moves
+        Random moves per kick.
+    recombine_share
+        Probability that a step is a recombination rather than a kick.
+    trees
+        Spanning trees drawn per recombination.
+    threshold
+        Worsening a step may bring at first, as a share of the objective (see :func:`_threshold`).
+    """
+
+    iterations: int = DEFAULT_ITERATIONS
+    patience: int | None = None
+    kick_moves: int = KICK_MOVES
+    recombine_share: float = RECOMBINE_SHARE
+    trees: int = TREES_PER_RECOMBINATION
+    threshold: float = THRESHOLD
+
+
+def default_patience(problem: Problem) -> int:
+    """Steps without a new best that end a search: :data:`PATIENCE_PER_PAIR` per pair of adjacent
+    partnerships (about 3 k on a map), at least :data:`MIN_PATIENCE`."""
+    return max(MIN_PATIENCE, int(PATIENCE_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
+
+
+def full_iterations(problem: Problem) -> int:
+    """Work budget of the full search (the ``auto`` solver's): :data:`STEPS_PER_PAIR` steps per pair of
+    adjacent partnerships, at least :data:`DEFAULT_ITERATIONS`."""
+    return max(DEFAULT_ITERATIONS, int(STEPS_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
+
+
+def _recombine(state: _State, sizes: Sizes, rng: np.random.Generator, trees: int) -> set[int]:
+    """Merge two adjacent partnerships (a random cut edge's) and redraw them along the best valid cut of
+    ``trees`` random spanning trees (:func:`partition.solvers.recombination.best_split`).
+
+    Returns the two partnerships, or an empty set when no tree has a valid cut (nothing changes).
+    """
+    cut = np.flatnonzero(state.labels[state.edge_a] != state.labels[state.edge_b])
+    if len(cut) == 0:
+        return set()
+    e = cut[rng.integers(len(cut))]
+    p, q = int(state.labels[state.edge_a[e]]), int(state.labels[state.edge_b[e]])
+    points = np.concatenate([state.points[p], state.points[q]])
+    area = merged_area(state.problem, state.labels, p, q, points)
+    found = best_split(area, sizes, rng, trees, state.penalty, state.total_w)
+    if found is None:
+        return set()
+    half = found[1]
+    was_p = state.labels[area.nodes] == p
+    if (half == was_p).sum() < (half != was_p).sum():
+        half = ~half  # the labelling that moves fewer blocks
+    state.reassign(area.nodes, np.where(half, p, q))
+    return {p, q}
+
+
+def _perturb(state: _State, sizes: Sizes, rng: np.random.Generator, budget: SearchBudget) -> set[int]:
+    """One perturbation (a recombination with probability ``budget.recombine_share``, else a kick);
+    returns the partnerships it changed."""
+    if budget.recombine_share > 0 and state.k > 1 and rng.random() < budget.recombine_share:
+        return _recombine(state, sizes, rng, budget.trees)
+    moves = _kick(state, rng, budget.kick_moves)
+    return {m[1] for m in moves} | {m[2] for m in moves}
+
+
+def _construct(problem: Problem, rng: np.random.Generator) -> _State:
+    """A balanced, locally optimal starting labelling (balanced k-means, or growth from pinned seeds)."""
+    main_attr = "pupils" if "pupils" in problem.limits else (next(iter(problem.limits)) if problem.limits else None)
+    labels = _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
+    state = _balance(_State(problem, labels), rng)
+    _descent(state, rng, np.inf)
+    return state
+
+
 def solve_heuristic(
     problem: Problem,
     *,
     restarts: int = 1,
-    iterations: int = 150,
+    iterations: int = DEFAULT_ITERATIONS,
     time_limit: float | None = None,
     random_state: int | None = 0,
-    kick_moves: int = 4,
+    kick_moves: int = KICK_MOVES,
+    patience: int | None = None,
+    recombine_share: float = RECOMBINE_SHARE,
+    trees: int = TREES_PER_RECOMBINATION,
+    final_iterations: int | None = None,
+    threshold: float = THRESHOLD,
 ) -> SolverResult:
-    """Solve with construction, balancing and iterated local search.
+    """Solve with construction, balancing and iterated local search (recombinations and kicks).
 
     The search budget is counted, not timed, so that the same problem and seed
     always give the same configuration: ``restarts`` constructions, each
-    followed by up to ``iterations`` kicks (stopping early after 60 kicks
-    without improvement). ``time_limit`` (seconds) is an optional safety cap;
-    when it cuts the search short, ``details["time_capped"]`` says so and the
-    result may differ between machines.
+    followed by up to ``iterations`` perturbation steps (ending early after
+    ``patience`` steps without improvement); then a search of up to
+    ``final_iterations`` steps from the best configuration found (the
+    incumbent), which every restart's result competes with. ``time_limit``
+    (seconds) is an optional safety cap; when it cuts the search short,
+    ``details["time_capped"]`` says so and the result may differ between
+    machines.
 
     Parameters
     ----------
     problem
         The problem (one k).
-    restarts, iterations
-        Search budget.
+    restarts
+        Constructions.
+    iterations
+        Perturbation steps per restart at most.
     time_limit
         Optional cap in seconds.
     random_state
         Seed for all randomness.
     kick_moves
         Random moves per kick.
+    patience
+        Steps without improvement that end a search (default :func:`default_patience`).
+    recombine_share
+        Probability that a step is a recombination (0: kicks only, the earlier heuristic).
+    trees
+        Spanning trees drawn per recombination.
+    final_iterations
+        Steps of the search from the incumbent after the restarts (default: ``iterations`` with several
+        restarts, else none).
+    threshold
+        Worsening a step may bring at the start of each search, as a share of the objective.
 
     Returns
     -------
     SolverResult
         Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist in km plus the split penalty),
-        and ``details`` (restarts, kicks, violation, splits, time_capped).
+        and ``details`` (restarts, steps, violation, splits, time_capped).
     """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
-    main_attr = "pupils" if "pupils" in problem.limits else (next(iter(problem.limits)) if problem.limits else None)
     deadline = start + time_limit if time_limit is not None else np.inf
+    patience = default_patience(problem) if patience is None else patience
+    budget = SearchBudget(iterations, patience, kick_moves, recombine_share, trees, threshold)
     best: tuple[float, float, np.ndarray] | None = None
-    n_restarts = n_kicks = 0
+    n_restarts = n_steps = 0
     capped = False
     for _ in range(max(restarts, 1)):
-        labels = (
-            _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
-        )
-        state = _State(problem, labels)
-        state = _balance(state, rng)
-        _descent(state, rng, np.inf)
+        state = _construct(problem, rng)
         n_restarts += 1
-        current, current_lab, kicks, cut = _iterated_local_search(state, rng, iterations, kick_moves, deadline)
-        n_kicks += kicks
+        current, current_lab, steps, cut = _iterated_local_search(state, rng, budget, deadline)
+        n_steps += steps
         capped |= cut
-        key = (state.violation(), current)
+        key = (_State(problem, current_lab).violation(), current)
         if best is None or key < best[:2]:
             best = (key[0], key[1], current_lab)
         if time.perf_counter() > deadline:
             capped = True
             break
     assert best is not None
+    if final_iterations is None:
+        final_iterations = iterations if restarts > 1 else 0
+    final_budget = replace(budget, iterations=final_iterations)
+    if not capped and best[0] < SLACK and final_budget.iterations > 0:
+        state = _State(problem, best[2])
+        current, current_lab, steps, capped = _iterated_local_search(state, rng, final_budget, deadline)
+        n_steps += steps
+        best = (best[0], current, current_lab)
     final = _State(problem, best[2])
     violation = final.violation()
     return SolverResult(
@@ -610,7 +794,8 @@ def solve_heuristic(
         runtime=time.perf_counter() - start,
         details={
             "restarts": n_restarts,
-            "kicks": n_kicks,
+            "steps": n_steps,
+            "patience": patience,
             "violation": violation,
             "splits": final.splits(),
             "time_capped": capped,
@@ -618,38 +803,48 @@ def solve_heuristic(
     )
 
 
-def _iterated_local_search(
-    state: _State,
-    rng: np.random.Generator,
-    iterations: int,
-    kick_moves: int,
-    deadline: float = np.inf,
-    patience: int = 60,
-) -> tuple[float, np.ndarray, int, bool]:
-    """Kick and descend up to ``iterations`` times, keeping only improvements that stay feasible.
+def _threshold(budget: SearchBudget, step: int, objective: float) -> float:
+    """How much worse (km) than the current configuration a step may leave it: ``budget.threshold`` × the
+    objective at first, falling linearly to 0 at the end of the budget (threshold accepting)."""
+    if budget.threshold <= 0 or budget.iterations <= 0:
+        return 0.0
+    return budget.threshold * objective * max(0.0, 1.0 - step / budget.iterations)
 
-    Returns the best objective, its labels, the number of kicks and whether the deadline cut it short;
-    ``state`` is left at the best labelling.
+
+def _iterated_local_search(
+    state: _State, rng: np.random.Generator, budget: SearchBudget, deadline: float = np.inf
+) -> tuple[float, np.ndarray, int, bool]:
+    """Perturb and descend up to ``budget.iterations`` times.
+
+    A step is kept when the configuration stays valid and its objective is below the current one plus
+    :func:`_threshold` (which falls to 0), else undone; the search ends early after ``budget.patience``
+    steps without a new best. Returns the best objective, its labels, the number of steps and whether
+    the deadline cut it short.
     """
     state.log.clear()
-    current, current_lab, stale, kicks = state.objective(), state.labels.copy(), 0, 0
-    for _ in range(iterations):
+    sizes = Sizes.of(state.problem)
+    patience = default_patience(state.problem) if budget.patience is None else budget.patience
+    current = best = state.objective()
+    best_lab, stale, steps = state.labels.copy(), 0, 0
+    for step in range(budget.iterations):
         if stale >= patience:
             break
         if time.perf_counter() > deadline:
-            return current, current_lab, kicks, True
+            return best, best_lab, steps, True
         mark = len(state.log)
-        moves = _kick(state, rng, kick_moves)
-        _descent(state, rng, np.inf, active={m[1] for m in moves} | {m[2] for m in moves})
-        kicks += 1
+        active = _perturb(state, sizes, rng, budget)
+        _descent(state, rng, np.inf, active=active)
+        steps += 1
+        stale += 1
         obj = state.objective()
-        if obj < current - SLACK and state.violation() <= SLACK:
-            current, current_lab, stale = obj, state.labels.copy(), 0
+        if obj < current - SLACK + _threshold(budget, step, current) and state.violation() <= SLACK:
+            current = obj
             state.log.clear()
+            if obj < best - SLACK:
+                best, best_lab, stale = obj, state.labels.copy(), 0
         else:
             state.undo(mark)
-            stale += 1
-    return current, current_lab, kicks, False
+    return best, best_lab, steps, False
 
 
 def polish(
@@ -679,7 +874,8 @@ def polish(
     if state.violation() > SLACK:
         state = _balance(state, rng)
     _descent(state, rng, np.inf)
-    _, current_lab, _, _ = _iterated_local_search(state, rng, iterations, kick_moves)
+    budget = SearchBudget(iterations=iterations, kick_moves=kick_moves)
+    _, current_lab, _, _ = _iterated_local_search(state, rng, budget)
     final = _State(problem, current_lab)
     violation = final.violation()
     return SolverResult(
