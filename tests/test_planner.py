@@ -205,7 +205,9 @@ def test_hampshire_nest_feasible_at_the_suggested_tolerance(hampshire):
     spec = PlanSpec(k=(23,), districts="nest", size=(SizeBound(tolerance=t),))
     plan = make_plan(hampshire, spec, 23, solver="heuristic", heuristic_options=FAST)
     assert plan.status == "feasible"
-    assert plan.scores["district_splits"] == 0
+    # nest: no partnership crosses a district boundary; districts are divided (as planners count splits)
+    assert plan.scores["partnerships_spanning_districts"] == 0
+    assert plan.scores["district_splits"] == sum(n - 1 for n in plan.scores["district_pieces"].values()) == 23 - 11
 
 
 def test_hampshire_penalise_splits_fewer(hampshire, hampshire_plans):

@@ -292,7 +292,9 @@ def _spec_from_options(
     help="District boundaries: ignore, penalise splits, or nest within them.",
 )
 @click.option(
-    "--split-penalty", type=float, help="km added to the objective per district split (with --districts penalise)."
+    "--split-penalty",
+    type=float,
+    help="km added to the objective for each district a partnership reaches beyond its first (with --districts penalise).",
 )
 @click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
 @click.option("--seed", type=int, help="Random seed (default 0).")

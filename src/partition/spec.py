@@ -5,7 +5,7 @@ TOML with :func:`PlanSpec.from_toml`::
 
     k = [22, 23, 24]
     districts = "ignore"          # "ignore", "penalise" or "nest"
-    split_penalty_km = 0.05       # per district split, with "penalise"
+    split_penalty_km = 0.05       # km per district a partnership reaches beyond its first, with "penalise"
     anchors = true                # a secondary, all-through school or college in each
     objective = "centroid"        # "centroid" (wdist) or "hub" (distance to the partnership's hub school)
     random_state = 0
@@ -303,7 +303,10 @@ class SpecSchema(StrictModel):
     anchors: bool = Field(True, description="true or false")
     districts: DistrictMode = Field("ignore", description="ignore, penalise or nest")
     split_penalty_km: float = Field(
-        0.05, allow_inf_nan=False, ge=0, description="km per district split, 0 or more, e.g. 0.05"
+        0.05,
+        allow_inf_nan=False,
+        ge=0,
+        description="km per district a partnership reaches beyond its first, 0 or more, e.g. 0.05",
     )
     locks: LocksSchema = Field(default_factory=LocksSchema, description="together, apart, pinned")
     random_state: int | None = Field(0, ge=0, le=MAX_SEED, description=f"a seed from 0 to {MAX_SEED}")
