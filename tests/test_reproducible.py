@@ -106,7 +106,9 @@ def test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so(monkeypatch
     _clock_fires_at(monkeypatch, seconds)
     spec = budgeted.spec
     with pytest.warns(
-        ResultWarning, match=r"k = 3: the time limit \(600 s\) stopped the search before its work budget was spent"
+        ResultWarning,
+        match=r"k = 3: the time limit \(600 s asked; HiGHS had [\d.]+ s after building the model\) stopped the search "
+        r"before its work budget was spent",
     ):
         clocked = make_plan(inputs, spec, 3, solver="auto", time_limit=600, heuristic_options=FAST)
     ex = clocked.details["exact"]
@@ -118,6 +120,20 @@ def test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so(monkeypatch
     pd.testing.assert_frame_equal(clocked.assignments, heuristic.assignments)
     # nothing from where the search stopped: no bound (the model's is not one on wdist), no gap
     assert clocked.bound is None and clocked.gap is None and ex["bound"] is None
+
+
+def test_a_tiny_time_limit_gives_highs_its_floor_and_records_it():
+    """A limit below the floor is raised to it, and the details say what HiGHS actually had."""
+    from partition.solvers.exact import MIN_HIGHS_SECONDS
+
+    inputs = _grid(5, 6, 2)
+    spec = PlanSpec(k=(3,), size=(SizeBound(tolerance=0.04),), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", ResultWarning
+        )  # a loaded machine may still stop HiGHS: that is said, not raised
+        plan = make_plan(inputs, spec, 3, solver="auto", heuristic_options=FAST, time_limit=0.001)
+    assert plan.details["exact"]["highs_time_limit_s"] == MIN_HIGHS_SECONDS
 
 
 def test_fallback_does_not_depend_on_when_the_clock_fired(monkeypatch):

@@ -459,6 +459,11 @@ def _decode(em: _ExactModel, values: np.ndarray) -> np.ndarray:
     return labels
 
 
+MIN_HIGHS_SECONDS = 1.0
+"""Least time HiGHS is given after the model is built (s): a smaller remainder of ``time_limit`` is raised to it,
+and a clock stop says how long HiGHS actually had."""
+
+
 def _stopped_early(details: dict, info: highspy.HighsInfo, stop: str, time_limit: float) -> None:
     """Move HiGHS's figures at a clock (or other) stop to ``details["at_stop"]`` and say why (in place)."""
     details["at_stop"] = {
@@ -466,7 +471,13 @@ def _stopped_early(details: dict, info: highspy.HighsInfo, stop: str, time_limit
         "mip_dual_bound": details.pop("mip_dual_bound"),
         "objective": float(info.objective_function_value) if info.primal_solution_status == PRIMAL_FEASIBLE else None,
     }
-    why = f"the time limit ({time_limit:g} s)" if stop == "time limit" else f"HiGHS ({details['highs_status']})"
+    given = details.get("highs_time_limit_s")
+    applied = f"; HiGHS had {given:g} s after building the model" if given is not None else ""
+    why = (
+        f"the time limit ({time_limit:g} s asked{applied})"
+        if stop == "time limit"
+        else f"HiGHS ({details['highs_status']})"
+    )
     details["reason"] = (
         f"{why} stopped the search before its work budget was spent: nothing from the search is used, "
         "so that the result does not depend on the machine's speed or load"
@@ -564,7 +575,9 @@ def solve_exact(
     if warm_values is not None:
         highs.setSolution(_as_solution(warm_values))
     build = time.perf_counter() - start
-    highs.setOptionValue("time_limit", float(max(time_limit - build, 1.0)))
+    given = float(max(time_limit - build, MIN_HIGHS_SECONDS))
+    highs.setOptionValue("time_limit", given)
+    details["highs_time_limit_s"] = round(given, 3)
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
