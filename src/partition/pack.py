@@ -532,11 +532,11 @@ def size_difference(deviation: float) -> str:
     return f"{percent} % {'below' if deviation < 0 else 'above'} the average"
 
 
-def pupils_chart_narrow(plan: Plan, width: int = 360, row_height: int = 30) -> str:
-    """:func:`pupils_chart` for a phone: each partnership's name on its own line above its dot.
+def _chart_scale(plan: Plan) -> tuple[pd.DataFrame, float, float, float, float, float]:
+    """What a pupils chart draws: partnerships by pupils, the mean, the band and the axis range (pupils).
 
-    Drawn ``width`` px wide at 13 px text, so shown on a 390 px screen its text stays about 13 px
-    (the wide chart, scaled to fit, would be 5 px). Names are anchored at the start.
+    The axis spans the partnerships and the band, padded by 8 % (never below 0), so the band is
+    wide enough to read.
     """
     t = plan.partnerships.sort_values("pupils")
     mean = plan.assignments["pupils"].sum() / plan.k
@@ -545,7 +545,17 @@ def pupils_chart_narrow(plan: Plan, width: int = 360, row_height: int = 30) -> s
     low = min(float(t["pupils"].min()), lo_band)
     high = max(float(t["pupils"].max()), hi_band)
     pad = (high - low) * 0.08 or mean * 0.1 or 1
-    low, high = max(0.0, low - pad), high + pad
+    return t, mean, lo_band, hi_band, max(0.0, low - pad), high + pad
+
+
+def pupils_chart_narrow(plan: Plan, width: int = 360, row_height: int = 30) -> str:
+    """:func:`pupils_chart` for a phone: each partnership's name on its own line above its dot.
+
+    Drawn ``width`` px wide at 13 px text, so shown on a 390 px screen its text stays about 13 px
+    (the wide chart, scaled to fit, would be 5 px). Names are anchored at the start.
+    """
+    t, mean, lo_band, hi_band, low, high = _chart_scale(plan)
+    tol = _tolerance(plan)
     left, right, top = 8, width - 8, 40
     x = lambda v: left + (v - low) / (high - low) * (right - left)  # noqa: E731
     bottom = top + row_height * len(t)
@@ -604,14 +614,8 @@ def pupils_chart(plan: Plan, width: int = 900, row_height: int = 18) -> str:
     str
         An inline SVG with a title (for screen readers); partnership names through ``html_text``.
     """
-    t = plan.partnerships.sort_values("pupils")
-    mean = plan.assignments["pupils"].sum() / plan.k
+    t, mean, lo_band, hi_band, low, high = _chart_scale(plan)
     tol = _tolerance(plan)
-    lo_band, hi_band = (mean * (1 - tol), mean * (1 + tol)) if tol is not None else (mean, mean)
-    low = min(float(t["pupils"].min()), lo_band)
-    high = max(float(t["pupils"].max()), hi_band)
-    pad = (high - low) * 0.08 or mean * 0.1 or 1
-    low, high = max(0.0, low - pad), high + pad
     longest = max((len(str(n)) for n in t["name"]), default=0)
     left = int(min(max(120, 12 + 6.8 * longest), width * 0.45))  # room for the longest name at 12 px
     right, top = width - 120, 34

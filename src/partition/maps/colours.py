@@ -124,7 +124,12 @@ def matched_colours(reference, reference_colours: list[str], other, palette: lis
     for v in range(len(ids)):
         if colours[v] is not None and any(colours[u] == colours[v] for u in g[v] if u < v):
             colours[v] = None
-    for v in range(len(ids)):
+    return _fill_unmatched(colours, g, palette)
+
+
+def _fill_unmatched(colours: list[str | None], g, palette: list[str]) -> list[str]:
+    """Give every partnership still without a colour (None) the least used colour none of its neighbours has."""
+    for v in range(len(colours)):
         if colours[v] is None:
             taken = {colours[u] for u in g[v]}
             free = [c for c in palette if c not in taken]
@@ -181,13 +186,7 @@ def follow_colours(coloured: list[tuple[object, list[str]]], other, palette: lis
             colours[v] = None
         elif colours[v] is not None:
             kept.add(v)
-    for v in range(len(ids)):
-        if colours[v] is None:
-            taken = {colours[u] for u in g[v]}
-            free = [c for c in palette if c not in taken]
-            used = pd.Series([c for c in colours if c]).value_counts()
-            colours[v] = min(free, key=lambda c: (used.get(c, 0), palette.index(c))) if free else _grey(v)
-    return [str(c) for c in colours]
+    return _fill_unmatched(colours, g, palette)
 
 
 def run_colours(plans: list, reference=None) -> dict[str, list[str]]:

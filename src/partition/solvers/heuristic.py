@@ -297,6 +297,14 @@ class _State:
             self.log.append((u, p, q))
         self.version[p] += 1
         self.version[q] += 1
+        self._transfer(u, p, q)
+        self.points[p] = self._collect(p)
+        self.points[q] = self._collect(q)
+        self.cost[p] = self._cost_of(self.points[p]) if cp is None else cp
+        self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
+
+    def _transfer(self, u: int, p: int, q: int) -> None:
+        """Move block ``u`` from ``p`` to ``q`` in the labels, members, sizes, anchors and district counts."""
         self.labels[u] = q
         self.members[p].discard(u)
         self.members[q].add(u)
@@ -308,10 +316,6 @@ class _State:
         d = self.block_district[u]
         self.district_count[p, d] -= 1
         self.district_count[q, d] += 1
-        self.points[p] = self._collect(p)
-        self.points[q] = self._collect(q)
-        self.cost[p] = self._cost_of(self.points[p]) if cp is None else cp
-        self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
 
     def reassign(self, blocks: np.ndarray, new_labels: np.ndarray, *, log: bool = True) -> None:
         """Give ``blocks`` the ``new_labels`` at once (logged block by block, so :meth:`undo` reverts it).
@@ -326,17 +330,7 @@ class _State:
             if log:
                 self.log.append((u, p, q))
             touched.update((p, q))
-            self.labels[u] = q
-            self.members[p].discard(u)
-            self.members[q].add(u)
-            a = self.block_attr[u]
-            self.sums[p] -= a
-            self.sums[q] += a
-            self.anchor_count[p] -= self.problem.anchors[u]
-            self.anchor_count[q] += self.problem.anchors[u]
-            d = self.block_district[u]
-            self.district_count[p, d] -= 1
-            self.district_count[q, d] += 1
+            self._transfer(u, p, q)
         for p in touched:
             self.version[p] += 1
             self.points[p] = self._collect(p)
