@@ -262,3 +262,12 @@ def test_hampshire_clock_stop_is_reported_and_gives_the_heuristics_plan(hampshir
     assert forced.details["exact"]["stop"] == "time limit"
     pd.testing.assert_frame_equal(forced.assignments, auto.assignments)
     assert forced.bound == pytest.approx(auto.bound)
+
+
+def test_two_pinned_names_on_schools_locked_together_are_refused():
+    """Schools tied by a together lock cannot be pinned to two names; neither name is silently dropped."""
+    inputs = grid_inputs(3, 3, [100] * 9, [True] * 9)
+    locks = Locks(together=((1000, 1001),), pinned=((1000, "North Star"), (1001, "South Star")))
+    spec = PlanSpec(k=(2,), size=(SizeBound(tolerance=0.5),), locks=locks)
+    with pytest.raises(SpecError, match="pinned names 'North Star' and 'South Star' fall on schools that must share"):
+        make_plan(inputs, spec, 2, solver="heuristic", heuristic_options=FAST)

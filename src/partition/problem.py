@@ -458,13 +458,16 @@ def pinned_names(
     names: dict[int, str] = {}
     for name, us in pinned_units.items():
         present = [u for u in us if u in position]
-        if present:
-            names[block_of_unit[present[0]]] = name
-    used = list(names.values())
-    if len(used) != len(set(used)):
-        raise SpecError(
-            "two different pinned names ended up in one locked block", fix="check the pinned and together locks"
-        )
+        if not present:
+            continue
+        block = block_of_unit[present[0]]
+        if block in names:
+            raise SpecError(
+                f"pinned names {names[block]!r} and {name!r} fall on schools that must share a partnership "
+                "(the same site, or tied by a together lock)",
+                fix="pin those schools to one name, or remove the together lock",
+            )
+        names[block] = name
     return names
 
 
