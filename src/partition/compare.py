@@ -62,7 +62,21 @@ class Column:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
     def shown(self, value: object) -> object:
-        """``value`` in the shown unit, rounded; missing values as None, text as it is."""
+        """``value`` in the shown unit, rounded; missing values as None, text as it is.
+
+        Parameters
+        ----------
+        value
+            A value of this column in a :func:`scorecard` frame (a number in the frame's unit, a
+            boolean, text, or a missing value).
+
+        Returns
+        -------
+        object
+            None for a missing value (None or NaN); ``"yes"``/``"no"`` for a boolean; a number times
+            :attr:`scale` rounded to :attr:`decimals` (an ``int`` when ``decimals`` is 0) when the column
+            has decimals; otherwise ``value`` unchanged.
+        """
         if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
             return None
         if isinstance(value, bool | np.bool_):
@@ -195,7 +209,18 @@ def _column(key: str) -> Column | None:
 
 
 def rank_key(metric: str) -> str:
-    """The :func:`scorecard` column holding a configuration's ensemble rank on ``metric``."""
+    """The :func:`scorecard` column holding a configuration's ensemble rank on ``metric``.
+
+    Parameters
+    ----------
+    metric
+        A measure of :data:`ENSEMBLE_METRICS`, e.g. ``"wdist_km"``.
+
+    Returns
+    -------
+    str
+        ``"rank_<metric>"``, e.g. ``"rank_wdist_km"``.
+    """
     return f"rank_{metric}"
 
 
@@ -276,13 +301,38 @@ def _aligned(a: Plan, b: Plan) -> tuple[pd.Series, pd.Series]:
 
 
 def adjusted_rand(a: Plan, b: Plan) -> float:
-    """Adjusted Rand index of the two assignments (1 = identical, ~0 = unrelated)."""
+    """Adjusted Rand index of the two assignments (1 = identical, ~0 = unrelated).
+
+    Parameters
+    ----------
+    a, b
+        Plans of the same schools; only schools (URNs) in both are compared.
+
+    Returns
+    -------
+    float
+        scikit-learn's ``adjusted_rand_score`` of the two ``partnership_id`` labellings, between
+        -1 and 1; it does not depend on partnership ids or names.
+    """
     la, lb = _aligned(a, b)
     return float(adjusted_rand_score(la, lb))
 
 
 def variation_of_information(a: Plan, b: Plan) -> float:
-    """Variation of information (nats): H(A) + H(B) − 2 I(A; B); 0 = identical."""
+    """Variation of information (nats): H(A) + H(B) − 2 I(A; B); 0 = identical.
+
+    Parameters
+    ----------
+    a, b
+        Plans of the same schools; only schools (URNs) in both are compared, each counted once
+        (not weighted by pupils).
+
+    Returns
+    -------
+    float
+        The variation of information in nats (natural logarithms), at least 0 (a rounding
+        error below 0 is returned as 0.0).
+    """
     la, lb = _aligned(a, b)
 
     def entropy(labels: pd.Series) -> float:
@@ -315,7 +365,25 @@ def match_partnerships(reference: Plan, other: Plan) -> dict[str, str]:
 
 
 def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
-    """Schools whose partnership changes (after matching): URN, name, from, to."""
+    """Schools whose partnership changes (after matching): URN, name, from, to.
+
+    Partnerships are matched by :func:`match_partnerships`; a school counts as changed when
+    its partnership in ``other``, mapped to its ``reference`` counterpart, differs from its
+    partnership in ``reference`` (a partnership of ``other`` with no counterpart counts as a
+    change for all its schools, as does a school missing from ``other``).
+
+    Parameters
+    ----------
+    reference, other
+        Plans of the same schools (matched by URN; every school of ``reference`` is checked).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per changed school, in ``reference``'s order: ``URN``, ``name`` (from
+        ``reference``), ``from`` (partnership name in ``reference``), ``to`` (partnership name in
+        ``other``; missing when the school is not in ``other``).
+    """
     match = match_partnerships(reference, other)
     a = reference.assignments.set_index("URN")
     b = other.assignments.set_index("URN").reindex(a.index)
@@ -443,7 +511,19 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def legend(table: pd.DataFrame) -> list[tuple[str, str]]:
-    """``(heading with unit, what it measures)`` for each column of ``table`` that :data:`COLUMNS` describes."""
+    """``(heading with unit, what it measures)`` for each column of ``table`` that :data:`COLUMNS` describes.
+
+    Parameters
+    ----------
+    table
+        A :func:`scorecard` frame, with or without ensemble ranks.
+
+    Returns
+    -------
+    list of tuple of str
+        ``(heading, definition)`` in the order of ``table.columns``; columns without a
+        definition are left out.
+    """
     return [(c.heading(), c.definition) for c in columns_of(table) if c.definition]
 
 
@@ -494,7 +574,26 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 def read_assignment_csv(path: str | Path) -> pd.Series:
-    """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership."""
+    """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership.
+
+    Parameters
+    ----------
+    path
+        A CSV with a header row holding ``URN`` and ``partnership`` (matched ignoring case and
+        surrounding spaces), e.g. an ``assignments.csv`` written by ``partition plan``.
+
+    Returns
+    -------
+    pandas.Series
+        Partnership name (stripped text) indexed by URN (int), named ``partnership``, in file order.
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read as CSV, lacks a ``URN`` or ``partnership`` column, or a row
+        has a URN that is not a number, a blank partnership or a URN seen before (naming the
+        file's line and column).
+    """
     path = Path(path)
     try:
         table = pd.read_csv(path, dtype=str)
@@ -533,7 +632,26 @@ def read_assignment_csv(path: str | Path) -> pd.Series:
 
 
 def read_plan_folder(path: str | Path) -> tuple[pd.Series, dict]:
-    """A folder written by ``partition plan``: its assignment and its ``plan.json``."""
+    """A folder written by ``partition plan``: its assignment and its ``plan.json``.
+
+    Parameters
+    ----------
+    path
+        The configuration's folder, holding ``assignments.csv`` and (optionally) ``plan.json``.
+
+    Returns
+    -------
+    labels : pandas.Series
+        URN -> partnership name, from :func:`read_assignment_csv`.
+    meta : dict
+        The parsed ``plan.json`` (see :meth:`partition.plan.Plan.summary`); empty when the
+        folder has none.
+
+    Raises
+    ------
+    InputFileError
+        When ``assignments.csv`` is missing or malformed (see :func:`read_assignment_csv`).
+    """
     path = Path(path)
     labels = read_assignment_csv(path / "assignments.csv")
     meta_path = path / "plan.json"

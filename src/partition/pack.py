@@ -147,7 +147,19 @@ def plain_title(plan: Plan) -> str:
 
 
 def plain_titles(plans: Iterable[Plan]) -> dict[str, str]:
-    """``{name: title}`` (see :func:`plain_title`); titles two plans would share get the name added."""
+    """``{name: title}`` (see :func:`plain_title`); titles two plans would share get the name added.
+
+    Parameters
+    ----------
+    plans
+        The configurations of the pack.
+
+    Returns
+    -------
+    dict of str to str
+        Each plan's name -> its :func:`plain_title`; a title shared by two or more plans becomes
+        ``"<title> – <name>"`` (unless the title is the name itself), so every title is told apart.
+    """
     plans = list(plans)
     titles = {p.name: plain_title(p) for p in plans}
     shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
@@ -372,7 +384,25 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
 
 
 def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> str:
-    """The public comparison table and what its measures mean (plain words; no folder names)."""
+    """The public comparison table and what its measures mean (plain words; no folder names).
+
+    Parameters
+    ----------
+    plans
+        The configurations (see :func:`public_table`; the current arrangement, when among them,
+        is what "schools that change partnership" is counted from).
+    table
+        Their :func:`partition.compare.scorecard` (index: configuration names).
+    titles
+        ``{configuration name: title}`` for the row headings (a name not in it is shown as it is).
+
+    Returns
+    -------
+    str
+        HTML: the table (``class='scorecard'``, one row per configuration, the :data:`PUBLIC`
+        columns it can fill) in a scrolling box, then "What the figures mean" with each column's
+        definition; every text from data goes through ``html_text``.
+    """
     figures = public_table(plans, table)
     columns = [c for c in PUBLIC if c.key in figures.columns]
     head = "<th scope='col'>Configuration</th>" + "".join(_heading(c) for c in columns)
@@ -525,7 +555,19 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def size_difference(deviation: float) -> str:
-    """A partnership's size against the average in words: ``-0.06`` -> ``"6 % below the average"``."""
+    """A partnership's size against the average in words: ``-0.06`` -> ``"6 % below the average"``.
+
+    Parameters
+    ----------
+    deviation
+        The partnership's pupils relative to the average, as a fraction (pupils / mean − 1).
+
+    Returns
+    -------
+    str
+        ``"<n> % below the average"`` or ``"<n> % above the average"`` with ``n`` rounded to a
+        whole per cent, or ``"about the average"`` when it rounds to 0 %.
+    """
     percent = round(abs(deviation) * 100)
     if percent == 0:
         return "about the average"
@@ -553,6 +595,22 @@ def pupils_chart_narrow(plan: Plan, width: int = 360, row_height: int = 30) -> s
 
     Drawn ``width`` px wide at 13 px text, so shown on a 390 px screen its text stays about 13 px
     (the wide chart, scaled to fit, would be 5 px). Names are anchored at the start.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``partnerships`` with ``name`` and ``pupils``; ``assignments`` with
+        ``pupils``; the pupils tolerance of its spec sets the band).
+    width
+        Width in px (the SVG scales down to fit its container).
+    row_height
+        Height of one partnership's rows (name line and dot line, px).
+
+    Returns
+    -------
+    str
+        An inline SVG (``class="chart chart-narrow"``, shown only on narrow screens) with a title
+        for screen readers; partnerships from fewest to most pupils, names through ``html_text``.
     """
     t, mean, lo_band, hi_band, low, high = _chart_scale(plan)
     tol = _tolerance(plan)
@@ -675,7 +733,19 @@ MAP_WIDTH = 640
 
 
 def partnership_numbers(plan: Plan) -> list[int]:
-    """The number each partnership (row order) has on the static map and in the tables: its id's (P07 -> 7)."""
+    """The number each partnership (row order) has on the static map and in the tables: its id's (P07 -> 7).
+
+    Parameters
+    ----------
+    plan
+        The configuration (``partnerships`` with an ``id`` column such as ``P07``).
+
+    Returns
+    -------
+    list of int
+        One number per row of ``plan.partnerships``: the digits of an id ``P<digits>``, else the
+        row's position counted from 1; ``1 .. n`` when the frame has no ``id`` column.
+    """
     out = []
     for i, pid in enumerate(plan.partnerships.get("id", [])):
         match = re.fullmatch(r"P0*(\d+)", str(pid))
@@ -776,7 +846,23 @@ def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WI
 
 def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
     """Each partnership of ``plan`` on a row: its number on the map (and colour), name, schools, pupils,
-    size against the average in words, and districts."""
+    size against the average in words, and districts.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``partnerships`` with ``id``, ``name``, ``schools``, ``pupils``,
+        ``deviation`` (fraction) and ``districts`` (text)).
+    colours
+        A colour per partnership in row order (as on the maps), shown as a swatch by its number;
+        no swatch when not given.
+
+    Returns
+    -------
+    str
+        HTML: a table (``class='partnerships'``, captioned "The <k> partnerships") in a
+        scrolling box; every text from data goes through ``html_text``.
+    """
     numbers = partnership_numbers(plan)
     colours = list(colours or []) + [""] * len(numbers)
     rows = []
@@ -798,7 +884,23 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
 
 
 def partnership_sheets(plan: Plan) -> str:
-    """Each partnership's schools: a list per partnership (open on screen, printed expanded, kept whole on a page)."""
+    """Each partnership's schools: a list per partnership (open on screen, printed expanded, kept whole on a page).
+
+    Parameters
+    ----------
+    plan
+        The configuration: ``partnerships`` with ``id``, ``name``, ``schools``, ``pupils``,
+        ``deviation``, ``anchors``, ``districts``; ``assignments`` with ``URN``, ``name``,
+        ``kind``, ``district``, ``pupils``, ``partnership_id``.
+
+    Returns
+    -------
+    str
+        HTML: one open ``<details class='partnership'>`` per partnership (row order), its summary
+        giving number, name, schools, pupils, size against the average, anchor schools and
+        districts, and a table of its schools (URN, school, phase, district, pupils) sorted by
+        kind then name; one per line.
+    """
     out = []
     a = plan.assignments
     for row, number in zip(plan.partnerships.itertuples(), partnership_numbers(plan)):
@@ -891,7 +993,18 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
 
 
 def is_alternative(plan: Plan) -> bool:
-    """Whether ``plan`` is an alternative (``plan.alternative`` set), not a main proposal."""
+    """Whether ``plan`` is an alternative (``plan.alternative`` set), not a main proposal.
+
+    Parameters
+    ----------
+    plan
+        Any configuration.
+
+    Returns
+    -------
+    bool
+        :attr:`partition.plan.Plan.is_alternative`.
+    """
     return plan.is_alternative
 
 

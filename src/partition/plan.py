@@ -90,6 +90,18 @@ class Scores(Mapping[str, Any]):
     def from_measures(cls, measures: Mapping[str, Any], table: pd.DataFrame | None = None) -> Scores:
         """Scores from :func:`partition.scoring.configuration_scores`' dict (its ``"table"`` ignored) and a table.
 
+        Parameters
+        ----------
+        measures
+            ``{measure name: value}`` with names of :meth:`measure_names` (``wdist_km`` in km,
+            deviations as fractions ...); a ``"table"`` key is ignored, ``violations`` may be a list.
+        table
+            One row per partnership, without geometry; an empty frame when not given.
+
+        Returns
+        -------
+        Scores
+
         Raises
         ------
         TypeError
@@ -189,7 +201,16 @@ class Plan:
     def warning(self, brief: bool = False) -> str:
         """One line to show wherever the plan is shown (map title, legend, pack): empty when it meets its rules.
 
-        ``brief`` leaves out the partnerships each rule names (for a map's title bar).
+        Parameters
+        ----------
+        brief
+            Leave out the partnerships each rule names (for a map's title bar): each rule is cut
+            at its first ``": "``.
+
+        Returns
+        -------
+        str
+            ``"Does not meet the rules: <rule>; <rule>"`` from :meth:`broken_rules`, or ``""``.
         """
         broken = self.broken_rules()
         if brief:
@@ -227,6 +248,17 @@ class Plan:
         Files are written to a temporary folder first, read back and checked by
         :func:`partition.validate.verify_written_plan`, then moved into place, so a
         failure leaves no partial output.
+
+        Parameters
+        ----------
+        out_dir
+            The run's output folder (created when missing); a folder ``<name>`` already in it
+            is replaced.
+
+        Returns
+        -------
+        pathlib.Path
+            The configuration's folder, ``out_dir/<name>``.
 
         Raises
         ------
@@ -290,6 +322,19 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     The default (pupils ±10 %, anchors on, split penalty 0.05 km, no locks, solver
     ``auto``) gives no part; otherwise e.g. ``tol5`` (pupils ±5 %), ``schools-12-35``,
     ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``heuristic``.
+
+    Parameters
+    ----------
+    spec
+        The configuration's specification; None gives the solver's part only.
+    solver
+        The solver that made it; :data:`DEFAULT_SOLVER` (or None) gives no part.
+
+    Returns
+    -------
+    list of str
+        The parts in order: size bounds, anchors, split penalty (mode ``penalise`` only),
+        locks, solver.
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
@@ -331,6 +376,19 @@ def qualify_name(plan: Plan, solver: str | None = None) -> str:
 
     ``k23-ignore-alt1`` made with pupils ±5 % by the heuristic becomes
     ``k23-ignore-tol5-heuristic-alt1``; a name not made by the planner is kept.
+
+    Parameters
+    ----------
+    plan
+        A configuration named ``k<k>-<districts>`` or ``k<k>-<districts>-<suffix>``.
+    solver
+        The solver to name (:data:`DEFAULT_SOLVER` or None: none).
+
+    Returns
+    -------
+    str
+        The qualified, folder-safe name; ``plan.name`` unchanged when it does not start with
+        ``k<k>-<districts>``.
     """
     base = configuration_name(plan.k, plan.spec.districts)
     if plan.name != base and not plan.name.startswith(base + "-"):

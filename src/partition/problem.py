@@ -128,7 +128,19 @@ class Problem:
         return np.array(pairs, dtype=int).reshape(-1, 2)
 
     def unit_labels(self, block_labels: np.ndarray) -> np.ndarray:
-        """Unit-level labels from block-level labels (``-1`` for units outside the problem)."""
+        """Unit-level labels from block-level labels (``-1`` for units outside the problem).
+
+        Parameters
+        ----------
+        block_labels
+            Partnership index of each block (length :attr:`n`, int).
+
+        Returns
+        -------
+        numpy.ndarray
+            Partnership index of every row of the units frame (length :attr:`n_units`, int): each
+            unit gets its block's label; units not in any block (outside the planned subset) get -1.
+        """
         out = np.full(self.n_units, -1, dtype=int)
         for b, units in enumerate(self.blocks):
             out[units] = block_labels[b]
@@ -292,7 +304,19 @@ def contract_locks(
 
 
 def block_neighbours(contraction: Contraction) -> list[np.ndarray]:
-    """Adjacent blocks of each block (sorted int arrays): units of different blocks sharing an edge."""
+    """Adjacent blocks of each block (sorted int arrays): units of different blocks sharing an edge.
+
+    Parameters
+    ----------
+    contraction
+        Blocks, unit -> block and the subset's unit graph (from :func:`contract_locks`).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        For each block (in block order), the sorted indices (int) of the other blocks one of
+        whose units is adjacent to one of its units in ``contraction.graph``.
+    """
     block_of_unit = contraction.block_of_unit
     neighbours: list[set[int]] = [set() for _ in contraction.blocks]
     for a, b in contraction.graph.edges():
@@ -370,7 +394,25 @@ def limits(
 def block_districts(
     units: pd.DataFrame, subset: np.ndarray, blocks: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, list[str]]:
-    """District index of each block (``-1`` when its units lie in several) and the sorted district names."""
+    """District index of each block (``-1`` when its units lie in several) and the sorted district names.
+
+    Parameters
+    ----------
+    units
+        Planning units with a ``district`` column (row positions are unit indices).
+    subset
+        Unit indices planned; their districts make the list of names.
+    blocks
+        Unit indices of each block.
+
+    Returns
+    -------
+    district : numpy.ndarray
+        Index into ``district_names`` of each block's district (int), ``-1`` for a block whose
+        units lie in more than one district.
+    district_names : list of str
+        The districts of the subset's units, sorted.
+    """
     district_names = sorted(units["district"].iloc[subset].unique())
     dindex = {d: i for i, d in enumerate(district_names)}
     dist_of_unit = units["district"].to_numpy()
@@ -383,14 +425,24 @@ def school_points(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Schools of the subset as points.
 
+    Parameters
+    ----------
+    schools
+        Schools with ``unit`` (unit index), ``pupils`` and point geometry in British National
+        Grid metres (EPSG:27700).
+    subset
+        Unit indices planned; schools of other units are left out.
+    block_of_unit
+        Unit index -> block (from :func:`contract_locks`); holds every unit of ``subset``.
+
     Returns
     -------
     point_xy : numpy.ndarray
-        Locations (km, BNG), n × 2.
+        Locations (km, BNG), n × 2, in the order of ``schools``.
     point_w : numpy.ndarray
-        Pupils.
+        Pupils (float, length n).
     point_block : numpy.ndarray
-        Block of each school.
+        Block of each school (int, length n).
     """
     sel = schools[schools["unit"].isin(subset)]
     point_xy = np.column_stack([sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy()]) / 1000.0
@@ -406,7 +458,22 @@ def block_centres(
     point_w: np.ndarray,
     point_block: np.ndarray,
 ) -> np.ndarray:
-    """Pupil-weighted centre of each block (km, BNG); the centroid of its polygons when it has no pupils."""
+    """Pupil-weighted centre of each block (km, BNG); the centroid of its polygons when it has no pupils.
+
+    Parameters
+    ----------
+    units
+        Planning units (polygons in EPSG:27700, metres).
+    blocks
+        Unit indices of each block.
+    point_xy, point_w, point_block
+        School locations (km, BNG; n × 2), pupils and block, from :func:`school_points`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Centre of each block, ``len(blocks)`` × 2, in km (BNG easting, northing).
+    """
     n = len(blocks)
     w = np.bincount(point_block, weights=point_w, minlength=n)
     sx = np.bincount(point_block, weights=point_w * point_xy[:, 0], minlength=n)
@@ -423,6 +490,23 @@ def apart_pairs(
     locks: Locks, unit_of: Callable[[int, str], int], position: dict[int, int] | set[int], block_of_unit: dict[int, int]
 ) -> list[tuple[int, int]]:
     """Block pairs of the ``apart`` locks whose two schools are both planned.
+
+    Parameters
+    ----------
+    locks
+        The spec's locks; only ``apart`` (pairs of URNs) is read.
+    unit_of
+        ``(URN, lock kind) -> unit index`` (see :func:`unit_of_urn`).
+    position
+        The planned units (a dict keyed by unit index, or a set); a pair with a school outside
+        is left out.
+    block_of_unit
+        Unit index -> block.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(block of the first school, block of the second)`` per ``apart`` lock, in lock order.
 
     Raises
     ------
@@ -450,10 +534,26 @@ def pinned_names(
 ) -> dict[int, str]:
     """Block -> name of the ``pinned`` locks present in the subset.
 
+    Parameters
+    ----------
+    pinned_units
+        Partnership name -> units pinned to it (``Contraction.pinned_units``); a name's units
+        share one block (:func:`contract_locks` merged them).
+    position
+        The planned units (a dict keyed by unit index, or a set); names with no unit among
+        them are left out.
+    block_of_unit
+        Unit index -> block.
+
+    Returns
+    -------
+    dict of int to str
+        The block holding each present name's units -> that name.
+
     Raises
     ------
     SpecError
-        Two names in one block.
+        Two names in one block (their schools share a site or are tied by a ``together`` lock).
     """
     names: dict[int, str] = {}
     for name, us in pinned_units.items():
@@ -474,10 +574,21 @@ def pinned_names(
 def feasibility(problem: Problem) -> None:
     """Refuse a ``k`` the blocks cannot hold.
 
+    Parameters
+    ----------
+    problem
+        The problem as built by :func:`build_problem` (its ``k``, blocks and anchors per block).
+
+    Returns
+    -------
+    None
+        When ``k`` is at most the blocks and, with anchors required, the blocks holding an anchor.
+
     Raises
     ------
     InfeasibleError
-        More partnerships than blocks, or (anchors required) than blocks holding an anchor.
+        More partnerships than blocks, or (anchors required) than blocks holding an anchor,
+        or no anchor at all in the study area.
     """
     k = problem.k
     if k > problem.n:

@@ -76,7 +76,22 @@ class SizeBound:
             raise SpecError(f"size bound on {self.attribute}: min {self.min} exceeds max {self.max}")
 
     def limits(self, total: float, k: int) -> tuple[float, float]:
-        """``(low, high)`` for a partnership when ``total`` is shared among ``k``."""
+        """``(low, high)`` for a partnership when ``total`` is shared among ``k``.
+
+        Parameters
+        ----------
+        total
+            The attribute's total over the area planned (pupils, schools or child population).
+        k
+            Partnerships the total is shared among.
+
+        Returns
+        -------
+        tuple of float
+            ``(low, high)`` in the attribute's units: ``mean × (1 ∓ tolerance)`` with
+            ``mean = total / k`` when a tolerance is set, narrowed by ``min`` and ``max`` (the
+            tighter wins); ``(0, inf)`` when the bound sets none.
+        """
         low, high = 0.0, math.inf
         if self.tolerance is not None:
             mean = total / k
@@ -166,6 +181,18 @@ class PlanSpec:
     def from_dict(cls, data: dict[str, Any], *, source: str = "spec") -> PlanSpec:
         """Build a spec from plain data (as read from TOML or ``plan.json``), validated by :class:`SpecSchema`.
 
+        Parameters
+        ----------
+        data
+            The spec's keys (``k``, ``size``, ``anchors``, ``districts``, ``split_penalty_km``,
+            ``locks``, ``random_state``, ``objective``); tuples are accepted as lists.
+        source
+            Where the data came from, for messages (a file name or ``"spec"``).
+
+        Returns
+        -------
+        PlanSpec
+
         Raises
         ------
         SpecError
@@ -177,10 +204,20 @@ class PlanSpec:
     def from_toml(cls, path: str | Path) -> PlanSpec:
         """Read a spec from a TOML file (a ``[spec]`` table or the top level).
 
+        Parameters
+        ----------
+        path
+            A UTF-8 TOML file, e.g. a scenario in ``configs/`` (its ``[spec]`` table) or a spec file.
+
+        Returns
+        -------
+        PlanSpec
+
         Raises
         ------
         SpecError
-            Naming the file, the line of the offending key and the fix.
+            Naming the file, the line of the offending key and the fix; also when the file cannot
+            be read, is not UTF-8 or is not valid TOML.
         """
         data, text = read_toml(path)
         prefix: tuple[str, ...] = ("spec",) if "spec" in data else ()
@@ -201,7 +238,19 @@ URN = Annotated[int, Field(gt=0, description="a school URN (a positive whole num
 
 
 def plain_data(data: Any) -> Any:
-    """Tuples (from :func:`dataclasses.asdict`) as lists, so that strict validation accepts them."""
+    """Tuples (from :func:`dataclasses.asdict`) as lists, so that strict validation accepts them.
+
+    Parameters
+    ----------
+    data
+        Plain data: dicts, lists, tuples and scalars, nested.
+
+    Returns
+    -------
+    object
+        The same data with every tuple (at any depth) turned into a list; dicts are copied,
+        other values returned as they are.
+    """
     if isinstance(data, dict):
         return {k: plain_data(v) for k, v in data.items()}
     if isinstance(data, list | tuple):

@@ -83,7 +83,21 @@ def school_accounting_problems(placed_urns: Iterable[int], expected_urns: Iterab
 
 
 def connected_labels(graph: nx.Graph, unit_labels: np.ndarray) -> set[int]:
-    """Partnership labels whose units form one connected piece of the adjacency graph (island links included)."""
+    """Partnership labels whose units form one connected piece of the adjacency graph (island links included).
+
+    Parameters
+    ----------
+    graph
+        The units' adjacency graph (nodes: unit indices; island links are edges of it).
+    unit_labels
+        Partnership label of every unit (int; -1 for units outside the plan).
+
+    Returns
+    -------
+    set of int
+        The labels whose units are one connected component of ``graph`` restricted to them
+        (see :func:`partition.scoring.contiguous_parts`).
+    """
     return {label for label, pieces in contiguous_parts(graph, unit_labels).items() if pieces == 1}
 
 
@@ -187,6 +201,27 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     Checks ``assignments.csv`` (each school once, the same schools and partnerships
     as ``plan``) and ``partnerships.geojson`` (valid in the CRS it is written in,
     as many polygons per partnership as in ``plan``, no more).
+
+    Parameters
+    ----------
+    folder
+        The folder holding ``assignments.csv`` (``URN``, ``partnership`` ...) and
+        ``partnerships.geojson`` (WGS84, ``id`` and ``name`` per feature).
+    plan
+        The configuration the files were written for.
+
+    Returns
+    -------
+    list of str
+        One sentence per fault (schools missing, twice or moved; a polygon invalid or split
+        into more parts than in ``plan``; a feature count differing from the partnerships);
+        empty when sound. Overlaps are not checked here (they are measured in metres on the
+        plan itself by :func:`plan_problems`).
+
+    Raises
+    ------
+    OSError
+        When either file is missing or cannot be read (the files are expected to be there).
     """
     folder = Path(folder)
     problems = []
@@ -215,6 +250,17 @@ def lock_problems(plan: Plan) -> list[str]:
 
     Checked from ``plan.assignments`` alone: schools locked together share a
     partnership, schools kept apart do not, schools pinned to one name share a partnership.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``assignments`` with ``URN`` and ``partnership_id``; ``spec.locks``).
+        Schools of a lock that are not in the assignment are ignored.
+
+    Returns
+    -------
+    list of str
+        One sentence per broken lock naming its URNs; empty when every lock holds.
     """
     partnership = plan.assignments.set_index("URN")["partnership_id"]
     locks = plan.spec.locks
@@ -255,6 +301,19 @@ def unit_partnerships(plan: Plan, inputs: Inputs) -> pd.Series:
     A unit takes the partnership of its schools (of most of its pupils, when they
     are split). A unit without schools (a polygon unit) takes the partnership of the
     units with schools that share its label in ``plan.unit_labels``.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``assignments`` with ``URN`` and ``partnership``; ``unit_labels``).
+    inputs
+        What it was planned on: ``schools`` with ``URN``, ``unit``, ``pupils``; ``units``.
+
+    Returns
+    -------
+    pandas.Series
+        Partnership name indexed by unit index ``0 .. len(inputs.units) - 1`` (object); a unit
+        whose label no unit with schools shares gets ``"(units without schools)"``.
     """
     schools = inputs.schools
     partnership = (
@@ -402,6 +461,19 @@ def checked(plan: Plan, inputs: Inputs) -> Plan:
     The maps, the consultation pack, ``plan.json``, the exports and the manifest show these
     sentences (:meth:`partition.plan.Plan.broken_rules`).
 
+    Parameters
+    ----------
+    plan
+        A configuration of ``inputs``' schools.
+    inputs
+        The schools, units and graph it was made for.
+
+    Returns
+    -------
+    Plan
+        A copy of ``plan`` whose ``violations`` is the tuple of :func:`spec_problems`
+        sentences (empty when it meets its spec).
+
     Raises
     ------
     IntegrityError
@@ -411,14 +483,42 @@ def checked(plan: Plan, inputs: Inputs) -> Plan:
 
 
 def verify_plan(plan: Plan, inputs: Inputs) -> None:
-    """Raise :class:`~partition.errors.IntegrityError` when :func:`plan_problems` finds any fault."""
+    """Raise :class:`~partition.errors.IntegrityError` when :func:`plan_problems` finds any fault.
+
+    Parameters
+    ----------
+    plan
+        The configuration in memory.
+    inputs
+        What it was planned on.
+
+    Raises
+    ------
+    IntegrityError
+        Naming the plan and listing every fault :func:`plan_problems` finds (schools lost or
+        placed twice, invalid or overlapping polygons, area not covered).
+    """
     problems = plan_problems(plan, inputs)
     if problems:
         raise IntegrityError(plan.name, problems)
 
 
 def verify_written_plan(folder: str | Path, plan: Plan) -> None:
-    """Raise :class:`~partition.errors.IntegrityError` when :func:`written_plan_problems` finds any fault."""
+    """Raise :class:`~partition.errors.IntegrityError` when :func:`written_plan_problems` finds any fault.
+
+    Parameters
+    ----------
+    folder
+        The folder :meth:`~partition.plan.Plan.write` wrote (``assignments.csv``,
+        ``partnerships.geojson``).
+    plan
+        The configuration written there.
+
+    Raises
+    ------
+    IntegrityError
+        Naming the plan and listing every fault :func:`written_plan_problems` finds.
+    """
     problems = written_plan_problems(folder, plan)
     if problems:
         raise IntegrityError(plan.name, problems)
