@@ -218,10 +218,43 @@ def make_plan(
     the same as one of an ``earlier`` plan (a majority of each one's pupils shared) keeps its name;
     ``names`` are the scenario's ``[names]`` overrides.
 
+    Parameters
+    ----------
+    inputs
+        Schools, units (EPSG:27700) and their adjacency graph, from :func:`partition.pipeline.prepare`.
+    spec
+        The specification: size bounds, anchors, district mode, locks, seed, objective.
+    k
+        Partnerships to plan. In mode ``nest`` they are apportioned among the districts
+        and each district is planned on its own.
+    solver
+        ``"auto"`` (heuristic, then the exact model within its size limits), ``"exact"``,
+        ``"heuristic"``, or a baseline (``"agglomerative"``, ``"azp"``, ``"regionkmeans"``,
+        ``"skater"``, ``"wardspatial"``).
+    time_limit
+        Seconds for the exact model (in mode ``nest`` shared among the districts in
+        proportion to their partnerships).
+    heuristic_options
+        Keyword arguments for :func:`partition.solvers.heuristic.solve_heuristic`
+        (``iterations``, ``restarts`` ...).
+    earlier
+        Plans already made in this run, whose partnership names are kept for the same partnerships.
+    names
+        The scenario's ``[names]`` overrides.
+
+    Returns
+    -------
+    Plan
+        Named ``k<k>-<districts>``, checked by :func:`partition.validate.verify_plan` and
+        :func:`partition.validate.checked` (its ``violations`` recorded; status ``violated``
+        when it breaks a rule).
+
     Raises
     ------
     InfeasibleError
         When no configuration can meet ``spec`` (the message says why).
+    SpecError
+        When a lock names an unknown school or cannot hold (see :func:`partition.problem.build_problem`).
     IntegrityError
         When the configuration made fails an independent check of :mod:`partition.validate`
         (a school lost or placed twice, a connected partnership drawn as several polygons,
@@ -422,6 +455,37 @@ def plan_from_assignment(
     not among the loaded schools are reported in ``details["unknown_urns"]``.
     A unit whose schools sit in different partnerships takes the partnership of
     most of its pupils (and the split is reported as a violation).
+
+    Parameters
+    ----------
+    inputs
+        The schools, units and graph the configuration is scored on.
+    labels_by_urn
+        Partnership name indexed by URN (e.g. from :func:`partition.compare.read_assignment_csv`).
+    spec
+        The rules it is scored against; by default the default spec with ``k`` the number
+        of partnership names.
+    name
+        The configuration's name (its output folder).
+    source
+        Where the assignment came from: named in messages and recorded as the plan's ``solver``.
+
+    Returns
+    -------
+    Plan
+        Status ``feasible`` or ``violated`` by the scorer's check (not yet
+        :func:`partition.validate.checked`); partnerships numbered ``P01``... in name order.
+
+    Raises
+    ------
+    InfeasibleError
+        When some loaded school has no partnership (naming up to 20 URNs).
+
+    Warns
+    -----
+    DataWarning
+        When URNs of the assignment are not among the loaded schools (they are left out of
+        the scores and listed).
     """
     schools = inputs.schools
     labels_by_urn = labels_by_urn.copy()
@@ -487,7 +551,23 @@ def plan_from_assignment(
 
 
 def district_plan(inputs: Inputs, spec: PlanSpec | None = None) -> Plan:
-    """The current arrangement: one partnership per district."""
+    """The current arrangement: one partnership per district.
+
+    Parameters
+    ----------
+    inputs
+        The schools (their ``district`` column: the local authority district each lies in,
+        from the boundaries file) and units.
+    spec
+        Rules to score it against (its ``k`` is replaced by the number of districts);
+        by default the default spec.
+
+    Returns
+    -------
+    Plan
+        Named ``districts-<k>``, ``solver`` ``"districts"``, each partnership named after its
+        district (see :func:`plan_from_assignment`).
+    """
     labels = pd.Series(inputs.schools["district"].to_numpy(), index=inputs.schools["URN"].astype(int))
     k = labels.nunique()
     spec = spec or PlanSpec(k=(k,))
@@ -541,6 +621,40 @@ def alternatives(
     ``k23-ignore-alt1`` ...; their partnerships take the names of the same
     partnerships in the ``earlier`` plans (see :func:`make_plan`). An alternative never replaces the main plan (see
     :func:`with_alternatives`): the main plan is the same whatever ``n``.
+
+    Parameters
+    ----------
+    inputs
+        The schools, units and graph.
+    spec
+        The specification; each candidate uses it with seed ``spec.random_state + 1000 + i``.
+    k
+        Partnerships.
+    n
+        Most alternatives returned.
+    min_difference
+        Fewest schools (count) an alternative must place differently from each configuration kept.
+    within
+        Largest excess of an alternative's objective (km) over the best, as a fraction.
+    candidates
+        Heuristic runs to choose from (default ``4 * n``).
+    heuristic_options
+        Keyword arguments for the heuristic (see :func:`make_plan`).
+    reference
+        The main plan: alternatives must differ from it too.
+    earlier, names
+        As in :func:`make_plan`.
+
+    Returns
+    -------
+    list of Plan
+        Best first, ``alternative`` set to 1, 2 ...; fewer than ``n`` (possibly none) when
+        not enough feasible candidates are near enough and different enough.
+
+    Raises
+    ------
+    InfeasibleError, SpecError, IntegrityError
+        As :func:`make_plan`, from any candidate run.
     """
     from partition.compare import changed_schools
 

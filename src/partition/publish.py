@@ -58,6 +58,16 @@ def public_command(argv: list[str] | None = None) -> str:
 
     The program path (``/home/…/bin/partition`` or ``…/cli.py``) is replaced by ``partition``;
     absolute paths among the arguments are shown as :func:`public_path` shows them.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the program name; by default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    str
+        ``partition`` and the arguments, quoted for a POSIX shell (:func:`shlex.join`).
     """
     args = sys.argv[1:] if argv is None else argv
     return shlex.join(["partition", *(public_path(a) if Path(a).is_absolute() else a for a in args)])
@@ -69,6 +79,19 @@ def public_path(path: str | Path, data_folder: Path | None = None) -> str:
     ``/home/ann/partition/configs/x.toml`` → ``configs/x.toml`` (run from the checkout);
     ``/srv/shared/data/schools/gias.csv`` → ``<data>/schools/gias.csv`` (under the data folder);
     anything else → its file name. The file's sha256 identifies it exactly.
+
+    Parameters
+    ----------
+    path
+        A file or folder, absolute or relative to the working folder.
+    data_folder
+        The data folder (see :mod:`partition.datapaths`), tried after the working folder.
+
+    Returns
+    -------
+    str
+        A POSIX path relative to the working folder, ``<data>/`` and a path relative to the
+        data folder, or the file name.
     """
     p = Path(path).absolute()
     for root, prefix in ((Path.cwd(), ""), (data_folder, "<data>/")):
@@ -85,7 +108,25 @@ def umask() -> int:
 
 
 def make_temp_dir(parent: Path, prefix: str) -> Path:
-    """A new temporary folder in ``parent`` whose mode follows the umask (``mkdtemp`` gives ``0700``)."""
+    """A new temporary folder in ``parent`` whose mode follows the umask (``mkdtemp`` gives ``0700``).
+
+    Parameters
+    ----------
+    parent
+        The existing folder to create it in (the output folder, so a rename publishes it).
+    prefix
+        Start of its name, e.g. ``".k23-ignore-"`` (hidden while it is being written).
+
+    Returns
+    -------
+    pathlib.Path
+        The new, empty folder, mode ``0777 & ~umask``.
+
+    Raises
+    ------
+    OSError
+        When ``parent`` does not exist or cannot be written.
+    """
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     path.chmod(0o777 & ~umask())
     return path

@@ -147,7 +147,24 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
 
 
 def prepare_scenario(scenario: Scenario) -> Inputs:
-    """:func:`prepare_data` of the scenario's ``[data]`` table."""
+    """:func:`prepare_data` of the scenario's ``[data]`` table.
+
+    Parameters
+    ----------
+    scenario
+        The parsed scenario (:func:`partition.scenario.load_scenario`); its ``data`` holds the
+        ``[data]`` keys (paths relative to the data folder).
+
+    Returns
+    -------
+    Inputs
+        The dataset, units (EPSG:27700, metres), schools with their unit, and the unit graph.
+
+    Raises
+    ------
+    DataLocationError, InputFileError, SpecError
+        As :func:`prepare_data`.
+    """
     return prepare_data(scenario.data)
 
 
@@ -358,7 +375,18 @@ def solve_configurations(
 
 
 def violated(plans: list[Plan]) -> list[Plan]:
-    """The plans that break a rule of their spec."""
+    """The plans that break a rule of their spec.
+
+    Parameters
+    ----------
+    plans
+        Configurations, checked or not (see :meth:`partition.plan.Plan.broken_rules`).
+
+    Returns
+    -------
+    list of Plan
+        Those with at least one broken rule, in the order given.
+    """
     return [p for p in plans if p.broken_rules()]
 
 
@@ -895,5 +923,21 @@ def run_scenario(
     echo: Callable[[str], None] = lambda _: None,
     command: str | None = None,
 ) -> dict[str, Any]:
-    """The manifest of :func:`run` (kept for callers of the former ``partition.runner``)."""
+    """The manifest of :func:`run` (kept for callers of the former ``partition.runner``).
+
+    Parameters
+    ----------
+    scenario, out, echo, command
+        As :func:`run`.
+
+    Returns
+    -------
+    dict
+        The content of ``manifest.json`` (:attr:`RunResult.manifest`).
+
+    Raises
+    ------
+    OutputLocationError, InfeasibleError
+        As :func:`run`.
+    """
     return run(scenario, out, echo=echo, command=command).manifest
