@@ -37,6 +37,26 @@ def default_inputs(la_codes: tuple[str, ...], folder: str | Path | None = None) 
 
     Returns the first candidate present in the data folder, else the first candidate
     (so that the error message names the expected file).
+
+    Parameters
+    ----------
+    la_codes
+        DfE LA codes; exactly ``("850",)`` (Hampshire) selects the Hampshire extracts,
+        anything else the England-wide files.
+    folder
+        The data folder (see :func:`data_dir`).
+
+    Returns
+    -------
+    tuple of str
+        ``(schools, boundaries)``: paths relative to the data folder, e.g.
+        ``schools/gias_2022_hampshire_850_open_primary_secondary.csv`` (GIAS) and
+        ``boundaries/hampshire_districts_lad2023.geojson`` (ONS LAD 2023).
+
+    Raises
+    ------
+    DataLocationError
+        When ``folder`` or ``$PARTITION_DATA`` names a folder that does not exist.
     """
     hampshire = tuple(la_codes) == DEFAULT_LA_CODES
     base = data_dir(folder)
@@ -111,6 +131,19 @@ def resolve(name: str | Path, folder: str | Path | None = None) -> Path:
 
     Absolute paths and paths that exist relative to the working folder are
     returned unchanged; anything else is looked up in :func:`data_dir`.
+
+    Parameters
+    ----------
+    name
+        A file name: absolute, relative to the working folder, or relative to the data folder
+        (``schools/x.csv``).
+    folder
+        The data folder (see :func:`data_dir`).
+
+    Returns
+    -------
+    pathlib.Path
+        A path to an existing file.
 
     Raises
     ------

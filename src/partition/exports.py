@@ -26,7 +26,33 @@ def _layer_name(name: str) -> str:
 def export_layers(
     plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
 ) -> dict[str, gpd.GeoDataFrame]:
-    """The layers to export, by name."""
+    """The layers to export, by name.
+
+    Parameters
+    ----------
+    plans
+        The configurations; each adds a column to ``schools`` and a ``partnerships_<name>`` layer.
+    schools
+        Schools (points, EPSG:27700) with ``URN``, ``name``, ``kind``, ``phase``, ``type``,
+        ``pupils``, ``pupils_imputed``, ``district`` and ``unit``.
+    units
+        Planning units (polygons, EPSG:27700); their ``x``, ``y`` columns are left out.
+    districts
+        District polygons (EPSG:27700) with ``code`` (ONS) and ``name``.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``schools`` (those columns plus one per configuration: the school's partnership name,
+        the column named after the configuration with characters outside ``[A-Za-z0-9_]`` as
+        ``_``), ``partnerships_<name>`` per configuration (its partnerships with their figures,
+        ``status`` and ``violations``), ``units`` and ``districts``; all in EPSG:27700.
+
+    Raises
+    ------
+    KeyError
+        When ``schools`` or ``districts`` lacks one of those columns.
+    """
     s = schools[
         ["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]
     ].copy()
@@ -51,7 +77,22 @@ def write_exports(
     districts: gpd.GeoDataFrame,
     folder: str | Path,
 ) -> list[Path]:
-    """Write ``partition.gpkg`` plus ``<layer>.geojson`` and ``<layer>.csv`` (attributes, with lon/lat for points)."""
+    """Write ``partition.gpkg`` plus ``<layer>.geojson`` and ``<layer>.csv`` (attributes, with lon/lat for points).
+
+    Parameters
+    ----------
+    plans, schools, units, districts
+        As :func:`export_layers`.
+    folder
+        The folder to write to (created when missing); an existing ``partition.gpkg`` is replaced.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: the GeoPackage (layers in British National Grid, EPSG:27700), then
+        per layer its GeoJSON (WGS84, polygons valid in WGS84) and its CSV (attributes; for a
+        point layer ``longitude`` and ``latitude`` in degrees, 6 decimals).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     gpkg = folder / "partition.gpkg"

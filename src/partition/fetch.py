@@ -69,7 +69,20 @@ def _check_boundaries(path: Path) -> None:
 
 
 def remotes(date: dt.date | None = None) -> list[Remote]:
-    """The official files, GIAS dated ``date`` (default today)."""
+    """The official files, GIAS dated ``date`` (default today).
+
+    Parameters
+    ----------
+    date
+        The date of the GIAS ``edubasealldata<YYYYMMDD>.csv`` extract to download; today by default.
+
+    Returns
+    -------
+    list of Remote
+        The GIAS all-schools CSV (DfE Get Information About Schools) and the ONS local authority
+        district boundaries (December 2023, generalised, GeoJSON), each with its URL, mirror file
+        name, place in the cache and the check its download must pass.
+    """
     stamp = (date or dt.date.today()).strftime("%Y%m%d")
     return [
         Remote(
@@ -80,7 +93,23 @@ def remotes(date: dt.date | None = None) -> list[Remote]:
 
 
 def sha256(path: Path) -> str:
-    """SHA-256 of a file, hex."""
+    """SHA-256 of a file, hex.
+
+    Parameters
+    ----------
+    path
+        The file, read in 1 MiB blocks.
+
+    Returns
+    -------
+    str
+        The 64-character lower-case hex digest.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -102,10 +131,34 @@ def fetch(
     Returns one record per file (name, url, path, sha256, bytes, skipped) and
     writes them to ``dest/MANIFEST.json``.
 
+    Parameters
+    ----------
+    dest
+        The folder to download into (files go to ``schools/`` and ``boundaries/`` in it);
+        default :func:`partition.datapaths.cache_dir`.
+    base_url
+        A mirror holding the files under their mirror names, used instead of the official URLs.
+    date
+        The date of the GIAS extract (see :func:`remotes`).
+    force
+        Download again files already present (otherwise they are kept and marked ``skipped``).
+    timeout
+        Seconds to wait for each connection.
+    only
+        Names of the files to fetch (``"gias"``, ``"lad2023"``); default all.
+
+    Returns
+    -------
+    list of dict
+        Per file: ``name``, ``url``, ``path``, ``sha256``, ``bytes`` and ``skipped`` (True when
+        it was already there).
+
     Raises
     ------
     FetchError
-        Naming the URL, when a download fails or the file does not check out.
+        Naming the URL, when a download fails or the file does not check out (empty, a GIAS
+        file without a URN column, a boundary file that cannot be read); nothing is left
+        in place of the target.
     """
     dest = Path(dest) if dest else cache_dir()
     records = []

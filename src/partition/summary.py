@@ -13,7 +13,29 @@ from partition.dataset import Dataset
 
 
 def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> dict[str, Any]:
-    """Facts about the loaded data as plain JSON-serialisable values."""
+    """Facts about the loaded data as plain JSON-serialisable values.
+
+    Parameters
+    ----------
+    dataset
+        The loaded schools (GIAS), districts (ONS boundaries), exclusions, imputations and
+        district disagreements.
+    units
+        The planning units (polygons in EPSG:27700, metres; ``attrs`` ``kind``,
+        ``adjustments``, ``dropped_area_km2``).
+    graph
+        The units' adjacency graph (``graph.graph["bridges"]``: island links with their gap in metres).
+
+    Returns
+    -------
+    dict
+        ``sources``, ``la_codes``, ``schools`` (count), ``by_kind``, ``pupils``, ``districts``
+        (per district: schools per kind, ``total`` and ``pupils``), ``excluded`` (``count`` and
+        URNs ``by_reason``), ``imputed_pupils`` (URNs), ``district_disagreements``, ``notes``,
+        ``sites`` (count, or None for polygon units), ``units`` (``kind``, ``count``, ``area_km2``,
+        ``study_area_km2``, ``dropped_area_km2``) and ``graph`` (``nodes``, ``edges``, ``connected``,
+        ``bridges`` named by unit with ``gap_m``, ``mean_degree``).
+    """
     s = dataset.schools
     by_district = (
         s.pivot_table(index="district", columns="kind", values="URN", aggfunc="count", fill_value=0)
@@ -70,7 +92,20 @@ def _unit_label(units: gpd.GeoDataFrame, unit: int) -> str:
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """Render :func:`data_summary` as text for a terminal."""
+    """Render :func:`data_summary` as text for a terminal.
+
+    Parameters
+    ----------
+    summary
+        The dict of :func:`data_summary`.
+
+    Returns
+    -------
+    str
+        Several lines: schools and pupils with their source, a per-district table, exclusions
+        (at most 15 URNs per reason), imputed pupils, district disagreements, notes, units
+        (areas in km²) and the adjacency graph.
+    """
     lines = [
         f"Schools: {summary['schools']} ({', '.join(f'{k} {v}' for k, v in summary['by_kind'].items())}), "
         f"pupils {summary['pupils']:,}",

@@ -23,6 +23,30 @@ def read_child_population(
 
     Without ``value_column`` the file must have ``Aged0`` ... ``Aged19`` columns,
     which are summed (ages 0-19).
+
+    Parameters
+    ----------
+    path
+        A CSV, e.g. the ONS mid-2010 LSOA population estimates (``LSOA_CODE``, ``Aged0`` ...
+        ``Aged19``). Values may hold thousands separators (``1,234``); bytes that are not
+        valid text are replaced.
+    code_column
+        The area code column; by default the first of ``LSOA_CODE``, ``LSOA11CD``, ``LSOA21CD``,
+        ``code`` present.
+    value_column
+        One column holding the children of each area, instead of ``Aged0`` ... ``Aged19``.
+
+    Returns
+    -------
+    pandas.Series
+        Children (persons, float) indexed by area code (stripped text), sorted by code; rows
+        sharing a code are summed.
+
+    Raises
+    ------
+    PopulationFileError
+        When the file cannot be read as CSV, has no code column or no value column(s), or a
+        value is not a number (naming the line and column).
     """
     path = Path(path)
     try:

@@ -86,6 +86,17 @@ def change_sentence(row) -> str:
 
     E.g. ``"12 of your 47 partner schools stay with you; 9 schools join (9 from Winchester)"``, or
     ``"unchanged: the same 21 schools"`` when the partnership's membership is identical.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`school_changes` as ``itertuples`` gives it (``unchanged``, ``to_schools``,
+        ``partners``, ``kept``, ``joined``, ``joined_from``).
+
+    Returns
+    -------
+    str
+        One sentence without a full stop: what stays, then who joins.
     """
     if row.unchanged:
         return f"unchanged: the same {row.to_schools} schools"
@@ -111,8 +122,21 @@ class ChangeSummary:
     median_kept_percent: float
 
     def sentence(self, boundary: str) -> str:
-        """E.g. ``"Every school's partnership changes; 120 schools join partnerships that cross a district
-        boundary; schools keep a median of 45 % of their partner schools."`` (plain text)."""
+        """The figures as one plain-text sentence for a map's subtitle.
+
+        E.g. ``"Every school's partnership changes; 120 schools would be in partnerships that cross a
+        district boundary; schools keep a median of 45 % of their partner schools."``
+
+        Parameters
+        ----------
+        boundary
+            What the crossed boundaries are, as the sentence names them, e.g. ``"a district boundary"``.
+
+        Returns
+        -------
+        str
+            Plain text (not escaped), ending with a full stop.
+        """
         if self.unchanged == 0:
             first = "Every school's partnership changes"
         elif self.unchanged == self.schools:
@@ -133,6 +157,17 @@ def summarise(changes: pd.DataFrame) -> ChangeSummary:
     """The figures of a map's title from :func:`school_changes`.
 
     ``median_kept_percent``: the median over schools (with partners before) of ``kept / partners``, in %.
+
+    Parameters
+    ----------
+    changes
+        The frame of :func:`school_changes` (``partners``, ``kept``, ``unchanged``, ``crosses``).
+
+    Returns
+    -------
+    ChangeSummary
+        Schools counted, schools unchanged, schools in a partnership that crosses a boundary,
+        and the median share of partners kept (%; 100 when no school had partners).
     """
     has = changes[changes["partners"] > 0]
     share = (has["kept"] / has["partners"] * 100).median() if len(has) else 100.0

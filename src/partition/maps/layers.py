@@ -57,14 +57,38 @@ def geojson_for_html(gdf: gpd.GeoDataFrame) -> dict:
 
 
 def display(gdf: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_M) -> gpd.GeoDataFrame:
-    """Simplified WGS84 copy for display only."""
+    """Simplified WGS84 copy for display only.
+
+    Parameters
+    ----------
+    gdf
+        Features in a projected CRS in metres (EPSG:27700).
+    tolerance_m
+        Simplification tolerance (m; topology preserved per geometry).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in EPSG:4326 (longitude, latitude); other columns as they are.
+    """
     out = gdf.copy()
     out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True)
     return out.to_crs(4326)
 
 
 def wgs84_bounds(bounds_27700: np.ndarray) -> list[list[float]]:
-    """``[[south, west], [north, east]]`` of British National Grid bounds."""
+    """``[[south, west], [north, east]]`` of British National Grid bounds.
+
+    Parameters
+    ----------
+    bounds_27700
+        ``(minx, miny, maxx, maxy)`` in British National Grid metres (EPSG:27700).
+
+    Returns
+    -------
+    list of list of float
+        The box reprojected to WGS84 (EPSG:4326), in degrees, as Leaflet's ``fitBounds`` takes it.
+    """
     minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*bounds_27700)], crs=27700).to_crs(4326).total_bounds
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
@@ -77,6 +101,21 @@ def basemap_layer(basemap: str | None) -> folium.TileLayer | None:
     """The online base map asked for (``"osm"``), drawn above the offline land and below everything else.
 
     When its tiles cannot be loaded the offline land, sea and context still show.
+
+    Parameters
+    ----------
+    basemap
+        A key of :data:`BASEMAPS` (``"osm"``), or ``None``/``"none"`` for none.
+
+    Returns
+    -------
+    folium.TileLayer or None
+        The tile layer (85 % opaque, attributed, listed in the layer control), or None.
+
+    Raises
+    ------
+    KeyError
+        When ``basemap`` is not a key of :data:`BASEMAPS`.
     """
     if not basemap or basemap == "none":
         return None
@@ -85,7 +124,20 @@ def basemap_layer(basemap: str | None) -> folium.TileLayer | None:
 
 
 def land_layer(districts: gpd.GeoDataFrame, neighbours: gpd.GeoDataFrame | None) -> folium.GeoJson:
-    """Land (the study area and its neighbours) on its own pane under the tiles: the sea is the background."""
+    """Land (the study area and its neighbours) on its own pane under the tiles: the sea is the background.
+
+    Parameters
+    ----------
+    districts
+        The study area's districts (polygons, EPSG:27700).
+    neighbours
+        Neighbouring authorities (any CRS; reprojected to that of ``districts``), or None.
+
+    Returns
+    -------
+    folium.GeoJson
+        One non-interactive layer on :data:`LAND_PANE`, simplified to 100 m, filled :data:`LAND`.
+    """
     parts = [districts[["geometry"]]]
     if neighbours is not None and len(neighbours):
         parts.append(neighbours[["geometry"]].to_crs(districts.crs))
@@ -101,7 +153,21 @@ def land_layer(districts: gpd.GeoDataFrame, neighbours: gpd.GeoDataFrame | None)
 
 
 def neighbours_layer(neighbours: gpd.GeoDataFrame, outline: shapely.Geometry) -> folium.FeatureGroup:
-    """Neighbouring authorities: thin grey outlines and their names, placed near the study area."""
+    """Neighbouring authorities: thin grey outlines and their names, placed near the study area.
+
+    Parameters
+    ----------
+    neighbours
+        Neighbouring authorities with ``name`` (polygons, in the CRS of ``outline``, metres).
+    outline
+        The study area's outline (same CRS); each name is placed within 8 km of it.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The outlines (simplified to 100 m) and, for each authority within 8 km of the
+        outline, its name (escaped by ``html_text``).
+    """
     group = folium.FeatureGroup(name="Neighbouring areas")
     shown = display(neighbours[["name", "geometry"]], 100.0)
     folium.GeoJson(
@@ -118,7 +184,20 @@ def neighbours_layer(neighbours: gpd.GeoDataFrame, outline: shapely.Geometry) ->
 
 
 def towns_layer(places: pd.DataFrame, crs) -> folium.FeatureGroup:
-    """Town names (from :func:`partition.maps.context.towns`), ranked by their number of schools."""
+    """Town names (from :func:`partition.maps.context.towns`), ranked by their number of schools.
+
+    Parameters
+    ----------
+    places
+        One row per town: ``name``, ``x``, ``y`` (in ``crs``) and ``schools`` (count, the label's rank).
+    crs
+        The CRS of ``x`` and ``y`` (normally EPSG:27700).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One text label per town (escaped by ``html_text``); empty when ``places`` is.
+    """
     group = folium.FeatureGroup(name="Towns")
     if len(places):
         points = gpd.GeoSeries(gpd.points_from_xy(places["x"], places["y"]), crs=crs).to_crs(4326)
@@ -129,7 +208,22 @@ def towns_layer(places: pd.DataFrame, crs) -> folium.FeatureGroup:
 
 
 def district_layer(districts: gpd.GeoDataFrame, name: str = "District boundaries", weight: float = 1.5):
-    """District outlines (dashed), named in a tooltip."""
+    """District outlines (dashed), named in a tooltip.
+
+    Parameters
+    ----------
+    districts
+        Polygons with ``name`` (EPSG:27700), e.g. the ONS districts or a plan's partnerships.
+    name
+        The layer's name in the layer control.
+    weight
+        Line width (px).
+
+    Returns
+    -------
+    folium.GeoJson
+        The outlines, simplified to :data:`SIMPLIFY_M` and in WGS84; names escaped by ``html_text``.
+    """
     d = display(districts[["name", "geometry"]])
     return folium.GeoJson(
         geojson_for_html(d),
@@ -140,7 +234,18 @@ def district_layer(districts: gpd.GeoDataFrame, name: str = "District boundaries
 
 
 def partnership_numbers(partnerships: gpd.GeoDataFrame) -> list[int]:
-    """The number each partnership carries on the map and in the legend: its row position, from 1."""
+    """The number each partnership carries on the map and in the legend: its row position, from 1.
+
+    Parameters
+    ----------
+    partnerships
+        A plan's partnerships, in their order (sorted by id ``P01``..., so the numbers match the ids).
+
+    Returns
+    -------
+    list of int
+        ``1 .. len(partnerships)``.
+    """
     return list(range(1, len(partnerships) + 1))
 
 
@@ -188,7 +293,24 @@ def label_points(geometries: gpd.GeoSeries, tolerance_m: float = 50.0) -> np.nda
 
 
 def label_html(number: int, name: str, colour: str, pupils: int) -> str:
-    """A partnership's label: its number (in a badge of its colour) and its name, which may give way to others."""
+    """A partnership's label: its number (in a badge of its colour) and its name, which may give way to others.
+
+    Parameters
+    ----------
+    number
+        The partnership's number on the map.
+    name
+        Its name (escaped here by ``html_text``).
+    colour
+        Its colour (a hex code made by this package, not data).
+    pupils
+        Its pupils: larger partnerships' names win when labels collide.
+
+    Returns
+    -------
+    str
+        HTML for a :class:`folium.DivIcon`.
+    """
     return (
         f'<div class="pt-tag" data-rank="{1_000_000 + int(pupils)}"><span class="pt-num" style="border-color:{colour}">'
         f'{number}</span><span class="pt-label">{html_text(name)}</span></div>'
@@ -198,7 +320,28 @@ def label_html(number: int, name: str, colour: str, pupils: int) -> str:
 def partnership_layer(
     partnerships: gpd.GeoDataFrame, colours: list[str], name: str, show: bool = True, control: bool = True
 ) -> folium.FeatureGroup:
-    """Partnerships as filled polygons with numbered labels, tooltips and popups."""
+    """Partnerships as filled polygons with numbered labels, tooltips and popups.
+
+    Parameters
+    ----------
+    partnerships
+        A plan's partnerships (EPSG:27700) with ``id``, ``name``, ``schools``, ``pupils``,
+        ``deviation`` (fraction) and ``districts``.
+    colours
+        One fill colour per partnership, in row order.
+    name
+        The layer's name in the layer control.
+    show
+        Whether the layer is shown when the page opens.
+    control
+        Whether the layer control lists it.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The polygons (simplified to :data:`SIMPLIFY_M`, WGS84; every text escaped by ``html_text``)
+        and one label per partnership at the pole of inaccessibility of its largest part.
+    """
     group = folium.FeatureGroup(name=html_text(name), show=show, control=control)
     gj = _partnership_props(display(partnerships), colours)
     folium.GeoJson(

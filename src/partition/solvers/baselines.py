@@ -32,7 +32,33 @@ def _connectivity(problem: Problem) -> csr_matrix:
 
 
 def solve_baseline(problem: Problem, method: str, *, random_state: int | None = 0) -> SolverResult:
-    """Run one baseline on the problem's blocks; constraints are checked by scoring, not here."""
+    """Run one baseline on the problem's blocks; constraints are checked by scoring, not here.
+
+    Each baseline clusters the blocks' pupil-weighted centres (km, BNG) into ``problem.k``
+    contiguous regions by the blocks' adjacency; size bounds, anchors and locks are ignored.
+
+    Parameters
+    ----------
+    problem
+        The problem (its blocks, neighbours, ``block_xy`` and ``k``).
+    method
+        One of :data:`BASELINES`: ``"agglomerative"`` (scikit-learn Ward clustering with the
+        adjacency as connectivity), or ``"azp"``, ``"regionkmeans"``, ``"skater"``,
+        ``"wardspatial"`` (spopt).
+    random_state
+        Seed for AZP and RegionKMeans (the others are deterministic).
+
+    Returns
+    -------
+    SolverResult
+        Labels ``0 ..`` in block order (renumbered densely), solver ``method``, status
+        ``"unchecked"`` (the planner scores it), runtime in seconds.
+
+    Raises
+    ------
+    PartitionError
+        When ``method`` is not a baseline, or an spopt baseline is asked for and spopt is not installed.
+    """
     start = time.perf_counter()
     k = problem.k
     xy = problem.block_xy

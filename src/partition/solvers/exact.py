@@ -175,7 +175,18 @@ def _warm_centres(problem: Problem, labels: np.ndarray, centres: np.ndarray) -> 
 
 def candidate_centres(problem: Problem) -> np.ndarray:
     """Blocks that may be a partnership's centre: anchor blocks when anchors are required, else blocks with
-    pupils; every block when fewer than k qualify."""
+    pupils; every block when fewer than k qualify.
+
+    Parameters
+    ----------
+    problem
+        The problem (its ``anchors`` and ``attrs["pupils"]`` per block, ``needs_anchors``, ``k``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Block indices (int, ascending).
+    """
     if problem.needs_anchors:
         centres = np.flatnonzero(problem.anchors > 0)
     else:

@@ -639,13 +639,35 @@ class SearchBudget:
 
 def default_patience(problem: Problem) -> int:
     """Steps without a new best that end a search: :data:`PATIENCE_PER_PAIR` per pair of adjacent
-    partnerships (about 3 k on a map), at least :data:`MIN_PATIENCE`."""
+    partnerships (about 3 k on a map), at least :data:`MIN_PATIENCE`.
+
+    Parameters
+    ----------
+    problem
+        The problem (its ``k``).
+
+    Returns
+    -------
+    int
+        Steps.
+    """
     return max(MIN_PATIENCE, int(PATIENCE_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
 
 
 def full_iterations(problem: Problem) -> int:
     """Work budget of the full search (the ``auto`` solver's): :data:`STEPS_PER_PAIR` steps per pair of
-    adjacent partnerships, at least :data:`DEFAULT_ITERATIONS`."""
+    adjacent partnerships, at least :data:`DEFAULT_ITERATIONS`.
+
+    Parameters
+    ----------
+    problem
+        The problem (its ``k``).
+
+    Returns
+    -------
+    int
+        Steps.
+    """
     return max(DEFAULT_ITERATIONS, int(STEPS_PER_PAIR * ADJACENT_PAIRS_PER_PARTNERSHIP * problem.k))
 
 

@@ -58,7 +58,19 @@ class Sizes:
 
     @classmethod
     def of(cls, problem: Problem) -> Sizes:
-        """The sizes and bounds of ``problem``."""
+        """The sizes and bounds of ``problem``.
+
+        Parameters
+        ----------
+        problem
+            The problem: its block sums (``attrs``), ``limits``, ``anchors`` and ``needs_anchors``.
+
+        Returns
+        -------
+        Sizes
+            One column of :attr:`attr` per attribute of ``problem.limits`` (in its order); none when
+            the problem has no size bound.
+        """
         names = list(problem.limits)
         attr = np.column_stack([problem.attrs[a] for a in names]) if names else np.zeros((problem.n, 0))
         low = np.array([problem.limits[a][0] for a in names])
@@ -66,7 +78,18 @@ class Sizes:
         return cls(attr, low, high, problem.anchors, problem.needs_anchors)
 
     def within(self, sums: np.ndarray) -> np.ndarray:
-        """Rows of ``sums`` inside every bound."""
+        """Rows of ``sums`` inside every bound.
+
+        Parameters
+        ----------
+        sums
+            Candidate partnerships × attributes (the columns of :attr:`attr`), in the attributes' units.
+
+        Returns
+        -------
+        numpy.ndarray
+            One bool per row: every sum within ``[low, high]``, give or take :data:`SIZE_SLACK`.
+        """
         return np.all((sums >= self.low - SIZE_SLACK) & (sums <= self.high + SIZE_SLACK), axis=1)
 
 
@@ -176,7 +199,23 @@ def valid_cuts(
 
 
 def below(order: np.ndarray, parent: np.ndarray, n_nodes: int) -> np.ndarray:
-    """``n_nodes × n_nodes`` boolean matrix: ``[v, x]`` when ``x`` is in the subtree below ``v`` (``v`` included)."""
+    """``n_nodes × n_nodes`` boolean matrix: ``[v, x]`` when ``x`` is in the subtree below ``v`` (``v`` included).
+
+    Parameters
+    ----------
+    order
+        The tree's nodes, each after its parent (e.g. breadth-first from the root, as
+        :func:`random_tree` gives).
+    parent
+        Parent of each node (negative, :data:`NO_PARENT`, for the root).
+    n_nodes
+        Nodes of the tree (0 .. n_nodes - 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, ``n_nodes × n_nodes``.
+    """
     ancestors = np.zeros((n_nodes, n_nodes), dtype=bool)
     for x in order:
         if parent[x] >= 0:
@@ -186,7 +225,24 @@ def below(order: np.ndarray, parent: np.ndarray, n_nodes: int) -> np.ndarray:
 
 
 def subtree(v: int, order: np.ndarray, parent: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Boolean mask of the nodes in the subtree below ``v`` (``v`` included)."""
+    """Boolean mask of the nodes in the subtree below ``v`` (``v`` included).
+
+    Parameters
+    ----------
+    v
+        The subtree's top node.
+    order
+        The tree's nodes, each after its parent (see :func:`below`).
+    parent
+        Parent of each node (negative for the root).
+    n_nodes
+        Nodes of the tree.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, length ``n_nodes``.
+    """
     inside = np.zeros(n_nodes, dtype=bool)
     inside[v] = True
     for x in order:
