@@ -27,6 +27,7 @@ from tests.synthetic import grid_inputs
 from partition.htmltext import html_href, html_properties, html_text
 from partition.maps import (
     RawHTML,
+    WrittenMap,
     configuration_map,
     difference_map,
     layered_map,
@@ -96,7 +97,7 @@ def _write_everything(inputs, districts, plans, folder: Path, pack_title: str, s
     }
     out = {key: write_map(fmap, folder / f"{key}.html").read_text(encoding="utf-8") for key, fmap in maps.items()}
     scorecard = pd.DataFrame({"wdist_km": [a.wdist_km, b.wdist_km], "note": [source, None]}, index=[a.name, b.name])
-    links = {source: [f"{p.name}/map.html" for p in plans]}
+    links = [WrittenMap(Path(p.name) / "map.html", "configuration", (p.name,)) for p in plans]
     out["pack"] = consultation_pack(
         plans, scorecard, links, [{"path": source, "modified": source, "sha256": "0" * 64}], title=pack_title
     )
@@ -277,7 +278,11 @@ def test_chromium_shows_hostile_names_exactly(browser, tmp_path, name):
     pack = tmp_path / "pack.html"
     pack.write_text(
         consultation_pack(
-            plans, pd.DataFrame({"wdist_km": [1.0]}, index=[name]), {name: [f"{name}/map.html"]}, [], title=name
+            plans,
+            pd.DataFrame({"wdist_km": [1.0]}, index=[name]),
+            [WrittenMap(Path(name) / "map.html", "configuration", (name,))],
+            [],
+            title=name,
         ),
         encoding="utf-8",
     )

@@ -156,7 +156,14 @@ def comparison(hampshire, tmp_path_factory):
         current = district_plan(hampshire)
     look = map_options(hampshire, plans + [current], "none")
     out = tmp_path_factory.mktemp("cmp")
-    paths = write_comparison_maps(plans, hampshire.schools, hampshire.dataset.districts, out, current=current, **look)
+    written = write_comparison_maps(plans, hampshire.schools, hampshire.dataset.districts, out, current=current, **look)
+    assert [(w.kind, w.configurations) for w in written] == [
+        ("side-by-side", ("k22-ignore", "k23-ignore")),
+        ("changes", ("districts-11", "k22-ignore")),
+        ("changes", ("districts-11", "k23-ignore")),
+        ("all-configurations", ("k22-ignore", "k23-ignore", "districts-11")),
+    ]
+    paths = [w.path for w in written]
     return plans, {p.name.split("_")[0]: p for p in paths}, current, look, paths
 
 

@@ -11,18 +11,20 @@ import re
 import shutil
 import unicodedata
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from tests.test_maps import ARTEFACTS
 
 from partition.compare import add_ensemble_ranks, columns_of, scorecard
+from partition.maps import WrittenMap
 from partition.maps.colours import run_colours
 from partition.pack import (
     GROUPS,
     consultation_pack,
     data_sources,
-    link_text,
+    map_link_text,
     plain_titles,
     public_columns,
     size_difference,
@@ -50,10 +52,10 @@ def pack(hampshire, tmp_path_factory):
         p.name: {"wdist_km": 1.0, "max_abs_deviation": 0.25, "district_splits": 0.5, "cut_edges": 0.875} for p in plans
     }
     table = add_ensemble_ranks(table, everything, ranks, 1000)
-    links = {
-        "Each configuration": [f"{p.name}/map.html" for p in everything],
-        "Comparisons": ["side-by-side_k22-ignore_k23-ignore.html", "changes_k22-ignore_to_k23-ignore.html"],
-    }
+    links = [WrittenMap(Path(p.name) / "map.html", "configuration", (p.name,)) for p in everything] + [
+        WrittenMap(Path("side-by-side_k22-ignore_k23-ignore.html"), "side-by-side", ("k22-ignore", "k23-ignore")),
+        WrittenMap(Path("changes_k22-ignore_to_k23-ignore.html"), "changes", ("k22-ignore", "k23-ignore")),
+    ]
     sources = data_sources(hampshire.dataset.sources, hampshire.schools)
     path = tmp_path_factory.mktemp("pack") / "consultation-pack.html"
     path.write_text(consultation_pack(everything, table, links, sources), encoding="utf-8")
@@ -82,15 +84,31 @@ def test_plain_titles_and_link_texts(pack):
         "k23-ignore-alt1": "23 partnerships (alternative 1)",
         "districts-11": "Current arrangement: 11 district partnerships",
     }
-    assert link_text("k23-ignore/map.html", titles) == "23 partnerships (proposal for consultation)"
+    pair = ("k22-ignore", "k23-ignore")
     assert (
-        link_text("changes_k22-ignore_to_k23-ignore.html", titles)
+        map_link_text(WrittenMap(Path("k23-ignore/map.html"), "configuration", ("k23-ignore",)), titles)
+        == "23 partnerships (proposal for consultation)"
+    )
+    assert (
+        map_link_text(WrittenMap(Path("changes_k22-ignore_to_k23-ignore.html"), "changes", pair), titles)
         == "Schools that change: 22 partnerships (proposal for consultation) → 23 partnerships (proposal for consultation)"
     )
-    assert link_text("side-by-side_k22-ignore_k23-ignore.html", titles).startswith("Side by side: 22 partnerships")
-    assert link_text("all-configurations.html", titles) == "All configurations on one map (switch between them)"
+    assert map_link_text(WrittenMap(Path("x.html"), "side-by-side", pair), titles).startswith(
+        "Side by side: 22 partnerships"
+    )
+    everything = WrittenMap(Path("all-configurations.html"), "all-configurations", tuple(titles))
+    assert map_link_text(everything, titles) == "All configurations on one map (switch between them)"
     text = pack[2].read_text()
     assert ">map.html<" not in text
+
+
+def test_link_texts_come_from_what_was_written_not_from_file_names():
+    """Configurations ``a_b`` + ``c`` and ``a`` + ``b_c`` share one side-by-side file name; the record says which."""
+    titles = {"a": "A", "a_b": "AB", "b_c": "BC", "c": "C"}
+    path = Path("side-by-side_a_b_c.html")
+    assert map_link_text(WrittenMap(path, "side-by-side", ("a_b", "c")), titles) == "Side by side: AB and C"
+    assert map_link_text(WrittenMap(path, "side-by-side", ("a", "b_c")), titles) == "Side by side: A and BC"
+    assert map_link_text(WrittenMap(Path("x/map.html"), "configuration", ("unknown",)), titles) == "unknown"
 
 
 def test_sources_are_dated_by_the_data_and_named_by_file(pack, hampshire):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyogrio
@@ -145,6 +146,7 @@ def test_pack_escapes_names():
     import pandas as pd
     from tests.synthetic import grid_inputs
 
+    from partition.maps import WrittenMap
     from partition.pack import consultation_pack
     from partition.planner import plan_from_assignment
 
@@ -154,7 +156,10 @@ def test_pack_escapes_names():
         inputs, pd.Series([evil, evil, "B", "B"], index=inputs.schools["URN"].to_numpy()), name="p"
     )
     page = consultation_pack(
-        [plan], pd.DataFrame({"wdist_km": [1.0]}, index=[evil]), {"maps": [f"{evil}.html"]}, [{"path": evil}]
+        [plan],
+        pd.DataFrame({"wdist_km": [1.0]}, index=[evil]),
+        [WrittenMap(Path(f"{evil}.html"), "configuration", (evil,))],
+        [{"path": evil}],
     )
     assert evil not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -58,3 +59,36 @@ def test_spec_from_options_puts_bounds_in_and_names_the_option():
     assert spec.size == (SizeBound("pupils", 0.05), SizeBound("n_schools", tolerance=None, min=3))
     with pytest.raises(SpecError, match="--k"):
         spec_from_options(PlanSpec(), {"k": [0]}, source)
+
+
+def test_write_outputs_records_its_maps_and_the_pack_links_exactly_those(hampshire, tmp_path):
+    """The pack lists the maps write_outputs wrote (from their records); without maps it links to none."""
+    import re
+    import warnings
+
+    from partition.compare import scorecard
+    from partition.maps import WrittenMap
+    from partition.planner import district_plan
+    from partition.workflow import write_outputs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        current = district_plan(hampshire)
+        labels = hampshire.schools.set_index("URN")["district"].replace({"Havant": "East Hampshire"})
+        plan = plan_from_assignment(hampshire, labels, name="merged")
+    table = scorecard([plan, current], reference=plan)
+    out = write_outputs(tmp_path / "with", hampshire, [plan], current, table=table, maps=True, pack=True)
+    assert out.maps == (
+        WrittenMap(Path("merged/map.html"), "configuration", ("merged",)),
+        WrittenMap(Path("changes_districts-11_to_merged.html"), "changes", ("districts-11", "merged")),
+    )
+    assert out.comparison_maps == (Path("changes_districts-11_to_merged.html"),)
+    assert all((tmp_path / "with" / m.path).is_file() for m in out.maps)
+    page = (tmp_path / "with" / "consultation-pack.html").read_text(encoding="utf-8")
+    assert re.findall(r"<a href='([^']+)'>", page) == [m.path.as_posix() for m in out.maps]
+    assert ">Schools that change: Current arrangement: 11 district partnerships → merged</a>" in page
+
+    out = write_outputs(tmp_path / "without", hampshire, [plan], current, table=table, maps=False, pack=True)
+    page = (tmp_path / "without" / "consultation-pack.html").read_text(encoding="utf-8")
+    assert out.maps == () and "<a href=" not in page  # no link to a map that was never drawn
+    assert "No interactive maps were drawn for this run." in page

@@ -34,14 +34,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
+
+if TYPE_CHECKING:
+    from partition.maps import WrittenMap
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
@@ -173,56 +177,57 @@ def _title_cell(name: str, titles: Mapping[str, str]) -> str:
     return f"{html_text(title)}{code}"
 
 
-def link_text(href: str, titles: Mapping[str, str]) -> str:
+MAP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Each configuration", ("configuration",)),
+    ("Comparisons", ("side-by-side", "changes", "all-configurations")),
+)
+"""The pack's groups of map links: label and the kinds of :class:`~partition.maps.WrittenMap` in it."""
+
+
+def map_link_text(written: WrittenMap, titles: Mapping[str, str]) -> str:
     """What a map link shows: the configuration(s) it is about in plain words, never just ``map.html``.
+
+    Made from the record of what was written, not from the file's name (configuration
+    names may hold ``_``, ``-`` or ``_to_``, so a file name cannot be split back into them).
 
     Parameters
     ----------
-    href
-        A relative link: ``<name>/map.html``, ``side-by-side_<a>_<b>.html``, ``changes_<a>_to_<b>.html``,
-        ``all-configurations.html`` or any other file.
+    written
+        The map: its kind and the names of the configurations it shows.
     titles
-        ``{configuration name: title}`` (see :func:`plain_titles`).
+        ``{configuration name: title}`` (see :func:`plain_titles`); a name not in it is shown as it is.
 
     Returns
     -------
     str
-        Plain text (not yet HTML-escaped).
+        Plain text (not yet HTML-escaped): the configuration's title; ``"Side by side: <a> and <b>"``;
+        ``"Schools that change: <a> → <b>"``; or ``"All configurations on one map (switch between them)"``.
     """
-    path = Path(href)
-    if len(path.parts) > 1 and path.parts[0] in titles:
-        rest = path.stem.replace("-", " ").replace("_", " ")
-        return titles[path.parts[0]] if path.name == "map.html" else f"{titles[path.parts[0]]}: {rest}"
-    stem = path.stem
-    if stem == "all-configurations":
-        return "All configurations on one map (switch between them)"
-    for prefix, join, label, between in (
-        ("side-by-side_", "_", "Side by side", "and"),
-        ("changes_", "_to_", "Schools that change", "→"),
-    ):
-        pair = _pair(stem.removeprefix(prefix), join, titles) if stem.startswith(prefix) else None
-        if pair:
-            return f"{label}: {titles[pair[0]]} {between} {titles[pair[1]]}"
-    return stem.replace("_", " ").replace("-", " ")
+    names = [titles.get(name, name) for name in written.configurations]
+    if written.kind == "configuration":
+        return names[0]
+    if written.kind == "side-by-side":
+        return f"Side by side: {names[0]} and {names[1]}"
+    if written.kind == "changes":
+        return f"Schools that change: {names[0]} → {names[1]}"
+    return "All configurations on one map (switch between them)"
 
 
-def _pair(text: str, join: str, titles: Mapping[str, str]) -> tuple[str, str] | None:
-    """``text`` split at ``join`` into two known configuration names, or None."""
-    for i in [m.start() for m in re.finditer(re.escape(join), text)]:
-        a, b = text[:i], text[i + len(join) :]
-        if a in titles and b in titles:
-            return a, b
-    return None
-
-
-def _links(maps: Mapping[str, list[str]], titles: Mapping[str, str]) -> str:
-    """The map links as a list, one item per group, each link named by :func:`link_text`."""
-    return "".join(
+def _links(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
+    """The map links as a list, one item per group of :data:`MAP_GROUPS` that has maps, each link named by
+    :func:`map_link_text`; a sentence when no map was drawn."""
+    groups = [(label, [m for m in maps if m.kind in kinds]) for label, kinds in MAP_GROUPS]
+    items = "".join(
         f"<li>{html_text(label)}:<ul>"
-        + "".join(f"<li><a href='{html_href(href)}'>{html_text(link_text(href, titles))}</a></li>" for href in hrefs)
+        + "".join(
+            f"<li><a href='{html_href(Path(m.path).as_posix())}'>{html_text(map_link_text(m, titles))}</a></li>"
+            for m in written
+        )
         + "</ul></li>"
-        for label, hrefs in maps.items()
+        for label, written in groups
+        if written
     )
+    return f"<ul>{items}</ul>" if items else "<p>No interactive maps were drawn for this run.</p>"
 
 
 def _warning(plan: Plan) -> str:
@@ -1051,7 +1056,7 @@ def _run_colours(plans: list[Plan]) -> dict[str, list[str]]:
 def consultation_pack(
     plans: list[Plan],
     scorecard: pd.DataFrame,
-    maps: dict[str, list[str]],
+    maps: Sequence[WrittenMap],
     sources: list[dict[str, str]],
     *,
     title: str = "Local children's partnerships: configurations for consultation",
@@ -1068,7 +1073,8 @@ def consultation_pack(
     scorecard
         :func:`partition.compare.scorecard` of ``plans`` (with ensemble ranks or not).
     maps
-        ``{group label: [relative links]}``; each link is named by :func:`link_text`.
+        The maps written (:class:`partition.maps.WrittenMap`, paths relative to the pack's folder),
+        listed by :data:`MAP_GROUPS` in the order given; each link is named by :func:`map_link_text`.
     sources
         :func:`data_sources` (``what``, ``file``, ``date``); a ``path`` is shown as its file name only.
     title
@@ -1119,7 +1125,7 @@ one connected area, its pupils {band}, with a secondary or all-through school or
 The current arrangement (one partnership per district) is shown for comparison.</p>
 <p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
 school. Printed, each link shows the name of its file.</p>
-<h2>Maps</h2><ul>{_links(maps, titles)}</ul>
+<h2>Maps</h2>{_links(maps, titles)}
 <h2>Comparison</h2>
 {public_comparison_html(plans, scorecard, titles)}
 {sections}

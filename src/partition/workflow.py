@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -49,6 +49,9 @@ from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.schema import Source
 from partition.spec import PlanSpec
 from partition.validate import checked
+
+if TYPE_CHECKING:
+    from partition.maps import WrittenMap
 
 PACKAGES = (
     "geopandas",
@@ -457,13 +460,14 @@ class Outputs:
         and ``map.html`` when maps are drawn).
     comparison_maps
         The comparison map files (side by side, changes, all configurations).
-    map_links
-        ``{group label: [relative links]}`` as the consultation pack lists them.
+    maps
+        Every map written, configurations' first, each with its kind and the configurations it
+        shows (:class:`partition.maps.WrittenMap`): what the consultation pack links to.
     """
 
     configurations: tuple[Path, ...]
     comparison_maps: tuple[Path, ...]
-    map_links: dict[str, list[str]]
+    maps: tuple[WrittenMap, ...] = ()
 
 
 def write_outputs(
@@ -526,37 +530,41 @@ def write_outputs(
     """
     from partition.compare import format_scorecard
     from partition.exports import write_exports
-    from partition.maps import configuration_map, write_comparison_maps, write_map
-    from partition.pack import consultation_pack, data_sources
+    from partition.maps import write_comparison_maps, write_configuration_map
 
     folder = Path(folder)
     timings = {} if timings is None else timings
     everything = plans + ([current] if current is not None else [])
     look = map_options(inputs, everything, basemap) if maps else {}
     written = []
+    drawn: list[WrittenMap] = []
     for plan in plans:
         path = plan.write(folder)
         if maps:
-            colours = look["colours"][plan.name]
-            write_map(
-                configuration_map(plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": colours}),
-                path / "map.html",
+            drawn.append(
+                write_configuration_map(
+                    plan,
+                    inputs.schools,
+                    inputs.dataset.districts,
+                    path / "map.html",
+                    **{**look, "colours": look["colours"][plan.name]},
+                )
             )
         written.append(path.relative_to(folder))
         echo(plan_line(plan, shown_as or folder))
-    map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
     compared: list[Path] = []
     if maps:
         t = time.perf_counter()
         if comparisons is None:
             main = [p for p in plans if not p.is_alternative]
             comparisons = main if len(main) > 1 else plans
-        paths = write_comparison_maps(
+        comparison_maps = write_comparison_maps(
             comparisons, inputs.schools, inputs.dataset.districts, folder, current=current, **look
         )
-        compared = [p.relative_to(folder) for p in paths]
-        map_links["Comparisons"] = [p.name for p in paths]
+        drawn += comparison_maps
+        compared = [m.path.relative_to(folder) for m in comparison_maps]
         timings["comparison_maps"] = round(time.perf_counter() - t, 2)
+    drawn = [m.relative_to(folder) for m in drawn]
     if table is not None:
         (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
         (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
@@ -565,12 +573,14 @@ def write_outputs(
         write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
         timings["exports"] = round(time.perf_counter() - t, 2)
     if pack:
+        from partition.pack import consultation_pack, data_sources
+
         sources = data_sources(inputs.dataset.sources, inputs.schools)
         (folder / "consultation-pack.html").write_text(
-            consultation_pack(everything, table, map_links, sources, colours=look.get("colours")),
+            consultation_pack(everything, table, drawn, sources, colours=look.get("colours")),
             encoding="utf-8",
         )
-    return Outputs(tuple(written), tuple(compared), map_links)
+    return Outputs(tuple(written), tuple(compared), tuple(drawn))
 
 
 @dataclass(frozen=True)

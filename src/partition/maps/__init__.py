@@ -37,6 +37,7 @@ from partition.maps.layers import BASEMAPS, KIND_STYLE, geojson_for_html
 from partition.maps.page import (
     WARNING_STYLE,
     RawHTML,
+    WrittenMap,
     self_contained_html,
     violation_warnings,
     warnings_html,
@@ -50,6 +51,7 @@ from partition.maps.views import (
     plan_title,
     side_by_side_map,
     write_comparison_maps,
+    write_configuration_map,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "PALETTE",
     "WARNING_STYLE",
     "RawHTML",
+    "WrittenMap",
     "changes",
     "colour_partnerships",
     "configuration_map",
@@ -76,5 +79,6 @@ __all__ = [
     "violation_warnings",
     "warnings_html",
     "write_comparison_maps",
+    "write_configuration_map",
     "write_map",
 ]

@@ -7,11 +7,14 @@ and is placed as :class:`RawHTML`, which is never compiled as a template.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import json
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import folium
 from branca.element import Element
@@ -123,6 +126,54 @@ def write_map(fmap: folium.Map, path: str | Path) -> Path:
     tmp.write_text(self_contained_html(fmap), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+MapKind = Literal["configuration", "side-by-side", "changes", "all-configurations"]
+"""What a written map shows (see :class:`WrittenMap`)."""
+
+
+@dataclass(frozen=True)
+class WrittenMap:
+    """A map file this package wrote, and what it shows: what the consultation pack links to.
+
+    The pack names each link from this record (:func:`partition.pack.map_link_text`), never by
+    reading the file's name.
+
+    Attributes
+    ----------
+    path
+        The HTML file written (relative to the run's folder after :meth:`relative_to`).
+    kind
+        ``"configuration"`` (one configuration), ``"side-by-side"`` (two, left and right),
+        ``"changes"`` (what changes from the first to the second) or ``"all-configurations"``
+        (every configuration of the run, one at a time).
+    configurations
+        Names of the configurations it shows (:attr:`partition.plan.Plan.name`), in the order
+        ``kind`` gives them.
+    """
+
+    path: Path
+    kind: MapKind
+    configurations: tuple[str, ...]
+
+    def relative_to(self, folder: str | Path) -> WrittenMap:
+        """The same record with :attr:`path` relative to ``folder``.
+
+        Parameters
+        ----------
+        folder
+            A folder holding :attr:`path` (the run's output folder).
+
+        Returns
+        -------
+        WrittenMap
+
+        Raises
+        ------
+        ValueError
+            When :attr:`path` is not inside ``folder``.
+        """
+        return dataclasses.replace(self, path=Path(self.path).relative_to(folder))
 
 
 def violation_warnings(plans: list, brief: bool = False) -> list[str]:

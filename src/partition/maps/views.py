@@ -28,6 +28,7 @@ from partition.maps.layers import (
 )
 from partition.maps.page import (
     RawHTML,
+    WrittenMap,
     add_config,
     add_map_panels,
     add_page_style,
@@ -36,6 +37,7 @@ from partition.maps.page import (
     title_box,
     violation_warnings,
     warnings_html,
+    write_map,
 )
 
 CURRENT_SOLVER = "districts"
@@ -217,6 +219,36 @@ def configuration_map(
     _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
     add_config(fmap, config)
     return fmap
+
+
+def write_configuration_map(
+    plan,
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    colours: list[str] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+) -> WrittenMap:
+    """Write :func:`configuration_map` of ``plan`` to ``path`` and say what was written.
+
+    Parameters
+    ----------
+    plan
+        The configuration.
+    schools, districts, colours, neighbours, basemap
+        As :func:`configuration_map` (geometries in EPSG:27700).
+    path
+        The HTML file to write (``<folder>/<name>/map.html`` in a run); its folder is created.
+
+    Returns
+    -------
+    WrittenMap
+        ``path``, kind ``"configuration"`` and the plan's name.
+    """
+    fmap = configuration_map(plan, schools, districts, colours=colours, neighbours=neighbours, basemap=basemap)
+    return WrittenMap(write_map(fmap, path), "configuration", (plan.name,))
 
 
 def layered_map(
@@ -422,7 +454,7 @@ def write_comparison_maps(
     colours: dict[str, list[str]] | None = None,
     neighbours: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
-) -> list[Path]:
+) -> list[WrittenMap]:
     """The comparison maps of a run.
 
     Side by side for each consecutive pair of ``plans``; one "what changes" map per plan
@@ -444,27 +476,27 @@ def write_comparison_maps(
 
     Returns
     -------
-    list of Path
-        The files written.
+    list of WrittenMap
+        The files written, in that order, each with its kind and the configurations it shows.
     """
-    from partition.maps.page import write_map
-
     out_dir = Path(out_dir)
     everything = plans + ([current] if current is not None else [])
     colours = colours or _matched(everything)
     kw = {"colours": colours, "neighbours": neighbours, "basemap": basemap}
-    paths = []
+    written = []
     for a, b in zip(plans, plans[1:]):
         fmap = side_by_side_map(a, b, schools, districts, **kw)
-        paths.append(write_map(fmap, out_dir / f"side-by-side_{a.name}_{b.name}.html"))
+        path = write_map(fmap, out_dir / f"side-by-side_{a.name}_{b.name}.html")
+        written.append(WrittenMap(path, "side-by-side", (a.name, b.name)))
     pairs = [(current, p) for p in plans] if current is not None else list(zip(plans, plans[1:]))
     for a, b in pairs:
-        paths.append(
-            write_map(difference_map(a, b, schools, districts, **kw), out_dir / f"changes_{a.name}_to_{b.name}.html")
-        )
+        fmap = difference_map(a, b, schools, districts, **kw)
+        path = write_map(fmap, out_dir / f"changes_{a.name}_to_{b.name}.html")
+        written.append(WrittenMap(path, "changes", (a.name, b.name)))
     if len(everything) > 1 and len(plans) > 1:
-        paths.append(write_map(layered_map(everything, schools, districts, **kw), out_dir / "all-configurations.html"))
-    return paths
+        path = write_map(layered_map(everything, schools, districts, **kw), out_dir / "all-configurations.html")
+        written.append(WrittenMap(path, "all-configurations", tuple(p.name for p in everything)))
+    return written
 
 
 __all__ = [
@@ -476,4 +508,5 @@ __all__ = [
     "plan_title",
     "side_by_side_map",
     "write_comparison_maps",
+    "write_configuration_map",
 ]
