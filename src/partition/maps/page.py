@@ -46,12 +46,34 @@ class RawHTML(Element):
         self.text = text
 
     def render(self, **kwargs: object) -> str:
-        """The HTML itself."""
+        """The HTML itself.
+
+        Parameters
+        ----------
+        **kwargs
+            Ignored (branca passes rendering options; nothing here is a template).
+
+        Returns
+        -------
+        str
+            :attr:`text`, unchanged.
+        """
         return self.text
 
 
 def new_id(prefix: str) -> str:
-    """A fresh element id (``prefix-<n>``) for the page's own HTML; never built from data."""
+    """A fresh element id (``prefix-<n>``) for the page's own HTML; never built from data.
+
+    Parameters
+    ----------
+    prefix
+        A constant of this package, e.g. ``"pt-title"``.
+
+    Returns
+    -------
+    str
+        ``<prefix>-<n>`` with ``n`` counting up over the process, so ids never repeat in a page.
+    """
     return f"{prefix}-{next(_ids)}"
 
 
@@ -181,13 +203,36 @@ def violation_warnings(plans: list, brief: bool = False) -> list[str]:
 
     ``brief`` leaves out the partnerships each rule names (see :meth:`partition.plan.Plan.warning`).
     Today's arrangement (``solver == "districts"``) is shown for comparison, not proposed: no warning.
+
+    Parameters
+    ----------
+    plans
+        The configurations a map shows (objects without a ``warning`` method are skipped).
+    brief
+        Rules only, without the partnerships they name (for a title bar).
+
+    Returns
+    -------
+    list of str
+        One line per plan that breaks its rules, in the order given.
     """
     shown = [p for p in plans if hasattr(p, "warning") and getattr(p, "solver", None) != "districts"]
     return [f"{p.name}: {p.warning(brief)}" for p in shown if p.warning()]
 
 
 def warnings_html(plans: list, brief: bool = False) -> str:
-    """The warnings of :func:`violation_warnings` as HTML paragraphs (every text through ``html_text``)."""
+    """The warnings of :func:`violation_warnings` as HTML paragraphs (every text through ``html_text``).
+
+    Parameters
+    ----------
+    plans, brief
+        As :func:`violation_warnings`.
+
+    Returns
+    -------
+    str
+        One ``<div class='pt-warning'>`` per warning; empty when no plan breaks its rules.
+    """
     return "".join(
         f"<div class='pt-warning' style='{WARNING_STYLE}'>⚠ {html_text(w)}</div>"
         for w in violation_warnings(plans, brief)
@@ -218,6 +263,24 @@ def title_box(element_id: str, title: str, subtitle: str = "", warnings: str = "
 
     ``title`` and ``subtitle`` are plain text (escaped here); ``warnings`` is HTML
     made by :func:`warnings_html`.
+
+    Parameters
+    ----------
+    element_id
+        The panel's id (from :func:`new_id`); the search box's list is ``<element_id>-schools``.
+    title
+        The heading (plain text).
+    subtitle
+        A line under it (plain text); none when empty.
+    warnings
+        HTML from :func:`warnings_html`, placed as it is.
+    search
+        Whether to add the school search box.
+
+    Returns
+    -------
+    str
+        HTML of the panel (hidden until the page's script places it).
     """
     sub = f"<div class='pt-sub'>{html_text(subtitle)}</div>" if subtitle else ""
     find = (
@@ -237,6 +300,20 @@ def legend_box(element_id: str, body: str, files: list[str] | tuple[str, ...] = 
     """The legend panel (top right), collapsible (closed on narrow screens), with a close button when open.
 
     ``body`` is safe HTML; ``files`` (configuration names, plain text) are named in small print at the bottom.
+
+    Parameters
+    ----------
+    element_id
+        The panel's id (from :func:`new_id`).
+    body
+        The legend's content: HTML made by this package, placed as it is.
+    files
+        Configuration names (plain text, escaped here), listed after "file:"; none when empty.
+
+    Returns
+    -------
+    str
+        HTML of the panel (hidden until the page's script places it), with the data attribution.
     """
     small = f"<div class='pt-small'>file: {html_text(', '.join(files))}</div>" if files else ""
     return (
@@ -267,6 +344,20 @@ def add_map_panels(root_map, fmap: folium.Map, config: dict, title: str, legend:
 
 
 def add_config(root_map, config: dict) -> None:
-    """The page configuration as a JSON data block (element ids, layer names and numbers: no data text)."""
+    """The page configuration as a JSON data block (element ids, layer names and numbers: no data text).
+
+    Parameters
+    ----------
+    root_map
+        The map or DualMap whose page gets the block.
+    config
+        JSON-serialisable settings (filled by :func:`add_map_panels` and the views).
+
+    Returns
+    -------
+    None
+        The block ``<script type='application/json' id='pt-config'>`` is added to the page; every
+        ``<`` in it is written ``\\u003c`` so the block cannot end early.
+    """
     text = json.dumps(config).replace("<", "\\u003c")
     root_map.get_root().html.add_child(RawHTML(f"<script type='application/json' id='pt-config'>{text}</script>"))

@@ -85,7 +85,20 @@ def _partnership_of(plan) -> dict[int, str]:
 
 
 def legend_table(plan, colours: list[str]) -> str:
-    """The legend's table: number (on the partnership's colour), name, schools, pupils; data through html_text."""
+    """The legend's table: number (on the partnership's colour), name, schools, pupils; data through html_text.
+
+    Parameters
+    ----------
+    plan
+        The configuration (``partnerships`` with ``name``, ``schools``, ``pupils``, in id order).
+    colours
+        One ``#rrggbb`` colour per partnership, in row order (drawn 55 % opaque).
+
+    Returns
+    -------
+    str
+        An HTML ``<table>``, one row per partnership.
+    """
     rows = "".join(
         f"<tr><td><span class='pt-swatch' style='background:{c}8C'>{n}</span></td><td>{html_text(r.name)}</td>"
         f"<td class='n'>{int(r.schools)}</td><td class='n'>{int(r.pupils):,}</td></tr>"
@@ -351,7 +364,19 @@ STACK_BELOW_PX = 800
 
 
 def stacked_css(first: str, second: str) -> str:
-    """CSS that stacks two side-by-side maps (element ids, never data) on narrow screens."""
+    """CSS that stacks two side-by-side maps (element ids, never data) on narrow screens.
+
+    Parameters
+    ----------
+    first, second
+        The element ids of the left and right maps (folium's ``get_name()``).
+
+    Returns
+    -------
+    str
+        A ``<style>`` element: below :data:`STACK_BELOW_PX` px the first map takes the top half
+        of the window, the second the bottom half.
+    """
     full = "width:100% !important;height:50% !important;left:0 !important"
     return (
         f"<style>@media (max-width: {STACK_BELOW_PX - 1}px){{"
@@ -364,6 +389,21 @@ def changes(a, b) -> dict[int, str]:
 
     The text is :func:`partition.maps.changes.change_sentence` ("12 of your 47 partner schools stay with
     you; ..."; "unchanged: ..." only when the school's partnership has exactly the same schools).
+
+    Parameters
+    ----------
+    a, b
+        Plans of the same schools (``a`` normally today's arrangement).
+
+    Returns
+    -------
+    dict of int to str
+        Plain text (not escaped) per URN.
+
+    Raises
+    ------
+    ValueError
+        When a school of ``a`` has no partnership in ``b`` (see :func:`partition.maps.changes.school_changes`).
     """
     table = school_changes(a, b)
     return {int(u): change_sentence(r) for u, r in zip(table.index, table.itertuples())}
