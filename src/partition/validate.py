@@ -221,7 +221,9 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     Raises
     ------
     OSError
-        When either file is missing or cannot be read (the files are expected to be there).
+        When ``assignments.csv`` is missing or cannot be read.
+    pyogrio.errors.DataSourceError
+        When ``partnerships.geojson`` is missing or cannot be read (the files are expected to be there).
     """
     folder = Path(folder)
     problems = []
