@@ -157,8 +157,8 @@ def fetch(
     ------
     FetchError
         Naming the URL, when a download fails or the file does not check out (empty, a GIAS
-        file without a URN column, a boundary file that cannot be read); nothing is left
-        in place of the target.
+        file without a URN column, a boundary file that cannot be read); the partial
+        download is removed and a file already at the target is left as it was.
     """
     dest = Path(dest) if dest else cache_dir()
     records = []
