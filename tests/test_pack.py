@@ -84,6 +84,9 @@ def test_plain_titles_and_link_texts(pack):
     }
     assert link_text("k23-ignore/map.html", titles) == "23 partnerships (proposal for consultation)"
     assert (
+        link_text("k23-ignore/edit.html", titles) == "Edit this proposal: 23 partnerships (proposal for consultation)"
+    )
+    assert (
         link_text("changes_k22-ignore_to_k23-ignore.html", titles)
         == "Schools that change: 22 partnerships (proposal for consultation) → 23 partnerships (proposal for consultation)"
     )

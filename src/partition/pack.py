@@ -180,6 +180,8 @@ def link_text(href: str, titles: Mapping[str, str]) -> str:
     path = Path(href)
     if len(path.parts) > 1 and path.parts[0] in titles:
         rest = path.stem.replace("-", " ").replace("_", " ")
+        if path.name == "edit.html":
+            return f"Edit this proposal: {titles[path.parts[0]]}"
         return titles[path.parts[0]] if path.name == "map.html" else f"{titles[path.parts[0]]}: {rest}"
     stem = path.stem
     if stem == "all-configurations":

@@ -11,7 +11,7 @@
   options and prints.
 
 ``run`` writes, per configuration, ``<name>/`` (``assignments.csv``,
-``partnerships.geojson``, ``plan.json``, ``map.html``); the comparison maps;
+``partnerships.geojson``, ``plan.json``, ``map.html``, ``edit.html``: the planner's editor); the comparison maps;
 ``exports/`` (GeoPackage, GeoJSON, CSV); ``consultation-pack.html``; and
 ``manifest.json``: input files with SHA-256 hashes and dates, the full spec,
 solver options, package versions, seed, timings and each configuration's status
@@ -426,7 +426,7 @@ class Outputs:
     ----------
     configurations
         One folder per configuration (``assignments.csv``, ``partnerships.geojson``, ``plan.json``,
-        and ``map.html`` when maps are drawn).
+        and ``map.html`` and ``edit.html`` when maps are drawn).
     comparison_maps
         The comparison map files (side by side, changes, all configurations).
     map_links
@@ -499,6 +499,7 @@ def write_outputs(
     from partition.compare import format_scorecard
     from partition.exports import write_exports
     from partition.maps import configuration_map, write_comparison_maps, write_map
+    from partition.maps.editor import EDIT_FILE, write_editor
     from partition.pack import consultation_pack, data_sources
 
     folder = Path(folder)
@@ -514,9 +515,14 @@ def write_outputs(
                 configuration_map(plan, inputs.schools, inputs.dataset.districts, **{**look, "colours": colours}),
                 path / "map.html",
             )
+            write_editor(plan, inputs, path / EDIT_FILE, **{**look, "colours": colours})
         written.append(path.relative_to(folder))
         echo(plan_line(plan, shown_as or folder))
     map_links: dict[str, list[str]] = {"Each configuration": [f"{p.name}/map.html" for p in plans]}
+    if maps:
+        map_links["Edit a proposal (for planners: move schools, export a CSV)"] = [
+            f"{p.name}/{EDIT_FILE}" for p in plans
+        ]
     compared: list[Path] = []
     if maps:
         t = time.perf_counter()

@@ -56,7 +56,7 @@
     return [low, high];
   }
 
-  var WORDS = {pupils: 'pupils', n_schools: 'schools', population: 'children'};
+  var WORDS = {pupils: 'pupils', n_schools: 'schools', population: 'children (population)'};
 
   // Every figure of the configuration for one assignment (labels: partnership index of each school).
   function score(D, G, labels, names) {
@@ -145,8 +145,8 @@
       row.bad = {};
     });
     var violations = [];
-    if (splitSites) { violations.push(splitSites + ' school site(s) are shared by schools of different partnerships'); }
     if (k !== D.k) { violations.push('it has ' + k + ' partnerships instead of ' + D.k); }
+    if (splitSites) { violations.push(splitSites + ' school site(s) are shared by schools of different partnerships'); }
     var limitsShown = [];
     D.bounds.forEach(function (bound) {
       var values = {};
@@ -166,23 +166,26 @@
         if (val > lim[1] + 1e-9) { over.push(row); row.bad[bound.attribute] = 'over'; row.broken.push('more ' + word + ' than allowed'); }
         if (val < lim[0] - 1e-9) { under.push(row); row.bad[bound.attribute] = 'under'; row.broken.push('fewer ' + word + ' than allowed'); }
       });
-      function listed(list) {
-        return list.map(function (row) { return names[row.index] + ' (' + fmtInt(values[row.index]) + ')'; }).join(', ');
-      }
+      function listed(list) { return limited(list.map(function (row) { return names[row.index] + ' (' + fmtInt(values[row.index]) + ')'; })); }
+      over.sort(function (a, b) { return values[b.index] - values[a.index]; });
+      under.sort(function (a, b) { return values[a.index] - values[b.index]; });
       if (over.length) { violations.push(plural(over.length) + ' more ' + word + ' than allowed (at most ' + fmtInt(lim[1]) + '): ' + listed(over)); }
       if (under.length) { violations.push(plural(under.length) + ' fewer ' + word + ' than allowed (at least ' + fmtInt(lim[0]) + '): ' + listed(under)); }
     });
     var noAnchor = present.filter(function (row) { return row.anchors === 0; });
     if (D.anchors && noAnchor.length) {
       noAnchor.forEach(function (row) { row.bad.anchors = true; row.broken.push('no secondary, all-through school or college'); });
-      violations.push(plural(noAnchor.length) + ' no secondary, all-through school or college: ' +
-        noAnchor.map(function (row) { return names[row.index]; }).join(', '));
+      var missing = noAnchor.map(function (row) { return names[row.index]; }).sort(byText);
+      violations.push(plural(noAnchor.length) + ' no secondary, all-through school or college: ' + missing.slice(0, 8).join(', ') +
+        (missing.length > 8 ? ' and ' + (missing.length - 8) + ' more' : ''));
     }
     var split = present.filter(function (row) { return row.pieces > 1; });
     if (split.length) {
       split.forEach(function (row) { row.bad.pieces = true; row.broken.push('in ' + row.pieces + ' separate pieces'); });
       violations.push(plural(split.length, 'are') + ' in separate pieces, not one connected area: ' +
-        split.map(function (row) { return names[row.index] + ' (' + row.pieces + ' pieces)'; }).join(', '));
+        limited(split.slice().sort(function (a, b) { return byText(names[a.index], names[b.index]); }).map(function (row) {
+          return names[row.index] + ' (' + row.pieces + ' pieces)';
+        })));
     }
     var changed = 0;
     for (i = 0; i < n; i++) { if (labels[i] !== D.start[i]) { changed += 1; } }
@@ -219,6 +222,9 @@
   function plural(count, verb) {
     return count === 1 ? '1 partnership ' + (verb === 'are' ? 'is' : 'has') : count + ' partnerships ' + (verb || 'have');
   }
+  // As partition.validate._names: at most 8 listed, then "and N more".
+  function limited(items) { return items.slice(0, 8).join(', ') + (items.length > 8 ? ' and ' + (items.length - 8) + ' more' : ''); }
+  function byText(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
   function fmtInt(v) { return Math.round(v).toLocaleString('en-GB'); }
   function fmtPct(v) { return (v >= 0 ? '+' : '\u2212') + Math.abs(100 * v).toFixed(1) + '\u00a0%'; }
 
@@ -644,6 +650,7 @@
       note.type = 'text'; note.className = 'pt-ed-note'; note.setAttribute('data-role', 'note');
       note.placeholder = 'Note for this change, e.g. requested by the head of \u2026';
       note.setAttribute('aria-label', 'Note for this change');
+      box.appendChild(note);
       box.appendChild(el('div', 'Move to a neighbouring partnership:'));
       var list = el('ul', null, 'pt-ed-options');
       options.forEach(function (p) {
@@ -667,7 +674,6 @@
         var li = el('li'); li.appendChild(b); list.appendChild(li);
       });
       box.appendChild(list);
-      box.appendChild(note);
     }
     var close = el('button', 'Close', 'pt-ed-move');
     close.type = 'button'; close.style.width = 'auto'; close.style.marginTop = '4px';

@@ -228,6 +228,7 @@ def editor_map(
     colours: list[str] | None = None,
     neighbours: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
+    districts: gpd.GeoDataFrame | None = None,
 ):
     """The editor page of one configuration, as a folium map (write it with :func:`write_editor`).
 
@@ -241,12 +242,14 @@ def editor_map(
         Partnership colours (row order), as in the run's maps.
     neighbours, basemap
         As :func:`partition.maps.configuration_map`.
+    districts
+        District outlines drawn (EPSG:27700; default the dataset's).
 
     Returns
     -------
     folium.Map
     """
-    districts = inputs.dataset.districts
+    districts = inputs.dataset.districts if districts is None else districts
     bounds = _study_bounds(districts, plan)
     fmap = _base_map(bounds, districts, inputs.schools, neighbours, basemap)
     title = f"Edit: {plan_title(plan)}"
@@ -287,7 +290,7 @@ def write_editor(plan, inputs, path: str | Path, **options) -> Path:
     path
         The HTML file (normally ``<configuration>/edit.html``).
     **options
-        ``colours``, ``neighbours``, ``basemap`` (see :func:`editor_map`).
+        ``colours``, ``neighbours``, ``basemap``, ``districts`` (see :func:`editor_map`).
 
     Returns
     -------
