@@ -153,10 +153,6 @@ def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
     PARITY["states"] += 1
 
 
-def _unit_partnerships(plan, inputs) -> dict[int, str]:
-    return dict(zip(range(len(inputs.units)), plan.unit_labels.tolist()))
-
-
 def test_editor_data_holds_the_plan_and_the_graph(k23, hampshire):
     plan, folder = k23
     data = editor_data(plan, hampshire)
