@@ -90,6 +90,10 @@ def test_plain_titles_and_link_texts(pack):
         == "23 partnerships (proposal for consultation)"
     )
     assert (
+        map_link_text(WrittenMap(Path("k23-ignore/edit.html"), "editor", ("k23-ignore",)), titles)
+        == "Edit this proposal: 23 partnerships (proposal for consultation)"
+    )
+    assert (
         map_link_text(WrittenMap(Path("changes_k22-ignore_to_k23-ignore.html"), "changes", pair), titles)
         == "Schools that change: 22 partnerships (proposal for consultation) → 23 partnerships (proposal for consultation)"
     )

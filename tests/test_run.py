@@ -86,6 +86,7 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     for name in (
         "k23-ignore-heuristic/assignments.csv",
         "k23-ignore-heuristic/map.html",
+        "k23-ignore-heuristic/edit.html",
         "consultation-pack.html",
         "manifest.json",
         "comparison.md",
@@ -109,6 +110,7 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert {"maps", "exports", "pack", "ensemble"} <= manifest["outputs"].keys()
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
+    assert "href='k23-ignore-heuristic/edit.html'>Edit this proposal: " in pack
     # every proposed configuration meets its rules: no banner; the current arrangement warns in its own sheet
     assert "<title>Local children" in pack and "proposed configurations" not in pack
     assert "Does not meet the rules: 3 partnerships have more pupils than allowed" in pack

@@ -80,6 +80,7 @@ def test_write_outputs_records_its_maps_and_the_pack_links_exactly_those(hampshi
     out = write_outputs(tmp_path / "with", hampshire, [plan], current, table=table, maps=True, pack=True)
     assert out.maps == (
         WrittenMap(Path("merged/map.html"), "configuration", ("merged",)),
+        WrittenMap(Path("merged/edit.html"), "editor", ("merged",)),
         WrittenMap(Path("changes_districts-11_to_merged.html"), "changes", ("districts-11", "merged")),
     )
     assert out.comparison_maps == (Path("changes_districts-11_to_merged.html"),)

@@ -179,6 +179,7 @@ def _title_cell(name: str, titles: Mapping[str, str]) -> str:
 
 MAP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Each configuration", ("configuration",)),
+    ("Edit a proposal (for planners: move schools, export a CSV)", ("editor",)),
     ("Comparisons", ("side-by-side", "changes", "all-configurations")),
 )
 """The pack's groups of map links: label and the kinds of :class:`~partition.maps.WrittenMap` in it."""
@@ -206,6 +207,8 @@ def map_link_text(written: WrittenMap, titles: Mapping[str, str]) -> str:
     names = [titles.get(name, name) for name in written.configurations]
     if written.kind == "configuration":
         return names[0]
+    if written.kind == "editor":
+        return f"Edit this proposal: {names[0]}"
     if written.kind == "side-by-side":
         return f"Side by side: {names[0]} and {names[1]}"
     if written.kind == "changes":

@@ -11,7 +11,7 @@
   options and prints.
 
 ``run`` writes, per configuration, ``<name>/`` (``assignments.csv``,
-``partnerships.geojson``, ``plan.json``, ``map.html``); the comparison maps;
+``partnerships.geojson``, ``plan.json``, ``map.html``, ``edit.html``: the planner's editor); the comparison maps;
 ``exports/`` (GeoPackage, GeoJSON, CSV); ``consultation-pack.html``; and
 ``manifest.json``: input files with SHA-256 hashes and dates, the full spec,
 solver options, package versions, seed, timings and each configuration's status
@@ -457,7 +457,7 @@ class Outputs:
     ----------
     configurations
         One folder per configuration (``assignments.csv``, ``partnerships.geojson``, ``plan.json``,
-        and ``map.html`` when maps are drawn).
+        and ``map.html`` and ``edit.html`` when maps are drawn).
     comparison_maps
         The comparison map files (side by side, changes, all configurations).
     maps
@@ -531,6 +531,7 @@ def write_outputs(
     from partition.compare import format_scorecard
     from partition.exports import write_exports
     from partition.maps import write_comparison_maps, write_configuration_map
+    from partition.maps.editor import EDIT_FILE, write_editor
 
     folder = Path(folder)
     timings = {} if timings is None else timings
@@ -549,6 +550,9 @@ def write_outputs(
                     path / "map.html",
                     **{**look, "colours": look["colours"][plan.name]},
                 )
+            )
+            drawn.append(
+                write_editor(plan, inputs, path / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
             )
         written.append(path.relative_to(folder))
         echo(plan_line(plan, shown_as or folder))

@@ -21,7 +21,8 @@ a template; its script (:mod:`partition.maps.script`) is constant text.
 Modules: :mod:`~partition.maps.colours` (colours), :mod:`~partition.maps.context`
 (neighbours, towns), :mod:`~partition.maps.layers` (folium layers),
 :mod:`~partition.maps.page` (the page, writing), :mod:`~partition.maps.views`
-(the maps).
+(the maps), :mod:`~partition.maps.editor` (``edit.html``, the planner's editor: move schools between
+partnerships with live figures, export a CSV).
 """
 
 from partition.maps.colours import (

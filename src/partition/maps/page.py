@@ -150,7 +150,7 @@ def write_map(fmap: folium.Map, path: str | Path) -> Path:
     return path
 
 
-MapKind = Literal["configuration", "side-by-side", "changes", "all-configurations"]
+MapKind = Literal["configuration", "editor", "side-by-side", "changes", "all-configurations"]
 """What a written map shows (see :class:`WrittenMap`)."""
 
 
@@ -166,7 +166,8 @@ class WrittenMap:
     path
         The HTML file written (relative to the run's folder after :meth:`relative_to`).
     kind
-        ``"configuration"`` (one configuration), ``"side-by-side"`` (two, left and right),
+        ``"configuration"`` (one configuration), ``"editor"`` (one configuration's editor page,
+        :mod:`partition.maps.editor`), ``"side-by-side"`` (two, left and right),
         ``"changes"`` (what changes from the first to the second) or ``"all-configurations"``
         (every configuration of the run, one at a time).
     configurations

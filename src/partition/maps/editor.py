@@ -1,0 +1,303 @@
+"""The planner's editor: ``edit.html``, one self-contained page to move schools between partnerships.
+
+The page opens on a configuration. Clicking a school (or its planning unit) offers the neighbouring
+partnerships it may move to; a move takes the whole unit (every school of the site) and any lock group
+of the spec with it. Every figure of the table — schools, pupils and deviation against the spec's bounds,
+anchors, connectivity on the unit graph, wdist, hub distance, district splits, schools changed from the
+starting plan — is recomputed in the browser by :file:`editor.js`, which mirrors
+:func:`partition.scoring.configuration_scores` for the same assignment (tested in Chromium against
+Python). Undo, redo, reset, a note per change, renaming a partnership, and export of the edited
+configuration as ``URN,partnership,note`` CSV, which ``partition compare`` scores.
+
+Data reaches the page only as JSON in a ``<script type="application/json">`` block (``<`` written as
+``\\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
+script and its CSS are static files of this package, inlined when the page is written.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import shapely
+
+from partition.maps.colours import colour_partnerships
+from partition.maps.layers import KIND_STYLE, district_layer, partnership_numbers
+from partition.maps.page import RawHTML, WrittenMap, add_config, add_page_style, new_id, title_box, write_map
+from partition.maps.views import _base_map, _study_bounds, plan_title, wgs84_bounds
+
+SIMPLIFY_M = 25.0
+"""Tolerance (m) of the units' simplification for display (:func:`shapely.coverage_simplify`: shared edges stay shared)."""
+
+DECIMALS = 5
+"""Decimals of the page's longitudes and latitudes (about 1 m)."""
+
+EDIT_FILE = "edit.html"
+"""The editor's file name in each configuration's folder."""
+
+
+def _asset(name: str) -> str:
+    return resources.files("partition.maps").joinpath(name).read_text(encoding="utf-8")
+
+
+def _latlng(geom: shapely.Geometry) -> list:
+    """Rings of a (multi)polygon or parts of a (multi)line as ``[[lat, lng], ...]`` lists (WGS84 input)."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    out = []
+    for part in parts:
+        rings = [part.exterior, *part.interiors] if isinstance(part, shapely.Polygon) else [part]
+        for ring in rings:
+            xy = np.asarray(ring.coords)[:, :2].round(DECIMALS)
+            out.append([[float(y), float(x)] for x, y in xy])
+    return out
+
+
+def _polygons(geom: shapely.Geometry) -> list:
+    """A (multi)polygon as a list of polygons, each a list of rings of ``[lat, lng]``."""
+    return [_latlng(p) for p in getattr(geom, "geoms", [geom])]
+
+
+def unit_shapes(units: gpd.GeoDataFrame, graph: nx.Graph) -> tuple[list, list]:
+    """Display shapes: each unit's polygon and each shared boundary between two units (WGS84).
+
+    The units are simplified as a coverage, so neighbours keep identical shared edges; a shared edge is
+    drawn as a partnership boundary whenever its two units are in different partnerships.
+
+    Parameters
+    ----------
+    units
+        Planning units (EPSG:27700), row positions being the graph's nodes.
+    graph
+        Their adjacency graph (island links have no shared boundary and are not drawn).
+
+    Returns
+    -------
+    tuple of list
+        Per unit, its polygons (rings of ``[lat, lng]``); and ``[i, j, lines]`` for each shared boundary.
+    """
+    simple = shapely.coverage_simplify(units.geometry.to_numpy(), SIMPLIFY_M)
+    shown = gpd.GeoSeries(simple, crs=units.crs).to_crs(4326).to_numpy()
+    polygons = [_polygons(g) for g in shown]
+    pairs = [(int(i), int(j)) for i, j, d in graph.edges(data=True) if not d.get("bridge")]
+    if not pairs:
+        return polygons, []
+    a, b = np.array(pairs).T
+    lines = shapely.line_merge(shapely.intersection(shapely.boundary(simple[a]), shapely.boundary(simple[b])))
+    lines = gpd.GeoSeries(lines, crs=units.crs).to_crs(4326).to_numpy()
+    borders = []
+    for (i, j), line in zip(pairs, lines):
+        kept = [g for g in getattr(line, "geoms", [line]) if isinstance(g, shapely.LineString) and not g.is_empty]
+        if kept:
+            borders.append([i, j, [ring for g in kept for ring in _latlng(g)]])
+    return polygons, borders
+
+
+def lock_groups(schools, locks) -> list[list[int]]:
+    """Units that move together: the spec's ``together`` groups and schools pinned to one name, merged.
+
+    Parameters
+    ----------
+    schools
+        Schools with ``URN`` and ``unit``.
+    locks
+        The spec's :class:`partition.spec.Locks`.
+
+    Returns
+    -------
+    list of list of int
+        Sorted unit indices of each group of two or more units (groups sharing a unit are merged).
+    """
+    from partition.problem import unit_of_urn
+
+    unit_of = unit_of_urn(schools)
+    groups = [[unit_of(u, "together") for u in g] for g in locks.together]
+    by_name: dict[str, list[int]] = {}
+    for urn, name in locks.pinned:
+        by_name.setdefault(name, []).append(unit_of(urn, "pinned"))
+    g = nx.Graph()
+    for group in [*groups, *by_name.values()]:
+        g.add_nodes_from(group)
+        g.add_edges_from(zip(group, group[1:]))
+    return sorted(sorted(int(u) for u in c) for c in nx.connected_components(g) if len(c) > 1)
+
+
+def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
+    """Everything the editor's script needs, as plain JSON data.
+
+    Parameters
+    ----------
+    plan
+        The configuration the editor opens on (:class:`partition.plan.Plan`).
+    inputs
+        Its schools, units (EPSG:27700) and unit graph (:class:`partition.pipeline.Inputs`).
+    colours
+        Partnership colours (row order of ``plan.partnerships``).
+
+    Returns
+    -------
+    dict
+        ``partnerships`` (id, number, name, colour, in row order), ``schools`` (columns: URN, name,
+        kind, pupils, anchor, district index, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
+        ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
+        polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups),
+        ``bounds`` (the spec's size bounds), ``anchors`` (required) and the page's titles.
+    """
+    schools = inputs.schools
+    p = plan.partnerships
+    colours = colours or colour_partnerships(p)
+    index = {pid: i for i, pid in enumerate(p["id"])}
+    of_urn = dict(zip(plan.assignments["URN"].astype(int), plan.assignments["partnership_id"]))
+    urns = schools["URN"].astype(int).tolist()
+    districts = sorted(schools["district"].astype(str).unique())
+    district_index = {d: i for i, d in enumerate(districts)}
+    points = schools.geometry
+    wgs = points.to_crs(4326)
+    polygons, borders = unit_shapes(inputs.units, inputs.graph)
+    graph = inputs.graph
+    n_units = len(inputs.units)
+    population = (
+        [float(v) for v in inputs.units["population"].to_numpy(dtype=float)] if "population" in inputs.units else None
+    )
+    spec = plan.spec
+    return {
+        "configuration": plan.name,
+        "title": plan_title(plan),
+        "k": int(plan.k),
+        "anchors": bool(spec.anchors),
+        "bounds": [{"attribute": b.attribute, "tolerance": b.tolerance, "min": b.min, "max": b.max} for b in spec.size],
+        "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
+        "partnerships": [
+            {"id": str(pid), "number": int(n), "name": str(name), "colour": str(c)}
+            for pid, n, name, c in zip(p["id"], partnership_numbers(p), p["name"], colours)
+        ],
+        "districts": districts,
+        "schools": {
+            "urn": urns,
+            "name": schools["name"].astype(str).tolist(),
+            "kind": schools["kind"].astype(str).tolist(),
+            "pupils": [float(v) for v in schools["pupils"].to_numpy(dtype=float)],
+            "anchor": [bool(v) for v in schools["anchor"].to_numpy(dtype=bool)],
+            "district": [district_index[str(d)] for d in schools["district"]],
+            "unit": [int(u) for u in schools["unit"]],
+            "x": [float(v) for v in points.x],
+            "y": [float(v) for v in points.y],
+            "lat": [round(float(v), DECIMALS) for v in wgs.y],
+            "lng": [round(float(v), DECIMALS) for v in wgs.x],
+        },
+        "units": {
+            "adjacency": [[int(v) for v in graph[u]] for u in range(n_units)],
+            "population": population,
+            "polygons": polygons,
+        },
+        "borders": borders,
+        "start": [index[of_urn[u]] for u in urns],
+        "locks": lock_groups(schools, spec.locks),
+    }
+
+
+EDITOR_PANEL = """
+<aside id="pt-editor" class="pt-editor" aria-label="Edit this proposal">
+  <div class="pt-ed-bar">
+    <button type="button" data-act="undo" title="Undo the last change">↶ Undo</button>
+    <button type="button" data-act="redo" title="Redo">↷ Redo</button>
+    <button type="button" data-act="reset" title="Back to the plan as it was opened">Reset</button>
+    <button type="button" data-act="export" title="Download the edited configuration as CSV">⤓ Export CSV</button>
+  </div>
+  <label class="pt-ed-switch"><input type="checkbox" data-role="keep-whole"> Refuse moves that split a partnership</label>
+  <input class="pt-ed-find" type="search" data-role="find" list="pt-ed-schools" placeholder="Find a school (name or URN)…"
+    aria-label="Find a school by name or URN"><datalist id="pt-ed-schools"></datalist>
+  <div class="pt-ed-msg" role="status" data-role="message"></div>
+  <section class="pt-ed-selected" data-role="selected" hidden></section>
+  <section><h2>The configuration</h2><div data-role="summary"></div><ul class="pt-ed-violations" data-role="violations"></ul></section>
+  <section><h2>Partnerships</h2><p class="pt-ed-hint">Type in a name to rename a partnership. Rows in red break a rule.</p>
+    <div class="pt-ed-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
+  <section><h2>Changes</h2><ol class="pt-ed-log" data-role="log"></ol></section>
+</aside>
+"""
+"""The editor's side panel: constant HTML, filled in by the script (``textContent`` only)."""
+
+
+def editor_map(
+    plan,
+    inputs,
+    *,
+    colours: list[str] | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    basemap: str | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+):
+    """The editor page of one configuration, as a folium map (write it with :func:`write_editor`).
+
+    Parameters
+    ----------
+    plan
+        The configuration to edit.
+    inputs
+        Its schools, units, graph and districts (:class:`partition.pipeline.Inputs`).
+    colours
+        Partnership colours (row order), as in the run's maps.
+    neighbours, basemap
+        As :func:`partition.maps.configuration_map`.
+    districts
+        District outlines drawn (EPSG:27700; default the dataset's).
+
+    Returns
+    -------
+    folium.Map
+    """
+    districts = inputs.dataset.districts if districts is None else districts
+    bounds = _study_bounds(districts, plan)
+    fmap = _base_map(bounds, districts, inputs.schools, neighbours, basemap)
+    title = f"Edit: {plan_title(plan)}"
+    add_page_style(fmap, title, False)
+    root = fmap.get_root()
+    root.header.add_child(RawHTML(f"<style>{_asset('editor.css')}</style>"))
+    district_layer(districts).add_to(fmap)
+    data = editor_data(plan, inputs, colours)
+    data["map"] = fmap.get_name()
+    element = new_id("pt-title")
+    subtitle = "Click a school or its area to move it; the figures update as you go"
+    root.html.add_child(RawHTML(title_box(element, title, subtitle, search=False)))
+    root.html.add_child(RawHTML(EDITOR_PANEL))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    root.html.add_child(RawHTML(f"<script type='application/json' id='pt-edit-data'>{text}</script>"))
+    root.html.add_child(RawHTML(f"<script>{_asset('editor.js')}</script>"))
+    config = {
+        "maps": {
+            fmap.get_name(): {
+                "title": element,
+                "legend": "",
+                "bounds": wgs84_bounds(bounds),
+                "sea": bool(getattr(fmap, "_pt_sea", False)),
+            }
+        }
+    }
+    add_config(fmap, config)
+    return fmap
+
+
+def write_editor(plan, inputs, path: str | Path, **options) -> WrittenMap:
+    """Write a configuration's editor page (one self-contained, offline HTML file).
+
+    Parameters
+    ----------
+    plan, inputs
+        As :func:`editor_map`.
+    path
+        The HTML file (normally ``<configuration>/edit.html``).
+    **options
+        ``colours``, ``neighbours``, ``basemap``, ``districts`` (see :func:`editor_map`).
+
+    Returns
+    -------
+    WrittenMap
+        The file written, of kind ``"editor"``, showing ``plan``.
+    """
+    return WrittenMap(write_map(editor_map(plan, inputs, **options), path), "editor", (plan.name,))
+
+
+__all__ = ["EDIT_FILE", "editor_data", "editor_map", "lock_groups", "unit_shapes", "write_editor"]

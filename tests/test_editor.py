@@ -1,0 +1,408 @@
+"""The planner's editor (edit.html): its figures equal partition.scoring's, moves, flags, undo, export, escaping.
+
+The editor's script recomputes every figure in the browser; these tests run it in Chromium on the real
+Hampshire k = 23 plan and compare each figure with Python's for the same assignment
+(:func:`partition.planner.plan_from_assignment` and :func:`partition.validate.spec_problems`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from partition.compare import district_division
+from partition.maps.editor import EDIT_FILE, editor_data, lock_groups, write_editor
+from partition.planner import make_plan, plan_from_assignment
+from partition.spec import Locks, PlanSpec
+from partition.validate import spec_problems
+
+ARTEFACTS = Path(os.environ.get("PARTITION_ARTEFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+RELATIVE = 1e-9
+MEASURES = (
+    "wdist_km",
+    "hub_km",
+    "max_abs_deviation",
+    "mean_abs_deviation",
+    "min_schools",
+    "max_schools",
+    "contiguous",
+    "anchors_missing",
+    "cut_edges",
+    "district_splits",
+    "partnerships_spanning_districts",
+)
+PARITY: dict[str, float] = {"max_relative_error": 0.0, "states": 0}
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+pytestmark = pytest.mark.skipif(
+    _chromium() is None and not os.environ.get("CI"), reason="Debian chromium not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def k23(hampshire, tmp_path_factory):
+    """The Hampshire k = 23 plan, written as partition writes it, with its edit.html."""
+    from partition.workflow import map_options
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 20})
+    out = tmp_path_factory.mktemp("edit")
+    folder = plan.write(out)
+    look = map_options(hampshire, [plan], "none")
+    write_editor(plan, hampshire, folder / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
+    return plan, folder
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+class Page:
+    """A page of the editor with its console errors, dialogs and refused network requests recorded."""
+
+    def __init__(self, browser, path: Path, viewport=None):
+        self.context = browser.new_context(viewport=viewport or {"width": 1400, "height": 900}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.remote: list[str] = []
+        self.dialogs: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith(("file:", "data:", "blob:")):
+                r.continue_()
+            else:
+                self.remote.append(r.request.url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.ptEditor && window.ptEditor.ready")
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def close(self) -> None:
+        """Close, asserting nothing went wrong on the page."""
+        self.context.close()
+        assert not self.errors, self.errors
+        assert not self.remote, self.remote
+        assert not self.dialogs, self.dialogs
+
+
+def python_figures(inputs, plan, assignment: list[dict]):
+    """Python's figures for the editor's assignment (URN -> partnership name)."""
+    labels = pd.Series({int(r["urn"]): r["partnership"] for r in assignment})
+    spec = PlanSpec(**{**plan.spec.to_dict_shallow(), "k": (plan.k,)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        edited = plan_from_assignment(inputs, labels, spec, name="edited")
+    return edited, spec_problems(edited, inputs)
+
+
+def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
+    """Every configuration and partnership figure of the editor equals Python's (floats to 1e-9 relative)."""
+
+    def same(a, b, what):
+        if isinstance(b, bool) or isinstance(a, bool):
+            assert bool(a) == bool(b), what
+            return
+        b = float(b)
+        error = abs(float(a) - b) / max(1.0, abs(b))
+        PARITY["max_relative_error"] = max(PARITY["max_relative_error"], error)
+        assert error <= RELATIVE, (what, a, b)
+
+    s = edited.scores
+    for key in MEASURES:
+        same(js[key], s[key], key)
+    same(js["k"], edited.k, "k")
+    same(js["districts_divided"], district_division(edited)[0], "districts_divided")
+    rows = edited.partnerships.set_index("name")
+    assert sorted(r["name"] for r in js["table"]) == sorted(rows.index)
+    for r in js["table"]:
+        for key in ("schools", "pupils", "deviation", "anchors", "wdist_km"):
+            same(r[key], rows.at[r["name"], key], f"{r['name']} {key}")
+    assert js["violations"] == problems
+    PARITY["states"] += 1
+
+
+def test_editor_data_holds_the_plan_and_the_graph(k23, hampshire):
+    plan, folder = k23
+    data = editor_data(plan, hampshire)
+    assert len(data["schools"]["urn"]) == len(hampshire.schools) == 494
+    assert sum(len(a) for a in data["units"]["adjacency"]) == 2 * hampshire.graph.number_of_edges()
+    start = dict(zip(data["schools"]["urn"], data["start"]))
+    ids = [p["id"] for p in data["partnerships"]]
+    for urn, pid in zip(plan.assignments["URN"], plan.assignments["partnership_id"]):
+        assert ids[start[int(urn)]] == pid
+    text = (folder / EDIT_FILE).read_text(encoding="utf-8")
+    block = re.search(r"<script type='application/json' id='pt-edit-data'>(.*?)</script>", text, re.S).group(1)
+    assert "<" not in block and json.loads(block)["k"] == 23
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', text)
+    assert (folder / EDIT_FILE).stat().st_size < 1_500_000
+
+
+def test_lock_groups_merge_together_and_pinned(hampshire):
+    s = hampshire.schools
+    urns = s["URN"].astype(int).tolist()
+    locks = Locks(
+        together=((urns[0], urns[1]), (urns[1], urns[2])), pinned=((urns[5], "A"), (urns[6], "A"), (urns[7], "B"))
+    )
+    unit = dict(zip(urns, s["unit"].astype(int)))
+    groups = lock_groups(s, locks)
+    assert sorted({unit[u] for u in urns[:3]}) in groups
+    assert sorted({unit[urns[5]], unit[urns[6]]}) in groups
+    assert all(unit[urns[7]] not in g for g in groups)  # pinned alone: no group
+
+
+def test_figures_equal_python_at_start_and_after_random_moves(k23, hampshire, browser):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    assert_same_figures(
+        page.js("ptEditor.scores()"), *python_figures(hampshire, plan, page.js("ptEditor.assignment()"))
+    )
+    rng = random.Random(7)
+    urns = [int(u) for u in plan.assignments["URN"]]
+    moves = 0
+    while moves < 6:
+        urn = rng.choice(urns)
+        options = page.js("u => ptEditor.options(u)", urn)
+        if not options:
+            continue
+        result = page.js("([u, p]) => ptEditor.move(u, p, 'random move')", [urn, rng.choice(options)])
+        assert result["ok"], result
+        moves += 1
+        js = page.js("ptEditor.scores()")
+        assert js["schools_changed"] > 0
+        assert_same_figures(js, *python_figures(hampshire, plan, page.js("ptEditor.assignment()")))
+        # the table shows the same figures
+        shown = page.page.locator("[data-role=summary] tr[data-key^='Average distance to centre'] td.n").inner_text()
+        assert shown == f"{js['wdist_km']:.3f} km"
+    page.close()
+    print(f"editor parity: {PARITY['states']} states, max relative error {PARITY['max_relative_error']:.2e}")
+
+
+def _split_move(plan, inputs):
+    """A unit whose move to a neighbouring partnership leaves its own partnership in pieces."""
+    labels = plan.unit_labels
+    g = inputs.graph
+    for u in range(len(labels)):
+        own = [v for v in range(len(labels)) if labels[v] == labels[u] and v != u]
+        if nx.number_connected_components(g.subgraph(own)) > 1 and any(labels[v] != labels[u] for v in g[u]):
+            return u
+    raise AssertionError("no articulation unit")
+
+
+def _bound_move(plan, inputs):
+    """A unit whose move breaks the pupils bound but keeps every partnership in one piece."""
+    labels, g = plan.unit_labels, inputs.graph
+    pupils = inputs.units["pupils"].to_numpy()
+    totals = pd.Series(pupils).groupby(labels).sum()
+    low, high = plan.spec.size[0].limits(float(totals.sum()), plan.k)
+    for u in range(len(labels)):
+        own = [v for v in range(len(labels)) if labels[v] == labels[u] and v != u]
+        if nx.number_connected_components(g.subgraph(own)) != 1:
+            continue
+        for v in g[u]:
+            if labels[v] != labels[u] and (
+                totals[labels[u]] - pupils[u] < low - 1 or totals[labels[v]] + pupils[u] > high + 1
+            ):
+                return u, labels[v]
+    raise AssertionError("no bound-breaking move")
+
+
+def _urn_of_unit(inputs, u: int) -> int:
+    return int(inputs.schools.loc[inputs.schools["unit"] == u, "URN"].iloc[0])
+
+
+def test_moves_that_break_a_bound_or_connectivity_are_flagged(k23, hampshire, browser):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    assert page.page.locator("tr.pt-ed-broken").count() == 0
+    u, to = _bound_move(plan, hampshire)
+    urn = _urn_of_unit(hampshire, u)
+    target = page.js("u => ptEditor.options(u)", urn)
+    # the option for the unit's neighbour `to`: its partnership id as the editor knows it
+    by_name = dict(zip(plan.partnerships["name"], plan.partnerships["id"]))
+    names = plan.assignments.set_index("URN")["partnership"]
+    neighbour_urn = _urn_of_unit(hampshire, next(v for v in hampshire.graph[u] if plan.unit_labels[v] == to))
+    pid = by_name[names[neighbour_urn]]
+    assert pid in target
+    result = page.js("([u, p]) => ptEditor.move(u, p, '')", [urn, pid])
+    assert result["ok"] and any("than allowed" in t for t in result["problems"]), result
+    js = page.js("ptEditor.scores()")
+    assert any("than allowed" in v for v in js["violations"])
+    assert page.page.locator("tr.pt-ed-broken").count() >= 1
+    assert page.page.locator(".pt-num.pt-ed-broken").count() >= 1  # the map's badge
+    assert page.page.locator("[data-role=violations] li").count() == len(js["violations"]) >= 1
+    assert page.js("ptEditor.undo()") is True
+    # a move that splits a partnership: flagged, and refused when the switch is on
+    u = _split_move(plan, hampshire)
+    urn = _urn_of_unit(hampshire, u)
+    option = page.js("u => ptEditor.options(u)", urn)[0]
+    page.page.locator("[data-role=keep-whole]").check()
+    page.js("u => ptEditor.select(u)", urn)
+    assert page.page.locator(f"button.pt-ed-move[data-to='{option}']").is_disabled()
+    refused = page.js("([u, p]) => ptEditor.move(u, p, '')", [urn, option])
+    assert not refused["ok"] and refused["message"].startswith("Refused: splits")
+    page.page.locator("[data-role=keep-whole]").uncheck()
+    page.page.locator(f"button.pt-ed-move[data-to='{option}']").click()
+    js = page.js("ptEditor.scores()")
+    assert js["contiguous"] is False
+    assert any("separate pieces" in v for v in js["violations"])
+    assert page.page.locator('path[stroke="#b00000"]').count() >= 1  # the detached piece on the map
+    assert "splits" in page.page.locator("[data-role=message]").inner_text()
+    assert_same_figures(js, *python_figures(hampshire, plan, page.js("ptEditor.assignment()")))
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "edit_split.png"))
+    page.close()
+
+
+def test_undo_restores_the_start_exactly(k23, hampshire, browser):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    start_scores = page.js("ptEditor.scores()")
+    start_state = page.js("ptEditor.state()")
+    start_csv = page.js("ptEditor.csv()")
+    rng = random.Random(3)
+    urns = [int(u) for u in plan.assignments["URN"]]
+    done = 0
+    while done < 4:
+        urn = rng.choice(urns)
+        options = page.js("u => ptEditor.options(u)", urn)
+        if options:
+            assert page.js("([u, p]) => ptEditor.move(u, p, 'note')", [urn, options[0]])["ok"]
+            done += 1
+    assert page.js("ptEditor.rename('P01', 'Somewhere else')")["ok"]
+    page.page.locator("[data-act=reset]").click()
+    assert page.js("ptEditor.state()") == start_state
+    steps = 0
+    while page.js("ptEditor.undo()"):
+        steps += 1
+    assert steps == 6
+    assert page.js("ptEditor.state()") == start_state
+    assert page.js("ptEditor.scores()") == start_scores
+    assert page.js("ptEditor.csv()") == start_csv
+    assert page.page.locator("[data-act=undo]").is_disabled()
+    while page.js("ptEditor.redo()"):
+        steps -= 1
+    assert steps == 0 and page.js("ptEditor.state()") == start_state  # redone up to the reset
+    page.close()
+
+
+def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampshire, browser, tmp_path):
+    from partition.cli import cli
+    from partition.workflow import compare
+
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    rng = random.Random(11)
+    urns = [int(u) for u in plan.assignments["URN"]]
+    notes = ['requested by the head of St Mary\'s, "urgent"', '=HYPERLINK("x")', "<b>not bold</b> {{ 7*7 }}"]
+    moved = []
+    while len(moved) < 3:
+        urn = rng.choice(urns)
+        options = page.js("u => ptEditor.options(u)", urn)
+        if options:
+            assert page.js("([u, p, n]) => ptEditor.move(u, p, n)", [urn, options[0], notes[len(moved)]])["ok"]
+            moved.append(urn)
+    new_name = 'Test Valley & "Romsey", {{7*7}} <i>'
+    row = page.page.locator("tr[data-id='P03'] input")
+    row.fill(new_name)
+    row.press("Enter")
+    assert page.js("ptEditor.state()")["names"][2] == new_name
+    refused = page.js("n => ptEditor.rename('P04', n)", new_name.upper())
+    assert not refused["ok"]  # two partnerships never share a name
+    js = page.js("ptEditor.scores()")
+    with page.page.expect_download() as info:
+        page.page.locator("[data-act=export]").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == f"{plan.name}-edited.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["URN", "partnership", "note"]
+    assert len(table) == 494 and new_name in set(table["partnership"])
+    noted = table.set_index("URN")["note"]
+    assert noted[str(moved[0])].startswith("requested by the head of St Mary's")
+    assert '\'=HYPERLINK("x")' in set(noted)  # a spreadsheet shows it as text, not a formula
+    page.close()
+    result = compare({}, [folder, path], current=False)
+    edited = result.plans[1]
+    assert edited.name == f"{plan.name}-edited"
+    assert new_name in set(edited.partnerships["name"])
+    for key in MEASURES:
+        value, expected = edited.scores[key], js[key]
+        assert (value == expected) if isinstance(value, bool) else math.isclose(value, expected, rel_tol=RELATIVE), key
+    row = result.table.loc[edited.name]
+    assert row["districts_divided"] == js["districts_divided"] and row["district_splits"] == js["district_splits"]
+    assert row["schools_moved"] == js["schools_changed"]
+    cli_run = CliRunner().invoke(cli, ["compare", str(folder), str(path), "--no-current"])
+    assert cli_run.exit_code in (0, 3), cli_run.output
+    assert f"{js['wdist_km']:.3f}" in cli_run.output
+
+
+def test_editor_on_a_phone_and_screenshots(k23, hampshire, browser):
+    plan, folder = k23
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for name, viewport in (
+        ("edit_desktop", {"width": 1400, "height": 900}),
+        ("edit_phone", {"width": 390, "height": 844}),
+    ):
+        page = Page(browser, folder / EDIT_FILE, viewport)
+        urn = int(plan.assignments["URN"].iloc[40])
+        page.js("u => ptEditor.select(u)", urn)
+        option = page.js("u => ptEditor.options(u)", urn)[0]
+        page.page.locator(f"button.pt-ed-move[data-to='{option}']").click()
+        page.js("u => ptEditor.select(u)", urn)
+        page.page.wait_for_timeout(200)
+        page.page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
+        panel = page.page.locator("#pt-editor").bounding_box()
+        assert panel["width"] <= viewport["width"]
+        if viewport["width"] < 800:  # stacked: the panel below the map, the full width
+            assert panel["y"] > 0.4 * viewport["height"] and panel["width"] == viewport["width"]
+        page.close()
+
+
+def test_hostile_names_are_shown_as_text(browser, tmp_path):
+    from tests.test_html_safety import HOSTILE, _districts, tiny_world
+
+    names = [HOSTILE[2], HOSTILE[0], HOSTILE[9], "{% raw %}"]
+    inputs, districts, (plan,) = tiny_world(names, ["<b>W</b>", "{{E}}"], [["<x>", "<x>", "{{y}}", "{{y}}"]], ["p"])
+    path = write_editor(plan, inputs, tmp_path / EDIT_FILE, districts=_districts(inputs.units)).path
+    text = path.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    page = Page(browser, path)
+    page.js("u => ptEditor.select(u)", int(inputs.schools["URN"].iloc[0]))
+    shown = page.page.locator("#pt-editor").inner_text()
+    for name in names[:1] + ["<x>", "{{y}}"]:
+        assert name in shown, name
+    assert page.js("ptEditor.assignment()")[0]["partnership"] in ("<x>", "{{y}}")
+    assert page.page.locator("#pt-editor script, #pt-editor img, #pt-editor b").count() == 0
+    page.close()
