@@ -155,7 +155,19 @@ _SMALL = frozenset(["and", "on", "the", "in", "upon", "le", "la", "de", "with", 
 
 
 def place_key(text: str) -> str:
-    """Matching key of a place name: lower case, no apostrophes or full stops, other punctuation as spaces."""
+    """Matching key of a place name: lower case, no apostrophes or full stops, other punctuation as spaces.
+
+    Parameters
+    ----------
+    text
+        A place name as written (GIAS Locality, Town, ward, district name ...); converted with ``str``.
+
+    Returns
+    -------
+    str
+        The key: ``&`` read as "and", runs of other characters than ``a-z0-9`` as one space, trimmed
+        ("Bishop's Waltham" -> "bishops waltham", "St. Mary's" -> "st marys"); ``""`` for a blank value.
+    """
     text = str(text).lower().replace("'", "").replace("’", "").replace(".", "")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.replace("&", " and ")).split())
 
@@ -166,6 +178,17 @@ def tidy_place(text: str) -> str:
     All-capital or all-lower-case values are title-cased keeping small words of
     compound names lower case ("LEE-ON-THE-SOLENT" -> "Lee-on-the-Solent");
     "St." becomes "St".
+
+    Parameters
+    ----------
+    text
+        A GIAS place value (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The value with runs of white space as one space, leading and trailing ``" ,.;:-/"`` removed and
+        typographic apostrophes as ``'``; mixed-case values keep their capitals.
     """
     text = " ".join(str(text).replace("’", "'").split()).strip(" ,.;:-/")
     text = re.sub(r"\bSt\.\s*", "St ", text, flags=re.IGNORECASE)
@@ -183,7 +206,20 @@ def tidy_place(text: str) -> str:
 
 def looks_like_place(text: str) -> bool:
     """Whether a GIAS address value can name a place: not blank, no digits, no street or school word,
-    not "Near ..." or a filler such as "The Village"."""
+    not "Near ..." or a filler such as "The Village".
+
+    Parameters
+    ----------
+    text
+        A GIAS Locality, Address3, Town or ward stem.
+
+    Returns
+    -------
+    bool
+        False when its :func:`place_key` is blank, holds a digit, is one of :data:`FILLERS`, starts with
+        "near", "nr", "off", "opposite", "rear" or "adjacent", ends with one of :data:`STREET_WORDS` or holds
+        one of :data:`SCHOOL_WORDS`; True otherwise.
+    """
     key = place_key(text)
     if not key or any(c.isdigit() for c in key) or key in FILLERS:
         return False
@@ -195,7 +231,19 @@ def looks_like_place(text: str) -> bool:
 
 def ward_stem(ward: str) -> str:
     """The place part of a ward name: the first part before ``,``, ``&`` or ``and``, trailing compass words
-    dropped ("Hedge End North" -> "Hedge End", "Tadley North, Kingsclere & Baughurst" -> "Tadley")."""
+    dropped ("Hedge End North" -> "Hedge End", "Tadley North, Kingsclere & Baughurst" -> "Tadley").
+
+    Parameters
+    ----------
+    ward
+        A GIAS ``AdministrativeWard (name)`` value (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The stem as :func:`tidy_place` writes it (one word is always kept, even a compass word);
+        ``""`` for a blank ward.
+    """
     first = re.split(r",|&|\band\b", str(ward), maxsplit=1)[0]
     words = first.split()
     while len(words) > 1 and place_key(words[-1]).replace(" ", "") in COMPASS:
@@ -217,6 +265,23 @@ class LAPlaces:
     postal_towns: frozenset[str]
 
     def of_la(self, value: str, field: str) -> bool:
+        """Whether a place value from one GIAS field is a place of the LA (see the module docstring).
+
+        Parameters
+        ----------
+        value
+            The place value.
+        field
+            Where it comes from: ``"locality"``, ``"address3"``, ``"town"``, ``"name"`` (the place a school
+            is named after) or ``"ward"`` (a ward stem).
+
+        Returns
+        -------
+        bool
+            True for a ward stem or a confirmed value; for a Locality, Address3 or school-name place also
+            when it is not the postal town of one of the LA's schools; False otherwise (a Town is of the LA
+            only when confirmed).
+        """
         key = place_key(value)
         if field == "ward" or key in self.confirmed:
             return True
@@ -467,9 +532,27 @@ def inherit_names(
 ) -> dict[int, str]:
     """Names a configuration takes from earlier ones: ``{label: name}``.
 
-    Each earlier plan (``assignments`` with ``URN``, ``partnership``, ``pupils``), in order, gives its
+    Each earlier plan (``assignments`` with ``URN`` and ``partnership``), in order, gives its
     name to the partnership it shares a majority of pupils with both ways (see
     :func:`match_by_overlap`); a name or partnership already given is not given again.
+
+    Parameters
+    ----------
+    schools
+        This configuration's schools (``URN``, ``pupils``), in the order of ``school_labels``.
+    school_labels
+        Partnership label of each school (row order), shape ``(n_schools,)``.
+    earlier
+        Earlier plans, in order of precedence; only their ``assignments`` (``URN`` and ``partnership``
+        name) are read. Pupils are counted from ``schools``.
+    min_share
+        Share of each partnership's pupils two partnerships must share to be the same
+        (:data:`MATCH_SHARE`).
+
+    Returns
+    -------
+    dict
+        ``{label: name}`` for the partnerships that inherit a name; names are unique.
     """
     urns = schools["URN"].astype(int).to_numpy()
     mine = pd.Series(np.asarray(school_labels), index=urns)
@@ -508,11 +591,30 @@ class NameOverrides:
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def where(self, table: str, key: object) -> str:
+        """Where an entry is written, for messages.
+
+        Parameters
+        ----------
+        table
+            ``"schools"`` or ``"rename"``.
+        key
+            The entry's key (a URN, or the generated name renamed).
+
+        Returns
+        -------
+        str
+            ``"<source>, line N"`` when the line is known, else ``"<source>"``.
+        """
         line = self.lines.get((table, str(key)))
         return f"{self.source}, line {line}" if line else self.source
 
     def check_urns(self, known: set[int]) -> None:
         """Refuse a URN that is not among the loaded schools.
+
+        Parameters
+        ----------
+        known
+            URNs of the loaded schools of the study area.
 
         Raises
         ------
@@ -556,7 +658,24 @@ class NameOverrides:
     def from_table(
         cls, table: Mapping[str, Mapping[str, str]], source: str = "scenario", text: str = ""
     ) -> NameOverrides:
-        """Overrides from a validated ``[names]`` table (``schools``, ``rename``) and the file's text (for lines)."""
+        """Overrides from a validated ``[names]`` table (``schools``, ``rename``) and the file's text (for lines).
+
+        Parameters
+        ----------
+        table
+            The validated ``[names]`` table: ``schools`` (URN as text -> name) and ``rename``
+            (generated name -> name); either may be absent.
+        source
+            The scenario file, for messages.
+        text
+            The file's TOML text, to find each entry's line (:func:`partition.schema.key_lines`); empty when
+            there is no file.
+
+        Returns
+        -------
+        NameOverrides
+            The entries in file order, with the line of each entry found.
+        """
         from partition.schema import key_lines, line_of
 
         found = key_lines(text) if text else {}
@@ -629,7 +748,18 @@ def _ranked(group: pd.DataFrame, column: str) -> list[str]:
 
 def name_parts(name: str) -> list[str]:
     """The places a generated name is made of: ``"Fareham & Portchester"`` -> ``["Fareham", "Portchester"]``,
-    ``"Basingstoke (Popley)"`` -> ``["Basingstoke", "Popley"]``, ``"Fareham 2"`` -> ``["Fareham"]``."""
+    ``"Basingstoke (Popley)"`` -> ``["Basingstoke", "Popley"]``, ``"Fareham 2"`` -> ``["Fareham"]``.
+
+    Parameters
+    ----------
+    name
+        A partnership name, generated or given.
+
+    Returns
+    -------
+    list of str
+        Its parts split at ``" & "`` and parentheses, a trailing number dropped, blanks left out.
+    """
     name = re.sub(r" \d+$", "", name)
     return [p.strip() for p in re.split(r" & | \(|\)", name) if p.strip()]
 
@@ -777,5 +907,25 @@ def _numbered(name: str, names: Mapping[int, str], notes: list[str]) -> str:
 def name_partnerships(
     schools: pd.DataFrame, school_labels: np.ndarray, fixed: dict[int, str] | None = None
 ) -> dict[int, str]:
-    """``{label: name}``: :func:`partnership_names` without inherited names or overrides."""
+    """``{label: name}``: :func:`partnership_names` without inherited names or overrides.
+
+    Parameters
+    ----------
+    schools
+        The schools (``URN``, ``pupils``, ``district`` and the GIAS place columns).
+    school_labels
+        Partnership label of each school (row order), shape ``(n_schools,)``.
+    fixed
+        Names fixed by ``pinned`` locks: ``{label: name}``.
+
+    Returns
+    -------
+    dict
+        ``{label: name}``, names unique (notes are dropped).
+
+    Raises
+    ------
+    SpecError
+        When two partnerships are fixed to one name.
+    """
     return partnership_names(schools, school_labels, fixed).names

@@ -133,7 +133,20 @@ def key_lines(text: str) -> dict[Loc, int]:
 
 
 def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
-    """Line of the longest prefix of ``loc`` found in ``lines`` (from :func:`key_lines`), else None."""
+    """Line of the longest prefix of ``loc`` found in ``lines`` (from :func:`key_lines`), else None.
+
+    Parameters
+    ----------
+    lines
+        Path -> 1-based line, from :func:`key_lines`.
+    loc
+        Path of a key as pydantic reports it (``("spec", "size", 1, "tolerance")``).
+
+    Returns
+    -------
+    int or None
+        The line of the key, else of its nearest enclosing table or key found; None when none is found.
+    """
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
@@ -141,7 +154,21 @@ def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
 
 
 def toml_value(value: Any, limit: int = 60) -> str:
-    """A value written as in TOML (``"text"``, ``true``, ``[1, 2]``), shortened to ``limit`` characters."""
+    """A value written as in TOML (``"text"``, ``true``, ``[1, 2]``), shortened to ``limit`` characters.
+
+    Parameters
+    ----------
+    value
+        Any value as parsed from TOML or given as an option: bool, text, list or tuple, dict, or another
+        value (written with ``str``).
+    limit
+        Most characters of the result (and of each nested value); longer text is cut and ends with "…".
+
+    Returns
+    -------
+    str
+        ``true``/``false``, text in double quotes (JSON escapes), ``[a, b]``, ``{ k = v }`` or ``str(value)``.
+    """
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
@@ -168,7 +195,21 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
-    """The model class that validates the table at ``loc`` (list indices skipped), or None."""
+    """The model class that validates the table at ``loc`` (list indices skipped), or None.
+
+    Parameters
+    ----------
+    model
+        The top-level model (``ScenarioSchema``, ``SpecSchema`` ...).
+    loc
+        A path as pydantic reports it; integers (list indices) are skipped.
+
+    Returns
+    -------
+    type or None
+        The model of the table at ``loc`` (``model`` itself for ``()``), found through the field
+        annotations (``list[X]``, ``X | None`` ...); None when a key is unknown or its value is not a table.
+    """
     current: type[BaseModel] | None = model
     for part in loc:
         if isinstance(part, int):
@@ -180,7 +221,20 @@ def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
 
 
 def field_at(model: type[BaseModel], loc: Loc) -> FieldInfo | None:
-    """The pydantic field of the last key in ``loc``, or None."""
+    """The pydantic field of the last key in ``loc``, or None.
+
+    Parameters
+    ----------
+    model
+        The top-level model.
+    loc
+        A path as pydantic reports it.
+
+    Returns
+    -------
+    FieldInfo or None
+        The field (with its ``description``); None when ``loc`` has no key or the key is unknown.
+    """
     keys = [p for p in loc if isinstance(p, str)]
     if not keys:
         return None
@@ -210,7 +264,20 @@ class Source:
     options: Mapping[str, str] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> str:
-        """``file, line N`` (line when known) or ``option --x``."""
+        """``file, line N`` (line when known) or ``option --x``.
+
+        Parameters
+        ----------
+        loc
+            Path of the offending key within the validated data (without :attr:`prefix`).
+
+        Returns
+        -------
+        str
+            For options: ``"option --x"`` for the last key with an option, else ``"options"``. For a file:
+            ``"<name>, line N"`` with the line of the key (or of its nearest enclosing table or key) in
+            :attr:`text`, else ``"<name>"``.
+        """
         if self.options:
             keys = [p for p in loc if isinstance(p, str)]
             for key in reversed(keys):
@@ -221,7 +288,21 @@ class Source:
         return f"{self.name}, line {line}" if line else self.name
 
     def label(self, loc: Loc) -> tuple[str, str]:
-        """The offending key as the user wrote it and its table: ``("anchors", "[spec]")`` or ``("--seed", "")``."""
+        """The offending key as the user wrote it and its table: ``("anchors", "[spec]")`` or ``("--seed", "")``.
+
+        Parameters
+        ----------
+        loc
+            Path of the offending key within the validated data (without :attr:`prefix`).
+
+        Returns
+        -------
+        key, table
+            For options: the option of the last key that has one (else ``"options"``) and ``""``. For a
+            file: the last key, with `` item N`` (1-based) when ``loc`` points into a list value, and its
+            table as ``[a.b]`` or ``[[a.b]]`` (an item of an array of tables), ``""`` at the top level;
+            ``("the file", "")`` when ``loc`` names no key.
+        """
         keys = [p for p in loc if isinstance(p, str)]
         if self.options:
             for key in reversed(keys):
@@ -497,6 +578,20 @@ M = typing.TypeVar("M", bound=BaseModel)
 def validate(model: type[M], data: Any, source: Source) -> M:
     """Validate ``data`` with ``model``; raise :class:`SpecError` naming ``source`` on failure.
 
+    Parameters
+    ----------
+    model
+        The pydantic model (strict, unknown keys refused: :class:`StrictModel`).
+    data
+        The parsed TOML table or the options, as plain Python values.
+    source
+        Where ``data`` came from, for the message (:class:`Source`).
+
+    Returns
+    -------
+    model
+        The validated instance.
+
     Raises
     ------
     SpecError
@@ -510,6 +605,16 @@ def validate(model: type[M], data: Any, source: Source) -> M:
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a TOML file; return ``(data, text)``.
+
+    Parameters
+    ----------
+    path
+        The TOML file (UTF-8), e.g. a scenario or spec file.
+
+    Returns
+    -------
+    data, text
+        The parsed document (``tomllib``) and the file's text (for :func:`key_lines`).
 
     Raises
     ------
@@ -530,7 +635,21 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
 
 
 def spec_rule(message: str, fix: str) -> Exception:
-    """An error for a rule across fields (``min`` above ``max``), carried through pydantic with its fix."""
+    """An error for a rule across fields (``min`` above ``max``), carried through pydantic with its fix.
+
+    Parameters
+    ----------
+    message
+        The problem in the user's terms; it becomes the message of the :class:`SpecError`.
+    fix
+        How to correct it; it becomes the error's fix.
+
+    Returns
+    -------
+    Exception
+        A ``PydanticCustomError`` of type ``"spec_rule"`` for a model validator to raise; :func:`schema_error`
+        reports its message and fix as they are.
+    """
     from pydantic_core import PydanticCustomError
 
     return PydanticCustomError("spec_rule", "{message}", {"message": message, "fix": fix})
