@@ -155,7 +155,19 @@ _SMALL = frozenset(["and", "on", "the", "in", "upon", "le", "la", "de", "with", 
 
 
 def place_key(text: str) -> str:
-    """Matching key of a place name: lower case, no apostrophes or full stops, other punctuation as spaces."""
+    """Matching key of a place name: lower case, no apostrophes or full stops, other punctuation as spaces.
+
+    Parameters
+    ----------
+    text
+        A place name as written (GIAS Locality, Town, ward, district name ...); converted with ``str``.
+
+    Returns
+    -------
+    str
+        The key: ``&`` read as "and", runs of other characters than ``a-z0-9`` as one space, trimmed
+        ("Bishop's Waltham" -> "bishops waltham", "St. Mary's" -> "st marys"); ``""`` for a blank value.
+    """
     text = str(text).lower().replace("'", "").replace("’", "").replace(".", "")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.replace("&", " and ")).split())
 
@@ -166,6 +178,17 @@ def tidy_place(text: str) -> str:
     All-capital or all-lower-case values are title-cased keeping small words of
     compound names lower case ("LEE-ON-THE-SOLENT" -> "Lee-on-the-Solent");
     "St." becomes "St".
+
+    Parameters
+    ----------
+    text
+        A GIAS place value (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The value with runs of white space as one space, leading and trailing ``" ,.;:-/"`` removed and
+        typographic apostrophes as ``'``; mixed-case values keep their capitals.
     """
     text = " ".join(str(text).replace("’", "'").split()).strip(" ,.;:-/")
     text = re.sub(r"\bSt\.\s*", "St ", text, flags=re.IGNORECASE)
@@ -183,7 +206,20 @@ def tidy_place(text: str) -> str:
 
 def looks_like_place(text: str) -> bool:
     """Whether a GIAS address value can name a place: not blank, no digits, no street or school word,
-    not "Near ..." or a filler such as "The Village"."""
+    not "Near ..." or a filler such as "The Village".
+
+    Parameters
+    ----------
+    text
+        A GIAS Locality, Address3, Town or ward stem.
+
+    Returns
+    -------
+    bool
+        False when its :func:`place_key` is blank, holds a digit, is one of :data:`FILLERS`, starts with
+        "near", "nr", "off", "opposite", "rear" or "adjacent", ends with one of :data:`STREET_WORDS` or holds
+        one of :data:`SCHOOL_WORDS`; True otherwise.
+    """
     key = place_key(text)
     if not key or any(c.isdigit() for c in key) or key in FILLERS:
         return False
@@ -195,7 +231,19 @@ def looks_like_place(text: str) -> bool:
 
 def ward_stem(ward: str) -> str:
     """The place part of a ward name: the first part before ``,``, ``&`` or ``and``, trailing compass words
-    dropped ("Hedge End North" -> "Hedge End", "Tadley North, Kingsclere & Baughurst" -> "Tadley")."""
+    dropped ("Hedge End North" -> "Hedge End", "Tadley North, Kingsclere & Baughurst" -> "Tadley").
+
+    Parameters
+    ----------
+    ward
+        A GIAS ``AdministrativeWard (name)`` value (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The stem as :func:`tidy_place` writes it (one word is always kept, even a compass word);
+        ``""`` for a blank ward.
+    """
     first = re.split(r",|&|\band\b", str(ward), maxsplit=1)[0]
     words = first.split()
     while len(words) > 1 and place_key(words[-1]).replace(" ", "") in COMPASS:
@@ -217,6 +265,23 @@ class LAPlaces:
     postal_towns: frozenset[str]
 
     def of_la(self, value: str, field: str) -> bool:
+        """Whether a place value from one GIAS field is a place of the LA (see the module docstring).
+
+        Parameters
+        ----------
+        value
+            The place value.
+        field
+            Where it comes from: ``"locality"``, ``"address3"``, ``"town"``, ``"name"`` (the place a school
+            is named after) or ``"ward"`` (a ward stem).
+
+        Returns
+        -------
+        bool
+            True for a ward stem or a confirmed value; for a Locality, Address3 or school-name place also
+            when it is not the postal town of one of the LA's schools; False otherwise (a Town is of the LA
+            only when confirmed).
+        """
         key = place_key(value)
         if field == "ward" or key in self.confirmed:
             return True
@@ -229,31 +294,57 @@ def la_places(schools: pd.DataFrame) -> LAPlaces:
     Parameters
     ----------
     schools
-        The LA's schools (columns ``ward``, ``district``, ``town``, ``locality``, ``name``; missing ones count as blank).
+        The LA's schools, one row per school (GIAS columns ``ward``, ``district``, ``town``, ``locality``,
+        ``name``; missing columns and blank values count as blank).
 
     Returns
     -------
     LAPlaces
-        Confirmed place keys, and the keys of the postal towns (``Town`` values) of its schools.
+        Confirmed place keys (:func:`place_key`), and the keys of the postal towns (first comma-separated part
+        of GIAS ``Town``) of its schools.
     """
     wards = [w for w in _text_column(schools, "ward") if w.strip()]
-    confirmed = {place_key(ward_stem(w)) for w in wards}
-    for w in wards:  # every part of a ward name is a place of the LA ("Nursling", "Rownhams")
-        confirmed |= {place_key(ward_stem(p)) for p in re.split(r",|&|\band\b", w)}
-    starts = Counter(" ".join(place_key(w).split()[:n]) for w in set(wards) for n in range(1, 4))
-    confirmed |= {s for s, n in starts.items() if n >= 2 and s not in COMPASS}
-    for d in _text_column(schools, "district").unique():
-        confirmed.add(place_key(d))
-        confirmed |= {place_key(p) for p in re.split(r",|&|\band\b", d)}
-    names = _text_column(schools, "name").map(place_key)
-    for column in ("town", "locality"):
-        values = _text_column(schools, column).map(lambda v: place_key(v.split(",")[0]))
-        for value, name, raw in zip(values, names, _text_column(schools, "name")):
-            if value and _named_after(value, name, raw):
-                confirmed.add(value)
+    confirmed = _ward_places(wards) | _district_places(_text_column(schools, "district"))
+    confirmed |= _school_named_places(schools)
     confirmed.discard("")
     towns = {place_key(t.split(",")[0]) for t in _text_column(schools, "town")} - {""}
     return LAPlaces(frozenset(confirmed), frozenset(towns))
+
+
+def _split_at_and(text: str) -> list[str]:
+    """The parts of a ward or district name split at ``,``, ``&`` and ``and``."""
+    return re.split(r",|&|\band\b", text)
+
+
+def _ward_places(wards: list[str]) -> set[str]:
+    """Place keys confirmed by ward names: each ward's stem, every part of a ward name ("Nursling",
+    "Rownhams"), and the first one to three words shared by two or more wards ("Alton")."""
+    confirmed = {place_key(ward_stem(w)) for w in wards}
+    for w in wards:
+        confirmed |= {place_key(ward_stem(p)) for p in _split_at_and(w)}
+    starts = Counter(" ".join(place_key(w).split()[:n]) for w in set(wards) for n in range(1, 4))
+    confirmed |= {s for s, n in starts.items() if n >= 2 and s not in COMPASS}
+    return confirmed
+
+
+def _district_places(districts: pd.Series) -> set[str]:
+    """Place keys confirmed by district names: each whole name and each of its parts ("Basingstoke")."""
+    confirmed: set[str] = set()
+    for d in districts.unique():
+        confirmed.add(place_key(d))
+        confirmed |= {place_key(p) for p in _split_at_and(d)}
+    return confirmed
+
+
+def _school_named_places(schools: pd.DataFrame) -> set[str]:
+    """Keys of ``Town`` and ``Locality`` values that a school addressed there is named after."""
+    raw_names = _text_column(schools, "name")
+    names = raw_names.map(place_key)
+    confirmed: set[str] = set()
+    for column in ("town", "locality"):
+        values = _text_column(schools, column).map(lambda v: place_key(v.split(",")[0]))
+        confirmed |= {v for v, name, raw in zip(values, names, raw_names) if v and _named_after(v, name, raw)}
+    return confirmed
 
 
 def _named_after(key: str, name_key: str, raw_name: str) -> bool:
@@ -281,41 +372,70 @@ def _name_place(name: str, known: set[str]) -> str:
 def school_places(schools: pd.DataFrame, places: LAPlaces | None = None) -> pd.DataFrame:
     """Each school's place and sub-place (see the module docstring), as keys and display names.
 
+    Parameters
+    ----------
+    schools
+        The LA's schools, one row per school: GIAS columns ``locality``, ``address3``, ``town``, ``ward``,
+        ``name`` (missing columns count as blank) and, optionally, ``geometry`` (school points in British
+        National Grid, EPSG:27700, metres) for gathering suburbs into their towns (:data:`GATHER_KM`).
+    places
+        What the LA's rows say about its place names (:func:`la_places`); computed from ``schools`` when
+        not given.
+
     Returns
     -------
     pandas.DataFrame
         Same index as ``schools``: ``place`` and ``sub`` (display names, ``""`` when none) and
-        ``field`` (which GIAS field gave the place: locality, address3, town, ward or ``""``).
+        ``field`` (which GIAS field gave the place: locality, address3, town, name, ward or ``""``).
     """
     places = places or la_places(schools)
-    cols = {c: _text_column(schools, c) for c in ("locality", "address3", "town", "ward")}
-    names = _text_column(schools, "name")
-    # the places of the LA a school can be named after: confirmed ones and the LA's villages and suburbs
-    known = set(places.confirmed) | {
-        place_key(v) for c in ("locality", "address3") for v in cols[c] if looks_like_place(v) and places.of_la(v, c)
-    }
-    rows = []
-    for i in range(len(schools)):
-        candidates = [
-            ("locality", cols["locality"].iat[i]),
-            ("address3", cols["address3"].iat[i]),
-            ("town", cols["town"].iat[i].split(",")[0]),
-            ("name", _name_place(names.iat[i], known)),
-            ("ward", ward_stem(cols["ward"].iat[i]) if cols["ward"].iat[i].strip() else ""),
-        ]
-        # a ward's name is the name of an area even when it is a road's ("Old Kent Road")
-        good = [
-            (f, tidy_place(v))
-            for f, v in candidates
-            if (looks_like_place(v) or (f == "ward" and looks_like_place(v + " x"))) and places.of_la(v, f)
-        ]
-        place_field, place = good[0] if good else ("", "")
-        local = [v for f, v in good if f in ("locality", "address3", "ward") and place_key(v) != place_key(place)]
-        rows.append((place, local[0] if local else "", place_field))
+    cols = {c: _text_column(schools, c) for c in ("locality", "address3", "town", "ward", "name")}
+    known = _nameable_places(cols, places)
+    rows = [_place_of_school(_place_candidates(cols, i, known), places) for i in range(len(schools))]
     out = pd.DataFrame(rows, columns=["place", "sub", "field"], index=schools.index)
     out = _gather_into_towns(out, schools, places)
     out["sub"] = [_distinctive(sub, place) for sub, place in zip(out["sub"], out["place"])]
-    # one spelling per place: the LA's most common (mixed case before all-capital)
+    return _unify_spellings(out)
+
+
+def _nameable_places(cols: Mapping[str, pd.Series], places: LAPlaces) -> set[str]:
+    """Keys of the places of the LA a school can be named after: confirmed ones and the LA's villages and
+    suburbs (``Locality`` and ``Address3`` values that look like places and are of the LA)."""
+    return set(places.confirmed) | {
+        place_key(v) for c in ("locality", "address3") for v in cols[c] if looks_like_place(v) and places.of_la(v, c)
+    }
+
+
+def _place_candidates(cols: Mapping[str, pd.Series], i: int, known: set[str]) -> list[tuple[str, str]]:
+    """``(field, value)`` of the ``i``-th school's possible places, in order of preference."""
+    ward = cols["ward"].iat[i]
+    return [
+        ("locality", cols["locality"].iat[i]),
+        ("address3", cols["address3"].iat[i]),
+        ("town", cols["town"].iat[i].split(",")[0]),
+        ("name", _name_place(cols["name"].iat[i], known)),
+        ("ward", ward_stem(ward) if ward.strip() else ""),
+    ]
+
+
+def _is_place_of_la(field: str, value: str, places: LAPlaces) -> bool:
+    """Whether a candidate value names a place of the LA; a ward's name is the name of an area even when it
+    is a road's ("Old Kent Road")."""
+    looks = looks_like_place(value) or (field == "ward" and looks_like_place(value + " x"))
+    return looks and places.of_la(value, field)
+
+
+def _place_of_school(candidates: list[tuple[str, str]], places: LAPlaces) -> tuple[str, str, str]:
+    """``(place, sub-place, field)`` of one school from its candidates: the first that is a place of the
+    LA, and the first local one (locality, address3, ward) naming another place."""
+    good = [(f, tidy_place(v)) for f, v in candidates if _is_place_of_la(f, v, places)]
+    place_field, place = good[0] if good else ("", "")
+    local = [v for f, v in good if f in ("locality", "address3", "ward") and place_key(v) != place_key(place)]
+    return place, local[0] if local else "", place_field
+
+
+def _unify_spellings(out: pd.DataFrame) -> pd.DataFrame:
+    """One spelling per place in ``place`` and ``sub``: the LA's most common (mixed case before all-capital)."""
     spelled = pd.concat([out["place"], out["sub"]])
     spelled = spelled[spelled != ""]
     best: dict[str, str] = {}
@@ -412,9 +532,27 @@ def inherit_names(
 ) -> dict[int, str]:
     """Names a configuration takes from earlier ones: ``{label: name}``.
 
-    Each earlier plan (``assignments`` with ``URN``, ``partnership``, ``pupils``), in order, gives its
+    Each earlier plan (``assignments`` with ``URN`` and ``partnership``), in order, gives its
     name to the partnership it shares a majority of pupils with both ways (see
     :func:`match_by_overlap`); a name or partnership already given is not given again.
+
+    Parameters
+    ----------
+    schools
+        This configuration's schools (``URN``, ``pupils``), in the order of ``school_labels``.
+    school_labels
+        Partnership label of each school (row order), shape ``(n_schools,)``.
+    earlier
+        Earlier plans, in order of precedence; only their ``assignments`` (``URN`` and ``partnership``
+        name) are read. Pupils are counted from ``schools``.
+    min_share
+        Share of each partnership's pupils two partnerships must share to be the same
+        (:data:`MATCH_SHARE`).
+
+    Returns
+    -------
+    dict
+        ``{label: name}`` for the partnerships that inherit a name; names are unique.
     """
     urns = schools["URN"].astype(int).to_numpy()
     mine = pd.Series(np.asarray(school_labels), index=urns)
@@ -453,11 +591,30 @@ class NameOverrides:
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def where(self, table: str, key: object) -> str:
+        """Where an entry is written, for messages.
+
+        Parameters
+        ----------
+        table
+            ``"schools"`` or ``"rename"``.
+        key
+            The entry's key (a URN, or the generated name renamed).
+
+        Returns
+        -------
+        str
+            ``"<source>, line N"`` when the line is known, else ``"<source>"``.
+        """
         line = self.lines.get((table, str(key)))
         return f"{self.source}, line {line}" if line else self.source
 
     def check_urns(self, known: set[int]) -> None:
         """Refuse a URN that is not among the loaded schools.
+
+        Parameters
+        ----------
+        known
+            URNs of the loaded schools of the study area.
 
         Raises
         ------
@@ -501,7 +658,24 @@ class NameOverrides:
     def from_table(
         cls, table: Mapping[str, Mapping[str, str]], source: str = "scenario", text: str = ""
     ) -> NameOverrides:
-        """Overrides from a validated ``[names]`` table (``schools``, ``rename``) and the file's text (for lines)."""
+        """Overrides from a validated ``[names]`` table (``schools``, ``rename``) and the file's text (for lines).
+
+        Parameters
+        ----------
+        table
+            The validated ``[names]`` table: ``schools`` (URN as text -> name) and ``rename``
+            (generated name -> name); either may be absent.
+        source
+            The scenario file, for messages.
+        text
+            The file's TOML text, to find each entry's line (:func:`partition.schema.key_lines`); empty when
+            there is no file.
+
+        Returns
+        -------
+        NameOverrides
+            The entries in file order, with the line of each entry found.
+        """
         from partition.schema import key_lines, line_of
 
         found = key_lines(text) if text else {}
@@ -574,7 +748,18 @@ def _ranked(group: pd.DataFrame, column: str) -> list[str]:
 
 def name_parts(name: str) -> list[str]:
     """The places a generated name is made of: ``"Fareham & Portchester"`` -> ``["Fareham", "Portchester"]``,
-    ``"Basingstoke (Popley)"`` -> ``["Basingstoke", "Popley"]``, ``"Fareham 2"`` -> ``["Fareham"]``."""
+    ``"Basingstoke (Popley)"`` -> ``["Basingstoke", "Popley"]``, ``"Fareham 2"`` -> ``["Fareham"]``.
+
+    Parameters
+    ----------
+    name
+        A partnership name, generated or given.
+
+    Returns
+    -------
+    list of str
+        Its parts split at ``" & "`` and parentheses, a trailing number dropped, blanks left out.
+    """
     name = re.sub(r" \d+$", "", name)
     return [p.strip() for p in re.split(r" & | \(|\)", name) if p.strip()]
 
@@ -644,25 +829,41 @@ def partnership_names(
     """
     fixed = dict(fixed or {})
     labels = np.asarray(school_labels)
-    frame = schools.assign(label=labels)
-    frame = frame.join(school_places(schools))
-    notes: list[str] = []
     overrides = overrides or NameOverrides()
+    frame = schools.assign(label=labels).join(school_places(schools))
     groups = {int(lab): g for lab, g in frame.groupby("label")}
-    cands = {lab: _candidates(g) for lab, g in groups.items()}
-    for lab, g in groups.items():
-        if not cands[lab]:
-            district = _ranked(g.assign(district=_text_column(g, "district")), "district")
-            name = district[0] if district else f"Partnership {lab + 1}"
-            cands[lab] = [name]
-            urns = ", ".join(str(u) for u in sorted(g["URN"].astype(int))[:10])
-            notes.append(
-                f"{name}: none of its schools (URN {urns}) has a place of the LA in GIAS Locality, Address3, "
-                "Town or ward, so it is named after its district"
-            )
+    notes: list[str] = []
+    cands = {lab: _candidates(g) or _district_name(lab, g, notes) for lab, g in groups.items()}
     inherited = {lab: n for lab, n in (inherited or {}).items() if lab in groups and _true_of(n, groups[lab])}
     given = {**inherited, **_override_names(schools, labels, overrides, fixed), **fixed}
-    renames = dict(overrides.rename)
+    names = _given_names(given, groups)
+    current = _settle_candidates(cands, names, dict(overrides.rename))
+    for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):
+        names[lab] = _numbered(current[lab], names, notes)
+    return Naming(names=names, notes=notes)
+
+
+def _district_name(label: int, group: pd.DataFrame, notes: list[str]) -> list[str]:
+    """The only candidate of a partnership none of whose schools has a place of the LA: its district (else
+    "Partnership <label + 1>"), with a note naming up to ten of its URNs appended to ``notes``."""
+    district = _ranked(group.assign(district=_text_column(group, "district")), "district")
+    name = district[0] if district else f"Partnership {label + 1}"
+    urns = ", ".join(str(u) for u in sorted(group["URN"].astype(int))[:10])
+    notes.append(
+        f"{name}: none of its schools (URN {urns}) has a place of the LA in GIAS Locality, Address3, "
+        "Town or ward, so it is named after its district"
+    )
+    return [name]
+
+
+def _given_names(given: Mapping[int, str], groups: Mapping[int, pd.DataFrame]) -> dict[int, str]:
+    """The given names (inherited, overridden, fixed) of this configuration's partnerships.
+
+    Raises
+    ------
+    SpecError
+        When two partnerships are given one name.
+    """
     names = {lab: given[lab] for lab in groups if lab in given}
     if len(set(names.values())) < len(names):
         dup = sorted(n for n, c in Counter(names.values()).items() if c > 1)
@@ -670,30 +871,61 @@ def partnership_names(
             f"two partnerships would both be called {dup[0]!r} (a pinned lock, [names] or an earlier configuration)",
             fix="give each partnership its own name",
         )
-    step = {lab: 0 for lab in groups if lab not in names}
+    return names
+
+
+def _settle_candidates(
+    cands: Mapping[int, list[str]], names: Mapping[int, str], renames: Mapping[str, str]
+) -> dict[int, str]:
+    """``{label: name}`` for the partnerships without a given name: every partnership whose current
+    candidate (after ``renames``) clashes with another's or with a given name moves on to its next
+    candidate, until no clashing partnership has one left."""
+    step = {lab: 0 for lab in cands if lab not in names}
+    taken = set(names.values())
     while True:
-        taken = set(names.values())
         current = {lab: renames.get(cands[lab][step[lab]], cands[lab][step[lab]]) for lab in step}
         counts = Counter(current.values())
         clash = {lab for lab, n in current.items() if counts[n] > 1 or n in taken}
         movable = {lab for lab in clash if step[lab] + 1 < len(cands[lab])}
         if not movable:
-            break
+            return current
         for lab in movable:
             step[lab] += 1
-    for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):
-        name, n = current[lab], 1
-        while name in names.values():
-            n += 1
-            name = f"{current[lab]} {n}"
-        if n > 1:
-            notes.append(f"{name}: every place-based name of this partnership is taken, so it is numbered")
-        names[lab] = name
-    return Naming(names=names, notes=notes)
+
+
+def _numbered(name: str, names: Mapping[int, str], notes: list[str]) -> str:
+    """``name``, or ``name 2``, ``name 3`` ... when taken in ``names`` (with a note appended to ``notes``)."""
+    numbered, n = name, 1
+    while numbered in names.values():
+        n += 1
+        numbered = f"{name} {n}"
+    if n > 1:
+        notes.append(f"{numbered}: every place-based name of this partnership is taken, so it is numbered")
+    return numbered
 
 
 def name_partnerships(
     schools: pd.DataFrame, school_labels: np.ndarray, fixed: dict[int, str] | None = None
 ) -> dict[int, str]:
-    """``{label: name}``: :func:`partnership_names` without inherited names or overrides."""
+    """``{label: name}``: :func:`partnership_names` without inherited names or overrides.
+
+    Parameters
+    ----------
+    schools
+        The schools (``URN``, ``pupils``, ``district`` and the GIAS place columns).
+    school_labels
+        Partnership label of each school (row order), shape ``(n_schools,)``.
+    fixed
+        Names fixed by ``pinned`` locks: ``{label: name}``.
+
+    Returns
+    -------
+    dict
+        ``{label: name}``, names unique (notes are dropped).
+
+    Raises
+    ------
+    SpecError
+        When two partnerships are fixed to one name.
+    """
     return partnership_names(schools, school_labels, fixed).names

@@ -133,7 +133,20 @@ def key_lines(text: str) -> dict[Loc, int]:
 
 
 def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
-    """Line of the longest prefix of ``loc`` found in ``lines`` (from :func:`key_lines`), else None."""
+    """Line of the longest prefix of ``loc`` found in ``lines`` (from :func:`key_lines`), else None.
+
+    Parameters
+    ----------
+    lines
+        Path -> 1-based line, from :func:`key_lines`.
+    loc
+        Path of a key as pydantic reports it (``("spec", "size", 1, "tolerance")``).
+
+    Returns
+    -------
+    int or None
+        The line of the key, else of its nearest enclosing table or key found; None when none is found.
+    """
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
@@ -141,7 +154,21 @@ def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
 
 
 def toml_value(value: Any, limit: int = 60) -> str:
-    """A value written as in TOML (``"text"``, ``true``, ``[1, 2]``), shortened to ``limit`` characters."""
+    """A value written as in TOML (``"text"``, ``true``, ``[1, 2]``), shortened to ``limit`` characters.
+
+    Parameters
+    ----------
+    value
+        Any value as parsed from TOML or given as an option: bool, text, list or tuple, dict, or another
+        value (written with ``str``).
+    limit
+        Most characters of the result (and of each nested value); longer text is cut and ends with "…".
+
+    Returns
+    -------
+    str
+        ``true``/``false``, text in double quotes (JSON escapes), ``[a, b]``, ``{ k = v }`` or ``str(value)``.
+    """
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
@@ -168,7 +195,21 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
-    """The model class that validates the table at ``loc`` (list indices skipped), or None."""
+    """The model class that validates the table at ``loc`` (list indices skipped), or None.
+
+    Parameters
+    ----------
+    model
+        The top-level model (``ScenarioSchema``, ``SpecSchema`` ...).
+    loc
+        A path as pydantic reports it; integers (list indices) are skipped.
+
+    Returns
+    -------
+    type or None
+        The model of the table at ``loc`` (``model`` itself for ``()``), found through the field
+        annotations (``list[X]``, ``X | None`` ...); None when a key is unknown or its value is not a table.
+    """
     current: type[BaseModel] | None = model
     for part in loc:
         if isinstance(part, int):
@@ -180,7 +221,20 @@ def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
 
 
 def field_at(model: type[BaseModel], loc: Loc) -> FieldInfo | None:
-    """The pydantic field of the last key in ``loc``, or None."""
+    """The pydantic field of the last key in ``loc``, or None.
+
+    Parameters
+    ----------
+    model
+        The top-level model.
+    loc
+        A path as pydantic reports it.
+
+    Returns
+    -------
+    FieldInfo or None
+        The field (with its ``description``); None when ``loc`` has no key or the key is unknown.
+    """
     keys = [p for p in loc if isinstance(p, str)]
     if not keys:
         return None
@@ -210,7 +264,20 @@ class Source:
     options: Mapping[str, str] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> str:
-        """``file, line N`` (line when known) or ``option --x``."""
+        """``file, line N`` (line when known) or ``option --x``.
+
+        Parameters
+        ----------
+        loc
+            Path of the offending key within the validated data (without :attr:`prefix`).
+
+        Returns
+        -------
+        str
+            For options: ``"option --x"`` for the last key with an option, else ``"options"``. For a file:
+            ``"<name>, line N"`` with the line of the key (or of its nearest enclosing table or key) in
+            :attr:`text`, else ``"<name>"``.
+        """
         if self.options:
             keys = [p for p in loc if isinstance(p, str)]
             for key in reversed(keys):
@@ -221,7 +288,21 @@ class Source:
         return f"{self.name}, line {line}" if line else self.name
 
     def label(self, loc: Loc) -> tuple[str, str]:
-        """The offending key as the user wrote it and its table: ``("anchors", "[spec]")`` or ``("--seed", "")``."""
+        """The offending key as the user wrote it and its table: ``("anchors", "[spec]")`` or ``("--seed", "")``.
+
+        Parameters
+        ----------
+        loc
+            Path of the offending key within the validated data (without :attr:`prefix`).
+
+        Returns
+        -------
+        key, table
+            For options: the option of the last key that has one (else ``"options"``) and ``""``. For a
+            file: the last key, with `` item N`` (1-based) when ``loc`` points into a list value, and its
+            table as ``[a.b]`` or ``[[a.b]]`` (an item of an array of tables), ``""`` at the top level;
+            ``("the file", "")`` when ``loc`` names no key.
+        """
         keys = [p for p in loc if isinstance(p, str)]
         if self.options:
             for key in reversed(keys):
@@ -250,94 +331,205 @@ def _suggest(word: Any, choices: list[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
-def _describe(error: Mapping[str, Any], model: type[BaseModel], source: Source) -> tuple[str, str]:
-    """(message, fix) for one pydantic error, in the user's terms."""
-    loc: Loc = tuple(error["loc"])
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    value = error.get("input")
-    name, table = source.label(loc)
+@dataclass(frozen=True)
+class _Problem:
+    """One pydantic error and what its message is made of, in the user's terms."""
+
+    error: Mapping[str, Any]
+    model: type[BaseModel]
+    source: Source
+    loc: Loc
+    kind: str
+    ctx: Mapping[str, Any]
+    value: Any
+    name: str
+    """The offending key as the user wrote it (or the option)."""
+    table: str
+    """Its table as written (``[spec]``, ``[[spec.size]]``), or ``""``."""
+    hint: str
+    """The field's description (without TOML examples for options), or ``""``."""
+    key: str
+    """The last key name of ``loc``."""
+    is_item: bool
+    shown: str
+    """The value as written in TOML."""
+    as_opt: bool
+    said: str
+    """The value with its key and table, as the message starts (``seed = "x" in [spec]``)."""
+
+    def give_hint_or(self, default: str) -> str:
+        """``give <hint>`` when the field has a description, else ``default``."""
+        return f"give {self.hint}" if self.hint else default
+
+    def dotted_path(self) -> str:
+        """The table path of ``loc`` within the file, dotted (list indices left out)."""
+        return ".".join(str(p) for p in (*self.source.prefix, *self.loc) if isinstance(p, str))
+
+
+def _field_hint(model: type[BaseModel], loc: Loc, source: Source) -> str:
+    """The description of the field at ``loc``; for options without its TOML examples (``e.g. ...``)."""
     info = field_at(model, loc)
     hint = info.description if info is not None and info.description else ""
     if source.options:  # the examples are written as TOML
         hint = re.sub(r",? e\.g\. .*$", "", hint)
-    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    is_item = bool(loc) and isinstance(loc[-1], int)
+    return hint
+
+
+def _problem(error: Mapping[str, Any], model: type[BaseModel], source: Source) -> _Problem:
+    """Gather what the message of one pydantic error needs."""
+    loc: Loc = tuple(error["loc"])
+    value = error.get("input")
+    name, table = source.label(loc)
     shown = toml_value(value)
     as_opt = bool(source.options)
-    said = shown if as_opt else f"{name} = {shown}" + (f" in {table}" if table else "")
-    if kind == "extra_forbidden":
-        parent = model_at(model, loc[:-1])
-        known = list(parent.model_fields) if parent is not None else []
-        where = table or "the file"
-        if isinstance(value, dict):
-            full = ".".join(str(p) for p in (*source.prefix, *loc) if isinstance(p, str))
-            return f"unknown table [{full}]", _suggest(
-                key, known
-            ) + f"the tables and keys of {where} are {', '.join(known)}"
-        return f"unknown key {key!r} in {where}", _suggest(key, known) + f"the keys of {where} are {', '.join(known)}"
-    if kind == "missing":
-        return f"{name} is missing" + (f" in {table}" if table else ""), f"add it: {hint}" if hint else "add it"
-    if kind == "literal_error":
-        choices = _choices(ctx)
-        return f"{said} is not one of {', '.join(choices)}", _suggest(
-            value, choices
-        ) + f"use one of {', '.join(choices)}"
-    if kind in ("bool_type", "bool_parsing"):
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            fix = f"write {key} = {value.strip().lower()}, without quotes" if not as_opt else "use true or false"
-        else:
-            fix = f"write {key} = true or {key} = false"
-        return f"{said} must be true or false", fix
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{said} must be a whole number", _number_fix(key, value, int, hint, as_opt)
-    if kind in ("float_type", "float_parsing", "finite_number"):
-        what = "a finite number" if kind == "finite_number" else "a number"
-        return f"{said} must be {what}", _number_fix(key, value, float, hint, as_opt)
-    if kind == "string_type":
-        quoted = toml_value(str(value))
-        fix = f"write {key} = [{quoted}, ...]" if is_item else f"write {key} = {quoted}"
-        return f"{said} must be text in quotes", fix if not isinstance(value, dict | list) else f"give {hint or 'text'}"
-    if kind in ("string_too_short", "string_too_long"):
+    return _Problem(
+        error=error,
+        model=model,
+        source=source,
+        loc=loc,
+        kind=error["type"],
+        ctx=error.get("ctx") or {},
+        value=value,
+        name=name,
+        table=table,
+        hint=_field_hint(model, loc, source),
+        key=next((p for p in reversed(loc) if isinstance(p, str)), ""),
+        is_item=bool(loc) and isinstance(loc[-1], int),
+        shown=shown,
+        as_opt=as_opt,
+        said=shown if as_opt else f"{name} = {shown}" + (f" in {table}" if table else ""),
+    )
+
+
+def _unknown_key(p: _Problem) -> tuple[str, str]:
+    parent = model_at(p.model, p.loc[:-1])
+    known = list(parent.model_fields) if parent is not None else []
+    where = p.table or "the file"
+    if isinstance(p.value, dict):
+        return f"unknown table [{p.dotted_path()}]", _suggest(
+            p.key, known
+        ) + f"the tables and keys of {where} are {', '.join(known)}"
+    return f"unknown key {p.key!r} in {where}", _suggest(p.key, known) + f"the keys of {where} are {', '.join(known)}"
+
+
+def _missing(p: _Problem) -> tuple[str, str]:
+    return f"{p.name} is missing" + (f" in {p.table}" if p.table else ""), f"add it: {p.hint}" if p.hint else "add it"
+
+
+def _not_a_choice(p: _Problem) -> tuple[str, str]:
+    choices = _choices(p.ctx)
+    return f"{p.said} is not one of {', '.join(choices)}", _suggest(
+        p.value, choices
+    ) + f"use one of {', '.join(choices)}"
+
+
+def _not_bool(p: _Problem) -> tuple[str, str]:
+    if isinstance(p.value, str) and p.value.strip().lower() in ("true", "false"):
+        fix = f"write {p.key} = {p.value.strip().lower()}, without quotes" if not p.as_opt else "use true or false"
+    else:
+        fix = f"write {p.key} = true or {p.key} = false"
+    return f"{p.said} must be true or false", fix
+
+
+def _not_int(p: _Problem) -> tuple[str, str]:
+    return f"{p.said} must be a whole number", _number_fix(p.key, p.value, int, p.hint, p.as_opt)
+
+
+def _not_float(p: _Problem) -> tuple[str, str]:
+    what = "a finite number" if p.kind == "finite_number" else "a number"
+    return f"{p.said} must be {what}", _number_fix(p.key, p.value, float, p.hint, p.as_opt)
+
+
+def _not_text(p: _Problem) -> tuple[str, str]:
+    quoted = toml_value(str(p.value))
+    fix = f"write {p.key} = [{quoted}, ...]" if p.is_item else f"write {p.key} = {quoted}"
+    return f"{p.said} must be text in quotes", fix if not isinstance(
+        p.value, dict | list
+    ) else f"give {p.hint or 'text'}"
+
+
+def _bad_text_length(p: _Problem) -> tuple[str, str]:
+    return (
+        f"{p.said} must not be empty" if p.kind == "string_too_short" else f"{p.said} is too long",
+        p.give_hint_or("correct the value"),
+    )
+
+
+def _not_list(p: _Problem) -> tuple[str, str]:
+    sub = model_at(p.model, p.loc)
+    if sub is not None:
+        tables = p.dotted_path()
         return (
-            f"{said} must not be empty" if kind == "string_too_short" else f"{said} is too long",
-            f"give {hint}" if hint else "correct the value",
+            f"{p.said} must be [[{tables}]] tables",
+            f"write [[{tables}]] tables with keys {', '.join(sub.model_fields)}",
         )
-    if kind in ("list_type", "tuple_type", "set_type"):
-        sub = model_at(model, loc)
-        if sub is not None:
-            tables = ".".join(str(p) for p in (*source.prefix, *loc) if isinstance(p, str))
-            return (
-                f"{said} must be [[{tables}]] tables",
-                f"write [[{tables}]] tables with keys {', '.join(sub.model_fields)}",
-            )
-        return f"{said} must be a list in [ ]", f"give {hint}" if hint else f"write {key} = [{shown}]"
-    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
-        sub = model_at(model, loc)
-        if sub is None:
-            return f"{said} must be a table", f"give {hint}" if hint else "write a table"
-        table_name = ".".join(str(p) for p in (*source.prefix, *loc) if isinstance(p, str))
-        form = f"[[{table_name}]]" if is_item else f"[{table_name}]"
-        return f"{said} must be a table", f"write a {form} table with keys {', '.join(sub.model_fields)}"
-    bounds = {
-        "greater_than": "more than {gt}",
-        "greater_than_equal": "at least {ge}",
-        "less_than": "less than {lt}",
-        "less_than_equal": "at most {le}",
-    }
-    if kind in bounds:
-        limit = bounds[kind].format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()})
-        return f"{said} must be {limit}", f"give {hint}" if hint else f"give a value {limit}"
-    if kind in ("too_short", "too_long"):
-        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        more = "at least" if kind == "too_short" else "at most"
-        return f"{said} must have {more} {limit} item(s)", f"give {hint}" if hint else f"give {more} {limit}"
-    if kind == "string_pattern_mismatch":
-        return f"{said} is not well formed", f"give {hint}" if hint else "correct the value"
-    if kind == "spec_rule":
-        return str(ctx.get("message", error["msg"])), str(ctx.get("fix", hint or "correct the value"))
-    message = str(ctx.get("error", error["msg"]))
-    return f"{said}: {message}", f"give {hint}" if hint else "correct the value"
+    return f"{p.said} must be a list in [ ]", p.give_hint_or(f"write {p.key} = [{p.shown}]")
+
+
+def _not_table(p: _Problem) -> tuple[str, str]:
+    sub = model_at(p.model, p.loc)
+    if sub is None:
+        return f"{p.said} must be a table", p.give_hint_or("write a table")
+    table_name = p.dotted_path()
+    form = f"[[{table_name}]]" if p.is_item else f"[{table_name}]"
+    return f"{p.said} must be a table", f"write a {form} table with keys {', '.join(sub.model_fields)}"
+
+
+_BOUNDS = {
+    "greater_than": "more than {gt}",
+    "greater_than_equal": "at least {ge}",
+    "less_than": "less than {lt}",
+    "less_than_equal": "at most {le}",
+}
+
+
+def _out_of_bounds(p: _Problem) -> tuple[str, str]:
+    limit = _BOUNDS[p.kind].format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in p.ctx.items()})
+    return f"{p.said} must be {limit}", p.give_hint_or(f"give a value {limit}")
+
+
+def _bad_length(p: _Problem) -> tuple[str, str]:
+    limit = p.ctx.get("min_length") if p.kind == "too_short" else p.ctx.get("max_length")
+    more = "at least" if p.kind == "too_short" else "at most"
+    return f"{p.said} must have {more} {limit} item(s)", p.give_hint_or(f"give {more} {limit}")
+
+
+def _bad_pattern(p: _Problem) -> tuple[str, str]:
+    return f"{p.said} is not well formed", p.give_hint_or("correct the value")
+
+
+def _rule_broken(p: _Problem) -> tuple[str, str]:
+    return str(p.ctx.get("message", p.error["msg"])), str(p.ctx.get("fix", p.hint or "correct the value"))
+
+
+def _other_problem(p: _Problem) -> tuple[str, str]:
+    message = str(p.ctx.get("error", p.error["msg"]))
+    return f"{p.said}: {message}", p.give_hint_or("correct the value")
+
+
+_DESCRIBERS: dict[str, typing.Callable[[_Problem], tuple[str, str]]] = {
+    "extra_forbidden": _unknown_key,
+    "missing": _missing,
+    "literal_error": _not_a_choice,
+    **dict.fromkeys(("bool_type", "bool_parsing"), _not_bool),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), _not_int),
+    **dict.fromkeys(("float_type", "float_parsing", "finite_number"), _not_float),
+    "string_type": _not_text,
+    **dict.fromkeys(("string_too_short", "string_too_long"), _bad_text_length),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), _not_list),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type", "dataclass_type"), _not_table),
+    **dict.fromkeys(_BOUNDS, _out_of_bounds),
+    **dict.fromkeys(("too_short", "too_long"), _bad_length),
+    "string_pattern_mismatch": _bad_pattern,
+    "spec_rule": _rule_broken,
+}
+"""Message builder of each pydantic error type; others get :func:`_other_problem`."""
+
+
+def _describe(error: Mapping[str, Any], model: type[BaseModel], source: Source) -> tuple[str, str]:
+    """(message, fix) for one pydantic error, in the user's terms."""
+    problem = _problem(error, model, source)
+    return _DESCRIBERS.get(problem.kind, _other_problem)(problem)
 
 
 def _number_fix(key: str, value: Any, kind: type, hint: str, as_opt: bool) -> str:
@@ -386,6 +578,20 @@ M = typing.TypeVar("M", bound=BaseModel)
 def validate(model: type[M], data: Any, source: Source) -> M:
     """Validate ``data`` with ``model``; raise :class:`SpecError` naming ``source`` on failure.
 
+    Parameters
+    ----------
+    model
+        The pydantic model (strict, unknown keys refused: :class:`StrictModel`).
+    data
+        The parsed TOML table or the options, as plain Python values.
+    source
+        Where ``data`` came from, for the message (:class:`Source`).
+
+    Returns
+    -------
+    model
+        The validated instance.
+
     Raises
     ------
     SpecError
@@ -399,6 +605,16 @@ def validate(model: type[M], data: Any, source: Source) -> M:
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a TOML file; return ``(data, text)``.
+
+    Parameters
+    ----------
+    path
+        The TOML file (UTF-8), e.g. a scenario or spec file.
+
+    Returns
+    -------
+    data, text
+        The parsed document (``tomllib``) and the file's text (for :func:`key_lines`).
 
     Raises
     ------
@@ -419,7 +635,21 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
 
 
 def spec_rule(message: str, fix: str) -> Exception:
-    """An error for a rule across fields (``min`` above ``max``), carried through pydantic with its fix."""
+    """An error for a rule across fields (``min`` above ``max``), carried through pydantic with its fix.
+
+    Parameters
+    ----------
+    message
+        The problem in the user's terms; it becomes the message of the :class:`SpecError`.
+    fix
+        How to correct it; it becomes the error's fix.
+
+    Returns
+    -------
+    Exception
+        A ``PydanticCustomError`` of type ``"spec_rule"`` for a model validator to raise; :func:`schema_error`
+        reports its message and fix as they are.
+    """
     from pydantic_core import PydanticCustomError
 
     return PydanticCustomError("spec_rule", "{message}", {"message": message, "fix": fix})

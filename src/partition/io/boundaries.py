@@ -59,7 +59,19 @@ def _pick(columns: list[str], pattern: re.Pattern[str], fallbacks: tuple[str, ..
 
 
 def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Repair a geometry and keep only its polygonal part (possibly empty)."""
+    """Repair a geometry and keep only its polygonal part (possibly empty).
+
+    Parameters
+    ----------
+    geom
+        Any shapely geometry, or None; coordinates in any CRS (unchanged).
+
+    Returns
+    -------
+    shapely.Geometry
+        The geometry made valid (``shapely.make_valid``) when invalid: a Polygon or MultiPolygon as is, the
+        union of the polygonal parts of a collection, or an empty Polygon when it has none.
+    """
     if geom is None or geom.is_empty:
         return shapely.Polygon()
     if not geom.is_valid:
@@ -85,18 +97,59 @@ def read_polygons(
     Parameters
     ----------
     path
-        GeoJSON, TopoJSON, GeoPackage or Shapefile.
+        GeoJSON, TopoJSON, GeoPackage or Shapefile (e.g. ONS district, ward, LSOA or MSOA boundaries).
     layer
         Layer to read when the file holds several.
     code_field, name_field
         Field names; detected when omitted (``prefer="lad"`` favours ``LADyyCD``).
+    prefer
+        ``"lad"`` to prefer district (``LADyyCD``/``LADyyNM``) fields, ``"any"`` for any ``XXyyCD`` field.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per code: ``code`` and ``name`` (text; the code where the file has no name field) and
+        polygonal ``geometry`` in British National Grid (EPSG:27700, metres), repaired with ``make_valid``;
+        features sharing a code are dissolved into one. ``attrs`` holds ``source``, ``code_field`` and
+        ``name_field``. A missing CRS assumed, features without polygons dropped and polygons repaired are
+        reported with a :class:`~partition.warnings.DataWarning`.
 
     Raises
     ------
     BoundaryFileError
-        Unreadable file, several layers and none chosen, no code field, no polygons.
+        Missing or unreadable file, several layers and none chosen (or an unknown one), no features, no
+        code field (or a given field missing), coordinates that do not fit the declared CRS or lie outside
+        Great Britain, no polygons.
     """
     path = Path(path)
+    gdf = _read_layer(path, layer)
+    code, name = _code_and_name_fields(gdf, path, code_field, name_field, prefer)
+    gdf = _check_crs(gdf, path)
+    if gdf.crs is None:
+        gdf = _assume_crs(gdf, path)
+    gdf = gdf.to_crs(BNG)
+    _check_in_britain(gdf, path)
+    geoms = gdf.geometry.to_numpy()
+    invalid = int((~shapely.is_valid(geoms)).sum())
+    out = _drop_empty(_coded_polygons(gdf, code, name, geoms), path)
+    if invalid:
+        warnings.warn(DataWarning(f"{path.name}: repaired {invalid} invalid polygon(s) with make_valid"), stacklevel=2)
+    if out["code"].duplicated().any():
+        out = out.dissolve(by="code", aggfunc="first", as_index=False)[["code", "name", "geometry"]]
+    out.attrs["source"] = str(path)
+    out.attrs["code_field"] = code
+    out.attrs["name_field"] = name
+    return out.reset_index(drop=True)
+
+
+def _layer_names(path: Path) -> list[str]:
+    """The layers of a GIS file.
+
+    Raises
+    ------
+    BoundaryFileError
+        When the file does not exist or GDAL cannot read it.
+    """
     if not path.exists():
         raise BoundaryFileError(path, "does not exist", fix="check the path or run 'partition fetch'")
     try:
@@ -107,7 +160,19 @@ def read_polygons(
             f"is not a readable GIS file ({str(exc).splitlines()[0]})",
             fix="give a GeoJSON, TopoJSON, GeoPackage or Shapefile",
         ) from None
-    names = [str(n) for n in layers[:, 0]]
+    return [str(n) for n in layers[:, 0]]
+
+
+def _read_layer(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    """The features of the chosen (or only) layer, as GDAL reads them.
+
+    Raises
+    ------
+    BoundaryFileError
+        When the file is missing or unreadable, holds several layers and none is chosen, has no layer
+        ``layer``, or has no features.
+    """
+    names = _layer_names(path)
     if layer is None and len(names) > 1:
         raise BoundaryFileError(
             path,
@@ -123,6 +188,19 @@ def read_polygons(
         raise BoundaryFileError(path, f"cannot be read ({str(exc).splitlines()[0]})") from None
     if len(gdf) == 0:
         raise BoundaryFileError(path, "has no features", fix="give a file with district polygons")
+    return gdf
+
+
+def _code_and_name_fields(
+    gdf: gpd.GeoDataFrame, path: Path, code_field: str | None, name_field: str | None, prefer: str
+) -> tuple[str, str | None]:
+    """The code field and the name field (None when there is none) of a layer: given, else detected.
+
+    Raises
+    ------
+    BoundaryFileError
+        When a given field is missing or no code field is recognised (listing the fields).
+    """
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     code_pat, name_pat = (LAD_CODE, LAD_NAME) if prefer == "lad" else (ANY_CODE, ANY_NAME)
     code = code_field or _pick(columns, code_pat, ()) or _pick(columns, ANY_CODE, FALLBACK_CODES)
@@ -139,33 +217,47 @@ def read_polygons(
             fix=f"rename the code field to 'code' in the file, or pass code_field= to read_polygons "
             f"(fields are: {', '.join(columns)})",
         )
-    gdf = _check_crs(gdf, path)
-    if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
-            assumed = "EPSG:4326"
-            label = "WGS84 longitude/latitude"
-        else:
-            assumed = BNG
-            label = "British National Grid (EPSG:27700)"
-        warnings.warn(
-            DataWarning(f"{path.name}: no CRS declared that GDAL can read; assuming {label}"),
-            stacklevel=2,
-        )
-        gdf = gdf.set_crs(assumed)
-    gdf = gdf.to_crs(BNG)
-    _check_in_britain(gdf, path)
-    geoms = gdf.geometry.to_numpy()
-    invalid = int((~shapely.is_valid(geoms)).sum())
-    repaired = [polygonal(g) for g in geoms]
-    out = gpd.GeoDataFrame(
+    return code, name
+
+
+def _assume_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Declare WGS84 for a layer without CRS whose coordinates look like degrees, else British National
+    Grid; warn (attributed to the caller of :func:`read_polygons`)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+        assumed = "EPSG:4326"
+        label = "WGS84 longitude/latitude"
+    else:
+        assumed = BNG
+        label = "British National Grid (EPSG:27700)"
+    warnings.warn(
+        DataWarning(f"{path.name}: no CRS declared that GDAL can read; assuming {label}"),
+        stacklevel=3,
+    )
+    return gdf.set_crs(assumed)
+
+
+def _coded_polygons(gdf: gpd.GeoDataFrame, code: str, name: str | None, geoms: np.ndarray) -> gpd.GeoDataFrame:
+    """``code``, ``name`` (the code when there is no name field) and the polygonal part of each geometry."""
+    return gpd.GeoDataFrame(
         {
             "code": gdf[code].astype(str).str.strip().to_numpy(),
             "name": (gdf[name].astype(str).str.strip() if name else gdf[code].astype(str)).to_numpy(),
         },
-        geometry=repaired,
+        geometry=[polygonal(g) for g in geoms],
         crs=BNG,
     )
+
+
+def _drop_empty(out: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Drop features without polygons, naming their codes in a warning (attributed to the caller of
+    :func:`read_polygons`).
+
+    Raises
+    ------
+    BoundaryFileError
+        When no feature has a polygon.
+    """
     empty = out.geometry.is_empty
     if empty.all():
         raise BoundaryFileError(path, "has no polygon geometries", fix="give a polygon layer")
@@ -174,17 +266,10 @@ def read_polygons(
             DataWarning(
                 f"{path.name}: dropped {int(empty.sum())} feature(s) without polygons: {', '.join(out.loc[empty, 'code'])}"
             ),
-            stacklevel=2,
+            stacklevel=3,
         )
         out = out[~empty]
-    if invalid:
-        warnings.warn(DataWarning(f"{path.name}: repaired {invalid} invalid polygon(s) with make_valid"), stacklevel=2)
-    if out["code"].duplicated().any():
-        out = out.dissolve(by="code", aggfunc="first", as_index=False)[["code", "name", "geometry"]]
-    out.attrs["source"] = str(path)
-    out.attrs["code_field"] = code
-    out.attrs["name_field"] = name
-    return out.reset_index(drop=True)
+    return out
 
 
 def _extent(gdf: gpd.GeoDataFrame) -> str:
@@ -321,12 +406,53 @@ def read_boundaries(
     """Read ONS district (LAD) boundaries: ``code``, ``name``, ``geometry`` in EPSG:27700.
 
     See :func:`read_polygons`; ``LADyyCD``/``LADyyNM`` fields are preferred.
+
+    Parameters
+    ----------
+    path
+        GeoJSON, TopoJSON, GeoPackage or Shapefile of district boundaries (e.g. the ONS LAD 2013
+        TopoJSON of martinjc/UK-GeoJSON, ``boundaries/topo_lad_eng_2013.json``).
+    layer
+        Layer to read when the file holds several.
+    code_field, name_field
+        Field names; detected when omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per district code: ``code``, ``name``, polygon ``geometry`` in British National Grid
+        (EPSG:27700, metres); see :func:`read_polygons`.
+
+    Raises
+    ------
+    BoundaryFileError
+        As :func:`read_polygons`.
     """
     return read_polygons(path, layer=layer, code_field=code_field, name_field=name_field, prefer="lad")
 
 
 def read_polygon_folder(folder: str | Path, **kwargs: object) -> gpd.GeoDataFrame:
-    """Read every GIS file of a folder (e.g. ``wards_2013_by_lad/``) into one layer."""
+    """Read every GIS file of a folder (e.g. ``wards_2013_by_lad/``) into one layer.
+
+    Parameters
+    ----------
+    folder
+        A folder of ``.json``, ``.geojson``, ``.gpkg`` or ``.shp`` files (e.g. one ward or LSOA file per
+        district), read in file-name order.
+    **kwargs
+        Passed to :func:`read_polygons` for every file (``layer``, ``code_field``, ``name_field``, ``prefer``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The files' ``code``, ``name``, ``geometry`` (EPSG:27700, metres) one after another;
+        ``attrs["source"]`` is the folder.
+
+    Raises
+    ------
+    BoundaryFileError
+        When the folder holds no such file, or as :func:`read_polygons` for a file.
+    """
     folder = Path(folder)
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".json", ".geojson", ".gpkg", ".shp"})
     if not files:

@@ -178,6 +178,22 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
     phase "16 plus"; special schools are the "Special schools" type group or a
     type naming "special"; PRUs are pupil referral units and alternative
     provision. Otherwise the phase decides.
+
+    Parameters
+    ----------
+    phase
+        GIAS ``PhaseOfEducation (name)`` ("Primary", "16 plus" ...).
+    type_name
+        GIAS ``TypeOfEstablishment (name)`` ("Further education", "Pupil referral unit" ...).
+    group
+        GIAS ``EstablishmentTypeGroup (name)`` ("Special schools", "Colleges" ...); blank when the
+        file has no such column.
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS` (``"other"`` for a phase not in :data:`PHASE_KINDS`). Case and surrounding
+        spaces are ignored.
     """
     t = type_name.strip().lower()
     g = group.strip().lower()
@@ -366,6 +382,185 @@ def _warn_excluded(path: Path, reason: str, urns: list[int]) -> None:
     )
 
 
+@dataclass
+class _Selection:
+    """The GIAS records still selected, their parsed numbers (on the same index) and the records left out."""
+
+    path: Path
+    df: pd.DataFrame
+    easting: pd.Series
+    northing: pd.Series
+    pupils: pd.Series
+    capacity: pd.Series
+    excluded: list[pd.DataFrame] = field(default_factory=list)
+
+    def keep(self, mask: pd.Series) -> None:
+        """Keep only the records where ``mask`` is true (the others are not reported)."""
+        self.df, self.easting, self.northing = self.df[mask], self.easting[mask], self.northing[mask]
+        self.pupils, self.capacity = self.pupils[mask], self.capacity[mask]
+
+    def exclude(self, mask: pd.Series, reason: str, warn: bool) -> None:
+        """Leave out the records where ``mask`` is true, listed in ``excluded`` with ``reason``; with ``warn``
+        also a :class:`~partition.warnings.DataWarning` naming their URNs (attributed to the caller)."""
+        if mask.any():
+            out = self.df.loc[mask, ["URN", "EstablishmentName"]].rename(columns={"EstablishmentName": "name"})
+            out["reason"] = reason
+            self.excluded.append(out)
+            if warn:
+                _warn_excluded(self.path, reason, out["URN"].tolist())
+        self.keep(~mask)
+
+    def excluded_frame(self) -> pd.DataFrame:
+        """Every excluded record: ``URN``, ``name``, ``reason`` (empty, typed, when none)."""
+        if self.excluded:
+            return pd.concat(self.excluded, ignore_index=True)
+        return pd.DataFrame(
+            {"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
+        )
+
+
+def _check_options(path: Path, status: str, kinds: tuple[str, ...] | list[str]) -> None:
+    """Refuse an unknown status filter or school kind (before the file is read)."""
+    if status not in STATUSES:
+        raise SchoolsFileError(path, f"unknown status filter {status!r}", fix="use 'open' or 'all'")
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise SchoolsFileError(path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}")
+
+
+def _gias_columns(path: Path, header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """The known GIAS columns of the records as text; optional columns absent from the file are blank.
+
+    Raises
+    ------
+    SchoolsFileError
+        When a column of :data:`REQUIRED` is missing.
+    """
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SchoolsFileError(
+            path,
+            f"required GIAS column(s) missing: {', '.join(repr(m) for m in missing)}",
+            column=missing[0],
+            fix="use a GIAS 'Get Information About Schools' CSV download (search results or edubasealldata)",
+        )
+    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in header]
+    index = [header.index(c) for c in keep]
+    df = pd.DataFrame([[r[i] for i in index] for r in rows], columns=keep, dtype=str)
+    for c in OPTIONAL:
+        if c not in df:
+            df[c] = ""
+    return df
+
+
+def _parse_numbers(path: Path, df: pd.DataFrame, line_no: np.ndarray) -> _Selection:
+    """Parse URN, coordinates (metres, EPSG:27700), pupils and capacity; add ``_line`` and strip ``LA (code)``.
+
+    Raises
+    ------
+    SchoolsFileError
+        When a URN is blank or a number is malformed (naming line and column).
+    """
+    urn = _numeric(df, "URN", line_no, path)
+    if urn.isna().any():
+        i = int(np.flatnonzero(urn.isna().to_numpy())[0])
+        raise SchoolsFileError(
+            path,
+            "URN is blank",
+            row=int(line_no[i]),
+            column="URN",
+            fix="every GIAS record has a URN; download the file again",
+        )
+    df["URN"] = urn.astype("int64")
+    easting = _numeric(df, "Easting", line_no, path)
+    northing = _numeric(df, "Northing", line_no, path)
+    pupils = _numeric(df, "NumberOfPupils", line_no, path, non_negative=True)
+    capacity = _numeric(df, "SchoolCapacity", line_no, path, non_negative=True)
+    df["_line"] = line_no
+    df["LA (code)"] = df["LA (code)"].str.strip()
+    return _Selection(path, df, easting, northing, pupils, capacity)
+
+
+def _located_records(sel: _Selection) -> gpd.GeoDataFrame:
+    """Every record with coordinates, whatever its LA, status or kind: ``la_code`` and point (EPSG:27700)."""
+    located = sel.easting.notna() & sel.northing.notna() & (sel.easting > 0) & (sel.northing > 0)
+    return gpd.GeoDataFrame(
+        {"la_code": sel.df.loc[located, "LA (code)"].to_numpy()},
+        geometry=gpd.points_from_xy(sel.easting[located].to_numpy(), sel.northing[located].to_numpy()),
+        crs="EPSG:27700",
+    )
+
+
+def _keep_las(sel: _Selection, la_codes: tuple[str, ...] | list[str]) -> None:
+    """Keep the records of the given LA codes; other LAs are simply not part of the study (not reported).
+
+    Raises
+    ------
+    EmptySelectionError
+        When no record has one of the codes (naming some codes the file has).
+    """
+    wanted = {str(c).strip() for c in la_codes}
+    df_la = sel.df["LA (code)"].isin(wanted)
+    if not df_la.any():
+        found = sorted(sel.df["LA (code)"].unique())[:12]
+        from partition.errors import EmptySelectionError
+
+        raise EmptySelectionError(
+            f"{sel.path}: no school has LA code {', '.join(sorted(wanted))}",
+            fix=f"check the LA code (codes in this file include {', '.join(found)})",
+        )
+    sel.keep(df_la)
+
+
+def _exclude_unselected_kinds(sel: _Selection, kinds: tuple[str, ...] | list[str]) -> None:
+    """Classify each record (:func:`classify_kind`, column ``kind``) and exclude, kind by kind, those not in ``kinds``."""
+    df = sel.df
+    kind = pd.Series(
+        [
+            classify_kind(p, t, g)
+            for p, t, g in zip(
+                df["PhaseOfEducation (name)"],
+                df["TypeOfEstablishment (name)"],
+                df["EstablishmentTypeGroup (name)"],
+            )
+        ],
+        index=df.index,
+        dtype=str,
+    )
+    sel.df = df.assign(kind=kind)
+    not_kind = ~kind.isin(kinds)
+    if not_kind.any():
+        for k in sorted(kind[not_kind].unique()):
+            sel.exclude(sel.df["kind"] == k, f"kind '{k}' not selected", warn=False)
+
+
+def _school_table(sel: _Selection) -> pd.DataFrame:
+    """The schools' columns of the module schema (before imputation, ``anchor`` and geometry)."""
+    df = sel.df
+    return pd.DataFrame(
+        {
+            "URN": df["URN"].to_numpy(),
+            "name": df["EstablishmentName"].str.strip().to_numpy(),
+            "kind": df["kind"].to_numpy(),
+            "phase": df["PhaseOfEducation (name)"].str.strip().to_numpy(),
+            "type": df["TypeOfEstablishment (name)"].str.strip().to_numpy(),
+            "status": df["EstablishmentStatus (name)"].str.strip().to_numpy(),
+            "la_code": df["LA (code)"].to_numpy(),
+            "pupils": sel.pupils.to_numpy(dtype=float),
+            "capacity": pd.array(sel.capacity.round().to_numpy(), dtype="Int64"),
+            "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
+            "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
+            "town": df["Town"].str.strip().to_numpy(),
+            "locality": df["Locality"].str.strip().to_numpy(),
+            "address3": df["Address3"].str.strip().to_numpy(),
+            "ward": df["AdministrativeWard (name)"].str.strip().to_numpy(),
+            "last_changed": _gias_dates(df["LastChangedDate"]),
+            "federation": _group_names(df["Federations (name)"]),
+            "trust": _group_names(df["Trusts (name)"]),
+        }
+    )
+
+
 def read_gias(
     path: str | Path,
     *,
@@ -389,140 +584,39 @@ def read_gias(
     Returns
     -------
     SchoolsLoad
-        Schools plus everything excluded and imputed. Records without
-        coordinates and duplicate URNs are excluded with a
+        Schools (one row per school, points from GIAS Easting/Northing in British National Grid,
+        EPSG:27700, metres; columns in the module docstring) plus everything excluded and imputed.
+        Records without coordinates and duplicate URNs are excluded with a
         :class:`~partition.warnings.DataWarning` listing their URNs.
 
     Raises
     ------
     SchoolsFileError
-        When a required column is missing or a value is malformed (naming line and column).
+        When the status or a kind is unknown, the file cannot be read or decoded, a required column is
+        missing or a value is malformed (naming line and column), or no selected school has a pupil figure.
+    EmptySelectionError
+        When no record has one of ``la_codes``.
     """
     path = Path(path)
-    if status not in STATUSES:
-        raise SchoolsFileError(path, f"unknown status filter {status!r}", fix="use 'open' or 'all'")
-    unknown = sorted(set(kinds) - set(KINDS))
-    if unknown:
-        raise SchoolsFileError(path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}")
+    _check_options(path, status, kinds)
     header, rows, lines, extra, encoding = _read_records(path)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise SchoolsFileError(
-            path,
-            f"required GIAS column(s) missing: {', '.join(repr(m) for m in missing)}",
-            column=missing[0],
-            fix="use a GIAS 'Get Information About Schools' CSV download (search results or edubasealldata)",
-        )
-    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in header]
-    index = [header.index(c) for c in keep]
-    df = pd.DataFrame([[r[i] for i in index] for r in rows], columns=keep, dtype=str)
-    for c in OPTIONAL:
-        if c not in df:
-            df[c] = ""
-    line_no = np.asarray(lines, dtype=int)
-    urn = _numeric(df, "URN", line_no, path)
-    if urn.isna().any():
-        i = int(np.flatnonzero(urn.isna().to_numpy())[0])
-        raise SchoolsFileError(
-            path,
-            "URN is blank",
-            row=int(line_no[i]),
-            column="URN",
-            fix="every GIAS record has a URN; download the file again",
-        )
-    df["URN"] = urn.astype("int64")
-    easting = _numeric(df, "Easting", line_no, path)
-    northing = _numeric(df, "Northing", line_no, path)
-    pupils = _numeric(df, "NumberOfPupils", line_no, path, non_negative=True)
-    capacity = _numeric(df, "SchoolCapacity", line_no, path, non_negative=True)
-    df["_line"] = line_no
-    df["LA (code)"] = df["LA (code)"].str.strip()
-    excluded: list[pd.DataFrame] = []
-
-    def exclude(mask: pd.Series, reason: str, warn: bool) -> None:
-        nonlocal df, easting, northing, pupils, capacity
-        if mask.any():
-            out = df.loc[mask, ["URN", "EstablishmentName"]].rename(columns={"EstablishmentName": "name"})
-            out["reason"] = reason
-            excluded.append(out)
-            if warn:
-                _warn_excluded(path, reason, out["URN"].tolist())
-        keep_mask = ~mask
-        df, easting, northing = df[keep_mask], easting[keep_mask], northing[keep_mask]
-        pupils, capacity = pupils[keep_mask], capacity[keep_mask]
-
-    located = easting.notna() & northing.notna() & (easting > 0) & (northing > 0)
-    records = gpd.GeoDataFrame(
-        {"la_code": df.loc[located, "LA (code)"].to_numpy()},
-        geometry=gpd.points_from_xy(easting[located].to_numpy(), northing[located].to_numpy()),
-        crs="EPSG:27700",
-    )
+    sel = _parse_numbers(path, _gias_columns(path, header, rows), np.asarray(lines, dtype=int))
+    records = _located_records(sel)
     if la_codes is not None:
-        wanted = {str(c).strip() for c in la_codes}
-        df_la = df["LA (code)"].isin(wanted)
-        if not df_la.any():
-            found = sorted(df["LA (code)"].unique())[:12]
-            from partition.errors import EmptySelectionError
-
-            raise EmptySelectionError(
-                f"{path}: no school has LA code {', '.join(sorted(wanted))}",
-                fix=f"check the LA code (codes in this file include {', '.join(found)})",
-            )
-        # other LAs are simply not part of the study; not reported school by school
-        df, easting, northing = df[df_la], easting[df_la], northing[df_la]
-        pupils, capacity = pupils[df_la], capacity[df_la]
-    input_urns = [int(u) for u in df["URN"]]
-    status_text = df["EstablishmentStatus (name)"].str.strip().str.lower()
+        _keep_las(sel, la_codes)
+    input_urns = [int(u) for u in sel.df["URN"]]
     if status == "open":
-        exclude(~status_text.str.startswith("open"), "not open (status filter)", warn=False)
-    kind = pd.Series(
-        [
-            classify_kind(p, t, g)
-            for p, t, g in zip(
-                df["PhaseOfEducation (name)"],
-                df["TypeOfEstablishment (name)"],
-                df["EstablishmentTypeGroup (name)"],
-            )
-        ],
-        index=df.index,
-        dtype=str,
-    )
-    df = df.assign(kind=kind)
-    not_kind = ~kind.isin(kinds)
-    if not_kind.any():
-        for k in sorted(kind[not_kind].unique()):
-            exclude(df["kind"] == k, f"kind '{k}' not selected", warn=False)
-    no_xy = easting.isna() | northing.isna() | (easting <= 0) | (northing <= 0)
-    exclude(no_xy, "without coordinates (blank Easting/Northing)", warn=True)
-    dup = df["URN"].duplicated(keep="first")
-    exclude(dup, "with a duplicate URN (first record kept)", warn=True)
-
-    out = pd.DataFrame(
-        {
-            "URN": df["URN"].to_numpy(),
-            "name": df["EstablishmentName"].str.strip().to_numpy(),
-            "kind": df["kind"].to_numpy(),
-            "phase": df["PhaseOfEducation (name)"].str.strip().to_numpy(),
-            "type": df["TypeOfEstablishment (name)"].str.strip().to_numpy(),
-            "status": df["EstablishmentStatus (name)"].str.strip().to_numpy(),
-            "la_code": df["LA (code)"].to_numpy(),
-            "pupils": pupils.to_numpy(dtype=float),
-            "capacity": pd.array(capacity.round().to_numpy(), dtype="Int64"),
-            "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
-            "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
-            "town": df["Town"].str.strip().to_numpy(),
-            "locality": df["Locality"].str.strip().to_numpy(),
-            "address3": df["Address3"].str.strip().to_numpy(),
-            "ward": df["AdministrativeWard (name)"].str.strip().to_numpy(),
-            "last_changed": _gias_dates(df["LastChangedDate"]),
-            "federation": _group_names(df["Federations (name)"]),
-            "trust": _group_names(df["Trusts (name)"]),
-        }
-    )
-    zero = _check_pupils(path, out, df["_line"].to_numpy())
+        status_text = sel.df["EstablishmentStatus (name)"].str.strip().str.lower()
+        sel.exclude(~status_text.str.startswith("open"), "not open (status filter)", warn=False)
+    _exclude_unselected_kinds(sel, kinds)
+    no_xy = sel.easting.isna() | sel.northing.isna() | (sel.easting <= 0) | (sel.northing <= 0)
+    sel.exclude(no_xy, "without coordinates (blank Easting/Northing)", warn=True)
+    sel.exclude(sel.df["URN"].duplicated(keep="first"), "with a duplicate URN (first record kept)", warn=True)
+    out = _school_table(sel)
+    zero = _check_pupils(path, out, sel.df["_line"].to_numpy())
     out, imputed = impute_pupils(out)
     out["anchor"] = out["kind"].isin(ANCHOR_KINDS)
-    geometry = gpd.points_from_xy(easting.to_numpy(), northing.to_numpy(), crs="EPSG:27700")
+    geometry = gpd.points_from_xy(sel.easting.to_numpy(), sel.northing.to_numpy(), crs="EPSG:27700")
     schools = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:27700")
     if imputed:
         warnings.warn(
@@ -532,14 +626,7 @@ def read_gias(
             ),
             stacklevel=2,
         )
-    excl = (
-        pd.concat(excluded, ignore_index=True)
-        if excluded
-        else pd.DataFrame(
-            {"URN": pd.Series(dtype="int64"), "name": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
-        )
-    )
-    return SchoolsLoad(schools, excl, imputed, path, encoding, extra, zero, input_urns, records)
+    return SchoolsLoad(schools, sel.excluded_frame(), imputed, path, encoding, extra, zero, input_urns, records)
 
 
 def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[int]:
@@ -586,7 +673,21 @@ def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[
 
 
 def impute_pupils(schools: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
-    """Fill blank ``pupils`` by the module's documented rule; return the frame and imputed URNs."""
+    """Fill blank ``pupils`` by the module's documented rule; return the frame and imputed URNs.
+
+    Parameters
+    ----------
+    schools
+        One row per school: ``URN``, ``kind``, ``pupils`` (float, NaN where GIAS ``NumberOfPupils`` is
+        blank) and ``capacity`` (nullable int, GIAS ``SchoolCapacity``). At least one school must have a
+        pupil figure when any is blank (:func:`read_gias` refuses a selection without one).
+
+    Returns
+    -------
+    schools, imputed
+        A copy with ``pupils`` as whole numbers (int64) and ``pupils_imputed`` (bool), and the URNs whose
+        figure was imputed, in row order.
+    """
     schools = schools.copy()
     missing = schools["pupils"].isna()
     schools["pupils_imputed"] = missing.to_numpy()
