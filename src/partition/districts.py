@@ -194,52 +194,88 @@ def select_districts(
     """
     source = boundaries.attrs.get("source", "boundaries")
     if codes:
-        wanted = [str(c).strip() for c in codes]
-        missing = [c for c in wanted if c not in set(boundaries["code"])]
-        if missing:
-            raise BoundaryFileError(
-                source,
-                f"has no district with code {', '.join(missing)}",
-                fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
-            )
-        return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True), []
+        return _explicit_districts(boundaries, codes, source), []
     where = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    homes = _home_rows(where, len(schools), source, tolerance_m)
+    wanted_las = {str(c) for c in la_codes}
+    owner = {} if owners is None else owners.to_dict()
+    foreign = _foreign_homes(boundaries, homes, owner, wanted_las)
+    own = [h for h in homes if h not in foreign]
+    notes: list[str] = []
+    if own and foreign:
+        own, notes = _attach_foreign(boundaries, schools, where, own, foreign, owner, wanted_las, limit_m)
+    chosen = sorted(own or homes)
+    return boundaries.iloc[chosen].reset_index(drop=True), notes
+
+
+def _explicit_districts(boundaries: gpd.GeoDataFrame, codes: Iterable[str], source: str) -> gpd.GeoDataFrame:
+    """The districts of ``boundaries`` with the given codes; :class:`BoundaryFileError` naming any missing."""
+    wanted = [str(c).strip() for c in codes]
+    missing = [c for c in wanted if c not in set(boundaries["code"])]
+    if missing:
+        raise BoundaryFileError(
+            source,
+            f"has no district with code {', '.join(missing)}",
+            fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
+        )
+    return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True)
+
+
+def _home_rows(where: pd.DataFrame, n_schools: int, source: str, tolerance_m: float) -> list[int]:
+    """Rows of the boundary file home to a school (ascending); :class:`EmptySelectionError` when none."""
     homes = sorted(set(int(h) for h in where["home"] if h >= 0))
     if not homes:
         raise EmptySelectionError(
-            f"{source}: no district contains any of the {len(schools)} selected schools (none lies within "
+            f"{source}: no district contains any of the {n_schools} selected schools (none lies within "
             f"{tolerance_m:g} m of a district of the file or names one as its GIAS district)",
             fix="use a boundary file that covers the LA (e.g. the England LAD file) and check the schools' Easting/Northing",
         )
-    wanted_las = {str(c) for c in la_codes}
-    owner = {} if owners is None else owners.to_dict()
-    foreign = (
-        [h for h in homes if owner.get(boundaries["code"].iat[h], None) not in (None, *wanted_las)]
-        if wanted_las
-        else []
-    )
-    own = [h for h in homes if h not in foreign]
+    return homes
+
+
+def _foreign_homes(
+    boundaries: gpd.GeoDataFrame, homes: list[int], owner: dict[str, str], wanted_las: set[str]
+) -> list[int]:
+    """Home rows owned by an LA other than the requested ones (none when no LA is requested)."""
+    if not wanted_las:
+        return []
+    return [h for h in homes if owner.get(boundaries["code"].iat[h]) not in (None, *wanted_las)]
+
+
+def _attach_foreign(
+    boundaries: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    where: pd.DataFrame,
+    own: list[int],
+    foreign: list[int],
+    owner: dict[str, str],
+    wanted_las: set[str],
+    limit_m: float,
+) -> tuple[list[int], list[str]]:
+    """Leave out each foreign district whose schools all lie within ``limit_m`` of the own districts.
+
+    Returns the own rows (plus the foreign districts kept, in that order) and a note per foreign district.
+    """
+    own = list(own)
     notes = []
-    if own and foreign:
-        own_area = shapely.union_all(boundaries.geometry.to_numpy()[own])
-        for h in foreign:
-            members = schools[where["home"].to_numpy() == h]
-            gap = shapely.distance(members.geometry.to_numpy(), own_area)
-            code, name = boundaries["code"].iat[h], boundaries["name"].iat[h]
-            if (gap <= limit_m).all():
-                notes.append(
-                    f"district {name} ({code}) belongs to LA {owner[code]} (most GIAS records there); "
-                    f"not part of the study area: its school(s) URN {', '.join(map(str, members['URN']))} are attached "
-                    f"to the nearest district of LA {', '.join(sorted(wanted_las))} (pass --district codes to choose the districts)"
-                )
-            else:
-                own.append(h)
-                notes.append(
-                    f"district {name} ({code}) belongs to LA {owner[code]} but holds URN "
-                    f"{', '.join(map(str, members['URN']))}, more than {limit_m / 1000:g} km from the LA's other districts; included"
-                )
-    chosen = sorted(own or homes)
-    return boundaries.iloc[chosen].reset_index(drop=True), notes
+    own_area = shapely.union_all(boundaries.geometry.to_numpy()[own])
+    for h in foreign:
+        members = schools[where["home"].to_numpy() == h]
+        gap = shapely.distance(members.geometry.to_numpy(), own_area)
+        code, name = boundaries["code"].iat[h], boundaries["name"].iat[h]
+        if (gap <= limit_m).all():
+            notes.append(
+                f"district {name} ({code}) belongs to LA {owner[code]} (most GIAS records there); "
+                f"not part of the study area: its school(s) URN {', '.join(map(str, members['URN']))} are attached "
+                f"to the nearest district of LA {', '.join(sorted(wanted_las))} (pass --district codes to choose the districts)"
+            )
+        else:
+            own.append(h)
+            notes.append(
+                f"district {name} ({code}) belongs to LA {owner[code]} but holds URN "
+                f"{', '.join(map(str, members['URN']))}, more than {limit_m / 1000:g} km from the LA's other districts; included"
+            )
+    return own, notes
 
 
 def assign_districts(
