@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -328,73 +329,179 @@ def assign_districts(
     where = locate_schools(schools, districts, tolerance_m=tolerance_m, limit_m=limit_m)
     names = districts["name"].to_numpy()
     codes = districts["code"].to_numpy()
-    if boundaries is not None and len(boundaries):
-        outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
-        label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
-        outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
-        in_left_out = outer["polygon"].to_numpy() >= 0
-        selected = set(districts["code"])
-        outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
+    outside = _outside_study_area(schools, districts, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    gias_names = schools["gias_district"]
+    placements = [
+        _place_school(
+            w,
+            gias_names.iloc[s],
+            names,
+            outside.polygon_name[s],
+            outside.home_name[s],
+            bool(outside.in_left_out[s]),
+            tolerance_m=tolerance_m,
+            limit_m=limit_m,
+            attach=attach,
+        )
+        for s, w in enumerate(where.itertuples())
+    ]
+    out, keep = _with_districts(schools, placements, names, codes)
+    disagreements = _disagreement_frame(schools, [(s, *p.record) for s, p in enumerate(placements) if p.record])
+    excluded = _excluded_frame(schools, [(s, p.reason) for s, p in enumerate(placements) if p.reason])
+    if len(excluded):
+        warnings.warn(DataWarning(_excluded_message(excluded)), stacklevel=2)
+    if len(disagreements):
+        warnings.warn(DataWarning(_disagreement_message(disagreements)), stacklevel=2)
+    return out[keep].reset_index(drop=True), disagreements, excluded
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """Where each school lies among all districts of the file, for schools outside the study area.
+
+    ``polygon_name``: ``Name (code)`` of the file's district containing the school, else None;
+    ``home_name``: that of its home district in the file when not in the study area, else None;
+    ``in_left_out``: whether some district of the file contains the school.
+    """
+
+    polygon_name: list[str | None]
+    home_name: list[str | None]
+    in_left_out: np.ndarray
+
+
+def _outside_study_area(
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | None,
+    *,
+    tolerance_m: float,
+    limit_m: float,
+) -> _Outside:
+    """Name the districts of the whole file that schools lie in (nothing known without ``boundaries``)."""
+    if boundaries is None or not len(boundaries):
+        none: list[str | None] = [None] * len(schools)
+        return _Outside(none, none, np.zeros(len(schools), dtype=bool))
+    outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
+    selected = set(districts["code"])
+    return _Outside(
+        [label[i] if i >= 0 else None for i in outer["polygon"]],
+        [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]],
+        outer["polygon"].to_numpy() >= 0,
+    )
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """One school's district: ``row`` of the study area (-1 excluded), ``rule``, ``offset`` (m),
+    a disagreement ``record`` ``(gias, polygon, distance_m, assigned)`` or an exclusion ``reason``."""
+
+    row: int = -1
+    rule: str | None = None
+    offset: float = np.nan
+    record: tuple[object, str, float, str] | None = None
+    reason: str | None = None
+
+
+def _place_school(
+    w: tuple,
+    gias_name: object,
+    names: np.ndarray,
+    polygon_name: str | None,
+    home_name: str | None,
+    in_left_out: bool,
+    *,
+    tolerance_m: float,
+    limit_m: float,
+    attach: bool,
+) -> _Placement:
+    """Apply the rules of :func:`assign_districts` to one school (``w``: its row of :func:`locate_schools`)."""
+    if int(w.gias) >= 0 and w.gias_m <= tolerance_m:
+        return _gias_placement(w, gias_name, names, polygon_name)
+    if int(w.polygon) >= 0:
+        return _polygon_placement(w, gias_name, names)
+    if not attach and home_name is not None:
+        return _Placement(
+            reason=f"lies in district {home_name}, outside the selected districts (add it with --district)"
+        )
+    # a school inside a district left out of the study area (a cross-border site) may join the
+    # nearest district within limit_m; a school outside every district of the file only within the
+    # edge tolerance (farther out the file does not cover it)
+    reach = limit_m if attach and in_left_out else tolerance_m
+    return _outside_placement(w, gias_name, names, polygon_name, reach=reach, limit_m=limit_m)
+
+
+def _gias_placement(w: tuple, gias_name: object, names: np.ndarray, polygon_name: str | None) -> _Placement:
+    """The GIAS district, the school lying in it or within the edge tolerance."""
+    g, poly = int(w.gias), int(w.polygon)
+    rule = "polygon" if w.gias_m == 0 else "gias-edge" if poly >= 0 else "gias-outside"
+    record = None
+    if poly >= 0 and poly != g:
+        record = (gias_name, names[poly], float(w.gias_m), names[g])
+    elif poly < 0 and w.gias_m > 0:
+        record = (gias_name, polygon_name or "(outside every district)", float(w.gias_m), names[g])
+    return _Placement(g, rule, w.gias_m, record)
+
+
+def _polygon_placement(w: tuple, gias_name: object, names: np.ndarray) -> _Placement:
+    """The study-area polygon containing the school (its GIAS district is farther or another)."""
+    g, poly = int(w.gias), int(w.polygon)
+    record = None
+    if g >= 0 or (gias_name and normalise_name(gias_name) != normalise_name(names[poly])):
+        record = (gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly])
+    return _Placement(poly, "polygon", 0.0, record)
+
+
+def _outside_placement(
+    w: tuple, gias_name: object, names: np.ndarray, polygon_name: str | None, *, reach: float, limit_m: float
+) -> _Placement:
+    """A school outside every study-area district: its GIAS district within ``limit_m``, else the
+    nearest within ``reach``, else excluded."""
+    g = int(w.gias)
+    if g >= 0 and w.gias_m <= limit_m:
+        row, rule, offset = g, "gias-outside", w.gias_m
+    elif w.nearest >= 0 and w.nearest_m <= reach:
+        row, rule, offset = int(w.nearest), "nearest-outside", w.nearest_m
     else:
-        outer_name = outer_home = [None] * len(schools)
-        in_left_out = np.zeros(len(schools), dtype=bool)
-    chosen = np.full(len(schools), -1)
-    rule = np.empty(len(schools), dtype=object)
-    offset = np.full(len(schools), np.nan)
-    records, reasons = [], []
-    for s, w in enumerate(where.itertuples()):
-        gias_name = schools["gias_district"].iloc[s]
-        g, poly = int(w.gias), int(w.polygon)
-        if g >= 0 and w.gias_m <= tolerance_m:
-            chosen[s], offset[s] = g, w.gias_m
-            rule[s] = "polygon" if w.gias_m == 0 else "gias-edge" if poly >= 0 else "gias-outside"
-            if poly >= 0 and poly != g:
-                records.append((s, gias_name, names[poly], float(w.gias_m), names[g]))
-            elif poly < 0 and w.gias_m > 0:
-                records.append((s, gias_name, outer_name[s] or "(outside every district)", float(w.gias_m), names[g]))
-            continue
-        if poly >= 0:
-            chosen[s], rule[s], offset[s] = poly, "polygon", 0.0
-            if g >= 0 or (gias_name and normalise_name(gias_name) != normalise_name(names[poly])):
-                records.append((s, gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly]))
-            continue
-        where_text = outer_name[s] or "(outside every district)"
-        if not attach and outer_home[s] is not None:
-            reasons.append(
-                (s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)")
-            )
-            continue
-        # a school inside a district left out of the study area (a cross-border site) may join the
-        # nearest district within limit_m; a school outside every district of the file only within the
-        # edge tolerance (farther out the file does not cover it)
-        reach = limit_m if attach and in_left_out[s] else tolerance_m
-        if g >= 0 and w.gias_m <= limit_m:
-            chosen[s], rule[s], offset[s] = g, "gias-outside", w.gias_m
-        elif w.nearest >= 0 and w.nearest_m <= reach:
-            chosen[s], rule[s], offset[s] = int(w.nearest), "nearest-outside", w.nearest_m
-        else:
-            near = (
-                f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}"
-                if w.nearest >= 0
-                else "far from every district"
-            )
-            where_text = f"in {outer_name[s]}" if outer_name[s] else NOT_COVERED
-            reasons.append(
-                (
-                    s,
-                    f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
-                    "check its Easting/Northing, or use a boundary file that covers it",
-                )
-            )
-            continue
-        records.append((s, gias_name, where_text, float(offset[s]), names[chosen[s]]))
+        return _Placement(reason=_outside_reason(w, names, polygon_name, reach))
+    where_text = polygon_name or "(outside every district)"
+    return _Placement(row, rule, offset, (gias_name, where_text, float(offset), names[row]))
+
+
+def _outside_reason(w: tuple, names: np.ndarray, polygon_name: str | None, reach: float) -> str:
+    """Why a school is excluded: where it lies, its distance to the nearest district and the fix."""
+    near = (
+        f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}"
+        if w.nearest >= 0
+        else "far from every district"
+    )
+    where_text = f"in {polygon_name}" if polygon_name else NOT_COVERED
+    return (
+        f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
+        "check its Easting/Northing, or use a boundary file that covers it"
+    )
+
+
+def _with_districts(
+    schools: gpd.GeoDataFrame, placements: list[_Placement], names: np.ndarray, codes: np.ndarray
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """``schools`` with ``district_code``, ``district``, ``district_rule``, ``offset_m``; and which are placed."""
+    chosen = np.array([p.row for p in placements], dtype=int)
+    rule = np.empty(len(placements), dtype=object)
+    rule[:] = [p.rule for p in placements]
+    offset = np.array([p.offset for p in placements], dtype=float)
     keep = chosen >= 0
     out = schools.copy()
     out["district_code"] = [codes[i] if i >= 0 else None for i in chosen]
     out["district"] = [names[i] if i >= 0 else None for i in chosen]
     out["district_rule"] = rule
     out["offset_m"] = offset
-    disagreements = pd.DataFrame(
+    return out, keep
+
+
+def _disagreement_frame(schools: gpd.GeoDataFrame, records: list[tuple]) -> pd.DataFrame:
+    """``URN``, ``name``, ``gias_district``, ``polygon_district``, ``distance_m`` (0.1 m), ``assigned``."""
+    return pd.DataFrame(
         [
             {
                 "URN": int(schools["URN"].iloc[s]),
@@ -408,7 +515,11 @@ def assign_districts(
         ],
         columns=["URN", "name", "gias_district", "polygon_district", "distance_m", "assigned"],
     )
-    excluded = pd.DataFrame(
+
+
+def _excluded_frame(schools: gpd.GeoDataFrame, reasons: list[tuple[int, str]]) -> pd.DataFrame:
+    """``URN``, ``name``, ``reason`` of the schools left out."""
+    return pd.DataFrame(
         {
             "URN": [int(schools["URN"].iloc[s]) for s, _ in reasons],
             "name": [schools["name"].iloc[s] for s, _ in reasons],
@@ -416,28 +527,20 @@ def assign_districts(
         },
         columns=["URN", "name", "reason"],
     )
-    if len(excluded):
-        warnings.warn(
-            DataWarning(
-                f"excluded {len(excluded)} school(s) outside the study area: "
-                + "; ".join(
-                    f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}"
-                    for r in excluded.itertuples()
-                )
-            ),
-            stacklevel=2,
-        )
-    if len(disagreements):
-        warnings.warn(
-            DataWarning(
-                "district of "
-                + "; ".join(
-                    f"URN {r.URN} {r.name}: GIAS '{r.gias_district}', polygon '{r.polygon_district}'"
-                    + (f" ({r.distance_m:g} m)" if r.distance_m == r.distance_m and r.distance_m is not None else "")
-                    + f" -> {r.assigned}"
-                    for r in disagreements.itertuples()
-                )
-            ),
-            stacklevel=2,
-        )
-    return out[keep].reset_index(drop=True), disagreements, excluded
+
+
+def _excluded_message(excluded: pd.DataFrame) -> str:
+    """The warning listing the schools excluded."""
+    return f"excluded {len(excluded)} school(s) outside the study area: " + "; ".join(
+        f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}" for r in excluded.itertuples()
+    )
+
+
+def _disagreement_message(disagreements: pd.DataFrame) -> str:
+    """The warning listing the schools whose GIAS district and polygon differ."""
+    return "district of " + "; ".join(
+        f"URN {r.URN} {r.name}: GIAS '{r.gias_district}', polygon '{r.polygon_district}'"
+        + (f" ({r.distance_m:g} m)" if r.distance_m == r.distance_m and r.distance_m is not None else "")
+        + f" -> {r.assigned}"
+        for r in disagreements.itertuples()
+    )
