@@ -168,29 +168,70 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     adjustments = list(districts.attrs.get("repairs", [])) + adjustments
     codes = list(geoms)
     district_geoms = coverage.on_grid(np.array([geoms[c] for c in codes], dtype=object))
-    outline = shapely.union_all(district_geoms)
     points = shapely.points(sites[["x", "y"]].to_numpy())
+    cells = _site_cells(points, shapely.union_all(district_geoms))
+    face_geoms = coverage.faces(np.concatenate([district_geoms, cells]))
+    groups = _face_groups(face_geoms, district_geoms, cells, points)
+    code_pos = {c: k for k, c in enumerate(codes)}
+    site_district = [code_pos[c] for c in sites["district_code"]]
+    core, orphans = _cores_and_orphans(groups, face_geoms, site_district, points)
+    members: list[list[shapely.Geometry]] = [[g] for g in core]
+    dropped = _attach_orphans(orphans, core, site_district, members)
+    unit_geoms = _unit_polygons(members, points, site_district, dropped)
+    dropped_notes = [
+        f"{coverage.format_area(area)} in {districts.at[d, 'name']} near {_nearest_school(sites, school_names, where)}"
+        for area, d, where in sorted(dropped, key=lambda t: -t[0])
+        if area >= 1.0
+    ]
+    dropped_area = sum(a for a, _, _ in dropped)
+    if dropped_notes:
+        warnings.warn(DataWarning(_dropped_message(dropped_notes, dropped_area)), stacklevel=2)
+    units = _site_units_frame(sites, school_names, unit_geoms)
+    units.attrs["adjustments"] = adjustments
+    units.attrs["dropped"] = dropped_notes
+    units.attrs["dropped_area_km2"] = dropped_area / 1e6
+    units.attrs["kind"] = "sites"
+    unit_of = {u: i for i, urns in enumerate(sites["urns"]) for u in urns}
+    out = schools.copy()
+    out["unit"] = out["URN"].map(unit_of).astype("int64")
+    return units, out
+
+
+def _site_cells(points: np.ndarray, outline: shapely.Geometry) -> np.ndarray:
+    """Voronoi cell of every site (in site order), clipped to 1 m around the study area's bounds."""
     minx, miny, maxx, maxy = outline.bounds
     frame = shapely.box(minx - 10_000, miny - 10_000, maxx + 10_000, maxy + 10_000)
-    if len(sites) == 1:  # one site (City of London, Isles of Scilly): its cell is the whole frame
+    if len(points) == 1:  # one site (City of London, Isles of Scilly): its cell is the whole frame
         cells = np.array([frame], dtype=object)
     else:
         cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True))
-    if len(cells) != len(sites):
-        raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(sites)} sites")
-    cells = shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
-    face_geoms = coverage.faces(np.concatenate([district_geoms, cells]))
+    if len(cells) != len(points):
+        raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(points)} sites")
+    return shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
+
+
+def _face_groups(
+    face_geoms: np.ndarray, district_geoms: np.ndarray, cells: np.ndarray, points: np.ndarray
+) -> dict[tuple[int, int], list[int]]:
+    """(cell, district) -> faces; a face outside every district is outside the study area and left out.
+
+    A face in no cell (a crack at the frame) goes to the cell of the site nearest it.
+    """
     in_district = coverage.membership(face_geoms, district_geoms)
     in_cell = coverage.membership(face_geoms, cells)
-    # (cell, district) -> faces; a face outside every district is outside the study area
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for f, (ds, cs) in enumerate(zip(in_district, in_cell)):
         if ds:
             cell = cs[0] if cs else int(shapely.STRtree(points).nearest(shapely.point_on_surface(face_geoms[f])))
             groups[(cell, ds[0])].append(f)
-    code_pos = {c: k for k, c in enumerate(codes)}
-    site_district = [code_pos[c] for c in sites["district_code"]]
-    core: list[shapely.Geometry] = [shapely.Polygon()] * len(sites)
+    return groups
+
+
+def _cores_and_orphans(
+    groups: dict[tuple[int, int], list[int]], face_geoms: np.ndarray, site_district: list[int], points: np.ndarray
+) -> tuple[list[shapely.Geometry], dict[int, list[shapely.Polygon]]]:
+    """Each site's core (the piece of its cell in its district containing it) and, per district, the other pieces."""
+    core: list[shapely.Geometry] = [shapely.Polygon()] * len(points)
     orphans: dict[int, list[shapely.Polygon]] = defaultdict(list)
     for (j, d), fs in sorted(groups.items()):
         piece = coverage.coverage_union(face_geoms[fs])
@@ -200,53 +241,85 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
             orphans[d].extend(rest)
         else:
             orphans[d].extend(p for p in shapely.get_parts(piece) if p.geom_type == "Polygon")
-    members: list[list[shapely.Geometry]] = [[g] for g in core]
+    return core, orphans
+
+
+def _attach_orphans(
+    orphans: dict[int, list[shapely.Polygon]],
+    core: list[shapely.Geometry],
+    site_district: list[int],
+    members: list[list[shapely.Geometry]],
+) -> list[tuple[float, int, shapely.Point]]:
+    """Give every orphan piece to the unit of its district sharing most boundary with it (appended to ``members``).
+
+    Pieces reach units through chains of pieces. Returns the pieces touching no unit of
+    their district: ``(area_m2, district position, point inside)``.
+    """
     dropped: list[tuple[float, int, shapely.Point]] = []
     for d, pieces in sorted(orphans.items()):
         idx = [i for i, sd in enumerate(site_district) if sd == d]
         pending = [p for p in pieces if p.area > 0]
         current = {i: core[i] for i in idx}
         while pending and current:
-            local = STRtreeMap(current)
-            still = []
-            for piece in pending:
-                best, best_len = None, 0.0
-                for i in local.query(piece):
-                    length = _shared_length(piece, current[i])
-                    if length > best_len:
-                        best, best_len = i, length
-                if best is None:
-                    still.append(piece)
-                else:
-                    members[best].append(piece)
-                    current[best] = coverage.coverage_union(np.array([current[best], piece], dtype=object))
+            still = _attach_pass(pending, current, members)
             if len(still) == len(pending):
                 break
             pending = still
         dropped.extend((p.area, d, shapely.point_on_surface(p)) for p in pending)
+    return dropped
+
+
+def _attach_pass(
+    pending: list[shapely.Polygon], current: dict[int, shapely.Geometry], members: list[list[shapely.Geometry]]
+) -> list[shapely.Polygon]:
+    """One pass of :func:`_attach_orphans` over the pending pieces; returns those still touching no unit."""
+    local = STRtreeMap(current)
+    still = []
+    for piece in pending:
+        best, best_len = None, 0.0
+        for i in local.query(piece):
+            length = _shared_length(piece, current[i])
+            if length > best_len:
+                best, best_len = i, length
+        if best is None:
+            still.append(piece)
+        else:
+            members[best].append(piece)
+            current[best] = coverage.coverage_union(np.array([current[best], piece], dtype=object))
+    return still
+
+
+def _unit_polygons(
+    members: list[list[shapely.Geometry]],
+    points: np.ndarray,
+    site_district: list[int],
+    dropped: list[tuple[float, int, shapely.Point]],
+) -> list[shapely.Polygon]:
+    """Each unit as the one polygon of its pieces containing its site; other parts are appended to ``dropped``."""
     unit_geoms = []
     for i, parts in enumerate(members):
         merged = coverage.coverage_union(np.array(parts, dtype=object))
         keep, rest = _single_polygon(merged, points[i])
         dropped.extend((p.area, site_district[i], shapely.point_on_surface(p)) for p in rest)
         unit_geoms.append(keep)
-    dropped_notes = [
-        f"{coverage.format_area(area)} in {districts.at[d, 'name']} near {_nearest_school(sites, school_names, where)}"
-        for area, d, where in sorted(dropped, key=lambda t: -t[0])
-        if area >= 1.0
-    ]
-    dropped_area = sum(a for a, _, _ in dropped)
-    if dropped_notes:
-        warnings.warn(
-            DataWarning(
-                f"{len(dropped_notes)} school-less fragment(s) ({coverage.format_area(dropped_area)}: islands cut off "
-                "from every school of their district) are left out of the units: "
-                + "; ".join(dropped_notes[:10])
-                + (f"; and {len(dropped_notes) - 10} more" if len(dropped_notes) > 10 else "")
-            ),
-            stacklevel=2,
-        )
-    units = gpd.GeoDataFrame(
+    return unit_geoms
+
+
+def _dropped_message(dropped_notes: list[str], dropped_area: float) -> str:
+    """The warning listing the school-less fragments left out (first ten)."""
+    return (
+        f"{len(dropped_notes)} school-less fragment(s) ({coverage.format_area(dropped_area)}: islands cut off "
+        "from every school of their district) are left out of the units: "
+        + "; ".join(dropped_notes[:10])
+        + (f"; and {len(dropped_notes) - 10} more" if len(dropped_notes) > 10 else "")
+    )
+
+
+def _site_units_frame(
+    sites: pd.DataFrame, school_names: dict[int, str], unit_geoms: list[shapely.Polygon]
+) -> gpd.GeoDataFrame:
+    """The units frame of :func:`voronoi_units` (one row per site, BNG)."""
+    return gpd.GeoDataFrame(
         {
             "unit": np.arange(len(sites)),
             "district_code": sites["district_code"].to_numpy(),
@@ -262,14 +335,6 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         geometry=unit_geoms,
         crs=BNG,
     )
-    units.attrs["adjustments"] = adjustments
-    units.attrs["dropped"] = dropped_notes
-    units.attrs["dropped_area_km2"] = dropped_area / 1e6
-    units.attrs["kind"] = "sites"
-    unit_of = {u: i for i, urns in enumerate(sites["urns"]) for u in urns}
-    out = schools.copy()
-    out["unit"] = out["URN"].map(unit_of).astype("int64")
-    return units, out
 
 
 class STRtreeMap:
