@@ -385,10 +385,7 @@ def polygon_units(
     outline = coverage.coverage_union(districts.geometry.to_numpy())
     polys = polygons.to_crs(BNG).sort_values("code", kind="stable").reset_index(drop=True)
     geoms = coverage.on_grid(np.array([polygonal(g) for g in polys.geometry], dtype=object))
-    area = shapely.area(geoms)
-    share = np.divide(
-        shapely.area(shapely.intersection(geoms, outline)), area, out=np.zeros(len(geoms)), where=area > 0
-    )
+    share = _share_inside(geoms, outline)
     keep = share >= min_overlap
     if not keep.any():
         raise UnitsError(
@@ -396,18 +393,56 @@ def polygon_units(
             fix="give polygons covering the selected districts",
         )
     repairs = list(districts.attrs.get("repairs", []))  # already reported by repair_coverage
-    notes: list[str] = []
     pop = population if population is not None else pd.Series(dtype=float)
+    notes = _share_notes(polys, share, keep, pop, source=source, min_overlap=min_overlap)
+    kept = np.flatnonzero(keep)
+    polys = polys.iloc[kept].reset_index(drop=True)
+    face_geoms, owners, inside, overlaps, filled = _clipped_faces(geoms[kept], outline)
+    unit_geoms = np.array(coverage.union_by_owner(face_geoms, owners, len(polys)), dtype=object)
+    notes += _face_notes(source, overlaps, filled)
+    schools = dataset.schools.copy()
+    notes += _lost_notes(face_geoms, owners, inside, schools)
+    empty = shapely.is_empty(unit_geoms)
+    if empty.any():
+        notes.append(
+            f"polygon(s) wholly overlapped by others left out: {', '.join(polys['code'][empty])}"
+            f"{_pop_note(pop, polys['code'].to_numpy(), np.flatnonzero(empty))}"
+        )
+        polys, unit_geoms = polys[~empty].reset_index(drop=True), unit_geoms[~empty]
+    schools["unit"] = _school_units(schools, geoms[kept][~empty], unit_geoms)
+    units = _polygon_units_frame(polys, unit_geoms, districts, schools)
+    if population is not None:
+        notes += _attach_population(units, population)
+    if notes:
+        warnings.warn(DataWarning(f"units from {source}: " + "; ".join(notes)), stacklevel=2)
+    units.attrs["kind"] = "polygons"
+    units.attrs["adjustments"] = repairs + notes
+    return units, schools
 
-    def pop_note(idx: np.ndarray) -> str:
-        known = [float(pop[c]) for c in polys["code"].to_numpy()[idx] if c in pop.index]
-        return f"; population {sum(known):,.0f}" if known else ""
 
+def _share_inside(geoms: np.ndarray, outline: shapely.Geometry) -> np.ndarray:
+    """Share of each polygon's area inside ``outline`` (0 for a polygon of no area)."""
+    area = shapely.area(geoms)
+    return np.divide(shapely.area(shapely.intersection(geoms, outline)), area, out=np.zeros(len(geoms)), where=area > 0)
+
+
+def _pop_note(pop: pd.Series, codes: np.ndarray, idx: np.ndarray) -> str:
+    """``; population 1,234`` summed over the polygons ``codes[idx]`` with a figure; empty when none has."""
+    known = [float(pop[c]) for c in codes[idx] if c in pop.index]
+    return f"; population {sum(known):,.0f}" if known else ""
+
+
+def _share_notes(
+    polys: gpd.GeoDataFrame, share: np.ndarray, keep: np.ndarray, pop: pd.Series, *, source: str, min_overlap: float
+) -> list[str]:
+    """Notes on the polygons left out (too little inside) and those kept but mostly outside the study area."""
+    notes = []
+    codes = polys["code"].to_numpy()
     left_out = np.flatnonzero(~keep & (share > 0))
     if len(left_out):
         notes.append(
             f"{len(left_out)} polygon(s) of {source} less than {min_overlap:.0%} inside the study area left out"
-            f"{pop_note(left_out)}: "
+            f"{_pop_note(pop, codes, left_out)}: "
             + ", ".join(
                 f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in left_out[np.argsort(-share[left_out])][:15]
             )
@@ -417,22 +452,37 @@ def polygon_units(
     if len(partial):
         notes.append(
             f"{len(partial)} polygon(s) of {source} lie mostly outside the study area (generalised outlines) and are "
-            f"clipped to it{pop_note(partial)} counted in full: "
+            f"clipped to it{_pop_note(pop, codes, partial)} counted in full: "
             + ", ".join(
                 f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in partial[np.argsort(share[partial])][:15]
             )
             + (" ..." if len(partial) > 15 else "")
         )
-    kept = np.flatnonzero(keep)
-    polys = polys.iloc[kept].reset_index(drop=True)
-    clipped = coverage.on_grid(shapely.intersection(geoms[kept], outline))
+    return notes
+
+
+def _clipped_faces(
+    geoms: np.ndarray, outline: shapely.Geometry
+) -> tuple[np.ndarray, list[int | None], np.ndarray, float, list[coverage.Repair]]:
+    """Faces of the polygons clipped to ``outline``, each owned by the first polygon covering it.
+
+    Faces inside the study area covered by no polygon go to the neighbour sharing most boundary.
+    Returns the faces, their owners (None: outside, or touching no polygon), whether each is
+    inside, the area of overlaps between polygons (m²) and the faces filled.
+    """
+    clipped = coverage.on_grid(shapely.intersection(geoms, outline))
     face_geoms = coverage.faces(np.concatenate([clipped, np.array([outline], dtype=object)]))
     inside = np.array([bool(m) for m in coverage.membership(face_geoms, np.array([outline], dtype=object))])
     members = coverage.membership(face_geoms, clipped)
     owners: list[int | None] = [m[0] if (m and ins) else None for m, ins in zip(members, inside)]
     overlaps = sum(face_geoms[f].area for f, m in enumerate(members) if len(m) > 1 and inside[f])
     owners, filled = coverage.assign_faces(face_geoms, owners, fill=inside)
-    unit_geoms = np.array(coverage.union_by_owner(face_geoms, owners, len(polys)), dtype=object)
+    return face_geoms, owners, inside, overlaps, filled
+
+
+def _face_notes(source: str, overlaps: float, filled: list[coverage.Repair]) -> list[str]:
+    """Notes on overlaps between polygons (1 m² or more) and on gaps joined to neighbouring units."""
+    notes = []
     if overlaps >= 1:
         notes.append(
             f"overlapping polygons of {source} ({coverage.format_area(overlaps)}) left with the first in code order"
@@ -442,27 +492,35 @@ def polygon_units(
             f"{coverage.format_area(sum(r.area_m2 for r in filled))} of the study area covered by no kept polygon "
             "(gaps, polygons left out) joined to the neighbouring units"
         )
+    return notes
+
+
+def _lost_notes(
+    face_geoms: np.ndarray, owners: list[int | None], inside: np.ndarray, schools: gpd.GeoDataFrame
+) -> list[str]:
+    """A note per face of the study area left out (touching no unit), naming the nearest school."""
     lost = [f for f, o in enumerate(owners) if o is None and inside[f]]
-    schools = dataset.schools.copy()
-    if lost:
-        pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
-        for f in lost:
-            k = int(np.argmin(shapely.distance(pts, face_geoms[f])))
-            notes.append(
-                f"{coverage.format_area(face_geoms[f].area)} of the study area touching no unit left out, near "
-                f"{schools['name'].iloc[k]} (URN {schools['URN'].iloc[k]})"
-            )
-    empty = shapely.is_empty(unit_geoms)
-    if empty.any():
+    if not lost:
+        return []
+    notes = []
+    pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
+    for f in lost:
+        k = int(np.argmin(shapely.distance(pts, face_geoms[f])))
         notes.append(
-            f"polygon(s) wholly overlapped by others left out: {', '.join(polys['code'][empty])}{pop_note(np.flatnonzero(empty))}"
+            f"{coverage.format_area(face_geoms[f].area)} of the study area touching no unit left out, near "
+            f"{schools['name'].iloc[k]} (URN {schools['URN'].iloc[k]})"
         )
-        polys, unit_geoms = polys[~empty].reset_index(drop=True), unit_geoms[~empty]
+    return notes
+
+
+def _polygon_units_frame(
+    polys: gpd.GeoDataFrame, unit_geoms: np.ndarray, districts: gpd.GeoDataFrame, schools: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The units frame of :func:`polygon_units`: each unit with the district it overlaps most and its schools."""
     overlap = np.column_stack(
         [shapely.area(shapely.intersection(unit_geoms, d)) for d in districts.geometry.to_numpy()]
     )
     best = overlap.argmax(axis=1)
-    schools["unit"] = _school_units(schools, geoms[kept][~empty], unit_geoms)
     agg = schools.groupby("unit").agg(
         n_schools=("URN", "size"),
         pupils=("pupils", "sum"),
@@ -471,7 +529,7 @@ def polygon_units(
     )
     centroids = shapely.point_on_surface(unit_geoms)
     n = len(polys)
-    units = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "unit": np.arange(n),
             "code": polys["code"].to_numpy(),
@@ -489,21 +547,21 @@ def polygon_units(
         geometry=unit_geoms,
         crs=BNG,
     )
-    if population is not None:
-        units["population"] = units["code"].map(population)
-        missing = units["population"].isna()
-        if missing.any():
-            notes.append(
-                f"no population figure for {int(missing.sum())} of {len(units)} units (set to 0): "
-                + ", ".join(units.loc[missing, "code"].astype(str)[:15])
-                + (" ..." if missing.sum() > 15 else "")
-            )
-            units["population"] = units["population"].fillna(0)
-    if notes:
-        warnings.warn(DataWarning(f"units from {source}: " + "; ".join(notes)), stacklevel=2)
-    units.attrs["kind"] = "polygons"
-    units.attrs["adjustments"] = repairs + notes
-    return units, schools
+
+
+def _attach_population(units: gpd.GeoDataFrame, population: pd.Series) -> list[str]:
+    """Add ``population`` by unit code (0 where missing, noted); returns the notes."""
+    units["population"] = units["code"].map(population)
+    missing = units["population"].isna()
+    if not missing.any():
+        return []
+    note = (
+        f"no population figure for {int(missing.sum())} of {len(units)} units (set to 0): "
+        + ", ".join(units.loc[missing, "code"].astype(str)[:15])
+        + (" ..." if missing.sum() > 15 else "")
+    )
+    units["population"] = units["population"].fillna(0)
+    return [note]
 
 
 def _polygon_places(polys: pd.DataFrame, points: np.ndarray, schools: gpd.GeoDataFrame) -> list[str]:
