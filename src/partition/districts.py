@@ -43,14 +43,45 @@ OUTSIDE_LIMIT_M = 5000.0
 
 
 def normalise_name(name: str) -> str:
-    """Normalise a district name for matching (case, '&', punctuation, spaces)."""
+    """Normalise a district name for matching (case, '&', punctuation, spaces).
+
+    Parameters
+    ----------
+    name
+        A district name as written in GIAS (``DistrictAdministrative (name)``)
+        or a boundary file (any value; converted with ``str``).
+
+    Returns
+    -------
+    str
+        Lower case, ``&`` read as ``and``, every run of other characters than
+        letters and digits one space, no leading or trailing space
+        (``"Basingstoke & Deane"`` -> ``"basingstoke and deane"``).
+    """
     text = str(name).lower().replace("&", " and ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 
 
 def gias_district_index(schools: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of ``boundaries`` each school's GIAS district names (by code, else by name); -1 when none."""
+    """Row of ``boundaries`` each school's GIAS district names (by code, else by name); -1 when none.
+
+    Parameters
+    ----------
+    schools
+        Schools, n rows, with ``gias_district_code`` (ONS code from GIAS
+        ``DistrictAdministrative (code)``) and ``gias_district`` (its name);
+        either column may be missing or blank.
+    boundaries
+        Districts of a boundary file: ``code`` (ONS code), ``name``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of shape (n,): the position in ``boundaries`` of the
+        district each school's GIAS record names, matched by code first and
+        then by :func:`normalise_name`; -1 when it names none of them.
+    """
     by_code = {str(c).strip(): i for i, c in enumerate(boundaries["code"])}
     by_name = {normalise_name(n): i for i, n in enumerate(boundaries["name"])}
     codes = schools["gias_district_code"] if "gias_district_code" in schools else pd.Series("", index=schools.index)
@@ -325,6 +356,12 @@ def assign_districts(
         district assigned when outside), ``assigned``.
     excluded
         Schools left out (``URN``, ``name``, ``reason`` with the distance and the fix).
+
+    Warns
+    -----
+    DataWarning
+        One listing the schools excluded, one listing the disagreements (each
+        only when there are any).
     """
     where = locate_schools(schools, districts, tolerance_m=tolerance_m, limit_m=limit_m)
     names = districts["name"].to_numpy()

@@ -44,9 +44,23 @@ SHARED_EPS_M = 0.05
 def build_sites(schools: gpd.GeoDataFrame) -> pd.DataFrame:
     """Group schools at identical coordinates into sites.
 
-    Returns a frame indexed ``0..n-1`` (ordered by smallest URN) with ``x``,
-    ``y``, ``urns`` (tuple), ``district_code``, ``district``, ``n_schools``,
-    ``pupils``, ``anchors``; and sets ``site`` on nothing (pure function).
+    Pure function: ``schools`` is not modified.
+
+    Parameters
+    ----------
+    schools
+        Schools with their districts (:attr:`partition.dataset.Dataset.schools`):
+        Point geometry in British National Grid (EPSG:27700, metres), ``URN``,
+        ``district_code``, ``district``, ``pupils`` and ``anchor`` (1 for a
+        school that can anchor a partnership, else 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, indexed ``0..n-1`` in order of each site's smallest
+        URN: ``x``, ``y`` (BNG, m), ``urns`` (tuple of the site's URNs,
+        ascending), ``district_code`` and ``district`` (the most common among
+        its schools), ``n_schools``, ``pupils`` (sum), ``anchors`` (sum).
     """
     xy = pd.DataFrame(
         {
@@ -118,7 +132,22 @@ def _single_polygon(geom: shapely.Geometry, point: shapely.Point) -> tuple[shape
 
 
 def study_districts(dataset: Dataset) -> gpd.GeoDataFrame:
-    """The dataset's districts as a clean coverage (repairs reported; no-op when already clean)."""
+    """The dataset's districts as a clean coverage (repairs reported; no-op when already clean).
+
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`); its districts are
+        read from the boundary file (ONS LAD polygons, EPSG:27700).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``code``, ``name``, geometry (EPSG:27700) in code order, as repaired by
+        :func:`partition.io.boundaries.repair_coverage`: ``attrs["repairs"]``
+        lists each overlap or sliver gap repaired (also issued as a
+        :class:`~partition.warnings.DataWarning`).
+    """
     districts = dataset.districts[["code", "name", "geometry"]].copy()
     districts.attrs = dict(dataset.districts.attrs)
     return repair_coverage(districts, what="districts")
@@ -146,6 +175,13 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     each unit is the coverage union of its faces, so neighbouring units share
     exact edges and the units tile the study area without overlaps or gaps.
 
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`): schools from GIAS
+        with their districts, and the study area's districts (ONS LAD
+        polygons); both in British National Grid (EPSG:27700, metres).
+
     Returns
     -------
     units
@@ -157,6 +193,18 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         left out, each listed in ``attrs["dropped"]`` with its district and nearest school.
     schools
         The dataset's schools with a ``unit`` column.
+
+    Raises
+    ------
+    UnitsError
+        When the dataset has no school site, or the Voronoi construction does
+        not return one cell per site.
+
+    Warns
+    -----
+    DataWarning
+        Listing the school-less fragments (1 m² or more) left out of the units,
+        with their district, area and nearest school.
     """
     schools = dataset.schools
     sites = build_sites(schools)
@@ -341,10 +389,30 @@ class STRtreeMap:
     """A spatial index over a dict of geometries, answering with the dict's keys."""
 
     def __init__(self, geoms: dict[int, shapely.Geometry]) -> None:
+        """Index ``geoms``.
+
+        Parameters
+        ----------
+        geoms
+            Key (e.g. a unit's position) -> geometry, in BNG (EPSG:27700, m).
+        """
         self.keys = list(geoms)
         self.tree = shapely.STRtree([geoms[k] for k in self.keys])
 
     def query(self, geom: shapely.Geometry) -> list[int]:
+        """Keys of the geometries within :data:`SHARED_EPS_M` (5 cm) of ``geom``.
+
+        Parameters
+        ----------
+        geom
+            A geometry in the same CRS as the indexed ones (BNG, m).
+
+        Returns
+        -------
+        list of int
+            The keys of the indexed geometries intersecting ``geom`` buffered by
+            5 cm, in the index's order.
+        """
         return [self.keys[j] for j in self.tree.query(geom.buffer(SHARED_EPS_M), predicate="intersects")]
 
 
@@ -370,6 +438,24 @@ def polygon_units(
     aged 0-19) is attached as ``population`` where codes match; a unit partly
     outside the study area counts its polygon's whole population (reported).
 
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`): schools (GIAS) and
+        the study area's districts (ONS LAD polygons), EPSG:27700.
+    polygons
+        The unit layer (e.g. ONS ward, LSOA or MSOA boundaries read by
+        :func:`partition.io.boundaries.read_polygons`): ``code``, ``name``,
+        geometry in any CRS (reprojected to EPSG:27700); ``attrs["source"]``
+        names the file in messages.
+    population
+        Population per polygon code (e.g. children aged 0-19 from ONS
+        mid-year estimates, :func:`partition.io.population.read_child_population`);
+        None for no ``population`` column.
+    min_overlap
+        Least share (0-1) of a polygon's area inside the study area for it to
+        become a unit.
+
     Returns
     -------
     units
@@ -379,6 +465,17 @@ def polygon_units(
         ``attrs["adjustments"]`` lists what was clipped, left out or repaired.
     schools
         The dataset's schools with a ``unit`` column.
+
+    Raises
+    ------
+    UnitsError
+        When no polygon has ``min_overlap`` of its area inside the study area.
+
+    Warns
+    -----
+    DataWarning
+        One warning listing every polygon left out or clipped, overlaps and gaps
+        repaired, area touching no unit, and units without a population figure.
     """
     source = Path(str(polygons.attrs.get("source", "the unit layer"))).name
     districts = study_districts(dataset)
