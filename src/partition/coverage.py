@@ -65,18 +65,60 @@ class Repair:
 
 
 def on_grid(geoms: np.ndarray, grid: float = GRID_M) -> np.ndarray:
-    """Put every coordinate on one grid of ``grid`` metres (identical inputs snap identically)."""
+    """Put every coordinate on one grid of ``grid`` metres (identical inputs snap identically).
+
+    Parameters
+    ----------
+    geoms
+        Geometries in a projected CRS in metres (BNG, EPSG:27700), any shape.
+    grid
+        Grid spacing (m); default :data:`GRID_M` (1 cm).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of the same shape: the geometries snapped to the grid by
+        :func:`shapely.set_precision` (collapsed parts removed, kept valid).
+    """
     return shapely.set_precision(np.asarray(geoms, dtype=object), grid)
 
 
 def is_coverage(geoms: np.ndarray, gap_width: float = 0.0) -> bool:
-    """True when ``geoms`` neither overlap nor leave gaps narrower than ``gap_width`` (m)."""
+    """True when ``geoms`` neither overlap nor leave gaps narrower than ``gap_width`` (m).
+
+    Parameters
+    ----------
+    geoms
+        Polygons in a projected CRS (m), shape (n,); empty ones are ignored.
+    gap_width
+        Gaps between polygons narrower than this (m) count as faults; 0 checks
+        overlaps and edge matching only.
+
+    Returns
+    -------
+    bool
+        The result of :func:`shapely.coverage_is_valid`.
+    """
     geoms = np.asarray(geoms, dtype=object)
     return bool(shapely.coverage_is_valid(geoms[~shapely.is_empty(geoms)], gap_width=gap_width))
 
 
 def faces(geoms: np.ndarray, grid: float = GRID_M) -> np.ndarray:
-    """The faces of the arrangement of all boundaries of ``geoms``, noded on one grid."""
+    """The faces of the arrangement of all boundaries of ``geoms``, noded on one grid.
+
+    Parameters
+    ----------
+    geoms
+        Polygons in a projected CRS (m), shape (n,).
+    grid
+        Grid (m) the boundaries are noded on; default :data:`GRID_M` (1 cm).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of the faces (Polygons) into which all the boundaries cut
+        the plane, holes included; faces share exact edges.
+    """
     lines = shapely.union_all(shapely.boundary(np.asarray(geoms, dtype=object)), grid_size=grid)
     return shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
 
@@ -86,6 +128,21 @@ def membership(face_geoms: np.ndarray, geoms: np.ndarray, *, min_share: float = 
 
     A point inside each face decides; faces thinner than a metre around that point are
     decided by the share of their area instead.
+
+    Parameters
+    ----------
+    face_geoms
+        Faces (from :func:`faces`), shape (f,), projected CRS (m).
+    geoms
+        Polygons, shape (n,), same CRS.
+    min_share
+        Least share (0-1) of a thin face's area a polygon must cover.
+
+    Returns
+    -------
+    list of list of int
+        Length f: for each face, the positions in ``geoms`` of the polygons
+        covering it, ascending (empty when none does).
     """
     tree = shapely.STRtree(geoms)
     points = shapely.point_on_surface(face_geoms)
@@ -109,7 +166,21 @@ def membership(face_geoms: np.ndarray, geoms: np.ndarray, *, min_share: float = 
 
 
 def shared_length(a: shapely.Geometry, b: shapely.Geometry, eps: float = GRID_M) -> float:
-    """Length (m) of the boundary of ``a`` running along ``b``."""
+    """Length (m) of the boundary of ``a`` running along ``b``.
+
+    Parameters
+    ----------
+    a, b
+        Polygons in a projected CRS (m).
+    eps
+        Tolerance (m): the boundary of ``a`` within ``eps`` of ``b`` counts;
+        default :data:`GRID_M` (1 cm).
+
+    Returns
+    -------
+    float
+        Length in metres.
+    """
     return float(shapely.length(shapely.intersection(shapely.boundary(a), shapely.buffer(b, eps))))
 
 
@@ -129,7 +200,26 @@ def assign_faces(
     their size. Faces reach owners through chains of filled faces; faces touching no
     owner stay ``None``.
 
-    Returns the completed owners and the gap repairs.
+    Parameters
+    ----------
+    face_geoms
+        Faces sharing exact edges (from :func:`faces`), shape (f,), projected CRS (m).
+    owners
+        Length f: owner of each face (a polygon position), None for unowned.
+    gap_width
+        Widest sliver filled (m); default :data:`GAP_WIDTH_M` (100 m).
+    max_gap_m2
+        Largest sliver filled (m²); default :data:`MAX_GAP_M2` (5 ha).
+    fill
+        Boolean mask of shape (f,): fill exactly these unowned faces instead of
+        the slivers.
+
+    Returns
+    -------
+    owners
+        The completed owners (a new list of length f).
+    repairs
+        A ``"gap"`` :class:`Repair` per face filled, in the order filled.
     """
     owners = list(owners)
     unowned = np.array([o is None for o in owners], dtype=bool)
@@ -167,7 +257,23 @@ def assign_faces(
 
 
 def union_by_owner(face_geoms: np.ndarray, owners: list[int | None], n: int) -> list[shapely.Geometry]:
-    """The coverage union of the faces of each owner ``0..n-1`` (empty polygon for none)."""
+    """The coverage union of the faces of each owner ``0..n-1`` (empty polygon for none).
+
+    Parameters
+    ----------
+    face_geoms
+        Faces sharing exact edges, shape (f,), projected CRS (m).
+    owners
+        Length f: owner of each face (0..n-1) or None (left out).
+    n
+        Number of owners.
+
+    Returns
+    -------
+    list of shapely.Geometry
+        Length n: the (Multi)Polygon of each owner's faces, dissolved by
+        :func:`coverage_union`; an empty Polygon for an owner without faces.
+    """
     groups: dict[int, list[int]] = defaultdict(list)
     for i, o in enumerate(owners):
         if o is not None:
@@ -176,7 +282,21 @@ def union_by_owner(face_geoms: np.ndarray, owners: list[int | None], n: int) -> 
 
 
 def coverage_union(geoms: np.ndarray) -> shapely.Geometry:
-    """Dissolve polygons that form a valid coverage (exact: shared edges vanish, no cracks remain)."""
+    """Dissolve polygons that form a valid coverage (exact: shared edges vanish, no cracks remain).
+
+    Parameters
+    ----------
+    geoms
+        Polygons forming a coverage, shape (n,), projected CRS (m); empty ones
+        are ignored.
+
+    Returns
+    -------
+    shapely.Geometry
+        Their union by :func:`shapely.coverage_union_all`; when that is invalid
+        (the input was not a clean coverage), the overlay union on the 1 cm
+        grid. An empty Polygon for no input.
+    """
     geoms = np.asarray(geoms, dtype=object)
     geoms = geoms[~shapely.is_empty(geoms)]
     if len(geoms) == 0:
@@ -236,6 +356,22 @@ def fill_small_holes(
     """Remove the sliver holes inside single polygons (narrower than ``gap_width``, at most ``max_gap_m2``).
 
     A hole that another polygon of the layer fills (an enclave) is kept.
+
+    Parameters
+    ----------
+    geoms
+        Polygons (or None), shape (n,), projected CRS (m).
+    gap_width
+        Widest hole removed (m); default :data:`GAP_WIDTH_M` (100 m).
+    max_gap_m2
+        Largest hole removed (m²); default :data:`MAX_GAP_M2` (5 ha).
+
+    Returns
+    -------
+    geoms
+        A new object array of shape (n,) with the sliver holes filled.
+    repairs
+        A ``"gap"`` :class:`Repair` per hole filled.
     """
     geoms = np.array(geoms, dtype=object)
     tree = shapely.STRtree(geoms)
@@ -265,7 +401,20 @@ def fill_small_holes(
 
 
 def summarise_repairs(repairs: list[Repair]) -> list[tuple[str, int, int | None, float, shapely.Point]]:
-    """Repairs added up per kind and pair of polygons: ``(kind, kept, other, area_m2, where)``, largest first."""
+    """Repairs added up per kind and pair of polygons: ``(kind, kept, other, area_m2, where)``, largest first.
+
+    Parameters
+    ----------
+    repairs
+        Repairs from :func:`rebuild_coverage` or :func:`fill_small_holes`.
+
+    Returns
+    -------
+    list of tuple
+        One ``(kind, kept, other, area_m2, where)`` per kind and pair: total
+        area (m²) and the point of the largest single repair; sorted by area
+        descending, then kind, kept and other.
+    """
     total: dict[tuple[str, int, int | None], list] = {}
     for r in repairs:
         key = (r.kind, r.kept, r.other)
@@ -279,7 +428,19 @@ def summarise_repairs(repairs: list[Repair]) -> list[tuple[str, int, int | None,
 
 
 def format_area(area_m2: float) -> str:
-    """``4.6 ha``, ``1.20 km²`` or ``35 m²``."""
+    """``4.6 ha``, ``1.20 km²`` or ``35 m²``.
+
+    Parameters
+    ----------
+    area_m2
+        Area in square metres.
+
+    Returns
+    -------
+    str
+        km² (2 decimals) from 1 km², hectares (1 decimal) from 1 ha, else whole
+        m² (2 significant digits below 1 m²).
+    """
     if area_m2 >= 1e6:
         return f"{area_m2 / 1e6:.2f} km²"
     if area_m2 >= 1e4:
@@ -309,7 +470,20 @@ def dissolve_units(units_geoms: np.ndarray, labels: np.ndarray) -> list[shapely.
 
 
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
-    """A valid geometry of only the polygonal parts of ``geom`` (repairing it first when invalid)."""
+    """A valid geometry of only the polygonal parts of ``geom`` (repairing it first when invalid).
+
+    Parameters
+    ----------
+    geom
+        Any geometry (any CRS), or None.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        ``geom`` itself when None, empty, or a valid (Multi)Polygon; otherwise
+        the union of the polygonal parts of :func:`shapely.make_valid` of it
+        (an empty Polygon when it has none).
+    """
     if geom is None or geom.is_empty:
         return geom
     if not geom.is_valid:
@@ -336,6 +510,16 @@ def to_wgs84_valid(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     then every polygon is put on a grid of :data:`WGS84_GRID_DEG` degrees
     (about 0.1 mm), which drops collapsed parts. Points and lines are
     reprojected unchanged.
+
+    Parameters
+    ----------
+    gdf
+        A layer with a CRS (typically BNG, EPSG:27700, metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in WGS84 (EPSG:4326, degrees), same index and columns.
     """
     out = gdf.to_crs(4326)
     geoms = out.geometry.to_numpy().copy()

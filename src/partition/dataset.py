@@ -68,7 +68,14 @@ class Dataset:
 
     @property
     def outline(self) -> shapely.Geometry:
-        """The study area: union of the districts."""
+        """The study area: union of the districts.
+
+        Returns
+        -------
+        shapely.Geometry
+            The union of :attr:`districts` (ONS LAD polygons, British National
+            Grid EPSG:27700, metres).
+        """
         return shapely.union_all(self.districts.geometry.to_numpy())
 
 
@@ -160,6 +167,26 @@ def load_dataset(
         to a district (m); farther schools are excluded and reported.
     data
         Data folder overriding the location rule.
+
+    Returns
+    -------
+    Dataset
+        Schools (GIAS), districts (ONS LAD polygons) and what was left out,
+        all geometry in British National Grid (EPSG:27700, metres).
+
+    Raises
+    ------
+    DataLocationError
+        When a default input file cannot be found.
+    SchoolsFileError, BoundaryFileError
+        When a file is unreadable or malformed, or a ``district_codes`` code is
+        not in the boundary file.
+    EmptySelectionError
+        When no school passes the filters, the boundary file does not cover the
+        LA (more than half its schools outside every district), or no school
+        lies in the selected districts.
+    SchoolAccountingError
+        When an input record is neither placed nor excluded (a fault of the tool).
     """
     la_codes = tuple(str(c) for c in la_codes)
     default_s, default_b = datapaths.default_inputs(la_codes, data)

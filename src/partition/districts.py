@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -42,14 +43,45 @@ OUTSIDE_LIMIT_M = 5000.0
 
 
 def normalise_name(name: str) -> str:
-    """Normalise a district name for matching (case, '&', punctuation, spaces)."""
+    """Normalise a district name for matching (case, '&', punctuation, spaces).
+
+    Parameters
+    ----------
+    name
+        A district name as written in GIAS (``DistrictAdministrative (name)``)
+        or a boundary file (any value; converted with ``str``).
+
+    Returns
+    -------
+    str
+        Lower case, ``&`` read as ``and``, every run of other characters than
+        letters and digits one space, no leading or trailing space
+        (``"Basingstoke & Deane"`` -> ``"basingstoke and deane"``).
+    """
     text = str(name).lower().replace("&", " and ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 
 
 def gias_district_index(schools: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of ``boundaries`` each school's GIAS district names (by code, else by name); -1 when none."""
+    """Row of ``boundaries`` each school's GIAS district names (by code, else by name); -1 when none.
+
+    Parameters
+    ----------
+    schools
+        Schools, n rows, with ``gias_district_code`` (ONS code from GIAS
+        ``DistrictAdministrative (code)``) and ``gias_district`` (its name);
+        either column may be missing or blank.
+    boundaries
+        Districts of a boundary file: ``code`` (ONS code), ``name``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of shape (n,): the position in ``boundaries`` of the
+        district each school's GIAS record names, matched by code first and
+        then by :func:`normalise_name`; -1 when it names none of them.
+    """
     by_code = {str(c).strip(): i for i, c in enumerate(boundaries["code"])}
     by_name = {normalise_name(n): i for i, n in enumerate(boundaries["name"])}
     codes = schools["gias_district_code"] if "gias_district_code" in schools else pd.Series("", index=schools.index)
@@ -194,52 +226,88 @@ def select_districts(
     """
     source = boundaries.attrs.get("source", "boundaries")
     if codes:
-        wanted = [str(c).strip() for c in codes]
-        missing = [c for c in wanted if c not in set(boundaries["code"])]
-        if missing:
-            raise BoundaryFileError(
-                source,
-                f"has no district with code {', '.join(missing)}",
-                fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
-            )
-        return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True), []
+        return _explicit_districts(boundaries, codes, source), []
     where = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    homes = _home_rows(where, len(schools), source, tolerance_m)
+    wanted_las = {str(c) for c in la_codes}
+    owner = {} if owners is None else owners.to_dict()
+    foreign = _foreign_homes(boundaries, homes, owner, wanted_las)
+    own = [h for h in homes if h not in foreign]
+    notes: list[str] = []
+    if own and foreign:
+        own, notes = _attach_foreign(boundaries, schools, where, own, foreign, owner, wanted_las, limit_m)
+    chosen = sorted(own or homes)
+    return boundaries.iloc[chosen].reset_index(drop=True), notes
+
+
+def _explicit_districts(boundaries: gpd.GeoDataFrame, codes: Iterable[str], source: str) -> gpd.GeoDataFrame:
+    """The districts of ``boundaries`` with the given codes; :class:`BoundaryFileError` naming any missing."""
+    wanted = [str(c).strip() for c in codes]
+    missing = [c for c in wanted if c not in set(boundaries["code"])]
+    if missing:
+        raise BoundaryFileError(
+            source,
+            f"has no district with code {', '.join(missing)}",
+            fix=f"codes in the file include {', '.join(sorted(boundaries['code'])[:15])}",
+        )
+    return boundaries[boundaries["code"].isin(wanted)].reset_index(drop=True)
+
+
+def _home_rows(where: pd.DataFrame, n_schools: int, source: str, tolerance_m: float) -> list[int]:
+    """Rows of the boundary file home to a school (ascending); :class:`EmptySelectionError` when none."""
     homes = sorted(set(int(h) for h in where["home"] if h >= 0))
     if not homes:
         raise EmptySelectionError(
-            f"{source}: no district contains any of the {len(schools)} selected schools (none lies within "
+            f"{source}: no district contains any of the {n_schools} selected schools (none lies within "
             f"{tolerance_m:g} m of a district of the file or names one as its GIAS district)",
             fix="use a boundary file that covers the LA (e.g. the England LAD file) and check the schools' Easting/Northing",
         )
-    wanted_las = {str(c) for c in la_codes}
-    owner = {} if owners is None else owners.to_dict()
-    foreign = (
-        [h for h in homes if owner.get(boundaries["code"].iat[h], None) not in (None, *wanted_las)]
-        if wanted_las
-        else []
-    )
-    own = [h for h in homes if h not in foreign]
+    return homes
+
+
+def _foreign_homes(
+    boundaries: gpd.GeoDataFrame, homes: list[int], owner: dict[str, str], wanted_las: set[str]
+) -> list[int]:
+    """Home rows owned by an LA other than the requested ones (none when no LA is requested)."""
+    if not wanted_las:
+        return []
+    return [h for h in homes if owner.get(boundaries["code"].iat[h]) not in (None, *wanted_las)]
+
+
+def _attach_foreign(
+    boundaries: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    where: pd.DataFrame,
+    own: list[int],
+    foreign: list[int],
+    owner: dict[str, str],
+    wanted_las: set[str],
+    limit_m: float,
+) -> tuple[list[int], list[str]]:
+    """Leave out each foreign district whose schools all lie within ``limit_m`` of the own districts.
+
+    Returns the own rows (plus the foreign districts kept, in that order) and a note per foreign district.
+    """
+    own = list(own)
     notes = []
-    if own and foreign:
-        own_area = shapely.union_all(boundaries.geometry.to_numpy()[own])
-        for h in foreign:
-            members = schools[where["home"].to_numpy() == h]
-            gap = shapely.distance(members.geometry.to_numpy(), own_area)
-            code, name = boundaries["code"].iat[h], boundaries["name"].iat[h]
-            if (gap <= limit_m).all():
-                notes.append(
-                    f"district {name} ({code}) belongs to LA {owner[code]} (most GIAS records there); "
-                    f"not part of the study area: its school(s) URN {', '.join(map(str, members['URN']))} are attached "
-                    f"to the nearest district of LA {', '.join(sorted(wanted_las))} (pass --district codes to choose the districts)"
-                )
-            else:
-                own.append(h)
-                notes.append(
-                    f"district {name} ({code}) belongs to LA {owner[code]} but holds URN "
-                    f"{', '.join(map(str, members['URN']))}, more than {limit_m / 1000:g} km from the LA's other districts; included"
-                )
-    chosen = sorted(own or homes)
-    return boundaries.iloc[chosen].reset_index(drop=True), notes
+    own_area = shapely.union_all(boundaries.geometry.to_numpy()[own])
+    for h in foreign:
+        members = schools[where["home"].to_numpy() == h]
+        gap = shapely.distance(members.geometry.to_numpy(), own_area)
+        code, name = boundaries["code"].iat[h], boundaries["name"].iat[h]
+        if (gap <= limit_m).all():
+            notes.append(
+                f"district {name} ({code}) belongs to LA {owner[code]} (most GIAS records there); "
+                f"not part of the study area: its school(s) URN {', '.join(map(str, members['URN']))} are attached "
+                f"to the nearest district of LA {', '.join(sorted(wanted_las))} (pass --district codes to choose the districts)"
+            )
+        else:
+            own.append(h)
+            notes.append(
+                f"district {name} ({code}) belongs to LA {owner[code]} but holds URN "
+                f"{', '.join(map(str, members['URN']))}, more than {limit_m / 1000:g} km from the LA's other districts; included"
+            )
+    return own, notes
 
 
 def assign_districts(
@@ -288,77 +356,189 @@ def assign_districts(
         district assigned when outside), ``assigned``.
     excluded
         Schools left out (``URN``, ``name``, ``reason`` with the distance and the fix).
+
+    Warns
+    -----
+    DataWarning
+        One listing the schools excluded, one listing the disagreements (each
+        only when there are any).
     """
     where = locate_schools(schools, districts, tolerance_m=tolerance_m, limit_m=limit_m)
     names = districts["name"].to_numpy()
     codes = districts["code"].to_numpy()
-    if boundaries is not None and len(boundaries):
-        outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
-        label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
-        outer_name = [label[i] if i >= 0 else None for i in outer["polygon"]]
-        in_left_out = outer["polygon"].to_numpy() >= 0
-        selected = set(districts["code"])
-        outer_home = [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]]
+    outside = _outside_study_area(schools, districts, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    gias_names = schools["gias_district"]
+    placements = [
+        _place_school(
+            w,
+            gias_names.iloc[s],
+            names,
+            outside.polygon_name[s],
+            outside.home_name[s],
+            bool(outside.in_left_out[s]),
+            tolerance_m=tolerance_m,
+            limit_m=limit_m,
+            attach=attach,
+        )
+        for s, w in enumerate(where.itertuples())
+    ]
+    out, keep = _with_districts(schools, placements, names, codes)
+    disagreements = _disagreement_frame(schools, [(s, *p.record) for s, p in enumerate(placements) if p.record])
+    excluded = _excluded_frame(schools, [(s, p.reason) for s, p in enumerate(placements) if p.reason])
+    if len(excluded):
+        warnings.warn(DataWarning(_excluded_message(excluded)), stacklevel=2)
+    if len(disagreements):
+        warnings.warn(DataWarning(_disagreement_message(disagreements)), stacklevel=2)
+    return out[keep].reset_index(drop=True), disagreements, excluded
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """Where each school lies among all districts of the file, for schools outside the study area.
+
+    ``polygon_name``: ``Name (code)`` of the file's district containing the school, else None;
+    ``home_name``: that of its home district in the file when not in the study area, else None;
+    ``in_left_out``: whether some district of the file contains the school.
+    """
+
+    polygon_name: list[str | None]
+    home_name: list[str | None]
+    in_left_out: np.ndarray
+
+
+def _outside_study_area(
+    schools: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | None,
+    *,
+    tolerance_m: float,
+    limit_m: float,
+) -> _Outside:
+    """Name the districts of the whole file that schools lie in (nothing known without ``boundaries``)."""
+    if boundaries is None or not len(boundaries):
+        none: list[str | None] = [None] * len(schools)
+        return _Outside(none, none, np.zeros(len(schools), dtype=bool))
+    outer = locate_schools(schools, boundaries, tolerance_m=tolerance_m, limit_m=limit_m)
+    label = [f"{n} ({c})" for n, c in zip(boundaries["name"], boundaries["code"])]
+    selected = set(districts["code"])
+    return _Outside(
+        [label[i] if i >= 0 else None for i in outer["polygon"]],
+        [label[i] if i >= 0 and boundaries["code"].iat[i] not in selected else None for i in outer["home"]],
+        outer["polygon"].to_numpy() >= 0,
+    )
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """One school's district: ``row`` of the study area (-1 excluded), ``rule``, ``offset`` (m),
+    a disagreement ``record`` ``(gias, polygon, distance_m, assigned)`` or an exclusion ``reason``."""
+
+    row: int = -1
+    rule: str | None = None
+    offset: float = np.nan
+    record: tuple[object, str, float, str] | None = None
+    reason: str | None = None
+
+
+def _place_school(
+    w: tuple,
+    gias_name: object,
+    names: np.ndarray,
+    polygon_name: str | None,
+    home_name: str | None,
+    in_left_out: bool,
+    *,
+    tolerance_m: float,
+    limit_m: float,
+    attach: bool,
+) -> _Placement:
+    """Apply the rules of :func:`assign_districts` to one school (``w``: its row of :func:`locate_schools`)."""
+    if int(w.gias) >= 0 and w.gias_m <= tolerance_m:
+        return _gias_placement(w, gias_name, names, polygon_name)
+    if int(w.polygon) >= 0:
+        return _polygon_placement(w, gias_name, names)
+    if not attach and home_name is not None:
+        return _Placement(
+            reason=f"lies in district {home_name}, outside the selected districts (add it with --district)"
+        )
+    # a school inside a district left out of the study area (a cross-border site) may join the
+    # nearest district within limit_m; a school outside every district of the file only within the
+    # edge tolerance (farther out the file does not cover it)
+    reach = limit_m if attach and in_left_out else tolerance_m
+    return _outside_placement(w, gias_name, names, polygon_name, reach=reach, limit_m=limit_m)
+
+
+def _gias_placement(w: tuple, gias_name: object, names: np.ndarray, polygon_name: str | None) -> _Placement:
+    """The GIAS district, the school lying in it or within the edge tolerance."""
+    g, poly = int(w.gias), int(w.polygon)
+    rule = "polygon" if w.gias_m == 0 else "gias-edge" if poly >= 0 else "gias-outside"
+    record = None
+    if poly >= 0 and poly != g:
+        record = (gias_name, names[poly], float(w.gias_m), names[g])
+    elif poly < 0 and w.gias_m > 0:
+        record = (gias_name, polygon_name or "(outside every district)", float(w.gias_m), names[g])
+    return _Placement(g, rule, w.gias_m, record)
+
+
+def _polygon_placement(w: tuple, gias_name: object, names: np.ndarray) -> _Placement:
+    """The study-area polygon containing the school (its GIAS district is farther or another)."""
+    g, poly = int(w.gias), int(w.polygon)
+    record = None
+    if g >= 0 or (gias_name and normalise_name(gias_name) != normalise_name(names[poly])):
+        record = (gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly])
+    return _Placement(poly, "polygon", 0.0, record)
+
+
+def _outside_placement(
+    w: tuple, gias_name: object, names: np.ndarray, polygon_name: str | None, *, reach: float, limit_m: float
+) -> _Placement:
+    """A school outside every study-area district: its GIAS district within ``limit_m``, else the
+    nearest within ``reach``, else excluded."""
+    g = int(w.gias)
+    if g >= 0 and w.gias_m <= limit_m:
+        row, rule, offset = g, "gias-outside", w.gias_m
+    elif w.nearest >= 0 and w.nearest_m <= reach:
+        row, rule, offset = int(w.nearest), "nearest-outside", w.nearest_m
     else:
-        outer_name = outer_home = [None] * len(schools)
-        in_left_out = np.zeros(len(schools), dtype=bool)
-    chosen = np.full(len(schools), -1)
-    rule = np.empty(len(schools), dtype=object)
-    offset = np.full(len(schools), np.nan)
-    records, reasons = [], []
-    for s, w in enumerate(where.itertuples()):
-        gias_name = schools["gias_district"].iloc[s]
-        g, poly = int(w.gias), int(w.polygon)
-        if g >= 0 and w.gias_m <= tolerance_m:
-            chosen[s], offset[s] = g, w.gias_m
-            rule[s] = "polygon" if w.gias_m == 0 else "gias-edge" if poly >= 0 else "gias-outside"
-            if poly >= 0 and poly != g:
-                records.append((s, gias_name, names[poly], float(w.gias_m), names[g]))
-            elif poly < 0 and w.gias_m > 0:
-                records.append((s, gias_name, outer_name[s] or "(outside every district)", float(w.gias_m), names[g]))
-            continue
-        if poly >= 0:
-            chosen[s], rule[s], offset[s] = poly, "polygon", 0.0
-            if g >= 0 or (gias_name and normalise_name(gias_name) != normalise_name(names[poly])):
-                records.append((s, gias_name, names[poly], float(w.gias_m) if g >= 0 else np.nan, names[poly]))
-            continue
-        where_text = outer_name[s] or "(outside every district)"
-        if not attach and outer_home[s] is not None:
-            reasons.append(
-                (s, f"lies in district {outer_home[s]}, outside the selected districts (add it with --district)")
-            )
-            continue
-        # a school inside a district left out of the study area (a cross-border site) may join the
-        # nearest district within limit_m; a school outside every district of the file only within the
-        # edge tolerance (farther out the file does not cover it)
-        reach = limit_m if attach and in_left_out[s] else tolerance_m
-        if g >= 0 and w.gias_m <= limit_m:
-            chosen[s], rule[s], offset[s] = g, "gias-outside", w.gias_m
-        elif w.nearest >= 0 and w.nearest_m <= reach:
-            chosen[s], rule[s], offset[s] = int(w.nearest), "nearest-outside", w.nearest_m
-        else:
-            near = (
-                f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}"
-                if w.nearest >= 0
-                else "far from every district"
-            )
-            where_text = f"in {outer_name[s]}" if outer_name[s] else NOT_COVERED
-            reasons.append(
-                (
-                    s,
-                    f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
-                    "check its Easting/Northing, or use a boundary file that covers it",
-                )
-            )
-            continue
-        records.append((s, gias_name, where_text, float(offset[s]), names[chosen[s]]))
+        return _Placement(reason=_outside_reason(w, names, polygon_name, reach))
+    where_text = polygon_name or "(outside every district)"
+    return _Placement(row, rule, offset, (gias_name, where_text, float(offset), names[row]))
+
+
+def _outside_reason(w: tuple, names: np.ndarray, polygon_name: str | None, reach: float) -> str:
+    """Why a school is excluded: where it lies, its distance to the nearest district and the fix."""
+    near = (
+        f"{w.nearest_m / 1000:.1f} km from the nearest, {names[w.nearest]}"
+        if w.nearest >= 0
+        else "far from every district"
+    )
+    where_text = f"in {polygon_name}" if polygon_name else NOT_COVERED
+    return (
+        f"outside the study area: {where_text}, {near} (more than {reach / 1000:g} km); "
+        "check its Easting/Northing, or use a boundary file that covers it"
+    )
+
+
+def _with_districts(
+    schools: gpd.GeoDataFrame, placements: list[_Placement], names: np.ndarray, codes: np.ndarray
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """``schools`` with ``district_code``, ``district``, ``district_rule``, ``offset_m``; and which are placed."""
+    chosen = np.array([p.row for p in placements], dtype=int)
+    rule = np.empty(len(placements), dtype=object)
+    rule[:] = [p.rule for p in placements]
+    offset = np.array([p.offset for p in placements], dtype=float)
     keep = chosen >= 0
     out = schools.copy()
     out["district_code"] = [codes[i] if i >= 0 else None for i in chosen]
     out["district"] = [names[i] if i >= 0 else None for i in chosen]
     out["district_rule"] = rule
     out["offset_m"] = offset
-    disagreements = pd.DataFrame(
+    return out, keep
+
+
+def _disagreement_frame(schools: gpd.GeoDataFrame, records: list[tuple]) -> pd.DataFrame:
+    """``URN``, ``name``, ``gias_district``, ``polygon_district``, ``distance_m`` (0.1 m), ``assigned``."""
+    return pd.DataFrame(
         [
             {
                 "URN": int(schools["URN"].iloc[s]),
@@ -372,7 +552,11 @@ def assign_districts(
         ],
         columns=["URN", "name", "gias_district", "polygon_district", "distance_m", "assigned"],
     )
-    excluded = pd.DataFrame(
+
+
+def _excluded_frame(schools: gpd.GeoDataFrame, reasons: list[tuple[int, str]]) -> pd.DataFrame:
+    """``URN``, ``name``, ``reason`` of the schools left out."""
+    return pd.DataFrame(
         {
             "URN": [int(schools["URN"].iloc[s]) for s, _ in reasons],
             "name": [schools["name"].iloc[s] for s, _ in reasons],
@@ -380,28 +564,20 @@ def assign_districts(
         },
         columns=["URN", "name", "reason"],
     )
-    if len(excluded):
-        warnings.warn(
-            DataWarning(
-                f"excluded {len(excluded)} school(s) outside the study area: "
-                + "; ".join(
-                    f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}"
-                    for r in excluded.itertuples()
-                )
-            ),
-            stacklevel=2,
-        )
-    if len(disagreements):
-        warnings.warn(
-            DataWarning(
-                "district of "
-                + "; ".join(
-                    f"URN {r.URN} {r.name}: GIAS '{r.gias_district}', polygon '{r.polygon_district}'"
-                    + (f" ({r.distance_m:g} m)" if r.distance_m == r.distance_m and r.distance_m is not None else "")
-                    + f" -> {r.assigned}"
-                    for r in disagreements.itertuples()
-                )
-            ),
-            stacklevel=2,
-        )
-    return out[keep].reset_index(drop=True), disagreements, excluded
+
+
+def _excluded_message(excluded: pd.DataFrame) -> str:
+    """The warning listing the schools excluded."""
+    return f"excluded {len(excluded)} school(s) outside the study area: " + "; ".join(
+        f"URN {r.URN} {r.name}: {r.reason.removeprefix('outside the study area: ')}" for r in excluded.itertuples()
+    )
+
+
+def _disagreement_message(disagreements: pd.DataFrame) -> str:
+    """The warning listing the schools whose GIAS district and polygon differ."""
+    return "district of " + "; ".join(
+        f"URN {r.URN} {r.name}: GIAS '{r.gias_district}', polygon '{r.polygon_district}'"
+        + (f" ({r.distance_m:g} m)" if r.distance_m == r.distance_m and r.distance_m is not None else "")
+        + f" -> {r.assigned}"
+        for r in disagreements.itertuples()
+    )

@@ -32,7 +32,24 @@ MIN_SHARED_M = 5.0
 
 
 def shared_boundaries(units: gpd.GeoDataFrame, *, min_shared_m: float = MIN_SHARED_M) -> list[tuple[int, int, float]]:
-    """Return ``(i, j, length_m)`` for every pair of units sharing a boundary of positive length."""
+    """Return ``(i, j, length_m)`` for every pair of units sharing a boundary of positive length.
+
+    Parameters
+    ----------
+    units
+        Unit polygons (:mod:`partition.units`) in British National Grid
+        (EPSG:27700, metres).
+    min_shared_m
+        Shortest shared boundary (m) that makes two units adjacent; default
+        :data:`MIN_SHARED_M` (5 m), so corner touches do not count.
+
+    Returns
+    -------
+    list of tuple
+        ``(i, j, length_m)`` with row positions ``i < j`` and the length (m) of
+        the boundary of unit ``i`` within 5 cm of unit ``j``, in the order of
+        the spatial index query.
+    """
     geoms = units.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
     left, right = tree.query(shapely.buffer(geoms, 0.5), predicate="intersects")
@@ -44,7 +61,23 @@ def shared_boundaries(units: gpd.GeoDataFrame, *, min_shared_m: float = MIN_SHAR
 
 
 def describe_unit(units: gpd.GeoDataFrame, i: int) -> str:
-    """A unit as users know it: ``School (URN n), Havant`` (its ``place``, or URNs / code, and district)."""
+    """A unit as users know it: ``School (URN n), Havant`` (its ``place``, or URNs / code, and district).
+
+    Parameters
+    ----------
+    units
+        Units with ``place``, ``urns``, ``code`` or only a geometry (BNG), and
+        optionally ``district``.
+    i
+        Row position of the unit.
+
+    Returns
+    -------
+    str
+        Its ``place``, else ``the unit of URN ...``, else its ``code``, else
+        ``unit at 123,456 E 98,765 N`` (a point inside it, BNG metres);
+        followed by ``, district`` unless the label already names the district.
+    """
     row = units.iloc[int(i)]
     if "place" in units and isinstance(row["place"], str) and row["place"]:
         label = row["place"]
@@ -59,7 +92,22 @@ def describe_unit(units: gpd.GeoDataFrame, i: int) -> str:
 
 
 def describe_units(units: gpd.GeoDataFrame, idx: list[int], limit: int = 5) -> str:
-    """Up to ``limit`` units described, ``and k more``."""
+    """Up to ``limit`` units described, ``and k more``.
+
+    Parameters
+    ----------
+    units
+        Units as for :func:`describe_unit`.
+    idx
+        Row positions of the units to describe (described in ascending order).
+    limit
+        Most units named.
+
+    Returns
+    -------
+    str
+        The descriptions joined by ``; ``, with ``; and k more`` when cut.
+    """
     idx = sorted(int(i) for i in idx)
     text = "; ".join(describe_unit(units, i) for i in idx[:limit])
     return text + (f"; and {len(idx) - limit} more" if len(idx) > limit else "")
@@ -76,6 +124,35 @@ def build_graph(
     Node attributes: every non-geometry column of ``units``. Edge attributes:
     ``length`` (shared boundary, m) and ``bridge`` (True for island links).
     ``graph.graph["bridges"]`` lists the island links added.
+
+    Parameters
+    ----------
+    units
+        Unit polygons (:mod:`partition.units`) in British National Grid
+        (EPSG:27700, metres).
+    island_policy
+        ``"link"`` (join each separate piece to its nearest unit by a bridge
+        edge, reported) or ``"error"``; see :data:`ISLAND_POLICIES`.
+    min_shared_m
+        Shortest shared boundary (m) that makes two units adjacent.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes ``0..n-1``; bridge edges also carry ``gap_m`` (distance in m
+        between the linked units); ``graph.graph["bridges"]`` is a list of
+        ``(i, j, gap_m)``.
+
+    Raises
+    ------
+    GraphError
+        When ``island_policy`` is unknown, or is ``"error"`` and the units form
+        more than one piece (naming each piece's units by place and district).
+
+    Warns
+    -----
+    DataWarning
+        Naming each island link added under policy ``"link"`` and its length.
     """
     if island_policy not in ISLAND_POLICIES:
         raise GraphError(f"unknown island policy {island_policy!r}", fix="use 'link' or 'error'")

@@ -27,7 +27,29 @@ def _range(total: float, low: float, high: float) -> tuple[int, int]:
 def district_ranges(
     totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int
 ) -> dict[str, tuple[int, int]]:
-    """Feasible partnership counts per district at ``k``."""
+    """Feasible partnership counts per district at ``k``.
+
+    Parameters
+    ----------
+    totals
+        District name -> attribute -> total over its units (``pupils``,
+        ``n_schools``, ``population`` as present; pupils from GIAS
+        ``NumberOfPupils``, population from ONS estimates).
+    anchors
+        District name -> number of its anchor sites (units with an anchor school).
+    spec
+        The plan specification: its size bounds and whether anchors are required.
+    k
+        Number of partnerships in all districts together.
+
+    Returns
+    -------
+    dict
+        District name -> ``(lo, hi)``: the fewest and most partnerships whose
+        average size meets every size bound (bounds computed on the totals of
+        all districts shared among ``k``), ``hi`` capped at the anchors when
+        anchors are required. ``lo > hi`` when no whole number fits.
+    """
     county = {a: sum(t[a] for t in totals.values()) for b in spec.size for a in [b.attribute]}
     ranges = {}
     for d, t in totals.items():
@@ -43,7 +65,35 @@ def district_ranges(
 
 
 def apportion(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> dict[str, int]:
-    """Partnerships per district, or :class:`InfeasibleError` with a per-district diagnosis."""
+    """Partnerships per district, or :class:`InfeasibleError` with a per-district diagnosis.
+
+    Parameters
+    ----------
+    totals
+        District name -> attribute -> total over its units (``pupils``,
+        ``n_schools``, ``population`` as present; pupils from GIAS
+        ``NumberOfPupils``, population from ONS estimates).
+    anchors
+        District name -> number of its anchor sites (units with an anchor school).
+    spec
+        The plan specification: its size bounds and whether anchors are required.
+    k
+        Number of partnerships in all districts together.
+
+    Returns
+    -------
+    dict
+        District name -> number of partnerships, summing to ``k``: the
+        largest-remainder share of pupils (else of the first size attribute),
+        kept within :func:`district_ranges`.
+
+    Raises
+    ------
+    InfeasibleError
+        When some district has no feasible count or the ranges cannot sum to
+        ``k``; the message is :func:`diagnose`'s, the fix names the smallest
+        tolerance and the values of k that would work.
+    """
     ranges = district_ranges(totals, anchors, spec, k)
     empty = {d: r for d, r in ranges.items() if r[0] > r[1]}
     lo_sum = sum(r[0] for r in ranges.values())
@@ -70,7 +120,30 @@ def diagnose(
     k: int,
     ranges: dict[str, tuple[int, int]],
 ) -> str:
-    """Say which districts make nesting infeasible at ``k`` and why."""
+    """Say which districts make nesting infeasible at ``k`` and why.
+
+    Parameters
+    ----------
+    totals
+        District name -> attribute -> total over its units (``pupils``,
+        ``n_schools``, ``population`` as present; pupils from GIAS
+        ``NumberOfPupils``, population from ONS estimates).
+    anchors
+        District name -> number of its anchor sites (units with an anchor school).
+    spec
+        The plan specification: its size bounds and whether anchors are required.
+    k
+        Number of partnerships in all districts together.
+    ranges
+        :func:`district_ranges` of the same arguments.
+
+    Returns
+    -------
+    str
+        ``districts 'nest' is infeasible: ...`` naming each district without a
+        feasible count (its size in partnerships' worth, and too few anchors or
+        no fitting whole number), else the total range the districts can hold.
+    """
     attr = spec.size[0].attribute
     county = sum(t[attr] for t in totals.values())
     mean = county / k
@@ -102,7 +175,27 @@ def _feasible(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec
 def smallest_tolerance(
     totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int
 ) -> float | None:
-    """Smallest tolerance of the first size bound (0.5 % steps, up to 90 %) that makes nesting feasible at k."""
+    """Smallest tolerance of the first size bound (0.5 % steps, up to 90 %) that makes nesting feasible at k.
+
+    Parameters
+    ----------
+    totals
+        District name -> attribute -> total over its units (``pupils``,
+        ``n_schools``, ``population`` as present; pupils from GIAS
+        ``NumberOfPupils``, population from ONS estimates).
+    anchors
+        District name -> number of its anchor sites (units with an anchor school).
+    spec
+        The plan specification: its size bounds and whether anchors are required.
+    k
+        Number of partnerships in all districts together.
+
+    Returns
+    -------
+    float or None
+        The tolerance as a fraction (0.005 to 0.9), or None when none up to
+        90 % makes the districts feasible.
+    """
     first = spec.size[0]
     for step in range(1, 181):
         t = step / 200

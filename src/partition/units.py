@@ -44,9 +44,23 @@ SHARED_EPS_M = 0.05
 def build_sites(schools: gpd.GeoDataFrame) -> pd.DataFrame:
     """Group schools at identical coordinates into sites.
 
-    Returns a frame indexed ``0..n-1`` (ordered by smallest URN) with ``x``,
-    ``y``, ``urns`` (tuple), ``district_code``, ``district``, ``n_schools``,
-    ``pupils``, ``anchors``; and sets ``site`` on nothing (pure function).
+    Pure function: ``schools`` is not modified.
+
+    Parameters
+    ----------
+    schools
+        Schools with their districts (:attr:`partition.dataset.Dataset.schools`):
+        Point geometry in British National Grid (EPSG:27700, metres), ``URN``,
+        ``district_code``, ``district``, ``pupils`` and ``anchor`` (1 for a
+        school that can anchor a partnership, else 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, indexed ``0..n-1`` in order of each site's smallest
+        URN: ``x``, ``y`` (BNG, m), ``urns`` (tuple of the site's URNs,
+        ascending), ``district_code`` and ``district`` (the most common among
+        its schools), ``n_schools``, ``pupils`` (sum), ``anchors`` (sum).
     """
     xy = pd.DataFrame(
         {
@@ -118,7 +132,22 @@ def _single_polygon(geom: shapely.Geometry, point: shapely.Point) -> tuple[shape
 
 
 def study_districts(dataset: Dataset) -> gpd.GeoDataFrame:
-    """The dataset's districts as a clean coverage (repairs reported; no-op when already clean)."""
+    """The dataset's districts as a clean coverage (repairs reported; no-op when already clean).
+
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`); its districts are
+        read from the boundary file (ONS LAD polygons, EPSG:27700).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``code``, ``name``, geometry (EPSG:27700) in code order, as repaired by
+        :func:`partition.io.boundaries.repair_coverage`: ``attrs["repairs"]``
+        lists each overlap or sliver gap repaired (also issued as a
+        :class:`~partition.warnings.DataWarning`).
+    """
     districts = dataset.districts[["code", "name", "geometry"]].copy()
     districts.attrs = dict(dataset.districts.attrs)
     return repair_coverage(districts, what="districts")
@@ -146,6 +175,13 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     each unit is the coverage union of its faces, so neighbouring units share
     exact edges and the units tile the study area without overlaps or gaps.
 
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`): schools from GIAS
+        with their districts, and the study area's districts (ONS LAD
+        polygons); both in British National Grid (EPSG:27700, metres).
+
     Returns
     -------
     units
@@ -157,6 +193,18 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         left out, each listed in ``attrs["dropped"]`` with its district and nearest school.
     schools
         The dataset's schools with a ``unit`` column.
+
+    Raises
+    ------
+    UnitsError
+        When the dataset has no school site, or the Voronoi construction does
+        not return one cell per site.
+
+    Warns
+    -----
+    DataWarning
+        Listing the school-less fragments (1 m² or more) left out of the units,
+        with their district, area and nearest school.
     """
     schools = dataset.schools
     sites = build_sites(schools)
@@ -168,29 +216,70 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     adjustments = list(districts.attrs.get("repairs", [])) + adjustments
     codes = list(geoms)
     district_geoms = coverage.on_grid(np.array([geoms[c] for c in codes], dtype=object))
-    outline = shapely.union_all(district_geoms)
     points = shapely.points(sites[["x", "y"]].to_numpy())
+    cells = _site_cells(points, shapely.union_all(district_geoms))
+    face_geoms = coverage.faces(np.concatenate([district_geoms, cells]))
+    groups = _face_groups(face_geoms, district_geoms, cells, points)
+    code_pos = {c: k for k, c in enumerate(codes)}
+    site_district = [code_pos[c] for c in sites["district_code"]]
+    core, orphans = _cores_and_orphans(groups, face_geoms, site_district, points)
+    members: list[list[shapely.Geometry]] = [[g] for g in core]
+    dropped = _attach_orphans(orphans, core, site_district, members)
+    unit_geoms = _unit_polygons(members, points, site_district, dropped)
+    dropped_notes = [
+        f"{coverage.format_area(area)} in {districts.at[d, 'name']} near {_nearest_school(sites, school_names, where)}"
+        for area, d, where in sorted(dropped, key=lambda t: -t[0])
+        if area >= 1.0
+    ]
+    dropped_area = sum(a for a, _, _ in dropped)
+    if dropped_notes:
+        warnings.warn(DataWarning(_dropped_message(dropped_notes, dropped_area)), stacklevel=2)
+    units = _site_units_frame(sites, school_names, unit_geoms)
+    units.attrs["adjustments"] = adjustments
+    units.attrs["dropped"] = dropped_notes
+    units.attrs["dropped_area_km2"] = dropped_area / 1e6
+    units.attrs["kind"] = "sites"
+    unit_of = {u: i for i, urns in enumerate(sites["urns"]) for u in urns}
+    out = schools.copy()
+    out["unit"] = out["URN"].map(unit_of).astype("int64")
+    return units, out
+
+
+def _site_cells(points: np.ndarray, outline: shapely.Geometry) -> np.ndarray:
+    """Voronoi cell of every site (in site order), clipped to 1 m around the study area's bounds."""
     minx, miny, maxx, maxy = outline.bounds
     frame = shapely.box(minx - 10_000, miny - 10_000, maxx + 10_000, maxy + 10_000)
-    if len(sites) == 1:  # one site (City of London, Isles of Scilly): its cell is the whole frame
+    if len(points) == 1:  # one site (City of London, Isles of Scilly): its cell is the whole frame
         cells = np.array([frame], dtype=object)
     else:
         cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame, ordered=True))
-    if len(cells) != len(sites):
-        raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(sites)} sites")
-    cells = shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
-    face_geoms = coverage.faces(np.concatenate([district_geoms, cells]))
+    if len(cells) != len(points):
+        raise UnitsError(f"Voronoi construction returned {len(cells)} cells for {len(points)} sites")
+    return shapely.intersection(cells, shapely.box(minx - 1, miny - 1, maxx + 1, maxy + 1))
+
+
+def _face_groups(
+    face_geoms: np.ndarray, district_geoms: np.ndarray, cells: np.ndarray, points: np.ndarray
+) -> dict[tuple[int, int], list[int]]:
+    """(cell, district) -> faces; a face outside every district is outside the study area and left out.
+
+    A face in no cell (a crack at the frame) goes to the cell of the site nearest it.
+    """
     in_district = coverage.membership(face_geoms, district_geoms)
     in_cell = coverage.membership(face_geoms, cells)
-    # (cell, district) -> faces; a face outside every district is outside the study area
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for f, (ds, cs) in enumerate(zip(in_district, in_cell)):
         if ds:
             cell = cs[0] if cs else int(shapely.STRtree(points).nearest(shapely.point_on_surface(face_geoms[f])))
             groups[(cell, ds[0])].append(f)
-    code_pos = {c: k for k, c in enumerate(codes)}
-    site_district = [code_pos[c] for c in sites["district_code"]]
-    core: list[shapely.Geometry] = [shapely.Polygon()] * len(sites)
+    return groups
+
+
+def _cores_and_orphans(
+    groups: dict[tuple[int, int], list[int]], face_geoms: np.ndarray, site_district: list[int], points: np.ndarray
+) -> tuple[list[shapely.Geometry], dict[int, list[shapely.Polygon]]]:
+    """Each site's core (the piece of its cell in its district containing it) and, per district, the other pieces."""
+    core: list[shapely.Geometry] = [shapely.Polygon()] * len(points)
     orphans: dict[int, list[shapely.Polygon]] = defaultdict(list)
     for (j, d), fs in sorted(groups.items()):
         piece = coverage.coverage_union(face_geoms[fs])
@@ -200,53 +289,85 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
             orphans[d].extend(rest)
         else:
             orphans[d].extend(p for p in shapely.get_parts(piece) if p.geom_type == "Polygon")
-    members: list[list[shapely.Geometry]] = [[g] for g in core]
+    return core, orphans
+
+
+def _attach_orphans(
+    orphans: dict[int, list[shapely.Polygon]],
+    core: list[shapely.Geometry],
+    site_district: list[int],
+    members: list[list[shapely.Geometry]],
+) -> list[tuple[float, int, shapely.Point]]:
+    """Give every orphan piece to the unit of its district sharing most boundary with it (appended to ``members``).
+
+    Pieces reach units through chains of pieces. Returns the pieces touching no unit of
+    their district: ``(area_m2, district position, point inside)``.
+    """
     dropped: list[tuple[float, int, shapely.Point]] = []
     for d, pieces in sorted(orphans.items()):
         idx = [i for i, sd in enumerate(site_district) if sd == d]
         pending = [p for p in pieces if p.area > 0]
         current = {i: core[i] for i in idx}
         while pending and current:
-            local = STRtreeMap(current)
-            still = []
-            for piece in pending:
-                best, best_len = None, 0.0
-                for i in local.query(piece):
-                    length = _shared_length(piece, current[i])
-                    if length > best_len:
-                        best, best_len = i, length
-                if best is None:
-                    still.append(piece)
-                else:
-                    members[best].append(piece)
-                    current[best] = coverage.coverage_union(np.array([current[best], piece], dtype=object))
+            still = _attach_pass(pending, current, members)
             if len(still) == len(pending):
                 break
             pending = still
         dropped.extend((p.area, d, shapely.point_on_surface(p)) for p in pending)
+    return dropped
+
+
+def _attach_pass(
+    pending: list[shapely.Polygon], current: dict[int, shapely.Geometry], members: list[list[shapely.Geometry]]
+) -> list[shapely.Polygon]:
+    """One pass of :func:`_attach_orphans` over the pending pieces; returns those still touching no unit."""
+    local = STRtreeMap(current)
+    still = []
+    for piece in pending:
+        best, best_len = None, 0.0
+        for i in local.query(piece):
+            length = _shared_length(piece, current[i])
+            if length > best_len:
+                best, best_len = i, length
+        if best is None:
+            still.append(piece)
+        else:
+            members[best].append(piece)
+            current[best] = coverage.coverage_union(np.array([current[best], piece], dtype=object))
+    return still
+
+
+def _unit_polygons(
+    members: list[list[shapely.Geometry]],
+    points: np.ndarray,
+    site_district: list[int],
+    dropped: list[tuple[float, int, shapely.Point]],
+) -> list[shapely.Polygon]:
+    """Each unit as the one polygon of its pieces containing its site; other parts are appended to ``dropped``."""
     unit_geoms = []
     for i, parts in enumerate(members):
         merged = coverage.coverage_union(np.array(parts, dtype=object))
         keep, rest = _single_polygon(merged, points[i])
         dropped.extend((p.area, site_district[i], shapely.point_on_surface(p)) for p in rest)
         unit_geoms.append(keep)
-    dropped_notes = [
-        f"{coverage.format_area(area)} in {districts.at[d, 'name']} near {_nearest_school(sites, school_names, where)}"
-        for area, d, where in sorted(dropped, key=lambda t: -t[0])
-        if area >= 1.0
-    ]
-    dropped_area = sum(a for a, _, _ in dropped)
-    if dropped_notes:
-        warnings.warn(
-            DataWarning(
-                f"{len(dropped_notes)} school-less fragment(s) ({coverage.format_area(dropped_area)}: islands cut off "
-                "from every school of their district) are left out of the units: "
-                + "; ".join(dropped_notes[:10])
-                + (f"; and {len(dropped_notes) - 10} more" if len(dropped_notes) > 10 else "")
-            ),
-            stacklevel=2,
-        )
-    units = gpd.GeoDataFrame(
+    return unit_geoms
+
+
+def _dropped_message(dropped_notes: list[str], dropped_area: float) -> str:
+    """The warning listing the school-less fragments left out (first ten)."""
+    return (
+        f"{len(dropped_notes)} school-less fragment(s) ({coverage.format_area(dropped_area)}: islands cut off "
+        "from every school of their district) are left out of the units: "
+        + "; ".join(dropped_notes[:10])
+        + (f"; and {len(dropped_notes) - 10} more" if len(dropped_notes) > 10 else "")
+    )
+
+
+def _site_units_frame(
+    sites: pd.DataFrame, school_names: dict[int, str], unit_geoms: list[shapely.Polygon]
+) -> gpd.GeoDataFrame:
+    """The units frame of :func:`voronoi_units` (one row per site, BNG)."""
+    return gpd.GeoDataFrame(
         {
             "unit": np.arange(len(sites)),
             "district_code": sites["district_code"].to_numpy(),
@@ -262,24 +383,36 @@ def voronoi_units(dataset: Dataset) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         geometry=unit_geoms,
         crs=BNG,
     )
-    units.attrs["adjustments"] = adjustments
-    units.attrs["dropped"] = dropped_notes
-    units.attrs["dropped_area_km2"] = dropped_area / 1e6
-    units.attrs["kind"] = "sites"
-    unit_of = {u: i for i, urns in enumerate(sites["urns"]) for u in urns}
-    out = schools.copy()
-    out["unit"] = out["URN"].map(unit_of).astype("int64")
-    return units, out
 
 
 class STRtreeMap:
     """A spatial index over a dict of geometries, answering with the dict's keys."""
 
     def __init__(self, geoms: dict[int, shapely.Geometry]) -> None:
+        """Index ``geoms``.
+
+        Parameters
+        ----------
+        geoms
+            Key (e.g. a unit's position) -> geometry, in BNG (EPSG:27700, m).
+        """
         self.keys = list(geoms)
         self.tree = shapely.STRtree([geoms[k] for k in self.keys])
 
     def query(self, geom: shapely.Geometry) -> list[int]:
+        """Keys of the geometries within :data:`SHARED_EPS_M` (5 cm) of ``geom``.
+
+        Parameters
+        ----------
+        geom
+            A geometry in the same CRS as the indexed ones (BNG, m).
+
+        Returns
+        -------
+        list of int
+            The keys of the indexed geometries intersecting ``geom`` buffered by
+            5 cm, in the index's order.
+        """
         return [self.keys[j] for j in self.tree.query(geom.buffer(SHARED_EPS_M), predicate="intersects")]
 
 
@@ -305,6 +438,24 @@ def polygon_units(
     aged 0-19) is attached as ``population`` where codes match; a unit partly
     outside the study area counts its polygon's whole population (reported).
 
+    Parameters
+    ----------
+    dataset
+        Loaded data (:func:`partition.dataset.load_dataset`): schools (GIAS) and
+        the study area's districts (ONS LAD polygons), EPSG:27700.
+    polygons
+        The unit layer (e.g. ONS ward, LSOA or MSOA boundaries read by
+        :func:`partition.io.boundaries.read_polygons`): ``code``, ``name``,
+        geometry in any CRS (reprojected to EPSG:27700); ``attrs["source"]``
+        names the file in messages.
+    population
+        Population per polygon code (e.g. children aged 0-19 from ONS
+        mid-year estimates, :func:`partition.io.population.read_child_population`);
+        None for no ``population`` column.
+    min_overlap
+        Least share (0-1) of a polygon's area inside the study area for it to
+        become a unit.
+
     Returns
     -------
     units
@@ -314,16 +465,24 @@ def polygon_units(
         ``attrs["adjustments"]`` lists what was clipped, left out or repaired.
     schools
         The dataset's schools with a ``unit`` column.
+
+    Raises
+    ------
+    UnitsError
+        When no polygon has ``min_overlap`` of its area inside the study area.
+
+    Warns
+    -----
+    DataWarning
+        One warning listing every polygon left out or clipped, overlaps and gaps
+        repaired, area touching no unit, and units without a population figure.
     """
     source = Path(str(polygons.attrs.get("source", "the unit layer"))).name
     districts = study_districts(dataset)
     outline = coverage.coverage_union(districts.geometry.to_numpy())
     polys = polygons.to_crs(BNG).sort_values("code", kind="stable").reset_index(drop=True)
     geoms = coverage.on_grid(np.array([polygonal(g) for g in polys.geometry], dtype=object))
-    area = shapely.area(geoms)
-    share = np.divide(
-        shapely.area(shapely.intersection(geoms, outline)), area, out=np.zeros(len(geoms)), where=area > 0
-    )
+    share = _share_inside(geoms, outline)
     keep = share >= min_overlap
     if not keep.any():
         raise UnitsError(
@@ -331,18 +490,56 @@ def polygon_units(
             fix="give polygons covering the selected districts",
         )
     repairs = list(districts.attrs.get("repairs", []))  # already reported by repair_coverage
-    notes: list[str] = []
     pop = population if population is not None else pd.Series(dtype=float)
+    notes = _share_notes(polys, share, keep, pop, source=source, min_overlap=min_overlap)
+    kept = np.flatnonzero(keep)
+    polys = polys.iloc[kept].reset_index(drop=True)
+    face_geoms, owners, inside, overlaps, filled = _clipped_faces(geoms[kept], outline)
+    unit_geoms = np.array(coverage.union_by_owner(face_geoms, owners, len(polys)), dtype=object)
+    notes += _face_notes(source, overlaps, filled)
+    schools = dataset.schools.copy()
+    notes += _lost_notes(face_geoms, owners, inside, schools)
+    empty = shapely.is_empty(unit_geoms)
+    if empty.any():
+        notes.append(
+            f"polygon(s) wholly overlapped by others left out: {', '.join(polys['code'][empty])}"
+            f"{_pop_note(pop, polys['code'].to_numpy(), np.flatnonzero(empty))}"
+        )
+        polys, unit_geoms = polys[~empty].reset_index(drop=True), unit_geoms[~empty]
+    schools["unit"] = _school_units(schools, geoms[kept][~empty], unit_geoms)
+    units = _polygon_units_frame(polys, unit_geoms, districts, schools)
+    if population is not None:
+        notes += _attach_population(units, population)
+    if notes:
+        warnings.warn(DataWarning(f"units from {source}: " + "; ".join(notes)), stacklevel=2)
+    units.attrs["kind"] = "polygons"
+    units.attrs["adjustments"] = repairs + notes
+    return units, schools
 
-    def pop_note(idx: np.ndarray) -> str:
-        known = [float(pop[c]) for c in polys["code"].to_numpy()[idx] if c in pop.index]
-        return f"; population {sum(known):,.0f}" if known else ""
 
+def _share_inside(geoms: np.ndarray, outline: shapely.Geometry) -> np.ndarray:
+    """Share of each polygon's area inside ``outline`` (0 for a polygon of no area)."""
+    area = shapely.area(geoms)
+    return np.divide(shapely.area(shapely.intersection(geoms, outline)), area, out=np.zeros(len(geoms)), where=area > 0)
+
+
+def _pop_note(pop: pd.Series, codes: np.ndarray, idx: np.ndarray) -> str:
+    """``; population 1,234`` summed over the polygons ``codes[idx]`` with a figure; empty when none has."""
+    known = [float(pop[c]) for c in codes[idx] if c in pop.index]
+    return f"; population {sum(known):,.0f}" if known else ""
+
+
+def _share_notes(
+    polys: gpd.GeoDataFrame, share: np.ndarray, keep: np.ndarray, pop: pd.Series, *, source: str, min_overlap: float
+) -> list[str]:
+    """Notes on the polygons left out (too little inside) and those kept but mostly outside the study area."""
+    notes = []
+    codes = polys["code"].to_numpy()
     left_out = np.flatnonzero(~keep & (share > 0))
     if len(left_out):
         notes.append(
             f"{len(left_out)} polygon(s) of {source} less than {min_overlap:.0%} inside the study area left out"
-            f"{pop_note(left_out)}: "
+            f"{_pop_note(pop, codes, left_out)}: "
             + ", ".join(
                 f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in left_out[np.argsort(-share[left_out])][:15]
             )
@@ -352,22 +549,37 @@ def polygon_units(
     if len(partial):
         notes.append(
             f"{len(partial)} polygon(s) of {source} lie mostly outside the study area (generalised outlines) and are "
-            f"clipped to it{pop_note(partial)} counted in full: "
+            f"clipped to it{_pop_note(pop, codes, partial)} counted in full: "
             + ", ".join(
                 f"{polys.at[i, 'code']} ({share[i]:.0%} inside)" for i in partial[np.argsort(share[partial])][:15]
             )
             + (" ..." if len(partial) > 15 else "")
         )
-    kept = np.flatnonzero(keep)
-    polys = polys.iloc[kept].reset_index(drop=True)
-    clipped = coverage.on_grid(shapely.intersection(geoms[kept], outline))
+    return notes
+
+
+def _clipped_faces(
+    geoms: np.ndarray, outline: shapely.Geometry
+) -> tuple[np.ndarray, list[int | None], np.ndarray, float, list[coverage.Repair]]:
+    """Faces of the polygons clipped to ``outline``, each owned by the first polygon covering it.
+
+    Faces inside the study area covered by no polygon go to the neighbour sharing most boundary.
+    Returns the faces, their owners (None: outside, or touching no polygon), whether each is
+    inside, the area of overlaps between polygons (m²) and the faces filled.
+    """
+    clipped = coverage.on_grid(shapely.intersection(geoms, outline))
     face_geoms = coverage.faces(np.concatenate([clipped, np.array([outline], dtype=object)]))
     inside = np.array([bool(m) for m in coverage.membership(face_geoms, np.array([outline], dtype=object))])
     members = coverage.membership(face_geoms, clipped)
     owners: list[int | None] = [m[0] if (m and ins) else None for m, ins in zip(members, inside)]
     overlaps = sum(face_geoms[f].area for f, m in enumerate(members) if len(m) > 1 and inside[f])
     owners, filled = coverage.assign_faces(face_geoms, owners, fill=inside)
-    unit_geoms = np.array(coverage.union_by_owner(face_geoms, owners, len(polys)), dtype=object)
+    return face_geoms, owners, inside, overlaps, filled
+
+
+def _face_notes(source: str, overlaps: float, filled: list[coverage.Repair]) -> list[str]:
+    """Notes on overlaps between polygons (1 m² or more) and on gaps joined to neighbouring units."""
+    notes = []
     if overlaps >= 1:
         notes.append(
             f"overlapping polygons of {source} ({coverage.format_area(overlaps)}) left with the first in code order"
@@ -377,27 +589,35 @@ def polygon_units(
             f"{coverage.format_area(sum(r.area_m2 for r in filled))} of the study area covered by no kept polygon "
             "(gaps, polygons left out) joined to the neighbouring units"
         )
+    return notes
+
+
+def _lost_notes(
+    face_geoms: np.ndarray, owners: list[int | None], inside: np.ndarray, schools: gpd.GeoDataFrame
+) -> list[str]:
+    """A note per face of the study area left out (touching no unit), naming the nearest school."""
     lost = [f for f, o in enumerate(owners) if o is None and inside[f]]
-    schools = dataset.schools.copy()
-    if lost:
-        pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
-        for f in lost:
-            k = int(np.argmin(shapely.distance(pts, face_geoms[f])))
-            notes.append(
-                f"{coverage.format_area(face_geoms[f].area)} of the study area touching no unit left out, near "
-                f"{schools['name'].iloc[k]} (URN {schools['URN'].iloc[k]})"
-            )
-    empty = shapely.is_empty(unit_geoms)
-    if empty.any():
+    if not lost:
+        return []
+    notes = []
+    pts = shapely.points(schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy())
+    for f in lost:
+        k = int(np.argmin(shapely.distance(pts, face_geoms[f])))
         notes.append(
-            f"polygon(s) wholly overlapped by others left out: {', '.join(polys['code'][empty])}{pop_note(np.flatnonzero(empty))}"
+            f"{coverage.format_area(face_geoms[f].area)} of the study area touching no unit left out, near "
+            f"{schools['name'].iloc[k]} (URN {schools['URN'].iloc[k]})"
         )
-        polys, unit_geoms = polys[~empty].reset_index(drop=True), unit_geoms[~empty]
+    return notes
+
+
+def _polygon_units_frame(
+    polys: gpd.GeoDataFrame, unit_geoms: np.ndarray, districts: gpd.GeoDataFrame, schools: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The units frame of :func:`polygon_units`: each unit with the district it overlaps most and its schools."""
     overlap = np.column_stack(
         [shapely.area(shapely.intersection(unit_geoms, d)) for d in districts.geometry.to_numpy()]
     )
     best = overlap.argmax(axis=1)
-    schools["unit"] = _school_units(schools, geoms[kept][~empty], unit_geoms)
     agg = schools.groupby("unit").agg(
         n_schools=("URN", "size"),
         pupils=("pupils", "sum"),
@@ -406,7 +626,7 @@ def polygon_units(
     )
     centroids = shapely.point_on_surface(unit_geoms)
     n = len(polys)
-    units = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "unit": np.arange(n),
             "code": polys["code"].to_numpy(),
@@ -424,21 +644,21 @@ def polygon_units(
         geometry=unit_geoms,
         crs=BNG,
     )
-    if population is not None:
-        units["population"] = units["code"].map(population)
-        missing = units["population"].isna()
-        if missing.any():
-            notes.append(
-                f"no population figure for {int(missing.sum())} of {len(units)} units (set to 0): "
-                + ", ".join(units.loc[missing, "code"].astype(str)[:15])
-                + (" ..." if missing.sum() > 15 else "")
-            )
-            units["population"] = units["population"].fillna(0)
-    if notes:
-        warnings.warn(DataWarning(f"units from {source}: " + "; ".join(notes)), stacklevel=2)
-    units.attrs["kind"] = "polygons"
-    units.attrs["adjustments"] = repairs + notes
-    return units, schools
+
+
+def _attach_population(units: gpd.GeoDataFrame, population: pd.Series) -> list[str]:
+    """Add ``population`` by unit code (0 where missing, noted); returns the notes."""
+    units["population"] = units["code"].map(population)
+    missing = units["population"].isna()
+    if not missing.any():
+        return []
+    note = (
+        f"no population figure for {int(missing.sum())} of {len(units)} units (set to 0): "
+        + ", ".join(units.loc[missing, "code"].astype(str)[:15])
+        + (" ..." if missing.sum() > 15 else "")
+    )
+    units["population"] = units["population"].fillna(0)
+    return [note]
 
 
 def _polygon_places(polys: pd.DataFrame, points: np.ndarray, schools: gpd.GeoDataFrame) -> list[str]:
