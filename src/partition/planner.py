@@ -324,6 +324,7 @@ def _finish(
         names = naming.names
         if naming.notes:
             details = {**details, "naming": naming.notes}
+    details = {**details, **group_details(spec, schools, school_labels)}
     order = sorted(names, key=lambda lab: names[lab])
     pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
     scores = configuration_scores(
@@ -406,6 +407,51 @@ def _finish(
         scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
     )
+
+
+def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarray) -> dict[str, dict]:
+    """What a plan reports of the federations and academy trusts of its schools (none when the data has none).
+
+    Parameters
+    ----------
+    spec
+        Its ``federations`` mode.
+    schools
+        The loaded schools (``URN``, ``name``, ``federation``, ``trust``).
+    school_labels
+        Partnership of each school (row order of ``schools``).
+
+    Returns
+    -------
+    dict
+        ``{"federations": {"mode", "count", "kept_together", "split", "groups"}}`` when the schools hold a
+        federation of two or more schools, and ``{"trusts": {"mode", "count", "split", "splits"}}`` likewise for
+        trusts: names of the groups kept in one partnership and of those split, from the assignment alone;
+        ``splits`` counts the pieces beyond the first (as district splits).
+    """
+    from partition.federations import federations, split_groups, trust_splits, trusts
+
+    partnership_of = dict(zip(schools["URN"].astype(int), np.asarray(school_labels).tolist()))
+    out: dict[str, dict] = {}
+    feds = federations(schools)
+    if feds:
+        split = split_groups(feds, partnership_of)
+        out["federations"] = {
+            "mode": spec.federations,
+            "count": len(feds),
+            "kept_together": [g.name for g in feds if g not in split],
+            "split": [g.name for g in split],
+            "groups": [g.as_dict() for g in feds],
+        }
+    groups = trusts(schools)
+    if groups:
+        out["trusts"] = {
+            "mode": "reported",  # not optimised: a preference for whole trusts is not built yet
+            "count": len(groups),
+            "split": [g.name for g in split_groups(groups, partnership_of)],
+            "splits": trust_splits(groups, partnership_of),
+        }
+    return out
 
 
 def plan_from_assignment(

@@ -415,7 +415,39 @@ def plan_line(plan: Plan, folder: str | Path) -> str:
         f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  "
         f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
     )
-    return "\n".join([line, *(f"    violated: {rule}" for rule in plan.broken_rules())])
+    return "\n".join([line, *group_lines(plan), *(f"    violated: {rule}" for rule in plan.broken_rules())])
+
+
+def group_lines(plan: Plan, limit: int = 5) -> list[str]:
+    """``federations kept together: 29 of 29 (A, B ...)`` and ``trust splits: 6``, when the data has them.
+
+    Parameters
+    ----------
+    plan
+        A configuration (its ``details["federations"]`` and ``details["trusts"]``).
+    limit
+        Federation names shown before "and n more".
+
+    Returns
+    -------
+    list of str
+        Indented lines for :func:`plan_line`; empty when the schools hold no federation or trust.
+    """
+    out = []
+    feds = plan.details.get("federations")
+    if feds:
+        kept = feds["kept_together"]
+        shown = ", ".join(kept[:limit]) + (f" and {len(kept) - limit} more" if len(kept) > limit else "")
+        word = "kept together (a lock from the data)" if feds["mode"] == "together" else "in one partnership"
+        out.append(f"    federations {word}: {len(kept)} of {feds['count']}" + (f" ({shown})" if kept else ""))
+        if feds["split"]:
+            out.append(f"    federations split: {len(feds['split'])} ({', '.join(feds['split'])})")
+    trusts = plan.details.get("trusts")
+    if trusts:
+        out.append(
+            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; reported, not optimised)"
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -879,6 +911,7 @@ def _manifest(
                 "bound": p.bound,
                 "gap": p.gap,
                 "assignments_sha256": sha256(folder / p.name / "assignments.csv"),
+                **{key: p.details[key] for key in ("federations", "trusts") if key in p.details},
             }
             for p in plans
         },
