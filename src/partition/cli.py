@@ -327,6 +327,16 @@ def _spec_from_options(
     show_default=True,
     help="Output folder; one sub-folder per configuration.",
 )
+@click.option(
+    "--start-from",
+    type=click.Path(dir_okay=False),
+    help="Seed the solver with an edited plan: a CSV URN,partnership[,note] with every school (k must match).",
+)
+@click.option(
+    "--lock-from",
+    type=click.Path(dir_okay=False),
+    help="Pin each school of a CSV URN,partnership[,note] to its partnership (names kept); the rest is re-planned.",
+)
 @click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
 @click.option(
     "--min-difference",
@@ -366,6 +376,8 @@ def plan_cmd(
     federations: str | None,
     time_limit: float,
     out_dir: str,
+    start_from: str | None,
+    lock_from: str | None,
     alternatives: int,
     min_difference: int,
     within: float,
@@ -413,6 +425,8 @@ def plan_cmd(
         basemap=basemap,
         command=typed_command(),
         echo=click.echo,
+        start_from=start_from,
+        lock_from=lock_from,
     )
     for path in result.outputs.comparison_maps:
         click.echo(f"map: {Path(out_dir) / path.name}")

@@ -164,8 +164,10 @@ def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoD
     expanded: list[set[int]] = []
     for group in groups:
         members = set(group)
-        first = group[0]
-        for other in group[1:]:
+        # units already connected among themselves need no path; each other piece is joined to the first
+        pieces = sorted(nx.connected_components(units_graph.subgraph(members)), key=min)
+        first = min(pieces[0]) if pieces else group[0]
+        for other in [min(p) for p in pieces[1:]]:
             try:
                 path = nx.shortest_path(units_graph, first, other, weight="km")
             except nx.NetworkXNoPath:
@@ -462,10 +464,17 @@ def pinned_names(
         present = [u for u in us if u in position]
         if present:
             names[block_of_unit[present[0]]] = name
-    used = list(names.values())
-    if len(used) != len(set(used)):
+    by_block: dict[int, list[str]] = {}
+    for name, us in pinned_units.items():
+        for b in sorted({block_of_unit[u] for u in us if u in position}):
+            by_block.setdefault(b, []).append(name)
+    clash = next((ns for ns in by_block.values() if len(ns) > 1), None)
+    if clash:
         raise SpecError(
-            "two different pinned names ended up in one locked block", fix="check the pinned and together locks"
+            f"schools pinned to different partnerships {', '.join(map(repr, sorted(clash)))} are tied into one "
+            "locked block (one site, a together lock or federation, or a partnership that is not one connected "
+            "area, so the path joining its schools crosses the other)",
+            fix="check the pinned and together locks: each pinned partnership must be one connected area",
         )
     return names
 
