@@ -269,5 +269,8 @@ def test_two_pinned_names_on_schools_locked_together_are_refused():
     inputs = grid_inputs(3, 3, [100] * 9, [True] * 9)
     locks = Locks(together=((1000, 1001),), pinned=((1000, "North Star"), (1001, "South Star")))
     spec = PlanSpec(k=(2,), size=(SizeBound(tolerance=0.5),), locks=locks)
-    with pytest.raises(SpecError, match="pinned names 'North Star' and 'South Star' fall on schools that must share"):
+    with pytest.raises(
+        SpecError,
+        match="schools pinned to different partnerships 'North Star', 'South Star' are tied into one locked block",
+    ):
         make_plan(inputs, spec, 2, solver="heuristic", heuristic_options=FAST)

@@ -224,6 +224,7 @@ OPTION_NAMES = {
     "split_penalty_km": "--split-penalty",
     "random_state": "--seed",
     "objective": "--objective",
+    "federations": "--federations",
     "name": "--solver",
     "time_limit": "--time-limit",
     "alternatives": "--alternatives",
@@ -252,6 +253,7 @@ def _spec_from_options(
     split_penalty: float | None,
     seed: int | None,
     objective: str | None = None,
+    federations: str | None = None,
 ) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
     from partition.schema import Source
@@ -268,6 +270,7 @@ def _spec_from_options(
         "split_penalty_km": split_penalty,
         "random_state": seed,
         "objective": objective or None,
+        "federations": federations or None,
     }
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
     return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
@@ -304,6 +307,12 @@ def _spec_from_options(
     help="Minimise wdist (centroid, default) or the distance to each partnership's hub school (hub: bound and gap reported).",
 )
 @click.option(
+    "--federations",
+    type=click.Choice(["together", "ignore"]),
+    default=None,
+    help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
+)
+@click.option(
     "--time-limit",
     type=float,
     default=30.0,
@@ -317,6 +326,16 @@ def _spec_from_options(
     default="maps",
     show_default=True,
     help="Output folder; one sub-folder per configuration.",
+)
+@click.option(
+    "--start-from",
+    type=click.Path(dir_okay=False),
+    help="Seed the solver with an edited plan: a CSV URN,partnership[,note] with every school (k must match).",
+)
+@click.option(
+    "--lock-from",
+    type=click.Path(dir_okay=False),
+    help="Pin each school of a CSV URN,partnership[,note] to its partnership (names kept); the rest is re-planned.",
 )
 @click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
 @click.option(
@@ -354,8 +373,11 @@ def plan_cmd(
     solver: str,
     seed: int | None,
     objective: str | None,
+    federations: str | None,
     time_limit: float,
     out_dir: str,
+    start_from: str | None,
+    lock_from: str | None,
     alternatives: int,
     min_difference: int,
     within: float,
@@ -383,6 +405,7 @@ def plan_cmd(
         split_penalty,
         seed,
         objective,
+        federations,
     )
     solver_options = {
         "name": solver,
@@ -402,6 +425,8 @@ def plan_cmd(
         basemap=basemap,
         command=typed_command(),
         echo=click.echo,
+        start_from=start_from,
+        lock_from=lock_from,
     )
     for path in result.outputs.comparison_maps:
         click.echo(f"map: {Path(out_dir) / path.name}")
@@ -502,8 +527,20 @@ def compare_cmd(
     default=None,
     help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
 )
+@click.option(
+    "--federations",
+    type=click.Choice(["together", "ignore"]),
+    default=None,
+    help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
+)
 @handle_errors
-def run_cmd(scenario: str, out_dir: str | None, basemap: str | None, allow_violations: bool) -> None:
+def run_cmd(
+    scenario: str,
+    out_dir: str | None,
+    basemap: str | None,
+    allow_violations: bool,
+    federations: str | None,
+) -> None:
     """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
 
     The output folder is replaced as a whole, in one step, when everything is written; a failure or an
@@ -518,6 +555,8 @@ def run_cmd(scenario: str, out_dir: str | None, basemap: str | None, allow_viola
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
+    if federations:  # the option wins over the scenario's [spec]
+        spec = dataclasses.replace(spec, spec=dataclasses.replace(spec.spec, federations=federations))
     result = run(spec, out_dir, echo=click.echo, command=typed_command())
     click.echo(
         f"wrote {result.folder}/ (consultation-pack.html, exports/, manifest.json) in "

@@ -175,6 +175,29 @@ COLUMNS: tuple[Column, ...] = (
         "Partnerships with schools in more than one district.",
         decimals=0,
     ),
+    Column(
+        "federations_kept",
+        "federations kept together",
+        "federations",
+        "Federations whose schools are all in one partnership (named in each plan.json and in manifest.json).",
+        decimals=0,
+    ),
+    Column(
+        "federations_split",
+        "federations split",
+        "federations",
+        "Federations (schools sharing a governing body, from GIAS) whose schools are in two or more partnerships; "
+        "shown only when the data has federations.",
+        decimals=0,
+    ),
+    Column(
+        "trust_splits",
+        "trust splits",
+        "pieces",
+        "Pieces beyond the first that academy trusts are cut into (as district splits); shown only when the data "
+        "has trusts with two or more schools.",
+        decimals=0,
+    ),
     Column("violations", "violations", "", "The rules of the specification the configuration breaks, and by how much."),
     Column(
         "ari",
@@ -416,6 +439,19 @@ def district_division(plan: Plan) -> tuple[int, int]:
     return sum(1 for n in pieces if n > 1), sum(n - 1 for n in pieces)
 
 
+def group_columns(plan: Plan) -> dict[str, object]:
+    """``federations_split``, ``federations_kept`` and ``trust_splits`` of a plan, when its data has federations or
+    trusts (from ``plan.details``, see :func:`partition.planner.group_details`); empty otherwise."""
+    out: dict[str, object] = {}
+    feds = plan.details.get("federations")
+    if feds:
+        out["federations_split"] = len(feds["split"])
+        out["federations_kept"] = len(feds["kept_together"])
+    if plan.details.get("trusts"):
+        out["trust_splits"] = plan.details["trusts"]["splits"]
+    return out
+
+
 def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
     """Configurations × measures (the keys of :data:`COLUMNS`); with ``reference``, also ARI, VI and schools moved.
 
@@ -437,6 +473,7 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
         row: dict[str, object] = {"configuration": plan.name, "status": plan.status}
         row.update({c.key: plan.scores.get(c.key) for c in COLUMNS[1:] if c.key in plan.scores})
         row["districts_divided"], row["district_splits"] = district_division(plan)
+        row.update(group_columns(plan))
         row["violations"] = "; ".join(plan.scores.get("violations", []))
         if reference is not None:
             row["ari"] = adjusted_rand(reference, plan)

@@ -321,7 +321,7 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
 
     The default (pupils ±10 %, anchors on, split penalty 0.05 km, no locks, solver
     ``auto``) gives no part; otherwise e.g. ``tol5`` (pupils ±5 %), ``schools-12-35``,
-    ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``heuristic``.
+    ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``nofed`` (federations ignored), ``heuristic``.
 
     Parameters
     ----------
@@ -334,7 +334,7 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     -------
     list of str
         The parts in order: size bounds, anchors, split penalty (mode ``penalise`` only),
-        locks, solver.
+        locks, federations ignored, solver.
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
@@ -346,6 +346,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
         parts.append(f"pen{_number(spec.split_penalty_km)}")
     if not spec.locks.empty:
         parts.append("locks")
+    if spec.federations != PlanSpec().federations:
+        parts.append("nofed")
     if solver and solver != DEFAULT_SOLVER:
         parts.append(solver)
     return parts

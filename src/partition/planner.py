@@ -117,6 +117,56 @@ def _with_hub_bound(problem: Problem, result: SolverResult, candidates: list[tup
     return SolverResult(best.labels, result.solver, status, value, bound, gap, result.runtime, details)
 
 
+def start_labels(problem: Problem, schools: pd.DataFrame, start: pd.Series) -> np.ndarray | None:
+    """Block labels of a given configuration (URN → partnership name) on ``problem``'s blocks.
+
+    Each block takes the partnership of most of its pupils; a block without schools that of a neighbour.
+
+    Parameters
+    ----------
+    problem
+        The problem (its blocks).
+    schools
+        Schools with ``URN``, ``unit`` and ``pupils``.
+    start
+        URN → partnership name, covering every school of the problem.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Labels 0 .. k − 1 (partnerships in name order), or None when the configuration has not ``problem.k``
+        partnerships over the problem's blocks (a district of mode nest given another count).
+    """
+    block_of_unit = {int(u): b for b, members in enumerate(problem.blocks) for u in members}
+    frame = pd.DataFrame(
+        {
+            "block": schools["unit"].astype(int).map(block_of_unit),
+            "p": schools["URN"].astype(int).map(start),
+            "w": schools["pupils"].to_numpy(dtype=float) + 1e-6,
+        }
+    ).dropna()
+    weights = (
+        frame.groupby(["block", "p"])["w"].sum().reset_index().sort_values(["block", "w"], ascending=[True, False])
+    )
+    major = weights.drop_duplicates("block").set_index("block")["p"]
+    names = sorted(major.unique())
+    if len(names) != problem.k:
+        return None
+    code = {n: i for i, n in enumerate(names)}
+    labels = np.full(problem.n, -1, dtype=int)
+    labels[major.index.to_numpy(dtype=int)] = major.map(code).to_numpy()
+    for _ in range(problem.n):  # blocks without schools: a labelled neighbour's partnership
+        missing = np.flatnonzero(labels < 0)
+        if not len(missing):
+            break
+        for b in missing:
+            near = [labels[v] for v in problem.neighbours[b] if labels[v] >= 0]
+            if near:
+                labels[b] = min(near)
+    labels[labels < 0] = 0
+    return labels
+
+
 def _solve_problem(
     problem: Problem,
     solver: str,
@@ -193,6 +243,14 @@ def _solve_problem(
     return result
 
 
+def _with_start(options: dict, problem: Problem, schools: pd.DataFrame, start: pd.Series | None) -> dict:
+    """The heuristic's options with ``start`` (see :func:`start_labels`) when a starting configuration is given."""
+    if start is None:
+        return options
+    labels = start_labels(problem, schools, start)
+    return options if labels is None else {**options, "initial": labels}
+
+
 def _nested_bound(results: list[SolverResult], pupils: list[float]) -> float | None:
     """Mode nest: the county's bound (km) from each district's (a bound on the mean over its own pupils), the
     pupil-weighted mean; None unless every district has one."""
@@ -211,8 +269,14 @@ def make_plan(
     heuristic_options: dict | None = None,
     earlier: tuple[Plan, ...] = (),
     names: NameOverrides | None = None,
+    start: pd.Series | None = None,
 ) -> Plan:
     """Plan ``k`` partnerships under ``spec``.
+
+    ``start`` (URN → partnership name, every school) seeds the heuristic with a given configuration (e.g. a
+    planner's edited plan, ``partition plan --start-from``) instead of its first construction; the exact model is
+    warm-started from the heuristic's result as always. In mode nest a district whose schools the given
+    configuration divides into another number of partnerships than apportioned is constructed as usual.
 
     Partnerships are named by :func:`partition.naming.partnership_names`: a partnership that is
     the same as one of an ``earlier`` plan (a majority of each one's pupils shared) keeps its name;
@@ -260,7 +324,7 @@ def make_plan(
         (a school lost or placed twice, a connected partnership drawn as several polygons,
         overlapping partnerships): a fault of the tool, refused rather than written.
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     heuristic_options = heuristic_options or {}
     units, graph, schools = inputs.units, inputs.graph, inputs.schools
     unit_labels = np.full(len(units), -1, dtype=int)
@@ -279,7 +343,12 @@ def make_plan(
             subset = np.flatnonzero(units["district"].to_numpy() == d)
             problem = build_problem(units, graph, schools, spec, counts[d], subset=subset, totals=county, k_total=k)
             res = _solve_problem(
-                problem, solver, time_limit * counts[d] / k, spec.random_state, heuristic_options, spec.objective
+                problem,
+                solver,
+                time_limit * counts[d] / k,
+                spec.random_state,
+                _with_start(heuristic_options, problem, schools, start),
+                spec.objective,
             )
             labels = problem.unit_labels(res.labels)
             unit_labels[subset] = labels[subset] + offset
@@ -295,7 +364,8 @@ def make_plan(
         details = {"apportionment": counts, "districts": {d: r.details for d, r in zip(sorted(counts), results)}}
     else:
         problem = build_problem(units, graph, schools, spec, k)
-        res = _solve_problem(problem, solver, time_limit, spec.random_state, heuristic_options, spec.objective)
+        options = _with_start(heuristic_options, problem, schools, start)
+        res = _solve_problem(problem, solver, time_limit, spec.random_state, options, spec.objective)
         unit_labels = problem.unit_labels(res.labels)
         names_fixed = {int(res.labels[b]): n for b, n in problem.names.items()}
         status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
@@ -313,7 +383,7 @@ def make_plan(
         bound,
         results,
         details,
-        time.perf_counter() - start,
+        time.perf_counter() - began,
         earlier=earlier,
         overrides=names,
     )
@@ -357,6 +427,7 @@ def _finish(
         names = naming.names
         if naming.notes:
             details = {**details, "naming": naming.notes}
+    details = {**details, **group_details(spec, schools, school_labels)}
     order = sorted(names, key=lambda lab: names[lab])
     pid = {lab: f"P{i + 1:02d}" for i, lab in enumerate(order)}
     scores = configuration_scores(
@@ -439,6 +510,51 @@ def _finish(
         scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
     )
+
+
+def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarray) -> dict[str, dict]:
+    """What a plan reports of the federations and academy trusts of its schools (none when the data has none).
+
+    Parameters
+    ----------
+    spec
+        Its ``federations`` mode.
+    schools
+        The loaded schools (``URN``, ``name``, ``federation``, ``trust``).
+    school_labels
+        Partnership of each school (row order of ``schools``).
+
+    Returns
+    -------
+    dict
+        ``{"federations": {"mode", "count", "kept_together", "split", "groups"}}`` when the schools hold a
+        federation of two or more schools, and ``{"trusts": {"mode", "count", "split", "splits"}}`` likewise for
+        trusts: names of the groups kept in one partnership and of those split, from the assignment alone;
+        ``splits`` counts the pieces beyond the first (as district splits).
+    """
+    from partition.federations import federations, split_groups, trust_splits, trusts
+
+    partnership_of = dict(zip(schools["URN"].astype(int), np.asarray(school_labels).tolist()))
+    out: dict[str, dict] = {}
+    feds = federations(schools)
+    if feds:
+        split = split_groups(feds, partnership_of)
+        out["federations"] = {
+            "mode": spec.federations,
+            "count": len(feds),
+            "kept_together": [g.name for g in feds if g not in split],
+            "split": [g.name for g in split],
+            "groups": [g.as_dict() for g in feds],
+        }
+    groups = trusts(schools)
+    if groups:
+        out["trusts"] = {
+            "mode": "reported",  # not optimised: a preference for whole trusts is not built yet
+            "count": len(groups),
+            "split": [g.name for g in split_groups(groups, partnership_of)],
+            "splits": trust_splits(groups, partnership_of),
+        }
+    return out
 
 
 def plan_from_assignment(

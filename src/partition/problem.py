@@ -5,7 +5,8 @@ units and their graph, a :class:`~partition.spec.PlanSpec` and one ``k`` by
 :func:`build_problem`, which chains small pure builders:
 
 1. :func:`contract_locks` — units that locks tie together (``together`` and
-   ``pinned`` with the same name) are contracted into one *block*, with the
+   ``pinned`` with the same name, and each federation kept together: see
+   :func:`partition.federations.effective_locks`) are contracted into one *block*, with the
    units on the shortest path between them when they are not adjacent (a
    partnership holding both must hold a path between them anyway);
 2. :func:`block_neighbours`, :func:`aggregate`, :func:`block_districts`,
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import InfeasibleError, SpecError
+from partition.federations import FIX_IGNORE, Group, effective_locks, locked_federations
 from partition.graph import describe_unit, describe_units
 from partition.spec import Locks, PlanSpec, SizeBound
 
@@ -174,8 +176,10 @@ def _lock_blocks(units_graph: nx.Graph, groups: list[list[int]], units: gpd.GeoD
     expanded: list[set[int]] = []
     for group in groups:
         members = set(group)
-        first = group[0]
-        for other in group[1:]:
+        # units already connected among themselves need no path; each other piece is joined to the first
+        pieces = sorted(nx.connected_components(units_graph.subgraph(members)), key=min)
+        first = min(pieces[0]) if pieces else group[0]
+        for other in [min(p) for p in pieces[1:]]:
             try:
                 path = nx.shortest_path(units_graph, first, other, weight="km")
             except nx.NetworkXNoPath:
@@ -558,17 +562,49 @@ def pinned_names(
     names: dict[int, str] = {}
     for name, us in pinned_units.items():
         present = [u for u in us if u in position]
-        if not present:
-            continue
-        block = block_of_unit[present[0]]
-        if block in names:
-            raise SpecError(
-                f"pinned names {names[block]!r} and {name!r} fall on schools that must share a partnership "
-                "(the same site, or tied by a together lock)",
-                fix="pin those schools to one name, or remove the together lock",
-            )
-        names[block] = name
+        if present:
+            names[block_of_unit[present[0]]] = name
+    by_block: dict[int, list[str]] = {}
+    for name, us in pinned_units.items():
+        for b in sorted({block_of_unit[u] for u in us if u in position}):
+            by_block.setdefault(b, []).append(name)
+    clash = next((ns for ns in by_block.values() if len(ns) > 1), None)
+    if clash:
+        raise SpecError(
+            f"schools pinned to different partnerships {', '.join(map(repr, sorted(clash)))} are tied into one "
+            "locked block (one site, a together lock or federation, or a partnership that is not one connected "
+            "area, so the path joining its schools crosses the other)",
+            fix="check the pinned and together locks: each pinned partnership must be one connected area",
+        )
     return names
+
+
+def oversized_federations(
+    feds: Sequence[Group],
+    unit_of: Callable[[int, str], int],
+    block_of_unit: dict[int, int],
+    attrs: dict[str, np.ndarray],
+    bounds: dict[str, tuple[float, float]],
+) -> None:
+    """Refuse a federation kept together whose block (its units and the paths joining them) exceeds a size bound.
+
+    Raises
+    ------
+    InfeasibleError
+        Naming the federation, its schools (names and URNs), the figure, the bound and the fix.
+    """
+    for g in feds:
+        block = block_of_unit.get(unit_of(g.urns[0], "federation"))
+        if block is None:  # planned in another district (mode nest)
+            continue
+        for attr, (_, high) in bounds.items():
+            value = float(attrs[attr][block])
+            if value > high:
+                raise InfeasibleError(
+                    f"federation {g.describe()} cannot be kept in one partnership: with the planning units on the "
+                    f"paths joining its schools it holds {value:,.0f} {attr}, more than the {high:,.0f} a partnership may have",
+                    fix=f"{FIX_IGNORE}, or loosen the size bound on {attr}",
+                )
 
 
 def feasibility(problem: Problem) -> None:
@@ -646,18 +682,22 @@ def build_problem(
         A lock naming an unknown URN, crossing districts in mode ``nest`` or joining unconnected units;
         a size bound on an attribute the units lack; two pinned names in one block.
     InfeasibleError
-        Two schools to keep apart in one block; k above the blocks or anchored blocks.
+        Two schools to keep apart in one block; k above the blocks or anchored blocks; a federation kept
+        together (spec ``federations = "together"``) that conflicts with a lock, the districts mode or a
+        size bound (naming it, see :mod:`partition.federations`).
     """
     subset = np.arange(len(units)) if subset is None else np.asarray(subset)
     position = {int(u): i for i, u in enumerate(subset)}
     unit_of = unit_of_urn(schools)
-    contraction = contract_locks(units, graph, spec.locks, unit_of, subset)
+    locks = effective_locks(spec, schools)  # the planner's locks and the federations kept together
+    contraction = contract_locks(units, graph, locks, unit_of, subset)
     blocks, block_of_unit = contraction.blocks, contraction.block_of_unit
     attrs, anchors = aggregate(units, blocks)
     bounds = limits(spec.size, attrs, k_total or k, totals)
+    oversized_federations(locked_federations(spec, schools), unit_of, block_of_unit, attrs, bounds)
     district, district_names = block_districts(units, subset, blocks)
     point_xy, point_w, point_block = school_points(schools, subset, block_of_unit)
-    apart = apart_pairs(spec.locks, unit_of, position, block_of_unit)
+    apart = apart_pairs(locks, unit_of, position, block_of_unit)
     names = pinned_names(contraction.pinned_units, position, block_of_unit)
     apart += [(x, y) for x in names for y in names if x < y]
     problem = Problem(

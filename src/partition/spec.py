@@ -9,6 +9,7 @@ TOML with :func:`PlanSpec.from_toml`::
     anchors = true                # a secondary, all-through school or college in each
     objective = "centroid"        # "centroid" (wdist) or "hub" (distance to the partnership's hub school)
     random_state = 0
+    federations = "together"      # each GIAS federation in one partnership ("together") or not ("ignore")
 
     [[size]]
     attribute = "pupils"
@@ -38,6 +39,8 @@ from partition.errors import SpecError
 from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 
 DistrictMode = Literal["ignore", "penalise", "nest"]
+FederationMode = Literal["together", "ignore"]
+FEDERATION_MODES: tuple[str, ...] = get_args(FederationMode)
 Objective = Literal["centroid", "hub"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 SizeAttribute = Literal["pupils", "n_schools", "population"]
@@ -153,6 +156,10 @@ class PlanSpec:
     """What the plan minimises and its bound is on: ``"centroid"`` (wdist, km to the partnership's pupil-weighted
     centroid; no proven bound) or ``"hub"`` (km to the partnership's hub school, see
     :func:`partition.scoring.hub_distance_km`; proven bound and gap reported)."""
+    federations: str = "together"
+    """``"together"``: each federation of the loaded schools (GIAS ``Federations (name)``) is kept in one
+    partnership, as a ``together`` lock derived from the data (see :mod:`partition.federations`);
+    ``"ignore"``: federations are not looked at."""
 
     def __post_init__(self) -> None:
         ks = (self.k,) if isinstance(self.k, int) else tuple(self.k)
@@ -166,6 +173,10 @@ class PlanSpec:
             raise SpecError("split_penalty_km must not be negative")
         if self.objective not in OBJECTIVES:
             raise SpecError(f"unknown objective {self.objective!r}", fix=f"use one of {', '.join(OBJECTIVES)}")
+        if self.federations not in FEDERATION_MODES:
+            raise SpecError(
+                f"unknown federations mode {self.federations!r}", fix=f"use one of {', '.join(FEDERATION_MODES)}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -174,7 +185,17 @@ class PlanSpec:
         """Field values as they are (for ``PlanSpec(**{**spec.to_dict_shallow(), "k": ...})``)."""
         return {
             f: getattr(self, f)
-            for f in ("k", "size", "anchors", "districts", "split_penalty_km", "locks", "random_state", "objective")
+            for f in (
+                "k",
+                "size",
+                "anchors",
+                "districts",
+                "split_penalty_km",
+                "locks",
+                "random_state",
+                "objective",
+                "federations",
+            )
         }
 
     @classmethod
@@ -229,6 +250,7 @@ class PlanSpec:
             + "; ".join(b.describe() for b in self.size)
             + f"; anchors {'on' if self.anchors else 'off'}; districts {self.districts}"
             + (f"; objective {self.objective}" if self.objective != "centroid" else "")
+            + f"; federations {self.federations}"
         )
 
 
@@ -360,6 +382,9 @@ class SpecSchema(StrictModel):
     locks: LocksSchema = Field(default_factory=LocksSchema, description="together, apart, pinned")
     random_state: int | None = Field(0, ge=0, le=MAX_SEED, description=f"a seed from 0 to {MAX_SEED}")
     objective: Objective = Field("centroid", description="centroid (wdist) or hub (distance to the hub school)")
+    federations: FederationMode = Field(
+        "together", description="together (each GIAS federation in one partnership) or ignore"
+    )
 
     @field_validator("k", mode="before")
     @classmethod
@@ -382,4 +407,5 @@ class SpecSchema(StrictModel):
             locks=self.locks.to_locks(),
             random_state=self.random_state,
             objective=self.objective,
+            federations=self.federations,
         )

@@ -173,7 +173,7 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
             check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
         except SchoolAccountingError as exc:
             problems.append(exc.message)
-    problems += lock_problems(plan)
+    problems += lock_problems(plan, inputs)
     by_label = pd.Series(plan.unit_labels)
     connected = connected_labels(inputs.graph, plan.unit_labels)
     label_of_id = _label_of_partnership(plan, inputs)
@@ -247,17 +247,21 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     return problems
 
 
-def lock_problems(plan: Plan) -> list[str]:
-    """Locks of the plan's spec that its assignment breaks (``together``, ``apart``, ``pinned``).
+def lock_problems(plan: Plan, inputs: Inputs | None = None) -> list[str]:
+    """Locks of the plan's spec that its assignment breaks (``together``, ``apart``, ``pinned``, federations).
 
     Checked from ``plan.assignments`` alone: schools locked together share a
-    partnership, schools kept apart do not, schools pinned to one name share a partnership.
+    partnership, schools kept apart do not, schools pinned to one name share a partnership;
+    with ``inputs`` and spec ``federations = "together"``, the schools of each federation of the
+    input schools (:func:`partition.federations.federations`, derived again from the data) share one.
 
     Parameters
     ----------
     plan
         The configuration (``assignments`` with ``URN`` and ``partnership_id``; ``spec.locks``).
         Schools of a lock that are not in the assignment are ignored.
+    inputs
+        The data the plan was made from, to derive the federations from (None: federations not checked).
 
     Returns
     -------
@@ -278,6 +282,11 @@ def lock_problems(plan: Plan) -> list[str]:
     for a, b in locks.apart:
         if a in partnership.index and b in partnership.index and partnership[a] == partnership[b]:
             problems.append(f"apart lock broken: URN {a} and {b} share a partnership")
+    if inputs is not None and plan.spec.federations == "together":
+        from partition.federations import federations, split_groups
+
+        for g in split_groups(federations(inputs.schools), partnership.to_dict()):
+            problems.append(f"federation kept together broken: {g.describe()} is in different partnerships")
     return problems
 
 

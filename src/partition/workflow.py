@@ -275,6 +275,133 @@ def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
     return plan_from_assignment(inputs, labels, name=path.stem, source=str(path))
 
 
+def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete: bool) -> pd.Series:
+    """A planner's ``URN, partnership[, note]`` CSV (as ``partition compare`` reads it), checked against the schools.
+
+    Parameters
+    ----------
+    path
+        The CSV (:func:`partition.compare.read_assignment_csv`: URN and partnership columns, any case; a
+        ``note`` or other columns are ignored).
+    inputs
+        The loaded schools.
+    option
+        The option that named it (``--start-from``, ``--lock-from``), for the messages.
+    complete
+        Every loaded school must have a row (a starting configuration) or not (locks on some schools).
+
+    Returns
+    -------
+    pandas.Series
+        URN → partnership name.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, the row and the column: unreadable, a missing column, a URN that is not a number,
+        appears twice or is not among the loaded schools, a blank partnership; or (``complete``) the loaded
+        schools without a row.
+    """
+    from partition.compare import read_assignment_csv
+    from partition.errors import InputFileError
+
+    labels = read_assignment_csv(path)
+    loaded = set(inputs.schools["URN"].astype(int))
+    unknown = [(i, int(u)) for i, u in enumerate(labels.index) if int(u) not in loaded]
+    if unknown:
+        i, urn = unknown[0]
+        more = (
+            f" (and {len(unknown) - 1} more: URN {', '.join(str(u) for _, u in unknown[1:11])})"
+            if len(unknown) > 1
+            else ""
+        )
+        raise InputFileError(
+            path,
+            f"{option}: URN {urn} is not among the loaded schools (closed, excluded, another LA or a typo){more}",
+            row=i + 2,
+            column="URN",
+            fix="correct or delete the row, or load the schools the plan was made for",
+        )
+    missing = sorted(loaded - set(labels.index.astype(int)))
+    if complete and missing:
+        names = inputs.schools.set_index("URN")["name"]
+        shown = ", ".join(f"{u} {names[u]}" for u in missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        raise InputFileError(
+            path,
+            f"{option}: {len(missing)} loaded school(s) have no row: URN {shown}",
+            column="URN",
+            fix="add a row (URN, partnership) for each school, or start from a plan of the same schools",
+        )
+    return labels
+
+
+def with_edits(
+    spec: PlanSpec, inputs: Inputs, *, start_from: str | Path | None = None, lock_from: str | Path | None = None
+) -> tuple[PlanSpec, pd.Series | None]:
+    """The spec with a lock file's rows pinned, and the starting configuration, of ``--lock-from``/``--start-from``.
+
+    Parameters
+    ----------
+    spec
+        The plan spec.
+    inputs
+        The loaded schools.
+    start_from
+        A complete ``URN, partnership`` CSV to seed the solver with: its number of partnerships must be every k.
+    lock_from
+        A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output).
+
+    Returns
+    -------
+    tuple
+        The spec (with the pinned locks added) and the start (URN → partnership name, or None).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_edited_plan`; a starting configuration whose number of partnerships is not the k
+        asked; a lock file with more partnerships than the smallest k, or pinning a URN the spec pins to
+        another name.
+    """
+    from partition.errors import InputFileError
+
+    start = None
+    if start_from is not None:
+        start = read_edited_plan(start_from, inputs, option="--start-from", complete=True)
+        n = start.nunique()
+        if any(k != n for k in spec.k):
+            raise InputFileError(
+                start_from,
+                f"--start-from: the plan has {n} partnerships but k = {', '.join(map(str, spec.k))} was asked",
+                column="partnership",
+                fix=f"plan --k {n}, or start from a plan with the k asked",
+            )
+    if lock_from is not None:
+        locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
+        if locked.nunique() > min(spec.k):
+            raise InputFileError(
+                lock_from,
+                f"--lock-from pins schools to {locked.nunique()} partnerships but k = {min(spec.k)} was asked",
+                column="partnership",
+                fix=f"plan --k {locked.nunique()} or more, or pin fewer partnerships",
+            )
+        own = dict(spec.locks.pinned)
+        clash = [(u, n) for u, n in locked.items() if int(u) in own and own[int(u)] != n]
+        if clash:
+            u, n = clash[0]
+            raise InputFileError(
+                lock_from,
+                f"--lock-from pins URN {u} to {n!r} but the spec pins it to {own[int(u)]!r}",
+                column="partnership",
+                fix="give the school one partnership",
+            )
+        pinned = spec.locks.pinned + tuple((int(u), str(n)) for u, n in locked.items() if int(u) not in own)
+        spec = dataclasses.replace(spec, locks=dataclasses.replace(spec.locks, pinned=pinned))
+    return spec, start
+
+
 def solve_configurations(
     inputs: Inputs,
     spec: PlanSpec,
@@ -282,6 +409,7 @@ def solve_configurations(
     *,
     timings: dict[str, float] | None = None,
     names: NameOverrides | None = None,
+    start: pd.Series | None = None,
 ) -> list[Plan]:
     """Plan every k of ``spec`` (with its alternatives), name and check each configuration; write nothing.
 
@@ -302,6 +430,8 @@ def solve_configurations(
         Filled with seconds per k, when given.
     names
         The scenario's ``[names]`` table, when given.
+    start
+        A configuration (URN → partnership name) to seed the solver with (see :func:`with_edits`).
 
     Returns
     -------
@@ -339,6 +469,7 @@ def solve_configurations(
                 time_limit=float(solver.get("time_limit", 30)),
                 earlier=tuple(plans),
                 names=names,
+                start=start,
             )
             batch = [main]
             if solver.get("alternatives", 0):
@@ -446,7 +577,39 @@ def plan_line(plan: Plan, folder: str | Path) -> str:
         f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  "
         f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
     )
-    return "\n".join([line, *(f"    violated: {rule}" for rule in plan.broken_rules())])
+    return "\n".join([line, *group_lines(plan), *(f"    violated: {rule}" for rule in plan.broken_rules())])
+
+
+def group_lines(plan: Plan, limit: int = 5) -> list[str]:
+    """``federations kept together: 29 of 29 (A, B ...)`` and ``trust splits: 6``, when the data has them.
+
+    Parameters
+    ----------
+    plan
+        A configuration (its ``details["federations"]`` and ``details["trusts"]``).
+    limit
+        Federation names shown before "and n more".
+
+    Returns
+    -------
+    list of str
+        Indented lines for :func:`plan_line`; empty when the schools hold no federation or trust.
+    """
+    out = []
+    feds = plan.details.get("federations")
+    if feds:
+        kept = feds["kept_together"]
+        shown = ", ".join(kept[:limit]) + (f" and {len(kept) - limit} more" if len(kept) > limit else "")
+        word = "kept together (a lock from the data)" if feds["mode"] == "together" else "in one partnership"
+        out.append(f"    federations {word}: {len(kept)} of {feds['count']}" + (f" ({shown})" if kept else ""))
+        if feds["split"]:
+            out.append(f"    federations split: {len(feds['split'])} ({', '.join(feds['split'])})")
+    trusts = plan.details.get("trusts")
+    if trusts:
+        out.append(
+            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; reported, not optimised)"
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -627,6 +790,8 @@ def plan(
     basemap: str | None = None,
     command: str = "",
     echo: Callable[[str], None] = lambda _: None,
+    start_from: str | Path | None = None,
+    lock_from: str | Path | None = None,
 ) -> PlanResult:
     """``partition plan``: plan every k of ``spec`` and publish each configuration with its map, and the comparison maps.
 
@@ -648,6 +813,9 @@ def plan(
         The command line, recorded in the folder's marker.
     echo
         Called with progress lines (the CLI prints them).
+    start_from, lock_from
+        A planner's edited ``URN, partnership[, note]`` CSV to seed the solver with, and one whose rows are
+        pinned to their partnership (see :func:`with_edits`).
 
     Returns
     -------
@@ -664,11 +832,14 @@ def plan(
 
     with staged_output(out, command=command or public_command(), workflow="plan") as stage:
         inputs = prepare_data(data, data_dir=data_dir)
+        spec, start = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
         echo(
             f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; "
             f"solver {solver.get('name', 'auto')}"
+            + (f"; starting from {Path(start_from).name}" if start_from else "")
+            + (f"; {len(spec.locks.pinned)} school(s) pinned" if lock_from else "")
         )
-        plans = solve_configurations(inputs, spec, solver)
+        plans = solve_configurations(inputs, spec, solver, start=start)
         current = district_plan(inputs)
         outputs = write_outputs(
             stage, inputs, plans, current, comparisons=plans, basemap=basemap, echo=echo, shown_as=out
@@ -921,6 +1092,7 @@ def _manifest(
                 "bound": p.bound,
                 "gap": p.gap,
                 "assignments_sha256": sha256(folder / p.name / "assignments.csv"),
+                **{key: p.details[key] for key in ("federations", "trusts") if key in p.details},
             }
             for p in plans
         },

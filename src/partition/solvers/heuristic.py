@@ -713,6 +713,14 @@ def _construct(problem: Problem, rng: np.random.Generator) -> _State:
     return state
 
 
+def _start_state(problem: Problem, start: np.ndarray, rng: np.random.Generator) -> _State:
+    """A given starting labelling (e.g. a planner's edited plan) made contiguous, balanced and locally optimal."""
+    labels = _repair_contiguity(problem, np.asarray(start, dtype=int))
+    state = _balance(_State(problem, labels), rng)
+    _descent(state, rng, np.inf)
+    return state
+
+
 def solve_heuristic(
     problem: Problem,
     *,
@@ -726,6 +734,7 @@ def solve_heuristic(
     trees: int = TREES_PER_RECOMBINATION,
     final_iterations: int | None = None,
     threshold: float = THRESHOLD,
+    initial: np.ndarray | None = None,
 ) -> SolverResult:
     """Solve with construction, balancing and iterated local search (recombinations and kicks).
 
@@ -764,6 +773,9 @@ def solve_heuristic(
         restarts, else none).
     threshold
         Worsening a step may bring at the start of each search, as a share of the objective.
+    initial
+        Block labels (0 .. k − 1, each used) to start the first restart from instead of a construction
+        (made contiguous and balanced first); later restarts construct as usual.
 
     Returns
     -------
@@ -779,8 +791,10 @@ def solve_heuristic(
     best: tuple[float, float, np.ndarray] | None = None
     n_restarts = n_steps = 0
     capped = False
-    for _ in range(max(restarts, 1)):
-        state = _construct(problem, rng)
+    for restart in range(max(restarts, 1)):
+        state = (
+            _start_state(problem, initial, rng) if initial is not None and restart == 0 else _construct(problem, rng)
+        )
         n_restarts += 1
         current, current_lab, steps, cut = _iterated_local_search(state, rng, budget, deadline)
         n_steps += steps

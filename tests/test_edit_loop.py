@@ -1,0 +1,135 @@
+"""The edit → re-optimise loop: ``partition plan --start-from FILE --lock-from FILE``.
+
+A real plan's ``assignments.csv`` is edited as a planner would (a few schools moved to the neighbouring
+partnership), written as ``URN,partnership,note`` (what the in-browser editor exports), and planned again:
+the moved schools must stay where the planner put them in the written ``assignments.csv``, the plan must be
+sound (every school placed once, one polygon per partnership, no overlaps: :func:`partition.validate.plan_problems`)
+and meet its rules.
+"""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from partition.cli import cli
+from partition.planner import plan_from_assignment
+from partition.spec import PlanSpec
+from partition.validate import plan_problems, spec_problems
+
+BASE = ["plan", "--k", "23", "--solver", "heuristic"]
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory, shared):
+    """A k = 23 heuristic plan of the Hampshire default, written as partition writes it."""
+    out = tmp_path_factory.mktemp("edit") / "first"
+    result = CliRunner().invoke(cli, [*BASE, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out / "k23-ignore-heuristic" / "assignments.csv")
+
+
+def hand_moves(table: pd.DataFrame, inputs, n: int = 3) -> dict[int, str]:
+    """``n`` schools (one school to a site, no anchor) moved to a neighbouring partnership, as a planner would:
+    each partnership stays one connected area and within ±10 % of the mean pupils, no partnership touched twice."""
+    schools = inputs.schools
+    of = schools["URN"].map(table.set_index("URN")["partnership"])
+    unit_p = pd.Series(of.to_numpy(), index=schools["unit"].to_numpy()).groupby(level=0).first()
+    pupils = table.groupby("partnership")["pupils"].sum()
+    low, high = 0.9 * pupils.mean(), 1.1 * pupils.mean()
+    alone = schools.groupby("unit")["URN"].transform("size") == 1
+    touched: set[str] = set()
+    moves: dict[int, str] = {}
+    for _, row in schools[alone & ~schools["anchor"]].sort_values("pupils").iterrows():
+        u, p = int(row["unit"]), unit_p[int(row["unit"])]
+        targets = sorted({unit_p[v] for v in inputs.graph[u]} - {p})
+        members = [v for v in unit_p.index[unit_p == p] if v != u]
+        if p in touched or not targets or not nx.is_connected(inputs.graph.subgraph(members)):
+            continue
+        q = next((t for t in targets if t not in touched and pupils[t] + row["pupils"] <= high), None)
+        if q is None or pupils[p] - row["pupils"] < low:
+            continue
+        moves[int(row["URN"])] = q
+        touched |= {p, q}
+        if len(moves) == n:
+            break
+    assert len(moves) == n
+    return moves
+
+
+def edited_file(table: pd.DataFrame, moves: dict[int, str], path) -> pd.DataFrame:
+    edited = table[["URN", "partnership"]].copy()
+    edited["note"] = ""
+    for urn, name in moves.items():
+        edited.loc[edited["URN"] == urn, ["partnership", "note"]] = [name, "moved by the planner"]
+    edited.to_csv(path, index=False)
+    return edited
+
+
+def test_start_from_and_lock_from_keep_the_planners_moves(planned, hampshire, tmp_path):
+    moves = hand_moves(planned, hampshire)
+    edits = tmp_path / "edited.csv"
+    edited_file(planned, moves, edits)
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "starting from edited.csv" in result.stdout
+    folder = out / "k23-ignore-locks-heuristic"
+    written = pd.read_csv(folder / "assignments.csv").set_index("URN")["partnership"]
+    for urn, name in moves.items():  # where the planner put them, by name
+        assert written[urn] == name
+    plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
+    assert plan_problems(plan, hampshire) == []
+    assert spec_problems(plan, hampshire) == []
+    summary = json.loads((folder / "plan.json").read_text())
+    assert summary["status"] == "feasible"
+
+
+def test_lock_from_some_rows_rebalances_the_rest(planned, hampshire, tmp_path):
+    moves = hand_moves(planned, hampshire)
+    locks = tmp_path / "locks.csv"
+    pd.DataFrame({"URN": list(moves), "partnership": list(moves.values()), "note": "moved"}).to_csv(locks, index=False)
+    start = tmp_path / "start.csv"
+    edited_file(planned, moves, start)
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(start), "--lock-from", str(locks), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    for urn, name in moves.items():
+        assert written[urn] == name
+    assert written.nunique() == 23
+
+
+@pytest.mark.parametrize(
+    ("rows", "option", "expected"),
+    [
+        (
+            "URN,partnership\n999999,North\n",
+            "--lock-from",
+            "line 2, column 'URN': --lock-from: URN 999999 is not among",
+        ),
+        ("URN,partnership\n115850,\n", "--lock-from", "line 2, column 'partnership': partnership is blank"),
+        ("URN,name\n115850,North\n", "--lock-from", "has no 'partnership' column"),
+        ("URN,partnership\n115850,North\n", "--start-from", "--start-from: 493 loaded school(s) have no row"),
+    ],
+)
+def test_bad_edit_files_are_refused(shared, tmp_path, rows, option, expected):
+    path = tmp_path / "edits.csv"
+    path.write_text(rows)
+    result = CliRunner().invoke(cli, [*BASE, option, str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.stderr and expected in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_start_from_needs_the_same_k(planned, tmp_path):
+    path = tmp_path / "plan.csv"
+    planned[["URN", "partnership"]].to_csv(path, index=False)
+    result = CliRunner().invoke(cli, ["plan", "--k", "22", "--start-from", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "the plan has 23 partnerships but k = 22 was asked" in result.stderr
+    assert "plan --k 23" in result.stderr
