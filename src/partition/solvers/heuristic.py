@@ -5,7 +5,12 @@ Objective (minimised)::
     wdist + split_penalty_km × district splits      (splits only in mode "penalise")
 
 where *wdist* is the pupil-weighted mean distance (km) of schools to their
-partnership's pupil-weighted centroid — exactly the headline measure.
+partnership's pupil-weighted centroid — exactly the headline measure. Under
+the spec's ``objective = "hub"`` (``Problem.objective``) the hub distance
+replaces wdist: the pupil-weighted mean distance (km) of schools to their
+partnership's best hub school (an anchor when anchors are required), as
+:func:`partition.scoring.hub_distance_km`; moves, recombination cuts and
+acceptance are all judged on it.
 
 1. **Construction.** Balanced k-means: weighted k-means proposes k centres;
    a linear programme (HiGHS, via SciPy) assigns units to centres at least
@@ -54,7 +59,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
 from partition.problem import Problem
-from partition.solvers.recombination import Sizes, best_split, merged_area
+from partition.solvers.recombination import Sizes, best_split, hub_half_costs, merged_area
 from partition.solvers.result import SolverResult
 
 VIOLATION_WEIGHT = 10.0
@@ -128,6 +133,7 @@ class _State:
         self.inner_high = np.where(np.isfinite(self.high), (1 - INNER_BAND) * self.high + INNER_BAND * centre, np.inf)
         self.need_anchor = problem.needs_anchors
         self.penalty = problem.split_penalty_km
+        self.hub_ok = problem.point_hub_ok if problem.objective == "hub" else None
         self.total_w = max(problem.total_pupils, 1e-9)
         order = np.argsort(problem.point_block, kind="stable")
         sorted_blocks = problem.point_block[order]
@@ -160,10 +166,15 @@ class _State:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
     def _cost_of(self, points: np.ndarray) -> float:
-        """Σ pupils × km to the pupil-weighted centroid of ``points`` (school indices): one partnership's share
-        of wdist × total pupils (the incremental counterpart of :func:`partition.scoring.wdist_km`)."""
+        """One partnership's share of the objective × total pupils, over ``points`` (school indices): Σ pupils ×
+        km to their pupil-weighted centroid (the incremental counterpart of :func:`partition.scoring.wdist_km`),
+        or under the hub objective to their best hub school (of :func:`partition.scoring.hub_distance_km`)."""
         if len(points) == 0:
             return 0.0
+        if self.hub_ok is not None:
+            side = np.ones((1, len(points)), dtype=bool)
+            xy, w = self.problem.point_xy[points], self.problem.point_w[points]
+            return float(hub_half_costs(side, xy, w, self.hub_ok[points])[0])
         w = self.problem.point_w[points]
         sw = w.sum()
         if sw <= 0:
@@ -198,7 +209,7 @@ class _State:
         return int(((self.district_count > 0).sum(axis=1) - 1).clip(min=0).sum())
 
     def objective(self) -> float:
-        """wdist (km) plus the split penalty (km) per district split."""
+        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split."""
         return float(self.cost.sum() / self.total_w + self.penalty * self.splits())
 
     # --- moves --------------------------------------------------------------
@@ -746,7 +757,8 @@ def solve_heuristic(
     Returns
     -------
     SolverResult
-        Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist in km plus the split penalty),
+        Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist, or the hub distance under the hub
+        objective, in km, plus the split penalty),
         and ``details`` (restarts, steps, violation, splits, time_capped).
     """
     start = time.perf_counter()
@@ -844,7 +856,7 @@ def _iterated_local_search(
 def polish(
     problem: Problem, labels: np.ndarray, *, random_state: int | None = 0, iterations: int = 100, kick_moves: int = 4
 ) -> SolverResult:
-    """Improve a given labelling (e.g. the exact model's) by the local search on wdist.
+    """Improve a given labelling (e.g. the exact model's) by the local search on the problem's objective.
 
     Parameters
     ----------
