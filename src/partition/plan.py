@@ -147,7 +147,8 @@ class Plan:
         Which solver produced it and whether it meets the spec (:class:`~partition.solvers.result.Status`
         ``feasible``/``optimal``) or not (``violated``).
     objective
-        wdist (km) — plus the split penalty in mode ``penalise``.
+        What the search minimised (km): wdist, or the hub distance under the spec's ``objective = "hub"`` —
+        plus the split penalty in mode ``penalise``.
     bound, gap
         Proven bound and gap of the exact model's own objective, when it ran.
     runtime

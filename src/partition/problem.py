@@ -71,6 +71,9 @@ class Problem:
         School locations (km, BNG), pupils and block: what wdist is computed on.
     point_anchor
         Whether each school is an anchor (bool; None when not known): the hubs the hub objective may use.
+    objective
+        What the searches minimise (the spec's ``objective``): ``"centroid"``, wdist (km from each school to
+        its partnership's pupil-weighted centroid), or ``"hub"`` (km to its partnership's best hub school).
     block_xy
         Pupil-weighted centre of each block (km, BNG); the centroid of its
         polygons for a block without pupils.
@@ -112,6 +115,7 @@ class Problem:
     n_units: int = 0
     describe_block: Callable[[int], str] | None = None
     point_anchor: np.ndarray | None = None
+    objective: str = "centroid"
 
     @property
     def n(self) -> int:
@@ -122,6 +126,14 @@ class Problem:
     def total_pupils(self) -> float:
         """Pupils of every school in the problem."""
         return float(self.point_w.sum())
+
+    @cached_property
+    def point_hub_ok(self) -> np.ndarray:
+        """Which schools may be a partnership's hub (n points, bool): the anchors when every partnership needs
+        one (and anchors are known), else every school (as :func:`partition.scoring.hub_distance_km`)."""
+        if self.needs_anchors and self.point_anchor is not None:
+            return np.asarray(self.point_anchor, dtype=bool)
+        return np.ones(len(self.point_w), dtype=bool)
 
     @cached_property
     def edges(self) -> np.ndarray:
@@ -721,6 +733,7 @@ def build_problem(
         n_units=len(units),
         describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
         point_anchor=schools.loc[schools["unit"].isin(subset), "anchor"].to_numpy(dtype=bool),
+        objective=spec.objective,
     )
     feasibility(problem)
     return problem

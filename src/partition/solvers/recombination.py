@@ -269,6 +269,8 @@ class Area:
         ``apart`` pairs with both blocks in the area (local indices), 2 columns.
     district
         District index of each node (0 when a block spans districts).
+    hub_ok
+        Under the hub objective, which schools of the area may be a hub (bool); None under wdist.
     """
 
     nodes: np.ndarray
@@ -279,6 +281,7 @@ class Area:
     w: np.ndarray
     apart: np.ndarray
     district: np.ndarray
+    hub_ok: np.ndarray | None = None
 
 
 def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np.ndarray | None = None) -> Area:
@@ -312,6 +315,7 @@ def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np
         w=problem.point_w[points],
         apart=apart.reshape(-1, 2),
         district=np.where(problem.district[nodes] >= 0, problem.district[nodes], 0),
+        hub_ok=problem.point_hub_ok[points] if problem.objective == "hub" else None,
     )
 
 
@@ -333,8 +337,24 @@ def _district_splits(members: np.ndarray, district: np.ndarray) -> np.ndarray:
     return np.maximum(a.sum(axis=1) - 1, 0) + np.maximum(b.sum(axis=1) - 1, 0)
 
 
+def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.ndarray) -> np.ndarray:
+    """Σ pupils × km to the half's best hub school, for each row of ``side`` (cuts × schools, boolean).
+
+    The hub is the school among the half's candidates (``hub_ok``; all of its schools when it has none) of least
+    pupil-weighted total distance, as in :func:`partition.scoring.hub_distance_km`; an empty half costs 0.
+    """
+    side = np.atleast_2d(side)
+    dist = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])  # schools × schools, km
+    at_hub = (side * w) @ dist  # cuts × schools: the half's cost were each school its hub
+    allowed = side & hub_ok[None, :]
+    allowed = np.where(allowed.any(axis=1)[:, None], allowed, side)
+    best = np.where(allowed, at_hub, np.inf).min(axis=1, initial=np.inf)
+    return np.where(np.isfinite(best), best, 0.0)
+
+
 def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: float) -> np.ndarray:
-    """Objective (km) of the two halves of each cut: their share of wdist plus the split penalty.
+    """Objective (km) of the two halves of each cut: their share of wdist (or of the hub objective, when
+    ``area.hub_ok`` is set) plus the split penalty.
 
     Parameters
     ----------
@@ -353,7 +373,13 @@ def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: 
         Per cut, (cost of one half + cost of the other) / total pupils + penalty × splits of the two halves.
     """
     side = members[:, area.point_node]
-    cost = (_half_costs(side, area.xy, area.w) + _half_costs(~side, area.xy, area.w)) / total_pupils
+    if area.hub_ok is not None:
+        halves = hub_half_costs(side, area.xy, area.w, area.hub_ok) + hub_half_costs(
+            ~side, area.xy, area.w, area.hub_ok
+        )
+    else:
+        halves = _half_costs(side, area.xy, area.w) + _half_costs(~side, area.xy, area.w)
+    cost = halves / total_pupils
     if penalty_km:
         cost = cost + penalty_km * _district_splits(members, area.district)
     return cost
