@@ -799,7 +799,7 @@ def solve_heuristic(
     """
     options = {"restarts": restarts, "iterations": iterations, "time_limit": time_limit, "kick_moves": kick_moves}
     options |= {"patience": patience, "recombine_share": recombine_share, "trees": trees, "threshold": threshold}
-    options |= {"final_iterations": final_iterations}
+    options |= {"final_iterations": final_iterations, "initial": initial}
     if problem.objective == "hub":
         return _hub_search(problem, random_state, options)
     return _search(problem, random_state, **options)
@@ -818,6 +818,7 @@ def _search(
     trees: int,
     final_iterations: int | None,
     threshold: float,
+    initial: np.ndarray | None,
 ) -> SolverResult:
     """Restarts, each a construction and an iterated local search, then a search from the best (see
     :func:`solve_heuristic`, whose options these are), on the problem's objective."""
