@@ -133,3 +133,22 @@ def test_start_from_needs_the_same_k(planned, tmp_path):
     assert result.exit_code == 2, result.output
     assert "the plan has 23 partnerships but k = 22 was asked" in result.stderr
     assert "plan --k 23" in result.stderr
+
+
+def test_editor_export_pins_only_the_planners_moves(planned, hampshire, tmp_path):
+    """The editor's export (``URN,partnership,note,moved``) given to both options: the rows marked moved are
+    pinned, every other school is re-planned (not frozen where the export put it)."""
+    moves = hand_moves(planned, hampshire)
+    edits = tmp_path / "k23-edited.csv"
+    edited = edited_file(planned, moves, edits)
+    edited["moved"] = ["yes" if u in moves else "" for u in edited["URN"]]
+    edited.to_csv(edits, index=False)
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"; {len(moves)} school(s) pinned" in result.stdout
+    written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    for urn, name in moves.items():
+        assert written[urn] == name
+    plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
+    assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []

@@ -319,7 +319,7 @@ def test_undo_restores_the_start_exactly(k23, hampshire, browser):
 
 def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampshire, browser, tmp_path):
     from partition.cli import cli
-    from partition.workflow import compare
+    from partition.workflow import compare, planners_moves
 
     plan, folder = k23
     page = Page(browser, folder / EDIT_FILE)
@@ -347,7 +347,9 @@ def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampsh
     info.value.save_as(path)
     assert path.name == f"{plan.name}-edited.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["URN", "partnership", "note"]
+    assert list(table.columns) == ["URN", "partnership", "note", "moved"]
+    marked = planners_moves(path)  # what plan --lock-from pins: the moved schools (with their sites), no others
+    assert set(moved) <= marked and len(marked) < 12
     assert len(table) == 494 and new_name in set(table["partnership"])
     noted = table.set_index("URN")["note"]
     assert noted[str(moved[0])].startswith("requested by the head of St Mary's")

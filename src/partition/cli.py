@@ -43,7 +43,19 @@ def _show_warning(
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn PartitionError into a one-line message and exit status 2."""
+    """Turn PartitionError into a one-line message and exit status 2.
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function, with warnings shown as one line each and a :class:`~partition.errors.PartitionError`
+        printed as ``error: ...`` (exit status :attr:`~partition.errors.PartitionError.exit_code`, no traceback).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -60,7 +72,18 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The data options every command shares."""
+    """The data options every command shares.
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function with the options ``--schools``, ``--boundaries``, ``--la`` ... added.
+    """
     options = [
         click.option("--schools", type=click.Path(dir_okay=False), help="GIAS CSV (default: Hampshire extract)."),
         click.option(
@@ -122,6 +145,21 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
 
     ``--include-special`` adds special schools and pupil referral units to the kinds;
     ``--data-dir`` is left in ``opts`` (it is not a key of the table).
+
+    Parameters
+    ----------
+    opts
+        The command's parsed options (changed in place: the data options are removed).
+
+    Returns
+    -------
+    dict
+        The ``[data]`` table's keys and values.
+
+    Raises
+    ------
+    SpecError
+        When DataSchema refuses a value (naming the option).
     """
     from partition.scenario import DataSchema
 
@@ -335,7 +373,7 @@ def _spec_from_options(
 @click.option(
     "--lock-from",
     type=click.Path(dir_okay=False),
-    help="Pin each school of a CSV URN,partnership[,note] to its partnership (names kept); the rest is re-planned.",
+    help="Pin each school of a CSV URN,partnership[,note,moved] to its partnership (names kept; with a moved column, as the editor exports, only the rows marked yes); the rest is re-planned.",
 )
 @click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
 @click.option(

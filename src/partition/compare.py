@@ -441,7 +441,18 @@ def district_division(plan: Plan) -> tuple[int, int]:
 
 def group_columns(plan: Plan) -> dict[str, object]:
     """``federations_split``, ``federations_kept`` and ``trust_splits`` of a plan, when its data has federations or
-    trusts (from ``plan.details``, see :func:`partition.planner.group_details`); empty otherwise."""
+    trusts (from ``plan.details``, see :func:`partition.planner.group_details`); empty otherwise.
+
+    Parameters
+    ----------
+    plan
+        A configuration (its ``details["federations"]`` and ``details["trusts"]``).
+
+    Returns
+    -------
+    dict
+        Column → count (federations split, federations kept together, trust pieces beyond the first).
+    """
     out: dict[str, object] = {}
     feds = plan.details.get("federations")
     if feds:

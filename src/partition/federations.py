@@ -136,22 +136,73 @@ def groups_of(schools: pd.DataFrame, column: str) -> list[Group]:
 
 
 def federations(schools: pd.DataFrame) -> list[Group]:
-    """The federations of two or more loaded schools (:func:`groups_of` on ``federation``)."""
+    """The federations of two or more loaded schools (:func:`groups_of` on ``federation``).
+
+    Parameters
+    ----------
+    schools
+        The loaded schools (GIAS; ``URN``, ``name`` and the ``federation``/``trust`` column read by
+        :func:`partition.io.schools.read_gias`, blank when none).
+
+    Returns
+    -------
+    list of Group
+        One per federation (GIAS ``Federations (name)``), its loaded schools' URNs and names.
+    """
     return groups_of(schools, "federation")
 
 
 def trusts(schools: pd.DataFrame) -> list[Group]:
-    """The academy trusts of two or more loaded schools (:func:`groups_of` on ``trust``)."""
+    """The academy trusts of two or more loaded schools (:func:`groups_of` on ``trust``).
+
+    Parameters
+    ----------
+    schools
+        The loaded schools (GIAS; ``URN``, ``name`` and the ``federation``/``trust`` column read by
+        :func:`partition.io.schools.read_gias`, blank when none).
+
+    Returns
+    -------
+    list of Group
+        One per trust (GIAS ``Trusts (name)``), its loaded schools' URNs and names.
+    """
     return groups_of(schools, "trust")
 
 
 def locked_federations(spec: PlanSpec, schools: pd.DataFrame) -> list[Group]:
-    """The federations ``spec`` keeps together: all of them with ``federations = "together"``, none with ``"ignore"``."""
+    """The federations ``spec`` keeps together: all of them with ``federations = "together"``, none with ``"ignore"``.
+
+    Parameters
+    ----------
+    spec
+        The plan specification (its ``federations`` mode).
+    schools
+        The loaded schools (GIAS; ``URN``, ``name`` and the ``federation``/``trust`` column read by
+        :func:`partition.io.schools.read_gias`, blank when none).
+
+    Returns
+    -------
+    list of Group
+        The federations to lock together (empty under ``"ignore"`` or when the data has none).
+    """
     return federations(schools) if spec.federations == "together" else []
 
 
 def effective_locks(spec: PlanSpec, schools: pd.DataFrame) -> Locks:
     """The spec's locks with one ``together`` lock per federation kept together (see :func:`locked_federations`).
+
+    Parameters
+    ----------
+    spec
+        The plan specification (its ``locks`` and ``federations`` mode).
+    schools
+        The loaded schools (GIAS; ``URN``, ``name`` and the ``federation``/``trust`` column read by
+        :func:`partition.io.schools.read_gias`, blank when none).
+
+    Returns
+    -------
+    Locks
+        ``spec.locks`` with a ``together`` group of URNs added per federation (unchanged when none).
 
     Raises
     ------

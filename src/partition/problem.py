@@ -600,6 +600,19 @@ def oversized_federations(
 ) -> None:
     """Refuse a federation kept together whose block (its units and the paths joining them) exceeds a size bound.
 
+    Parameters
+    ----------
+    feds
+        The federations kept together (:func:`partition.federations.locked_federations`).
+    unit_of
+        ``(URN, what) -> unit index`` of a school (``what`` names the lock in its error).
+    block_of_unit
+        Block of each unit of the problem (units planned elsewhere, under ``nest``, are absent).
+    attrs
+        Block sums of each size attribute (pupils, schools, population).
+    bounds
+        ``attribute -> (low, high)`` per partnership (:func:`limits`).
+
     Raises
     ------
     InfeasibleError

@@ -337,6 +337,45 @@ def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete:
     return labels
 
 
+MOVED_COLUMN = "moved"
+"""Column of an edited plan (the editor's export) marking the schools the planner moved (``yes``)."""
+
+MOVED_YES = frozenset({"yes", "y", "true", "1"})
+"""Values of :data:`MOVED_COLUMN` (any case) that mark a move; anything else, or blank, is not one."""
+
+
+def planners_moves(path: str | Path) -> set[int] | None:
+    """URNs an edited plan marks as moved by the planner (its ``moved`` column), or None without that column.
+
+    Parameters
+    ----------
+    path
+        A ``URN, partnership[, note, moved]`` CSV, e.g. the editor's export (``edit.html``).
+
+    Returns
+    -------
+    set of int or None
+        The URNs of rows whose ``moved`` is yes/y/true/1 (any case); None when the file has no ``moved``
+        column (then every row counts).
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read as CSV.
+    """
+    from partition.errors import InputFileError
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    columns = {c.strip().lower(): c for c in table.columns}
+    if MOVED_COLUMN not in columns or "urn" not in columns:
+        return None
+    marked = table[columns[MOVED_COLUMN]].str.strip().str.lower().isin(MOVED_YES)
+    return {int(u) for u in pd.to_numeric(table.loc[marked, columns["urn"]].str.strip(), errors="coerce").dropna()}
+
+
 def with_edits(
     spec: PlanSpec, inputs: Inputs, *, start_from: str | Path | None = None, lock_from: str | Path | None = None
 ) -> tuple[PlanSpec, pd.Series | None]:
@@ -351,7 +390,10 @@ def with_edits(
     start_from
         A complete ``URN, partnership`` CSV to seed the solver with: its number of partnerships must be every k.
     lock_from
-        A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output).
+        A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output);
+        with a ``moved`` column (the editor's export), only the rows it marks yes (:func:`planners_moves`), so that
+        the same file can be given to ``--start-from`` and ``--lock-from``: the planner's moves kept, the rest
+        re-planned.
 
     Returns
     -------
@@ -380,6 +422,9 @@ def with_edits(
             )
     if lock_from is not None:
         locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
+        moved = planners_moves(lock_from)
+        if moved is not None:
+            locked = locked[locked.index.isin(moved)]
         if locked.nunique() > min(spec.k):
             raise InputFileError(
                 lock_from,

@@ -394,7 +394,8 @@
   Editor.prototype.assignment = function () {
     var D = this.D, self = this, notes = this.notes();
     return D.schools.urn.map(function (urn, i) {
-      return {urn: urn, partnership: self.names[self.labels[i]], note: (notes[i] || []).join(' | ')};
+      var moved = self.labels[i] !== D.start[i];
+      return {urn: urn, partnership: self.names[self.labels[i]], note: (notes[i] || []).join(' | '), moved: moved};
     }).sort(function (a, b) { return a.urn - b.urn; });
   };
 
@@ -406,9 +407,10 @@
   function safeNote(text) { return /^[=+\-@\t\r]/.test(text) ? "'" + text : text; }
 
   Editor.prototype.csv = function () {
-    var lines = ['URN,partnership,note'];
+    // moved = yes marks the planner's moves: partition plan --lock-from pins those rows only
+    var lines = ['URN,partnership,note,moved'];
     this.assignment().forEach(function (r) {
-      lines.push([String(r.urn), csvField(r.partnership), csvField(safeNote(r.note))].join(','));
+      lines.push([String(r.urn), csvField(r.partnership), csvField(safeNote(r.note)), r.moved ? 'yes' : ''].join(','));
     });
     return lines.join('\r\n') + '\r\n';
   };
@@ -697,7 +699,7 @@
     this.panel.querySelector('[data-act="undo"]').addEventListener('click', function () { self.undo(); self.say(''); });
     this.panel.querySelector('[data-act="redo"]').addEventListener('click', function () { self.redo(); self.say(''); });
     this.panel.querySelector('[data-act="reset"]').addEventListener('click', function () { self.reset(); self.say('Back to the plan as it was opened (Undo to return to your changes)', true); });
-    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); self.say('Exported: ' + self.D.configuration + '-edited.csv (URN, partnership, note); score it with partition compare', true); });
+    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); self.say('Exported: ' + self.D.configuration + '-edited.csv (URN, partnership, note, moved); score it with partition compare, or re-plan around your moves with partition plan --start-from FILE --lock-from FILE', true); });
     this.role('keep-whole').addEventListener('change', function () { self.render(); });
     var list = document.getElementById('pt-ed-schools');
     s.name.forEach(function (name, i) { var o = document.createElement('option'); o.value = name + ' (' + s.urn[i] + ')'; list.appendChild(o); });

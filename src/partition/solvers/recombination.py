@@ -342,6 +342,22 @@ def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.n
 
     The hub is the school among the half's candidates (``hub_ok``; all of its schools when it has none) of least
     pupil-weighted total distance, as in :func:`partition.scoring.hub_distance_km`; an empty half costs 0.
+
+    Parameters
+    ----------
+    side
+        Cuts × schools (boolean): the schools of the half (one row, or a 1-D mask, for one set of schools).
+    xy
+        School locations (schools × 2, km, BNG).
+    w
+        Pupils per school.
+    hub_ok
+        Which schools may be a hub (boolean per school).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per cut, Σ pupils × km from the half's schools to its best hub (pupil-km).
     """
     side = np.atleast_2d(side)
     dist = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])  # schools × schools, km
