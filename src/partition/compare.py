@@ -103,6 +103,15 @@ COLUMNS: tuple[Column, ...] = (
         decimals=3,
     ),
     Column(
+        "hub_km",
+        "average distance to hub school",
+        "km",
+        "The average straight-line distance from a school to its partnership's hub school (the secondary, all-through "
+        "school or college, or any school when none is required, that is nearest on average to the partnership's "
+        "pupils: where meetings could be held), weighted by pupils.",
+        decimals=3,
+    ),
+    Column(
         "max_abs_deviation",
         "largest size difference",
         "%",

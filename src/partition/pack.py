@@ -296,6 +296,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "meets_rules",
             "contiguous",
             "wdist_km",
+            "hub_km",
             "max_abs_deviation",
             "mean_abs_deviation",
             "min_schools",
