@@ -10,6 +10,8 @@ TOML with :func:`PlanSpec.from_toml`::
     objective = "centroid"        # "centroid" (wdist) or "hub" (distance to the partnership's hub school)
     random_state = 0
     federations = "together"      # each GIAS federation in one partnership ("together") or not ("ignore")
+    trusts = "ignore"             # academy trusts only reported ("ignore") or kept whole where it costs little ("prefer")
+    trust_penalty_km = 0.02       # km per trust split (a trust's partnerships beyond its first), with "prefer"
 
     [[size]]
     attribute = "pupils"
@@ -41,6 +43,13 @@ from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 DistrictMode = Literal["ignore", "penalise", "nest"]
 FederationMode = Literal["together", "ignore"]
 FEDERATION_MODES: tuple[str, ...] = get_args(FederationMode)
+TrustMode = Literal["ignore", "prefer"]
+TRUST_MODES: tuple[str, ...] = get_args(TrustMode)
+DEFAULT_TRUST_PENALTY_KM = 0.02
+"""km added to the objective per trust split (a trust's partnerships beyond its first) under ``trusts = "prefer"``.
+
+A soft preference: large enough to keep a trust whole when that costs next to nothing in wdist, small enough
+that no trust is kept whole at a real cost in distance. MEASURED_PLACEHOLDER"""
 Objective = Literal["centroid", "hub"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 SizeAttribute = Literal["pupils", "n_schools", "population"]
@@ -160,6 +169,11 @@ class PlanSpec:
     """``"together"``: each federation of the loaded schools (GIAS ``Federations (name)``) is kept in one
     partnership, as a ``together`` lock derived from the data (see :mod:`partition.federations`);
     ``"ignore"``: federations are not looked at."""
+    trusts: str = "ignore"
+    """``"ignore"``: academy trusts (GIAS ``Trusts (name)``) are only reported (``trust splits``); ``"prefer"``: the
+    objective adds ``trust_penalty_km`` per trust split, so plans keep trusts whole where it costs little."""
+    trust_penalty_km: float = DEFAULT_TRUST_PENALTY_KM
+    """km added to the objective per trust split with ``trusts = "prefer"`` (see :data:`DEFAULT_TRUST_PENALTY_KM`)."""
 
     def __post_init__(self) -> None:
         ks = (self.k,) if isinstance(self.k, int) else tuple(self.k)
@@ -176,6 +190,13 @@ class PlanSpec:
         if self.federations not in FEDERATION_MODES:
             raise SpecError(
                 f"unknown federations mode {self.federations!r}", fix=f"use one of {', '.join(FEDERATION_MODES)}"
+            )
+        if self.trusts not in TRUST_MODES:
+            raise SpecError(f"unknown trusts mode {self.trusts!r}", fix=f"use one of {', '.join(TRUST_MODES)}")
+        if not math.isfinite(self.trust_penalty_km) or self.trust_penalty_km < 0:
+            raise SpecError(
+                f"trust_penalty_km must be a finite number of km, 0 or more, got {self.trust_penalty_km!r}",
+                fix=f"e.g. {DEFAULT_TRUST_PENALTY_KM}",
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,6 +216,8 @@ class PlanSpec:
                 "random_state",
                 "objective",
                 "federations",
+                "trusts",
+                "trust_penalty_km",
             )
         }
 
@@ -206,7 +229,8 @@ class PlanSpec:
         ----------
         data
             The spec's keys (``k``, ``size``, ``anchors``, ``districts``, ``split_penalty_km``,
-            ``locks``, ``random_state``, ``objective``); tuples are accepted as lists.
+            ``locks``, ``random_state``, ``objective``, ``federations``, ``trusts``, ``trust_penalty_km``);
+            tuples are accepted as lists.
         source
             Where the data came from, for messages (a file name or ``"spec"``).
 
@@ -251,6 +275,7 @@ class PlanSpec:
             + f"; anchors {'on' if self.anchors else 'off'}; districts {self.districts}"
             + (f"; objective {self.objective}" if self.objective != "centroid" else "")
             + f"; federations {self.federations}"
+            + (f"; trusts prefer ({self.trust_penalty_km:g} km per split)" if self.trusts == "prefer" else "")
         )
 
 
@@ -385,6 +410,15 @@ class SpecSchema(StrictModel):
     federations: FederationMode = Field(
         "together", description="together (each GIAS federation in one partnership) or ignore"
     )
+    trusts: TrustMode = Field(
+        "ignore", description="ignore (academy trusts only reported) or prefer (a penalty per trust split)"
+    )
+    trust_penalty_km: float = Field(
+        DEFAULT_TRUST_PENALTY_KM,
+        allow_inf_nan=False,
+        ge=0,
+        description=f"km per trust split with trusts = prefer, 0 or more, e.g. {DEFAULT_TRUST_PENALTY_KM}",
+    )
 
     @field_validator("k", mode="before")
     @classmethod
@@ -408,4 +442,6 @@ class SpecSchema(StrictModel):
             random_state=self.random_state,
             objective=self.objective,
             federations=self.federations,
+            trusts=self.trusts,
+            trust_penalty_km=self.trust_penalty_km,
         )
