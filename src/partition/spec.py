@@ -50,12 +50,12 @@ DEFAULT_TRUST_PENALTY_KM = 0.02
 
 A soft preference, in the units of wdist: on the 2022 Hampshire primaries (109,478 pupils) 0.02 km is
 2,190 pupil-km, a median school (226 pupils) placed about 10 km further from its partnership's centre. Measured
-there (k = 23, anchors off, seeds 0-8 of the preview search ``--solver heuristic``): trust splits fall from 6.6 to
-4.9 on average (the 6 trusts of two or more schools; most remaining splits are trusts whose schools lie 15-25 km
-apart) while mean wdist moves from 3.729 to 3.736 km (+0.2 %, well inside the 0.06 km spread between seeds); with
-the full search (seeds 0-2) from 6.0 to 5.0 splits, mean wdist 3.637 to 3.630 km. 0.05 km takes splits down to
-4.3 (preview) but costs +0.024 km of wdist (+0.65 %), about 0.03 km per further split avoided: more than a
-preference should."""
+there (k = 23, anchors off; 6 trusts of two or more schools): with the full search (``--solver auto``, seeds 0-4)
+trust splits fall from 6.0 to 5.0 on average (5 at every seed) and mean wdist moves from 3.624 to 3.621 km; with
+the preview search (``--solver heuristic``, seeds 0-8) from 6.6 to 4.9 splits, mean wdist 3.729 to 3.736 km
+(+0.2 %). Both changes of wdist are well inside its spread between seeds (about 0.03 and 0.06 km), so the default
+costs no measurable distance. 0.05 km goes further (3.4 splits, full search; 4.3, preview) at a measurable cost,
++0.021 and +0.024 km of mean wdist (+0.6 %); most splits left are trusts whose schools lie 15-25 km apart."""
 Objective = Literal["centroid", "hub"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 SizeAttribute = Literal["pupils", "n_schools", "population"]
