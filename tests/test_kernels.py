@@ -198,3 +198,106 @@ def test_reported_district_splits_are_the_planners_count(hampshire):
         plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 5})
     pieces = plan.scores["district_pieces"]
     assert plan.scores["district_splits"] == sum(n - 1 for n in pieces.values()) == district_division(plan)[1]
+
+
+def _trust_grid():
+    """The 5 × 6 grid with a second school on four sites (co-located, of another trust) and four trusts."""
+    import geopandas as gpd
+
+    inputs = _grid(5, 6)
+    schools = inputs.schools
+    extra = schools.iloc[[0, 7, 14, 21]].copy()
+    extra["URN"] = extra["URN"] + 500
+    both = gpd.GeoDataFrame(pd.concat([schools, extra], ignore_index=True), crs=schools.crs)
+    rng = np.random.default_rng(11)
+    trust = rng.choice(["Trust A", "Trust B", "Trust C", "Trust D", ""], len(both))
+    trust[len(schools) :] = ["Trust A", "Trust B", "Trust C", "Trust D"]
+    trust[[0, 7, 14, 21]] = ["Trust B", "Trust C", "Trust D", "Trust A"]  # each site holds two trusts
+    both["trust"] = trust
+    return dataclasses.replace(inputs, schools=both)
+
+
+def _trust_recount(problem, schools, labels) -> int:
+    """Trust splits from scratch: the federations module's count over the URNs' partnerships."""
+    from partition.federations import trust_splits, trusts
+
+    partnership_of = dict(zip(schools["URN"].astype(int), labels[problem.point_block].tolist()))
+    return trust_splits(trusts(schools), partnership_of)
+
+
+def test_trust_bookkeeping_and_cut_costs_match_a_recount():
+    """The heuristic's trust counts (blocks holding schools of two trusts) give the plan's trust splits after
+    random moves, recombinations and an undo; each move's delta is the objective's change; and cut_costs' trust
+    term is, per cut, the trusts of the area with schools in both halves (the plan's count up to a constant)."""
+    from partition.solvers.heuristic import _recombine
+    from partition.solvers.recombination import Sizes, below, cut_costs, merged_area, random_tree, valid_cuts
+
+    inputs = _trust_grid()
+    spec = PlanSpec(
+        k=(4,), size=(SizeBound("pupils", 0.6),), districts="penalise", trusts="prefer", trust_penalty_km=0.3
+    )
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
+    assert problem.trust_penalty_km == 0.3 and problem.trust_names == ("Trust A", "Trust B", "Trust C", "Trust D")
+    assert problem.point_trust[[0, 30]].tolist() == [1, 0]  # the first site: Trust B and, co-located, Trust A
+    start = solve_heuristic(problem, iterations=5, random_state=1).labels
+    state = _State(problem, start)
+    assert sum(len(ids) > 1 for ids, _ in state.block_trusts) == 4
+    rng = np.random.default_rng(5)
+    sizes = Sizes.of(problem)
+    for _ in range(6):
+        _moves(state, rng, 6)
+        _recombine(state, sizes, rng, 3)
+        labels = state.labels
+        assert state.trust_splits() == _trust_recount(problem, inputs.schools, labels)
+        kernel_wdist = wdist_km(problem.point_xy, problem.point_w, labels[problem.point_block], problem.k)
+        trusts = _trust_recount(problem, inputs.schools, labels)
+        expected = kernel_wdist + problem.split_penalty_km * state.splits() + 0.3 * trusts
+        assert state.objective() == pytest.approx(expected, rel=1e-12)
+        for u in state.boundary().tolist():  # every feasible move: its delta is the change in the objective
+            p = int(state.labels[u])
+            for q in state.targets(u):
+                ok, d, _, _ = state.evaluate(u, p, q)
+                if ok:
+                    before = state.objective()
+                    state.apply(u, p, q)
+                    assert state.objective() - before == pytest.approx(d, abs=1e-9)
+                    state.apply(u, q, p)
+    state.undo(0)
+    assert state.labels.tolist() == start.tolist()
+    assert state.trust_splits() == _trust_recount(problem, inputs.schools, start)
+
+    labels = state.labels
+    p, q = 0, int(next(labels[v] for u in np.flatnonzero(labels == 0) for v in problem.neighbours[u] if labels[v]))
+    area = merged_area(problem, labels, p, q)
+    n = len(area.nodes)
+    for _ in range(5):
+        root, order, parent = random_tree(n, area.su, area.sv, rng)
+        inside = below(order, parent, n)
+        members = inside[np.flatnonzero(np.arange(n) != root)]  # every cut of the tree, valid or not
+        term = (
+            cut_costs(area, members, 0.0, problem.total_pupils)
+            - cut_costs(dataclasses.replace(area, trust_penalty_km=0.0), members, 0.0, problem.total_pupils)
+        ) / 0.3
+        local_trust = problem.point_trust[np.flatnonzero(np.isin(problem.point_block, area.nodes))]
+        side = members[:, area.point_node]
+        recount = [  # per cut, Σ over the area's trusts of (halves holding its schools − 1)
+            sum(len(set(row[local_trust == t].tolist())) - 1 for t in set(local_trust.tolist()) - {-1}) for row in side
+        ]
+        assert term == pytest.approx(recount, abs=1e-9)
+        plan_splits = []
+        for half in members:
+            relabelled = labels.copy()
+            relabelled[area.nodes] = np.where(half, p, q)
+            plan_splits.append(_trust_recount(problem, inputs.schools, relabelled))
+        assert len(set(np.round(term - np.array(plan_splits), 9).tolist())) == 1  # the same offset for every cut
+        assert len(valid_cuts(sizes, area.nodes, root, order, parent, inside)) <= len(members)
+
+
+def test_trusts_ignored_by_default_count_nothing():
+    inputs = _trust_grid()
+    problem = build_problem(
+        inputs.units, inputs.graph, inputs.schools, PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),)), 4
+    )
+    assert problem.trust_penalty_km == 0.0 and len(problem.trust_names) == 4
+    state = _State(problem, solve_heuristic(problem, iterations=5, random_state=1).labels)
+    assert state.trust_count.shape == (4, 0) and state.trust_splits() == 0

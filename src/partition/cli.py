@@ -263,6 +263,8 @@ OPTION_NAMES = {
     "random_state": "--seed",
     "objective": "--objective",
     "federations": "--federations",
+    "trusts": "--trusts",
+    "trust_penalty_km": "--trust-penalty",
     "name": "--solver",
     "time_limit": "--time-limit",
     "alternatives": "--alternatives",
@@ -292,6 +294,8 @@ def _spec_from_options(
     seed: int | None,
     objective: str | None = None,
     federations: str | None = None,
+    trusts: str | None = None,
+    trust_penalty: float | None = None,
 ) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
     from partition.schema import Source
@@ -309,6 +313,8 @@ def _spec_from_options(
         "random_state": seed,
         "objective": objective or None,
         "federations": federations or None,
+        "trusts": trusts or None,
+        "trust_penalty_km": trust_penalty,
     }
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
     return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
@@ -349,6 +355,18 @@ def _spec_from_options(
     type=click.Choice(["together", "ignore"]),
     default=None,
     help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
+)
+@click.option(
+    "--trusts",
+    type=click.Choice(["ignore", "prefer"]),
+    default=None,
+    help="Academy trusts (GIAS Trusts (name)): only report their splits (ignore, the default) or prefer plans that keep them whole (prefer: --trust-penalty km per split).",
+)
+@click.option(
+    "--trust-penalty",
+    type=float,
+    default=None,
+    help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
 )
 @click.option(
     "--time-limit",
@@ -412,6 +430,8 @@ def plan_cmd(
     seed: int | None,
     objective: str | None,
     federations: str | None,
+    trusts: str | None,
+    trust_penalty: float | None,
     time_limit: float,
     out_dir: str,
     start_from: str | None,
@@ -444,6 +464,8 @@ def plan_cmd(
         seed,
         objective,
         federations,
+        trusts,
+        trust_penalty,
     )
     solver_options = {
         "name": solver,
@@ -571,6 +593,18 @@ def compare_cmd(
     default=None,
     help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
 )
+@click.option(
+    "--trusts",
+    type=click.Choice(["ignore", "prefer"]),
+    default=None,
+    help="Academy trusts (GIAS Trusts (name)): only report their splits (ignore, the default) or prefer plans that keep them whole (prefer: --trust-penalty km per split).",
+)
+@click.option(
+    "--trust-penalty",
+    type=float,
+    default=None,
+    help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
+)
 @handle_errors
 def run_cmd(
     scenario: str,
@@ -578,6 +612,8 @@ def run_cmd(
     basemap: str | None,
     allow_violations: bool,
     federations: str | None,
+    trusts: str | None,
+    trust_penalty: float | None,
 ) -> None:
     """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
 
@@ -595,6 +631,14 @@ def run_cmd(
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
     if federations:  # the option wins over the scenario's [spec]
         spec = dataclasses.replace(spec, spec=dataclasses.replace(spec.spec, federations=federations))
+    if trusts or trust_penalty is not None:  # the options win over the scenario's [spec]
+        from partition.schema import Source
+        from partition.workflow import spec_from_options
+
+        changes = {"trusts": trusts or None, "trust_penalty_km": trust_penalty}
+        spec = dataclasses.replace(
+            spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))
+        )
     result = run(spec, out_dir, echo=click.echo, command=typed_command())
     click.echo(
         f"wrote {result.folder}/ (consultation-pack.html, exports/, manifest.json) in "

@@ -518,7 +518,7 @@ def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarr
     Parameters
     ----------
     spec
-        Its ``federations`` mode.
+        Its ``federations`` and ``trusts`` modes.
     schools
         The loaded schools (``URN``, ``name``, ``federation``, ``trust``).
     school_labels
@@ -549,7 +549,7 @@ def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarr
     groups = trusts(schools)
     if groups:
         out["trusts"] = {
-            "mode": "reported",  # not optimised: a preference for whole trusts is not built yet
+            "mode": spec.trusts,  # "ignore": reported only; "prefer": a penalty per split in the objective
             "count": len(groups),
             "split": [g.name for g in split_groups(groups, partnership_of)],
             "splits": trust_splits(groups, partnership_of),

@@ -10,13 +10,14 @@ units and their graph, a :class:`~partition.spec.PlanSpec` and one ``k`` by
    units on the shortest path between them when they are not adjacent (a
    partnership holding both must hold a path between them anyway);
 2. :func:`block_neighbours`, :func:`aggregate`, :func:`block_districts`,
-   :func:`school_points`, :func:`block_centres` — the block arrays;
+   :func:`school_points`, :func:`block_centres`, :func:`school_trusts` — the block
+   and school arrays;
 3. :func:`limits` — the size bounds per partnership;
 4. :func:`apart_pairs`, :func:`pinned_names` — the remaining locks on blocks;
 5. :func:`feasibility` — k against the blocks and anchors.
 
 The :class:`Problem` is frozen and carries the resolved rules of the spec
-(``needs_anchors``, ``split_penalty_km``, ``nest``), not the spec itself.
+(``needs_anchors``, ``split_penalty_km``, ``nest``, ``trust_penalty_km``), not the spec itself.
 Solvers work on blocks; :meth:`Problem.unit_labels` maps a block labelling
 back to units.
 """
@@ -71,6 +72,14 @@ class Problem:
         School locations (km, BNG), pupils and block: what wdist is computed on.
     point_anchor
         Whether each school is an anchor (bool; None when not known): the hubs the hub objective may use.
+    point_trust
+        Academy trust of each school (index into :attr:`trust_names`; -1 for a school in no trust of two or
+        more loaded schools), as :func:`partition.federations.trusts` groups them.
+    trust_names
+        Names for the indices of ``point_trust``.
+    trust_penalty_km
+        Objective penalty (km) per trust split (a trust's partnerships beyond its first): the spec's with
+        ``trusts = "prefer"``, else 0.
     objective
         What the searches minimise (the spec's ``objective``): ``"centroid"``, wdist (km from each school to
         its partnership's pupil-weighted centroid), or ``"hub"`` (km to its partnership's best hub school).
@@ -116,6 +125,9 @@ class Problem:
     describe_block: Callable[[int], str] | None = None
     point_anchor: np.ndarray | None = None
     objective: str = "centroid"
+    point_trust: np.ndarray | None = None
+    trust_names: tuple[str, ...] = ()
+    trust_penalty_km: float = 0.0
 
     @property
     def n(self) -> int:
@@ -467,6 +479,34 @@ def school_points(
     return point_xy, point_w, point_block
 
 
+def school_trusts(schools: pd.DataFrame, subset: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Academy trust of each school of the subset, in the order of :func:`school_points`.
+
+    Parameters
+    ----------
+    schools
+        Schools with ``URN``, ``name``, ``unit`` and optionally ``trust`` (GIAS ``Trusts (name)``) and ``la_code``.
+    subset
+        Unit indices planned; schools of other units are left out.
+
+    Returns
+    -------
+    point_trust : numpy.ndarray
+        Index into ``trust_names`` of each school's trust (int), -1 for a school in none; trusts are the
+        groups of two or more loaded schools of :func:`partition.federations.trusts` (all loaded schools,
+        so a trust reaching outside the subset keeps its index).
+    trust_names : tuple of str
+        The trusts' names.
+    """
+    from partition.federations import trusts
+
+    groups = trusts(schools)
+    index = {u: t for t, g in enumerate(groups) for u in g.urns}
+    sel = schools[schools["unit"].isin(subset)]
+    point_trust = np.array([index.get(int(u), -1) for u in sel["URN"]], dtype=int)
+    return point_trust, tuple(g.name for g in groups)
+
+
 def block_centres(
     units: gpd.GeoDataFrame,
     blocks: Sequence[np.ndarray],
@@ -725,6 +765,7 @@ def build_problem(
     apart = apart_pairs(locks, unit_of, position, block_of_unit)
     names = pinned_names(contraction.pinned_units, position, block_of_unit)
     apart += [(x, y) for x in names for y in names if x < y]
+    point_trust, trust_names = school_trusts(schools, subset)
     problem = Problem(
         k=k,
         blocks=blocks,
@@ -747,6 +788,9 @@ def build_problem(
         describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
         point_anchor=schools.loc[schools["unit"].isin(subset), "anchor"].to_numpy(dtype=bool),
         objective=spec.objective,
+        point_trust=point_trust,
+        trust_names=trust_names,
+        trust_penalty_km=spec.trust_penalty_km if spec.trusts == "prefer" else 0.0,
     )
     feasibility(problem)
     return problem

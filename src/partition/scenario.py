@@ -7,7 +7,8 @@ See ``configs/hampshire.toml``. Sections and keys:
     ``districts`` (list of ONS codes), ``units``, ``population``, ``islands``.
 ``[spec]``
     as :class:`partition.spec.PlanSpec` (``k``, ``[[spec.size]]``, ``anchors``,
-    ``districts``, ``split_penalty_km``, ``[spec.locks]``, ``random_state``).
+    ``districts``, ``split_penalty_km``, ``[spec.locks]``, ``random_state``, ``objective``,
+    ``federations``, ``trusts``, ``trust_penalty_km``).
 ``[solver]``
     ``name`` (``auto``, ``heuristic``, ``exact`` or a baseline), ``time_limit``,
     ``alternatives``, ``min_difference``, ``within``.

@@ -185,7 +185,7 @@ def spec_from_options(
     changes
         Any of ``k`` (list), ``tolerance`` (pupils, a fraction), ``schools_min``, ``schools_max``
         (schools per partnership), ``anchors`` (bool), ``districts``, ``split_penalty_km`` (km),
-        ``random_state``; a key that is None is not a change. ``tolerance`` replaces the pupils
+        ``random_state``, ``objective``, ``federations``, ``trusts``, ``trust_penalty_km`` (km); a key that is None is not a change. ``tolerance`` replaces the pupils
         bound's tolerance (a pupils bound of ±10 % is added when the spec has none); a schools
         bound replaces the spec's ``n_schools`` bound.
     source
@@ -651,8 +651,9 @@ def group_lines(plan: Plan, limit: int = 5) -> list[str]:
             out.append(f"    federations split: {len(feds['split'])} ({', '.join(feds['split'])})")
     trusts = plan.details.get("trusts")
     if trusts:
+        how = "preferred whole" if trusts["mode"] == "prefer" else "reported, not optimised"
         out.append(
-            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; reported, not optimised)"
+            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; {how})"
         )
     return out
 

@@ -3,6 +3,7 @@
 Objective (minimised)::
 
     wdist + split_penalty_km × district splits      (splits only in mode "penalise")
+          + trust_penalty_km × trust splits         (only with trusts = "prefer")
 
 where *wdist* is the pupil-weighted mean distance (km) of schools to their
 partnership's pupil-weighted centroid — exactly the headline measure. Under
@@ -117,7 +118,12 @@ PIECE_WEIGHT_FLOOR = 1e-3
 
 
 class _State:
-    """A labelling with incremental bookkeeping of sizes, anchors, districts and cost."""
+    """A labelling with incremental bookkeeping of sizes, anchors, districts, trusts and cost.
+
+    With a trust penalty (``Problem.trust_penalty_km`` > 0) it counts the schools of each trust in each
+    partnership (``trust_count``, k × trusts); a block may hold schools of several trusts (co-located sites),
+    so each block carries its trusts and their school counts (``block_trusts``).
+    """
 
     def __init__(self, problem: Problem, labels: np.ndarray) -> None:
         self.problem = problem
@@ -155,6 +161,11 @@ class _State:
         self.anchor_count = np.bincount(self.labels, weights=problem.anchors, minlength=k).astype(float)
         self.district_count = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
         np.add.at(self.district_count, (self.labels, self.block_district), 1)
+        self.trust_penalty = problem.trust_penalty_km
+        self.block_trusts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.trust_count = np.zeros((k, 0), dtype=int)
+        if self.trust_penalty:
+            self._count_trusts()
         self.points = [self._collect(p) for p in range(k)]
         self.cost = np.array([self._cost_of(self.points[p]) for p in range(k)])
         self.edge_a, self.edge_b = problem.edges[:, 0], problem.edges[:, 1]
@@ -162,6 +173,17 @@ class _State:
         self.version = np.zeros(k, dtype=np.int64)
         self.cache: dict[tuple[int, int], tuple[int, int, int, bool, float, float, float]] = {}
         self.log: list[tuple[int, int, int]] = []
+
+    def _count_trusts(self) -> None:
+        """Each block's trusts and schools per trust, and the schools of each trust per partnership."""
+        trust = self.problem.point_trust if self.problem.point_trust is not None else np.zeros(0, dtype=int)
+        n_trusts = max(len(self.problem.trust_names), int(trust.max(initial=-1)) + 1)
+        for pts in self.block_points:
+            ids, counts = np.unique(trust[pts][trust[pts] >= 0], return_counts=True)
+            self.block_trusts.append((ids, counts))
+        self.trust_count = np.zeros((self.k, n_trusts), dtype=int)
+        inside = trust >= 0
+        np.add.at(self.trust_count, (self.labels[self.problem.point_block[inside]], trust[inside]), 1)
 
     def _collect(self, p: int) -> np.ndarray:
         parts = [self.block_points[b] for b in self.members[p]]
@@ -210,9 +232,18 @@ class _State:
         """District splits (incremental counterpart of :func:`partition.scoring.count_district_splits`)."""
         return int(((self.district_count > 0).sum(axis=1) - 1).clip(min=0).sum())
 
+    def trust_splits(self) -> int:
+        """Trust splits: Σ over trusts of (partnerships holding its schools − 1), as
+        :func:`partition.federations.trust_splits` (0 without a trust penalty: not counted)."""
+        return int(((self.trust_count > 0).sum(axis=0) - 1).clip(min=0).sum())
+
     def objective(self) -> float:
-        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split."""
-        return float(self.cost.sum() / self.total_w + self.penalty * self.splits())
+        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split
+        and the trust penalty (km) per trust split."""
+        value = self.cost.sum() / self.total_w + self.penalty * self.splits()
+        if self.trust_penalty:
+            value += self.trust_penalty * self.trust_splits()
+        return float(value)
 
     # --- moves --------------------------------------------------------------
     def connected_without(self, p: int, u: int) -> bool:
@@ -253,6 +284,14 @@ class _State:
         d = self.block_district[u]
         return int(self.district_count[q, d] == 0) - int(self.district_count[p, d] == 1)
 
+    def trust_delta(self, u: int, p: int, q: int) -> int:
+        """Change in trust splits when block ``u`` moves from ``p`` to ``q``: each trust of ``u`` gains a
+        partnership when ``q`` held none of its schools, and loses one when ``u`` held all of ``p``'s."""
+        ids, counts = self.block_trusts[u]
+        if len(ids) == 0:
+            return 0
+        return int((self.trust_count[q, ids] == 0).sum() - (self.trust_count[p, ids] == counts).sum())
+
     def balance_delta(self, u: int, p: int, q: int) -> float:
         a = self.block_attr[u]
         au = self.problem.anchors[u]
@@ -281,6 +320,8 @@ class _State:
         d = (cp + cq - self.cost[p] - self.cost[q]) / self.total_w
         if self.penalty:
             d += self.penalty * self.split_delta(u, p, q)
+        if self.trust_penalty:
+            d += self.trust_penalty * self.trust_delta(u, p, q)
         return d, cp, cq
 
     def evaluate(self, u: int, p: int, q: int) -> tuple[bool, float, float, float]:
@@ -317,7 +358,7 @@ class _State:
         self.cost[q] = self._cost_of(self.points[q]) if cq is None else cq
 
     def _transfer(self, u: int, p: int, q: int) -> None:
-        """Move block ``u`` from ``p`` to ``q`` in the labels, members, sizes, anchors and district counts."""
+        """Move block ``u`` from ``p`` to ``q`` in the labels, members, sizes, anchors, district and trust counts."""
         self.labels[u] = q
         self.members[p].discard(u)
         self.members[q].add(u)
@@ -329,6 +370,10 @@ class _State:
         d = self.block_district[u]
         self.district_count[p, d] -= 1
         self.district_count[q, d] += 1
+        if self.trust_penalty:
+            ids, counts = self.block_trusts[u]
+            self.trust_count[p, ids] -= counts
+            self.trust_count[q, ids] += counts
 
     def reassign(self, blocks: np.ndarray, new_labels: np.ndarray, *, log: bool = True) -> None:
         """Give ``blocks`` the ``new_labels`` at once (logged block by block, so :meth:`undo` reverts it).
@@ -867,6 +912,7 @@ def _search(
             "patience": patience,
             "violation": violation,
             "splits": final.splits(),
+            **({"trust_splits": final.trust_splits()} if final.trust_penalty else {}),
             "time_capped": capped,
         },
     )
@@ -989,5 +1035,9 @@ def polish(
         "feasible" if violation < SLACK else "violated",
         final.objective(),
         runtime=time.perf_counter() - start,
-        details={"violation": violation, "splits": final.splits()},
+        details={
+            "violation": violation,
+            "splits": final.splits(),
+            **({"trust_splits": final.trust_splits()} if final.trust_penalty else {}),
+        },
     )

@@ -10,7 +10,8 @@ schools are one block of the problem, so they always stay together.
 
 :func:`best_split` evaluates every valid cut of several trees by the exact
 pupil-weighted distance of both halves (vectorised over cuts) plus the
-district-split penalty, and returns the best.
+district-split penalty and the trust-split penalty (spec ``trusts = "prefer"``),
+and returns the best.
 """
 
 from __future__ import annotations
@@ -271,6 +272,11 @@ class Area:
         District index of each node (0 when a block spans districts).
     hub_ok
         Under the hub objective, which schools of the area may be a hub (bool); None under wdist.
+    trust
+        With a trust penalty, the trust of each school of the area (local index 0 .. trusts in the area − 1,
+        -1 for none); None without.
+    trust_penalty_km
+        km per trust split (``Problem.trust_penalty_km``; 0: trusts not counted).
     """
 
     nodes: np.ndarray
@@ -282,6 +288,22 @@ class Area:
     apart: np.ndarray
     district: np.ndarray
     hub_ok: np.ndarray | None = None
+    trust: np.ndarray | None = None
+    trust_penalty_km: float = 0.0
+
+
+def _local_trusts(problem: Problem, points: np.ndarray) -> np.ndarray | None:
+    """Trust of each school of ``points`` renumbered 0 .. (trusts among them − 1), -1 for none; None without a
+    trust penalty or without trusts among them."""
+    if not problem.trust_penalty_km or problem.point_trust is None:
+        return None
+    trust = problem.point_trust[points]
+    present = trust >= 0
+    if not present.any():
+        return None
+    local = np.full(len(trust), -1, dtype=int)
+    local[present] = np.unique(trust[present], return_inverse=True)[1]
+    return local
 
 
 def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np.ndarray | None = None) -> Area:
@@ -316,6 +338,8 @@ def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np
         apart=apart.reshape(-1, 2),
         district=np.where(problem.district[nodes] >= 0, problem.district[nodes], 0),
         hub_ok=problem.point_hub_ok[points] if problem.objective == "hub" else None,
+        trust=_local_trusts(problem, points),
+        trust_penalty_km=problem.trust_penalty_km,
     )
 
 
@@ -335,6 +359,22 @@ def _district_splits(members: np.ndarray, district: np.ndarray) -> np.ndarray:
     a = (members.astype(float) @ onehot) > 0
     b = ((~members).astype(float) @ onehot) > 0
     return np.maximum(a.sum(axis=1) - 1, 0) + np.maximum(b.sum(axis=1) - 1, 0)
+
+
+def _trust_splits(side: np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """Trusts of the area with schools in both halves, for each row of ``side`` (cuts × schools, boolean).
+
+    Per trust of the area, (halves holding its schools − 1): as the area's schools all lie in one half or the
+    other, that is whether both halves hold some. The partnerships outside the area are the same for every cut,
+    so this differs from the plan's trust splits (:func:`partition.federations.trust_splits`) by the same number
+    for every cut.
+    """
+    has = trust >= 0
+    onehot = np.zeros((len(trust), int(trust.max(initial=-1)) + 1))
+    onehot[np.flatnonzero(has), trust[has]] = 1.0
+    a = (side.astype(float) @ onehot) > 0
+    b = ((~side).astype(float) @ onehot) > 0
+    return (a & b).sum(axis=1)
 
 
 def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.ndarray) -> np.ndarray:
@@ -370,7 +410,8 @@ def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.n
 
 def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: float) -> np.ndarray:
     """Objective (km) of the two halves of each cut: their share of wdist (or of the hub objective, when
-    ``area.hub_ok`` is set) plus the split penalty.
+    ``area.hub_ok`` is set) plus the split penalty, and the trust penalty (``area.trust_penalty_km``) per trust
+    of the area with schools in both halves (:func:`_trust_splits`).
 
     Parameters
     ----------
@@ -386,7 +427,8 @@ def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: 
     Returns
     -------
     numpy.ndarray
-        Per cut, (cost of one half + cost of the other) / total pupils + penalty × splits of the two halves.
+        Per cut, (cost of one half + cost of the other) / total pupils + penalty × splits of the two halves
+        + trust penalty × trusts divided between them.
     """
     side = members[:, area.point_node]
     if area.hub_ok is not None:
@@ -398,6 +440,8 @@ def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: 
     cost = halves / total_pupils
     if penalty_km:
         cost = cost + penalty_km * _district_splits(members, area.district)
+    if area.trust_penalty_km and area.trust is not None:
+        cost = cost + area.trust_penalty_km * _trust_splits(side, area.trust)
     return cost
 
 
