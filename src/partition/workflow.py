@@ -363,12 +363,9 @@ def planners_moves(path: str | Path) -> set[int] | None:
     InputFileError
         When the file cannot be read as CSV.
     """
-    from partition.errors import InputFileError
+    from partition.compare import read_csv_text
 
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    table = read_csv_text(path, keep_default_na=False)
     columns = {c.strip().lower(): c for c in table.columns}
     if MOVED_COLUMN not in columns or "urn" not in columns:
         return None
