@@ -78,6 +78,7 @@ def test_start_from_and_lock_from_keep_the_planners_moves(planned, hampshire, tm
     result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "starting from edited.csv" in result.stdout
+    assert "anchors missing 0" in result.stdout  # anchors required (the default): reported
     folder = out / "k23-ignore-locks-heuristic"
     written = pd.read_csv(folder / "assignments.csv").set_index("URN")["partnership"]
     for urn, name in moves.items():  # where the planner put them, by name

@@ -594,7 +594,8 @@ def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]
 
 
 def plan_line(plan: Plan, folder: str | Path) -> str:
-    """One line about a configuration written to ``folder/<name>``: status, wdist (km), deviation, sizes, gap.
+    """One line about a configuration written to ``folder/<name>``: status, wdist (km), deviation, sizes, gap
+    (anchors missing only when the spec requires anchors).
 
     Parameters
     ----------
@@ -616,14 +617,16 @@ def plan_line(plan: Plan, folder: str | Path) -> str:
     )
     line = (
         f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
-        f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  "
-        f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
+        f"schools {s['min_schools']}-{s['max_schools']}  "
+        + (f"anchors missing {s['anchors_missing']}  " if plan.spec.anchors else "")
+        + f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
     )
     return "\n".join([line, *group_lines(plan), *(f"    violated: {rule}" for rule in plan.broken_rules())])
 
 
 def group_lines(plan: Plan, limit: int = 5) -> list[str]:
-    """``federations kept together: 29 of 29 (A, B ...)`` and ``trust splits: 6``, when the data has them.
+    """``federations kept together: 29 of 29 (A, B ...)`` and ``academy trusts split across partnerships: 6 extra
+    pieces (...)``, when the data has them.
 
     Parameters
     ----------
@@ -649,7 +652,8 @@ def group_lines(plan: Plan, limit: int = 5) -> list[str]:
     trusts = plan.details.get("trusts")
     if trusts:
         out.append(
-            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; reported, not optimised)"
+            f"    academy trusts split across partnerships: {trusts['splits']} extra pieces "
+            f"({trusts['count']} trusts with two or more schools; reported, not optimised)"
         )
     return out
 
