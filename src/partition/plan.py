@@ -322,7 +322,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
 
     The default (pupils ±10 %, anchors on, split penalty 0.05 km, no locks, solver
     ``auto``) gives no part; otherwise e.g. ``tol5`` (pupils ±5 %), ``schools-12-35``,
-    ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``nofed`` (federations ignored), ``heuristic``.
+    ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``nofed`` (federations ignored),
+    ``hub`` (the objective, when not the default), ``heuristic``.
 
     Parameters
     ----------
@@ -335,7 +336,7 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     -------
     list of str
         The parts in order: size bounds, anchors, split penalty (mode ``penalise`` only),
-        locks, federations ignored, solver.
+        locks, federations ignored, objective, solver.
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
@@ -349,6 +350,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
         parts.append("locks")
     if spec.federations != PlanSpec().federations:
         parts.append("nofed")
+    if spec.objective != PlanSpec().objective:
+        parts.append(spec.objective)
     if solver and solver != DEFAULT_SOLVER:
         parts.append(solver)
     return parts
