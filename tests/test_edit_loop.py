@@ -136,9 +136,10 @@ def test_start_from_needs_the_same_k(planned, tmp_path):
     assert "plan --k 23" in result.stderr
 
 
-def test_editor_export_pins_only_the_planners_moves(planned, hampshire, tmp_path):
-    """The editor's export (``URN,partnership,note,moved``) given to both options: the rows marked moved are
-    pinned, every other school is re-planned (not frozen where the export put it)."""
+def test_editor_export_keeps_each_move_with_the_schools_it_joined(planned, hampshire, tmp_path):
+    """The editor's export (``URN,partnership,note,moved``) given to both options: each moved school stays with
+    the schools of the partnership it was moved into (the receiving partnerships are kept as edited, whole, by
+    shared membership in the written assignments, not only by name); every other partnership is re-planned."""
     moves = hand_moves(planned, hampshire)
     edits = tmp_path / "k23-edited.csv"
     edited = edited_file(planned, moves, edits)
@@ -147,9 +148,13 @@ def test_editor_export_pins_only_the_planners_moves(planned, hampshire, tmp_path
     out = tmp_path / "again"
     result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"; {len(moves)} school(s) pinned" in result.stdout
     written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    members = edited.groupby("partnership")["URN"].apply(set)
     for urn, name in moves.items():
+        joined = members[name] - {urn}  # the unmoved schools it was moved to join
+        assert set(written[sorted(joined)]) == {written[urn]}, f"URN {urn} is not with the schools of {name}"
         assert written[urn] == name
     plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
     assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []
+    kept = sorted(set(moves.values()))
+    assert f"; kept as edited: {', '.join(kept)} (3 moves); the other 20 partnerships re-planned" in result.stdout

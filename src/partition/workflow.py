@@ -373,9 +373,53 @@ def planners_moves(path: str | Path) -> set[int] | None:
     return {int(u) for u in pd.to_numeric(table.loc[marked, columns["urn"]].str.strip(), errors="coerce").dropna()}
 
 
+def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) -> tuple[pd.Series, str]:
+    """The rows of ``--lock-from`` to pin, and what that keeps, in words for the printed line.
+
+    Without a ``moved`` column every row is pinned. With one (the editor's export), each school the planner
+    moved is kept with the schools it was moved to join: the moved schools and every school of each
+    partnership that received a move (as the file has it) are pinned to that partnership's name, so those
+    partnerships stay as the planner left them; every other partnership, the ones that gave schools away
+    included, is re-planned.
+
+    Parameters
+    ----------
+    lock_from
+        A ``URN, partnership[, note, moved]`` CSV (:func:`read_edited_plan`, :func:`planners_moves`).
+    inputs
+        The loaded schools.
+    k
+        The numbers of partnerships asked (for the count of partnerships re-planned).
+
+    Returns
+    -------
+    tuple
+        URN → partnership name of the rows to pin, and e.g. ``kept as edited: Alton, Fair Oak (2 moves); the
+        other 21 partnerships re-planned`` (or ``12 school(s) pinned`` without a ``moved`` column).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_edited_plan`.
+    """
+    locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
+    moved = planners_moves(lock_from)
+    if moved is None:
+        return locked, f"{len(locked)} school(s) pinned"
+    moves = locked[locked.index.isin(moved)]
+    kept = sorted(set(moves))
+    others = f"the other {k[0] - len(kept)} partnerships" if len(k) == 1 else "the other partnerships"
+    if not kept:
+        return moves, f"no school marked moved in {Path(lock_from).name}: nothing pinned, every partnership re-planned"
+    return (
+        locked[locked.isin(kept)],
+        f"kept as edited: {', '.join(kept)} ({len(moves)} move{'s' if len(moves) != 1 else ''}); {others} re-planned",
+    )
+
+
 def with_edits(
     spec: PlanSpec, inputs: Inputs, *, start_from: str | Path | None = None, lock_from: str | Path | None = None
-) -> tuple[PlanSpec, pd.Series | None]:
+) -> tuple[PlanSpec, pd.Series | None, str]:
     """The spec with a lock file's rows pinned, and the starting configuration, of ``--lock-from``/``--start-from``.
 
     Parameters
@@ -388,14 +432,15 @@ def with_edits(
         A complete ``URN, partnership`` CSV to seed the solver with: its number of partnerships must be every k.
     lock_from
         A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output);
-        with a ``moved`` column (the editor's export), only the rows it marks yes (:func:`planners_moves`), so that
-        the same file can be given to ``--start-from`` and ``--lock-from``: the planner's moves kept, the rest
-        re-planned.
+        with a ``moved`` column (the editor's export), the partnerships the planner moved schools into, whole
+        (:func:`kept_as_edited`), so that the same file can be given to ``--start-from`` and ``--lock-from``: the
+        planner's moves kept, the rest re-planned.
 
     Returns
     -------
     tuple
-        The spec (with the pinned locks added) and the start (URN → partnership name, or None).
+        The spec (with the pinned locks added), the start (URN → partnership name, or None) and what the locks
+        keep, in words (empty without ``lock_from``).
 
     Raises
     ------
@@ -417,11 +462,9 @@ def with_edits(
                 column="partnership",
                 fix=f"plan --k {n}, or start from a plan with the k asked",
             )
+    kept = ""
     if lock_from is not None:
-        locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
-        moved = planners_moves(lock_from)
-        if moved is not None:
-            locked = locked[locked.index.isin(moved)]
+        locked, kept = kept_as_edited(lock_from, inputs, spec.k)
         if locked.nunique() > min(spec.k):
             raise InputFileError(
                 lock_from,
@@ -441,7 +484,7 @@ def with_edits(
             )
         pinned = spec.locks.pinned + tuple((int(u), str(n)) for u, n in locked.items() if int(u) not in own)
         spec = dataclasses.replace(spec, locks=dataclasses.replace(spec.locks, pinned=pinned))
-    return spec, start
+    return spec, start, kept
 
 
 def solve_configurations(
@@ -878,12 +921,12 @@ def plan(
 
     with staged_output(out, command=command or public_command(), workflow="plan") as stage:
         inputs = prepare_data(data, data_dir=data_dir)
-        spec, start = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
+        spec, start, kept = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
         echo(
             f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; "
             f"solver {solver.get('name', 'auto')}"
             + (f"; starting from {Path(start_from).name}" if start_from else "")
-            + (f"; {len(spec.locks.pinned)} school(s) pinned" if lock_from else "")
+            + (f"; {kept}" if kept else "")
         )
         plans = solve_configurations(inputs, spec, solver, start=start)
         current = district_plan(inputs)
