@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from partition.cli import cli
+from partition.naming import MATCH_SHARE, match_by_overlap
 from partition.planner import plan_from_assignment
 from partition.spec import PlanSpec
 from partition.validate import plan_problems, spec_problems
@@ -158,3 +159,26 @@ def test_editor_export_keeps_each_move_with_the_schools_it_joined(planned, hamps
     assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []
     kept = sorted(set(moves.values()))
     assert f"; kept as edited: {', '.join(kept)} (3 moves); the other 20 partnerships re-planned" in result.stdout
+
+
+def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hampshire, tmp_path):
+    """Names come from the plan started from: every re-planned partnership that is the same as one of the
+    edited file (a majority of each one's pupils shared) keeps that one's name, a planner's rename too."""
+    moves = hand_moves(planned, hampshire, n=1)
+    edits = tmp_path / "renamed.csv"
+    edited = edited_file(planned, moves, edits)
+    old = sorted(set(edited["partnership"]) - set(moves.values()))[0]
+    edited["partnership"] = edited["partnership"].replace(old, "Our Own Name")  # a planner's rename
+    edited.to_csv(edits, index=False)
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "k23-ignore-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    start = edited.set_index("URN")["partnership"]
+    pupils = hampshire.schools.set_index("URN")["pupils"].astype(float)
+    same = match_by_overlap(
+        start, written, pupils, MATCH_SHARE
+    )  # written name -> start name, for the same partnerships
+    assert len(same) >= 20
+    assert {mine: theirs for mine, theirs in same.items() if mine != theirs} == {}
+    assert "Our Own Name" in same
