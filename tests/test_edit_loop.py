@@ -155,6 +155,7 @@ def test_editor_export_keeps_each_move_with_the_schools_it_joined(planned, hamps
         joined = members[name] - {urn}  # the unmoved schools it was moved to join
         assert set(written[sorted(joined)]) == {written[urn]}, f"URN {urn} is not with the schools of {name}"
         assert written[urn] == name
+        assert set(written.index[written == name]) == members[name]  # kept exactly: no school added
     plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
     assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []
     kept = sorted(set(moves.values()))

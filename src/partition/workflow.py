@@ -373,14 +373,14 @@ def planners_moves(path: str | Path) -> set[int] | None:
     return {int(u) for u in pd.to_numeric(table.loc[marked, columns["urn"]].str.strip(), errors="coerce").dropna()}
 
 
-def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) -> tuple[pd.Series, str]:
+def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) -> tuple[pd.Series, str, list[str]]:
     """The rows of ``--lock-from`` to pin, and what that keeps, in words for the printed line.
 
     Without a ``moved`` column every row is pinned. With one (the editor's export), each school the planner
     moved is kept with the schools it was moved to join: the moved schools and every school of each
     partnership that received a move (as the file has it) are pinned to that partnership's name, so those
-    partnerships stay as the planner left them; every other partnership, the ones that gave schools away
-    included, is re-planned.
+    partnerships stay as the planner left them (closed to other schools by :func:`kept_closed`); every other
+    partnership, the ones that gave schools away included, is re-planned.
 
     Parameters
     ----------
@@ -394,8 +394,9 @@ def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) ->
     Returns
     -------
     tuple
-        URN → partnership name of the rows to pin, and e.g. ``kept as edited: Alton, Fair Oak (2 moves); the
-        other 21 partnerships re-planned`` (or ``12 school(s) pinned`` without a ``moved`` column).
+        URN → partnership name of the rows to pin; e.g. ``kept as edited: Alton, Fair Oak (2 moves); the
+        other 21 partnerships re-planned`` (or ``12 school(s) pinned`` without a ``moved`` column); the
+        partnerships kept whole (none without a ``moved`` column).
 
     Raises
     ------
@@ -405,16 +406,48 @@ def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) ->
     locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
     moved = planners_moves(lock_from)
     if moved is None:
-        return locked, f"{len(locked)} school(s) pinned"
+        return locked, f"{len(locked)} school(s) pinned", []
     moves = locked[locked.index.isin(moved)]
     kept = sorted(set(moves))
     others = f"the other {k[0] - len(kept)} partnerships" if len(k) == 1 else "the other partnerships"
     if not kept:
-        return moves, f"no school marked moved in {Path(lock_from).name}: nothing pinned, every partnership re-planned"
+        text = f"no school marked moved in {Path(lock_from).name}: nothing pinned, every partnership re-planned"
+        return moves, text, []
     return (
         locked[locked.isin(kept)],
         f"kept as edited: {', '.join(kept)} ({len(moves)} move{'s' if len(moves) != 1 else ''}); {others} re-planned",
+        kept,
     )
+
+
+def kept_closed(locked: pd.Series, inputs: Inputs, names: list[str]) -> tuple[tuple[int, int], ...]:
+    """``apart`` pairs that close each named partnership of ``locked`` to its neighbours, so that it is kept
+    exactly (no other school can join it: a school joining a connected partnership needs a neighbouring one).
+
+    Parameters
+    ----------
+    locked
+        URN → partnership name of the pinned rows.
+    inputs
+        The loaded schools (``URN``, ``unit``) and their unit adjacency graph.
+    names
+        The partnerships to close.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(URN of the partnership, URN of a school next to it)``, one pair per neighbouring unit.
+    """
+    unit = inputs.schools.set_index("URN")["unit"].astype(int)
+    held = set(unit[locked.index.astype(int)])
+    first_of_unit = inputs.schools.sort_values("URN").groupby("unit")["URN"].first().astype(int)
+    pairs: list[tuple[int, int]] = []
+    for name in names:
+        urns = sorted(int(u) for u in locked.index[locked == name])
+        units = set(unit[urns])
+        around = sorted({v for u in units for v in inputs.graph[u]} - held)
+        pairs += [(urns[0], int(first_of_unit[v])) for v in around if v in first_of_unit.index]
+    return tuple(pairs)
 
 
 def with_edits(
@@ -432,8 +465,8 @@ def with_edits(
         A complete ``URN, partnership`` CSV to seed the solver with: its number of partnerships must be every k.
     lock_from
         A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output);
-        with a ``moved`` column (the editor's export), the partnerships the planner moved schools into, whole
-        (:func:`kept_as_edited`), so that the same file can be given to ``--start-from`` and ``--lock-from``: the
+        with a ``moved`` column (the editor's export), the partnerships the planner moved schools into, whole and
+        closed to other schools (:func:`kept_as_edited`, :func:`kept_closed`), so that the same file can be given to ``--start-from`` and ``--lock-from``: the
         planner's moves kept, the rest re-planned.
 
     Returns
@@ -464,7 +497,7 @@ def with_edits(
             )
     kept = ""
     if lock_from is not None:
-        locked, kept = kept_as_edited(lock_from, inputs, spec.k)
+        locked, kept, whole = kept_as_edited(lock_from, inputs, spec.k)
         if locked.nunique() > min(spec.k):
             raise InputFileError(
                 lock_from,
@@ -483,7 +516,10 @@ def with_edits(
                 fix="give the school one partnership",
             )
         pinned = spec.locks.pinned + tuple((int(u), str(n)) for u, n in locked.items() if int(u) not in own)
-        spec = dataclasses.replace(spec, locks=dataclasses.replace(spec.locks, pinned=pinned))
+        locks = dataclasses.replace(
+            spec.locks, pinned=pinned, apart=spec.locks.apart + kept_closed(locked, inputs, whole)
+        )
+        spec = dataclasses.replace(spec, locks=locks)
     return spec, start, kept
 
 
