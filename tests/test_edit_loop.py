@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from partition.cli import cli
+from partition.naming import MATCH_SHARE, match_by_overlap
 from partition.planner import plan_from_assignment
 from partition.spec import PlanSpec
 from partition.validate import plan_problems, spec_problems
@@ -78,6 +79,7 @@ def test_start_from_and_lock_from_keep_the_planners_moves(planned, hampshire, tm
     result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "starting from edited.csv" in result.stdout
+    assert "anchors missing 0" in result.stdout  # anchors required (the default): reported
     folder = out / "k23-ignore-locks-heuristic"
     written = pd.read_csv(folder / "assignments.csv").set_index("URN")["partnership"]
     for urn, name in moves.items():  # where the planner put them, by name
@@ -135,9 +137,10 @@ def test_start_from_needs_the_same_k(planned, tmp_path):
     assert "plan --k 23" in result.stderr
 
 
-def test_editor_export_pins_only_the_planners_moves(planned, hampshire, tmp_path):
-    """The editor's export (``URN,partnership,note,moved``) given to both options: the rows marked moved are
-    pinned, every other school is re-planned (not frozen where the export put it)."""
+def test_editor_export_keeps_each_move_with_the_schools_it_joined(planned, hampshire, tmp_path):
+    """The editor's export (``URN,partnership,note,moved``) given to both options: each moved school stays with
+    the schools of the partnership it was moved into (the receiving partnerships are kept as edited, whole, by
+    shared membership in the written assignments, not only by name); every other partnership is re-planned."""
     moves = hand_moves(planned, hampshire)
     edits = tmp_path / "k23-edited.csv"
     edited = edited_file(planned, moves, edits)
@@ -146,9 +149,37 @@ def test_editor_export_pins_only_the_planners_moves(planned, hampshire, tmp_path
     out = tmp_path / "again"
     result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"; {len(moves)} school(s) pinned" in result.stdout
     written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    members = edited.groupby("partnership")["URN"].apply(set)
     for urn, name in moves.items():
+        joined = members[name] - {urn}  # the unmoved schools it was moved to join
+        assert set(written[sorted(joined)]) == {written[urn]}, f"URN {urn} is not with the schools of {name}"
         assert written[urn] == name
+        assert set(written.index[written == name]) == members[name]  # kept exactly: no school added
     plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
     assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []
+    kept = sorted(set(moves.values()))
+    assert f"; kept as edited: {', '.join(kept)} (3 moves); the other 20 partnerships re-planned" in result.stdout
+
+
+def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hampshire, tmp_path):
+    """Names come from the plan started from: every re-planned partnership that is the same as one of the
+    edited file (a majority of each one's pupils shared) keeps that one's name, a planner's rename too."""
+    moves = hand_moves(planned, hampshire, n=1)
+    edits = tmp_path / "renamed.csv"
+    edited = edited_file(planned, moves, edits)
+    old = sorted(set(edited["partnership"]) - set(moves.values()))[0]
+    edited["partnership"] = edited["partnership"].replace(old, "Our Own Name")  # a planner's rename
+    edited.to_csv(edits, index=False)
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "k23-ignore-heuristic" / "assignments.csv").set_index("URN")["partnership"]
+    start = edited.set_index("URN")["partnership"]
+    pupils = hampshire.schools.set_index("URN")["pupils"].astype(float)
+    same = match_by_overlap(
+        start, written, pupils, MATCH_SHARE
+    )  # written name -> start name, for the same partnerships
+    assert len(same) >= 20
+    assert {mine: theirs for mine, theirs in same.items() if mine != theirs} == {}
+    assert "Our Own Name" in same

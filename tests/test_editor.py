@@ -345,6 +345,8 @@ def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampsh
         page.page.locator("[data-act=export]").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
+    said = page.page.locator(".pt-ed-msg").inner_text()  # the command to re-plan, with the k and a new folder
+    assert f"partition plan --k 23 --start-from {path.name} --lock-from {path.name} --out replan" in said
     assert path.name == f"{plan.name}-edited.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(table.columns) == ["URN", "partnership", "note", "moved"]

@@ -73,6 +73,9 @@ def test_federations_kept_together_in_written_assignments(tmp_path, primary):
     result, out = _run(tmp_path)
     assert result.exit_code == 0, result.output
     assert "federations kept together (a lock from the data): 29 of 29" in result.stdout
+    assert "anchors missing" not in result.stdout  # --no-anchors: nothing to report
+    assert "academy trusts split across partnerships: " in result.stdout
+    assert "trusts with two or more schools; reported, not optimised)" in result.stdout
     folder = out / "k23-ignore-noanchors-heuristic"
     written = pd.read_csv(folder / "assignments.csv").set_index("URN")["partnership"]
     for g in federations(primary.schools):  # from the data, not from the plan's bookkeeping

@@ -149,6 +149,9 @@ def test_names_say_what_differs_from_the_default():
     assert configuration_name(23, "ignore", "alt1", spec=locked) == "k23-ignore-noanchors-locks-alt1"
     bounds = PlanSpec(size=(SizeBound(), SizeBound("n_schools", tolerance=None, min=12, max=35)))
     assert configuration_name(22, "nest", spec=bounds) == "k22-nest-schools-12-35"
+    hub = PlanSpec(objective="hub")  # not the default objective: its own name, beside the default's in compare
+    assert configuration_name(23, "ignore", spec=hub, solver="heuristic") == "k23-ignore-hub-heuristic"
+    assert configuration_name(23, "ignore", spec=hub) != configuration_name(23, "ignore", spec=PlanSpec())
     _, plan = line_plan(
         ["A", "A", "B", "B"], [True, False, True, False], PlanSpec(k=(2,), size=(SizeBound(tolerance=0.05),))
     )

@@ -102,6 +102,21 @@ def test_read_assignment_csv_errors(tmp_path):
             read_assignment_csv(bad)
 
 
+def test_read_assignment_csv_reads_an_excel_semicolon_export(tmp_path):
+    """Excel in a comma-decimal locale saves ``;``-separated CSV with a UTF-8 byte-order mark and CRLF line
+    ends; notes may hold commas. Both the assignment and the editor's ``moved`` column read as from a plain CSV."""
+    from partition.workflow import planners_moves
+
+    path = tmp_path / "edited.csv"
+    rows = ["URN;partnership;note;moved", "1000;North;moved, by hand, to North;yes", "1001;South Downs;;", ""]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode("utf-8"))
+    assert read_assignment_csv(path).to_dict() == {1000: "North", 1001: "South Downs"}
+    assert planners_moves(path) == {1000}
+    plain = tmp_path / "plain.csv"  # a comma file whose notes hold semicolons is still read with commas
+    plain.write_bytes(b"\xef\xbb\xbfURN,partnership,note\r\n1000,North,a; b\r\n")
+    assert read_assignment_csv(plain).to_dict() == {1000: "North"}
+
+
 def test_district_baseline_shows_real_imbalance(hampshire):
     plan = district_plan(hampshire)
     table = plan.partnerships.set_index("name")

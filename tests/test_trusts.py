@@ -57,11 +57,13 @@ def test_prefer_divides_fewer_trusts_than_ignore_in_the_written_plan(tmp_path, p
     split_ignore = trust_splits(groups, _written(out_ignore / "k23-ignore-noanchors-heuristic").to_dict())
     split_prefer = trust_splits(groups, _written(folder).to_dict())  # from the file, not the plan's bookkeeping
     assert split_prefer < split_ignore
-    assert f"trust splits: {split_prefer} (6 academy trusts of two or more schools; preferred whole)" in (
-        preferred.stdout
+    assert (
+        f"academy trusts split across partnerships: {split_prefer} extra pieces (6 trusts with two or more schools; preferred whole)"
+        in (preferred.stdout)
     )
-    assert f"trust splits: {split_ignore} (6 academy trusts of two or more schools; reported, not optimised)" in (
-        ignored.stdout
+    assert (
+        f"academy trusts split across partnerships: {split_ignore} extra pieces (6 trusts with two or more schools; reported, not optimised)"
+        in (ignored.stdout)
     )
     summary = json.loads((folder / "plan.json").read_text())
     assert summary["spec"]["trusts"] == "prefer" and summary["spec"]["trust_penalty_km"] == 0.02

@@ -17,6 +17,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -630,6 +631,54 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def csv_separator(path: str | Path) -> str:
+    """The field separator of a CSV: ``;`` when its header line has a semicolon and no comma (a
+    spreadsheet saved in a locale whose decimal mark is a comma, e.g. Excel), else ``,``.
+
+    Parameters
+    ----------
+    path
+        A text file (UTF-8, with or without a byte-order mark).
+
+    Returns
+    -------
+    str
+        ``";"`` or ``","``; ``","`` when the file cannot be read (reading it again reports why).
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","
+    return ";" if ";" in header and "," not in header else ","
+
+
+def read_csv_text(path: str | Path, **options: Any) -> pd.DataFrame:
+    """A CSV read as text (every column ``str``): UTF-8 with or without a byte-order mark, any line ends,
+    comma- or semicolon-separated (:func:`csv_separator`).
+
+    Parameters
+    ----------
+    path
+        The CSV.
+    **options
+        More keyword arguments for :func:`pandas.read_csv` (e.g. ``keep_default_na``).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read as CSV (naming the file and pandas' reason).
+    """
+    try:
+        return pd.read_csv(path, dtype=str, sep=csv_separator(path), encoding="utf-8-sig", **options)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+
+
 def read_assignment_csv(path: str | Path) -> pd.Series:
     """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership.
 
@@ -652,10 +701,7 @@ def read_assignment_csv(path: str | Path) -> pd.Series:
         file's line and column).
     """
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    table = read_csv_text(path)
     lower = {c.strip().lower(): c for c in table.columns}
     for needed in ("urn", "partnership"):
         if needed not in lower:

@@ -544,7 +544,8 @@ def inherit_names(
         Partnership label of each school (row order), shape ``(n_schools,)``.
     earlier
         Earlier plans, in order of precedence; only their ``assignments`` (``URN`` and ``partnership``
-        name) are read. Pupils are counted from ``schools``.
+        name) are read, or a plain URN → partnership name Series (e.g. a planner's edited plan). Pupils are
+        counted from ``schools``.
     min_share
         Share of each partnership's pupils two partnerships must share to be the same
         (:data:`MATCH_SHARE`).
@@ -559,7 +560,11 @@ def inherit_names(
     pupils = pd.Series(schools["pupils"].to_numpy(dtype=float), index=urns)
     names: dict[int, str] = {}
     for plan in earlier:
-        theirs = pd.Series(plan.assignments["partnership"].to_numpy(), index=plan.assignments["URN"].astype(int))
+        theirs = (
+            plan
+            if isinstance(plan, pd.Series)
+            else pd.Series(plan.assignments["partnership"].to_numpy(), index=plan.assignments["URN"].astype(int))
+        )
         for label, name in sorted(match_by_overlap(theirs, mine, pupils, min_share).items()):
             if int(label) not in names and name not in names.values():
                 names[int(label)] = str(name)
@@ -800,6 +805,7 @@ def partnership_names(
     fixed: Mapping[int, str] | None = None,
     *,
     inherited: Mapping[int, str] | None = None,
+    kept: Mapping[int, str] | None = None,
     overrides: NameOverrides | None = None,
 ) -> Naming:
     """Name every partnership (see the module docstring).
@@ -814,6 +820,10 @@ def partnership_names(
         Names fixed by ``pinned`` locks: ``{label: name}``.
     inherited
         Names taken from an earlier configuration (:func:`inherit_names`); fixed and overridden names win.
+    kept
+        Names taken from the planner's own plan this one started from (:func:`inherit_names` of it): kept
+        whatever they say (a planner's rename is a choice, not checked against the places), winning over
+        ``inherited``; a kept name that a pinned lock or an override gives another partnership is not kept.
     overrides
         The scenario's ``[names]`` table.
 
@@ -835,7 +845,11 @@ def partnership_names(
     notes: list[str] = []
     cands = {lab: _candidates(g) or _district_name(lab, g, notes) for lab, g in groups.items()}
     inherited = {lab: n for lab, n in (inherited or {}).items() if lab in groups and _true_of(n, groups[lab])}
-    given = {**inherited, **_override_names(schools, labels, overrides, fixed), **fixed}
+    chosen = {**_override_names(schools, labels, overrides, fixed), **fixed}
+    kept = {lab: n for lab, n in (kept or {}).items() if lab in groups and chosen.get(lab, n) == n}
+    kept = {lab: n for lab, n in kept.items() if n not in {m for o, m in chosen.items() if o != lab}}
+    inherited = {lab: n for lab, n in inherited.items() if n not in {m for o, m in kept.items() if o != lab}}
+    given = {**inherited, **kept, **chosen}
     names = _given_names(given, groups)
     current = _settle_candidates(cands, names, dict(overrides.rename))
     for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):

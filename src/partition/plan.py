@@ -323,7 +323,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     The default (pupils ±10 %, anchors on, split penalty 0.05 km, no locks, solver
     ``auto``) gives no part; otherwise e.g. ``tol5`` (pupils ±5 %), ``schools-12-35``,
     ``pop-tol10``, ``nopupils``, ``noanchors``, ``pen0.2``, ``locks``, ``nofed`` (federations ignored), ``trusts``
-    (trusts preferred whole; ``trusts0.1`` with a penalty of 0.1 km), ``heuristic``.
+    (trusts preferred whole; ``trusts0.1`` with a penalty of 0.1 km), ``hub`` (the objective, when not the
+    default), ``heuristic``.
 
     Parameters
     ----------
@@ -336,7 +337,7 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     -------
     list of str
         The parts in order: size bounds, anchors, split penalty (mode ``penalise`` only),
-        locks, federations ignored, trusts preferred, solver.
+        locks, federations ignored, trusts preferred, objective, solver.
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
@@ -353,6 +354,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     if spec.trusts == "prefer":
         default = spec.trust_penalty_km == PlanSpec().trust_penalty_km
         parts.append("trusts" if default else f"trusts{_number(spec.trust_penalty_km)}")
+    if spec.objective != PlanSpec().objective:
+        parts.append(spec.objective)
     if solver and solver != DEFAULT_SOLVER:
         parts.append(solver)
     return parts

@@ -279,7 +279,8 @@ def make_plan(
     configuration divides into another number of partnerships than apportioned is constructed as usual.
 
     Partnerships are named by :func:`partition.naming.partnership_names`: a partnership that is
-    the same as one of an ``earlier`` plan (a majority of each one's pupils shared) keeps its name;
+    the same as one of ``start`` or of an ``earlier`` plan (a majority of each one's pupils shared) keeps
+    its name (``start``'s first, whatever it says: a planner's rename survives the re-plan);
     ``names`` are the scenario's ``[names]`` overrides.
 
     Parameters
@@ -386,6 +387,7 @@ def make_plan(
         time.perf_counter() - began,
         earlier=earlier,
         overrides=names,
+        start=start,
     )
     # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
     verify_plan(plan, inputs)
@@ -410,6 +412,7 @@ def _finish(
     name: str | None = None,
     earlier: tuple[Plan, ...] = (),
     overrides: NameOverrides | None = None,
+    start: pd.Series | None = None,
 ) -> Plan:
     schools = inputs.schools
     if school_labels is None:
@@ -422,6 +425,7 @@ def _finish(
             school_labels,
             names_fixed,
             inherited=inherit_names(schools, school_labels, earlier),
+            kept=inherit_names(schools, school_labels, (start,)) if start is not None else None,
             overrides=overrides,
         )
         names = naming.names

@@ -363,12 +363,9 @@ def planners_moves(path: str | Path) -> set[int] | None:
     InputFileError
         When the file cannot be read as CSV.
     """
-    from partition.errors import InputFileError
+    from partition.compare import read_csv_text
 
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    table = read_csv_text(path, keep_default_na=False)
     columns = {c.strip().lower(): c for c in table.columns}
     if MOVED_COLUMN not in columns or "urn" not in columns:
         return None
@@ -376,9 +373,86 @@ def planners_moves(path: str | Path) -> set[int] | None:
     return {int(u) for u in pd.to_numeric(table.loc[marked, columns["urn"]].str.strip(), errors="coerce").dropna()}
 
 
+def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) -> tuple[pd.Series, str, list[str]]:
+    """The rows of ``--lock-from`` to pin, and what that keeps, in words for the printed line.
+
+    Without a ``moved`` column every row is pinned. With one (the editor's export), each school the planner
+    moved is kept with the schools it was moved to join: the moved schools and every school of each
+    partnership that received a move (as the file has it) are pinned to that partnership's name, so those
+    partnerships stay as the planner left them (closed to other schools by :func:`kept_closed`); every other
+    partnership, the ones that gave schools away included, is re-planned.
+
+    Parameters
+    ----------
+    lock_from
+        A ``URN, partnership[, note, moved]`` CSV (:func:`read_edited_plan`, :func:`planners_moves`).
+    inputs
+        The loaded schools.
+    k
+        The numbers of partnerships asked (for the count of partnerships re-planned).
+
+    Returns
+    -------
+    tuple
+        URN → partnership name of the rows to pin; e.g. ``kept as edited: Alton, Fair Oak (2 moves); the
+        other 21 partnerships re-planned`` (or ``12 school(s) pinned`` without a ``moved`` column); the
+        partnerships kept whole (none without a ``moved`` column).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_edited_plan`.
+    """
+    locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
+    moved = planners_moves(lock_from)
+    if moved is None:
+        return locked, f"{len(locked)} school(s) pinned", []
+    moves = locked[locked.index.isin(moved)]
+    kept = sorted(set(moves))
+    others = f"the other {k[0] - len(kept)} partnerships" if len(k) == 1 else "the other partnerships"
+    if not kept:
+        text = f"no school marked moved in {Path(lock_from).name}: nothing pinned, every partnership re-planned"
+        return moves, text, []
+    return (
+        locked[locked.isin(kept)],
+        f"kept as edited: {', '.join(kept)} ({len(moves)} move{'s' if len(moves) != 1 else ''}); {others} re-planned",
+        kept,
+    )
+
+
+def kept_closed(locked: pd.Series, inputs: Inputs, names: list[str]) -> tuple[tuple[int, int], ...]:
+    """``apart`` pairs that close each named partnership of ``locked`` to its neighbours, so that it is kept
+    exactly (no other school can join it: a school joining a connected partnership needs a neighbouring one).
+
+    Parameters
+    ----------
+    locked
+        URN → partnership name of the pinned rows.
+    inputs
+        The loaded schools (``URN``, ``unit``) and their unit adjacency graph.
+    names
+        The partnerships to close.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(URN of the partnership, URN of a school next to it)``, one pair per neighbouring unit.
+    """
+    unit = inputs.schools.set_index("URN")["unit"].astype(int)
+    held = set(unit[locked.index.astype(int)])
+    first_of_unit = inputs.schools.sort_values("URN").groupby("unit")["URN"].first().astype(int)
+    pairs: list[tuple[int, int]] = []
+    for name in names:
+        urns = sorted(int(u) for u in locked.index[locked == name])
+        units = set(unit[urns])
+        around = sorted({v for u in units for v in inputs.graph[u]} - held)
+        pairs += [(urns[0], int(first_of_unit[v])) for v in around if v in first_of_unit.index]
+    return tuple(pairs)
+
+
 def with_edits(
     spec: PlanSpec, inputs: Inputs, *, start_from: str | Path | None = None, lock_from: str | Path | None = None
-) -> tuple[PlanSpec, pd.Series | None]:
+) -> tuple[PlanSpec, pd.Series | None, str]:
     """The spec with a lock file's rows pinned, and the starting configuration, of ``--lock-from``/``--start-from``.
 
     Parameters
@@ -391,14 +465,15 @@ def with_edits(
         A complete ``URN, partnership`` CSV to seed the solver with: its number of partnerships must be every k.
     lock_from
         A ``URN, partnership`` CSV whose rows become ``pinned`` locks (the partnership names survive to the output);
-        with a ``moved`` column (the editor's export), only the rows it marks yes (:func:`planners_moves`), so that
-        the same file can be given to ``--start-from`` and ``--lock-from``: the planner's moves kept, the rest
-        re-planned.
+        with a ``moved`` column (the editor's export), the partnerships the planner moved schools into, whole and
+        closed to other schools (:func:`kept_as_edited`, :func:`kept_closed`), so that the same file can be given to ``--start-from`` and ``--lock-from``: the
+        planner's moves kept, the rest re-planned.
 
     Returns
     -------
     tuple
-        The spec (with the pinned locks added) and the start (URN → partnership name, or None).
+        The spec (with the pinned locks added), the start (URN → partnership name, or None) and what the locks
+        keep, in words (empty without ``lock_from``).
 
     Raises
     ------
@@ -420,11 +495,9 @@ def with_edits(
                 column="partnership",
                 fix=f"plan --k {n}, or start from a plan with the k asked",
             )
+    kept = ""
     if lock_from is not None:
-        locked = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
-        moved = planners_moves(lock_from)
-        if moved is not None:
-            locked = locked[locked.index.isin(moved)]
+        locked, kept, whole = kept_as_edited(lock_from, inputs, spec.k)
         if locked.nunique() > min(spec.k):
             raise InputFileError(
                 lock_from,
@@ -443,8 +516,11 @@ def with_edits(
                 fix="give the school one partnership",
             )
         pinned = spec.locks.pinned + tuple((int(u), str(n)) for u, n in locked.items() if int(u) not in own)
-        spec = dataclasses.replace(spec, locks=dataclasses.replace(spec.locks, pinned=pinned))
-    return spec, start
+        locks = dataclasses.replace(
+            spec.locks, pinned=pinned, apart=spec.locks.apart + kept_closed(locked, inputs, whole)
+        )
+        spec = dataclasses.replace(spec, locks=locks)
+    return spec, start, kept
 
 
 def solve_configurations(
@@ -597,7 +673,8 @@ def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]
 
 
 def plan_line(plan: Plan, folder: str | Path) -> str:
-    """One line about a configuration written to ``folder/<name>``: status, wdist (km), deviation, sizes, gap.
+    """One line about a configuration written to ``folder/<name>``: status, wdist (km), deviation, sizes, gap
+    (anchors missing only when the spec requires anchors).
 
     Parameters
     ----------
@@ -619,14 +696,16 @@ def plan_line(plan: Plan, folder: str | Path) -> str:
     )
     line = (
         f"{plan.name:<16} {plan.status:<9} wdist {s['wdist_km']:.3f} km  max dev {s['max_abs_deviation']:.1%}  "
-        f"schools {s['min_schools']}-{s['max_schools']}  anchors missing {s['anchors_missing']}  "
-        f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
+        f"schools {s['min_schools']}-{s['max_schools']}  "
+        + (f"anchors missing {s['anchors_missing']}  " if plan.spec.anchors else "")
+        + f"splits {s['district_splits']}{gap}  {plan.runtime:.1f}s  -> {Path(folder) / plan.name}"
     )
     return "\n".join([line, *group_lines(plan), *(f"    violated: {rule}" for rule in plan.broken_rules())])
 
 
 def group_lines(plan: Plan, limit: int = 5) -> list[str]:
-    """``federations kept together: 29 of 29 (A, B ...)`` and ``trust splits: 6``, when the data has them.
+    """``federations kept together: 29 of 29 (A, B ...)`` and ``academy trusts split across partnerships: 6 extra
+    pieces (...)``, when the data has them.
 
     Parameters
     ----------
@@ -653,7 +732,8 @@ def group_lines(plan: Plan, limit: int = 5) -> list[str]:
     if trusts:
         how = "preferred whole" if trusts["mode"] == "prefer" else "reported, not optimised"
         out.append(
-            f"    trust splits: {trusts['splits']} ({trusts['count']} academy trusts of two or more schools; {how})"
+            f"    academy trusts split across partnerships: {trusts['splits']} extra pieces "
+            f"({trusts['count']} trusts with two or more schools; {how})"
         )
     return out
 
@@ -878,12 +958,12 @@ def plan(
 
     with staged_output(out, command=command or public_command(), workflow="plan") as stage:
         inputs = prepare_data(data, data_dir=data_dir)
-        spec, start = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
+        spec, start, kept = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
         echo(
             f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; "
             f"solver {solver.get('name', 'auto')}"
             + (f"; starting from {Path(start_from).name}" if start_from else "")
-            + (f"; {len(spec.locks.pinned)} school(s) pinned" if lock_from else "")
+            + (f"; {kept}" if kept else "")
         )
         plans = solve_configurations(inputs, spec, solver, start=start)
         current = district_plan(inputs)

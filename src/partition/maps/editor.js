@@ -699,7 +699,7 @@
     this.panel.querySelector('[data-act="undo"]').addEventListener('click', function () { self.undo(); self.say(''); });
     this.panel.querySelector('[data-act="redo"]').addEventListener('click', function () { self.redo(); self.say(''); });
     this.panel.querySelector('[data-act="reset"]').addEventListener('click', function () { self.reset(); self.say('Back to the plan as it was opened (Undo to return to your changes)', true); });
-    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); self.say('Exported: ' + self.D.configuration + '-edited.csv (URN, partnership, note, moved); score it with partition compare, or re-plan around your moves with partition plan --start-from FILE --lock-from FILE', true); });
+    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); var file = self.D.configuration + '-edited.csv'; self.say('Exported: ' + file + ' (URN, partnership, note, moved). Save it outside the output folder; score it with partition compare, or re-plan around your moves with partition plan --k ' + self.D.k + ' --start-from ' + file + ' --lock-from ' + file + ' --out replan (a new output folder)', true); });
     this.role('keep-whole').addEventListener('change', function () { self.render(); });
     var list = document.getElementById('pt-ed-schools');
     s.name.forEach(function (name, i) { var o = document.createElement('option'); o.value = name + ' (' + s.urn[i] + ')'; list.appendChild(o); });
