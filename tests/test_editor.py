@@ -7,6 +7,7 @@ Hampshire k = 23 plan and compare each figure with Python's for the same assignm
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -407,4 +408,75 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
         assert name in shown, name
     assert page.js("ptEditor.assignment()")[0]["partnership"] in ("<x>", "{{y}}")
     assert page.page.locator("#pt-editor script, #pt-editor img, #pt-editor b").count() == 0
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def primary_edit(shared, tmp_path_factory):
+    """The 2022 primary file without anchors (29 federations kept together), a quick plan and its edit.html."""
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare("schools/gias_20220420_primary_hampshire_850.csv")
+        spec = PlanSpec(k=(23,), anchors=False)
+        plan = make_plan(inputs, spec, 23, solver="heuristic", heuristic_options={"iterations": 5})
+    folder = plan.write(tmp_path_factory.mktemp("fed-edit"))
+    write_editor(plan, inputs, folder / EDIT_FILE)
+    return plan, inputs, folder
+
+
+def test_editor_locks_are_the_solvers_locks_with_federations(primary_edit):
+    from partition.federations import effective_locks, federations
+
+    plan, inputs, _ = primary_edit
+    data = editor_data(plan, inputs)
+    unit = dict(zip(inputs.schools["URN"].astype(int), inputs.schools["unit"].astype(int)))
+    assert data["locks"] == lock_groups(inputs.schools, effective_locks(plan.spec, inputs.schools))
+    holbrook = next(j for j, g in enumerate(data["locks"]) if unit[131116] in g)
+    assert unit[131117] in data["locks"][holbrook]  # Bedenham, its federation partner
+    assert data["lock_reasons"][holbrook] == [
+        "in the same federation: Bedenham & Holbrook Federation of Primary Schools"
+    ]
+    split_sites = [g for g in federations(inputs.schools) if len({unit[u] for u in g.urns}) > 1]
+    assert len(data["locks"]) == len(split_sites) > 0
+    ignored = editor_data(
+        dataclasses.replace(plan, spec=PlanSpec(k=(23,), anchors=False, federations="ignore")), inputs
+    )
+    assert ignored["locks"] == []
+
+
+def test_lock_reasons_name_the_spec_and_the_federation(primary_edit):
+    from partition.federations import effective_locks
+    from partition.maps.editor import lock_reasons
+
+    plan, inputs, _ = primary_edit
+    urns = inputs.schools["URN"].astype(int)
+    other = int(urns[~urns.isin([131116, 131117])].iloc[0])
+    spec = PlanSpec(k=(23,), anchors=False, locks=Locks(together=((131117, other),)))
+    groups = lock_groups(inputs.schools, effective_locks(spec, inputs.schools))
+    unit = dict(zip(urns, inputs.schools["unit"].astype(int)))
+    j = next(j for j, g in enumerate(groups) if unit[other] in g)
+    assert unit[131116] in groups[j]  # the spec's lock joined the federation's group
+    assert lock_reasons(groups, spec, inputs.schools)[j] == [
+        "in the same federation: Bedenham & Holbrook Federation of Primary Schools",
+        "locked together by the spec",
+    ]
+
+
+def test_a_federated_school_moves_with_its_federation_in_the_browser(primary_edit, browser):
+    plan, inputs, folder = primary_edit
+    page = Page(browser, folder / EDIT_FILE)
+    page.js("u => ptEditor.select(u)", 131116)
+    box = page.page.locator("[data-role='selected']").inner_text()
+    assert "Bedenham Primary School" in box and "Holbrook Primary School" in box
+    assert "in the same federation: Bedenham & Holbrook Federation of Primary Schools" in box
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "edit_federation_selected.png"))
+    target = page.js("u => ptEditor.options(u)", 131116)[0]
+    assert page.js("a => ptEditor.move(a[0], a[1], '')", [131116, target])["ok"]
+    rows = {r["urn"]: r for r in page.js("() => ptEditor.assignment()")}
+    name = plan.partnerships.set_index("id").at[target, "name"]
+    assert rows[131116]["partnership"] == rows[131117]["partnership"] == name
+    assert rows[131116]["moved"] and rows[131117]["moved"]
     page.close()

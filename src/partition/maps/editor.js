@@ -14,10 +14,10 @@
     var unitSchools = [];
     for (var u = 0; u < nu; u++) { unitSchools.push([]); }
     for (var i = 0; i < n; i++) { unitSchools[s.unit[i]].push(i); }
-    var lockOf = {};
-    D.locks.forEach(function (g) { g.forEach(function (u) { lockOf[u] = g; }); });
+    var lockOf = {}, whyOf = {};
+    D.locks.forEach(function (g, j) { g.forEach(function (u) { lockOf[u] = g; whyOf[u] = (D.lock_reasons || [])[j] || []; }); });
     var order = D.partnerships.map(function (p, j) { return j; });
-    return {n: n, nu: nu, P: D.partnerships.length, unitSchools: unitSchools, lockOf: lockOf,
+    return {n: n, nu: nu, P: D.partnerships.length, unitSchools: unitSchools, lockOf: lockOf, whyOf: whyOf,
       xkm: s.x.map(function (v) { return v / 1000; }), ykm: s.y.map(function (v) { return v / 1000; }), order: order};
   }
 
@@ -638,7 +638,8 @@
     });
     box.appendChild(ul);
     if (g.units.length > 1) {
-      box.appendChild(el('p', 'Locked together by the plan\u2019s rules: these ' + g.schools.length + ' schools on ' + g.units.length + ' sites move together.', 'pt-ed-hint'));
+      var why = (this.G.whyOf[u] || []).join('; ') || 'locked together by the plan\u2019s rules';
+      box.appendChild(el('p', 'These ' + g.schools.length + ' schools on ' + g.units.length + ' sites move together: ' + why + '.', 'pt-ed-hint'));
     } else if (g.schools.length > 1) {
       box.appendChild(el('p', 'These schools share a site and move together.', 'pt-ed-hint'));
     }
