@@ -335,7 +335,7 @@ def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampsh
             assert page.js("([u, p, n]) => ptEditor.move(u, p, n)", [urn, options[0], notes[len(moved)]])["ok"]
             moved.append(urn)
     new_name = 'Test Valley & "Romsey", {{7*7}} <i>'
-    row = page.page.locator("tr[data-id='P03'] input")
+    row = page.page.locator("tr[data-id='P03'] textarea")
     row.fill(new_name)
     row.press("Enter")
     assert page.js("ptEditor.state()")["names"][2] == new_name
@@ -471,6 +471,9 @@ def test_a_federated_school_moves_with_its_federation_in_the_browser(primary_edi
     box = page.page.locator("[data-role='selected']").inner_text()
     assert "Bedenham Primary School" in box and "Holbrook Primary School" in box
     assert "in the same federation: Bedenham & Holbrook Federation of Primary Schools" in box
+    assert "average distance to centre" in box and "wdist" not in box  # plain words on the move buttons
+    heads = page.page.locator("[data-role='table'] th").all_inner_texts()
+    assert not [h for h in heads if "wdist" in h]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(ARTEFACTS / "edit_federation_selected.png"))
     target = page.js("u => ptEditor.options(u)", 131116)[0]
@@ -479,4 +482,41 @@ def test_a_federated_school_moves_with_its_federation_in_the_browser(primary_edi
     name = plan.partnerships.set_index("id").at[target, "name"]
     assert rows[131116]["partnership"] == rows[131117]["partnership"] == name
     assert rows[131116]["moved"] and rows[131117]["moved"]
+    page.close()
+
+
+TABLE_LAYOUT = """() => {
+  const wrap = document.querySelector('[data-role="table-scroll"]');
+  const box = wrap.getBoundingClientRect(), panel = document.getElementById('pt-editor').getBoundingClientRect();
+  const left = Math.max(box.left, panel.left), right = Math.min(box.right, panel.right);
+  const heads = [...wrap.querySelectorAll('th')].map(th => {
+    const r = th.getBoundingClientRect();
+    return {text: th.textContent, inside: r.left >= left - 0.5 && r.right <= right + 0.5};
+  });
+  const name = document.querySelector('tr[data-id] textarea').getBoundingClientRect();
+  return {heads, scrolls: wrap.scrollWidth > wrap.clientWidth, overflow: getComputedStyle(wrap).overflowX,
+          cue: !document.querySelector('[data-role="scroll-cue"]').hidden,
+          shaded: wrap.classList.contains('pt-ed-more'), nameWidth: name.width, nameHeight: name.height};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)])
+def test_partnership_table_fits_or_scrolls_visibly(k23, browser, viewport):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE, {"width": viewport[0], "height": viewport[1]})
+    page.page.locator("[data-role='table']").scroll_into_view_if_needed()
+    layout = page.js(TABLE_LAYOUT)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.locator("section:has([data-role='table'])").screenshot(
+        path=str(ARTEFACTS / f"edit_table_{viewport[0]}.png")
+    )
+    hidden = [h["text"] for h in layout["heads"] if not h["inside"]]
+    assert [h["text"] for h in layout["heads"]][-2:] == ["Km to centre", "Districts"]
+    if hidden:  # a column out of sight: the wrapper scrolls, and the page says so
+        assert layout["scrolls"] and layout["overflow"] == "auto" and layout["cue"] and layout["shaded"], layout
+    else:
+        assert not layout["cue"]
+    if viewport[0] >= 1400:
+        assert not hidden, hidden  # on a desktop every column is in view
+    assert layout["nameWidth"] >= 80  # the name column is not squeezed to nothing
     page.close()

@@ -306,7 +306,7 @@
       var a = rowOf(after, j);
       if (a) { text += '; ' + self.names[j] + ' ' + fmtInt(a.pupils) + ' (' + fmtPct(a.deviation) + ')'; }
     });
-    text += '; wdist ' + after.wdist_km.toFixed(3) + ' km';
+    text += '; average distance to centre ' + after.wdist_km.toFixed(3) + ' km';
     return {text: text, problems: problems, splits: splits, after: after};
   };
 
@@ -566,11 +566,23 @@
     sc.violations.forEach(function (v) { list.appendChild(el('li', v)); });
   };
 
+  var TABLE_HEADS = [
+    ['No.', 'Partnership number'],
+    ['Partnership', 'Name (type to rename)'],
+    ['Schools', 'Schools in the partnership'],
+    ['Pupils', 'Pupils (the size measure)'],
+    ['vs avg', 'Size compared with the average partnership'],
+    ['Anchors', 'Secondary, all-through schools or colleges'],
+    ['Pieces', 'Separate areas (1 = one connected area)'],
+    ['Km to centre', 'Average distance from a pupil\u2019s school to the partnership\u2019s centre'],
+    ['Districts', 'Districts the partnership reaches into']
+  ];
+
   Editor.prototype.renderTable = function (sc) {
     var self = this, table = this.role('table');
     table.textContent = '';
     var head = el('tr');
-    ['No.', 'Partnership', 'Schools', 'Pupils', 'vs avg', 'Anchors', 'Pieces', 'wdist km', 'Districts'].forEach(function (h) { head.appendChild(el('th', h)); });
+    TABLE_HEADS.forEach(function (h) { var th = el('th', h[0]); th.title = h[1]; head.appendChild(th); });
     table.appendChild(head);
     sc.table.forEach(function (row) {
       var tr = el('tr');
@@ -580,14 +592,15 @@
       badge.style.borderColor = self.D.partnerships[row.index].colour;
       badge.style.background = self.D.partnerships[row.index].colour + '8C';
       var c = el('td'); c.appendChild(badge); tr.appendChild(c);
-      var input = document.createElement('input');
-      input.type = 'text'; input.value = row.name; input.setAttribute('aria-label', 'Name of partnership ' + self.D.partnerships[row.index].number);
+      // a one-line text area: the name wraps in a narrow panel and stays editable (Enter ends the edit)
+      var input = document.createElement('textarea');
+      input.rows = 1; input.className = 'pt-ed-name'; input.value = row.name; input.spellcheck = false; input.setAttribute('aria-label', 'Name of partnership ' + self.D.partnerships[row.index].number);
       input.addEventListener('change', function () {
-        var r = self.rename(row.id, input.value);
+        var r = self.rename(row.id, input.value.replace(/\s+/g, ' '));
         if (!r.ok) { input.value = self.names[row.index]; }
         self.say(r.message, r.ok);
       });
-      input.addEventListener('keydown', function (e) { if (e.key === 'Enter') { input.blur(); } });
+      input.addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); input.blur(); } });
       c = el('td'); c.appendChild(input); tr.appendChild(c);
       var cells = [
         [String(row.schools), row.bad.n_schools],
@@ -601,6 +614,16 @@
       cells.forEach(function (cell) { tr.appendChild(el('td', cell[0], 'n' + (cell[1] ? ' pt-ed-bad' : ''))); });
       table.appendChild(tr);
     });
+    this.scrollCue();
+  };
+
+  // When the table is wider than the panel, its wrapper scrolls sideways: say so and shade the hidden edge.
+  Editor.prototype.scrollCue = function () {
+    var wrap = this.role('table').parentNode, cue = this.role('scroll-cue');
+    var more = wrap.scrollWidth > wrap.clientWidth + 1;
+    var atEnd = wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1;
+    wrap.classList.toggle('pt-ed-more', more && !atEnd);
+    if (cue) { cue.hidden = !more; }
   };
 
   Editor.prototype.renderLog = function () {
@@ -702,6 +725,8 @@
     this.panel.querySelector('[data-act="reset"]').addEventListener('click', function () { self.reset(); self.say('Back to the plan as it was opened (Undo to return to your changes)', true); });
     this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); self.say('Exported: ' + self.D.configuration + '-edited.csv (URN, partnership, note, moved); score it with partition compare, or re-plan around your moves with partition plan --start-from FILE --lock-from FILE', true); });
     this.role('keep-whole').addEventListener('change', function () { self.render(); });
+    this.role('table-scroll').addEventListener('scroll', function () { self.scrollCue(); });
+    window.addEventListener('resize', function () { self.scrollCue(); });
     var list = document.getElementById('pt-ed-schools');
     s.name.forEach(function (name, i) { var o = document.createElement('option'); o.value = name + ' (' + s.urn[i] + ')'; list.appendChild(o); });
     var find = this.role('find');

@@ -260,7 +260,8 @@ EDITOR_PANEL = """
   <section class="pt-ed-selected" data-role="selected" hidden></section>
   <section><h2>The configuration</h2><div data-role="summary"></div><ul class="pt-ed-violations" data-role="violations"></ul></section>
   <section><h2>Partnerships</h2><p class="pt-ed-hint">Type in a name to rename a partnership. Rows in red break a rule.</p>
-    <div class="pt-ed-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
+    <p class="pt-ed-hint pt-ed-cue" data-role="scroll-cue" hidden>Scroll the table sideways for more columns ⇢</p>
+    <div class="pt-ed-scroll" data-role="table-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
   <section><h2>Changes</h2><ol class="pt-ed-log" data-role="log"></ol></section>
 </aside>
 """
