@@ -520,3 +520,45 @@ def test_partnership_table_fits_or_scrolls_visibly(k23, browser, viewport):
         assert not hidden, hidden  # on a desktop every column is in view
     assert layout["nameWidth"] >= 80  # the name column is not squeezed to nothing
     page.close()
+
+
+NAMED_TAGS = """() => {
+  const box = document.querySelector('.folium-map').getBoundingClientRect();
+  return [...document.querySelectorAll('.folium-map .pt-tag')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return t.style.visibility !== 'hidden' && !t.classList.contains('pt-short') && r.width > 0
+      && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+  }).length;
+}"""
+
+
+def test_selecting_caps_the_zoom_and_the_search_box_follows(k23, browser):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    find = page.page.locator("[data-role='find']")
+    find.fill("Cheriton Primary")
+    find.press("Enter")
+    assert page.js("ptEditor.zoom()") <= 13
+    assert page.js(NAMED_TAGS) >= 1  # the school's partnership is named on the map
+    assert find.input_value() == "Cheriton Primary School (115874)"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "edit_search_selected.png"))
+    # zoomed right in, a click on another school: the map zooms out to the cap, the box names that school
+    urn = int(plan.assignments["URN"].iloc[100])
+    name = plan.assignments.set_index("URN").at[urn, "name"]
+    where = """u => {
+      const D = JSON.parse(document.getElementById('pt-edit-data').textContent), m = window[D.map];
+      const i = D.schools.urn.indexOf(u);
+      m.setView([D.schools.lat[i], D.schools.lng[i]], 17, {animate: false});
+      const p = m.latLngToContainerPoint([D.schools.lat[i], D.schools.lng[i]]), r = m.getContainer().getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    }"""
+    find.fill("Cheriton Primary")
+    find.press("Enter")
+    x, y = page.js(where, urn)
+    page.page.mouse.click(x, y)
+    assert page.js("ptEditor.zoom()") == 13
+    assert find.input_value() == f"{name} ({urn})"
+    assert page.js(NAMED_TAGS) >= 1
+    page.page.screenshot(path=str(ARTEFACTS / "edit_click_selected.png"))
+    page.close()

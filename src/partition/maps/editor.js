@@ -638,12 +638,40 @@
     });
   };
 
-  Editor.prototype.select = function (u, school) {
+  // Selecting never zooms in past this (street level hides every partnership's name).
+  var SELECT_MAX_ZOOM = 13;
+
+  // Select unit u (school i when known). fit: show the selection's partnership (search); otherwise only
+  // zoom out to SELECT_MAX_ZOOM when the map is closer than that (a click on the map).
+  Editor.prototype.select = function (u, school, fit) {
     this.selected = u;
-    this.selectedSchool = school === undefined ? null : school;
+    this.selectedSchool = school === undefined || school === null ? null : school;
+    this.syncFind(u, this.selectedSchool);
+    this.focus(u, fit);
     this.render();
     var box = this.role('selected');
     if (box.scrollIntoView && window.innerWidth < 800) { box.scrollIntoView({block: 'nearest'}); }
+  };
+
+  // The search box shows the school selected (as its list offers it: "name (URN)"), whichever way it was chosen.
+  Editor.prototype.syncFind = function (u, school) {
+    var s = this.D.schools, find = this.role('find'), here = this.G.unitSchools[u];
+    var i = school !== null ? school : (here.length ? here[0] : -1);
+    if (find) { find.value = i >= 0 ? s.name[i] + ' (' + s.urn[i] + ')' : ''; }
+  };
+
+  Editor.prototype.focus = function (u, fit) {
+    var s = this.D.schools, map = this.map, g = this.group(u), labels = this.labels, pts = [];
+    if (!map || !g.schools.length) { return; }
+    var p = labels[g.schools[0]];
+    labels.forEach(function (l, i) { if (l === p) { pts.push([s.lat[i], s.lng[i]]); } });
+    g.schools.forEach(function (i) { pts.push([s.lat[i], s.lng[i]]); });
+    if (fit) {
+      map.fitBounds(L.latLngBounds(pts), {maxZoom: SELECT_MAX_ZOOM, padding: [30, 30], animate: false});
+    } else if (map.getZoom() > SELECT_MAX_ZOOM) {
+      var i = g.schools[0];
+      map.setView([s.lat[i], s.lng[i]], SELECT_MAX_ZOOM, {animate: false});
+    }
   };
 
   Editor.prototype.renderSelected = function () {
@@ -703,7 +731,7 @@
     }
     var close = el('button', 'Close', 'pt-ed-move');
     close.type = 'button'; close.style.width = 'auto'; close.style.marginTop = '4px';
-    close.addEventListener('click', function () { self.selected = null; self.render(); });
+    close.addEventListener('click', function () { self.selected = null; self.role('find').value = ''; self.render(); });
     box.appendChild(close);
   };
 
@@ -734,8 +762,7 @@
       var i = self.find(find.value);
       if (i < 0) { if (find.value.trim()) { self.say('No school matches \u201c' + find.value.trim() + '\u201d (try part of its name or its URN)'); } return; }
       self.say('');
-      self.map.setView([s.lat[i], s.lng[i]], Math.max(self.map.getZoom(), 12), {animate: false});
-      self.select(s.unit[i], i);
+      self.select(s.unit[i], i, true);
     }
     find.addEventListener('change', go);
     find.addEventListener('keydown', function (e) { if (e.key === 'Enter') { go(); } });
@@ -758,7 +785,8 @@
       undo: function () { return editor.undo(); },
       redo: function () { return editor.redo(); },
       reset: function () { editor.reset(); },
-      select: function (urn) { var i = editor.schoolIndex(urn); editor.select(D.schools.unit[i], i); },
+      select: function (urn, fit) { var i = editor.schoolIndex(urn); editor.select(D.schools.unit[i], i, !!fit); },
+      zoom: function () { return editor.map.getZoom(); },
       options: function (urn) {
         var i = editor.schoolIndex(urn);
         return editor.options(D.schools.unit[i], editor.scores()).map(function (p) { return D.partnerships[p].id; });
