@@ -43,6 +43,7 @@ import pandas as pd
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
+from partition.wording import counted, plural
 
 if TYPE_CHECKING:
     from partition.maps import WrittenMap
@@ -142,12 +143,12 @@ def plain_title(plan: Plan) -> str:
         ``"Current arrangement: 11 district partnerships"``, or the plan's name.
     """
     if plan.solver == CURRENT_SOLVER:
-        return f"Current arrangement: {plan.k} district partnerships"
+        return f"Current arrangement: {counted(plan.k, 'district partnership')}"
     if plan.alternative is not None:
-        return f"{plan.k} partnerships (alternative {plan.alternative})"
+        return f"{counted(plan.k, 'partnership')} (alternative {plan.alternative})"
     if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
-    return f"{plan.k} partnerships (proposal for consultation)"
+    return f"{counted(plan.k, 'partnership')} (proposal for consultation)"
 
 
 def plain_titles(plans: Iterable[Plan]) -> dict[str, str]:
@@ -813,7 +814,7 @@ def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WI
     sy = lambda y: pad + (maxy - y) * scale  # noqa: E731
     colours = list(colours or []) + ["#BBBBBB"] * len(geoms)
     numbers = partnership_numbers(plan)
-    label = f"Map of the {plan.k} partnerships of {plan.name}"
+    label = f"Map of the {counted(plan.k, 'partnership')} of {plan.name}"
     out = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" '
@@ -881,7 +882,7 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
             f"<td class='num'>{int(row.schools)}</td><td class='num'>{int(row.pupils):,}</td>"
             f"<td>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
         )
-    caption = f"The {plan.k} partnerships"
+    caption = f"The {counted(plan.k, 'partnership')}"
     table = (
         f"<table class='partnerships'><caption>{caption}</caption><thead><tr><th scope='col'>No. on the map</th>"
         "<th scope='col'>Partnership</th><th scope='col'>Schools</th><th scope='col'>Pupils</th>"
@@ -920,7 +921,7 @@ def partnership_sheets(plan: Plan) -> str:
         )
         out.append(
             f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
-            f"{int(row.schools)} schools, {int(row.pupils):,} pupils ({html_text(size_difference(float(row.deviation)))}), "
+            f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} ({html_text(size_difference(float(row.deviation)))}), "
             f"{int(row.anchors)} secondary/all-through/college, {html_text(row.districts)}</summary>"
             + _scroll(
                 f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
@@ -992,9 +993,9 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
     items = "".join(
         f"<li>{html_text(titles[p.name])} ({html_text(p.name)}): {html_text(p.warning())}</li>" for p in broken
     )
-    verb = "does" if len(broken) == 1 else "do"
+    verb = plural(len(broken), "does", "do")
     return (
-        f"<div class='warning' role='alert'><p>⚠ {len(broken)} of the {len(proposed)} proposed configurations in this "
+        f"<div class='warning' role='alert'><p>⚠ {len(broken)} of the {counted(len(proposed), 'proposed configuration')} in this "
         f"pack {verb} not meet the rules of the specification:</p><ul>{items}</ul></div>",
         True,
     )
