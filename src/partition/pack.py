@@ -1003,7 +1003,7 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
     )
     verb = plural(len(broken), "does", "do")
     return (
-        f"<div class='warning' role='alert'><p>⚠ {len(broken)} of the {counted(len(proposed), 'proposed configuration')} in this "
+        f"<div class='warning' role='alert'><p>⚠ {len(broken)} of the {len(proposed)} proposed configurations in this "
         f"pack {verb} not meet the rules of the specification:</p><ul>{items}</ul></div>",
         True,
     )
