@@ -7,6 +7,7 @@ Hampshire k = 23 plan and compare each figure with Python's for the same assignm
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -334,7 +335,7 @@ def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampsh
             assert page.js("([u, p, n]) => ptEditor.move(u, p, n)", [urn, options[0], notes[len(moved)]])["ok"]
             moved.append(urn)
     new_name = 'Test Valley & "Romsey", {{7*7}} <i>'
-    row = page.page.locator("tr[data-id='P03'] input")
+    row = page.page.locator("tr[data-id='P03'] textarea")
     row.fill(new_name)
     row.press("Enter")
     assert page.js("ptEditor.state()")["names"][2] == new_name
@@ -409,4 +410,157 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
         assert name in shown, name
     assert page.js("ptEditor.assignment()")[0]["partnership"] in ("<x>", "{{y}}")
     assert page.page.locator("#pt-editor script, #pt-editor img, #pt-editor b").count() == 0
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def primary_edit(shared, tmp_path_factory):
+    """The 2022 primary file without anchors (29 federations kept together), a quick plan and its edit.html."""
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare("schools/gias_20220420_primary_hampshire_850.csv")
+        spec = PlanSpec(k=(23,), anchors=False)
+        plan = make_plan(inputs, spec, 23, solver="heuristic", heuristic_options={"iterations": 5})
+    folder = plan.write(tmp_path_factory.mktemp("fed-edit"))
+    write_editor(plan, inputs, folder / EDIT_FILE)
+    return plan, inputs, folder
+
+
+def test_editor_locks_are_the_solvers_locks_with_federations(primary_edit):
+    from partition.federations import effective_locks, federations
+
+    plan, inputs, _ = primary_edit
+    data = editor_data(plan, inputs)
+    unit = dict(zip(inputs.schools["URN"].astype(int), inputs.schools["unit"].astype(int)))
+    assert data["locks"] == lock_groups(inputs.schools, effective_locks(plan.spec, inputs.schools))
+    holbrook = next(j for j, g in enumerate(data["locks"]) if unit[131116] in g)
+    assert unit[131117] in data["locks"][holbrook]  # Bedenham, its federation partner
+    assert data["lock_reasons"][holbrook] == [
+        "in the same federation: Bedenham & Holbrook Federation of Primary Schools"
+    ]
+    split_sites = [g for g in federations(inputs.schools) if len({unit[u] for u in g.urns}) > 1]
+    assert len(data["locks"]) == len(split_sites) > 0
+    ignored = editor_data(
+        dataclasses.replace(plan, spec=PlanSpec(k=(23,), anchors=False, federations="ignore")), inputs
+    )
+    assert ignored["locks"] == []
+
+
+def test_lock_reasons_name_the_spec_and_the_federation(primary_edit):
+    from partition.federations import effective_locks
+    from partition.maps.editor import lock_reasons
+
+    plan, inputs, _ = primary_edit
+    urns = inputs.schools["URN"].astype(int)
+    other = int(urns[~urns.isin([131116, 131117])].iloc[0])
+    spec = PlanSpec(k=(23,), anchors=False, locks=Locks(together=((131117, other),)))
+    groups = lock_groups(inputs.schools, effective_locks(spec, inputs.schools))
+    unit = dict(zip(urns, inputs.schools["unit"].astype(int)))
+    j = next(j for j, g in enumerate(groups) if unit[other] in g)
+    assert unit[131116] in groups[j]  # the spec's lock joined the federation's group
+    assert lock_reasons(groups, spec, inputs.schools)[j] == [
+        "in the same federation: Bedenham & Holbrook Federation of Primary Schools",
+        "locked together by the spec",
+    ]
+
+
+def test_a_federated_school_moves_with_its_federation_in_the_browser(primary_edit, browser):
+    plan, inputs, folder = primary_edit
+    page = Page(browser, folder / EDIT_FILE)
+    page.js("u => ptEditor.select(u)", 131116)
+    box = page.page.locator("[data-role='selected']").inner_text()
+    assert "Bedenham Primary School" in box and "Holbrook Primary School" in box
+    assert "in the same federation: Bedenham & Holbrook Federation of Primary Schools" in box
+    assert "average distance to centre" in box and "wdist" not in box  # plain words on the move buttons
+    heads = page.page.locator("[data-role='table'] th").all_inner_texts()
+    assert not [h for h in heads if "wdist" in h]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "edit_federation_selected.png"))
+    target = page.js("u => ptEditor.options(u)", 131116)[0]
+    assert page.js("a => ptEditor.move(a[0], a[1], '')", [131116, target])["ok"]
+    rows = {r["urn"]: r for r in page.js("() => ptEditor.assignment()")}
+    name = plan.partnerships.set_index("id").at[target, "name"]
+    assert rows[131116]["partnership"] == rows[131117]["partnership"] == name
+    assert rows[131116]["moved"] and rows[131117]["moved"]
+    page.close()
+
+
+TABLE_LAYOUT = """() => {
+  const wrap = document.querySelector('[data-role="table-scroll"]');
+  const box = wrap.getBoundingClientRect(), panel = document.getElementById('pt-editor').getBoundingClientRect();
+  const left = Math.max(box.left, panel.left), right = Math.min(box.right, panel.right);
+  const heads = [...wrap.querySelectorAll('th')].map(th => {
+    const r = th.getBoundingClientRect();
+    return {text: th.textContent, inside: r.left >= left - 0.5 && r.right <= right + 0.5};
+  });
+  const name = document.querySelector('tr[data-id] textarea').getBoundingClientRect();
+  return {heads, scrolls: wrap.scrollWidth > wrap.clientWidth, overflow: getComputedStyle(wrap).overflowX,
+          cue: !document.querySelector('[data-role="scroll-cue"]').hidden,
+          shaded: wrap.classList.contains('pt-ed-more'), nameWidth: name.width, nameHeight: name.height};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)])
+def test_partnership_table_fits_or_scrolls_visibly(k23, browser, viewport):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE, {"width": viewport[0], "height": viewport[1]})
+    page.page.locator("[data-role='table']").scroll_into_view_if_needed()
+    layout = page.js(TABLE_LAYOUT)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.locator("section:has([data-role='table'])").screenshot(
+        path=str(ARTEFACTS / f"edit_table_{viewport[0]}.png")
+    )
+    hidden = [h["text"] for h in layout["heads"] if not h["inside"]]
+    assert [h["text"] for h in layout["heads"]][-2:] == ["Km to centre", "Districts"]
+    if hidden:  # a column out of sight: the wrapper scrolls, and the page says so
+        assert layout["scrolls"] and layout["overflow"] == "auto" and layout["cue"] and layout["shaded"], layout
+    else:
+        assert not layout["cue"]
+    if viewport[0] >= 1400:
+        assert not hidden, hidden  # on a desktop every column is in view
+    assert layout["nameWidth"] >= 80  # the name column is not squeezed to nothing
+    page.close()
+
+
+NAMED_TAGS = """() => {
+  const box = document.querySelector('.folium-map').getBoundingClientRect();
+  return [...document.querySelectorAll('.folium-map .pt-tag')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return t.style.visibility !== 'hidden' && !t.classList.contains('pt-short') && r.width > 0
+      && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+  }).length;
+}"""
+
+
+def test_selecting_caps_the_zoom_and_the_search_box_follows(k23, browser):
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    find = page.page.locator("[data-role='find']")
+    find.fill("Cheriton Primary")
+    find.press("Enter")
+    assert page.js("ptEditor.zoom()") <= 13
+    assert page.js(NAMED_TAGS) >= 1  # the school's partnership is named on the map
+    assert find.input_value() == "Cheriton Primary School (115874)"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTEFACTS / "edit_search_selected.png"))
+    # zoomed right in, a click on another school: the map zooms out to the cap, the box names that school
+    urn = int(plan.assignments["URN"].iloc[100])
+    name = plan.assignments.set_index("URN").at[urn, "name"]
+    where = """u => {
+      const D = JSON.parse(document.getElementById('pt-edit-data').textContent), m = window[D.map];
+      const i = D.schools.urn.indexOf(u);
+      m.setView([D.schools.lat[i], D.schools.lng[i]], 17, {animate: false});
+      const p = m.latLngToContainerPoint([D.schools.lat[i], D.schools.lng[i]]), r = m.getContainer().getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    }"""
+    find.fill("Cheriton Primary")
+    find.press("Enter")
+    x, y = page.js(where, urn)
+    page.page.mouse.click(x, y)
+    assert page.js("ptEditor.zoom()") == 13
+    assert find.input_value() == f"{name} ({urn})"
+    assert page.js(NAMED_TAGS) >= 1
+    page.page.screenshot(path=str(ARTEFACTS / "edit_click_selected.png"))
     page.close()

@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from partition.maps import colour_partnerships, configuration_map, partnership_adjacency, write_map
-from partition.maps.changes import change_sentence, school_changes, summarise
+from partition.maps.changes import ChangeSummary, change_sentence, school_changes, summarise
 from partition.planner import make_plan
 from partition.spec import PlanSpec
 
@@ -454,8 +454,8 @@ def test_school_changes_counts_partners_kept_not_matches():
     assert not one["unchanged"] and not one["crosses"]
     assert change_sentence(one) == "2 of your 4 partner schools stay with you; no other school joins"
     assert (four["kept"], four["joined"], four["joined_from"], four["crosses"]) == (1, 2, "2 from West", True)
-    assert change_sentence(four) == "1 of your 4 partner schools stay with you; 2 schools join (2 from West)"
-    assert change_sentence(six) == "all 1 of your partner schools stay with you; 2 schools join (2 from East)"
+    assert change_sentence(four) == "1 of your 4 partner schools stays with you; 2 schools join (2 from West)"
+    assert change_sentence(six) == "your partner school stays with you; 2 schools join (2 from East)"
     summary = summarise(table)
     assert (summary.schools, summary.unchanged, summary.crossing) == (7, 0, 4)
     assert summary.sentence("a district boundary").startswith(
@@ -465,6 +465,43 @@ def test_school_changes_counts_partners_kept_not_matches():
     assert same["unchanged"].all()
     assert change_sentence(same.loc[6]) == "unchanged: the same 2 schools"
     assert summarise(same).sentence("x").startswith("No school's partnership changes; 0 schools")
+
+
+def test_counts_agree_with_their_nouns_for_a_single_district_la():
+    """Hartlepool (LA 805) is one district: every title and sentence counting one thing says it in the singular."""
+    from partition.maps.views import changes_title, plan_title
+    from partition.pack import plain_title
+    from partition.wording import counted, plural
+
+    assert (counted(1, "school"), counted(0, "school"), counted(2, "district partnership")) == (
+        "1 school",
+        "0 schools",
+        "2 district partnerships",
+    )
+    assert counted(1234, "pupil", thousands=True) == "1,234 pupils" and plural(1, "becomes", "become") == "becomes"
+    today = _plan("districts-1", {"Hartlepool": [1, 2, 3, 4]}, solver="districts")
+    proposed = _plan("k3-ignore", {"A": [1, 2], "B": [3], "C": [4]})
+    assert changes_title(today, proposed) == "Today's 1 district partnership becomes 3"
+    assert changes_title(_plan("d", {"E": [1], "W": [2]}, solver="districts"), proposed) == (
+        "Today's 2 district partnerships become 3"
+    )
+    assert plan_title(today) == "Today: 1 partnership, one per district"
+    assert plain_title(today) == "Current arrangement: 1 district partnership"
+    table = school_changes(today, proposed)
+    assert change_sentence(table.loc[3]) == "none of your 3 partner schools stays with you; no other school joins"
+    one = school_changes(_plan("t", {"X": [1, 2], "Y": [3]}, solver="districts"), _plan("n", {"X": [1], "Y": [2, 3]}))
+    assert change_sentence(one.loc[1]) == "your partner school does not stay with you; no other school joins"
+    assert change_sentence(one.loc[2]) == "your partner school does not stay with you; 1 school joins (1 from Y)"
+    assert ChangeSummary(3, 1, 1, 50.0).sentence("a district boundary") == (
+        "2 of 3 schools' partnerships change (1 keeps exactly the same partners); 1 school would be in a "
+        "partnership that crosses a district boundary; schools keep a median of 50 % of their partner schools."
+    )
+    kept = summarise(
+        school_changes(_plan("t", {"X": [1, 2], "Y": [3, 4], "Z": [5]}), _plan("n", {"X": [1, 2], "Y": [3, 4, 5]}))
+    )
+    assert "(2 keep exactly" in kept.sentence("x")
+    kept = summarise(school_changes(_plan("t", {"X": [1], "Y": [2, 3]}), _plan("n", {"X": [1], "Y": [2], "Z": [3]})))
+    assert "(1 keeps exactly the same partners)" in kept.sentence("x")
 
 
 def test_school_changes_against_real_plans(comparison):

@@ -7,6 +7,8 @@ Built from the real Hampshire data: two proposals at k = 22 and 23, an alternati
 from __future__ import annotations
 
 import dataclasses
+import html
+import math
 import re
 import shutil
 import unicodedata
@@ -55,6 +57,7 @@ def pack(hampshire, tmp_path_factory):
     links = [WrittenMap(Path(p.name) / "map.html", "configuration", (p.name,)) for p in everything] + [
         WrittenMap(Path("side-by-side_k22-ignore_k23-ignore.html"), "side-by-side", ("k22-ignore", "k23-ignore")),
         WrittenMap(Path("changes_k22-ignore_to_k23-ignore.html"), "changes", ("k22-ignore", "k23-ignore")),
+        *(WrittenMap(Path(p.name) / "edit.html", "editor", (p.name,)) for p in plans),
     ]
     sources = data_sources(hampshire.dataset.sources, hampshire.schools)
     path = tmp_path_factory.mktemp("pack") / "consultation-pack.html"
@@ -235,8 +238,8 @@ JARGON += ("planning units", "of the average)", "random")
 
 
 def _public_part(text: str) -> str:
-    """The page before the appendix "For analysts", tags and styles removed (what a reader reads)."""
-    body = text.split("<body>", 1)[1].split("<h2>For analysts</h2>", 1)[0]
+    """The page before the appendix "For analysts and planners", tags and styles removed (what a reader reads)."""
+    body = text.split("<body>", 1)[1].split("<h2>For analysts and planners</h2>", 1)[0]
     body = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
     return re.sub(r"<[^>]+>", " ", body)
 
@@ -247,7 +250,7 @@ def test_public_part_is_in_plain_words_and_the_measures_are_defined_for_analysts
     public = _public_part(text)
     assert [w for w in JARGON if w in public] == []
     assert "below the average" in public and "above the average" in public
-    appendix = text.split("<h2>For analysts</h2>", 1)[1]
+    appendix = text.split("<h2>For analysts and planners</h2>", 1)[1]
     for word in ("Polsby-Popper", "Reock", "ARI", "k22-ignore"):
         assert word in appendix
     # the random-plan comparison is explained in one plain sentence
@@ -354,3 +357,45 @@ def test_on_a_phone_nothing_widens_the_page_and_charts_stay_readable(pack, brows
     assert loose == 0
     assert cues and set(cues) == {"block"}, cues
     assert smallest >= 11, smallest
+
+
+def test_editor_links_are_for_planners_in_the_appendix_only(pack):
+    plans, _, path = pack
+    text = path.read_text()
+    public = text.split("<h2>For analysts and planners</h2>", 1)[0]
+    appendix = text.split("<h2>For analysts and planners</h2>", 1)[1]
+    assert "edit.html" not in public and "Edit this proposal" not in public
+    assert "<h3>For planners: edit a proposal</h3>" in appendix
+    for p in plans[:2]:
+        assert f"href='{p.name}/edit.html'" in appendix
+    assert "Each configuration" in public and f"href='{plans[0].name}/map.html'" in public
+
+
+def test_alternatives_say_truly_how_their_travel_compares(pack):
+    plans, table, path = pack
+    text = html.unescape(re.sub(r"<[^>]+>", " ", path.read_text()))
+    assert "nearly as good" not in text
+    alt, main = plans[2], plans[1]
+    a, m = float(table.at[alt.name, "wdist_km"]), float(table.at[main.name, "wdist_km"])
+    bound = math.ceil(abs(a - m) / m * 1000) / 10
+    assert f"within {bound:.1f} % of their proposal's average travel distance" in text
+    word = "shorter than" if a < m else "longer than"
+    assert f"Average travel distance {a:.2f} km: {word} 23 partnerships (proposal for consultation), {m:.2f} km" in text
+
+
+def test_travel_comparison_says_when_an_alternative_is_shorter():
+    from types import SimpleNamespace
+
+    from partition.pack import main_of, travel_comparison
+
+    table = pd.DataFrame({"wdist_km": [3.665, 3.613, 3.70]}, index=["k22-ignore", "k22-ignore-alt1", "k22-ignore-alt2"])
+    spec = SimpleNamespace(districts="ignore")
+    main = SimpleNamespace(name="k22-ignore", k=22, spec=spec)
+    titles = {"k22-ignore": "22 partnerships (proposal for consultation)"}
+    better = SimpleNamespace(name="k22-ignore-alt1", k=22, spec=spec)
+    worse = SimpleNamespace(name="k22-ignore-alt2", k=22, spec=spec)
+    assert main_of(better, [SimpleNamespace(name="k23-ignore", k=23, spec=spec), main]) is main
+    assert travel_comparison(better, main, table, titles) == (
+        "Average travel distance 3.61 km: shorter than 22 partnerships (proposal for consultation), 3.67 km (1.4 % less)."
+    )
+    assert travel_comparison(worse, main, table, titles).endswith("3.67 km (1.0 % more).")

@@ -86,7 +86,10 @@ def test_write_outputs_records_its_maps_and_the_pack_links_exactly_those(hampshi
     assert out.comparison_maps == (Path("changes_districts-11_to_merged.html"),)
     assert all((tmp_path / "with" / m.path).is_file() for m in out.maps)
     page = (tmp_path / "with" / "consultation-pack.html").read_text(encoding="utf-8")
-    assert re.findall(r"<a href='([^']+)'>", page) == [m.path.as_posix() for m in out.maps]
+    public = [m.path.as_posix() for m in out.maps if m.kind != "editor"]  # the editors: in the planners' appendix
+    assert re.findall(r"<a href='([^']+)'>", page) == public + [
+        m.path.as_posix() for m in out.maps if m.kind == "editor"
+    ]
     assert ">Schools that change: Current arrangement: 11 district partnerships → merged</a>" in page
 
     out = write_outputs(tmp_path / "without", hampshire, [plan], current, table=table, maps=False, pack=True)

@@ -11,9 +11,11 @@ printed for the main proposals only. The public comparison uses plain measures
 (schools, pupils, size difference, travel distance, districts divided, schools
 that change); the analysts' measures (shape indices, cut edges, agreement
 indices, ranks among random plans) and the configurations' folder names are in
-an appendix, "For analysts", with their definitions. The links to the
-interactive maps are relative (the maps are in the same folder, as the page
-says); printed, each link shows its file name.
+an appendix, "For analysts and planners", with their definitions; the links
+to the planners' editors are there too, not among the public maps. The links to
+the interactive maps are relative (the maps are in the same folder, as the page
+says); printed, each link shows its file name. Alternatives say how their travel
+distance compares with their proposal's (shorter or longer), from the figures.
 
 It reads well on a 1400 px screen and on a 390 px phone (nothing widens the
 page: wide tables scroll inside their own box, with a visible cue; charts
@@ -43,6 +45,7 @@ import pandas as pd
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
+from partition.wording import counted, plural
 
 if TYPE_CHECKING:
     from partition.maps import WrittenMap
@@ -142,12 +145,12 @@ def plain_title(plan: Plan) -> str:
         ``"Current arrangement: 11 district partnerships"``, or the plan's name.
     """
     if plan.solver == CURRENT_SOLVER:
-        return f"Current arrangement: {plan.k} district partnerships"
+        return f"Current arrangement: {counted(plan.k, 'district partnership')}"
     if plan.alternative is not None:
-        return f"{plan.k} partnerships (alternative {plan.alternative})"
+        return f"{counted(plan.k, 'partnership')} (alternative {plan.alternative})"
     if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
-    return f"{plan.k} partnerships (proposal for consultation)"
+    return f"{counted(plan.k, 'partnership')} (proposal for consultation)"
 
 
 def plain_titles(plans: Iterable[Plan]) -> dict[str, str]:
@@ -179,10 +182,14 @@ def _title_cell(name: str, titles: Mapping[str, str]) -> str:
 
 MAP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Each configuration", ("configuration",)),
-    ("Edit a proposal (for planners: move schools, export a CSV)", ("editor",)),
     ("Comparisons", ("side-by-side", "changes", "all-configurations")),
 )
-"""The pack's groups of map links: label and the kinds of :class:`~partition.maps.WrittenMap` in it."""
+"""The public part's groups of map links: label and the kinds of :class:`~partition.maps.WrittenMap` in it."""
+
+PLANNER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Edit a proposal (move schools, export a CSV)", ("editor",)),
+)
+"""The planners' map links (the editors), listed in the appendix, not among the public maps."""
 
 
 def map_link_text(written: WrittenMap, titles: Mapping[str, str]) -> str:
@@ -216,10 +223,12 @@ def map_link_text(written: WrittenMap, titles: Mapping[str, str]) -> str:
     return "All configurations on one map (switch between them)"
 
 
-def _links(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
-    """The map links as a list, one item per group of :data:`MAP_GROUPS` that has maps, each link named by
-    :func:`map_link_text`; a sentence when no map was drawn."""
-    groups = [(label, [m for m in maps if m.kind in kinds]) for label, kinds in MAP_GROUPS]
+def _links(
+    maps: Sequence[WrittenMap], titles: Mapping[str, str], groups_of: Sequence[tuple[str, tuple[str, ...]]] = MAP_GROUPS
+) -> str:
+    """The map links as a list, one item per group of ``groups_of`` (default :data:`MAP_GROUPS`) that has maps,
+    each link named by :func:`map_link_text`; a sentence when no map was drawn."""
+    groups = [(label, [m for m in maps if m.kind in kinds]) for label, kinds in groups_of]
     items = "".join(
         f"<li>{html_text(label)}:<ul>"
         + "".join(
@@ -814,7 +823,7 @@ def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WI
     sy = lambda y: pad + (maxy - y) * scale  # noqa: E731
     colours = list(colours or []) + ["#BBBBBB"] * len(geoms)
     numbers = partnership_numbers(plan)
-    label = f"Map of the {plan.k} partnerships of {plan.name}"
+    label = f"Map of the {counted(plan.k, 'partnership')} of {plan.name}"
     out = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" '
@@ -882,7 +891,7 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
             f"<td class='num'>{int(row.schools)}</td><td class='num'>{int(row.pupils):,}</td>"
             f"<td>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
         )
-    caption = f"The {plan.k} partnerships"
+    caption = f"The {counted(plan.k, 'partnership')}"
     table = (
         f"<table class='partnerships'><caption>{caption}</caption><thead><tr><th scope='col'>No. on the map</th>"
         "<th scope='col'>Partnership</th><th scope='col'>Schools</th><th scope='col'>Pupils</th>"
@@ -921,7 +930,7 @@ def partnership_sheets(plan: Plan) -> str:
         )
         out.append(
             f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
-            f"{int(row.schools)} schools, {int(row.pupils):,} pupils ({html_text(size_difference(float(row.deviation)))}), "
+            f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} ({html_text(size_difference(float(row.deviation)))}), "
             f"{int(row.anchors)} secondary/all-through/college, {html_text(row.districts)}</summary>"
             + _scroll(
                 f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
@@ -993,7 +1002,7 @@ def _banner(plans: list[Plan], titles: Mapping[str, str]) -> tuple[str, bool]:
     items = "".join(
         f"<li>{html_text(titles[p.name])} ({html_text(p.name)}): {html_text(p.warning())}</li>" for p in broken
     )
-    verb = "does" if len(broken) == 1 else "do"
+    verb = plural(len(broken), "does", "do")
     return (
         f"<div class='warning' role='alert'><p>⚠ {len(broken)} of the {len(proposed)} proposed configurations in this "
         f"pack {verb} not meet the rules of the specification:</p><ul>{items}</ul></div>",
@@ -1038,14 +1047,94 @@ def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str,
     )
 
 
+def main_of(alternative: Plan, proposals: Sequence[Plan]) -> Plan | None:
+    """The main proposal an alternative is an alternative to: same k, and the same districts mode when one has it.
+
+    Parameters
+    ----------
+    alternative
+        An alternative (``plan.alternative`` set).
+    proposals
+        The main proposals of the pack.
+
+    Returns
+    -------
+    Plan or None
+        The proposal, or None when the pack has none of the same k.
+    """
+    same_k = [p for p in proposals if p.k == alternative.k]
+    same = [p for p in same_k if p.spec.districts == alternative.spec.districts]
+    return (same or same_k or [None])[0]
+
+
+def travel_comparison(alternative: Plan, main: Plan, scorecard: pd.DataFrame, titles: Mapping[str, str]) -> str:
+    """How an alternative's average travel distance compares with its proposal's, in one plain sentence.
+
+    Parameters
+    ----------
+    alternative, main
+        The alternative and its main proposal (:func:`main_of`).
+    scorecard
+        :func:`partition.compare.scorecard` with both (``wdist_km``).
+    titles
+        ``{configuration name: title}``.
+
+    Returns
+    -------
+    str
+        Plain text, e.g. ``"Average travel distance 3.61 km: shorter than 23 partnerships (proposal for
+        consultation), 3.67 km (1.4 % less)."``; empty when either figure is missing.
+    """
+    try:
+        alt, ref = float(scorecard.at[alternative.name, "wdist_km"]), float(scorecard.at[main.name, "wdist_km"])
+    except KeyError:
+        return ""
+    change = (alt - ref) / ref if ref > 0 else 0.0
+    if abs(change) < 0.0005:
+        how = "the same as"
+        tail = ""
+    else:
+        how = "shorter than" if change < 0 else "longer than"
+        tail = f" ({abs(change) * 100:.1f} % {'less' if change < 0 else 'more'})"
+    return f"Average travel distance {alt:.2f} km: {how} {titles.get(main.name, main.name)}, {ref:.2f} km{tail}."
+
+
+def _alternatives_lead(alternatives: Sequence[Plan], proposals: Sequence[Plan], scorecard: pd.DataFrame) -> str:
+    """The heading and first paragraph of the alternatives, its claim on travel distance computed from the figures."""
+    changes = []
+    for alt in alternatives:
+        main = main_of(alt, proposals)
+        if main is None or alt.name not in scorecard.index or main.name not in scorecard.index:
+            continue
+        a, m = float(scorecard.at[alt.name, "wdist_km"]), float(scorecard.at[main.name, "wdist_km"])
+        if m > 0:
+            changes.append((a - m) / m)
+    if changes:
+        bound = math.ceil(max(abs(c) for c in changes) * 1000) / 10
+        travel = f"within {bound:.1f} % of their proposal's average travel distance (each says whether it is shorter or longer)"
+    else:
+        travel = "close to their proposal on travel distance"
+    return (
+        f"<h2>Alternatives</h2><p>Other configurations that meet the same rules, {html_text(travel)}, and "
+        "different in at least some schools. Their school lists are in their interactive maps.</p>"
+    )
+
+
 def _summary(
-    plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str], level: int, lead: str = ""
+    plan: Plan,
+    colours: Mapping[str, list[str]],
+    titles: Mapping[str, str],
+    level: int,
+    lead: str = "",
+    note: str = "",
 ) -> str:
     """An alternative's or the current arrangement's section: its map (when proposed) and its partnerships,
-    kept on one printed page with ``lead`` (HTML: the heading of a group of them) before it."""
+    kept on one printed page with ``lead`` (HTML: the heading of a group of them) before it and ``note``
+    (plain text, e.g. :func:`travel_comparison`) under its heading."""
     figure = _figure(plan, colours, titles) if plan.solver != CURRENT_SOLVER else ""
+    said = f"<p class='travel'>{html_text(note)}</p>" if note else ""
     return (
-        f"<div class='keep'>{lead}<h{level}>{html_text(titles[plan.name])}</h{level}>{_warning(plan)}{figure}"
+        f"<div class='keep'>{lead}<h{level}>{html_text(titles[plan.name])}</h{level}>{said}{_warning(plan)}{figure}"
         f"{partnership_table(plan, colours.get(plan.name) if figure else None)}</div>"
     )
 
@@ -1103,15 +1192,26 @@ def consultation_pack(
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     sections = "".join(_proposal(p, colours, titles) for p in proposals)
     if alternatives:
-        lead = (
-            "<h2>Alternatives</h2><p>Other configurations that meet the same rules, nearly as good on travel "
-            "distance and different in at least some schools. Their school lists are in their interactive maps.</p>"
-        )
+        lead = _alternatives_lead(alternatives, proposals, scorecard)
+        notes = [
+            travel_comparison(p, main, scorecard, titles) if (main := main_of(p, proposals)) is not None else ""
+            for p in alternatives
+        ]
         sections += (
             "<section class='configuration'>"
-            + "".join(_summary(p, colours, titles, 3, lead if i == 0 else "") for i, p in enumerate(alternatives))
+            + "".join(
+                _summary(p, colours, titles, 3, lead if i == 0 else "", notes[i]) for i, p in enumerate(alternatives)
+            )
             + "</section>"
         )
+    planner_links = [m for m in maps if any(m.kind in kinds for _, kinds in PLANNER_GROUPS)]
+    planners = (
+        "<h3>For planners: edit a proposal</h3><p>Each editor opens a configuration to move schools between "
+        "partnerships, with the figures updated as you go, and exports the result as a CSV.</p>"
+        + _links(planner_links, titles, PLANNER_GROUPS)
+        if planner_links
+        else ""
+    )
     for p in current:
         sections += (
             f"<section class='configuration'>{_summary(p, colours, titles, 2)}<p>Shown for comparison: one "
@@ -1133,10 +1233,11 @@ school. Printed, each link shows the name of its file.</p>
 <h2>Comparison</h2>
 {public_comparison_html(plans, scorecard, titles)}
 {sections}
-<section class='appendix'><h2>For analysts</h2>
+<section class='appendix'><h2>For analysts and planners</h2>
 <p>The measures below are for people checking the method; the figures above are all a reader needs. Each
 configuration's folder name (its data files and interactive map) is given under its title.</p>
-{comparison_html(scorecard, titles)}</section>
+{comparison_html(scorecard, titles)}
+{planners}</section>
 <h2>Data sources</h2>{_sources_html(sources)}<p>{html_text(ATTRIBUTION)}</p>
 </body></html>
 """

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from partition.wording import counted, plural
+
 
 def _counts(items: pd.Series) -> str:
     """``"9 from Winchester, 2 from Test Valley"`` (largest first, then by name)."""
@@ -99,16 +101,18 @@ def change_sentence(row) -> str:
         One sentence without a full stop: what stays, then who joins.
     """
     if row.unchanged:
-        return f"unchanged: the same {row.to_schools} schools"
+        return f"unchanged: the same {counted(row.to_schools, 'school')}"
     if row.partners == 0:
         stay = "you had no partner schools"
+    elif row.partners == 1:
+        stay = f"your partner school {'stays' if row.kept else 'does not stay'} with you"
     elif row.kept == row.partners:
         stay = f"all {row.partners} of your partner schools stay with you"
     elif row.kept == 0:
         stay = f"none of your {row.partners} partner schools stays with you"
     else:
-        stay = f"{row.kept} of your {row.partners} partner schools stay with you"
-    join = f"; {row.joined} {'school joins' if row.joined == 1 else 'schools join'} ({row.joined_from})"
+        stay = f"{row.kept} of your {row.partners} partner schools {plural(row.kept, 'stays', 'stay')} with you"
+    join = f"; {counted(row.joined, 'school')} {plural(row.joined, 'joins', 'join')} ({row.joined_from})"
     return stay + (join if row.joined else "; no other school joins")
 
 
@@ -144,11 +148,13 @@ class ChangeSummary:
         else:
             first = (
                 f"{self.schools - self.unchanged} of {self.schools} schools' partnerships change "
-                f"({self.unchanged} keep exactly the same partners)"
+                f"({self.unchanged} {plural(self.unchanged, 'keeps', 'keep')} exactly the same partners)"
             )
-        cross = f"{self.crossing} {'school would be in a partnership' if self.crossing == 1 else 'schools would be in partnerships'}"
+        cross = (
+            f"{counted(self.crossing, 'school')} would be in {plural(self.crossing, 'a partnership', 'partnerships')}"
+        )
         return (
-            f"{first}; {cross} that cross {boundary}; schools keep a median of "
+            f"{first}; {cross} that {plural(self.crossing, 'crosses', 'cross')} {boundary}; schools keep a median of "
             f"{self.median_kept_percent:.0f} % of their partner schools."
         )
 

@@ -14,10 +14,10 @@
     var unitSchools = [];
     for (var u = 0; u < nu; u++) { unitSchools.push([]); }
     for (var i = 0; i < n; i++) { unitSchools[s.unit[i]].push(i); }
-    var lockOf = {};
-    D.locks.forEach(function (g) { g.forEach(function (u) { lockOf[u] = g; }); });
+    var lockOf = {}, whyOf = {};
+    D.locks.forEach(function (g, j) { g.forEach(function (u) { lockOf[u] = g; whyOf[u] = (D.lock_reasons || [])[j] || []; }); });
     var order = D.partnerships.map(function (p, j) { return j; });
-    return {n: n, nu: nu, P: D.partnerships.length, unitSchools: unitSchools, lockOf: lockOf,
+    return {n: n, nu: nu, P: D.partnerships.length, unitSchools: unitSchools, lockOf: lockOf, whyOf: whyOf,
       xkm: s.x.map(function (v) { return v / 1000; }), ykm: s.y.map(function (v) { return v / 1000; }), order: order};
   }
 
@@ -306,7 +306,7 @@
       var a = rowOf(after, j);
       if (a) { text += '; ' + self.names[j] + ' ' + fmtInt(a.pupils) + ' (' + fmtPct(a.deviation) + ')'; }
     });
-    text += '; wdist ' + after.wdist_km.toFixed(3) + ' km';
+    text += '; average distance to centre ' + after.wdist_km.toFixed(3) + ' km';
     return {text: text, problems: problems, splits: splits, after: after};
   };
 
@@ -566,11 +566,23 @@
     sc.violations.forEach(function (v) { list.appendChild(el('li', v)); });
   };
 
+  var TABLE_HEADS = [
+    ['No.', 'Partnership number'],
+    ['Partnership', 'Name (type to rename)'],
+    ['Schools', 'Schools in the partnership'],
+    ['Pupils', 'Pupils (the size measure)'],
+    ['vs avg', 'Size compared with the average partnership'],
+    ['Anchors', 'Secondary, all-through schools or colleges'],
+    ['Pieces', 'Separate areas (1 = one connected area)'],
+    ['Km to centre', 'Average distance from a pupil\u2019s school to the partnership\u2019s centre'],
+    ['Districts', 'Districts the partnership reaches into']
+  ];
+
   Editor.prototype.renderTable = function (sc) {
     var self = this, table = this.role('table');
     table.textContent = '';
     var head = el('tr');
-    ['No.', 'Partnership', 'Schools', 'Pupils', 'vs avg', 'Anchors', 'Pieces', 'wdist km', 'Districts'].forEach(function (h) { head.appendChild(el('th', h)); });
+    TABLE_HEADS.forEach(function (h) { var th = el('th', h[0]); th.title = h[1]; head.appendChild(th); });
     table.appendChild(head);
     sc.table.forEach(function (row) {
       var tr = el('tr');
@@ -580,14 +592,15 @@
       badge.style.borderColor = self.D.partnerships[row.index].colour;
       badge.style.background = self.D.partnerships[row.index].colour + '8C';
       var c = el('td'); c.appendChild(badge); tr.appendChild(c);
-      var input = document.createElement('input');
-      input.type = 'text'; input.value = row.name; input.setAttribute('aria-label', 'Name of partnership ' + self.D.partnerships[row.index].number);
+      // a one-line text area: the name wraps in a narrow panel and stays editable (Enter ends the edit)
+      var input = document.createElement('textarea');
+      input.rows = 1; input.className = 'pt-ed-name'; input.value = row.name; input.spellcheck = false; input.setAttribute('aria-label', 'Name of partnership ' + self.D.partnerships[row.index].number);
       input.addEventListener('change', function () {
-        var r = self.rename(row.id, input.value);
+        var r = self.rename(row.id, input.value.replace(/\s+/g, ' '));
         if (!r.ok) { input.value = self.names[row.index]; }
         self.say(r.message, r.ok);
       });
-      input.addEventListener('keydown', function (e) { if (e.key === 'Enter') { input.blur(); } });
+      input.addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); input.blur(); } });
       c = el('td'); c.appendChild(input); tr.appendChild(c);
       var cells = [
         [String(row.schools), row.bad.n_schools],
@@ -601,6 +614,16 @@
       cells.forEach(function (cell) { tr.appendChild(el('td', cell[0], 'n' + (cell[1] ? ' pt-ed-bad' : ''))); });
       table.appendChild(tr);
     });
+    this.scrollCue();
+  };
+
+  // When the table is wider than the panel, its wrapper scrolls sideways: say so and shade the hidden edge.
+  Editor.prototype.scrollCue = function () {
+    var wrap = this.role('table').parentNode, cue = this.role('scroll-cue');
+    var more = wrap.scrollWidth > wrap.clientWidth + 1;
+    var atEnd = wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1;
+    wrap.classList.toggle('pt-ed-more', more && !atEnd);
+    if (cue) { cue.hidden = !more; }
   };
 
   Editor.prototype.renderLog = function () {
@@ -615,12 +638,40 @@
     });
   };
 
-  Editor.prototype.select = function (u, school) {
+  // Selecting never zooms in past this (street level hides every partnership's name).
+  var SELECT_MAX_ZOOM = 13;
+
+  // Select unit u (school i when known). fit: show the selection's partnership (search); otherwise only
+  // zoom out to SELECT_MAX_ZOOM when the map is closer than that (a click on the map).
+  Editor.prototype.select = function (u, school, fit) {
     this.selected = u;
-    this.selectedSchool = school === undefined ? null : school;
+    this.selectedSchool = school === undefined || school === null ? null : school;
+    this.syncFind(u, this.selectedSchool);
+    this.focus(u, fit);
     this.render();
     var box = this.role('selected');
     if (box.scrollIntoView && window.innerWidth < 800) { box.scrollIntoView({block: 'nearest'}); }
+  };
+
+  // The search box shows the school selected (as its list offers it: "name (URN)"), whichever way it was chosen.
+  Editor.prototype.syncFind = function (u, school) {
+    var s = this.D.schools, find = this.role('find'), here = this.G.unitSchools[u];
+    var i = school !== null ? school : (here.length ? here[0] : -1);
+    if (find) { find.value = i >= 0 ? s.name[i] + ' (' + s.urn[i] + ')' : ''; }
+  };
+
+  Editor.prototype.focus = function (u, fit) {
+    var s = this.D.schools, map = this.map, g = this.group(u), labels = this.labels, pts = [];
+    if (!map || !g.schools.length) { return; }
+    var p = labels[g.schools[0]];
+    labels.forEach(function (l, i) { if (l === p) { pts.push([s.lat[i], s.lng[i]]); } });
+    g.schools.forEach(function (i) { pts.push([s.lat[i], s.lng[i]]); });
+    if (fit) {
+      map.fitBounds(L.latLngBounds(pts), {maxZoom: SELECT_MAX_ZOOM, padding: [30, 30], animate: false});
+    } else if (map.getZoom() > SELECT_MAX_ZOOM) {
+      var i = g.schools[0];
+      map.setView([s.lat[i], s.lng[i]], SELECT_MAX_ZOOM, {animate: false});
+    }
   };
 
   Editor.prototype.renderSelected = function () {
@@ -638,7 +689,8 @@
     });
     box.appendChild(ul);
     if (g.units.length > 1) {
-      box.appendChild(el('p', 'Locked together by the plan\u2019s rules: these ' + g.schools.length + ' schools on ' + g.units.length + ' sites move together.', 'pt-ed-hint'));
+      var why = (this.G.whyOf[u] || []).join('; ') || 'locked together by the plan\u2019s rules';
+      box.appendChild(el('p', 'These ' + g.schools.length + ' schools on ' + g.units.length + ' sites move together: ' + why + '.', 'pt-ed-hint'));
     } else if (g.schools.length > 1) {
       box.appendChild(el('p', 'These schools share a site and move together.', 'pt-ed-hint'));
     }
@@ -679,7 +731,7 @@
     }
     var close = el('button', 'Close', 'pt-ed-move');
     close.type = 'button'; close.style.width = 'auto'; close.style.marginTop = '4px';
-    close.addEventListener('click', function () { self.selected = null; self.render(); });
+    close.addEventListener('click', function () { self.selected = null; self.role('find').value = ''; self.render(); });
     box.appendChild(close);
   };
 
@@ -701,6 +753,8 @@
     this.panel.querySelector('[data-act="reset"]').addEventListener('click', function () { self.reset(); self.say('Back to the plan as it was opened (Undo to return to your changes)', true); });
     this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); var file = self.D.configuration + '-edited.csv'; self.say('Exported: ' + file + ' (URN, partnership, note, moved). Save it outside the output folder; score it with partition compare, or re-plan around your moves with partition plan --k ' + self.D.k + ' --start-from ' + file + ' --lock-from ' + file + ' --out replan (a new output folder)', true); });
     this.role('keep-whole').addEventListener('change', function () { self.render(); });
+    this.role('table-scroll').addEventListener('scroll', function () { self.scrollCue(); });
+    window.addEventListener('resize', function () { self.scrollCue(); });
     var list = document.getElementById('pt-ed-schools');
     s.name.forEach(function (name, i) { var o = document.createElement('option'); o.value = name + ' (' + s.urn[i] + ')'; list.appendChild(o); });
     var find = this.role('find');
@@ -708,8 +762,7 @@
       var i = self.find(find.value);
       if (i < 0) { if (find.value.trim()) { self.say('No school matches \u201c' + find.value.trim() + '\u201d (try part of its name or its URN)'); } return; }
       self.say('');
-      self.map.setView([s.lat[i], s.lng[i]], Math.max(self.map.getZoom(), 12), {animate: false});
-      self.select(s.unit[i], i);
+      self.select(s.unit[i], i, true);
     }
     find.addEventListener('change', go);
     find.addEventListener('keydown', function (e) { if (e.key === 'Enter') { go(); } });
@@ -732,7 +785,8 @@
       undo: function () { return editor.undo(); },
       redo: function () { return editor.redo(); },
       reset: function () { editor.reset(); },
-      select: function (urn) { var i = editor.schoolIndex(urn); editor.select(D.schools.unit[i], i); },
+      select: function (urn, fit) { var i = editor.schoolIndex(urn); editor.select(D.schools.unit[i], i, !!fit); },
+      zoom: function () { return editor.map.getZoom(); },
       options: function (urn) {
         var i = editor.schoolIndex(urn);
         return editor.options(D.schools.unit[i], editor.scores()).map(function (p) { return D.partnerships[p].id; });

@@ -25,6 +25,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
+from partition.federations import effective_locks
 from partition.maps.colours import colour_partnerships
 from partition.maps.layers import KIND_STYLE, district_layer, partnership_numbers
 from partition.maps.page import RawHTML, WrittenMap, add_config, add_page_style, new_id, title_box, write_map
@@ -104,7 +105,8 @@ def lock_groups(schools, locks) -> list[list[int]]:
     schools
         Schools with ``URN`` and ``unit``.
     locks
-        The spec's :class:`partition.spec.Locks`.
+        The locks the solvers use (:func:`partition.federations.effective_locks`: the spec's
+        :class:`partition.spec.Locks` with one ``together`` group per federation kept together).
 
     Returns
     -------
@@ -125,6 +127,46 @@ def lock_groups(schools, locks) -> list[list[int]]:
     return sorted(sorted(int(u) for u in c) for c in nx.connected_components(g) if len(c) > 1)
 
 
+def lock_reasons(groups: list[list[int]], spec, schools) -> list[list[str]]:
+    """Why each lock group's schools move together, in words for the editor's panel.
+
+    Parameters
+    ----------
+    groups
+        Unit groups from :func:`lock_groups` (on the effective locks).
+    spec
+        The plan's :class:`partition.spec.PlanSpec` (its locks and federations mode).
+    schools
+        Schools with ``URN``, ``unit``, ``name`` and the ``federation`` column.
+
+    Returns
+    -------
+    list of list of str
+        Per group: ``"in the same federation: <name>"`` for each federation kept together whose schools
+        lie in the group, and ``"locked together by the spec"`` when one of the spec's own locks does.
+    """
+    from partition.federations import locked_federations
+
+    unit_of = dict(zip(schools["URN"].astype(int), schools["unit"].astype(int)))
+    group_of = {u: j for j, g in enumerate(groups) for u in g}
+    reasons: list[list[str]] = [[] for _ in groups]
+
+    def add(urns, text: str) -> None:
+        found = {group_of[unit_of[int(u)]] for u in urns if unit_of.get(int(u)) in group_of}
+        for j in sorted(found):
+            if text not in reasons[j]:
+                reasons[j].append(text)
+
+    for fed in locked_federations(spec, schools):
+        add(fed.urns, f"in the same federation: {fed.name}")
+    pinned: dict[str, list[int]] = {}
+    for urn, name in spec.locks.pinned:
+        pinned.setdefault(name, []).append(urn)
+    for urns in [*spec.locks.together, *(g for g in pinned.values() if len(g) > 1)]:
+        add(urns, "locked together by the spec")
+    return reasons
+
+
 def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     """Everything the editor's script needs, as plain JSON data.
 
@@ -143,7 +185,9 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         ``partnerships`` (id, number, name, colour, in row order), ``schools`` (columns: URN, name,
         kind, pupils, anchor, district index, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
         ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
-        polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups),
+        polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups of the
+        locks the solvers use: :func:`partition.federations.effective_locks`), ``lock_reasons`` (per group,
+        why: :func:`lock_reasons`),
         ``bounds`` (the spec's size bounds), ``anchors`` (required) and the page's titles.
     """
     schools = inputs.schools
@@ -163,6 +207,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         [float(v) for v in inputs.units["population"].to_numpy(dtype=float)] if "population" in inputs.units else None
     )
     spec = plan.spec
+    locks = lock_groups(schools, effective_locks(spec, schools))
     return {
         "configuration": plan.name,
         "title": plan_title(plan),
@@ -195,7 +240,8 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         },
         "borders": borders,
         "start": [index[of_urn[u]] for u in urns],
-        "locks": lock_groups(schools, spec.locks),
+        "locks": locks,
+        "lock_reasons": lock_reasons(locks, spec, schools),
     }
 
 
@@ -214,7 +260,8 @@ EDITOR_PANEL = """
   <section class="pt-ed-selected" data-role="selected" hidden></section>
   <section><h2>The configuration</h2><div data-role="summary"></div><ul class="pt-ed-violations" data-role="violations"></ul></section>
   <section><h2>Partnerships</h2><p class="pt-ed-hint">Type in a name to rename a partnership. Rows in red break a rule.</p>
-    <div class="pt-ed-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
+    <p class="pt-ed-hint pt-ed-cue" data-role="scroll-cue" hidden>Scroll the table sideways for more columns ⇢</p>
+    <div class="pt-ed-scroll" data-role="table-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
   <section><h2>Changes</h2><ol class="pt-ed-log" data-role="log"></ol></section>
 </aside>
 """
@@ -300,4 +347,4 @@ def write_editor(plan, inputs, path: str | Path, **options) -> WrittenMap:
     return WrittenMap(write_map(editor_map(plan, inputs, **options), path), "editor", (plan.name,))
 
 
-__all__ = ["EDIT_FILE", "editor_data", "editor_map", "lock_groups", "unit_shapes", "write_editor"]
+__all__ = ["EDIT_FILE", "editor_data", "editor_map", "lock_groups", "lock_reasons", "unit_shapes", "write_editor"]

@@ -39,6 +39,7 @@ from partition.maps.page import (
     warnings_html,
     write_map,
 )
+from partition.wording import counted, plural
 
 CURRENT_SOLVER = "districts"
 """``Plan.solver`` of the current arrangement (:func:`partition.planner.district_plan`)."""
@@ -60,16 +61,35 @@ def plan_title(plan) -> str:
         Plain text (not escaped).
     """
     if plan.solver == CURRENT_SOLVER:
-        return f"Today: {plan.k} partnerships, one per district"
+        return f"Today: {counted(plan.k, 'partnership')}, one per district"
     kind = f"alternative {plan.alternative}" if plan.alternative is not None else "proposal for consultation"
-    return f"{plan.k} partnerships ({kind})"
+    return f"{counted(plan.k, 'partnership')} ({kind})"
+
+
+def changes_title(a, b) -> str:
+    """The title of the changes map from ``a`` to ``b``, its counts agreeing with their nouns.
+
+    Parameters
+    ----------
+    a, b
+        The plans before and after (``a`` may be the current arrangement, :data:`CURRENT_SOLVER`).
+
+    Returns
+    -------
+    str
+        ``"Today's 11 district partnerships become 23"`` (``"Today's 1 district partnership becomes 3"``),
+        or ``"What changes: <a> → <b>"``; plain text (not escaped).
+    """
+    if a.solver == CURRENT_SOLVER:
+        return f"Today's {counted(a.k, 'district partnership')} {plural(a.k, 'becomes', 'become')} {b.k}"
+    return f"What changes: {plan_title(a)} → {plan_title(b)}"
 
 
 def _subtitle(plan) -> str:
     """One plain sentence under a map's title (the file's code name is only in the legend's small print)."""
     if plan.solver == CURRENT_SOLVER:
         return "Each district is one partnership today"
-    return f"{len(plan.assignments)} schools in {plan.k} partnerships; click a partnership or school for details"
+    return f"{counted(len(plan.assignments), 'school')} in {counted(plan.k, 'partnership')}; click a partnership or school for details"
 
 
 NUMBERS_NOTE = (
@@ -291,7 +311,7 @@ def layered_map(
     colours = colours or _matched(plans)
     bounds = _study_bounds(districts, *plans)
     fmap = _base_map(bounds, districts, schools, neighbours, basemap)
-    title = f"{len(plans)} configurations, one at a time"
+    title = f"{counted(len(plans), 'configuration')}, one at a time"
     add_page_style(fmap, title, bool(violation_warnings(plans)))
     radio = new_id("pt-config")
     titles = [plan_title(p) for p in plans]
@@ -414,8 +434,8 @@ def _changes_popups(a, b, table) -> dict[int, dict[str, str]]:
     today = "today" if a.solver == CURRENT_SOLVER else "before"
     return {
         int(u): {
-            today: f"{r.from_name} ({r.from_schools} schools)",
-            "proposed": f"{numbers.get(r.to_id, '')} {r.to_name} ({r.to_schools} schools)",
+            today: f"{r.from_name} ({counted(r.from_schools, 'school')})",
+            "proposed": f"{numbers.get(r.to_id, '')} {r.to_name} ({counted(r.to_schools, 'school')})",
             "change": change_sentence(r),
         }
         for u, r in zip(table.index, table.itertuples())
@@ -447,11 +467,7 @@ def difference_map(
     table = school_changes(a, b)
     summary = summarise(table)
     current = a.solver == CURRENT_SOLVER
-    title = (
-        f"Today's {a.k} district partnerships become {b.k}"
-        if current
-        else f"What changes: {plan_title(a)} → {plan_title(b)}"
-    )
+    title = changes_title(a, b)
     boundary = "a district boundary" if current else f"a boundary of {plan_title(a)}"
     subtitle = summary.sentence(boundary)
     bounds = _study_bounds(districts, a, b)
@@ -472,7 +488,7 @@ def difference_map(
             school_layer(schools[rows], None, name=name, highlight=highlight, **kw).add_to(fmap)
     note = (
         f"<div class='pt-note'><span class='pt-dot' style='background:{CHANGED_COLOUR};border:2px solid #000'></span> "
-        f"<b>{summary.crossing} schools</b> would be in a partnership that crosses {html_text(boundary)} "
+        f"<b>{counted(summary.crossing, 'school')}</b> would be in a partnership that crosses {html_text(boundary)} "
         f"(it takes schools from two or more of {'today' if current else html_text(plan_title(a))}'s partnerships). "
         f"Dashed lines: {html_text(before.lower())}. Click any school to see its partnership "
         f"{'today' if current else 'before'} and proposed, and how many of its partner schools stay with it.</div>"
