@@ -412,3 +412,74 @@ def test_plan_and_run_name_the_same_grouping_alike_except_for_kept_names(hampshi
             run_name,
         )
     assert len(differ) <= 6, differ  # few: most partnerships keep the name they would have alone
+
+
+# --- postal towns of the LA that no ward, district or school name confirms ---------------------------
+
+
+def _town_frame(points: dict[str, list[tuple[float, float, str]]]) -> gpd.GeoDataFrame:
+    """Schools at ``(x km, y km, locality)`` for each postal town, with ward "W" (no ward names a town)."""
+    rows = [(town, loc, x * 1000, y * 1000) for town, pts in points.items() for x, y, loc in pts]
+    frame = pd.DataFrame(rows, columns=["town", "locality", "x", "y"]).assign(ward="W", name="Oak School")
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=27700)
+
+
+def test_a_compact_postal_town_is_confirmed_and_a_spread_or_borough_wide_one_is_not():
+    from partition.naming import la_places
+
+    town = [(0.3 * i, 0.2 * i, "") for i in range(6)]  # six schools within 2 km: a town
+    spread = [(10 + 2.5 * i, 0, "") for i in range(6)]  # six schools along 12 km: villages of a town outside
+    border = [(30 + 0.3 * i, 0, "") for i in range(4)]  # four schools at the border: too few of its own
+    suburbs = [(40, 0.3 * i, "Sub") for i in range(8)]  # eight schools, each with its own Locality
+    other = [(60 + 5 * i, 5, "") for i in range(12)]
+    confirmed = la_places(
+        _town_frame({"Mytown": town, "Spreadton": spread, "Bordertown": border, "Postal": suburbs, "Elsewhere": other})
+    ).confirmed
+    assert "mytown" in confirmed
+    assert not {"spreadton", "bordertown", "postal"} & confirmed
+    # a compact town holding half of the LA's schools is a postal district ("London" in a borough)
+    assert "mytown" not in la_places(_town_frame({"Mytown": town, "Elsewhere": other[:6]})).confirmed
+    assert "mytown" in la_places(_town_frame({"Mytown": town, "Elsewhere": other[:7]})).confirmed
+    # without coordinates nothing is confirmed by compactness
+    assert "mytown" not in la_places(pd.DataFrame(_town_frame({"Mytown": town})).drop(columns="geometry")).confirmed
+
+
+def test_kent_towns_whose_wards_are_not_named_after_them_name_their_schools(shared):
+    """Sittingbourne and Faversham (Swale wards "Roman", "Woodstock", "Watling" ...) and Aldershot (Rushmoor) are
+    towns of their LA; Southampton and Newbury (postal towns of Hampshire schools) stay outside."""
+    from partition.naming import la_places
+
+    kent = _inputs(shared, "886").schools
+    confirmed = la_places(kent).confirmed
+    assert {"sittingbourne", "faversham"} <= confirmed
+    places = school_places(kent).join(kent[["name", "town", "locality"]])
+    assert set(places.loc[(places["town"] == "Sittingbourne") & (places["locality"] == ""), "place"]) == {
+        "Sittingbourne"
+    }
+    assert places.set_index("name").at["The Abbey School", "place"] == "Faversham"  # was its ward, Watling
+    assert places.set_index("name").at["Davington Primary School", "place"] == "Faversham"  # a suburb, 1 km out
+    hants = _inputs(shared, "850").schools
+    confirmed = la_places(hants).confirmed
+    assert "aldershot" in confirmed and not {"southampton", "newbury", "farnham", "salisbury"} & confirmed
+
+
+def test_kent_partnerships_are_named_after_the_towns_people_know(shared):
+    """k = 27 (the fresh-user trial): the Sittingbourne partnership (all its pupils at schools of GIAS Town
+    Sittingbourne) was called "Woodstock", the Faversham one (4,575 of 7,936 pupils) "Watling", after wards."""
+    inputs = _inputs(shared, "886")
+    names = set(solve_configurations(inputs, PlanSpec(k=(27,)), {"name": "heuristic"})[0].partnerships["name"])
+    assert not {"Woodstock", "Watling"} & names, sorted(names)
+    assert any(n.startswith("Sittingbourne") for n in names), sorted(names)
+    assert any(n.startswith("Faversham") for n in names), sorted(names)
+
+
+def test_aldershot_names_its_partnership_in_hampshire(hampshire_plans, hampshire):
+    """k = 23: the partnership with most of Aldershot's pupils, where Aldershot is its largest town, is named
+    after it (it was "Farnborough & North Town": Aldershot was not confirmed, its schools named after wards)."""
+    plan = hampshire_plans[1]
+    schools = hampshire.schools
+    part = schools["URN"].map(plan.assignments.set_index("URN")["partnership"])
+    pupils = schools.assign(part=part).groupby(["part", "town"])["pupils"].sum()
+    home = pupils.xs("Aldershot", level="town").idxmax()
+    assert pupils[home].idxmax() == "Aldershot"  # Aldershot is truly its dominant town
+    assert home.startswith("Aldershot"), home

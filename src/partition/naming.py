@@ -33,7 +33,16 @@ or "The Village"; a ward may be named after a road, "Old Kent Road") and *is of 
   what a school addressed there is named after ("Farnborough" from "North
   Farnborough Infant School", "Waterlooville" from "St Peter's Catholic Primary
   School, Waterlooville": the place name directly followed by a school word, or
-  after the last comma);
+  after the last comma), or a **compact postal town**: a ``Town`` with at least
+  :data:`TOWN_MIN_SCHOOLS` own schools (``Town`` it and no other ``Locality`` or
+  ``Address3``: schools in the town itself) lying close together (median
+  distance from their centre at most :data:`TOWN_MEDIAN_KM`, four in five within
+  :data:`GATHER_KM`) and holding under :data:`TOWN_SHARE` of the LA's schools
+  (Sittingbourne and Faversham in Kent, whose wards are "Roman", "Woodstock",
+  "Watling", and Aldershot in Hampshire, whose district is Rushmoor). A postal town
+  outside the LA reaches it only with a few border schools or villages
+  (Southampton's 65 Hampshire schools have 1 of their own, Newbury's are villages
+  spread 2 km and more), and "London" holds most of a borough's schools;
 * a ``Town`` is used only when confirmed;
 * a ``Locality`` or ``Address3`` is used when confirmed, or when it is nobody's
   postal town in the LA (a village is not a Town; a shifted postal town is).
@@ -51,8 +60,8 @@ any English LA. Checked against the England GIAS file for many LAs (see
 ``tests/test_naming.py``: a place is outside when most schools *in* it within
 20 km — Locality equal to it, or Town equal to it and no Locality — belong to
 other LAs, or it is the name of another district): no LA gets a name outside
-it. The price is that some in-LA towns go unconfirmed (Hemel Hempstead,
-Sittingbourne): their schools are named after their locality or ward instead.
+it. The price is that some in-LA towns go unconfirmed (Hemel Hempstead, whose own
+schools spread wider, Deal): their schools are named after their locality or ward instead.
 Spellings are unified by a key (case, apostrophes, hyphens, "St."), shown in
 the LA's most common spelling, all-capital values in title case
 ("THATCHAM" -> "Thatcham", "lee-on-the-solent" -> "Lee-on-the-Solent").
@@ -122,6 +131,16 @@ SECOND_PLACE_SHARE = 0.15
 GATHER_KM = 3.0
 """A village or suburb (``Locality``) within this distance (km) of the centre of its postal town's own schools is
 part of that town, when the town is of the LA ("Pennington" -> "Lymington (Pennington)")."""
+
+TOWN_MIN_SCHOOLS = 5
+"""Least number of a postal town's own schools (``Town`` it, no other ``Locality`` or ``Address3``) for the
+town to be confirmed as of the LA by their compactness (:func:`_compact_towns`)."""
+
+TOWN_MEDIAN_KM = 1.5
+"""Largest median distance (km) of a postal town's own schools from their centre for it to be a town of the LA."""
+
+TOWN_SHARE = 0.5
+"""A postal town holding this share of the LA's schools or more is a postal district (London), not its town."""
 
 INHERIT_SHARE = 0.2
 """Least share of a partnership's pupils the first place of an inherited name must hold for the name to be kept."""
@@ -306,9 +325,37 @@ def la_places(schools: pd.DataFrame) -> LAPlaces:
     wards = [w for w in _text_column(schools, "ward") if w.strip()]
     confirmed = _ward_places(wards) | _district_places(_text_column(schools, "district"))
     confirmed |= _school_named_places(schools)
+    confirmed |= _compact_towns(schools)
     confirmed.discard("")
     towns = {place_key(t.split(",")[0]) for t in _text_column(schools, "town")} - {""}
     return LAPlaces(frozenset(confirmed), frozenset(towns))
+
+
+def _compact_towns(schools: pd.DataFrame) -> set[str]:
+    """Keys of the postal towns whose own schools form a compact town of the LA (see the module docstring).
+
+    A town's own schools have ``Town`` equal to it and ``Locality``/``Address3`` blank or equal to it; the
+    town is confirmed when there are at least :data:`TOWN_MIN_SCHOOLS` of them, their median distance from
+    their median point is at most :data:`TOWN_MEDIAN_KM` with four in five within :data:`GATHER_KM`, and the
+    town is the ``Town`` of under :data:`TOWN_SHARE` of the LA's schools. Without coordinates (``geometry``
+    in British National Grid, metres) nothing is confirmed this way.
+    """
+    if "geometry" not in schools or not len(schools):
+        return set()
+    town = _text_column(schools, "town").map(lambda v: place_key(v.split(",")[0])).to_numpy()
+    locality = _text_column(schools, "locality").map(place_key).to_numpy()
+    address3 = _text_column(schools, "address3").map(place_key).to_numpy()
+    xy = np.column_stack([schools.geometry.x.to_numpy(dtype=float), schools.geometry.y.to_numpy(dtype=float)])
+    out = set()
+    for key in sorted(set(town) - {""}):
+        mine = town == key
+        own = mine & np.isin(locality, ["", key]) & np.isin(address3, ["", key]) & np.isfinite(xy).all(axis=1)
+        if own.sum() < TOWN_MIN_SCHOOLS or mine.mean() >= TOWN_SHARE:
+            continue
+        km = np.hypot(*(xy[own] - np.median(xy[own], axis=0)).T) / 1000
+        if np.median(km) <= TOWN_MEDIAN_KM and (km <= GATHER_KM).mean() >= 0.8:
+            out.add(key)
+    return out
 
 
 def _split_at_and(text: str) -> list[str]:
