@@ -135,9 +135,83 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Data folder (default: $PARTITION_DATA, ../shared/data, data/).",
         ),
     ]
+    return _with_options(func, options)
+
+
+def _with_options(func: Callable[..., Any], options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    """``func`` with click ``options`` added, shown in ``--help`` in the order given."""
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options on federations and academy trusts that ``plan`` and ``run`` share.
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function with ``--federations``, ``--trusts`` and ``--trust-penalty`` added.
+    """
+    return _with_options(
+        func,
+        [
+            click.option(
+                "--federations",
+                type=click.Choice(["together", "ignore"]),
+                default=None,
+                help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
+            ),
+            click.option(
+                "--trusts",
+                type=click.Choice(["ignore", "prefer"]),
+                default=None,
+                help="Academy trusts (GIAS Trusts (name)): only report their splits (ignore, the default) or prefer plans that keep them whole (prefer: --trust-penalty km per split).",
+            ),
+            click.option(
+                "--trust-penalty",
+                type=float,
+                default=None,
+                help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
+            ),
+        ],
+    )
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The output options that ``plan`` and ``run`` share.
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function with ``--basemap`` and ``--allow-violations`` added.
+    """
+    return _with_options(
+        func,
+        [
+            click.option(
+                "--basemap",
+                type=click.Choice(["osm", "none"]),
+                default=None,
+                help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
+            ),
+            click.option(
+                "--allow-violations",
+                is_flag=True,
+                help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
+            ),
+        ],
+    )
 
 
 def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
@@ -350,24 +424,7 @@ def _spec_from_options(
     type=click.Choice(["centroid", "hub"]),
     help="Minimise wdist (centroid, default) or the distance to each partnership's hub school (hub: bound and gap reported).",
 )
-@click.option(
-    "--federations",
-    type=click.Choice(["together", "ignore"]),
-    default=None,
-    help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
-)
-@click.option(
-    "--trusts",
-    type=click.Choice(["ignore", "prefer"]),
-    default=None,
-    help="Academy trusts (GIAS Trusts (name)): only report their splits (ignore, the default) or prefer plans that keep them whole (prefer: --trust-penalty km per split).",
-)
-@click.option(
-    "--trust-penalty",
-    type=float,
-    default=None,
-    help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
-)
+@group_options
 @click.option(
     "--time-limit",
     type=float,
@@ -404,17 +461,7 @@ def _spec_from_options(
 @click.option(
     "--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best."
 )
-@click.option(
-    "--basemap",
-    type=click.Choice(["osm", "none"]),
-    default=None,
-    help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
-)
-@click.option(
-    "--allow-violations",
-    is_flag=True,
-    help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
-)
+@output_options
 @handle_errors
 def plan_cmd(
     ks: tuple[int, ...],
@@ -576,35 +623,8 @@ def compare_cmd(
     type=click.Path(file_okay=False),
     help="Output folder (default: the scenario's [outputs] folder).",
 )
-@click.option(
-    "--allow-violations",
-    is_flag=True,
-    help=f"Exit 0 (not {VIOLATED_EXIT}) when a configuration breaks a rule of its spec; the warnings stay.",
-)
-@click.option(
-    "--basemap",
-    type=click.Choice(["osm", "none"]),
-    default=None,
-    help="Online base map under the maps: osm (OpenStreetMap tiles, needs a network) or none (default; offline context only).",
-)
-@click.option(
-    "--federations",
-    type=click.Choice(["together", "ignore"]),
-    default=None,
-    help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
-)
-@click.option(
-    "--trusts",
-    type=click.Choice(["ignore", "prefer"]),
-    default=None,
-    help="Academy trusts (GIAS Trusts (name)): only report their splits (ignore, the default) or prefer plans that keep them whole (prefer: --trust-penalty km per split).",
-)
-@click.option(
-    "--trust-penalty",
-    type=float,
-    default=None,
-    help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
-)
+@output_options
+@group_options
 @handle_errors
 def run_cmd(
     scenario: str,
@@ -629,13 +649,11 @@ def run_cmd(
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    if federations:  # the option wins over the scenario's [spec]
-        spec = dataclasses.replace(spec, spec=dataclasses.replace(spec.spec, federations=federations))
-    if trusts or trust_penalty is not None:  # the options win over the scenario's [spec]
+    changes = {"federations": federations, "trusts": trusts, "trust_penalty_km": trust_penalty}
+    if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
         from partition.schema import Source
         from partition.workflow import spec_from_options
 
-        changes = {"trusts": trusts or None, "trust_penalty_km": trust_penalty}
         spec = dataclasses.replace(
             spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))
         )
