@@ -666,3 +666,20 @@ def test_town_and_area_labels_never_cover_partnership_labels(browser, comparison
             page.close()
             assert clash == 0, (key, size)
             assert not errors
+
+
+@pytest.mark.parametrize(("code", "name"), [("E06000017", "Rutland"), ("E07000178", "Oxford")])
+def test_land_around_an_inland_area_fills_the_context_box(shared, code, name):
+    """The land drawn around a study area covers the whole box the map shows it in, so an inland LA is never
+    ringed by the sea-coloured background (Rutland was, when only districts within 5 km were drawn)."""
+    from partition.maps.context import _read, context_box, neighbouring_districts
+
+    england = _read(str(shared / "boundaries" / "topo_lad_eng_2013.json"))  # as the maps read it (BNG)
+    districts = england[england["code"] == code][["code", "name", "geometry"]]
+    assert len(districts) == 1 and districts["name"].iloc[0] == name
+    neighbours = neighbouring_districts(districts, shared / "boundaries" / "topo_lad_eng_2013.json")
+    outline = shapely.union_all(districts.geometry.to_numpy())
+    box = context_box(outline)
+    land = shapely.union_all([*neighbours.geometry.to_numpy(), outline])
+    assert land.area >= 0.99 * box.area  # inland: all of the box is land
+    assert not neighbours.geometry.intersects(outline.buffer(-1)).any()  # never drawn over the study area

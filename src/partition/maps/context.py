@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -14,7 +15,15 @@ from partition import datapaths
 from partition.naming import la_places, place_key
 
 NEIGHBOUR_M = 5_000.0
-"""Districts of other authorities within this distance (m) of the study area are drawn as context."""
+"""Districts of other authorities within this distance (m) of the study area are drawn as context at least."""
+
+CONTEXT_SHARE = 0.5
+"""Land around the study area is drawn out to this share of the study area's extent (the diagonal of its
+bounding box) beyond its bounding box, so that a map fitted beside its legend shows land, not sea, where
+there is land (a small inland LA such as Rutland is otherwise ringed by sea-coloured background)."""
+
+MIN_CONTEXT_M = 30_000.0
+"""Land around the study area is drawn out to at least this distance (m) beyond its bounding box."""
 
 
 @lru_cache(maxsize=4)
@@ -35,6 +44,24 @@ def _candidates(boundaries: str | None, data: str | Path | None) -> list[Path]:
     return paths + [base / name for name in datapaths.ENGLAND_BOUNDARIES if (base / name).exists()]
 
 
+def context_box(outline: shapely.Geometry) -> shapely.Geometry:
+    """The box around the study area in which other authorities' land is drawn.
+
+    Parameters
+    ----------
+    outline
+        The study area (metres, BNG).
+
+    Returns
+    -------
+    shapely.Polygon
+        Its bounding box grown by ``max(CONTEXT_SHARE × its diagonal, MIN_CONTEXT_M, NEIGHBOUR_M)`` metres.
+    """
+    x0, y0, x1, y1 = outline.bounds
+    margin = max(CONTEXT_SHARE * float(np.hypot(x1 - x0, y1 - y0)), MIN_CONTEXT_M, NEIGHBOUR_M)
+    return shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+
+
 def neighbouring_districts(
     districts: gpd.GeoDataFrame, boundaries: str | Path | None = None, data: str | Path | None = None
 ) -> gpd.GeoDataFrame:
@@ -42,9 +69,10 @@ def neighbouring_districts(
 
     The districts' own boundary file is tried first; when it holds only the
     study area (the Hampshire extract), the England district file of the data
-    folder (:data:`partition.datapaths.ENGLAND_BOUNDARIES`) is used. Each
-    neighbour is cut back to the part outside the study area, so the two layers
-    never overlap.
+    folder (:data:`partition.datapaths.ENGLAND_BOUNDARIES`) is used. Every district
+    of another authority within :func:`context_box` is drawn, cut to the box, so the
+    land around fills the map's view; each is cut back to the part outside the study
+    area, so the two layers never overlap.
 
     Parameters
     ----------
@@ -62,15 +90,16 @@ def neighbouring_districts(
         has neighbours.
     """
     outline = shapely.union_all(districts.geometry.to_numpy())
+    view = context_box(outline)
     own = set(districts["code"])
     for path in _candidates(str(boundaries) if boundaries else None, data):
         try:
             every = _read(str(path))
         except Exception:  # an unreadable context file only means no context
             continue
-        near = every[~every["code"].isin(own) & (every.geometry.distance(outline) <= NEIGHBOUR_M)]
+        near = every[~every["code"].isin(own) & every.geometry.intersects(view)]
         if len(near):
-            cut = near.geometry.difference(outline.buffer(1))
+            cut = near.geometry.intersection(view).difference(outline.buffer(1))
             out = gpd.GeoDataFrame(
                 {"code": near["code"].to_numpy(), "name": near["name"].to_numpy(), "source": path.name},
                 geometry=cut.to_numpy(),

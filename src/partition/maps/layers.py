@@ -136,12 +136,14 @@ def land_layer(districts: gpd.GeoDataFrame, neighbours: gpd.GeoDataFrame | None)
     Returns
     -------
     folium.GeoJson
-        One non-interactive layer on :data:`LAND_PANE`, simplified to 100 m, filled :data:`LAND`.
+        One non-interactive layer on :data:`LAND_PANE` (all land dissolved into one shape, no inner
+        boundaries), simplified to 100 m, filled :data:`LAND`.
     """
     parts = [districts[["geometry"]]]
     if neighbours is not None and len(neighbours):
         parts.append(neighbours[["geometry"]].to_crs(districts.crs))
-    land = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=districts.crs)
+    every = pd.concat(parts, ignore_index=True).geometry.to_numpy()
+    land = gpd.GeoDataFrame(geometry=[shapely.union_all(shapely.make_valid(every))], crs=districts.crs)
     return folium.GeoJson(
         geojson_for_html(display(land, 100.0)),
         name="Land",
@@ -165,17 +167,17 @@ def neighbours_layer(neighbours: gpd.GeoDataFrame, outline: shapely.Geometry) ->
     Returns
     -------
     folium.FeatureGroup
-        The outlines (simplified to 100 m) and, for each authority within 8 km of the
-        outline, its name (escaped by ``html_text``).
+        For each authority within 8 km of the outline, its outline (simplified to 100 m) and its
+        name (escaped by ``html_text``); land farther out is drawn by :func:`land_layer` only.
     """
     group = folium.FeatureGroup(name="Neighbouring areas")
-    shown = display(neighbours[["name", "geometry"]], 100.0)
+    near = neighbours.geometry.intersection(outline.buffer(8_000))
+    shown = display(neighbours.loc[(near.area > 0).to_numpy(), ["name", "geometry"]], 100.0)
     folium.GeoJson(
         geojson_for_html(shown),
         interactive=False,
         style_function=lambda f: {"color": "#8a8f99", "weight": 1, "fill": False},
     ).add_to(group)
-    near = neighbours.geometry.intersection(outline.buffer(8_000))
     points = gpd.GeoSeries(near.representative_point(), crs=neighbours.crs).to_crs(4326)
     for name, pt, area in zip(neighbours["name"], points, near.area):
         if area > 0:
