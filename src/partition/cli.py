@@ -214,6 +214,56 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of the plan spec and solver that ``plan`` and ``batch`` share (all but k).
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function with ``--spec``, ``--tolerance``, ``--schools-min``, ``--schools-max``, ``--no-anchors``,
+        ``--districts``, ``--split-penalty``, ``--solver``, ``--seed`` and ``--objective`` added.
+    """
+    return _with_options(
+        func,
+        [
+            click.option(
+                "--spec",
+                "spec_file",
+                type=click.Path(dir_okay=False),
+                help="Plan specification (TOML); options below override it.",
+            ),
+            click.option("--tolerance", type=float, help="Pupils within ±this share of the mean (default 0.10)."),
+            click.option("--schools-min", type=int, help="At least this many schools per partnership."),
+            click.option("--schools-max", type=int, help="At most this many schools per partnership."),
+            click.option(
+                "--no-anchors", is_flag=True, help="Do not require a secondary, all-through school or college in each."
+            ),
+            click.option(
+                "--districts",
+                type=click.Choice(["ignore", "penalise", "nest"]),
+                help="District boundaries: ignore, penalise splits, or nest within them.",
+            ),
+            click.option(
+                "--split-penalty",
+                type=float,
+                help="km added to the objective for each district a partnership reaches beyond its first (with --districts penalise).",
+            ),
+            click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True),
+            click.option("--seed", type=int, help="Random seed (default 0)."),
+            click.option(
+                "--objective",
+                type=click.Choice(["centroid", "hub"]),
+                help="Minimise wdist (centroid, default) or the distance to each partnership's hub school (hub: bound and gap reported).",
+            ),
+        ],
+    )
+
+
 def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
     """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataSchema.
 
@@ -400,30 +450,7 @@ def _spec_from_options(
     "--k", "ks", multiple=True, type=int, help="Number(s) of partnerships: --k 22 23 24 (default 22, 23, 24)."
 )
 @click.argument("more_k", nargs=-1, type=int, metavar="")
-@click.option(
-    "--spec", "spec_file", type=click.Path(dir_okay=False), help="Plan specification (TOML); options below override it."
-)
-@click.option("--tolerance", type=float, help="Pupils within ±this share of the mean (default 0.10).")
-@click.option("--schools-min", type=int, help="At least this many schools per partnership.")
-@click.option("--schools-max", type=int, help="At most this many schools per partnership.")
-@click.option("--no-anchors", is_flag=True, help="Do not require a secondary, all-through school or college in each.")
-@click.option(
-    "--districts",
-    type=click.Choice(["ignore", "penalise", "nest"]),
-    help="District boundaries: ignore, penalise splits, or nest within them.",
-)
-@click.option(
-    "--split-penalty",
-    type=float,
-    help="km added to the objective for each district a partnership reaches beyond its first (with --districts penalise).",
-)
-@click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True)
-@click.option("--seed", type=int, help="Random seed (default 0).")
-@click.option(
-    "--objective",
-    type=click.Choice(["centroid", "hub"]),
-    help="Minimise wdist (centroid, default) or the distance to each partnership's hub school (hub: bound and gap reported).",
-)
+@spec_options
 @group_options
 @click.option(
     "--time-limit",
@@ -538,6 +565,180 @@ def plan_cmd(
     for path in result.outputs.comparison_maps:
         click.echo(f"map: {Path(out_dir) / path.name}")
     _exit_for_violations(result.violated, allow_violations)
+
+
+@cli.command("batch")
+@click.option(
+    "--schools",
+    type=click.Path(dir_okay=False),
+    help="GIAS CSV of every LA to plan (default: the England extract in the data folder).",
+)
+@click.option(
+    "--boundaries",
+    type=click.Path(dir_okay=False),
+    help="ONS district boundaries covering them (default: the England LAD 2013 file).",
+)
+@click.option("--layer", help="Layer of the boundary file, when it holds several.")
+@click.option("--la", "la_codes", multiple=True, help="DfE LA code(s) to plan; repeat for several (default: every LA).")
+@click.option("--status", type=click.Choice(["open", "all"]), default="open", show_default=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="School kinds (default: as plan).")
+@click.option("--include-special", is_flag=True, help="Also load special schools and pupil referral units.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Data folder (default: $PARTITION_DATA, ../shared/data, data/).",
+)
+@click.option("--k", "ks", multiple=True, type=int, help="The same k for every LA (repeat for several).")
+@click.option(
+    "--schools-per-partnership",
+    type=float,
+    help="k = schools ÷ this, rounded, at least 1 (the default rule, with 21).",
+)
+@click.option("--pupils-per-partnership", type=float, help="k = pupils ÷ this, rounded, at least 1.")
+@click.option(
+    "--k-table", type=click.Path(dir_okay=False), help="CSV with columns la,k (one row per LA and k); others refused."
+)
+@spec_options
+@group_options
+@click.option(
+    "--time-limit",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="batch",
+    show_default=True,
+    help="Batch folder: one folder per LA, summary.csv and index.html.",
+)
+@click.option("--no-maps", is_flag=True, help="Write the plans and the summary only (no maps or editors).")
+@click.option("--workers", type=int, help="Local processes (default: the cores available; 1 plans in this process).")
+@click.option(
+    "--scheduler",
+    help="Address of a Dask distributed scheduler (tcp://host:8786) to plan on its workers instead "
+    "(pip install 'partition[cluster]'; workers must see the same data and output paths).",
+)
+@click.option("--restart", is_flag=True, help="Plan every LA again, even those done with the same inputs and spec.")
+@handle_errors
+def batch_cmd(
+    la_codes: tuple[str, ...],
+    ks: tuple[int, ...],
+    schools_per_partnership: float | None,
+    pupils_per_partnership: float | None,
+    k_table: str | None,
+    spec_file: str | None,
+    tolerance: float | None,
+    schools_min: int | None,
+    schools_max: int | None,
+    no_anchors: bool,
+    districts: str | None,
+    split_penalty: float | None,
+    solver: str,
+    seed: int | None,
+    objective: str | None,
+    federations: str | None,
+    trusts: str | None,
+    trust_penalty: float | None,
+    time_limit: float,
+    out_dir: str,
+    no_maps: bool,
+    workers: int | None,
+    scheduler: str | None,
+    restart: bool,
+    **opts: Any,
+) -> None:
+    """Plan many LAs (every LA of the schools file by default) in parallel, each into its own folder.
+
+    Reads each input file once per worker, plans each LA with the same spec and a k from the rule,
+    checks and writes the usual outputs of plan into OUT/<code>-<name>/, and keeps OUT/summary.csv and
+    OUT/index.html (every LA: k, outcome, wdist, largest size difference, time, map link, reason) up to
+    date as LAs finish. Resumable: run it again to plan only what is not done. Exit status 0 when every
+    LA is planned or refused with a reason, 3 when a plan breaks a rule or an LA failed, 2 on an error.
+    """
+    from partition.batch import KRule, batch, read_k_table
+    from partition.scenario import SolverSchema
+
+    if workers is not None and workers < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--workers")
+    rule = KRule(
+        k=tuple(ks),
+        schools_per=schools_per_partnership,
+        pupils_per=pupils_per_partnership,
+        table=read_k_table(k_table) if k_table else None,
+    )
+    spec = _spec_from_options(
+        spec_file,
+        (),
+        tolerance,
+        schools_min,
+        schools_max,
+        no_anchors,
+        districts,
+        split_penalty,
+        seed,
+        objective,
+        federations,
+        trusts,
+        trust_penalty,
+    )
+    solver_options = {"name": solver, "time_limit": time_limit}
+    _validate_options(SolverSchema, solver_options)
+    opts.update(la_codes=("850",), district_codes=(), units="sites", population=None, islands="link")  # la set per LA
+    data = data_from_options(opts)
+    progress = _BatchProgress()
+    result = batch(
+        data,
+        spec,
+        solver_options,
+        out_dir,
+        rule=rule,
+        las=list(la_codes),
+        data_dir=opts.pop("data_dir"),
+        maps=not no_maps,
+        workers=workers,
+        scheduler=scheduler,
+        resume=not restart,
+        command=typed_command(),
+        progress=progress,
+    )
+    progress.close()
+    counts = ", ".join(f"{result.count(s)} {s}" for s in ("valid", "violated", "refused", "failed") if result.count(s))
+    reused = f" ({result.skipped} done earlier, not planned again)" if result.skipped else ""
+    click.echo(f"{len(result.results)} LAs in {result.seconds:.0f} s: {counts}{reused}")
+    click.echo(f"summary: {Path(out_dir) / 'index.html'} and {Path(out_dir) / 'summary.csv'}")
+    if result.count("violated") or result.count("failed"):
+        sys.exit(VIOLATED_EXIT)
+
+
+class _BatchProgress:
+    """A progress bar on a terminal; otherwise one line per LA that is not planned as asked (quiet logs)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="LA", file=sys.stderr, desc="planning")
+
+    def __call__(self, result: Any, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.total = total
+            self.bar.update(1)
+        if result.status != "valid" and not result.skipped:
+            reason = next((r.get("reason") for r in result.rows if r.get("reason")), "")
+            line = f"{result.la} {result.authority}: {result.status}: {reason}"
+            if self.bar is not None:
+                self.bar.write(line, file=sys.stderr)
+            else:
+                click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _exit_for_violations(broken: list[str], allow: bool) -> None:

@@ -33,6 +33,7 @@ import shapely
 
 from partition import coverage
 from partition.errors import BoundaryFileError
+from partition.io.memo import read_once
 from partition.warnings import DataWarning
 
 BNG = "EPSG:27700"
@@ -84,6 +85,7 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts)
 
 
+@read_once
 def read_polygons(
     path: str | Path,
     *,

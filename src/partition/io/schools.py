@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import SchoolsFileError
+from partition.io.memo import read_once
 from partition.warnings import DataWarning
 
 KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru", "other")
@@ -109,6 +110,7 @@ OPTIONAL = (
     "LastChangedDate",
     "Federations (name)",
     "Trusts (name)",
+    "LA (name)",
 )
 STATUSES = ("open", "all")
 
@@ -561,6 +563,16 @@ def _school_table(sel: _Selection) -> pd.DataFrame:
     )
 
 
+@read_once
+def _parsed_file(path: Path) -> tuple[_Selection, gpd.GeoDataFrame, list[int], str]:
+    """Every record of the file with its numbers parsed, the located records, the lines with extra fields and
+    the encoding: what does not depend on the LA, status or kinds asked for (read once per unchanged file,
+    see :mod:`partition.io.memo`)."""
+    header, rows, lines, extra, encoding = _read_records(path)
+    sel = _parse_numbers(path, _gias_columns(path, header, rows), np.asarray(lines, dtype=int))
+    return sel, _located_records(sel), extra, encoding
+
+
 def read_gias(
     path: str | Path,
     *,
@@ -599,9 +611,7 @@ def read_gias(
     """
     path = Path(path)
     _check_options(path, status, kinds)
-    header, rows, lines, extra, encoding = _read_records(path)
-    sel = _parse_numbers(path, _gias_columns(path, header, rows), np.asarray(lines, dtype=int))
-    records = _located_records(sel)
+    sel, records, extra, encoding = _parsed_file(path)
     if la_codes is not None:
         _keep_las(sel, la_codes)
     input_urns = [int(u) for u in sel.df["URN"]]
@@ -627,6 +637,52 @@ def read_gias(
             stacklevel=2,
         )
     return SchoolsLoad(schools, sel.excluded_frame(), imputed, path, encoding, extra, zero, input_urns, records)
+
+
+def authorities(
+    path: str | Path, *, status: str = "open", kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS
+) -> pd.DataFrame:
+    """Every LA of a GIAS file with its schools and pupils after the status and kind filters.
+
+    Parameters
+    ----------
+    path
+        The GIAS CSV (e.g. the England extract).
+    status, kinds
+        As :func:`read_gias`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per DfE LA code, in code order: ``la`` (text), ``name`` (GIAS ``LA (name)``; the code when
+        the file has no names), ``schools`` and ``pupils`` (the records kept by the filters; blank pupil
+        figures count 0 here). LAs with no record kept have ``schools`` 0.
+
+    Raises
+    ------
+    SchoolsFileError
+        As :func:`read_gias`.
+    """
+    path = Path(path)
+    _check_options(path, status, kinds)
+    sel = _parsed_file(path)[0]
+    df = sel.df
+    names = df["LA (name)"].str.strip().where(df["LA (name)"].str.strip() != "", df["LA (code)"])
+    kept = pd.Series(True, index=df.index)
+    if status == "open":
+        kept &= df["EstablishmentStatus (name)"].str.strip().str.lower().str.startswith("open")
+    kind = [
+        classify_kind(p, t, g)
+        for p, t, g in zip(
+            df["PhaseOfEducation (name)"], df["TypeOfEstablishment (name)"], df["EstablishmentTypeGroup (name)"]
+        )
+    ]
+    kept &= pd.Series(kind, index=df.index).isin(kinds)
+    table = pd.DataFrame(
+        {"la": df["LA (code)"], "name": names, "kept": kept, "pupils": sel.pupils.fillna(0).where(kept, 0)}
+    )
+    out = table.groupby("la", sort=True).agg(name=("name", "first"), schools=("kept", "sum"), pupils=("pupils", "sum"))
+    return out.reset_index().astype({"schools": int, "pupils": int})
 
 
 def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[int]:

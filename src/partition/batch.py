@@ -1,0 +1,811 @@
+"""``partition batch``: plan many LAs (or every LA of England) from one schools file and one boundary file.
+
+Each LA is one job (:func:`plan_authority`): load its schools and districts, plan every k its rule
+gives, check and write the usual outputs of ``partition plan`` into ``<out>/<code>-<name>/``,
+published in one step. Jobs run on the executor of :mod:`partition.parallel` (local processes, or a
+Dask cluster with ``scheduler``); each worker process parses and repairs each input file once
+(:mod:`partition.io.memo`), so the fixed cost is paid per worker, not per LA.
+
+The national summary is ``<out>/summary.csv`` and ``<out>/index.html``: one row per configuration
+(or per LA refused), rewritten as each LA finishes, so an interrupted batch leaves a true summary
+of what is done. The batch is **resumable**: an LA whose folder holds the result of the same job
+(same input files by content, same spec and k, same solver options, same partition version) is
+not planned again. An LA that crashed (a fault of the tool, not of the data) is always retried.
+
+Outcomes per LA (``status``):
+
+``valid``
+    every configuration meets its rules, checked independently on the files written;
+``violated``
+    a configuration was written but breaks a rule of its spec (named in ``reason``);
+``refused``
+    partition stopped with the reason and the fix a planner can act on (e.g. an LA without a
+    secondary school when anchors are required); nothing but ``batch-result.json`` is written;
+``failed``
+    an unexpected error: a fault of partition, reported with its type and place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from partition import __version__, datapaths
+from partition.errors import IntegrityError, PartitionError, SpecError
+from partition.fetch import sha256
+from partition.spec import PlanSpec
+
+RESULT_FILE = "batch-result.json"
+"""Per-LA record of the job and its outcome (what resuming compares)."""
+
+BATCH_MARKER = ".partition-batch.json"
+"""Marks a folder as a batch's output folder (others are refused)."""
+
+DEFAULT_SCHOOLS_PER_PARTNERSHIP = 21.0
+"""The default k rule: schools per partnership (Hampshire's 494 open schools in 23 partnerships ≈ 21.5)."""
+
+STATUSES = ("valid", "violated", "refused", "failed")
+"""Outcomes of an LA's job, best first."""
+
+DONE = frozenset({"valid", "violated", "refused"})
+"""Outcomes that are final for the same job (a failure is retried)."""
+
+SUMMARY_COLUMNS = (
+    "la",
+    "authority",
+    "status",
+    "schools",
+    "excluded",
+    "k",
+    "configuration",
+    "wdist_km",
+    "max_deviation_pct",
+    "partnerships_without_anchor",
+    "seconds",
+    "warnings",
+    "map",
+    "reason",
+)
+"""Columns of ``summary.csv`` (defined in :data:`SUMMARY_DEFINITIONS`)."""
+
+SUMMARY_DEFINITIONS = {
+    "la": "DfE LA code",
+    "authority": "LA name (GIAS LA (name))",
+    "status": "valid, violated (written but breaks a rule), refused (with the reason), failed (a fault of partition)",
+    "schools": "schools placed in the plan",
+    "excluded": "records of the LA left out, each with its reason in the LA's plan.json",
+    "k": "number of partnerships",
+    "configuration": "the configuration's folder inside the LA's folder",
+    "wdist_km": "pupil-weighted mean distance (km) from each school to its partnership's centre",
+    "max_deviation_pct": "largest difference (%) of a partnership's pupils from the average",
+    "partnerships_without_anchor": "partnerships with no secondary, all-through school or college",
+    "seconds": "wall time of the LA's job (s), all its configurations",
+    "warnings": "data warnings while loading and planning the LA",
+    "map": "the configuration's map, relative to the batch folder",
+    "reason": "why the LA was refused or failed, or the rules broken",
+}
+
+
+class BatchError(PartitionError):
+    """A batch cannot start: an unknown LA code, a bad k rule or k table, an output folder not a batch's."""
+
+
+@dataclass(frozen=True)
+class KRule:
+    """How many partnerships each LA gets: exactly one of the fields is set.
+
+    Attributes
+    ----------
+    k
+        The same k (one or more) for every LA.
+    schools_per
+        ``k = round(schools / schools_per)``, at least 1.
+    pupils_per
+        ``k = round(pupils / pupils_per)``, at least 1.
+    table
+        ``LA code -> k values`` (read by :func:`read_k_table`); an LA not in it is refused.
+    """
+
+    k: tuple[int, ...] = ()
+    schools_per: float | None = None
+    pupils_per: float | None = None
+    table: Mapping[str, tuple[int, ...]] | None = None
+
+    def __post_init__(self) -> None:
+        given = sum(x is not None and x != () for x in (self.k, self.schools_per, self.pupils_per, self.table))
+        if given == 0:
+            object.__setattr__(self, "schools_per", DEFAULT_SCHOOLS_PER_PARTNERSHIP)
+        elif given > 1:
+            raise BatchError(
+                "give one rule for k: --k, --schools-per-partnership, --pupils-per-partnership or --k-table",
+                fix="keep one of these options",
+            )
+        for name in ("schools_per", "pupils_per"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise BatchError(f"the {name.replace('_', ' ')} partnership rule must be above 0, got {value}")
+        if any(k < 1 for k in self.k):
+            raise BatchError(f"k must be 1 or more, got {self.k}")
+
+    def ks(self, la: str, schools: int, pupils: float) -> tuple[int, ...]:
+        """The k values of one LA.
+
+        Parameters
+        ----------
+        la
+            DfE LA code.
+        schools, pupils
+            The LA's schools and pupils (as loaded for planning).
+
+        Returns
+        -------
+        tuple of int
+
+        Raises
+        ------
+        SpecError
+            When the rule is a table without the LA.
+        """
+        if self.k:
+            return self.k
+        if self.table is not None:
+            if la not in self.table:
+                raise SpecError(f"the k table has no row for LA {la}", fix="add a row 'la,k' for it")
+            return self.table[la]
+        per, amount = (self.schools_per, schools) if self.schools_per is not None else (self.pupils_per, pupils)
+        return (max(1, round(amount / per)),)
+
+    def describe(self) -> str:
+        """The rule in words, for the summary page.
+
+        Returns
+        -------
+        str
+        """
+        if self.k:
+            return f"k = {', '.join(map(str, self.k))} for every LA"
+        if self.table is not None:
+            return f"k from a table of {len(self.table)} LAs"
+        if self.schools_per is not None:
+            return f"k = schools ÷ {self.schools_per:g}, rounded (at least 1)"
+        return f"k = pupils ÷ {self.pupils_per:g}, rounded (at least 1)"
+
+
+def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
+    """An ``la,k`` CSV: one row per LA (several rows of one LA give several k).
+
+    Parameters
+    ----------
+    path
+        A CSV with a header holding ``la`` (DfE LA code) and ``k`` columns (comma or semicolon separated,
+        UTF-8 with or without byte-order mark).
+
+    Returns
+    -------
+    dict
+        ``LA code -> k values`` (in file order, without repeats).
+
+    Raises
+    ------
+    BatchError
+        When the file cannot be read, lacks a column, or a k is not a whole number of 1 or more (naming the line).
+    """
+    from partition.compare import read_csv_text
+
+    path = Path(path)
+    try:
+        frame = read_csv_text(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise BatchError(f"{path}: cannot be read as a CSV ({exc})", fix="save it as CSV with columns la,k") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("la", "k") if c not in frame.columns]
+    if missing:
+        raise BatchError(f"{path}: no column {', '.join(missing)}", fix="give a header row: la,k")
+    table: dict[str, tuple[int, ...]] = {}
+    for line, (la, k) in enumerate(zip(frame["la"], frame["k"]), start=2):
+        text = str(k).strip()
+        if not text.isdigit() or int(text) < 1:
+            raise BatchError(f"{path}, line {line}: k {text!r} is not a whole number of 1 or more", fix="e.g. 23")
+        code = str(la).strip()
+        table[code] = tuple(dict.fromkeys((*table.get(code, ()), int(text))))
+    return table
+
+
+@dataclass(frozen=True)
+class AuthorityJob:
+    """One LA to plan (picklable: it travels to a worker process or a Dask worker).
+
+    Attributes
+    ----------
+    la, authority
+        DfE LA code and name.
+    data
+        The ``[data]`` keys (:func:`partition.workflow.prepare_data`) with the LA's code.
+    data_dir
+        The data folder (as a string), or None.
+    spec
+        The spec without k (k comes from ``rule``).
+    rule
+        The k rule.
+    solver
+        The ``[solver]`` keys.
+    folder
+        The LA's output folder (absolute).
+    key
+        What resuming compares (:func:`job_key`).
+    maps
+        Draw the maps.
+    command
+        The batch's command, recorded in the LA's folder.
+    schools
+        The LA's schools in the schools file after the filters (the largest are started first).
+    """
+
+    la: str
+    authority: str
+    data: Mapping[str, Any]
+    data_dir: str | None
+    spec: PlanSpec
+    rule: KRule
+    solver: Mapping[str, Any]
+    folder: str
+    key: str
+    maps: bool = True
+    command: str = ""
+    schools: int = 0
+
+
+@dataclass
+class AuthorityResult:
+    """What one LA's job did.
+
+    Attributes
+    ----------
+    la, authority, status
+        The LA and its outcome (one of :data:`STATUSES`).
+    key
+        The job's key (see :func:`job_key`).
+    rows
+        One summary row per configuration (keys of :data:`SUMMARY_COLUMNS`), or one row when refused or failed.
+    seconds
+        Wall time of the job (s).
+    warnings
+        The data warnings issued while loading and planning.
+    skipped
+        True when the result was read from an earlier run (resumed), not computed now.
+    """
+
+    la: str
+    authority: str
+    status: str
+    key: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    skipped: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as JSON data (``skipped`` left out).
+
+        Returns
+        -------
+        dict
+        """
+        data = dataclasses.asdict(self)
+        data.pop("skipped")
+        return data
+
+
+def folder_name(la: str, authority: str) -> str:
+    """An LA's folder: ``850-hampshire``, ``886-kent``, ``202-camden``.
+
+    Parameters
+    ----------
+    la, authority
+        DfE LA code and name.
+
+    Returns
+    -------
+    str
+        The code and the name in lower case, anything but letters and digits as single hyphens.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", authority.lower()).strip("-")
+    return f"{la}-{slug}" if slug and slug != la else la
+
+
+def job_key(
+    la: str,
+    data: Mapping[str, Any],
+    hashes: Mapping[str, str],
+    spec: PlanSpec,
+    rule: KRule,
+    solver: Mapping,
+    maps: bool,
+) -> str:
+    """The identity of an LA's job: equal keys give the same outputs.
+
+    Parameters
+    ----------
+    la
+        DfE LA code.
+    data
+        The ``[data]`` keys.
+    hashes
+        SHA-256 of each input file, by ``[data]`` key (content, not path or date).
+    spec, rule, solver, maps
+        What is planned and drawn.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest of all of it and partition's version.
+    """
+    payload = {
+        "version": __version__,
+        "la": la,
+        "data": {k: v for k, v in data.items() if k not in hashes and k != "la"},
+        "files": dict(hashes),
+        "spec": spec.to_dict(),
+        "rule": rule.table.get(la) if rule.table is not None else dataclasses.asdict(rule),
+        "solver": dict(solver),
+        "maps": maps,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _configuration_rows(job: AuthorityJob, inputs: Any, plans: list, folder: Path) -> list[dict[str, Any]]:
+    """The summary rows of the LA's configurations as written."""
+    rows = []
+    for plan in plans:
+        broken = plan.broken_rules()
+        mean = float(plan.partnerships["pupils"].mean()) if len(plan.partnerships) else 0.0
+        deviation = float((plan.partnerships["pupils"] / mean - 1).abs().max()) if mean else 0.0
+        rows.append(
+            {
+                "la": job.la,
+                "authority": job.authority,
+                "status": "violated" if broken else "valid",
+                "schools": len(plan.assignments),
+                "excluded": len(inputs.dataset.excluded),
+                "k": plan.k,
+                "configuration": plan.name,
+                "wdist_km": round(float(plan.wdist_km), 3),
+                "max_deviation_pct": round(100 * deviation, 1),
+                "partnerships_without_anchor": int(plan.scores.get("partnerships_without_anchor", 0)),
+                "map": f"{folder.name}/{plan.name}/map.html" if job.maps else "",
+                "reason": "; ".join(broken),
+            }
+        )
+    return rows
+
+
+def _plan_into(job: AuthorityJob, stage: Path) -> list[dict[str, Any]]:
+    """Load, plan, check and write one LA into ``stage``; its summary rows."""
+    from partition.planner import district_plan
+    from partition.workflow import prepare_data, solve_configurations, write_outputs
+
+    inputs = prepare_data(job.data, data_dir=job.data_dir)
+    ks = job.rule.ks(job.la, len(inputs.schools), float(inputs.schools["pupils"].sum()))
+    spec = dataclasses.replace(job.spec, k=ks)
+    plans = solve_configurations(inputs, spec, dict(job.solver))
+    current = district_plan(inputs)
+    write_outputs(stage, inputs, plans, current, comparisons=plans, maps=job.maps, basemap="none")
+    return _configuration_rows(job, inputs, plans, Path(job.folder))
+
+
+def _refusal_row(job: AuthorityJob, status: str, reason: str) -> dict[str, Any]:
+    return {"la": job.la, "authority": job.authority, "status": status, "reason": reason}
+
+
+def _crash_reason(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}; this is a fault of partition: please report it"
+
+
+def plan_authority(job: AuthorityJob) -> AuthorityResult:
+    """Plan one LA and publish its folder; never raises for the LA's own problems.
+
+    Parameters
+    ----------
+    job
+        The LA and everything it is planned with.
+
+    Returns
+    -------
+    AuthorityResult
+        ``valid`` or ``violated`` with a row per configuration; ``refused`` with the
+        :class:`~partition.errors.PartitionError` message and fix; ``failed`` with the unexpected
+        error's type and place. The folder holds the outputs and ``batch-result.json`` (refused: only
+        the latter; failed: nothing new, the previous folder is left as it was).
+    """
+    from partition.publish import staged_output
+
+    start = time.perf_counter()
+    result = AuthorityResult(job.la, job.authority, "failed", job.key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with staged_output(job.folder, command=job.command, workflow="batch-la") as stage:
+                _planned_or_refused(job, stage, result, start, caught)
+                (stage / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        except IntegrityError as exc:  # a plan that fails its independent check: a fault of partition
+            _finish(result, [_refusal_row(job, "failed", f"{exc}")], start, caught, "failed")
+        except PartitionError as exc:  # e.g. the LA's folder is not partition's: nothing written, retried next time
+            _finish(result, [_refusal_row(job, "refused", str(exc))], start, caught, "refused")
+        except Exception as exc:  # a fault of partition (or the disk): reported, retried next time
+            _finish(result, [_refusal_row(job, "failed", _crash_reason(exc))], start, caught, "failed")
+    return result
+
+
+def _planned_or_refused(job: AuthorityJob, stage: Path, result: AuthorityResult, start: float, caught: list) -> None:
+    """Plan the LA into ``stage``, or record why it is refused (a :class:`PartitionError` other than a failed check)."""
+    try:
+        rows = _plan_into(job, stage)
+    except IntegrityError:
+        raise
+    except PartitionError as exc:
+        _finish(result, [_refusal_row(job, "refused", str(exc))], start, caught, "refused")
+        return
+    _finish(result, rows, start, caught, "violated" if any(r["status"] == "violated" for r in rows) else "valid")
+
+
+def _finish(result: AuthorityResult, rows: list[dict[str, Any]], start: float, caught: list, status: str) -> None:
+    """Fill in the status, rows, time and warnings of a result."""
+    result.status = status
+    result.seconds = round(time.perf_counter() - start, 1)
+    result.warnings = list(dict.fromkeys(str(w.message) for w in caught))
+    result.rows = [{**row, "seconds": result.seconds, "warnings": len(result.warnings)} for row in rows]
+
+
+def earlier_result(folder: Path, key: str) -> AuthorityResult | None:
+    """The result an earlier batch left in ``folder`` for the same job, when final.
+
+    Parameters
+    ----------
+    folder
+        An LA's folder.
+    key
+        The job's key.
+
+    Returns
+    -------
+    AuthorityResult or None
+        The recorded result (``skipped`` True) when it has the same key and a final status
+        (:data:`DONE`); None otherwise (not done, another job, a failure, or an unreadable record).
+    """
+    try:
+        data = json.loads((folder / RESULT_FILE).read_text())
+        result = AuthorityResult(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    if result.key != key or result.status not in DONE:
+        return None
+    result.skipped = True
+    return result
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`batch` did.
+
+    Attributes
+    ----------
+    folder
+        The batch folder.
+    results
+        One per LA, in LA code order.
+    seconds
+        Wall time (s).
+    """
+
+    folder: Path
+    results: tuple[AuthorityResult, ...]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        """LAs with this outcome.
+
+        Parameters
+        ----------
+        status
+            One of :data:`STATUSES`.
+
+        Returns
+        -------
+        int
+        """
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def skipped(self) -> int:
+        """LAs whose earlier result was reused."""
+        return sum(r.skipped for r in self.results)
+
+
+def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source: str) -> pd.DataFrame:
+    """The LAs asked for (all when ``codes`` is empty), checked against the schools file.
+
+    Parameters
+    ----------
+    table
+        :func:`partition.io.schools.authorities` of the schools file.
+    codes
+        DfE LA codes, or None / empty for every LA.
+    source
+        The schools file, for the message.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``table`` asked for, in code order.
+
+    Raises
+    ------
+    BatchError
+        When a code is not in the file (naming it and some codes the file has).
+    """
+    if not codes:
+        return table
+    wanted = [str(c).strip() for c in codes]
+    unknown = [c for c in wanted if c not in set(table["la"])]
+    if unknown:
+        raise BatchError(
+            f"{source}: no school has LA code {', '.join(unknown)}",
+            fix=f"check the codes (this file has {len(table)} LAs, e.g. {', '.join(table['la'].head(8))})",
+        )
+    return table[table["la"].isin(wanted)]
+
+
+def check_batch_folder(folder: Path) -> None:
+    """Refuse an output folder that is neither new, empty, nor a batch's.
+
+    Parameters
+    ----------
+    folder
+        The batch's output folder.
+
+    Raises
+    ------
+    OutputLocationError
+        When ``folder`` is a file, or a folder with content but no :data:`BATCH_MARKER`.
+    """
+    from partition.publish import KEEP, OutputLocationError
+
+    if folder.is_file():
+        raise OutputLocationError(f"{folder} is a file", fix="give a folder for the batch's outputs")
+    if folder.is_dir() and not (folder / BATCH_MARKER).is_file():
+        foreign = sorted(p.name for p in folder.iterdir() if p.name not in KEEP)
+        if foreign:
+            raise OutputLocationError(
+                f"{folder} holds files that a partition batch did not write ({', '.join(foreign[:5])})",
+                fix="give a new or empty folder with --out",
+            )
+
+
+def _input_hashes(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[str, str]:
+    """SHA-256 of each input file named in ``data`` (folders: of each file inside, in name order)."""
+    out = {}
+    for key in ("schools", "boundaries", "units", "population"):
+        value = data.get(key)
+        if not value or value == "sites":
+            continue
+        path = datapaths.resolve(value, data_dir)
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+        out[key] = ",".join(sha256(f) for f in files)
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def summary_frame(results: Iterable[AuthorityResult]) -> pd.DataFrame:
+    """The national summary: one row per configuration, or per LA refused or failed.
+
+    Parameters
+    ----------
+    results
+        The LAs' results.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SUMMARY_COLUMNS`, in LA code order.
+    """
+    rows = [row for r in sorted(results, key=lambda r: r.la) for row in r.rows]
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def write_summary(folder: Path, results: Iterable[AuthorityResult], *, title: str, rule: KRule) -> None:
+    """Write ``summary.csv`` and ``index.html`` into the batch folder (each replaced in one step).
+
+    Parameters
+    ----------
+    folder
+        The batch folder.
+    results
+        The LAs done so far.
+    title
+        What was planned, in words (the page's subtitle).
+    rule
+        The k rule (stated on the page).
+    """
+    from partition.batch_page import summary_page
+
+    frame = summary_frame(results)
+    _write_atomic(folder / "summary.csv", frame.to_csv(index=False))
+    _write_atomic(folder / "index.html", summary_page(frame, title=title, rule=rule.describe()))
+
+
+def batch(
+    data: Mapping[str, Any],
+    spec: PlanSpec,
+    solver: Mapping[str, Any],
+    out: str | Path,
+    *,
+    rule: KRule | None = None,
+    las: Sequence[str] | None = None,
+    data_dir: str | Path | None = None,
+    maps: bool = True,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = True,
+    command: str = "",
+    progress: Callable[[AuthorityResult, int, int], None] = lambda r, done, total: None,
+) -> BatchResult:
+    """``partition batch``: plan every LA asked for (all in the schools file by default), in parallel.
+
+    Parameters
+    ----------
+    data
+        The ``[data]`` keys (:func:`partition.workflow.prepare_data`) shared by every LA: ``schools``
+        (default: the England GIAS extract), ``boundaries`` (default: the England LAD 2013 file),
+        ``status``, ``kinds``, ``units``, ``islands``; ``la`` and ``districts`` are set per LA.
+    spec
+        The rules (its k is replaced by ``rule``'s).
+    solver
+        The ``[solver]`` keys (``name``, ``time_limit``, ``alternatives`` ...).
+    out
+        The batch folder: one folder per LA, ``summary.csv``, ``index.html``.
+    rule
+        The k rule (default: schools ÷ :data:`DEFAULT_SCHOOLS_PER_PARTNERSHIP`).
+    las
+        DfE LA codes (default: every LA of the schools file).
+    data_dir
+        The data folder.
+    maps
+        Draw each configuration's map and editor and the comparison maps.
+    workers, scheduler
+        Where the LAs are planned (see :func:`partition.parallel.executor`).
+    resume
+        Skip LAs whose folder holds the result of the same job (see :func:`earlier_result`).
+    command
+        The command, recorded in each LA's folder.
+    progress
+        Called with each LA's result as it finishes, the LAs finished so far and their number.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    BatchError
+        When an LA code is not in the schools file, or the k rule is malformed.
+    OutputLocationError
+        When ``out`` is not a new, empty or batch folder.
+    SchedulerError
+        When ``scheduler`` cannot be reached.
+    PartitionError
+        When the schools file cannot be read.
+    """
+    from partition.io.schools import DEFAULT_KINDS, authorities
+    from partition.parallel import executor
+
+    start = time.perf_counter()
+    rule = rule or KRule()
+    folder = Path(out).absolute()
+    check_batch_folder(folder)
+    data = {**{k: v for k, v in data.items() if k not in ("la", "districts")}}
+    data.setdefault("schools", None)
+    data["schools"] = data["schools"] or "schools/gias_2022_england_open_primary_secondary.csv"
+    data["boundaries"] = data.get("boundaries") or "boundaries/topo_lad_eng_2013.json"
+    schools_path = datapaths.resolve(data["schools"], data_dir)
+    table = authorities(schools_path, status=data.get("status") or "open", kinds=data.get("kinds") or DEFAULT_KINDS)
+    table = select_authorities(table, las, str(schools_path))
+    hashes = _input_hashes(data, data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = {"created_by": "partition", "version": __version__, "workflow": "batch", "command": command}
+    _write_atomic(folder / BATCH_MARKER, json.dumps(marker, indent=2) + "\n")
+    jobs = [
+        AuthorityJob(
+            la=la,
+            authority=name,
+            data={**data, "la": [la]},
+            data_dir=None if data_dir is None else str(data_dir),
+            spec=spec,
+            rule=rule,
+            solver=dict(solver),
+            folder=str(folder / folder_name(la, name)),
+            key=job_key(la, {**data, "la": [la]}, hashes, spec, rule, solver, maps),
+            maps=maps,
+            command=command,
+            schools=int(schools),
+        )
+        for la, name, schools in zip(table["la"], table["name"], table["schools"])
+    ]
+    results = _run_jobs(
+        jobs,
+        folder,
+        resume=resume,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        title=f"{len(jobs)} LAs: {spec.describe().split('; ', 1)[1]}",
+        rule=rule,
+        executor=executor,
+    )
+    return BatchResult(folder, tuple(sorted(results, key=lambda r: r.la)), round(time.perf_counter() - start, 1))
+
+
+def _run_jobs(
+    jobs: list[AuthorityJob],
+    folder: Path,
+    *,
+    resume: bool,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Callable[[AuthorityResult, int, int], None],
+    title: str,
+    rule: KRule,
+    executor: Callable,
+) -> list[AuthorityResult]:
+    """Reuse what is done, run the rest (largest LAs first, so the pool ends together), summarise as they finish."""
+    results: list[AuthorityResult] = []
+    todo = []
+    for job in jobs:
+        done = earlier_result(Path(job.folder), job.key) if resume else None
+        if done is None:
+            todo.append(job)
+        else:
+            results.append(done)
+            progress(done, len(results), len(jobs))
+    if results or not todo:
+        write_summary(folder, results, title=title, rule=rule)
+    if not todo:
+        return results
+    todo.sort(key=lambda job: (-job.schools, job.la))
+    with executor(workers=workers, scheduler=scheduler) as pool:
+        futures = {pool.submit(plan_authority, job): job for job in todo}
+        for future in as_completed(futures):
+            result = _result_of(future, futures[future])
+            results.append(result)
+            write_summary(folder, results, title=title, rule=rule)
+            progress(result, len(results), len(jobs))
+    return results
+
+
+def _result_of(future: Any, job: AuthorityJob) -> AuthorityResult:
+    """A job's result, or a failure when its worker could not return one (a worker lost, a pickling error)."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return AuthorityResult(
+            job.la, job.authority, "failed", job.key, rows=[_refusal_row(job, "failed", _crash_reason(exc))]
+        )

@@ -1,0 +1,126 @@
+"""Where independent pieces of work run: in this process, in local processes, or on a Dask cluster.
+
+``partition batch`` (one job per LA) and ReCom ensembles (one job per chain) hand their jobs to a
+:class:`concurrent.futures.Executor` from :func:`executor`:
+
+* ``workers=1`` and no scheduler: this process, one job after another (no pool; easiest to debug);
+* no scheduler: a :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` processes (default:
+  the cores this process may use), started by a fork server that has imported partition once;
+* ``scheduler="tcp://host:8786"``: the workers of a running Dask distributed cluster
+  (``dask.distributed.Client(scheduler).get_executor()``; install with ``pip install
+  "partition[cluster]"``). The workers must have partition installed and see the data and output
+  folders at the same paths (a shared file system).
+
+Jobs carry their own seeds, so results never depend on where or in which order they ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any
+
+from partition.errors import PartitionError
+
+
+class SchedulerError(PartitionError):
+    """The Dask scheduler cannot be reached or Dask is not installed."""
+
+
+class InProcessExecutor(Executor):
+    """Runs each job at once in this process when submitted (``workers=1``)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the caller sees it through the future, as with a pool
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1.
+
+    Returns
+    -------
+    int
+        ``len(os.sched_getaffinity(0))`` where available, else ``os.cpu_count()``.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _local_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers fork from a server that imported partition once (no threads forked)."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["partition.batch", "partition.ensemble"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _dask_executor(scheduler: str) -> tuple[Executor, Any]:
+    """The executor of a Dask client connected to ``scheduler``, and the client (to close)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise SchedulerError(
+            "--scheduler needs Dask distributed, which is not installed",
+            fix='pip install "partition[cluster]" (or pip install "dask[distributed]")',
+        ) from None
+    try:
+        client = Client(scheduler, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+            fix="start one (dask scheduler; dask worker ADDRESS) or check the address, e.g. tcp://host:8786",
+        ) from None
+    return client.get_executor(pure=False), client
+
+
+@contextlib.contextmanager
+def executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """An executor for independent jobs, shut down on exit.
+
+    Parameters
+    ----------
+    workers
+        Local processes (default: :func:`usable_cores`); 1 runs the jobs in this process. Ignored
+        with ``scheduler`` (the cluster has its own workers).
+    scheduler
+        Address of a Dask distributed scheduler (``tcp://host:8786``), or None for local processes.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+        Submit jobs to it; their futures are standard :class:`concurrent.futures.Future` objects.
+
+    Raises
+    ------
+    SchedulerError
+        When Dask is not installed or the scheduler cannot be reached.
+    """
+    if scheduler:
+        pool, client = _dask_executor(scheduler)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=False)
+            client.close()
+        return
+    count = usable_cores() if workers is None else max(1, int(workers))
+    if count == 1:
+        yield InProcessExecutor()
+        return
+    pool = _local_pool(count)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
