@@ -629,7 +629,9 @@ def summary_frame(results: Iterable[AuthorityResult]) -> pd.DataFrame:
         Columns :data:`SUMMARY_COLUMNS`, in LA code order.
     """
     rows = [row for r in sorted(results, key=lambda r: r.la) for row in r.rows]
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    counts = ["schools", "excluded", "k", "partnerships_without_anchor", "warnings"]
+    return frame.astype({c: "Int64" for c in counts})
 
 
 def write_summary(folder: Path, results: Iterable[AuthorityResult], *, title: str, rule: KRule) -> None:
