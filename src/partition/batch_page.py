@@ -33,7 +33,10 @@ th { background: #f2f2f2; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.refused td, tr.failed td { background: #fff6e5; }
 tr.violated td { background: #fdecec; }
-td.reason { max-width: 36rem; }
+td.reason { min-width: 16rem; max-width: 36rem; }
+td a { white-space: nowrap; }
+p.cue { display: none; font-size: .85rem; color: #555; }
+@media (max-width: 700px) { p.cue { display: block; } }
 dl { margin-top: 1.5rem; font-size: .9rem; color: #333; }
 dt { font-weight: 600; }
 dd { margin: 0 0 .4rem 1rem; }
@@ -121,6 +124,7 @@ def summary_page(frame: pd.DataFrame, *, title: str, rule: str) -> str:
 <h1>Partnership plans for {len(by_la)} local authorities</h1>
 <p class="lead">{html_text(title)}. {html_text(rule)}.</p>
 <p class="counts">{counts}</p>
+<p class="cue">The table scrolls sideways →</p>
 <div class="scroll"><table><thead><tr>{head}</tr></thead>
 <tbody>
 {rows}
