@@ -7,8 +7,6 @@ and :func:`partition.htmltext.html_href` only.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from partition.htmltext import html_href, html_text
@@ -46,7 +44,7 @@ dd { margin: 0 0 .4rem 1rem; }
 
 def _number(value: object, digits: int) -> str:
     """A figure for a table cell; blank when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or pd.isna(value):
         return ""
     return f"{float(value):,.{digits}f}"
 
