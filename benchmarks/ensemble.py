@@ -7,7 +7,8 @@ Run: ``PYTHONPATH=src python benchmarks/ensemble.py [plans]`` (default 100,000 p
 2. an ensemble of ``plans`` plans, 4 chains on a ``ProcessPoolExecutor(2)``: wall time, R-hat of wdist;
 3. the burn-in drift: 8 chains from random starting plans, mean wdist (and its spread across chains) per
    window of steps;
-4. the ranks of the default k = 23 plan (heuristic) in the old ensemble (one 1,000-step chain started at the
+4. R-hat of a 1,000-plan ensemble by thinning;
+5. the ranks of the default k = 23 plan (heuristic) in the old ensemble (one 1,000-step chain started at the
    plan, no burn-in: ``recom_chain``) and in the new one (:func:`partition.ensemble.plan_percentiles` defaults).
 
 Seconds depend on the machine and on what else runs on it.
@@ -62,6 +63,22 @@ def _drift(problem, pool) -> None:
     print(f"\nacceptance (share of steps that changed the plan): {np.mean([r.acceptance for r in results]):.3f}")
 
 
+THINS = (1, 10, 25, 50)
+
+
+def _thinning(problem, pool) -> None:
+    """R-hat of wdist of a 1,000-plan ensemble (4 chains, default burn-in) by thinning, and its cost."""
+    print("\n### Thinning: 1,000 plans, 4 chains, default burn-in, ProcessPoolExecutor(2)\n")
+    print("| thin | steps in all | wall (s) | R-hat of wdist | mean wdist (km) |")
+    print("|---|---|---|---|---|")
+    for thin in THINS:
+        t = time.perf_counter()
+        sample = ensemble(problem, 1000, chains=4, thin=thin, executor=pool, random_state=0, progress=False)
+        wall = time.perf_counter() - t
+        mean = np.mean([m["wdist_km"] for m in sample])
+        print(f"| {thin} | {sample.total_steps:,} | {wall:.1f} | {sample.rhat_wdist:.3f} | {mean:.3f} |")
+
+
 def main(plans: int) -> None:
     """Print the figures as Markdown."""
     warnings.simplefilter("ignore")
@@ -85,6 +102,7 @@ def main(plans: int) -> None:
         )
         print(f"acceptance per chain: {', '.join(f'{a:.3f}' for a in sample.acceptance)}")
         _drift(problem, pool)
+        _thinning(problem, pool)
 
     print(f"\n### Ranks of the default k = {K} plan (heuristic, default options)\n")
     plan = make_plan(inputs, spec, K, solver="heuristic")
@@ -94,11 +112,13 @@ def main(plans: int) -> None:
     old = percentiles(evaluate(labels), [evaluate(x) for x in recom_chain(problem, labels, 1000, random_state=0)])
     new = plan_percentiles(inputs, [plan], 1000, random_state=0, progress=False)
     big = plan_percentiles(inputs, [plan], 10_000, random_state=0, progress=False)
+    thinned = plan_percentiles(inputs, [plan], 1000, thin=25, random_state=0, progress=False)
     print(f"plan: wdist {plan.wdist_km:.3f} km\n")
     print("| ensemble | " + " | ".join(old) + " |")
     print("|---|" + "---|" * len(old))
     print("| old: 1 chain of 1,000 steps from the plan, no burn-in | " + " | ".join(f"{v:.1%}" for v in old.values()))
-    for name, ranks in (("new: 1,000 plans, defaults", new), ("new: 10,000 plans, defaults", big)):
+    rows = (("new: 1,000 plans, defaults", new), ("new: 10,000 plans, defaults", big), ("new: 1,000, thin 25", thinned))
+    for name, ranks in rows:
         row = ranks[plan.name]
         print(f"| {name} ({ranks.samples[plan.name].describe()}) | " + " | ".join(f"{v:.1%}" for v in row.values()))
     print(

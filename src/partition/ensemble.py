@@ -182,6 +182,9 @@ DEFAULT_CHAINS = 4
 DEFAULT_BURN_IN = 2000
 """Steps discarded at the start of each chain by default (see :func:`ensemble` for the measurement)."""
 
+DEFAULT_THIN = 1
+"""Every configuration after the burn-in kept by default (see :func:`ensemble` on R-hat and thinning)."""
+
 
 def _rest_ok(sizes: Sizes, sums: np.ndarray, anchors: np.ndarray, parts: int) -> np.ndarray:
     """Rows that ``parts`` partnerships could still hold: sums within ``parts × [low, high]`` and, when anchors
@@ -331,7 +334,7 @@ def run_chain(
     *,
     steps: int,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = 1,
+    thin: int = DEFAULT_THIN,
     tries: int = 8,
     on_kept: Callable[[], None] | None = None,
 ) -> ChainResult:
@@ -528,7 +531,7 @@ def ensemble(
     *,
     chains: int = DEFAULT_CHAINS,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = 1,
+    thin: int = DEFAULT_THIN,
     random_state: int | None = 0,
     executor: Executor | None = None,
     progress: bool | None = None,
@@ -543,10 +546,14 @@ def ensemble(
     concatenated in chain order.
 
     The default burn-in (:data:`DEFAULT_BURN_IN` = 2,000 steps) covers the drift measured on Hampshire k = 23
-    (default spec, ±10 % pupils) from random starts (8 chains, ``benchmarks/ensemble.py``, see
-    ``benchmarks/ENSEMBLE.md``): mean wdist falls from about 7.3 km at the random start to within 0.05 km
-    of its level after about 1,000 steps and stays there (mean of steps 1,000-2,000 and 3,000-4,000 alike);
-    2,000 steps is twice that.
+    (default spec: pupils ±10 %, anchors) from random starts: over 16 chains (``benchmarks/ensemble.py``,
+    ``benchmarks/ENSEMBLE.md``) mean wdist is 4.61 km at the random starting plans, 4.58 km over steps 1-100
+    and 4.48 km over steps 100-250, then stays within 4.45-4.54 km in every later window up to 4,000 steps
+    (the noise between windows): the drift is over by about 250 steps, and 2,000 steps is eight times that
+    (about 0.7 s per chain). R-hat says whether the kept part has mixed: each chain's wdist wanders slowly
+    (a ReCom step redraws 2 of k partnerships), so with thin = 1 a 1,000-plan ensemble (250 steps per chain)
+    has R-hat well above 1 and 100,000 plans about 1.02; thinning (``thin``) or more plans brings it down
+    (figures in ``benchmarks/ENSEMBLE.md``).
 
     Parameters
     ----------
@@ -696,7 +703,7 @@ def plan_percentiles(
     *,
     chains: int = DEFAULT_CHAINS,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = 1,
+    thin: int = DEFAULT_THIN,
     random_state: int | None = 0,
     executor: Executor | None = None,
     progress: bool | None = None,

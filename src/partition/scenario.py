@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS
+from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.io.schools import KINDS
 from partition.naming import NameOverrides
 from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
@@ -100,7 +100,7 @@ class OutputsSchema(StrictModel):
     ensemble_burn_in: int = Field(
         DEFAULT_BURN_IN, ge=0, le=10_000_000, description="steps discarded at the start of each chain, e.g. 2000"
     )
-    ensemble_thin: int = Field(1, ge=1, le=10_000, description="keep every n-th step, 1 or more, e.g. 1")
+    ensemble_thin: int = Field(DEFAULT_THIN, ge=1, le=10_000, description="keep every n-th step, 1 or more, e.g. 1")
     basemap: Literal["osm", "none"] = Field(
         "none", description='"osm" (online OpenStreetMap tiles under the maps) or "none" (offline only)'
     )
