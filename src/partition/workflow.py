@@ -1030,7 +1030,7 @@ def compare(
     data_dir: str | Path | None = None,
     chains: int | None = None,
     burn_in: int | None = None,
-    thin: int = 1,
+    thin: int | None = None,
     executor: Executor | None = None,
 ) -> CompareResult:
     """``partition compare``: score configurations side by side (and rank them in a ReCom ensemble).
