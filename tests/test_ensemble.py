@@ -177,10 +177,12 @@ def test_plans_of_one_k_share_one_ensemble_and_the_table_tells_the_design(hampsh
     table = add_ensemble_ranks(scorecard([a, b]), [a, b], ranks, 40)
     design = table.attrs["ensemble_design"]
     assert design["chains"] == 2 and design["burn_in"] == 30 and design["thin"] == 2
-    assert design["steps_per_chain"] == [70, 70] and set(design["rhat_wdist"]) == {a.name, "copy"}
+    assert design["steps_per_chain"] == [70, 70] and len(design["ensembles"]) == 1  # one ensemble, shared
+    assert design["ensembles"][0]["configurations"] == [a.name, "copy"] and design["ensembles"][0]["k"] == 23
     md = format_scorecard(table, "markdown")
     assert "Drawn by 2 independent ReCom chains from random starting plans" in md
-    assert "30 steps of burn-in discarded per chain, then every 2nd step kept (70 steps per chain)" in md
+    assert "30 steps of burn-in discarded per chain, then every 2nd step kept (70 steps per chain); R-hat" in md
+    assert f"chains agree): k = 23 {sample.rhat_wdist:.2f}." in md
 
 
 def test_compare_cli_states_the_ensemble_design(hampshire, tmp_path):

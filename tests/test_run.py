@@ -115,7 +115,8 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     design = manifest["ensemble"]
     assert design["chains"] == 4 and design["burn_in"] == manifest["outputs"]["ensemble_burn_in"] == 2000
     assert design["kept_per_chain"] == [13, 13, 12, 12] and design["steps_per_chain"] == [2013, 2013, 2012, 2012]
-    assert design["total_steps"] == 4 * 2000 + 50 and list(design["rhat_wdist"]) == ["k23-ignore-heuristic"]
+    assert design["total_steps"] == 4 * 2000 + 50 and len(design["ensembles"]) == 1
+    assert design["ensembles"][0]["configurations"] == ["k23-ignore-heuristic"] and design["ensembles"][0]["k"] == 23
     assert design["method"].startswith("independent ReCom chains from random starting plans")
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack

@@ -264,33 +264,34 @@ def ensemble_design_text(design: dict[str, Any] | None) -> str:
     ----------
     design
         ``attrs["ensemble_design"]`` of a table from :func:`add_ensemble_ranks`: ``chains``, ``burn_in``,
-        ``thin``, ``steps_per_chain`` and ``rhat_wdist`` (``{configuration: R-hat or None}``); None or empty
-        for none.
+        ``thin``, ``steps_per_chain`` and ``ensembles`` (each with ``k`` and ``rhat_wdist``, None when NaN);
+        None or empty for none.
 
     Returns
     -------
     str
         E.g. ``" Drawn by 4 independent ReCom chains from random starting plans: 2,000 steps of burn-in
         discarded per chain, then every 1st step kept (2,250 steps per chain); R-hat of the average distance
-        across chains (near 1 when the chains agree): k23-ignore 1.00."``; ``""`` without a design.
+        across chains (near 1 when the chains agree): k = 23 1.00."``; ``""`` without a design.
     """
     if not design:
         return ""
     chains = design["chains"]
     steps = design["steps_per_chain"]
     steps_text = f"{steps[0]:,}" if min(steps) == max(steps) else f"{min(steps):,}-{max(steps):,}"
-    rhats = design.get("rhat_wdist") or {}
-    rhat_text = ", ".join(f"{name} {'n/a' if r is None else f'{r:.2f}'}" for name, r in rhats.items())
+    ensembles = design.get("ensembles") or []
+    rhat_text = "; ".join(f"k = {e['k']} {_rhat_shown(e['rhat_wdist'])}" for e in ensembles)
+    rhat = f"; R-hat of the average distance across chains (near 1 when the chains agree): {rhat_text}."
     return (
         f" Drawn by {chains} independent ReCom chain{'s' if chains != 1 else ''} from random starting plans "
         f"(not from the configuration ranked): {design['burn_in']:,} steps of burn-in discarded per chain, then "
-        f"every {_ordinal(design['thin'])} step kept ({steps_text} steps per chain)"
-        + (
-            f"; R-hat of the average distance across chains (near 1 when the chains agree): {rhat_text}."
-            if rhats
-            else "."
-        )
+        f"every {_ordinal(design['thin'])} step kept ({steps_text} steps per chain)" + (rhat if ensembles else ".")
     )
+
+
+def _rhat_shown(rhat: float | None) -> str:
+    """An R-hat with two decimals, or why there is none."""
+    return "n/a (one chain)" if rhat is None else f"{rhat:.2f}"
 
 
 def _ordinal(n: int) -> str:
@@ -568,7 +569,8 @@ def ensemble_design(ranks: dict[str, dict[str, float]]) -> dict[str, Any] | None
     -------
     dict or None
         ``chains``, ``burn_in``, ``thin``, ``steps_per_chain``, ``kept_per_chain``, ``total_steps`` (of one
-        ensemble, the same design for every k) and per configuration ranked ``rhat_wdist``, ``acceptance`` and
+        ensemble, the same design for every k), ``method``, and ``ensembles``: per ensemble drawn, its ``k``,
+        the ``configurations`` ranked in it, ``rhat_wdist`` (None when NaN), ``acceptance`` and
         ``start_wdist_km`` (per chain); None without samples.
     """
     samples = getattr(ranks, "samples", {})
@@ -578,11 +580,15 @@ def ensemble_design(ranks: dict[str, dict[str, float]]) -> dict[str, Any] | None
     keys = ("chains", "burn_in", "thin", "random_state", "kept_per_chain", "steps_per_chain", "total_steps")
     out: dict[str, Any] = {key: first[key] for key in keys}
     out["method"] = "independent ReCom chains from random starting plans (recursive spanning-tree cuts)"
-    out["rhat_wdist"] = {name: s.design()["rhat_wdist"] for name, s in samples.items()}
-    out["configurations"] = {
-        name: {key: s.design()[key] for key in ("rhat_wdist", "acceptance", "start_wdist_km")}
-        for name, s in samples.items()
-    }
+    shared: dict[int, dict[str, Any]] = {}  # one entry per ensemble, whichever configurations share it
+    for name, sample in samples.items():
+        if id(sample) not in shared:
+            design = sample.design()
+            shared[id(sample)] = {"k": design["k"], "configurations": []} | {
+                key: design[key] for key in ("rhat_wdist", "acceptance", "start_wdist_km")
+            }
+        shared[id(sample)]["configurations"].append(name)
+    out["ensembles"] = list(shared.values())
     return out
 
 

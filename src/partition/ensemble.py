@@ -449,6 +449,8 @@ class EnsembleSample:
         Per chain, the share of steps that changed the configuration.
     start_wdist_km
         Per chain, wdist of its random starting plan (km).
+    k
+        Partnerships of the configurations.
     """
 
     metrics: list[dict[str, float]]
@@ -460,6 +462,7 @@ class EnsembleSample:
     rhat_wdist: float
     acceptance: tuple[float, ...]
     start_wdist_km: tuple[float, ...]
+    k: int = 0
 
     def __len__(self) -> int:
         return len(self.metrics)
@@ -486,11 +489,12 @@ class EnsembleSample:
         Returns
         -------
         dict
-            ``size``, ``chains``, ``kept_per_chain``, ``steps_per_chain``, ``burn_in``, ``thin``,
+            ``k``, ``size``, ``chains``, ``kept_per_chain``, ``steps_per_chain``, ``burn_in``, ``thin``,
             ``total_steps``, ``random_state``, ``rhat_wdist`` (None when NaN), ``acceptance``,
             ``start_wdist_km``.
         """
         return {
+            "k": self.k,
             "size": len(self.metrics),
             "chains": self.chains,
             "kept_per_chain": list(self.kept_per_chain),
@@ -629,6 +633,7 @@ def ensemble(
         rhat_wdist=split_rhat([np.array([m["wdist_km"] for m in r.metrics]) for r in results]),
         acceptance=tuple(r.acceptance for r in results),
         start_wdist_km=tuple(r.start_wdist_km for r in results),
+        k=problem.k,
     )
 
 
