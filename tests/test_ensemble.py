@@ -92,6 +92,15 @@ def test_random_plan_keeps_apart_pairs_apart():
         _assert_valid(inputs, problem, random_plan(problem, np.random.default_rng(seed)))
 
 
+@pytest.mark.parametrize("k", [3, 12])
+def test_random_plan_without_size_bounds_or_anchors_leaves_a_block_for_each(k):
+    inputs = grid_inputs(3, 4, [100] * 12, [False] * 12)
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, PlanSpec(k=(k,), size=(), anchors=False), k)
+    assert problem.limits == {} and not problem.needs_anchors
+    for seed in range(10):
+        _assert_valid(inputs, problem, random_plan(problem, np.random.default_rng(seed)))
+
+
 def test_random_plan_says_plainly_when_it_finds_none():
     # a path 100 - 300 - 100 pupils in two partnerships of 225-275: no contiguous split exists
     inputs = grid_inputs(1, 3, [100, 300, 100], [True] * 3)

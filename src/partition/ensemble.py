@@ -205,7 +205,7 @@ def _cut_piece(
 
     Draws up to ``trees`` random spanning trees of the area; a tree edge is a candidate when one side is a
     valid partnership (:meth:`Sizes.within`, an anchor when required, no ``apart`` pair inside) and the other
-    side could still make ``parts - 1`` (:func:`_rest_ok`; with ``parts == 2`` that is a valid partnership with
+    side could still make ``parts - 1`` (:func:`_rest_ok`, and ``parts - 1`` blocks or more; with ``parts == 2`` that is a valid partnership with
     no ``apart`` pair inside either). Returns the mask of the piece over ``nodes``, or None.
     """
     n = len(nodes)
@@ -232,6 +232,10 @@ def _cut_piece(
         # the subtree below v is the piece (and the rest goes on), or the other way round
         piece_below = _rest_ok(sizes, sums, anchors_below, 1) & _rest_ok(sizes, rest_sums, rest_anchors, parts - 1)
         piece_above = _rest_ok(sizes, rest_sums, rest_anchors, 1) & _rest_ok(sizes, sums, anchors_below, parts - 1)
+        # a block or more for each partnership left
+        count_below = inside.sum(axis=1)
+        piece_below &= n - count_below >= parts - 1
+        piece_above &= count_below >= parts - 1
         piece_below[root] = piece_above[root] = False
         masks = np.concatenate([inside[piece_below], ~inside[piece_above]])
         if len(pairs) and len(masks):
@@ -266,7 +270,7 @@ def random_plan(
     off one partnership along a tree edge, chosen at random among the edges where one side is within every
     size bound, holds an anchor (when the problem needs anchors) and keeps ``apart`` pairs apart, while the
     other side could still make the partnerships left (its sums within (k − i) × [low, high], at least k − i
-    anchors); the last cut must leave both halves valid. Each piece is one side of a tree edge, so every
+    anchors and blocks); the last cut must leave both halves valid. Each piece is one side of a tree edge, so every
     partnership is connected. An attempt whose cut finds no candidate in ``trees`` trees starts again.
 
     Parameters
