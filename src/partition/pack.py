@@ -541,7 +541,9 @@ def comparison_html(table: pd.DataFrame, titles: Mapping[str, str]) -> str:
     size = int(table.attrs.get("ensemble_size", 0))
     design = table.attrs.get("ensemble_design") or {}
     starts = (
-        f" (from {design['chains']} separate random starting plans, none of them ours)" if design.get("chains") else ""
+        f" (from {design['chains']} separate random starting plans, not from our proposals)"
+        if design.get("chains")
+        else ""
     )
     random_plans = (
         f"<p>Random valid plans: we drew {size:,} other plans at random that follow the same rules{starts}; "
