@@ -52,6 +52,8 @@ def test_default_scenario_is_valid():
         ),
         ("[solver]\nname = 'fastest'\n", r"line 2: name = \"fastest\" in \[solver\] is not one of auto"),
         ("[outputs]\nensemble = 'many'\n", r"line 2: ensemble = \"many\" in \[outputs\] must be a whole number"),
+        ("[outputs]\nensemble_thin = 0\n", r"line 2: ensemble_thin = 0 in \[outputs\] must be at least 1"),
+        ("[outputs]\nensemble_chains = 0\n", r"line 2: ensemble_chains = 0 in \[outputs\] must be at least 1"),
         (
             "[extras]\nx = 1\n",
             r"line 1: unknown table \[extras\]. Fix: the tables and keys of the file are data, spec, solver, outputs",
@@ -108,6 +110,14 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     # the settings used, defaults included, even those the scenario file leaves out
     assert {"name", "time_limit", "alternatives"} <= manifest["solver"].keys()
     assert {"maps", "exports", "pack", "ensemble"} <= manifest["outputs"].keys()
+    # the ensemble's design, defaults included: 4 chains from random plans, burn-in, thinning, steps
+    assert manifest["outputs"]["ensemble_chains"] == 4 and manifest["outputs"]["ensemble_thin"] == 1
+    design = manifest["ensemble"]
+    assert design["chains"] == 4 and design["burn_in"] == manifest["outputs"]["ensemble_burn_in"] == 2000
+    assert design["kept_per_chain"] == [13, 13, 12, 12] and design["steps_per_chain"] == [2013, 2013, 2012, 2012]
+    assert design["total_steps"] == 4 * 2000 + 50 and len(design["ensembles"]) == 1
+    assert design["ensembles"][0]["configurations"] == ["k23-ignore-heuristic"] and design["ensembles"][0]["k"] == 23
+    assert design["method"].startswith("independent ReCom chains from random starting plans")
     pack = (out / "consultation-pack.html").read_text()
     assert "<svg" in pack and "Open Government Licence" in pack and "districts-11" in pack
     assert "href='k23-ignore-heuristic/edit.html'>Edit this proposal: " in pack
@@ -117,6 +127,8 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert json.loads((out / "manifest.json").read_text())["violated"] == []
     md = (out / "comparison.md").read_text()
     assert "beats 50 random valid plans on average distance to centre (%)" in md and "\nColumns:\n" in md
+    assert "Drawn by 4 independent ReCom chains from random starting plans" in md
+    assert "2,000 steps of burn-in discarded per chain, then every 1st step kept (2,012-2,013 steps per chain)" in md
     csv = pd.read_csv(out / "comparison.csv", index_col=0)
     assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
     assert csv["largest size difference (%)"].dtype == float and csv["largest size difference (%)"].max() > 10

@@ -395,6 +395,9 @@ OPTION_NAMES = {
     "min_difference": "--min-difference",
     "within": "--within",
     "ensemble": "--ensemble",
+    "ensemble_chains": "--chains",
+    "ensemble_burn_in": "--burn-in",
+    "ensemble_thin": "--thin",
 }
 """Model field -> the option that sets it, so that a bad value is reported as ``option --seed: ...``."""
 
@@ -776,6 +779,11 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
     help="Also rank each valid configuration within N valid plans sampled by ReCom.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the ensemble.")
+@click.option(
+    "--chains", type=int, default=None, help="Independent chains of the ensemble, each from a random plan [default: 4]."
+)
+@click.option("--burn-in", type=int, default=None, help="Steps discarded at the start of each chain [default: 2000].")
+@click.option("--thin", type=int, default=None, help="Keep every n-th step of each chain [default: 1].")
 @handle_errors
 def compare_cmd(
     configurations: tuple[str, ...],
@@ -785,6 +793,9 @@ def compare_cmd(
     list_changes: bool,
     ensemble_size: int,
     seed: int,
+    chains: int | None,
+    burn_in: int | None,
+    thin: int | None,
     **opts: Any,
 ) -> None:
     """Score configurations side by side: folders from 'partition plan', URN,partnership CSVs or polygon layers.
@@ -797,7 +808,8 @@ def compare_cmd(
     from partition.spec import SpecSchema
     from partition.workflow import compare
 
-    _validate_options(OutputsSchema, {"ensemble": ensemble_size})
+    design = {"ensemble_chains": chains, "ensemble_burn_in": burn_in, "ensemble_thin": thin}
+    _validate_options(OutputsSchema, {"ensemble": ensemble_size, **{k: v for k, v in design.items() if v is not None}})
     _validate_options(SpecSchema, {"random_state": seed})
     if not configurations and no_current:
         raise click.UsageError("nothing to compare: give configurations or drop --no-current")
@@ -809,6 +821,9 @@ def compare_cmd(
         ensemble=ensemble_size,
         seed=seed,
         data_dir=opts.pop("data_dir"),
+        chains=chains,
+        burn_in=burn_in,
+        thin=thin,
     )
     click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
     if list_changes:

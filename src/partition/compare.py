@@ -257,19 +257,66 @@ def rank_key(metric: str) -> str:
     return f"rank_{metric}"
 
 
-def ensemble_columns(size: int) -> list[Column]:
+def ensemble_design_text(design: dict[str, Any] | None) -> str:
+    """How the ensemble was drawn, in words, for the rank columns' definitions.
+
+    Parameters
+    ----------
+    design
+        ``attrs["ensemble_design"]`` of a table from :func:`add_ensemble_ranks`: ``chains``, ``burn_in``,
+        ``thin``, ``steps_per_chain`` and ``ensembles`` (each with ``k`` and ``rhat_wdist``, None when NaN);
+        None or empty for none.
+
+    Returns
+    -------
+    str
+        E.g. ``" Drawn by 4 independent ReCom chains from random starting plans: 2,000 steps of burn-in
+        discarded per chain, then every 1st step kept (2,250 steps per chain); R-hat of the average distance
+        across chains (near 1 when the chains agree): k = 23 1.00."``; ``""`` without a design.
+    """
+    if not design:
+        return ""
+    chains = design["chains"]
+    steps = design["steps_per_chain"]
+    steps_text = f"{steps[0]:,}" if min(steps) == max(steps) else f"{min(steps):,}-{max(steps):,}"
+    ensembles = design.get("ensembles") or []
+    rhat_text = "; ".join(f"k = {e['k']} {_rhat_shown(e['rhat_wdist'])}" for e in ensembles)
+    rhat = f"; R-hat of the average distance across chains (near 1 when the chains agree): {rhat_text}."
+    return (
+        f" Drawn by {chains} independent ReCom chain{'s' if chains != 1 else ''} from random starting plans "
+        f"(not from the configuration ranked): {design['burn_in']:,} steps of burn-in discarded per chain, then "
+        f"every {_ordinal(design['thin'])} step kept ({steps_text} steps per chain)" + (rhat if ensembles else ".")
+    )
+
+
+def _rhat_shown(rhat: float | None) -> str:
+    """An R-hat with two decimals, or why there is none."""
+    return "n/a (one chain)" if rhat is None else f"{rhat:.2f}"
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th`` ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ensemble_columns(size: int, design: dict[str, Any] | None = None) -> list[Column]:
     """The ensemble rank columns: share (%) of ``size`` valid plans each configuration beats, per metric, and the note.
 
     Parameters
     ----------
     size
         Configurations in each ensemble.
+    design
+        How the ensembles were drawn (``attrs["ensemble_design"]``, see :func:`ensemble_design_text`), told in
+        each definition; None leaves it out.
 
     Returns
     -------
     list of Column
         One column per :data:`ENSEMBLE_METRICS` entry, then ``rank_note``.
     """
+    how = ensemble_design_text(design)
     out = []
     for metric in ENSEMBLE_METRICS:
         base = _column(metric)
@@ -279,7 +326,7 @@ def ensemble_columns(size: int) -> list[Column]:
                 f"beats {size} random valid plans on {base.label}",
                 "%",
                 f"Share of {size} valid configurations sampled at random (ReCom, same k and rules) that have a higher "
-                f"(worse) {base.label} than this one; blank when it has no rank (see the note).",
+                f"(worse) {base.label} than this one; blank when it has no rank (see the note).{how}",
                 decimals=1,
             )
         )
@@ -308,7 +355,8 @@ def columns_of(table: pd.DataFrame) -> list[Column]:
         In the order of ``table.columns``.
     """
     known = {c.key: c for c in COLUMNS}
-    known.update({c.key: c for c in ensemble_columns(int(table.attrs.get("ensemble_size", 0)))})
+    size = int(table.attrs.get("ensemble_size", 0))
+    known.update({c.key: c for c in ensemble_columns(size, table.attrs.get("ensemble_design"))})
     reference = table.attrs.get("reference")
     out = []
     for key in table.columns:
@@ -509,6 +557,41 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
     return table
 
 
+def ensemble_design(ranks: dict[str, dict[str, float]]) -> dict[str, Any] | None:
+    """The design of the ensembles behind ``ranks`` as plain values (for ``manifest.json`` and the definitions).
+
+    Parameters
+    ----------
+    ranks
+        From :func:`partition.ensemble.plan_percentiles` (its ``samples``); a plain dict has none.
+
+    Returns
+    -------
+    dict or None
+        ``chains``, ``burn_in``, ``thin``, ``steps_per_chain``, ``kept_per_chain``, ``total_steps`` (of one
+        ensemble, the same design for every k), ``method``, and ``ensembles``: per ensemble drawn, its ``k``,
+        the ``configurations`` ranked in it, ``rhat_wdist`` (None when NaN), ``acceptance`` and
+        ``start_wdist_km`` (per chain); None without samples.
+    """
+    samples = getattr(ranks, "samples", {})
+    if not samples:
+        return None
+    first = next(iter(samples.values())).design()
+    keys = ("chains", "burn_in", "thin", "random_state", "kept_per_chain", "steps_per_chain", "total_steps")
+    out: dict[str, Any] = {key: first[key] for key in keys}
+    out["method"] = "independent ReCom chains from random starting plans (recursive spanning-tree cuts)"
+    shared: dict[int, dict[str, Any]] = {}  # one entry per ensemble, whichever configurations share it
+    for name, sample in samples.items():
+        if id(sample) not in shared:
+            design = sample.design()
+            shared[id(sample)] = {"k": design["k"], "configurations": []} | {
+                key: design[key] for key in ("rhat_wdist", "acceptance", "start_wdist_km")
+            }
+        shared[id(sample)]["configurations"].append(name)
+    out["ensembles"] = list(shared.values())
+    return out
+
+
 def add_ensemble_ranks(
     table: pd.DataFrame,
     plans: list[Plan],
@@ -524,7 +607,8 @@ def add_ensemble_ranks(
     plans
         The configurations in the table.
     ranks
-        ``{name: {metric: share beaten}}`` from :func:`partition.ensemble.plan_percentiles`.
+        ``{name: {metric: share beaten}}`` from :func:`partition.ensemble.plan_percentiles` (its ``samples``
+        and ``reasons``, when it has them, give the design and why a configuration has no rank).
     size
         Configurations in each ensemble (``attrs["ensemble_size"]``, for the headings).
 
@@ -533,7 +617,8 @@ def add_ensemble_ranks(
     pandas.DataFrame
         The table with one column per :data:`ENSEMBLE_METRICS` entry (:func:`rank_key`): the share of the
         ensemble it beats in % (a number, NaN when the configuration has no rank), and ``rank_note``: why
-        a configuration has no rank (not valid; one partnership), blank otherwise.
+        a configuration has no rank (not valid; one partnership; no random plan to start from), blank
+        otherwise. ``attrs["ensemble_design"]`` holds :func:`ensemble_design` (None without it).
     """
     from partition.ensemble import rank_unavailable
 
@@ -541,8 +626,10 @@ def add_ensemble_ranks(
     for metric in ENSEMBLE_METRICS:
         out[rank_key(metric)] = [100 * ranks[n][metric] if n in ranks else math.nan for n in out.index]
     reasons = {plan.name: rank_unavailable(plan) for plan in plans}
+    reasons.update(getattr(ranks, "reasons", {}))
     out["rank_note"] = ["" if n in ranks else (reasons.get(n) or "not ranked") for n in out.index]
     out.attrs["ensemble_size"] = size
+    out.attrs["ensemble_design"] = ensemble_design(ranks)
     return out
 
 

@@ -539,8 +539,14 @@ def comparison_html(table: pd.DataFrame, titles: Mapping[str, str]) -> str:
     groups = public_columns(table)
     tables = "".join(table_html(table, columns, caption, titles) for caption, columns in groups)
     size = int(table.attrs.get("ensemble_size", 0))
+    design = table.attrs.get("ensemble_design") or {}
+    starts = (
+        f" (from {design['chains']} separate random starting plans, not from our proposals)"
+        if design.get("chains")
+        else ""
+    )
     random_plans = (
-        f"<p>Random valid plans: we drew {size:,} other plans at random that follow the same rules; "
+        f"<p>Random valid plans: we drew {size:,} other plans at random that follow the same rules{starts}; "
         "“beats 95 %” means the configuration does better on that measure than 95 % of them.</p>"
         if any(k.startswith("rank_") for k in table.columns)
         else ""

@@ -672,6 +672,28 @@ def oversized_federations(
                 )
 
 
+@dataclass(frozen=True, eq=False)
+class BlockDescriber:
+    """A block described for users (up to three of its units: school, URN, district), as
+    :attr:`Problem.describe_block`; a module-level class, not a closure, so that a :class:`Problem` pickles
+    (an executor can send it to another process).
+
+    Attributes
+    ----------
+    units
+        The units frame (as :func:`partition.graph.describe_units` reads it).
+    blocks
+        Unit indices of each block.
+    """
+
+    units: pd.DataFrame
+    blocks: Sequence[np.ndarray]
+
+    def __call__(self, block: int) -> str:
+        """The units of ``block`` described (see :func:`partition.graph.describe_units`)."""
+        return describe_units(self.units, list(self.blocks[block]), limit=3)
+
+
 def feasibility(problem: Problem) -> None:
     """Refuse a ``k`` the blocks cannot hold.
 
@@ -785,7 +807,7 @@ def build_problem(
         split_penalty_km=spec.split_penalty_km if spec.districts == "penalise" else 0.0,
         nest=spec.districts == "nest",
         n_units=len(units),
-        describe_block=lambda b: describe_units(units, list(blocks[b]), limit=3),
+        describe_block=BlockDescriber(units, blocks),
         point_anchor=schools.loc[schools["unit"].isin(subset), "anchor"].to_numpy(dtype=bool),
         objective=spec.objective,
         point_trust=point_trust,

@@ -14,7 +14,9 @@ See ``configs/hampshire.toml``. Sections and keys:
     ``alternatives``, ``min_difference``, ``within``.
 ``[outputs]``
     ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``basemap`` (``"osm"`` or ``"none"``), ``ensemble`` (plans sampled
-    to rank each configuration; 0 for none).
+    to rank each configuration; 0 for none), ``ensemble_chains`` (independent chains, default 4),
+    ``ensemble_burn_in`` (steps discarded per chain, default 2,000), ``ensemble_thin`` (keep every n-th step,
+    default 1); see :func:`partition.ensemble.ensemble`.
 ``[names]``
     partnership names chosen by the planner (see :mod:`partition.naming`):
     ``[names.schools]`` URN = name (the partnership containing that school is
@@ -33,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.io.schools import KINDS
 from partition.naming import NameOverrides
 from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
@@ -91,6 +94,13 @@ class OutputsSchema(StrictModel):
     exports: bool = Field(True, description="true or false")
     pack: bool = Field(True, description="true or false")
     ensemble: int = Field(0, ge=0, le=1_000_000, description="a number of sampled plans, 0 for none, e.g. 1000")
+    ensemble_chains: int = Field(
+        DEFAULT_CHAINS, ge=1, le=1000, description="a number of independent chains, 1 or more, e.g. 4"
+    )
+    ensemble_burn_in: int = Field(
+        DEFAULT_BURN_IN, ge=0, le=10_000_000, description="steps discarded at the start of each chain, e.g. 2000"
+    )
+    ensemble_thin: int = Field(DEFAULT_THIN, ge=1, le=10_000, description="keep every n-th step, 1 or more, e.g. 1")
     basemap: Literal["osm", "none"] = Field(
         "none", description='"osm" (online OpenStreetMap tiles under the maps) or "none" (offline only)'
     )

@@ -14,8 +14,9 @@
 ``partnerships.geojson``, ``plan.json``, ``map.html``, ``edit.html``: the planner's editor); the comparison maps;
 ``exports/`` (GeoPackage, GeoJSON, CSV); ``consultation-pack.html``; and
 ``manifest.json``: input files with SHA-256 hashes and dates, the full spec,
-solver options, package versions, seed, timings and each configuration's status
-and the rules it breaks — enough to reproduce a published map exactly.
+solver options, package versions, seed, timings, each configuration's status
+and the rules it breaks, and the design of the ensemble ranks (``ensemble``: chains,
+steps of burn-in, thinning, steps per chain, R-hat) — enough to reproduce a published map exactly.
 
 ``plan`` and ``run`` publish all at once (see :mod:`partition.publish`): the folder
 holds this run's outputs and nothing else, or, after a failure, the previous
@@ -51,6 +52,8 @@ from partition.spec import PlanSpec
 from partition.validate import checked
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from partition.maps import WrittenMap
 
 PACKAGES = (
@@ -1025,6 +1028,10 @@ def compare(
     ensemble: int = 0,
     seed: int = 0,
     data_dir: str | Path | None = None,
+    chains: int | None = None,
+    burn_in: int | None = None,
+    thin: int | None = None,
+    executor: Executor | None = None,
 ) -> CompareResult:
     """``partition compare``: score configurations side by side (and rank them in a ReCom ensemble).
 
@@ -1042,6 +1049,11 @@ def compare(
         The ensemble's seed.
     data_dir
         The data folder.
+    chains, burn_in, thin
+        The ensemble's independent chains, steps of burn-in discarded per chain and thinning (None: the
+        defaults of :func:`partition.ensemble.ensemble`).
+    executor
+        Where the chains run (a :class:`concurrent.futures.Executor`; None: here, one after another).
 
     Returns
     -------
@@ -1068,10 +1080,18 @@ def compare(
     if ensemble > 0:
         from partition.ensemble import plan_percentiles
 
-        ranks = plan_percentiles(inputs, plans, ensemble, random_state=seed)
+        ranks = plan_percentiles(
+            inputs, plans, ensemble, random_state=seed, executor=executor, **_chain_options(chains, burn_in, thin)
+        )
         table = add_ensemble_ranks(table, plans, ranks, ensemble)
     changes = tuple(Change(plans[0].name, p.name, changed_schools(plans[0], p)) for p in plans[1:])
     return CompareResult(tuple(plans), table, changes)
+
+
+def _chain_options(chains: int | None, burn_in: int | None, thin: int | None) -> dict[str, int]:
+    """The ensemble design options given (None: :func:`partition.ensemble.ensemble`'s default)."""
+    given = {"chains": chains, "burn_in": burn_in, "thin": thin}
+    return {key: int(value) for key, value in given.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -1164,7 +1184,12 @@ def run(
         size = int(scenario.outputs.get("ensemble", 0))
         if size:
             t = time.perf_counter()
-            ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state)
+            design = _chain_options(
+                scenario.outputs.get("ensemble_chains"),
+                scenario.outputs.get("ensemble_burn_in"),
+                scenario.outputs.get("ensemble_thin"),
+            )
+            ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state, **design)
             table = add_ensemble_ranks(table, everything, ranks, size)
             timings["ensemble"] = round(time.perf_counter() - t, 2)
         outputs = write_outputs(
@@ -1182,7 +1207,7 @@ def run(
             shown_as=target,
         )
         timings["total"] = round(time.perf_counter() - started, 2)
-        manifest = _manifest(scenario, inputs, plans, folder, timings, command=command, target=target)
+        manifest = _manifest(scenario, inputs, plans, folder, timings, command=command, target=target, table=table)
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return RunResult(target, tuple(plans), current, table, outputs, manifest)
 
@@ -1196,8 +1221,10 @@ def _manifest(
     *,
     command: str,
     target: Path,
+    table: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """The content of ``manifest.json`` (see the module docstring)."""
+    """The content of ``manifest.json`` (see the module docstring); ``ensemble`` is the design of the ensemble
+    ranks of ``table`` (:func:`partition.compare.ensemble_design`), None without."""
     spec = scenario.spec
     return {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -1223,6 +1250,7 @@ def _manifest(
             for p in plans
         },
         "violated": [p.name for p in violated(plans)],
+        "ensemble": None if table is None else table.attrs.get("ensemble_design"),
         "versions": _versions(),
         "timings_s": timings,
     }
