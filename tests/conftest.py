@@ -77,3 +77,11 @@ def write_gias(
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of a two-worker Dask ``LocalCluster`` (separate processes, one thread each)."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

@@ -99,12 +99,18 @@ def test_parallel_and_in_process_give_the_same_plans(done, tmp_path):
     assert _assignments(pooled) == _assignments(done)
 
 
-def test_dask_local_cluster_gives_the_same_plans(done, tmp_path):
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = _run(tmp_path / "dask", scheduler=cluster.scheduler_address)
+def test_dask_local_cluster_gives_the_same_plans(done, tmp_path, dask_scheduler):
+    result = _run(tmp_path / "dask", scheduler=dask_scheduler)
     assert [r.status for r in result.results] == ["refused", "valid", "valid"]
     assert _assignments(tmp_path / "dask") == _assignments(done)
+
+
+def test_unreachable_scheduler_is_a_clear_error(shared, tmp_path, monkeypatch):
+    monkeypatch.setattr("partition.parallel.CONNECT_TIMEOUT_S", 2)
+    res = CliRunner().invoke(
+        cli, ["batch", "--la", "857", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "b")]
+    )
+    assert res.exit_code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
 
 
 def test_k_rules(shared, tmp_path):

@@ -141,6 +141,16 @@ def test_sample_does_not_depend_on_the_executor(problem23):
     assert here.acceptance == there.acceptance and here.start_wdist_km == there.start_wdist_km
 
 
+def test_sample_is_the_same_on_a_dask_cluster(problem23, dask_scheduler):
+    """Independent chains on a two-worker Dask LocalCluster (via partition.parallel): the same sample."""
+    from partition.parallel import executor
+
+    here = ensemble(problem23, 12, chains=4, burn_in=20, thin=2, random_state=9, progress=False)
+    with executor(scheduler=dask_scheduler) as pool:
+        there = ensemble(problem23, 12, chains=4, burn_in=20, thin=2, random_state=9, executor=pool, progress=False)
+    assert here.metrics == there.metrics and here.acceptance == there.acceptance
+
+
 def test_chains_start_from_different_random_plans_and_burn_in_is_discarded(problem23):
     seeds = np.random.SeedSequence(0).spawn(3)
     chains = [run_chain(problem23, s, steps=4, burn_in=5, thin=2) for s in seeds]

@@ -111,11 +111,13 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert {"name", "time_limit", "alternatives"} <= manifest["solver"].keys()
     assert {"maps", "exports", "pack", "ensemble"} <= manifest["outputs"].keys()
     # the ensemble's design, defaults included: 4 chains from random plans, burn-in, thinning, steps
-    assert manifest["outputs"]["ensemble_chains"] == 4 and manifest["outputs"]["ensemble_thin"] == 1
+    # (thinning by default: at least 25,000 steps after the burn-in, so every 500th of 50 plans)
+    assert manifest["outputs"]["ensemble_chains"] == 4 and manifest["outputs"]["ensemble_thin"] is None
     design = manifest["ensemble"]
     assert design["chains"] == 4 and design["burn_in"] == manifest["outputs"]["ensemble_burn_in"] == 2000
-    assert design["kept_per_chain"] == [13, 13, 12, 12] and design["steps_per_chain"] == [2013, 2013, 2012, 2012]
-    assert design["total_steps"] == 4 * 2000 + 50 and len(design["ensembles"]) == 1
+    assert design["thin"] == 500 and design["kept_per_chain"] == [13, 13, 12, 12]
+    assert design["steps_per_chain"] == [2000 + 13 * 500, 2000 + 13 * 500, 2000 + 12 * 500, 2000 + 12 * 500]
+    assert design["total_steps"] == 4 * 2000 + 50 * 500 and len(design["ensembles"]) == 1
     assert design["ensembles"][0]["configurations"] == ["k23-ignore-heuristic"] and design["ensembles"][0]["k"] == 23
     assert design["method"].startswith("independent ReCom chains from random starting plans")
     pack = (out / "consultation-pack.html").read_text()
@@ -128,7 +130,7 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     md = (out / "comparison.md").read_text()
     assert "beats 50 random valid plans on average distance to centre (%)" in md and "\nColumns:\n" in md
     assert "Drawn by 4 independent ReCom chains from random starting plans" in md
-    assert "2,000 steps of burn-in discarded per chain, then every 1st step kept (2,012-2,013 steps per chain)" in md
+    assert "2,000 steps of burn-in discarded per chain, then every 500th step kept (8,000-8,500 steps per chain)" in md
     csv = pd.read_csv(out / "comparison.csv", index_col=0)
     assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
     assert csv["largest size difference (%)"].dtype == float and csv["largest size difference (%)"].max() > 10

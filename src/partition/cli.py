@@ -264,6 +264,36 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def where_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Where independent jobs run (``batch``'s LAs, ensembles' chains): ``--workers`` and ``--scheduler``.
+
+    Parameters
+    ----------
+    func
+        A click command's function.
+
+    Returns
+    -------
+    callable
+        The function with ``--workers`` and ``--scheduler`` added.
+    """
+    return _with_options(
+        func,
+        [
+            click.option(
+                "--workers",
+                type=click.IntRange(min=1),
+                help="Local processes (default: one per core; 1 runs everything in this process).",
+            ),
+            click.option(
+                "--scheduler",
+                help="Address of a Dask distributed scheduler (tcp://host:8786) whose workers run the jobs instead "
+                "(pip install 'partition[cluster]'; workers need the same data and output paths).",
+            ),
+        ],
+    )
+
+
 def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
     """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataSchema.
 
@@ -619,12 +649,7 @@ def plan_cmd(
     help="Batch folder: one folder per LA, summary.csv and index.html.",
 )
 @click.option("--no-maps", is_flag=True, help="Write the plans and the summary only (no maps or editors).")
-@click.option("--workers", type=int, help="Local processes (default: the cores available; 1 plans in this process).")
-@click.option(
-    "--scheduler",
-    help="Address of a Dask distributed scheduler (tcp://host:8786) to plan on its workers instead "
-    "(pip install 'partition[cluster]'; workers must see the same data and output paths).",
-)
+@where_options
 @click.option("--restart", is_flag=True, help="Plan every LA again, even those done with the same inputs and spec.")
 @handle_errors
 def batch_cmd(
@@ -665,8 +690,6 @@ def batch_cmd(
     from partition.batch import KRule, batch, read_k_table
     from partition.scenario import SolverSchema
 
-    if workers is not None and workers < 1:
-        raise click.BadParameter("must be 1 or more", param_hint="--workers")
     rule = KRule(
         k=tuple(ks),
         schools_per=schools_per_partnership,
@@ -783,7 +806,13 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
     "--chains", type=int, default=None, help="Independent chains of the ensemble, each from a random plan [default: 4]."
 )
 @click.option("--burn-in", type=int, default=None, help="Steps discarded at the start of each chain [default: 2000].")
-@click.option("--thin", type=int, default=None, help="Keep every n-th step of each chain [default: 1].")
+@click.option(
+    "--thin",
+    type=int,
+    default=None,
+    help="Keep every n-th step of each chain [default: enough for 25,000 steps in all, 25 for 1,000 plans].",
+)
+@where_options
 @handle_errors
 def compare_cmd(
     configurations: tuple[str, ...],
@@ -796,6 +825,8 @@ def compare_cmd(
     chains: int | None,
     burn_in: int | None,
     thin: int | None,
+    workers: int | None,
+    scheduler: str | None,
     **opts: Any,
 ) -> None:
     """Score configurations side by side: folders from 'partition plan', URN,partnership CSVs or polygon layers.
@@ -824,6 +855,8 @@ def compare_cmd(
         chains=chains,
         burn_in=burn_in,
         thin=thin,
+        workers=workers,
+        scheduler=scheduler,
     )
     click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
     if list_changes:
@@ -841,6 +874,7 @@ def compare_cmd(
 )
 @output_options
 @group_options
+@where_options
 @handle_errors
 def run_cmd(
     scenario: str,
@@ -850,6 +884,8 @@ def run_cmd(
     federations: str | None,
     trusts: str | None,
     trust_penalty: float | None,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
 
@@ -873,7 +909,7 @@ def run_cmd(
         spec = dataclasses.replace(
             spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))
         )
-    result = run(spec, out_dir, echo=click.echo, command=typed_command())
+    result = run(spec, out_dir, echo=click.echo, command=typed_command(), workers=workers, scheduler=scheduler)
     click.echo(
         f"wrote {result.folder}/ (consultation-pack.html, exports/, manifest.json) in "
         f"{result.manifest['timings_s']['total']:.0f} s"

@@ -182,8 +182,29 @@ DEFAULT_CHAINS = 4
 DEFAULT_BURN_IN = 2000
 """Steps discarded at the start of each chain by default (see :func:`ensemble` for the measurement)."""
 
-DEFAULT_THIN = 1
-"""Every configuration after the burn-in kept by default (see :func:`ensemble` on R-hat and thinning)."""
+DEFAULT_THIN = None
+"""Thinning by default: :func:`default_thin` of the ensemble's size (see :func:`ensemble` on R-hat and thinning)."""
+
+MIN_KEPT_STEPS = 25_000
+"""Steps after the burn-in that an ensemble's chains run in all, at least, with the default thinning: a
+1,000-plan ensemble keeps every 25th step (R-hat of wdist 1.08 on Hampshire k = 23, against 1.98 keeping
+every step), a 100,000-plan one every step (R-hat 1.015); see ``benchmarks/ENSEMBLE.md``."""
+
+
+def default_thin(size: int) -> int:
+    """The default thinning of a ``size``-plan ensemble: enough steps for its chains to mix.
+
+    Parameters
+    ----------
+    size
+        Configurations kept in all.
+
+    Returns
+    -------
+    int
+        ``ceil(MIN_KEPT_STEPS / size)``, at least 1 (see :data:`MIN_KEPT_STEPS`).
+    """
+    return max(1, math.ceil(MIN_KEPT_STEPS / max(1, size)))
 
 
 def _rest_ok(sizes: Sizes, sums: np.ndarray, anchors: np.ndarray, parts: int) -> np.ndarray:
@@ -338,7 +359,7 @@ def run_chain(
     *,
     steps: int,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = DEFAULT_THIN,
+    thin: int | None = DEFAULT_THIN,
     tries: int = 8,
     on_kept: Callable[[], None] | None = None,
 ) -> ChainResult:
@@ -539,7 +560,7 @@ def ensemble(
     *,
     chains: int = DEFAULT_CHAINS,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = DEFAULT_THIN,
+    thin: int | None = DEFAULT_THIN,
     random_state: int | None = 0,
     executor: Executor | None = None,
     progress: bool | None = None,
@@ -560,8 +581,9 @@ def ensemble(
     (the noise between windows): the drift is over by about 250 steps, and 2,000 steps is eight times that
     (about 0.7 s per chain). R-hat says whether the kept part has mixed: each chain's wdist wanders slowly
     (a ReCom step redraws 2 of k partnerships), so with thin = 1 a 1,000-plan ensemble (250 steps per chain)
-    has R-hat well above 1 and 100,000 plans about 1.02; thinning (``thin``) or more plans brings it down
-    (figures in ``benchmarks/ENSEMBLE.md``).
+    has R-hat well above 1 (1.98) and 100,000 plans about 1.02; thinning (``thin``) or more plans brings it
+    down, so the default thinning runs at least :data:`MIN_KEPT_STEPS` steps after the burn-in in all
+    (every 25th step kept for 1,000 plans: R-hat 1.08; figures in ``benchmarks/ENSEMBLE.md``).
 
     Parameters
     ----------
@@ -574,7 +596,7 @@ def ensemble(
     burn_in
         Steps discarded at the start of each chain.
     thin
-        Keep every ``thin``-th configuration after the burn-in.
+        Keep every ``thin``-th configuration after the burn-in (None: :func:`default_thin` of ``size``).
     random_state
         Seed the chains' seeds are spawned from.
     executor
@@ -599,6 +621,7 @@ def ensemble(
     """
     if chains < 1:
         raise ValueError(f"chains ({chains}) must be 1 or more")
+    thin = default_thin(size) if thin is None else thin
     chains = max(1, min(chains, size))
     kept = _split(size, chains)
     seeds = np.random.SeedSequence(random_state).spawn(chains)
@@ -712,7 +735,7 @@ def plan_percentiles(
     *,
     chains: int = DEFAULT_CHAINS,
     burn_in: int = DEFAULT_BURN_IN,
-    thin: int = DEFAULT_THIN,
+    thin: int | None = DEFAULT_THIN,
     random_state: int | None = 0,
     executor: Executor | None = None,
     progress: bool | None = None,

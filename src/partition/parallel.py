@@ -26,6 +26,10 @@ from typing import Any
 from partition.errors import PartitionError
 
 
+CONNECT_TIMEOUT_S = 20
+"""Seconds to wait for a Dask scheduler before giving up."""
+
+
 class SchedulerError(PartitionError):
     """The Dask scheduler cannot be reached or Dask is not installed."""
 
@@ -76,7 +80,7 @@ def _dask_executor(scheduler: str) -> tuple[Executor, Any]:
             fix='pip install "partition[cluster]" (or pip install "dask[distributed]")',
         ) from None
     try:
-        client = Client(scheduler, timeout="20s", set_as_default=False)
+        client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(
             f"cannot reach the Dask scheduler at {scheduler} ({exc})",

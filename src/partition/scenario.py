@@ -16,7 +16,8 @@ See ``configs/hampshire.toml``. Sections and keys:
     ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``basemap`` (``"osm"`` or ``"none"``), ``ensemble`` (plans sampled
     to rank each configuration; 0 for none), ``ensemble_chains`` (independent chains, default 4),
     ``ensemble_burn_in`` (steps discarded per chain, default 2,000), ``ensemble_thin`` (keep every n-th step,
-    default 1); see :func:`partition.ensemble.ensemble`.
+    default: enough steps for the chains to mix, see :func:`partition.ensemble.default_thin`); see
+    :func:`partition.ensemble.ensemble`.
 ``[names]``
     partnership names chosen by the planner (see :mod:`partition.naming`):
     ``[names.schools]`` URN = name (the partnership containing that school is
@@ -100,7 +101,9 @@ class OutputsSchema(StrictModel):
     ensemble_burn_in: int = Field(
         DEFAULT_BURN_IN, ge=0, le=10_000_000, description="steps discarded at the start of each chain, e.g. 2000"
     )
-    ensemble_thin: int = Field(DEFAULT_THIN, ge=1, le=10_000, description="keep every n-th step, 1 or more, e.g. 1")
+    ensemble_thin: int | None = Field(
+        DEFAULT_THIN, ge=1, le=10_000, description="keep every n-th step, 1 or more, e.g. 25 (default: enough to mix)"
+    )
     basemap: Literal["osm", "none"] = Field(
         "none", description='"osm" (online OpenStreetMap tiles under the maps) or "none" (offline only)'
     )

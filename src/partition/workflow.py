@@ -25,12 +25,13 @@ run's outputs as they were.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import platform
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -1031,7 +1032,8 @@ def compare(
     chains: int | None = None,
     burn_in: int | None = None,
     thin: int | None = None,
-    executor: Executor | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> CompareResult:
     """``partition compare``: score configurations side by side (and rank them in a ReCom ensemble).
 
@@ -1052,8 +1054,9 @@ def compare(
     chains, burn_in, thin
         The ensemble's independent chains, steps of burn-in discarded per chain and thinning (None: the
         defaults of :func:`partition.ensemble.ensemble`).
-    executor
-        Where the chains run (a :class:`concurrent.futures.Executor`; None: here, one after another).
+    workers, scheduler
+        Where the ensemble's chains run (see :func:`partition.parallel.executor`: local processes, default one per
+        core, 1 for this process; or a Dask scheduler's address). The ranks do not depend on it.
 
     Returns
     -------
@@ -1080,12 +1083,43 @@ def compare(
     if ensemble > 0:
         from partition.ensemble import plan_percentiles
 
-        ranks = plan_percentiles(
-            inputs, plans, ensemble, random_state=seed, executor=executor, **_chain_options(chains, burn_in, thin)
-        )
+        with chain_executor(workers, scheduler) as executor:
+            ranks = plan_percentiles(
+                inputs, plans, ensemble, random_state=seed, executor=executor, **_chain_options(chains, burn_in, thin)
+            )
         table = add_ensemble_ranks(table, plans, ranks, ensemble)
     changes = tuple(Change(plans[0].name, p.name, changed_schools(plans[0], p)) for p in plans[1:])
     return CompareResult(tuple(plans), table, changes)
+
+
+@contextlib.contextmanager
+def chain_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
+    """Where an ensemble's chains run: None (this process, with a progress bar per plan) or a pool or cluster.
+
+    Parameters
+    ----------
+    workers
+        Local processes (None: one per usable core; 1: this process).
+    scheduler
+        A Dask scheduler's address, or None.
+
+    Yields
+    ------
+    concurrent.futures.Executor or None
+        None when the chains run in this process.
+
+    Raises
+    ------
+    SchedulerError
+        When the scheduler cannot be reached or Dask is not installed.
+    """
+    from partition.parallel import executor, usable_cores
+
+    if scheduler is None and (workers == 1 or (workers is None and usable_cores() == 1)):
+        yield None
+        return
+    with executor(workers, scheduler) as pool:
+        yield pool
 
 
 def _chain_options(chains: int | None, burn_in: int | None, thin: int | None) -> dict[str, int]:
@@ -1133,6 +1167,8 @@ def run(
     *,
     echo: Callable[[str], None] = lambda _: None,
     command: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """``partition run``: run a scenario and publish everything as its output folder, all at once.
 
@@ -1152,6 +1188,8 @@ def run(
     command
         The command line as typed, recorded in the manifest and the folder's marker
         (default: this process's arguments, without machine paths).
+    workers, scheduler
+        Where the ensembles' chains run (:func:`chain_executor`); the ranks do not depend on it.
 
     Returns
     -------
@@ -1189,7 +1227,10 @@ def run(
                 scenario.outputs.get("ensemble_burn_in"),
                 scenario.outputs.get("ensemble_thin"),
             )
-            ranks = plan_percentiles(inputs, plans, size, random_state=spec.random_state, **design)
+            with chain_executor(workers, scheduler) as executor:
+                ranks = plan_percentiles(
+                    inputs, plans, size, random_state=spec.random_state, executor=executor, **design
+                )
             table = add_ensemble_ranks(table, everything, ranks, size)
             timings["ensemble"] = round(time.perf_counter() - t, 2)
         outputs = write_outputs(
