@@ -115,10 +115,10 @@ def growth_table(summary: pd.DataFrame) -> pd.DataFrame:
         seconds_median=("seconds", "median"),
         seconds_max=("seconds", "max"),
     )
-    return table.reset_index()
+    return table.reset_index().round(1)
 
 
-def merged_growth(limit_s: float = 60.0) -> list[dict[str, object]]:
+def merged_growth(solver: str = "auto", limit_s: float = 60.0) -> list[dict[str, object]]:
     """Plan growing merges of south-east LAs (one ``partition plan`` each) until one takes longer than ``limit_s``."""
     rows = []
     for n in range(2, len(MERGED) + 1):
@@ -140,6 +140,8 @@ def merged_growth(limit_s: float = 60.0) -> list[dict[str, object]]:
                 "--out",
                 f"{tmp}/out",
                 "--allow-violations",
+                "--solver",
+                solver,
             ]
             for la in las:
                 cmd += ["--la", la]
@@ -154,7 +156,7 @@ def merged_growth(limit_s: float = 60.0) -> list[dict[str, object]]:
                     "k": k,
                     "seconds": round(seconds, 1),
                     "exit": done.returncode,
-                    "result": str(line)[:160],
+                    "result": str(line).split("  -> ")[0][:120],
                 }
             )
             print(rows[-1], flush=True)
@@ -186,11 +188,21 @@ def main() -> None:
     parser.add_argument("--la", action="append")
     parser.add_argument("--no-maps", action="store_true")
     parser.add_argument("--merged", action="store_true", help="also the merged-counties growth (minutes)")
+    parser.add_argument("--merged-only", action="store_true", help="only the merged-counties growth")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     lines = [
         f"Recorded {dt.date.today().isoformat()} on {os.cpu_count()} cores (the machine may be shared; see README)."
     ]
+    if args.merged_only:
+        text = "\n".join(lines) + "\n\n" + markdown(pd.DataFrame(merged_growth(args.solver)))
+        print(text)
+        if args.out:
+            args.out.write_text(
+                "# Merged counties: the largest instance that plans in a minute\n\nCommand: "
+                f"`PYTHONPATH=src python benchmarks/batch.py {' '.join(sys.argv[1:])}`\n\n{text}\n"
+            )
+        return
     with tempfile.TemporaryDirectory() as tmp:
         summary, wall, peak = run_batch(args, Path(tmp) / "batch")
     per_la = summary.drop_duplicates("la")
@@ -209,7 +221,7 @@ def main() -> None:
     if args.merged:
         lines.append(
             "\nMerged south-east counties, one study area, k = round(schools / 21):\n\n"
-            + markdown(pd.DataFrame(merged_growth()))
+            + markdown(pd.DataFrame(merged_growth(args.solver)))
         )
     text = "\n".join(lines)
     print(text)

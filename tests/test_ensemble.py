@@ -188,16 +188,18 @@ def test_plans_of_one_k_share_one_ensemble_and_the_table_tells_the_design(hampsh
         warnings.simplefilter("ignore")
         a = make_plan(hampshire, spec, 23, solver="heuristic", heuristic_options={"iterations": 5})
     b = dataclasses.replace(a, name="copy")
-    ranks = plan_percentiles(hampshire, [a, b], 40, chains=2, burn_in=30, thin=2, progress=False)
-    assert ranks.samples[a.name] is ranks.samples["copy"] and ranks[a.name] == ranks["copy"]
+    # an alternative is searched from another seed under the same rules: it shares the ensemble too
+    alt = dataclasses.replace(a, name="alt", spec=dataclasses.replace(a.spec, random_state=7))
+    ranks = plan_percentiles(hampshire, [a, b, alt], 40, chains=2, burn_in=30, thin=2, progress=False)
+    assert ranks.samples[a.name] is ranks.samples["copy"] is ranks.samples["alt"] and ranks[a.name] == ranks["copy"]
     sample = ranks.samples[a.name]
     assert sample.chains == 2 and sample.total_steps == 2 * 30 + 40 * 2
     assert sample.describe().startswith("ranked within 40 plans: 2 independent chains from random starting plans")
-    table = add_ensemble_ranks(scorecard([a, b]), [a, b], ranks, 40)
+    table = add_ensemble_ranks(scorecard([a, b, alt]), [a, b, alt], ranks, 40)
     design = table.attrs["ensemble_design"]
     assert design["chains"] == 2 and design["burn_in"] == 30 and design["thin"] == 2
     assert design["steps_per_chain"] == [70, 70] and len(design["ensembles"]) == 1  # one ensemble, shared
-    assert design["ensembles"][0]["configurations"] == [a.name, "copy"] and design["ensembles"][0]["k"] == 23
+    assert design["ensembles"][0]["configurations"] == [a.name, "copy", "alt"] and design["ensembles"][0]["k"] == 23
     md = format_scorecard(table, "markdown")
     assert "Drawn by 2 independent ReCom chains from random starting plans" in md
     assert "30 steps of burn-in discarded per chain, then every 2nd step kept (70 steps per chain); R-hat" in md

@@ -724,8 +724,9 @@ class PlanRanks(dict):
 
 
 def _spec_key(plan) -> tuple[int, str]:
-    """Plans sharing this key share one ensemble: their k and their spec (as its repr, hashable whatever it holds)."""
-    return plan.k, repr(plan.spec)
+    """Plans sharing this key share one ensemble: their k and the rules of their spec (its repr, hashable whatever
+    it holds), not its seed (an alternative is searched from another seed, under the same rules)."""
+    return plan.k, repr(dataclasses.replace(plan.spec, random_state=None))
 
 
 def plan_percentiles(

@@ -25,7 +25,6 @@ from typing import Any
 
 from partition.errors import PartitionError
 
-
 CONNECT_TIMEOUT_S = 20
 """Seconds to wait for a Dask scheduler before giving up."""
 

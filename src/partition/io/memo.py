@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
@@ -66,6 +67,7 @@ def read_once(reader: Callable[..., T]) -> Callable[..., T]:
         The reader, remembering its last :data:`KEPT` results; ``.forget()`` clears them.
     """
     kept: OrderedDict[tuple, tuple[Any, list[warnings.WarningMessage]]] = OrderedDict()
+    lock = threading.Lock()  # threads of one process (a Dask worker's) read a file once, one at a time
 
     @functools.wraps(reader)
     def wrapper(path: str | Path, *args: Any, **options: Any) -> T:
@@ -73,21 +75,20 @@ def read_once(reader: Callable[..., T]) -> Callable[..., T]:
             key = (file_identity(path), args, tuple(sorted(options.items())))
         except OSError:
             return reader(path, *args, **options)  # missing or unreadable: the reader says so
-        if key in kept:
+        with lock:
+            if key not in kept:
+                with warnings.catch_warnings(record=True) as issued:
+                    warnings.simplefilter("always")
+                    value = reader(path, *args, **options)
+                kept[key] = (value, list(issued))
+                while len(kept) > KEPT:
+                    kept.popitem(last=False)
             kept.move_to_end(key)
             value, issued = kept[key]
-            for w in issued:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            return copy.deepcopy(value)
-        with warnings.catch_warnings(record=True) as issued:
-            warnings.simplefilter("always")
-            value = reader(path, *args, **options)
-        kept[key] = (value, list(issued))
-        while len(kept) > KEPT:
-            kept.popitem(last=False)
+            result = copy.deepcopy(value)
         for w in issued:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        return copy.deepcopy(value)
+        return result
 
     wrapper.forget = kept.clear  # type: ignore[attr-defined]
     return wrapper
