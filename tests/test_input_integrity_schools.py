@@ -380,3 +380,19 @@ def test_compare_names_urns_not_in_the_data_and_does_not_count_them(hampshire, t
         extra = plan_from_assignment(hampshire, pd.concat([labels, pd.Series({999999: "X"})]), name="extra")
     assert extra.k == clean.k == 11
     assert extra.scores["max_abs_deviation"] == pytest.approx(clean.scores["max_abs_deviation"])
+
+
+def test_population_table_with_a_repeated_area_code_is_refused(shared, tmp_path):
+    """A repeated LSOA row would be counted twice if summed: refused, naming the code and its lines."""
+    from partition.errors import PopulationFileError
+    from partition.io.population import read_child_population
+
+    source = shared / "population/lsoa2001_mye2010_age_imd2010_hampshire.csv"
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    path = tmp_path / "pop.csv"
+    path.write_text("\n".join([*lines[:4], lines[2]]) + "\n", encoding="utf-8")
+    with pytest.raises(PopulationFileError, match=r"area code 'E01023260' is on lines 3, 5") as err:
+        read_child_population(path)
+    assert "keep one row per area" in str(err.value)
+    fine = read_child_population(source)
+    assert fine.index.is_unique and fine.index.is_monotonic_increasing

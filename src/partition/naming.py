@@ -893,15 +893,28 @@ def partnership_names(
     cands = {lab: _candidates(g) or _district_name(lab, g, notes) for lab, g in groups.items()}
     inherited = {lab: n for lab, n in (inherited or {}).items() if lab in groups and _true_of(n, groups[lab])}
     chosen = {**_override_names(schools, labels, overrides, fixed), **fixed}
-    kept = {lab: n for lab, n in (kept or {}).items() if lab in groups and chosen.get(lab, n) == n}
-    kept = {lab: n for lab, n in kept.items() if n not in {m for o, m in chosen.items() if o != lab}}
-    inherited = {lab: n for lab, n in inherited.items() if n not in {m for o, m in kept.items() if o != lab}}
-    given = {**inherited, **kept, **chosen}
-    names = _given_names(given, groups)
+    names = _given_names(_by_precedence(chosen, kept or {}, inherited, groups), groups)
     current = _settle_candidates(cands, names, dict(overrides.rename))
     for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):
         names[lab] = _numbered(current[lab], names, notes)
     return Naming(names=names, notes=notes)
+
+
+def _by_precedence(
+    chosen: Mapping[int, str], kept: Mapping[int, str], inherited: Mapping[int, str], groups: Mapping[int, object]
+) -> dict[int, str]:
+    """The given names: ``chosen`` (pinned locks, overrides) win over ``kept`` (the planner's plan), which wins
+    over ``inherited`` (an earlier configuration); a name is dropped when a stronger one gives it to another
+    partnership, or gives its own partnership another name."""
+    kept = {lab: n for lab, n in kept.items() if lab in groups and chosen.get(lab, n) == n}
+    kept = {lab: n for lab, n in kept.items() if n not in _others_names(chosen, lab)}
+    inherited = {lab: n for lab, n in inherited.items() if n not in _others_names(kept, lab)}
+    return {**inherited, **kept, **chosen}
+
+
+def _others_names(names: Mapping[int, str], label: int) -> set[str]:
+    """The names ``names`` gives to partnerships other than ``label``."""
+    return {name for other, name in names.items() if other != label}
 
 
 def _district_name(label: int, group: pd.DataFrame, notes: list[str]) -> list[str]:

@@ -1152,6 +1152,40 @@ def _run_colours(plans: list[Plan]) -> dict[str, list[str]]:
     return run_colours(plans)
 
 
+def _alternatives_section(
+    alternatives: list[Plan],
+    proposals: list[Plan],
+    scorecard: pd.DataFrame,
+    colours: Mapping[str, list[str]],
+    titles: Mapping[str, str],
+) -> str:
+    """The alternatives' section: a lead, then each with its map and partnerships and how it compares with its
+    proposal ("" when there is none)."""
+    if not alternatives:
+        return ""
+    lead = _alternatives_lead(alternatives, proposals, scorecard)
+    notes = [
+        travel_comparison(p, main, scorecard, titles) if (main := main_of(p, proposals)) is not None else ""
+        for p in alternatives
+    ]
+    summaries = "".join(
+        _summary(p, colours, titles, 3, lead if i == 0 else "", notes[i]) for i, p in enumerate(alternatives)
+    )
+    return f"<section class='configuration'>{summaries}</section>"
+
+
+def _planners_section(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
+    """The planners' editor links of the appendix ("" when no editor was written)."""
+    planner_links = [m for m in maps if any(m.kind in kinds for _, kinds in PLANNER_GROUPS)]
+    if not planner_links:
+        return ""
+    return (
+        "<h3>For planners: edit a proposal</h3><p>Each editor opens a configuration to move schools between "
+        "partnerships, with the figures updated as you go, and exports the result as a CSV.</p>"
+        + _links(planner_links, titles, PLANNER_GROUPS)
+    )
+
+
 def consultation_pack(
     plans: list[Plan],
     scorecard: pd.DataFrame,
@@ -1197,27 +1231,8 @@ def consultation_pack(
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     sections = "".join(_proposal(p, colours, titles) for p in proposals)
-    if alternatives:
-        lead = _alternatives_lead(alternatives, proposals, scorecard)
-        notes = [
-            travel_comparison(p, main, scorecard, titles) if (main := main_of(p, proposals)) is not None else ""
-            for p in alternatives
-        ]
-        sections += (
-            "<section class='configuration'>"
-            + "".join(
-                _summary(p, colours, titles, 3, lead if i == 0 else "", notes[i]) for i, p in enumerate(alternatives)
-            )
-            + "</section>"
-        )
-    planner_links = [m for m in maps if any(m.kind in kinds for _, kinds in PLANNER_GROUPS)]
-    planners = (
-        "<h3>For planners: edit a proposal</h3><p>Each editor opens a configuration to move schools between "
-        "partnerships, with the figures updated as you go, and exports the result as a CSV.</p>"
-        + _links(planner_links, titles, PLANNER_GROUPS)
-        if planner_links
-        else ""
-    )
+    sections += _alternatives_section(alternatives, proposals, scorecard, colours, titles)
+    planners = _planners_section(maps, titles)
     for p in current:
         sections += (
             f"<section class='configuration'>{_summary(p, colours, titles, 2)}<p>Shown for comparison: one "

@@ -39,14 +39,13 @@ def read_child_population(
     Returns
     -------
     pandas.Series
-        Children (persons, float) indexed by area code (stripped text), sorted by code; rows
-        sharing a code are summed.
+        Children (persons, float) indexed by area code (stripped text), sorted by code.
 
     Raises
     ------
     PopulationFileError
-        When the file cannot be read as CSV, has no code column or no value column(s), or a
-        value is not a number (naming the line and column).
+        When the file cannot be read as CSV, has no code column or no value column(s), a
+        value is not a number (naming the line and column), or an area code is on two rows.
     """
     path = Path(path)
     try:
@@ -75,7 +74,34 @@ def read_child_population(
         raise PopulationFileError(
             path, f"value {table.at[i, col]!r} is not a number", row=i + 2, column=col, fix="correct the value"
         )
+    codes = table[code].str.strip()
+    _refuse_repeated_codes(path, codes, code)
     out = values.sum(axis=1)
-    out.index = table[code].str.strip()
+    out.index = codes
     out.name = "population"
-    return out.groupby(level=0).sum()
+    return out.sort_index()
+
+
+def _refuse_repeated_codes(path: Path, codes: pd.Series, column: str) -> None:
+    """Refuse a table where an area code appears on two rows (adding them up would count its children twice
+    when the file repeats rows, which nothing can tell from a real split of the area).
+
+    Raises
+    ------
+    PopulationFileError
+        Naming the first repeated code, its lines and the number of codes repeated.
+    """
+    repeated = codes[codes.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.iloc[0]
+    lines = [int(i) + 2 for i in repeated.index[repeated == first]]
+    others = repeated.nunique() - 1
+    raise PopulationFileError(
+        path,
+        f"area code {first!r} is on lines {', '.join(map(str, lines))}"
+        + (f" (and {others} more code(s) are repeated)" if others else ""),
+        row=lines[1],
+        column=column,
+        fix="keep one row per area (sum the rows first if they are parts of one area)",
+    )
