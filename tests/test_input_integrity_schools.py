@@ -396,3 +396,21 @@ def test_population_table_with_a_repeated_area_code_is_refused(shared, tmp_path)
     assert "keep one row per area" in str(err.value)
     fine = read_child_population(source)
     assert fine.index.is_unique and fine.index.is_monotonic_increasing
+
+
+def test_a_district_renamed_since_the_boundary_vintage_is_one_line_not_one_per_school(shared):
+    """Kent's GIAS 2022 says Folkestone and Hythe, the 2013 boundaries Shepway (renamed 2018): one entry."""
+    import warnings
+
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(
+            shared / "schools/gias_2022_england_open_primary_secondary.csv",
+            shared / "boundaries/topo_lad_eng_2013.json",
+            la_codes=("886",),
+        )
+    [message] = [str(w.message) for w in caught if str(w.message).startswith("district of")]
+    assert message.startswith("district of 42 schools: GIAS 'Folkestone and Hythe', polygon 'Shepway' -> Shepway")
+    assert "and 37 more" in message and message.count("URN") == 1

@@ -573,11 +573,29 @@ def _excluded_message(excluded: pd.DataFrame) -> str:
     )
 
 
+GROUPED_DISAGREEMENTS = 4
+"""Schools with the same GIAS district, polygon and outcome from which a disagreement is reported as one line
+(a renamed or merged district between the GIAS data and the boundary vintage, e.g. Shepway, 2013, renamed
+Folkestone and Hythe in 2018), naming the first URNs, instead of one entry per school."""
+
+
 def _disagreement_message(disagreements: pd.DataFrame) -> str:
-    """The warning listing the schools whose GIAS district and polygon differ."""
-    return "district of " + "; ".join(
+    """The warning listing the schools whose GIAS district and polygon differ: one entry per school, or one
+    per (GIAS district, polygon, outcome) shared by :data:`GROUPED_DISAGREEMENTS` schools or more."""
+    keys = ["gias_district", "polygon_district", "assigned"]
+    sizes = disagreements.groupby(keys, sort=False, dropna=False)["URN"].transform("size")
+    single = disagreements[sizes < GROUPED_DISAGREEMENTS]
+    entries = [
         f"URN {r.URN} {r.name}: GIAS '{r.gias_district}', polygon '{r.polygon_district}'"
         + (f" ({r.distance_m:g} m)" if r.distance_m == r.distance_m and r.distance_m is not None else "")
         + f" -> {r.assigned}"
-        for r in disagreements.itertuples()
-    )
+        for r in single.itertuples()
+    ]
+    grouped = disagreements[sizes >= GROUPED_DISAGREEMENTS].groupby(keys, sort=False, dropna=False)["URN"]
+    for (gias, polygon, assigned), urns in grouped:
+        shown = ", ".join(map(str, urns.head(5))) + (f" and {len(urns) - 5} more" if len(urns) > 5 else "")
+        entries.append(
+            f"{len(urns)} schools: GIAS '{gias}', polygon '{polygon}' -> {assigned} (URN {shown}; a district "
+            "renamed or merged between the GIAS data and the boundary file's vintage?)"
+        )
+    return "district of " + "; ".join(entries)
