@@ -84,6 +84,9 @@ def test_plan_from_assignment_scores_and_reports():
     assert cross.status == "violated"
     with pytest.raises(InfeasibleError, match=r"1 loaded school\(s\) have no partnership: URN 1003"):
         plan_from_assignment(inputs, pd.Series(["N", "S", "S"], index=[1000, 1001, 1002]))
+    # a mistyped URN: the school left without a row and the URN not loaded are both named
+    with pytest.raises(InfeasibleError, match=r"URN 1003; it has URN\(s\) that are not loaded schools.*: 1030"):
+        plan_from_assignment(inputs, pd.Series(["N", "S", "S", "N"], index=[1000, 1001, 1002, 1030]))
 
 
 def test_read_assignment_csv_errors(tmp_path):

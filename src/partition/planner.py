@@ -611,13 +611,19 @@ def plan_from_assignment(
     labels_by_urn = labels_by_urn.copy()
     labels_by_urn.index = labels_by_urn.index.astype(int)
     missing = sorted(set(schools["URN"].astype(int)) - set(labels_by_urn.index))
+    unknown = sorted(set(labels_by_urn.index) - set(schools["URN"].astype(int)))
     if missing:
+        typos = (
+            f"; it has URN(s) that are not loaded schools, a typo for one of these?: {', '.join(map(str, unknown[:20]))}"
+            if unknown
+            else ""
+        )
         raise InfeasibleError(
             f"{source}: {len(missing)} loaded school(s) have no partnership: URN {', '.join(map(str, missing[:20]))}"
-            + (" ..." if len(missing) > 20 else ""),
+            + (" ..." if len(missing) > 20 else "")
+            + typos,
             fix="add a row for each school (URN, partnership) or load the same schools the plan was made for",
         )
-    unknown = sorted(set(labels_by_urn.index) - set(schools["URN"].astype(int)))
     if unknown:
         # not scored (they would count phantom partnerships and shift every bound), but never silently
         warnings.warn(
