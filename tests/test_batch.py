@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 import warnings
 from pathlib import Path
 
@@ -190,3 +191,73 @@ def test_hostile_authority_name_stays_text(shared, tmp_path):
     page = (tmp_path / "out" / "index.html").read_text()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#123;&#123; 7*7 &#125;&#125;" in page
+
+
+def test_a_changed_file_in_a_done_la_is_planned_again(shared, tmp_path):
+    out = tmp_path / "b"
+    _run(out, las=["857"])
+    assignments = next(out.glob("857-rutland/*/assignments.csv"))
+    original = assignments.read_text()
+    assignments.write_text(original + "999999,extra,P01,x,y,primary,1\n")
+    again = _run(out, las=["857"])
+    assert again.skipped == 0 and again.results[0].status == "valid"
+    assert assignments.read_text() == original  # the edited file replaced by the plan's own
+
+
+def test_interrupted_batch_stops_its_workers_and_summarises_what_is_done(shared, tmp_path):
+    """Ctrl-C after the first LA: the pool's workers are stopped, no staging folder is left, and the summary
+    lists exactly the LAs whose folders hold their result."""
+    out = tmp_path / "b"
+
+    def interrupt(result, done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(out, las=["857", "207", "202", "201"], workers=2, progress=interrupt)
+    time.sleep(2)
+    assert not [p.name for p in out.iterdir() if "staging" in p.name]
+    published = {p.name.split("-")[0] for p in out.iterdir() if (p / "batch-result.json").is_file()}
+    summary = pd.read_csv(out / "summary.csv", dtype={"la": str})
+    assert set(summary["la"]) == published and published
+    rerun = _run(out, las=["857", "207", "202", "201"], workers=1)
+    assert rerun.skipped == len(published) and len(rerun.results) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scheduler", "nonsense"], "cannot reach the Dask scheduler at nonsense"),
+        (["--k", "0"], "--k must be 1 or more, got 0. Fix: e.g. --k 23"),
+        (["--schools-per-partnership", "0"], "--schools-per-partnership must be above 0, got 0. Fix"),
+    ],
+)
+def test_bad_options_are_one_line_errors_and_write_nothing(shared, tmp_path, args, message):
+    res = CliRunner().invoke(cli, ["batch", "--la", "857", "--no-maps", *args, "--out", str(tmp_path / "b")])
+    assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "b").exists()
+
+
+def test_output_under_a_file_is_a_one_line_error(shared, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    res = CliRunner().invoke(
+        cli, ["batch", "--la", "857", "--no-maps", "--workers", "1", "--out", str(tmp_path / "afile" / "sub")]
+    )
+    assert res.exit_code == 2 and "cannot be written" in res.output, res.output
+
+
+def test_k_table_codes_as_typed_and_rows_not_planned(shared, tmp_path):
+    table = tmp_path / "k.csv"
+    table.write_text("la,k\n0857,2\n999,3\n")
+    assert read_k_table(table) == {"857": (2,), "999": (3,)}
+    with pytest.warns(Warning, match="rows for LA.s. not planned here: 999"):
+        result = batch(
+            {},
+            PlanSpec(),
+            {"name": "heuristic"},
+            tmp_path / "b",
+            las=["857"],
+            rule=KRule(table=read_k_table(table)),
+            maps=False,
+            workers=1,
+        )
+    assert result.results[0].rows[0]["k"] == 2

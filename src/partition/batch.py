@@ -95,7 +95,7 @@ SUMMARY_DEFINITIONS = {
     "seconds": "wall time of the LA's job (s), all its configurations",
     "warnings": "data warnings while loading and planning the LA",
     "map": "the configuration's map, relative to the batch folder",
-    "reason": "why the LA was refused or failed, or the rules broken",
+    "reason": "why the LA was refused or failed, the rules broken, or a note (k = 1: the whole LA is one partnership)",
 }
 
 
@@ -133,12 +133,14 @@ class KRule:
                 "give one rule for k: --k, --schools-per-partnership, --pupils-per-partnership or --k-table",
                 fix="keep one of these options",
             )
-        for name in ("schools_per", "pupils_per"):
+        for name, option in (("schools_per", "--schools-per-partnership"), ("pupils_per", "--pupils-per-partnership")):
             value = getattr(self, name)
             if value is not None and not value > 0:
-                raise BatchError(f"the {name.replace('_', ' ')} partnership rule must be above 0, got {value}")
+                raise BatchError(f"{option} must be above 0, got {value:g}", fix=f"e.g. {option} 21")
         if any(k < 1 for k in self.k):
-            raise BatchError(f"k must be 1 or more, got {self.k}")
+            raise BatchError(
+                f"--k must be 1 or more, got {', '.join(map(str, self.k))}", fix="e.g. --k 23 (repeat for several)"
+            )
 
     def ks(self, la: str, schools: int, pupils: float) -> tuple[int, ...]:
         """The k values of one LA.
@@ -208,6 +210,8 @@ def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
     path = Path(path)
     try:
         frame = read_csv_text(path)
+    except pd.errors.EmptyDataError:
+        raise BatchError(f"{path}: is empty", fix="give a header row la,k and a row per LA, e.g. 850,23") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise BatchError(f"{path}: cannot be read as a CSV ({exc})", fix="save it as CSV with columns la,k") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -219,9 +223,26 @@ def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
         text = str(k).strip()
         if not text.isdigit() or int(text) < 1:
             raise BatchError(f"{path}, line {line}: k {text!r} is not a whole number of 1 or more", fix="e.g. 23")
-        code = str(la).strip()
+        code = la_code(str(la))
         table[code] = tuple(dict.fromkeys((*table.get(code, ()), int(text))))
     return table
+
+
+def la_code(text: str) -> str:
+    """A DfE LA code as GIAS writes it: ``"0857"`` and ``" 857 "`` are ``"857"``.
+
+    Parameters
+    ----------
+    text
+        A code as typed.
+
+    Returns
+    -------
+    str
+        Without blanks and, when all digits, without leading zeros.
+    """
+    code = text.strip()
+    return str(int(code)) if code.isdigit() else code
 
 
 @dataclass(frozen=True)
@@ -284,6 +305,8 @@ class AuthorityResult:
         Wall time of the job (s).
     warnings
         The data warnings issued while loading and planning.
+    files
+        SHA-256 of every file written in the LA's folder, by path relative to it (resuming checks them).
     skipped
         True when the result was read from an earlier run (resumed), not computed now.
     """
@@ -295,6 +318,7 @@ class AuthorityResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
     skipped: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -386,7 +410,7 @@ def _configuration_rows(job: AuthorityJob, inputs: Any, plans: list, folder: Pat
                 "max_deviation_pct": round(100 * deviation, 1),
                 "partnerships_without_anchor": int(plan.scores.get("partnerships_without_anchor", 0)),
                 "map": f"{folder.name}/{plan.name}/map.html" if job.maps else "",
-                "reason": "; ".join(broken),
+                "reason": "; ".join(broken) or ("k = 1: the whole LA is one partnership" if plan.k == 1 else ""),
             }
         )
     return rows
@@ -441,6 +465,7 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
         try:
             with staged_output(job.folder, command=job.command, workflow="batch-la") as stage:
                 _planned_or_refused(job, stage, result, start, caught)
+                result.files = _file_hashes(stage)
                 (stage / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
         except IntegrityError as exc:  # a plan that fails its independent check: a fault of partition
             _finish(result, [_refusal_row(job, "failed", f"{exc}")], start, caught, "failed")
@@ -471,6 +496,17 @@ def _finish(result: AuthorityResult, rows: list[dict[str, Any]], start: float, c
     result.rows = [{**row, "seconds": result.seconds, "warnings": len(result.warnings)} for row in rows]
 
 
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (but the result record and partition's marker), by relative path."""
+    from partition.publish import MARKER
+
+    return {
+        str(f.relative_to(folder)): sha256(f)
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and f.name not in (RESULT_FILE, MARKER)
+    }
+
+
 def earlier_result(folder: Path, key: str) -> AuthorityResult | None:
     """The result an earlier batch left in ``folder`` for the same job, when final.
 
@@ -484,16 +520,17 @@ def earlier_result(folder: Path, key: str) -> AuthorityResult | None:
     Returns
     -------
     AuthorityResult or None
-        The recorded result (``skipped`` True) when it has the same key and a final status
-        (:data:`DONE`); None otherwise (not done, another job, a failure, or an unreadable record).
+        The recorded result (``skipped`` True) when it has the same key, a final status (:data:`DONE`) and
+        the folder holds exactly the files it wrote, unchanged; None otherwise (not done, another job, a
+        failure, files edited, added or removed, or an unreadable record).
     """
     try:
         data = json.loads((folder / RESULT_FILE).read_text())
         result = AuthorityResult(**data)
     except (OSError, ValueError, TypeError):
         return None
-    if result.key != key or result.status not in DONE:
-        return None
+    if result.key != key or result.status not in DONE or _file_hashes(folder) != result.files:
+        return None  # another job, a failure, or files changed, added or removed since: planned again
     result.skipped = True
     return result
 
@@ -560,7 +597,7 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
     """
     if not codes:
         return table
-    wanted = [str(c).strip() for c in codes]
+    wanted = [la_code(str(c)) for c in codes]
     unknown = [c for c in wanted if c not in set(table["la"])]
     if unknown:
         raise BatchError(
@@ -568,6 +605,55 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
             fix=f"check the codes (this file has {len(table)} LAs, e.g. {', '.join(table['la'].head(8))})",
         )
     return table[table["la"].isin(wanted)]
+
+
+UNIT_WORDS = {"pupils": "pupils", "n_schools": "schools", "population": "children living there"}
+DISTRICT_WORDS = {
+    "ignore": "district boundaries not considered",
+    "penalise": "crossing a district boundary discouraged",
+    "nest": "each partnership within one district",
+}
+
+
+def plain_rules(spec: PlanSpec) -> str:
+    """The rules every LA was planned with, in plain words (the summary page's lead).
+
+    Parameters
+    ----------
+    spec
+        The batch's spec.
+
+    Returns
+    -------
+    str
+        E.g. "Each partnership one connected area; pupils within ±10% of the average; a secondary or
+        all-through school or college in each; district boundaries not considered; federations kept together".
+    """
+    parts = ["Each partnership one connected area"]
+    for bound in spec.size:
+        what = UNIT_WORDS.get(bound.attribute, bound.attribute)
+        if bound.tolerance is not None:
+            parts.append(f"{what} within ±{bound.tolerance:.0%} of the average")
+        if bound.min is not None:
+            parts.append(f"at least {bound.min:g} {what}")
+        if bound.max is not None:
+            parts.append(f"at most {bound.max:g} {what}")
+    if spec.anchors:
+        parts.append("a secondary or all-through school or college in each")
+    parts.append(DISTRICT_WORDS.get(spec.districts, spec.districts))
+    parts.append("federations kept together" if spec.federations == "together" else "federations not considered")
+    return "; ".join(parts)
+
+
+def _warn_unused_rows(table: Mapping[str, tuple[int, ...]], planned: set[str]) -> None:
+    """A k table's rows for LAs not planned (not in the schools file, or not asked for) are reported."""
+    unused = sorted(set(table) - planned)
+    if unused:
+        from partition.warnings import DataWarning
+
+        warnings.warn(
+            DataWarning(f"the k table has rows for LA(s) not planned here: {', '.join(unused[:20])}"), stacklevel=3
+        )
 
 
 def check_batch_folder(folder: Path) -> None:
@@ -718,7 +804,6 @@ def batch(
         When the schools file cannot be read.
     """
     from partition.io.schools import DEFAULT_KINDS, authorities
-    from partition.parallel import executor
 
     start = time.perf_counter()
     rule = rule or KRule()
@@ -731,10 +816,9 @@ def batch(
     schools_path = datapaths.resolve(data["schools"], data_dir)
     table = authorities(schools_path, status=data.get("status") or "open", kinds=data.get("kinds") or DEFAULT_KINDS)
     table = select_authorities(table, las, str(schools_path))
+    if rule.table is not None:
+        _warn_unused_rows(rule.table, set(table["la"]))
     hashes = _input_hashes(data, data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = {"created_by": "partition", "version": __version__, "workflow": "batch", "command": command}
-    _write_atomic(folder / BATCH_MARKER, json.dumps(marker, indent=2) + "\n")
     jobs = [
         AuthorityJob(
             la=la,
@@ -759,9 +843,9 @@ def batch(
         workers=workers,
         scheduler=scheduler,
         progress=progress,
-        title=f"{len(jobs)} LAs: {spec.describe().split('; ', 1)[1]}",
+        title=plain_rules(spec),
         rule=rule,
-        executor=executor,
+        command=command,
     )
     return BatchResult(folder, tuple(sorted(results, key=lambda r: r.la)), round(time.perf_counter() - start, 1))
 
@@ -776,31 +860,70 @@ def _run_jobs(
     progress: Callable[[AuthorityResult, int, int], None],
     title: str,
     rule: KRule,
-    executor: Callable,
+    command: str,
 ) -> list[AuthorityResult]:
-    """Reuse what is done, run the rest (largest LAs first, so the pool ends together), summarise as they finish."""
-    results: list[AuthorityResult] = []
+    """Reuse what is done, run the rest (largest LAs first, so the pool ends together), summarise as they finish;
+    interrupted, the summary still lists every LA whose folder holds its result."""
+    from partition.parallel import executor
+
+    done: dict[str, AuthorityResult] = {}
     todo = []
     for job in jobs:
-        done = earlier_result(Path(job.folder), job.key) if resume else None
-        if done is None:
+        earlier = earlier_result(Path(job.folder), job.key) if resume else None
+        if earlier is None:
             todo.append(job)
         else:
-            results.append(done)
-            progress(done, len(results), len(jobs))
-    if results or not todo:
-        write_summary(folder, results, title=title, rule=rule)
+            done[job.la] = earlier
+            progress(earlier, len(done), len(jobs))
     if not todo:
-        return results
+        write_summary(folder, done.values(), title=title, rule=rule)
+        return list(done.values())
     todo.sort(key=lambda job: (-job.schools, job.la))
-    with executor(workers=workers, scheduler=scheduler) as pool:
-        futures = {pool.submit(plan_authority, job): job for job in todo}
-        for future in as_completed(futures):
-            result = _result_of(future, futures[future])
-            results.append(result)
-            write_summary(folder, results, title=title, rule=rule)
-            progress(result, len(results), len(jobs))
-    return results
+    try:
+        with executor(workers=workers, scheduler=scheduler) as pool:  # a bad scheduler stops before any file
+            start_batch_folder(folder, command)
+            futures = {pool.submit(plan_authority, job): job for job in todo}
+            for future in as_completed(futures):
+                result = _result_of(future, futures[future])
+                done[result.la] = result
+                write_summary(folder, done.values(), title=title, rule=rule)
+                progress(result, len(done), len(jobs))
+    finally:  # after the pool has stopped its workers (interrupted or not), from what is on disk
+        if (folder / BATCH_MARKER).is_file():
+            for job in todo:
+                if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
+                    earlier.skipped = False
+                    done[job.la] = earlier
+            write_summary(folder, done.values(), title=title, rule=rule)
+    return list(done.values())
+
+
+def start_batch_folder(folder: Path, command: str) -> None:
+    """Create the batch folder (when new) with its :data:`BATCH_MARKER`.
+
+    Parameters
+    ----------
+    folder
+        The batch folder.
+    command
+        The command, recorded in the marker.
+
+    Raises
+    ------
+    OutputLocationError
+        When the folder cannot be created or written (read-only, under a file ...).
+    """
+    from partition.publish import OutputLocationError
+
+    marker = {"created_by": "partition", "version": __version__, "workflow": "batch", "command": command}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(folder / BATCH_MARKER, json.dumps(marker, indent=2) + "\n")
+    except OSError as exc:
+        raise OutputLocationError(
+            f"{folder} cannot be written ({exc.strerror or exc})",
+            fix="give a folder you can write with --out",
+        ) from None
 
 
 def _result_of(future: Any, job: AuthorityJob) -> AuthorityResult:

@@ -54,7 +54,11 @@ def _row(row: pd.Series) -> str:
     status = str(row["status"])
     link = ""
     if isinstance(row["map"], str) and row["map"]:
-        link = f'<a href="{html_href(row["map"])}">{html_text(row["configuration"])}</a>'
+        editor = row["map"].rsplit("/", 1)[0] + "/edit.html"
+        link = (
+            f'<a href="{html_href(row["map"])}">map</a> · <a href="{html_href(editor)}">editor</a>'
+            f"<br><small>{html_text(row['configuration'])}</small>"
+        )
     elif isinstance(row["configuration"], str):
         link = html_text(row["configuration"])
     cells = [
@@ -67,6 +71,7 @@ def _row(row: pd.Series) -> str:
         f'<td class="num">{_number(row["wdist_km"], 2)}',
         f'<td class="num">{_number(row["max_deviation_pct"], 1)}',
         f'<td class="num">{_number(row["seconds"], 1)}',
+        f'<td class="num">{_number(row["warnings"], 0)}',
         f'<td class="reason">{html_text(row["reason"] if isinstance(row["reason"], str) else "")}',
     ]
     body = "".join(c if c.startswith("<td") else f"<td>{c}" for c in cells)
@@ -108,7 +113,8 @@ def summary_page(frame: pd.DataFrame, *, title: str, rule: str) -> str:
         "Average distance to partnership centre (km)",
         "Largest size difference (%)",
         "Time (s)",
-        "Reason",
+        "Data warnings",
+        "Reason or note",
     ]
     head = "".join(f"<th>{html_text(h)}</th>" for h in headings)
     rows = "\n".join(_row(r) for _, r in frame.iterrows())
@@ -120,7 +126,8 @@ def summary_page(frame: pd.DataFrame, *, title: str, rule: str) -> str:
 <style>{STYLE}</style></head>
 <body>
 <h1>Partnership plans for {len(by_la)} local authorities</h1>
-<p class="lead">{html_text(title)}. {html_text(rule)}.</p>
+<p class="lead">{html_text(title)}. {html_text(rule)}. This page lists the LAs of the last batch run into this
+folder; each LA's data warnings are in its folder's batch-result.json.</p>
 <p class="counts">{counts}</p>
 <p class="cue">The table scrolls sideways →</p>
 <div class="scroll"><table><thead><tr>{head}</tr></thead>

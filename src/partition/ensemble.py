@@ -729,6 +729,23 @@ def _spec_key(plan) -> tuple[int, str]:
     return plan.k, repr(dataclasses.replace(plan.spec, random_state=None))
 
 
+RHAT_LIMIT = 1.1
+"""R-hat of wdist above which an ensemble's chains are said not to agree (the usual threshold; Gelman et al.)."""
+
+
+def _warn_unmixed(sample: EnsembleSample) -> None:
+    """A :class:`~partition.warnings.ResultWarning` when the chains of ``sample`` do not agree (R-hat above
+    :data:`RHAT_LIMIT`): its ranks depend on where the chains started."""
+    if sample.rhat_wdist > RHAT_LIMIT:
+        warnings.warn(
+            f"k = {sample.k}: the ensemble's chains do not agree yet (R-hat of wdist {sample.rhat_wdist:.2f}, above "
+            f"{RHAT_LIMIT}), so its ranks are indicative; sample more plans or thin more (a larger --thin, "
+            "[outputs] ensemble_thin)",
+            ResultWarning,
+            stacklevel=3,
+        )
+
+
 def plan_percentiles(
     inputs,
     plans: list,
@@ -787,6 +804,7 @@ def plan_percentiles(
                     progress=progress,
                 )
                 shared[key] = (problem, sample)
+                _warn_unmixed(sample)
             except InfeasibleError as error:
                 shared[key] = f"the ensemble could not start: {error}"
         if reason is None and isinstance(shared[key], str):

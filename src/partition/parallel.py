@@ -24,6 +24,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 from partition.errors import PartitionError
+from partition.publish import sigterm_raises
 
 CONNECT_TIMEOUT_S = 20
 """Seconds to wait for a Dask scheduler before giving up."""
@@ -80,10 +81,18 @@ def _dask_executor(scheduler: str) -> tuple[Executor, Any]:
         ) from None
     try:
         client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(
-            f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+            f"cannot reach the Dask scheduler at {scheduler} ({str(exc).splitlines()[0]})",
             fix="start one (dask scheduler; dask worker ADDRESS) or check the address, e.g. tcp://host:8786",
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError):
+        client.close()
+        raise SchedulerError(
+            f"the Dask scheduler at {scheduler} has no workers (none joined within {CONNECT_TIMEOUT_S} s)",
+            fix=f"start workers: dask worker {scheduler} --nthreads 1",
         ) from None
     return client.get_executor(pure=False), client
 
@@ -124,6 +133,24 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
         return
     pool = _local_pool(count)
     try:
-        yield pool
+        with sigterm_raises():
+            yield pool
+    except BaseException:
+        _stop_workers(pool)  # interrupted or failed: no worker goes on writing after this process has gone
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and stop the running ones (SIGTERM: a job publishing its outputs removes
+    its staging folder on the way out, see :func:`partition.publish.staged_output`)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()

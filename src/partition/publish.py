@@ -289,7 +289,7 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
+def sigterm_raises() -> Iterator[None]:
     """While inside, SIGTERM raises :class:`_Terminated` (exit status 143) instead of killing the process at once."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -377,7 +377,7 @@ def staged_output(target: str | Path, *, command: str = "", workflow: str = "") 
     except OSError as exc:
         _remove_empty(created)
         raise _unwritable(target, exc) from None
-    with _sigterm_raises():
+    with sigterm_raises():
         try:
             yield staging
             with _signals_held():
