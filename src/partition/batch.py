@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import time
 import traceback
 import warnings
@@ -889,6 +890,7 @@ def _run_jobs(
                 write_summary(folder, done.values(), title=title, rule=rule)
                 progress(result, len(done), len(jobs))
     finally:  # after the pool has stopped its workers (interrupted or not), from what is on disk
+        _remove_stale_staging(folder)
         if (folder / BATCH_MARKER).is_file():
             for job in todo:
                 if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
@@ -896,6 +898,12 @@ def _run_jobs(
                     done[job.la] = earlier
             write_summary(folder, done.values(), title=title, rule=rule)
     return list(done.values())
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Remove the staging folders of LA jobs that were stopped (no job of this batch is running any more)."""
+    for stale in folder.glob(".*-staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def start_batch_folder(folder: Path, command: str) -> None:
@@ -919,6 +927,7 @@ def start_batch_folder(folder: Path, command: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(folder / BATCH_MARKER, json.dumps(marker, indent=2) + "\n")
+        _remove_stale_staging(folder)
     except OSError as exc:
         raise OutputLocationError(
             f"{folder} cannot be written ({exc.strerror or exc})",

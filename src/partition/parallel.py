@@ -4,8 +4,9 @@
 :class:`concurrent.futures.Executor` from :func:`executor`:
 
 * ``workers=1`` and no scheduler: this process, one job after another (no pool; easiest to debug);
-* no scheduler: a :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` processes (default:
-  the cores this process may use), started by a fork server that has imported partition once;
+* no scheduler: a :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` spawned processes
+  (default: the cores this process may use), each killed by the system when this process ends
+  (:func:`die_with_parent`), and stopped on an interrupt (Ctrl-C, SIGTERM) before it returns;
 * ``scheduler="tcp://host:8786"``: the workers of a running Dask distributed cluster
   (``dask.distributed.Client(scheduler).get_executor()``; install with ``pip install
   "partition[cluster]"``). The workers must have partition installed and see the data and output
@@ -17,8 +18,11 @@ Jobs carry their own seeds, so results never depend on where or in which order t
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -61,13 +65,23 @@ def usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when the thread that started it exits."""
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process (SIGKILL) when its parent ends, so that no pool worker outlives an
+    interrupted batch and goes on publishing (a pool's initializer; elsewhere it does nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _local_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers fork from a server that imported partition once (no threads forked)."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(["partition.batch", "partition.ensemble"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    """A pool of freshly spawned worker processes (no threads forked), each killed when this process ends."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent)
 
 
 def _dask_executor(scheduler: str) -> tuple[Executor, Any]:
