@@ -219,6 +219,9 @@ def test_compare_cli_states_the_ensemble_design(hampshire, tmp_path):
         result.stdout
     )
     assert "40 steps of burn-in discarded per chain, then every 2nd step kept (60 steps per chain)" in result.stdout
+    # the plain-text table (the default) says how the ranks were drawn too
+    text = CliRunner().invoke(cli, [*args[:2], "--ensemble", "30", "--chains", "3", "--burn-in", "40", "--thin", "2"])
+    assert text.exit_code == 0 and "\nRanks: Drawn by 3 independent ReCom chains" in text.stdout
     bad = CliRunner().invoke(cli, [*args, "--thin", "0"])
     assert bad.exit_code == 2 and "option --thin: 0 must be at least 1" in bad.stderr
 

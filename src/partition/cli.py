@@ -859,6 +859,10 @@ def compare_cmd(
         scheduler=scheduler,
     )
     click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
+    if not as_csv and not markdown and result.table.attrs.get("ensemble_design"):
+        from partition.compare import ensemble_design_text
+
+        click.echo("\nRanks:" + ensemble_design_text(result.table.attrs["ensemble_design"]))
     if list_changes:
         for change in result.changes:
             click.echo("\n" + "\n".join(change.lines()))
