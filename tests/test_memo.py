@@ -20,7 +20,7 @@ def test_unchanged_file_is_parsed_once_and_a_changed_one_again(shared, tmp_path,
     shutil.copy(shared / "schools/gias_2022_hampshire_850_open_primary_secondary.csv", path)
     calls = []
     real = schools_module._read_records
-    monkeypatch.setattr(schools_module, "_read_records", lambda p: calls.append(p) or real(p))
+    monkeypatch.setattr(schools_module, "_read_records", lambda p, data: calls.append(p) or real(p, data))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         first = read_gias(path, la_codes=("850",))
@@ -55,7 +55,7 @@ def test_a_failed_read_is_not_remembered(tmp_path):
     calls = []
 
     @read_once
-    def reader(path):
+    def reader(path, *, data=None):
         calls.append(path)
         if len(calls) == 1:
             raise ValueError("first read fails")

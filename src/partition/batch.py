@@ -12,6 +12,12 @@ of what is done. The batch is **resumable**: an LA whose folder holds the result
 (same input files by content, same spec and k, same solver options, same partition version) is
 not planned again. An LA that crashed (a fault of the tool, not of the data) is always retried.
 
+Each job reads its input files once into memory (:mod:`partition.io.snapshot`), plans from those
+bytes and records the key of exactly those bytes: an input changed while the batch runs gives
+the LAs planned after the change a key of the changed content (and a warning), so a later run
+plans again whichever LAs were made from content other than the files' content then (an input
+changed and restored: the LAs planned from the changed content).
+
 Outcomes per LA (``status``):
 
 ``valid``
@@ -40,13 +46,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from partition import __version__, datapaths
 from partition.errors import IntegrityError, PartitionError, SpecError
 from partition.fetch import sha256
+from partition.io.snapshot import InputFile, InputFolder, snapshot, snapshot_input
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -274,6 +281,9 @@ class AuthorityJob:
         The batch's command, recorded in the LA's folder.
     schools
         The LA's schools in the schools file after the filters (the largest are started first).
+    hashes
+        The input files' digests by ``[data]`` key when the batch started (:func:`input_hashes`), to tell
+        a job that reads other content.
     """
 
     la: str
@@ -288,6 +298,7 @@ class AuthorityJob:
     maps: bool = True
     command: str = ""
     schools: int = 0
+    hashes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -299,7 +310,8 @@ class AuthorityResult:
     la, authority, status
         The LA and its outcome (one of :data:`STATUSES`).
     key
-        The job's key (see :func:`job_key`).
+        The job's key (see :func:`job_key`) for the input bytes it was planned from; blank when an input
+        could not be read (retried next time).
     rows
         One summary row per configuration (keys of :data:`SUMMARY_COLUMNS`), or one row when refused or failed.
     seconds
@@ -417,12 +429,12 @@ def _configuration_rows(job: AuthorityJob, inputs: Any, plans: list, folder: Pat
     return rows
 
 
-def _plan_into(job: AuthorityJob, stage: Path) -> list[dict[str, Any]]:
-    """Load, plan, check and write one LA into ``stage``; its summary rows."""
+def _plan_into(job: AuthorityJob, stage: Path, files: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Plan, check and write one LA into ``stage`` from its input ``files`` as read; its summary rows."""
     from partition.planner import district_plan
     from partition.workflow import prepare_data, solve_configurations, write_outputs
 
-    inputs = prepare_data(job.data, data_dir=job.data_dir)
+    inputs = prepare_data({**job.data, **files}, data_dir=job.data_dir)
     ks = job.rule.ks(job.la, len(inputs.schools), float(inputs.schools["pupils"].sum()))
     spec = dataclasses.replace(job.spec, k=ks)
     plans = solve_configurations(inputs, spec, dict(job.solver))
@@ -478,15 +490,37 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
 
 
 def _planned_or_refused(job: AuthorityJob, stage: Path, result: AuthorityResult, start: float, caught: list) -> None:
-    """Plan the LA into ``stage``, or record why it is refused (a :class:`PartitionError` other than a failed check)."""
+    """Read the LA's inputs once, key the result by their bytes and plan the LA into ``stage`` from them, or
+    record why it is refused (a :class:`PartitionError` other than a failed check)."""
     try:
-        rows = _plan_into(job, stage)
+        result.key = ""  # until every input is read: a refusal for a file that cannot be read is retried
+        files = read_inputs(job.data, job.data_dir)
+        hashes = input_hashes(files)
+        result.key = job_key(job.la, job.data, hashes, job.spec, job.rule, job.solver, job.maps)
+        _warn_changed_inputs(job.hashes, hashes)
+        rows = _plan_into(job, stage, files)
     except IntegrityError:
         raise
     except PartitionError as exc:
         _finish(result, [_refusal_row(job, "refused", str(exc))], start, caught, "refused")
         return
     _finish(result, rows, start, caught, "violated" if any(r["status"] == "violated" for r in rows) else "valid")
+
+
+def _warn_changed_inputs(at_start: Mapping[str, str], now: Mapping[str, str]) -> None:
+    """Warn when an input's content differs from the batch's start (the LA is planned from the content read now)."""
+    changed = sorted(key for key in now if key in at_start and at_start[key] != now[key])
+    if changed:
+        from partition.warnings import DataWarning
+
+        warnings.warn(
+            DataWarning(
+                f"input file(s) {', '.join(changed)} changed while the batch ran: this LA was planned from their "
+                "content when its job read them; run the batch again once the files are final (LAs planned from "
+                "other content are planned again)"
+            ),
+            stacklevel=2,
+        )
 
 
 def _finish(result: AuthorityResult, rows: list[dict[str, Any]], start: float, caught: list, status: str) -> None:
@@ -683,17 +717,57 @@ def check_batch_folder(folder: Path) -> None:
             )
 
 
-def _input_hashes(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[str, str]:
-    """SHA-256 of each input file named in ``data`` (folders: of each file inside, in name order)."""
-    out = {}
-    for key in ("schools", "boundaries", "units", "population"):
+def read_inputs(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[str, InputFile | InputFolder]:
+    """Each input file named in ``data`` read once into memory (a folder of unit polygons: each of its GIS files).
+
+    Parameters
+    ----------
+    data
+        The ``[data]`` keys: ``schools``, ``boundaries``, ``units`` (``"sites"`` is no file), ``population``.
+    data_dir
+        The data folder.
+
+    Returns
+    -------
+    dict
+        By ``[data]`` key: what :mod:`partition.io.snapshot` read (bytes, SHA-256, size, modification time).
+
+    Raises
+    ------
+    DataLocationError, InputFileError
+        When a file cannot be found or read (naming it).
+    """
+    from partition.errors import BoundaryFileError, InputFileError, PopulationFileError, SchoolsFileError
+
+    errors: dict[str, type[InputFileError]] = {
+        "schools": SchoolsFileError,
+        "boundaries": BoundaryFileError,
+        "units": BoundaryFileError,
+        "population": PopulationFileError,
+    }
+    out: dict[str, InputFile | InputFolder] = {}
+    for key, error in errors.items():
         value = data.get(key)
-        if not value or value == "sites":
-            continue
-        path = datapaths.resolve(value, data_dir)
-        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
-        out[key] = ",".join(sha256(f) for f in files)
+        if value and value != "sites":
+            path = datapaths.resolve(value, data_dir)
+            out[key] = snapshot_input(path, error=error) if key == "units" else snapshot(path, error=error)
     return out
+
+
+def input_hashes(files: Mapping[str, InputFile | InputFolder]) -> dict[str, str]:
+    """The digest of each input as read (:attr:`partition.io.snapshot.InputRecord.sha256`), by ``[data]`` key.
+
+    Parameters
+    ----------
+    files
+        :func:`read_inputs`.
+
+    Returns
+    -------
+    dict
+        ``[data]`` key → SHA-256 of the bytes parsed (a folder: its files' digests joined by commas).
+    """
+    return {key: f.record().sha256 for key, f in files.items()}
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -814,12 +888,19 @@ def batch(
     data.setdefault("schools", None)
     data["schools"] = data["schools"] or "schools/gias_2022_england_open_primary_secondary.csv"
     data["boundaries"] = data.get("boundaries") or "boundaries/topo_lad_eng_2013.json"
-    schools_path = datapaths.resolve(data["schools"], data_dir)
-    table = authorities(schools_path, status=data.get("status") or "open", kinds=data.get("kinds") or DEFAULT_KINDS)
-    table = select_authorities(table, las, str(schools_path))
+    files = read_inputs(data, data_dir)  # the LAs and the jobs' keys from the same bytes
+    schools = cast(InputFile, files["schools"])  # read_inputs reads the schools as one file
+    table = authorities(
+        schools.path,
+        data=schools.data,
+        status=data.get("status") or "open",
+        kinds=data.get("kinds") or DEFAULT_KINDS,
+    )
+    table = select_authorities(table, las, str(schools.path))
     if rule.table is not None:
         _warn_unused_rows(rule.table, set(table["la"]))
-    hashes = _input_hashes(data, data_dir)
+    hashes = input_hashes(files)
+    del files, schools  # the bytes: each job reads the files again, once
     jobs = [
         AuthorityJob(
             la=la,
@@ -833,9 +914,10 @@ def batch(
             key=job_key(la, {**data, "la": [la]}, hashes, spec, rule, solver, maps),
             maps=maps,
             command=command,
-            schools=int(schools),
+            schools=int(count),
+            hashes=hashes,
         )
-        for la, name, schools in zip(table["la"], table["name"], table["schools"])
+        for la, name, count in zip(table["la"], table["name"], table["schools"])
     ]
     results = _run_jobs(
         jobs,

@@ -20,9 +20,10 @@ from partition.districts import (
     district_owners,
     select_districts,
 )
-from partition.errors import EmptySelectionError, PartitionError
+from partition.errors import BoundaryFileError, EmptySelectionError, InputFileError, PartitionError, SchoolsFileError
 from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
+from partition.io.snapshot import InputFile, InputRecord, snapshot
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -48,6 +49,10 @@ class Dataset:
         Other things the user should know (districts left out, encodings ...).
     sources
         The files read.
+    files
+        What was read of each input, by the keys of ``sources`` (and ``units``, ``population`` when
+        given; :func:`partition.pipeline.prepare`): path, SHA-256 of the bytes parsed, size and
+        modification time (the manifest records these).
     la_codes
         The LAs requested.
     input_urns
@@ -63,6 +68,7 @@ class Dataset:
     imputed: list[int]
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    files: dict[str, InputRecord] = field(default_factory=dict)
     la_codes: tuple[str, ...] = ()
     input_urns: list[int] = field(default_factory=list)
 
@@ -132,9 +138,38 @@ def _urn_list(urns: list[int], limit: int = 30) -> str:
     return ", ".join(map(str, urns[:limit])) + (f" ... ({len(urns) - limit} more)" if len(urns) > limit else "")
 
 
+def read_input(given: str | Path | InputFile, data: str | Path | None, error: type[InputFileError]) -> InputFile:
+    """An input file as read once: ``given`` when already read, else the file found by the location rule, read.
+
+    Parameters
+    ----------
+    given
+        A path (absolute, or relative to the working or data folder) or a file already read.
+    data
+        Data folder overriding the location rule.
+    error
+        The error raised when the file cannot be read (the reader's own class).
+
+    Returns
+    -------
+    InputFile
+        Its bytes, SHA-256, size and modification time.
+
+    Raises
+    ------
+    DataLocationError
+        When the file cannot be found.
+    InputFileError
+        (``error``) When it cannot be read (deleted since it was found, unreadable, changing while read).
+    """
+    if isinstance(given, InputFile):
+        return given
+    return snapshot(datapaths.resolve(given, data), error=error)
+
+
 def load_dataset(
-    schools: str | Path | None = None,
-    boundaries: str | Path | None = None,
+    schools: str | Path | InputFile | None = None,
+    boundaries: str | Path | InputFile | None = None,
     *,
     la_codes: tuple[str, ...] | list[str] = datapaths.DEFAULT_LA_CODES,
     status: str = "open",
@@ -151,7 +186,10 @@ def load_dataset(
     ----------
     schools, boundaries
         Files; default to the Hampshire extracts for LA 850 and the England
-        files otherwise, found by the rule of :mod:`partition.datapaths`.
+        files otherwise, found by the rule of :mod:`partition.datapaths`. Each is
+        read once (:func:`partition.io.snapshot.snapshot`) and parsed from those
+        bytes; a file already read (an :class:`~partition.io.snapshot.InputFile`)
+        is parsed as it is.
     la_codes
         DfE LA codes (``"850"`` Hampshire, ``"936"`` Surrey, ``"878"`` Devon, ...).
     status
@@ -190,15 +228,16 @@ def load_dataset(
     """
     la_codes = tuple(str(c) for c in la_codes)
     default_s, default_b = datapaths.default_inputs(la_codes, data)
-    schools_path = datapaths.resolve(schools or default_s, data)
-    boundaries_path = datapaths.resolve(boundaries or default_b, data)
-    load = read_gias(schools_path, la_codes=la_codes, status=status, kinds=kinds)
+    schools_file = read_input(schools or default_s, data, SchoolsFileError)
+    boundaries_file = read_input(boundaries or default_b, data, BoundaryFileError)
+    schools_path, boundaries_path = schools_file.path, boundaries_file.path
+    load = read_gias(schools_path, data=schools_file.data, la_codes=la_codes, status=status, kinds=kinds)
     if load.schools.empty:
         raise EmptySelectionError(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
-    all_districts = read_boundaries(boundaries_path, layer=layer)
+    all_districts = read_boundaries(boundaries_path, data=boundaries_file.data, layer=layer)
     owners = None if district_codes else district_owners(load.records, all_districts)
     districts, notes = select_districts(
         all_districts,
@@ -248,6 +287,7 @@ def load_dataset(
         imputed=load.imputed,
         notes=notes,
         sources={"schools": str(schools_path), "boundaries": str(boundaries_path)},
+        files={"schools": schools_file.record(), "boundaries": boundaries_file.record()},
         la_codes=la_codes,
         input_urns=list(load.input_urns),
     )

@@ -9,10 +9,12 @@ import geopandas as gpd
 import networkx as nx
 
 from partition import datapaths
-from partition.dataset import Dataset, load_dataset
+from partition.dataset import Dataset, load_dataset, read_input
+from partition.errors import BoundaryFileError, PopulationFileError
 from partition.graph import build_graph
 from partition.io.boundaries import read_polygon_folder, read_polygons
 from partition.io.population import read_child_population
+from partition.io.snapshot import InputFile, InputFolder, snapshot_input
 from partition.units import polygon_units, voronoi_units
 
 
@@ -27,37 +29,67 @@ class Inputs:
 
 
 def prepare(
-    schools: str | Path | None = None,
-    boundaries: str | Path | None = None,
+    schools: str | Path | InputFile | None = None,
+    boundaries: str | Path | InputFile | None = None,
     *,
-    units: str | Path = "sites",
-    population: str | Path | None = None,
+    units: str | Path | InputFile | InputFolder = "sites",
+    population: str | Path | InputFile | None = None,
     island_policy: str = "link",
     data: str | Path | None = None,
     **load_options: object,
 ) -> Inputs:
     """Load data, build units and their adjacency graph.
 
+    Every input file is read once into memory and parsed from those bytes (see
+    :mod:`partition.io.snapshot`); what was read of each is in ``dataset.files``.
+
     Parameters
     ----------
+    schools, boundaries
+        See :func:`partition.dataset.load_dataset` (a path, or a file already read).
     units
         ``"sites"`` (Voronoi cells of school sites, the default) or a polygon
-        file / folder of files (wards, LSOAs, MSOAs) to use as units.
+        file / folder of files (wards, LSOAs, MSOAs) to use as units (or it, already read).
     population
         Child population table to attach to polygon units (see
-        :func:`partition.io.population.read_child_population`).
+        :func:`partition.io.population.read_child_population`), or it already read.
     island_policy
         See :mod:`partition.graph`.
     load_options
         Passed to :func:`partition.dataset.load_dataset` (``la_codes``, ``status`` ...).
+
+    Returns
+    -------
+    Inputs
+        The dataset, the units and schools with their unit (EPSG:27700, metres) and the unit graph.
+
+    Raises
+    ------
+    DataLocationError, InputFileError, SpecError, UnitsError, GraphError
+        When a file cannot be found or read, or as the steps it runs.
     """
     dataset = load_dataset(schools, boundaries, data=data, **load_options)  # type: ignore[arg-type]
     if str(units) == "sites":
         unit_frame, school_frame = voronoi_units(dataset)
     else:
-        path = datapaths.resolve(units, data)
-        polys = read_polygon_folder(path) if path.is_dir() else read_polygons(path)
-        pop = read_child_population(datapaths.resolve(population, data)) if population else None
+        unit_files = _read_units(units, data)
+        dataset.files["units"] = unit_files.record()
+        if isinstance(unit_files, InputFolder):
+            polys = read_polygon_folder(unit_files.path, files=unit_files)
+        else:
+            polys = read_polygons(unit_files.path, data=unit_files.data)
+        pop = None
+        if population:
+            pop_file = read_input(population, data, PopulationFileError)
+            dataset.files["population"] = pop_file.record()
+            pop = read_child_population(pop_file.path, data=pop_file.data)
         unit_frame, school_frame = polygon_units(dataset, polys, population=pop)
     graph = build_graph(unit_frame, island_policy=island_policy)
     return Inputs(dataset, unit_frame, school_frame, graph)
+
+
+def _read_units(units: str | Path | InputFile | InputFolder, data: str | Path | None) -> InputFile | InputFolder:
+    """The unit polygons as read once: as given when already read, else the file or folder found, read."""
+    if isinstance(units, InputFile | InputFolder):
+        return units
+    return snapshot_input(datapaths.resolve(units, data), error=BoundaryFileError)

@@ -30,6 +30,7 @@ Unknown keys and bad values are rejected naming the file, line and fix.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,7 +40,7 @@ from pydantic import Field, field_validator, model_validator
 from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.io.schools import KINDS
 from partition.naming import NameOverrides
-from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
+from partition.schema import Source, StrictModel, read_file_bytes, read_toml, spec_rule, validate
 from partition.solvers import SOLVERS
 from partition.spec import PlanSpec, SpecSchema
 
@@ -162,7 +163,8 @@ class Scenario:
     """A parsed scenario file.
 
     ``data``, ``solver`` and ``outputs`` hold the keys the file sets (validated), so that the
-    manifest records the scenario as written; ``spec`` is complete.
+    manifest records the scenario as written; ``spec`` is complete. ``sha256`` is that of the bytes
+    ``text`` was read from (blank for a scenario built in code).
     """
 
     path: Path
@@ -172,6 +174,7 @@ class Scenario:
     outputs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
     names: NameOverrides | None = None
+    sha256: str = ""
 
     @property
     def folder(self) -> Path:
@@ -198,7 +201,8 @@ def load_scenario(path: str | Path) -> Scenario:
         names the file, the line of the offending key and the fix.
     """
     path = Path(path)
-    raw, text = read_toml(path)
+    data = read_file_bytes(path)
+    raw, text = read_toml(path, data=data)
     model = validate(ScenarioSchema, raw, Source(str(path), text))
     return Scenario(
         path=path,
@@ -208,4 +212,5 @@ def load_scenario(path: str | Path) -> Scenario:
         outputs=model.outputs.model_dump(exclude_unset=True),
         text=text,
         names=NameOverrides.from_table(model.names.model_dump(), str(path), text),
+        sha256=hashlib.sha256(data).hexdigest(),
     )

@@ -603,13 +603,15 @@ def validate(model: type[M], data: Any, source: Source) -> M:
         raise schema_error(exc, model, source) from None
 
 
-def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
+def read_toml(path: str | Path, *, data: bytes | None = None) -> tuple[dict[str, Any], str]:
     """Read a TOML file; return ``(data, text)``.
 
     Parameters
     ----------
     path
-        The TOML file (UTF-8), e.g. a scenario or spec file.
+        The TOML file (UTF-8), e.g. a scenario or spec file; named in the messages.
+    data
+        The file's bytes as read, parsed instead of reading ``path`` (read once when not given).
 
     Returns
     -------
@@ -622,16 +624,39 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
         When the file cannot be read or is not valid TOML (with the line tomllib reports).
     """
     path = Path(path)
+    if data is None:
+        data = read_file_bytes(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot be read ({exc.strerror})", fix="check the path") from None
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # line ends as Path.read_text reads them
     except UnicodeDecodeError:
         raise SpecError(f"{path}: is not UTF-8 text", fix="save the file as UTF-8 TOML") from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc})", fix="correct the syntax at the line given") from None
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """A TOML file's bytes.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    SpecError
+        When the file cannot be read.
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot be read ({exc.strerror})", fix="check the path") from None
 
 
 def spec_rule(message: str, fix: str) -> Exception:

@@ -43,6 +43,7 @@ from partition import __version__
 from partition.datapaths import data_dir as default_data_dir
 from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
+from partition.io.snapshot import InputRecord
 from partition.naming import NameOverrides
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
@@ -91,15 +92,19 @@ def _data_folder() -> Path | None:
         return None
 
 
-def _file_record(path: str) -> dict[str, str]:
-    p = Path(path)
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-    return {
-        "path": public_path(p, _data_folder()),
-        "sha256": sha256(files[0]) if len(files) == 1 else ",".join(sha256(f)[:16] for f in files),
-        "bytes": str(sum(f.stat().st_size for f in files)),
-        "modified": dt.datetime.fromtimestamp(max(f.stat().st_mtime for f in files), dt.UTC).date().isoformat(),
+def _file_record(read: InputRecord) -> dict[str, Any]:
+    """The manifest's record of an input: what was read of it (:attr:`partition.dataset.Dataset.files`), not what
+    its path holds now. A file's ``sha256`` is that of the bytes parsed; a Shapefile's and a folder's files are
+    listed under ``parts`` (a folder's ``sha256``: their digests' first 16 characters, joined by commas)."""
+    record: dict[str, Any] = {
+        "path": public_path(read.path, _data_folder()),
+        "sha256": ",".join(h[:16] for _, h in read.parts) if read.folder else read.sha256,
+        "bytes": str(read.size),
+        "modified": read.modified,
     }
+    if read.parts:
+        record["parts"] = dict(read.parts)
+    return record
 
 
 def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path | None = None) -> Inputs:
@@ -1270,8 +1275,8 @@ def _manifest(
     return {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": command,
-        "scenario": {"path": public_path(scenario.path), "sha256": sha256(scenario.path), "text": scenario.text},
-        "inputs": [_file_record(p) for p in inputs.dataset.sources.values()],
+        "scenario": {"path": public_path(scenario.path), "sha256": scenario.sha256, "text": scenario.text},
+        "inputs": [_file_record(read) for read in inputs.dataset.files.values()],
         "spec": spec.to_dict(),
         # the settings used, defaults included (the file may leave any of them out)
         "solver": {**SolverSchema().model_dump(), **scenario.solver},

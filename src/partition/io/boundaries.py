@@ -1,6 +1,7 @@
 """Reading ONS boundary files (districts, wards, LSOAs, MSOAs).
 
-GeoJSON, TopoJSON, GeoPackage and Shapefile are read through pyogrio/GDAL.
+GeoJSON, TopoJSON, GeoPackage and Shapefile are read through pyogrio/GDAL, from the bytes read once
+into memory (:mod:`partition.io.snapshot`; a Shapefile's parts as one in-memory archive).
 Code and name fields of any vintage are recognised (``LAD13CD``, ``LAD24CD``,
 ``lad19cd``, ``WD13CD``, ``LSOA11CD``, ``LOWERSOA`` ...). A file that declares no
 CRS (the martinjc TopoJSON files) is read as WGS84 (or British National Grid
@@ -34,6 +35,7 @@ import shapely
 from partition import coverage
 from partition.errors import BoundaryFileError
 from partition.io.memo import read_once
+from partition.io.snapshot import InputFolder, snapshot, snapshot_folder
 from partition.warnings import DataWarning
 
 BNG = "EPSG:27700"
@@ -46,6 +48,9 @@ ANY_CODE = re.compile(r"^[a-z]+\d{2}cd$", re.IGNORECASE)
 ANY_NAME = re.compile(r"^[a-z]+\d{2}nm$", re.IGNORECASE)
 FALLBACK_CODES = ("code", "gss_code", "lowersoa", "lsoa_code", "id")
 FALLBACK_NAMES = ("name", "lad_name", "district")
+BUFFER_LAYER = re.compile(r"^pyogrio_[0-9a-f]{32}$")
+"""The name GDAL gives the layer of a GeoJSON without a ``name`` member read from memory (pyogrio's in-memory
+file name); read from the disk, the layer is named after the file, as it is reported here."""
 
 
 def _pick(columns: list[str], pattern: re.Pattern[str], fallbacks: tuple[str, ...]) -> str | None:
@@ -89,6 +94,7 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 def read_polygons(
     path: str | Path,
     *,
+    data: bytes | None = None,
     layer: str | None = None,
     code_field: str | None = None,
     name_field: str | None = None,
@@ -99,7 +105,11 @@ def read_polygons(
     Parameters
     ----------
     path
-        GeoJSON, TopoJSON, GeoPackage or Shapefile (e.g. ONS district, ward, LSOA or MSOA boundaries).
+        GeoJSON, TopoJSON, GeoPackage or Shapefile (e.g. ONS district, ward, LSOA or MSOA boundaries);
+        named in the messages.
+    data
+        The file's bytes as read (:attr:`partition.io.snapshot.InputFile.data`; a Shapefile's parts as
+        an archive), parsed instead of reading ``path``; read from ``path`` once when not given.
     layer
         Layer to read when the file holds several.
     code_field, name_field
@@ -124,9 +134,11 @@ def read_polygons(
         Great Britain, no polygons.
     """
     path = Path(path)
-    gdf = _read_layer(path, layer)
+    if data is None:
+        data = _read_file(path)
+    gdf = _read_layer(path, data, layer)
     code, name = _code_and_name_fields(gdf, path, code_field, name_field, prefer)
-    gdf = _check_crs(gdf, path)
+    gdf = _check_crs(gdf, path, data)
     if gdf.crs is None:
         gdf = _assume_crs(gdf, path)
     gdf = gdf.to_crs(BNG)
@@ -144,29 +156,40 @@ def read_polygons(
     return out.reset_index(drop=True)
 
 
-def _layer_names(path: Path) -> list[str]:
-    """The layers of a GIS file.
+def _read_file(path: Path) -> bytes:
+    """The bytes of a GIS file (a Shapefile's parts as one archive), read once.
 
     Raises
     ------
     BoundaryFileError
-        When the file does not exist or GDAL cannot read it.
+        When the file does not exist or cannot be read.
     """
     if not path.exists():
         raise BoundaryFileError(path, "does not exist", fix="check the path or run 'partition fetch'")
+    return snapshot(path, error=BoundaryFileError).data
+
+
+def _layer_names(path: Path, data: bytes) -> list[str]:
+    """The layers of a GIS file (``data``, its bytes), named as GDAL names them reading ``path``.
+
+    Raises
+    ------
+    BoundaryFileError
+        When GDAL cannot read it.
+    """
     try:
-        layers = pyogrio.list_layers(path)
+        layers = pyogrio.list_layers(data)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise BoundaryFileError(
             path,
             f"is not a readable GIS file ({str(exc).splitlines()[0]})",
             fix="give a GeoJSON, TopoJSON, GeoPackage or Shapefile",
         ) from None
-    return [str(n) for n in layers[:, 0]]
+    return [path.stem if BUFFER_LAYER.match(str(n)) else str(n) for n in layers[:, 0]]
 
 
-def _read_layer(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    """The features of the chosen (or only) layer, as GDAL reads them.
+def _read_layer(path: Path, data: bytes, layer: str | None) -> gpd.GeoDataFrame:
+    """The features of the chosen (or only) layer of ``data`` (the bytes of ``path``), as GDAL reads them.
 
     Raises
     ------
@@ -174,7 +197,7 @@ def _read_layer(path: Path, layer: str | None) -> gpd.GeoDataFrame:
         When the file is missing or unreadable, holds several layers and none is chosen, has no layer
         ``layer``, or has no features.
     """
-    names = _layer_names(path)
+    names = _layer_names(path, data)
     if layer is None and len(names) > 1:
         raise BoundaryFileError(
             path,
@@ -185,7 +208,7 @@ def _read_layer(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     if layer is not None and layer not in names:
         raise BoundaryFileError(path, f"has no layer {layer!r}", fix=f"choose one of {', '.join(names)}")
     try:
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = gpd.read_file(data, layer=None if layer is None else names.index(layer))
     except Exception as exc:
         raise BoundaryFileError(path, f"cannot be read ({str(exc).splitlines()[0]})") from None
     if len(gdf) == 0:
@@ -289,18 +312,18 @@ def _looks_bng(gdf: gpd.GeoDataFrame) -> bool:
     return bool(GB_BNG[0] <= minx and maxx <= GB_BNG[2] and GB_BNG[1] <= miny and maxy <= GB_BNG[3])
 
 
-def _declares_crs(path: Path) -> bool:
-    """Whether a GeoJSON file has a ``crs`` member (GDAL reads one without as WGS84)."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        return '"crs"' in fh.read(200_000)
+def _declares_crs(data: bytes) -> bool:
+    """Whether a GeoJSON file (``data``, its bytes) has a ``crs`` member in its first 200,000 characters (GDAL
+    reads one without as WGS84)."""
+    return '"crs"' in data[:800_000].decode("utf-8", errors="replace")[:200_000]
 
 
-def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+def _check_crs(gdf: gpd.GeoDataFrame, path: Path, data: bytes) -> gpd.GeoDataFrame:
     """Check the coordinates' range against the declared CRS; raise or re-declare (GeoJSON without ``crs``)."""
     if gdf.crs is None or gdf.geometry.is_empty.all():
         return gdf
     if gdf.crs.is_geographic and not _looks_degrees(gdf):
-        if _looks_bng(gdf) and path.suffix.lower() in {".json", ".geojson"} and not _declares_crs(path):
+        if _looks_bng(gdf) and path.suffix.lower() in {".json", ".geojson"} and not _declares_crs(data):
             warnings.warn(
                 DataWarning(
                     f"{path.name}: coordinates are metres ({_extent(gdf)}) but the GeoJSON has no 'crs' member, "
@@ -403,7 +426,12 @@ def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.G
 
 
 def read_boundaries(
-    path: str | Path, *, layer: str | None = None, code_field: str | None = None, name_field: str | None = None
+    path: str | Path,
+    *,
+    data: bytes | None = None,
+    layer: str | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read ONS district (LAD) boundaries: ``code``, ``name``, ``geometry`` in EPSG:27700.
 
@@ -414,6 +442,8 @@ def read_boundaries(
     path
         GeoJSON, TopoJSON, GeoPackage or Shapefile of district boundaries (e.g. the ONS LAD 2013
         TopoJSON of martinjc/UK-GeoJSON, ``boundaries/topo_lad_eng_2013.json``).
+    data
+        The file's bytes as read; see :func:`read_polygons`.
     layer
         Layer to read when the file holds several.
     code_field, name_field
@@ -430,10 +460,10 @@ def read_boundaries(
     BoundaryFileError
         As :func:`read_polygons`.
     """
-    return read_polygons(path, layer=layer, code_field=code_field, name_field=name_field, prefer="lad")
+    return read_polygons(path, data=data, layer=layer, code_field=code_field, name_field=name_field, prefer="lad")
 
 
-def read_polygon_folder(folder: str | Path, **kwargs: object) -> gpd.GeoDataFrame:
+def read_polygon_folder(folder: str | Path, *, files: InputFolder | None = None, **kwargs: object) -> gpd.GeoDataFrame:
     """Read every GIS file of a folder (e.g. ``wards_2013_by_lad/``) into one layer.
 
     Parameters
@@ -441,6 +471,9 @@ def read_polygon_folder(folder: str | Path, **kwargs: object) -> gpd.GeoDataFram
     folder
         A folder of ``.json``, ``.geojson``, ``.gpkg`` or ``.shp`` files (e.g. one ward or LSOA file per
         district), read in file-name order.
+    files
+        The folder's files as read (:func:`partition.io.snapshot.snapshot_folder`), parsed instead of
+        reading the folder; read once when not given.
     **kwargs
         Passed to :func:`read_polygons` for every file (``layer``, ``code_field``, ``name_field``, ``prefer``).
 
@@ -456,10 +489,11 @@ def read_polygon_folder(folder: str | Path, **kwargs: object) -> gpd.GeoDataFram
         When the folder holds no such file, or as :func:`read_polygons` for a file.
     """
     folder = Path(folder)
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".json", ".geojson", ".gpkg", ".shp"})
-    if not files:
+    if files is None:
+        files = snapshot_folder(folder, error=BoundaryFileError)
+    if not files.files:
         raise BoundaryFileError(folder, "holds no GeoJSON, GeoPackage or Shapefile", fix="check the folder")
-    parts = [read_polygons(f, **kwargs) for f in files]  # type: ignore[arg-type]
+    parts = [read_polygons(f.path, data=f.data, **kwargs) for f in files.files]  # type: ignore[arg-type]
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=BNG)
     out.attrs["source"] = str(folder)
     return out

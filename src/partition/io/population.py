@@ -7,17 +7,19 @@ and one value column can be read by naming them.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from partition.errors import PopulationFileError
+from partition.io.snapshot import snapshot
 
 CHILD_AGES = [f"Aged{i}" for i in range(20)]
 
 
 def read_child_population(
-    path: str | Path, *, code_column: str | None = None, value_column: str | None = None
+    path: str | Path, *, data: bytes | None = None, code_column: str | None = None, value_column: str | None = None
 ) -> pd.Series:
     """Return children per area code (a Series named ``population`` indexed by code).
 
@@ -29,7 +31,10 @@ def read_child_population(
     path
         A CSV, e.g. the ONS mid-2010 LSOA population estimates (``LSOA_CODE``, ``Aged0`` ...
         ``Aged19``). Values may hold thousands separators (``1,234``); bytes that are not
-        valid text are replaced.
+        valid text are replaced. Named in the messages.
+    data
+        The file's bytes as read (:func:`partition.io.snapshot.snapshot`), parsed instead of reading
+        ``path``; read from ``path`` once when not given.
     code_column
         The area code column; by default the first of ``LSOA_CODE``, ``LSOA11CD``, ``LSOA21CD``,
         ``code`` present.
@@ -48,8 +53,10 @@ def read_child_population(
         value is not a number (naming the line and column), or an area code is on two rows.
     """
     path = Path(path)
+    if data is None:
+        data = snapshot(path, error=PopulationFileError).data
     try:
-        table = pd.read_csv(path, dtype=str, encoding_errors="replace")
+        table = pd.read_csv(io.BytesIO(data), dtype=str, encoding_errors="replace")
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise PopulationFileError(path, f"cannot be read as CSV ({exc})") from None
     code = code_column or next((c for c in ("LSOA_CODE", "LSOA11CD", "LSOA21CD", "code") if c in table), None)

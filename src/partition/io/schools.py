@@ -58,6 +58,7 @@ import pandas as pd
 
 from partition.errors import SchoolsFileError
 from partition.io.memo import read_once
+from partition.io.snapshot import snapshot
 from partition.warnings import DataWarning
 
 KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru", "other")
@@ -295,13 +296,14 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], list[int], str]:
-    """Read the CSV tolerating extra trailing fields; return header, rows, line numbers."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SchoolsFileError(path, f"cannot be read ({exc.strerror})") from None
-    text, encoding = decode_text(path, raw)
+def _read_records(
+    path: Path, data: bytes | None = None
+) -> tuple[list[str], list[list[str]], list[int], list[int], str]:
+    """Read the CSV (``data``, its bytes, when given) tolerating extra trailing fields; return header, rows, line
+    numbers."""
+    if data is None:
+        data = snapshot(path, error=SchoolsFileError).data
+    text, encoding = decode_text(path, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -564,11 +566,11 @@ def _school_table(sel: _Selection) -> pd.DataFrame:
 
 
 @read_once
-def _parsed_file(path: Path) -> tuple[_Selection, gpd.GeoDataFrame, list[int], str]:
-    """Every record of the file with its numbers parsed, the located records, the lines with extra fields and
-    the encoding: what does not depend on the LA, status or kinds asked for (read once per unchanged file,
-    see :mod:`partition.io.memo`)."""
-    header, rows, lines, extra, encoding = _read_records(path)
+def _parsed_file(path: Path, *, data: bytes | None = None) -> tuple[_Selection, gpd.GeoDataFrame, list[int], str]:
+    """Every record of the file (of ``data``, its bytes) with its numbers parsed, the located records, the lines
+    with extra fields and the encoding: what does not depend on the LA, status or kinds asked for (parsed once
+    per content, see :mod:`partition.io.memo`)."""
+    header, rows, lines, extra, encoding = _read_records(path, data)
     sel = _parse_numbers(path, _gias_columns(path, header, rows), np.asarray(lines, dtype=int))
     return sel, _located_records(sel), extra, encoding
 
@@ -576,6 +578,7 @@ def _parsed_file(path: Path) -> tuple[_Selection, gpd.GeoDataFrame, list[int], s
 def read_gias(
     path: str | Path,
     *,
+    data: bytes | None = None,
     la_codes: tuple[str, ...] | list[str] | None = ("850",),
     status: str = "open",
     kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS,
@@ -585,7 +588,10 @@ def read_gias(
     Parameters
     ----------
     path
-        The GIAS CSV (search download or ``edubasealldata``), UTF-8 or Windows-1252.
+        The GIAS CSV (search download or ``edubasealldata``), UTF-8 or Windows-1252; named in the messages.
+    data
+        The file's bytes as read (:func:`partition.io.snapshot.snapshot`), parsed instead of reading
+        ``path``; read from ``path`` once when not given.
     la_codes
         DfE LA codes to keep (``"850"`` is Hampshire); ``None`` keeps every LA.
     status
@@ -611,7 +617,7 @@ def read_gias(
     """
     path = Path(path)
     _check_options(path, status, kinds)
-    sel, records, extra, encoding = _parsed_file(path)
+    sel, records, extra, encoding = _parsed_file(path, data=data)
     if la_codes is not None:
         _keep_las(sel, la_codes)
     input_urns = [int(u) for u in sel.df["URN"]]
@@ -640,7 +646,11 @@ def read_gias(
 
 
 def authorities(
-    path: str | Path, *, status: str = "open", kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS
+    path: str | Path,
+    *,
+    data: bytes | None = None,
+    status: str = "open",
+    kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS,
 ) -> pd.DataFrame:
     """Every LA of a GIAS file with its schools and pupils after the status and kind filters.
 
@@ -648,7 +658,7 @@ def authorities(
     ----------
     path
         The GIAS CSV (e.g. the England extract).
-    status, kinds
+    data, status, kinds
         As :func:`read_gias`.
 
     Returns
@@ -665,7 +675,7 @@ def authorities(
     """
     path = Path(path)
     _check_options(path, status, kinds)
-    sel = _parsed_file(path)[0]
+    sel = _parsed_file(path, data=data)[0]
     df = sel.df
     names = df["LA (name)"].str.strip().where(df["LA (name)"].str.strip() != "", df["LA (code)"])
     kept = pd.Series(True, index=df.index)

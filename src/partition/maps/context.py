@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,8 +25,8 @@ MIN_CONTEXT_M = 30_000.0
 """Land around the study area is drawn out to at least this distance (m) beyond its bounding box."""
 
 
-@lru_cache(maxsize=4)
 def _read(path: str) -> gpd.GeoDataFrame:
+    """The file's districts, parsed from its bytes as they are now (once per content: :mod:`partition.io.memo`)."""
     from partition.io.boundaries import read_boundaries
 
     with warnings.catch_warnings():  # display only: repairs of neighbours' polygons do not affect any plan
