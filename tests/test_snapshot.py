@@ -139,6 +139,30 @@ def test_changed_content_is_parsed_again_even_with_the_same_size_time_and_inode(
     assert "Schoo! 1003" in set(after.schools["name"]) and "School 1003" not in set(after.schools["name"])
 
 
+def test_every_input_of_a_load_is_recorded_as_read(tmp_path):
+    from partition.pipeline import prepare
+
+    schools, boundaries = _inputs(tmp_path)
+    units = tmp_path / "units.geojson"
+    gpd.GeoDataFrame(
+        {"code": [f"U{i}" for i in range(4)], "name": [f"Unit {i}" for i in range(4)]},
+        geometry=[shapely.box(1000 * i, 0, 1000 * (i + 1), 2000) for i in range(4)],
+        crs="EPSG:27700",
+    ).to_file(units)
+    population = tmp_path / "children.csv"
+    ages = ",".join(f"Aged{a}" for a in range(20))
+    population.write_text(f"LSOA_CODE,{ages}\n" + "".join(f"U{i}," + ",".join(["1"] * 20) + "\n" for i in range(4)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare(schools, boundaries, la_codes=("999",), units=units, population=population)
+    files = inputs.dataset.files
+    assert list(files) == ["schools", "boundaries", "units", "population"]
+    assert [(files[k].path, files[k].sha256, files[k].size) for k in files] == [
+        (p, _digest(p.read_bytes()), p.stat().st_size) for p in (schools, boundaries, units, population)
+    ]
+    assert inputs.units["population"].sum() == 80
+
+
 # --- run: the manifest names the bytes the plans were made from ------------------------------------------
 
 
@@ -214,6 +238,16 @@ def test_a_file_deleted_after_it_was_found_is_a_one_line_error(tmp_path, monkeyp
         f"error: {schools}: does not exist. Fix: check the path (was the file moved or deleted?)"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_the_maps_context_comes_from_the_boundaries_as_read_not_the_file_now(tmp_path):
+    from partition.maps.context import neighbouring_districts
+
+    read = _districts().rename(columns={"LAD23CD": "code", "LAD23NM": "name"})
+    gone = tmp_path / "districts.geojson"  # deleted since it was read
+    neighbours = neighbouring_districts(read.iloc[:1], gone, data=tmp_path / "no-data", read=read)
+    assert list(neighbours["code"]) == ["E0000002"] and list(neighbours["source"]) == ["districts.geojson"]
+    assert neighbouring_districts(read.iloc[:1], gone, data=tmp_path / "no-data").empty
 
 
 # --- batch: a resume compares the bytes read now with the bytes each LA was planned from -----------------

@@ -53,6 +53,9 @@ class Dataset:
         What was read of each input, by the keys of ``sources`` (and ``units``, ``population`` when
         given; :func:`partition.pipeline.prepare`): path, SHA-256 of the bytes parsed, size and
         modification time (the manifest records these).
+    all_districts
+        Every district of the boundary file, parsed from the bytes read (the maps draw the neighbouring
+        ones for context, so they come from the file as it was read, not as it is when they are drawn).
     la_codes
         The LAs requested.
     input_urns
@@ -69,6 +72,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     files: dict[str, InputRecord] = field(default_factory=dict)
+    all_districts: gpd.GeoDataFrame | None = None
     la_codes: tuple[str, ...] = ()
     input_urns: list[int] = field(default_factory=list)
 
@@ -288,6 +292,7 @@ def load_dataset(
         notes=notes,
         sources={"schools": str(schools_path), "boundaries": str(boundaries_path)},
         files={"schools": schools_file.record(), "boundaries": boundaries_file.record()},
+        all_districts=all_districts,
         la_codes=la_codes,
         input_urns=list(load.input_urns),
     )

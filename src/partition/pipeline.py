@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import pandas as pd
 
 from partition import datapaths
 from partition.dataset import Dataset, load_dataset, read_input
@@ -72,24 +73,29 @@ def prepare(
     if str(units) == "sites":
         unit_frame, school_frame = voronoi_units(dataset)
     else:
-        unit_files = _read_units(units, data)
-        dataset.files["units"] = unit_files.record()
-        if isinstance(unit_files, InputFolder):
-            polys = read_polygon_folder(unit_files.path, files=unit_files)
-        else:
-            polys = read_polygons(unit_files.path, data=unit_files.data)
-        pop = None
-        if population:
-            pop_file = read_input(population, data, PopulationFileError)
-            dataset.files["population"] = pop_file.record()
-            pop = read_child_population(pop_file.path, data=pop_file.data)
+        polys = _unit_polygons(dataset, units, data)
+        pop = _population(dataset, population, data) if population else None
         unit_frame, school_frame = polygon_units(dataset, polys, population=pop)
     graph = build_graph(unit_frame, island_policy=island_policy)
     return Inputs(dataset, unit_frame, school_frame, graph)
 
 
-def _read_units(units: str | Path | InputFile | InputFolder, data: str | Path | None) -> InputFile | InputFolder:
-    """The unit polygons as read once: as given when already read, else the file or folder found, read."""
-    if isinstance(units, InputFile | InputFolder):
-        return units
-    return snapshot_input(datapaths.resolve(units, data), error=BoundaryFileError)
+def _unit_polygons(
+    dataset: Dataset, units: str | Path | InputFile | InputFolder, data: str | Path | None
+) -> gpd.GeoDataFrame:
+    """The unit polygons parsed from the file or folder as read once (as given when already read), recorded in
+    ``dataset.files``."""
+    if not isinstance(units, InputFile | InputFolder):
+        units = snapshot_input(datapaths.resolve(units, data), error=BoundaryFileError)
+    dataset.files["units"] = units.record()
+    if isinstance(units, InputFolder):
+        return read_polygon_folder(units.path, files=units)
+    return read_polygons(units.path, data=units.data)
+
+
+def _population(dataset: Dataset, population: str | Path | InputFile, data: str | Path | None) -> pd.Series:
+    """The child population parsed from the file as read once (as given when already read), recorded in
+    ``dataset.files``."""
+    taken = read_input(population, data, PopulationFileError)
+    dataset.files["population"] = taken.record()
+    return read_child_population(taken.path, data=taken.data)

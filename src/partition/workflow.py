@@ -676,7 +676,9 @@ def map_options(inputs: Any, plans: list, basemap: str | None) -> dict[str, Any]
     dataset = inputs.dataset
     return {
         "colours": run_colours(plans),
-        "neighbours": neighbouring_districts(dataset.districts, dataset.sources.get("boundaries")),
+        "neighbours": neighbouring_districts(
+            dataset.districts, dataset.sources.get("boundaries"), read=dataset.all_districts
+        ),
         "basemap": basemap,
     }
 

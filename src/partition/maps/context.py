@@ -62,7 +62,11 @@ def context_box(outline: shapely.Geometry) -> shapely.Geometry:
 
 
 def neighbouring_districts(
-    districts: gpd.GeoDataFrame, boundaries: str | Path | None = None, data: str | Path | None = None
+    districts: gpd.GeoDataFrame,
+    boundaries: str | Path | None = None,
+    data: str | Path | None = None,
+    *,
+    read: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Districts of other authorities around the study area, for context on the maps.
 
@@ -81,6 +85,9 @@ def neighbouring_districts(
         The boundary file they were read from (``Dataset.sources["boundaries"]``).
     data
         Data folder (default: the rule of :mod:`partition.datapaths`).
+    read
+        Every district of ``boundaries`` as already read (``Dataset.all_districts``), used instead of
+        reading the file again.
 
     Returns
     -------
@@ -93,7 +100,7 @@ def neighbouring_districts(
     own = set(districts["code"])
     for path in _candidates(str(boundaries) if boundaries else None, data):
         try:
-            every = _read(str(path))
+            every = read if read is not None and boundaries and path == Path(boundaries) else _read(str(path))
         except Exception:  # an unreadable context file only means no context
             continue
         near = every[~every["code"].isin(own) & every.geometry.intersects(view)]
