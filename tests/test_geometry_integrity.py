@@ -343,3 +343,88 @@ def test_dropped_fragment_reported_with_district_and_nearest_school(tmp_path):
     ):
         units, _ = voronoi_units(ds)
     assert units.attrs["dropped_area_km2"] == pytest.approx(0.25)
+
+
+# --- repairs of invalid polygons ----------------------------------------------------------------
+
+
+def _gosport_bow_tie(shared, tmp_path):
+    """The real 2023 districts with Gosport's exterior ring crossed: its 7th and 8th vertices swapped."""
+    districts = gpd.read_file(shared / HANTS_2023)
+    row = districts.index[districts["LAD23CD"] == "E07000088"][0]
+    ring = np.array(shapely.get_parts(districts.geometry[row])[0].exterior.coords)[:-1]
+    ring[[6, 7]] = ring[[7, 6]]
+    districts.loc[row, "geometry"] = shapely.Polygon(np.vstack([ring, ring[:1]]))
+    path = tmp_path / "gosport-crossed.geojson"
+    districts.to_file(path)
+    return path
+
+
+def test_gosport_bow_tie_is_refused_naming_its_schools(shared, tmp_path):
+    path = _gosport_bow_tie(shared, tmp_path)
+    repair = (
+        "Gosport (E07000088), Self-intersection near 461,797 E 99,255 N: 19.602 km² as drawn, 22.413 km² repaired "
+        "(+2.81 km², +12.5 %), 1 part → 2 parts"
+    )
+    fix = (
+        ". Fix: correct the boundary of Gosport (E07000088) near 461,797 E 99,255 N (its ring crosses itself: "
+        "vertices out of order or a stray vertex; QGIS 'Check validity' shows where) or use another boundary file"
+    )
+    head = (
+        f"{path}: repairing 1 invalid polygon(s) would change each by more than the limit (1 % of the feature's "
+        "area or 10 ha), so the repaired shape would be a guess: "
+    )
+    with pytest.raises(BoundaryFileError) as err:
+        read_boundaries(path)
+    assert str(err.value) == head + repair + fix
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(BoundaryFileError) as err:
+            load_dataset(None, path, la_codes=["850"])
+    assert str(err.value) == (
+        head
+        + repair
+        + "; schools GIAS places in it or inside it as drawn that lie outside it once repaired: URN 116169 "
+        "Alverstoke Community Infant School (602 m outside), URN 116392 Alverstoke Church of England Aided Junior "
+        "School (76 m outside), URN 137791 Bay House School (332 m outside)" + fix
+    )
+
+
+def test_repaired_districts_reported_in_the_data_notes(tmp_path):
+    # a 2 km strip whose ring dips into a 20 m hourglass (+200 m² repaired): reported, schools still inside
+    ring = [(440_000, 100_000), (440_500, 100_000), (440_520, 99_980), (440_500, 99_980), (440_520, 100_000)]
+    notched = shapely.Polygon([*ring, (442_000, 100_000), (442_000, 101_000), (440_000, 101_000)])
+    districts = gpd.GeoDataFrame({"LAD23CD": ["W"], "LAD23NM": ["West"]}, geometry=[notched], crs="EPSG:27700")
+    with pytest.warns(DataWarning, match=r"d\.gpkg: repaired 1 invalid polygon"):
+        ds = _load(tmp_path, [school_row(i, 440_500 + 1000 * i, 100_500) for i in range(2)], districts)
+    assert ds.notes == [
+        "s.csv: read as UTF-8",
+        "d.gpkg: repaired the polygon of West (W), Self-intersection near 440,510 E 99,990 N: 2.000 km² as drawn, "
+        "2.000 km² repaired (+200 m², under 0.1 %), 1 part → 2 parts",
+    ]
+    assert ds.districts.geometry.iloc[0].area == pytest.approx(2_000_200)
+
+
+def test_school_left_outside_its_repaired_district_is_an_error(tmp_path):
+    from partition.districts import check_repaired_districts
+    from partition.io.boundaries import FeatureRepair
+
+    drawn = shapely.box(0, 0, 1000, 1000)
+    layer = gpd.GeoDataFrame(
+        {"code": ["W"], "name": ["West"]}, geometry=[shapely.box(0, 0, 900, 1000)], crs="EPSG:27700"
+    )
+    repair = FeatureRepair("W", "West", "Ring Self-intersection", (950.0, 500.0), 1e6, 9e5, 1, 1, drawn.wkb)
+    layer.attrs = {"source": str(tmp_path / "d.gpkg"), "geometry_repairs": [repair]}
+    schools = gpd.GeoDataFrame(
+        {"URN": [1, 2], "name": ["School 1", "School 2"]},
+        geometry=[shapely.Point(500, 500), shapely.Point(950, 500)],
+        crs="EPSG:27700",
+    )
+    with pytest.raises(BoundaryFileError) as err:
+        check_repaired_districts(layer, schools)
+    assert str(err.value) == (
+        f"{tmp_path / 'd.gpkg'}: repairing invalid polygons moves schools out of their district: West (W), Ring "
+        "Self-intersection near 950 E 500 N: 1.000 km² as drawn, 0.900 km² repaired (-10.0 ha, -10.0 %), "
+        "1 part → 1 part; inside it as drawn, outside once repaired: URN 2 School 2 (50 m outside). "
+        "Fix: correct the boundary of West (W) near 950 E 500 N so that it is valid, or use another boundary file"
+    )

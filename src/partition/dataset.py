@@ -17,10 +17,12 @@ from partition.districts import (
     NOT_COVERED,
     OUTSIDE_LIMIT_M,
     assign_districts,
+    check_repaired_districts,
     district_owners,
+    schools_moved_by_repairs,
     select_districts,
 )
-from partition.errors import EmptySelectionError, PartitionError
+from partition.errors import EmptySelectionError, GeometryRepairError, PartitionError
 from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
 
@@ -180,7 +182,10 @@ def load_dataset(
         When a default input file cannot be found.
     SchoolsFileError, BoundaryFileError
         When a file is unreadable or malformed, or a ``district_codes`` code is
-        not in the boundary file.
+        not in the boundary file; when repairing an invalid district polygon
+        would change it beyond the limit (:class:`~partition.errors.GeometryRepairError`,
+        naming the schools GIAS places in it that it would leave out) or leaves
+        outside it a school that lay inside it as drawn.
     EmptySelectionError
         When no school passes the filters, the boundary file does not cover the
         LA (more than half its schools outside every district), or no school
@@ -198,7 +203,11 @@ def load_dataset(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
-    all_districts = read_boundaries(boundaries_path, layer=layer)
+    try:
+        all_districts = read_boundaries(boundaries_path, layer=layer)
+    except GeometryRepairError as exc:  # name the schools the refused repairs would move
+        raise exc.with_schools(_affected(exc, load.schools)) from None
+    repair_notes = check_repaired_districts(all_districts, load.schools)
     owners = None if district_codes else district_owners(load.records, all_districts)
     districts, notes = select_districts(
         all_districts,
@@ -238,6 +247,10 @@ def load_dataset(
     notes.append(f"{schools_path.name}: read as {ENCODING_NAMES.get(load.encoding, load.encoding)}")
     if load.zero_pupils:
         notes.append(f"{schools_path.name}: NumberOfPupils 0 taken at face value for URN {_urn_list(load.zero_pupils)}")
+    chosen = set(districts["code"])
+    notes += [
+        note for note, r in zip(repair_notes, all_districts.attrs.get("geometry_repairs", [])) if r.code in chosen
+    ]
     excluded = pd.concat([load.excluded, outside], ignore_index=True)
     check_school_accounting(load.input_urns, assigned["URN"], excluded["URN"])
     return Dataset(
@@ -251,3 +264,12 @@ def load_dataset(
         la_codes=la_codes,
         input_urns=list(load.input_urns),
     )
+
+
+def _affected(error: GeometryRepairError, schools: gpd.GeoDataFrame) -> dict[str, str]:
+    """Per refused repair, a sentence naming the schools it would leave outside their district."""
+    moved = schools_moved_by_repairs(error.repairs, schools, by_gias=True)
+    return {
+        code: f"schools GIAS places in it or inside it as drawn that lie outside it once repaired: {text}"
+        for code, text in moved.items()
+    }
