@@ -231,10 +231,14 @@ def test_degrees_declared_as_bng_is_an_error(tmp_path):
 def test_metres_declared_as_wgs84_is_an_error(tmp_path):
     path = tmp_path / "m.gpkg"
     _districts_bng().set_crs(4326, allow_override=True).to_file(path)
-    with pytest.raises(
-        BoundaryFileError, match=r"m\.gpkg: declares WGS 84 .* look like British National Grid metres.*EPSG:27700"
-    ):
+    with pytest.raises(BoundaryFileError) as err:
         read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares WGS 84 (longitude/latitude degrees) but its coordinates range x 440,000 to 460,000, "
+        "y 100,000 to 110,000, which look like British National Grid (EPSG:27700) or Irish Grid (EPSG:29903) "
+        "metres. Fix: declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:27700 fixed.gpkg m.gpkg' "
+        "for British National Grid"
+    )
 
 
 def test_layer_outside_britain_is_an_error(tmp_path):
@@ -427,4 +431,68 @@ def test_school_left_outside_its_repaired_district_is_an_error(tmp_path):
         "Self-intersection near 950 E 500 N: 1.000 km² as drawn, 0.900 km² repaired (-10.0 ha, -10.0 %), "
         "1 part → 1 part; inside it as drawn, outside once repaired: URN 2 School 2 (50 m outside). "
         "Fix: correct the boundary of West (W) near 950 E 500 N so that it is valid, or use another boundary file"
+    )
+
+
+# --- CRS advice ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("epsg", "name"),
+    [
+        (3857, "WGS 84 / Pseudo-Mercator"),
+        (32630, "WGS 84 / UTM zone 30N"),
+        (3035, "ETRS89-extended / LAEA Europe"),
+        (29903, "TM75 / Irish Grid"),
+    ],
+)
+def test_declared_projected_crs_is_reprojected_and_said(tmp_path, epsg, name):
+    path = tmp_path / "p.gpkg"
+    _districts_bng().to_crs(epsg).to_file(path)
+    with pytest.warns(DataWarning) as caught:
+        gdf = read_polygons(path)
+    assert [str(w.message) for w in caught] == [
+        f"p.gpkg: declares {name} (EPSG:{epsg}); reprojected to British National Grid (EPSG:27700)"
+    ]
+    assert gdf.total_bounds == pytest.approx([440_000, 100_000, 460_000, 110_000], abs=0.01)
+
+
+def test_web_mercator_geojson_without_crs_member_names_web_mercator(tmp_path):
+    path = tmp_path / "wm.geojson"
+    data = json.loads(_districts_bng().to_crs(3857).to_json())
+    data.pop("crs", None)  # GDAL reads it as WGS84
+    path.write_text(json.dumps(data))
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares WGS 84 (longitude/latitude degrees) but its coordinates range x -159,609 to -127,839, "
+        "y 6.58537e+06 to 6.60153e+06, which look like Web Mercator (EPSG:3857) metres. Fix: declare the CRS the "
+        "coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:3857 fixed.gpkg wm.geojson' for Web Mercator"
+    )
+
+
+def test_shapefile_without_prj_in_utm_names_utm(tmp_path):
+    path = tmp_path / "utm.shp"
+    _districts_bng().to_crs(32630).to_file(path)
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares no CRS that GDAL can read and its coordinates range x 610,238 to 630,374, "
+        "y 5.62855e+06 to 5.63882e+06, which look like UTM zone 30N (EPSG:32630) metres. Fix: declare the CRS the "
+        "coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:32630 fixed.gpkg utm.shp' for UTM zone 30N"
+    )
+
+
+def test_laea_labelled_british_national_grid_names_laea(tmp_path):
+    path = tmp_path / "laea.gpkg"
+    _districts_bng().to_crs(3035).set_crs(27700, allow_override=True).to_file(path)
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: lies outside Great Britain once reprojected to British National Grid (x 3.51865e+06 to "
+        "3.53998e+06, y 3.1359e+06 to 3.14906e+06): its declared CRS does not match its coordinates (x 3.51865e+06 "
+        "to 3.53998e+06, y 3.1359e+06 to 3.14906e+06, which look like ETRS89 / LAEA Europe (EPSG:3035) metres). "
+        "Fix: declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:3035 fixed.gpkg laea.gpkg' for "
+        "ETRS89 / LAEA Europe"
     )

@@ -33,6 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from partition import coverage
@@ -318,8 +319,10 @@ def read_polygons(
     gdf = _check_crs(gdf, path)
     if gdf.crs is None:
         gdf = _assume_crs(gdf, path)
+    declared = gdf
+    _say_reprojected(declared, path)
     gdf = gdf.to_crs(BNG)
-    _check_in_britain(gdf, path)
+    _check_in_britain(gdf, path, declared)
     out, repairs = _coded_polygons(gdf, code, name)
     _refuse_large_repairs(path, repairs)
     out = _drop_empty(out, path)
@@ -482,20 +485,126 @@ def _code_and_name_fields(
 
 
 def _assume_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """Declare WGS84 for a layer without CRS whose coordinates look like degrees, else British National
-    Grid; warn (attributed to the caller of :func:`read_polygons`)."""
-    minx, miny, maxx, maxy = gdf.total_bounds
-    if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+    """Declare WGS84 for a layer without CRS whose coordinates look like degrees, British National Grid
+    when they look like its metres; warn (attributed to the caller of :func:`read_polygons`).
+
+    Raises
+    ------
+    BoundaryFileError
+        When the coordinates are neither: the message names the CRS they fit (:func:`likely_crs`).
+    """
+    if _looks_degrees(gdf):
         assumed = "EPSG:4326"
         label = "WGS84 longitude/latitude"
-    else:
+    elif _looks_bng(gdf):
         assumed = BNG
         label = "British National Grid (EPSG:27700)"
+    else:
+        raise BoundaryFileError(
+            path,
+            f"declares no CRS that GDAL can read and its coordinates range {_extent(gdf)}, {_fit_words(gdf)}",
+            fix=_declare_fix(gdf, path),
+        )
     warnings.warn(
         DataWarning(f"{path.name}: no CRS declared that GDAL can read; assuming {label}"),
         stacklevel=3,
     )
     return gdf.set_crs(assumed)
+
+
+COMMON_CRS = (
+    ("EPSG:27700", "British National Grid"),
+    ("EPSG:3857", "Web Mercator"),
+    ("EPSG:32630", "UTM zone 30N"),
+    ("EPSG:32631", "UTM zone 31N"),
+    ("EPSG:3035", "ETRS89 / LAEA Europe"),
+    ("EPSG:29903", "Irish Grid"),
+    ("EPSG:2157", "Irish Transverse Mercator"),
+)
+"""Projected CRSs boundary files of Great Britain come in, tried in this order by :func:`likely_crs`."""
+
+
+def likely_crs(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    """The common projected CRSs in which a layer's coordinates would lie in Great Britain, likeliest first.
+
+    Parameters
+    ----------
+    gdf
+        A layer whose coordinates are not degrees (its declared CRS, if any, is ignored).
+
+    Returns
+    -------
+    list of tuple
+        ``(EPSG code, name)`` of each CRS of :data:`COMMON_CRS` that puts the layer's extent inside Great
+        Britain's British National Grid extent (:data:`GB_BNG`) with its centre at most
+        :data:`AREA_OF_USE_MARGIN_DEG` outside the CRS's area of use; the nearest to its area of use
+        first, then in :data:`COMMON_CRS` order. Empty when none fits.
+    """
+    bounds = gdf.total_bounds
+    if not np.isfinite(bounds).all():
+        return []
+    fits = []
+    for order, (code, label) in enumerate(COMMON_CRS):
+        outside = _degrees_outside_area_of_use(code, bounds)
+        if outside is not None and outside <= AREA_OF_USE_MARGIN_DEG:
+            fits.append((outside, order, code, label))
+    return [(code, label) for _, _, code, label in sorted(fits)]
+
+
+AREA_OF_USE_MARGIN_DEG = 3.0
+"""How far (degrees of longitude or latitude) a layer's centre may lie outside a CRS's area of use for
+:func:`likely_crs` to offer it: a UTM zone is used up to a few degrees beyond its six."""
+
+
+def _degrees_outside_area_of_use(code: str, bounds: np.ndarray) -> float | None:
+    """How far the centre of ``bounds``, read in CRS ``code``, lies outside the CRS's area of use
+    (degrees, 0 inside); None when the extent does not then lie in Great Britain."""
+    try:
+        to_bng = pyproj.Transformer.from_crs(code, BNG, always_xy=True)
+        box = to_bng.transform_bounds(*bounds)
+        lon, lat = pyproj.Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform(
+            (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+        )
+    except pyproj.exceptions.ProjError:
+        return None
+    inside = GB_BNG[0] <= box[0] and box[2] <= GB_BNG[2] and GB_BNG[1] <= box[1] and box[3] <= GB_BNG[3]
+    if not (np.isfinite([*box, lon, lat]).all() and inside):
+        return None
+    area = pyproj.CRS(code).area_of_use
+    if area is None:
+        return 0.0
+    return max(area.west - lon, lon - area.east, area.south - lat, lat - area.north, 0.0)
+
+
+def _fit_words(gdf: gpd.GeoDataFrame) -> str:
+    """``which look like Web Mercator (EPSG:3857) metres``, or that they fit none of :data:`COMMON_CRS`."""
+    fits = likely_crs(gdf)
+    if fits:
+        return "which look like " + " or ".join(f"{label} ({code})" for code, label in fits) + " metres"
+    return "which are not degrees and lie in Great Britain in none of " + ", ".join(
+        f"{label} ({code})" for code, label in COMMON_CRS
+    )
+
+
+def _declare_fix(gdf: gpd.GeoDataFrame, path: Path) -> str:
+    """Declare the CRS the coordinates fit (the first of :func:`likely_crs`), with the ogr2ogr line."""
+    fits = likely_crs(gdf)
+    code, label = fits[0] if fits else ("EPSG:....", "the one the file was made in")
+    return f"declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs {code} fixed.gpkg {path.name}' for {label}"
+
+
+def _say_reprojected(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Report a layer declaring a projected CRS other than British National Grid, reprojected to it."""
+    if gdf.crs is None or not gdf.crs.is_projected or gdf.crs.equals(BNG):
+        return
+    code = gdf.crs.to_epsg()
+    warnings.warn(
+        DataWarning(
+            f"{path.name}: declares {gdf.crs.name}{f' (EPSG:{code})' if code else ''}; "
+            "reprojected to British National Grid (EPSG:27700)"
+        ),
+        stacklevel=3,
+    )
 
 
 def _coded_polygons(gdf: gpd.GeoDataFrame, code: str, name: str | None) -> tuple[gpd.GeoDataFrame, list[FeatureRepair]]:
@@ -569,9 +678,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
         raise BoundaryFileError(
             path,
             f"declares {gdf.crs.name} (longitude/latitude degrees) but its coordinates range {_extent(gdf)}, "
-            + ("which look like British National Grid metres" if _looks_bng(gdf) else "which are not degrees"),
-            fix="declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:27700 fixed.gpkg "
-            f"{path.name}' for British National Grid",
+            + _fit_words(gdf),
+            fix=_declare_fix(gdf, path),
         )
     if gdf.crs.is_projected and _looks_degrees(gdf):
         raise BoundaryFileError(
@@ -583,17 +691,31 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _check_in_britain(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Raise when a layer reprojected to British National Grid does not lie in Great Britain."""
+def _check_in_britain(gdf: gpd.GeoDataFrame, path: Path, declared: gpd.GeoDataFrame) -> None:
+    """Raise when a layer reprojected to British National Grid does not lie in Great Britain.
+
+    Raises
+    ------
+    BoundaryFileError
+        Naming the CRS the coordinates as written (``declared``) fit, when one of :data:`COMMON_CRS` does.
+    """
     minx, miny, maxx, maxy = gdf.total_bounds
     if gdf.geometry.is_empty.all() or not np.isfinite([minx, miny, maxx, maxy]).all():
         return
     if maxx < GB_BNG[0] or minx > GB_BNG[2] or maxy < GB_BNG[1] or miny > GB_BNG[3]:
+        fits = [] if _looks_degrees(declared) else likely_crs(declared)
         raise BoundaryFileError(
             path,
             f"lies outside Great Britain once reprojected to British National Grid ({_extent(gdf)}): "
-            "its declared CRS does not match its coordinates (or longitude and latitude are swapped)",
-            fix="declare the CRS the coordinates are in (ogr2ogr -a_srs EPSG:...) or swap the axes",
+            "its declared CRS does not match its coordinates"
+            + (
+                f" ({_extent(declared)}, {_fit_words(declared)})"
+                if fits
+                else " (or longitude and latitude are swapped)"
+            ),
+            fix=_declare_fix(declared, path)
+            if fits
+            else "declare the CRS the coordinates are in (ogr2ogr -a_srs EPSG:...) or swap the axes",
         )
 
 
