@@ -27,6 +27,7 @@ Outcomes per LA (``status``):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -45,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from partition import __version__, datapaths
-from partition.errors import IntegrityError, PartitionError, SpecError
+from partition.errors import IntegrityError, OutputError, PartitionError, SpecError
 from partition.fetch import sha256
 from partition.spec import PlanSpec
 
@@ -456,6 +457,12 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
         :class:`~partition.errors.PartitionError` message and fix; ``failed`` with the unexpected
         error's type and place. The folder holds the outputs and ``batch-result.json`` (refused: only
         the latter; failed: nothing new, the previous folder is left as it was).
+
+    Raises
+    ------
+    OutputError
+        When a write fails for the system (no space left on device, permission denied ...): nothing is
+        published for the LA, and the batch stops with this error (see :func:`batch`).
     """
     from partition.publish import staged_output
 
@@ -464,10 +471,12 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with staged_output(job.folder, command=job.command, workflow="batch-la") as stage:
+            with staged_output(job.folder, command=job.command, workflow="batch-la", lock=False) as stage:
                 _planned_or_refused(job, stage, result, start, caught)
                 result.files = _file_hashes(stage)
                 (stage / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        except OutputError:  # the disk, not the LA: every LA after it would fail the same way, so the batch stops
+            raise
         except IntegrityError as exc:  # a plan that fails its independent check: a fault of partition
             _finish(result, [_refusal_row(job, "failed", f"{exc}")], start, caught, "failed")
         except PartitionError as exc:  # e.g. the LA's folder is not partition's: nothing written, retried next time
@@ -697,9 +706,24 @@ def _input_hashes(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one step (a hidden ``.tmp`` file renamed over it, removed on failure).
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (no space left, permission denied, the folder removed ...): the
+        previous file is left as it was.
+    """
+    from partition.faults import writing
+
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with writing(path, outcome=f"the previous {path.name} is unchanged" if path.exists() else ""):
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def summary_frame(results: Iterable[AuthorityResult]) -> pd.DataFrame:
@@ -798,13 +822,20 @@ def batch(
     BatchError
         When an LA code is not in the schools file, or the k rule is malformed.
     OutputLocationError
-        When ``out`` is not a new, empty or batch folder.
+        When ``out`` is not a new, empty or batch folder, or cannot be written.
+    OutputInUseError
+        When another process is writing ``out`` (its lock, see :mod:`partition.outlock`, names it).
+    OutputError
+        When a write fails for the system (no space left on device, permission denied, the folder removed):
+        the batch stops; the LAs finished are kept and listed in the summary (or, when the summary cannot
+        be written either, a note on the error says so).
     SchedulerError
         When ``scheduler`` cannot be reached.
     PartitionError
         When the schools file cannot be read.
     """
     from partition.io.schools import DEFAULT_KINDS, authorities
+    from partition.publish import claimed_location
 
     start = time.perf_counter()
     rule = rule or KRule()
@@ -837,17 +868,18 @@ def batch(
         )
         for la, name, schools in zip(table["la"], table["name"], table["schools"])
     ]
-    results = _run_jobs(
-        jobs,
-        folder,
-        resume=resume,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        title=plain_rules(spec),
-        rule=rule,
-        command=command,
-    )
+    with claimed_location(folder, command=command):  # one batch at a time writes the folder
+        results = _run_jobs(
+            jobs,
+            folder,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            title=plain_rules(spec),
+            rule=rule,
+            command=command,
+        )
     return BatchResult(folder, tuple(sorted(results, key=lambda r: r.la)), round(time.perf_counter() - start, 1))
 
 
@@ -889,15 +921,47 @@ def _run_jobs(
                 done[result.la] = result
                 write_summary(folder, done.values(), title=title, rule=rule)
                 progress(result, len(done), len(jobs))
-    finally:  # after the pool has stopped its workers (interrupted or not), from what is on disk
-        _remove_stale_staging(folder)
-        if (folder / BATCH_MARKER).is_file():
-            for job in todo:
-                if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
-                    earlier.skipped = False
-                    done[job.la] = earlier
-            write_summary(folder, done.values(), title=title, rule=rule)
+    except BaseException as exc:  # after the pool has stopped its workers: summarise, and say why it stopped
+        _close_batch(folder, todo, done, title=title, rule=rule, stopped_by=exc)
+        raise
+    _close_batch(folder, todo, done, title=title, rule=rule)
     return list(done.values())
+
+
+def _close_batch(
+    folder: Path,
+    todo: list[AuthorityJob],
+    done: dict[str, AuthorityResult],
+    *,
+    title: str,
+    rule: KRule,
+    stopped_by: BaseException | None = None,
+) -> None:
+    """Remove stopped jobs' staging folders and write the summary from what is on disk.
+
+    The summary lists every LA whose folder holds its result, finished now or found there. When the batch
+    was stopped by an error or an interrupt (``stopped_by``), a summary that cannot be written never
+    replaces it: it is added to it as a note (the CLI prints it, in one line, after the error).
+
+    Raises
+    ------
+    OutputError
+        When the summary cannot be written and nothing else stopped the batch.
+    """
+    _remove_stale_staging(folder)
+    if not (folder / BATCH_MARKER).is_file():
+        return
+    for job in todo:
+        if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
+            earlier.skipped = False
+            done[job.la] = earlier
+    try:
+        write_summary(folder, done.values(), title=title, rule=rule)
+    except OutputError as problem:
+        if stopped_by is None:
+            raise
+        if str(problem) != str(stopped_by):  # not the very error that stopped it
+            stopped_by.add_note(f"the batch summary could not be updated either: {problem}")
 
 
 def _remove_stale_staging(folder: Path) -> None:
@@ -939,6 +1003,8 @@ def _result_of(future: Any, job: AuthorityJob) -> AuthorityResult:
     """A job's result, or a failure when its worker could not return one (a worker lost, a pickling error)."""
     try:
         return future.result()
+    except OutputError:  # the disk, not the LA (see plan_authority): the batch stops with it
+        raise
     except Exception as exc:
         return AuthorityResult(
             job.la, job.authority, "failed", job.key, rows=[_refusal_row(job, "failed", _crash_reason(exc))]

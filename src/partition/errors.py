@@ -31,6 +31,16 @@ class DataLocationError(PartitionError):
     """An input file or the data folder cannot be found."""
 
 
+class OutputError(PartitionError):
+    """An output could not be written: no space left on the disk, permission denied, the folder removed while
+    writing ... (made from the :class:`OSError` by :func:`partition.faults.output_error`, which names the path,
+    the cause in words and the fix)."""
+
+
+class OutputInUseError(PartitionError):
+    """Another partition process is writing the same output folder (see :mod:`partition.outlock`)."""
+
+
 class InputFileError(PartitionError):
     """An input file is unreadable or malformed.
 
