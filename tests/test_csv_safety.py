@@ -103,6 +103,14 @@ def test_written_csv_reads_back_exactly(tmp_path):
     assert list(read_csv_text(path)["partnership"]) == ["=Andover", "'+Romsey", "Fleet"]
 
 
+def test_reading_keeps_the_dtypes_pandas_reads(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("URN,partnership\n1,\n2,\n")
+    plain = pd.read_csv(path, dtype=str)
+    pd.testing.assert_frame_equal(read_csv(path, dtype=str), plain)
+    assert read_csv_text(path)["partnership"].dtype == plain["partnership"].dtype
+
+
 # ---- every writer of a plan's outputs
 
 

@@ -106,12 +106,20 @@ def _holds_text(dtype: Any) -> bool:
     return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
 
 
+def _map_column(column: pd.Series, cell: Any) -> pd.Series:
+    """``cell`` applied to each value of a text column, its dtype kept (a blank column stays text; a
+    categorical one becomes object, since restoring may merge two categories)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(object).map(cell)
+    return column.map(cell).astype(column.dtype)
+
+
 def _map_text(frame: pd.DataFrame, cell: Any) -> pd.DataFrame:
     """``frame`` with ``cell`` applied to every text cell, column name and index label (a copy)."""
     out = pd.DataFrame(frame, copy=True)
     for position, dtype in enumerate(frame.dtypes):
         if _holds_text(dtype):
-            out.isetitem(position, frame.iloc[:, position].map(cell))
+            out.isetitem(position, _map_column(frame.iloc[:, position], cell))
     out.columns = out.columns.map(cell)
     if _holds_text(out.index.dtype):
         out.index = out.index.map(cell)
