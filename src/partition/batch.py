@@ -46,8 +46,10 @@ from typing import Any
 import pandas as pd
 
 from partition import __version__, datapaths
+from partition.csvsafe import csv_text
 from partition.errors import IntegrityError, OutputError, PartitionError, SpecError
 from partition.fetch import sha256
+from partition.filenames import path_inside, safe_name
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -341,15 +343,56 @@ def folder_name(la: str, authority: str) -> str:
     Parameters
     ----------
     la, authority
-        DfE LA code and name.
+        DfE LA code and name (from the schools file: any text).
 
     Returns
     -------
     str
-        The code and the name in lower case, anything but letters and digits as single hyphens.
+        The code and the name in lower case, anything but letters and digits as single hyphens, made one
+        safe name by :func:`partition.filenames.safe_name` (a code ``../../escape`` gives ``escape-<name>``).
+
+    Raises
+    ------
+    UnsafeNameError
+        When the code and name leave nothing usable (no letter or digit).
     """
     slug = re.sub(r"[^a-z0-9]+", "-", authority.lower()).strip("-")
-    return f"{la}-{slug}" if slug and slug != la else la
+    return safe_name(f"{la}-{slug}" if slug and slug != la else la)
+
+
+def authority_folders(folder: Path, table: pd.DataFrame) -> list[Path]:
+    """Each LA's output folder inside the batch folder, one per LA.
+
+    Parameters
+    ----------
+    folder
+        The batch folder.
+    table
+        The LAs (``la`` code and ``name``), as :func:`select_authorities` gives them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``folder / folder_name(la, name)`` per row, in order.
+
+    Raises
+    ------
+    UnsafeNameError
+        When a folder would be outside ``folder`` (see :func:`partition.filenames.path_inside`).
+    BatchError
+        When two LAs of the file would share a folder (their codes or names differ only in characters
+        a folder name cannot hold).
+    """
+    paths = [path_inside(folder, folder_name(la, name)) for la, name in zip(table["la"], table["name"])]
+    seen: dict[Path, str] = {}
+    for la, path in zip(table["la"], paths):
+        if path in seen:
+            raise BatchError(
+                f"LA codes {seen[path]!r} and {la!r} of the schools file would share the folder {path.name}",
+                fix="correct the LA (code) and LA (name) columns of the schools file",
+            )
+        seen[path] = la
+    return paths
 
 
 def job_key(
@@ -762,7 +805,7 @@ def write_summary(folder: Path, results: Iterable[AuthorityResult], *, title: st
     from partition.batch_page import summary_page
 
     frame = summary_frame(results)
-    _write_atomic(folder / "summary.csv", frame.to_csv(index=False))
+    _write_atomic(folder / "summary.csv", csv_text(frame))
     _write_atomic(folder / "index.html", summary_page(frame, title=title, rule=rule.describe()))
 
 
@@ -820,7 +863,9 @@ def batch(
     Raises
     ------
     BatchError
-        When an LA code is not in the schools file, or the k rule is malformed.
+        When an LA code is not in the schools file, two LAs would share a folder, or the k rule is malformed.
+    UnsafeNameError
+        When an LA's code and name leave no folder name, or its folder would be outside ``out``.
     OutputLocationError
         When ``out`` is not a new, empty or batch folder, or cannot be written.
     OutputInUseError
@@ -851,6 +896,7 @@ def batch(
     if rule.table is not None:
         _warn_unused_rows(rule.table, set(table["la"]))
     hashes = _input_hashes(data, data_dir)
+    folders = authority_folders(folder, table)
     jobs = [
         AuthorityJob(
             la=la,
@@ -860,13 +906,13 @@ def batch(
             spec=spec,
             rule=rule,
             solver=dict(solver),
-            folder=str(folder / folder_name(la, name)),
+            folder=str(path),
             key=job_key(la, {**data, "la": [la]}, hashes, spec, rule, solver, maps),
             maps=maps,
             command=command,
             schools=int(schools),
         )
-        for la, name, schools in zip(table["la"], table["name"], table["schools"])
+        for la, name, schools, path in zip(table["la"], table["name"], table["schools"], folders)
     ]
     with claimed_location(folder, command=command):  # one batch at a time writes the folder
         results = _run_jobs(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score, mutual_info_score
 
+from partition.csvsafe import csv_text, read_csv
 from partition.districts import DEFAULT_TOLERANCE_M
 from partition.errors import InputFileError
 from partition.naming import match_by_overlap
@@ -676,7 +677,8 @@ def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     """Render :func:`scorecard` as ``text``, ``markdown`` (with a legend under the table) or ``csv``.
 
     Every style shows the same columns with their units in the headings (see :func:`labelled`); the
-    CSV holds numbers as numbers (deviations and ensemble ranks in %, not fractions or ``"97%"`` text).
+    CSV holds numbers as numbers (deviations and ensemble ranks in %, not fractions or ``"97%"`` text)
+    and text a spreadsheet would run as a formula quoted (:func:`partition.csvsafe.csv_text`).
 
     Parameters
     ----------
@@ -692,7 +694,7 @@ def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     """
     shown = labelled(table)
     if style == "csv":
-        return shown.to_csv()
+        return csv_text(shown, index=True)
     columns = columns_of(table)
     text = pd.DataFrame({c.heading(): [_text(c, v) for v in shown[c.heading()]] for c in columns}, index=shown.index)
     if style == "markdown":
@@ -742,7 +744,9 @@ def csv_separator(path: str | Path) -> str:
 
 def read_csv_text(path: str | Path, **options: Any) -> pd.DataFrame:
     """A CSV read as text (every column ``str``): UTF-8 with or without a byte-order mark, any line ends,
-    comma- or semicolon-separated (:func:`csv_separator`).
+    comma- or semicolon-separated (:func:`csv_separator`), the quotes partition puts before text a
+    spreadsheet would run as a formula removed (:func:`partition.csvsafe.restore_frame`: ``'=Andover``
+    is ``=Andover``).
 
     Parameters
     ----------
@@ -761,7 +765,7 @@ def read_csv_text(path: str | Path, **options: Any) -> pd.DataFrame:
         When the file cannot be read as CSV (naming the file and pandas' reason).
     """
     try:
-        return pd.read_csv(path, dtype=str, sep=csv_separator(path), encoding="utf-8-sig", **options)
+        return read_csv(path, dtype=str, sep=csv_separator(path), encoding="utf-8-sig", **options)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
 
