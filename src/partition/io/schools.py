@@ -328,9 +328,9 @@ def _parse_numbers(table: Table) -> _Selection:
     northing = values.measures(table, "Northing", minimum=0, maximum=NORTHING_MAX, meaning="northings", fix=GRID_FIX)
     pupils = values.counts(table, "NumberOfPupils", values.PUPILS)
     capacity = values.counts(table, "SchoolCapacity", values.PLACES)
+    notes = [_leading_zeros_note(table, rewritten)] if rewritten.any() else []
     df["LA (code)"] = codes
     df["_line"] = table.lines
-    notes = [_leading_zeros_note(table, rewritten)] if rewritten.any() else []
     return _Selection(table.path, df, easting, northing, pupils, capacity, notes=notes)
 
 
