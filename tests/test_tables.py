@@ -183,6 +183,20 @@ def test_footer_and_repeated_header_rows_are_refused_with_their_own_fix(shared, 
     )
 
 
+def test_unquoted_thousands_shifting_the_fields_is_refused_not_trimmed(shared, tmp_path):
+    """GIAS's extra trailing fields are accepted only after its last column 'Linked establishments'."""
+    header, records = _records(shared, rows=3)
+    path = _write(tmp_path / "g.csv", header, records)
+    shifted = ",".join(_set(header, records, "NumberOfPupils", "1,234", row=1)[1])
+    path.write_text(path.read_text() + shifted + "\r\n")
+    with pytest.raises(SchoolsFileError) as err:
+        read_gias(path)
+    assert str(err.value) == (
+        f"{path}, line 5: record has 43 fields but the header has 42. Fix: quote values that contain the "
+        "separator, or delete the extra fields"
+    )
+
+
 def test_semicolon_file_without_gias_columns_names_the_separator(tmp_path):
     path = tmp_path / "g.csv"
     path.write_text("URN;Name\n1;A\n")

@@ -151,7 +151,7 @@ class SchoolsLoad:
         The file read.
     encoding
         The text encoding used: ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 with a
-        byte-order mark) or ``"cp1252"`` (see :func:`decode_text`).
+        byte-order mark) or ``"cp1252"`` (see :func:`partition.io.tables.decode_text`).
     extra_field_rows
         Line numbers of records that had more fields than the header.
     zero_pupils
@@ -216,10 +216,14 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
     return PHASE_KINDS.get(p, "other")
 
 
-def _read_table(path: Path, data: bytes | None = None) -> Table:
+def _read_records(path: Path, data: bytes | None = None) -> Table:
     """The GIAS CSV (``data``, its bytes, when given) by the rules of :mod:`partition.io.tables`, extra
     trailing fields allowed (GIAS quirk)."""
-    return read_table(path, data, kind="GIAS schools", error=SchoolsFileError, extra_fields=True)
+    return read_table(path, data, kind="GIAS schools", error=SchoolsFileError, spill_column=SPILL_COLUMN)
+
+
+SPILL_COLUMN = "Linked establishments"
+"""Last column of a GIAS download whose further values spill into unnamed trailing fields (PROVENANCE 1a)."""
 
 
 EASTING_MAX = 700_000
@@ -437,7 +441,7 @@ def _parsed_file(path: Path) -> tuple[_Selection, gpd.GeoDataFrame, list[int], s
     """Every record of the file with its numbers parsed, the located records, the lines with extra fields and
     the encoding: what does not depend on the LA, status or kinds asked for (read once per unchanged file,
     see :mod:`partition.io.memo`)."""
-    table = _read_table(path)
+    table = _read_records(path)
     sel = _parse_numbers(_gias_columns(table))
     return sel, _located_records(sel), table.extra_field_lines, table.encoding
 

@@ -12,7 +12,8 @@ table step), so one set of rules holds for all of them:
   export reads like a comma one and a comma inside a later note does not mislead the detection.
 * **Rows**: blank rows are skipped; a row repeating the header (two exports pasted together), a
   footer or total row (``Total``, ``Source: ...``, ``Notes``), a row with fewer fields than the
-  header and, unless the caller allows them, extra trailing fields are refused naming the line.
+  header and extra non-blank trailing fields (unless they spill from a last column the caller names,
+  as GIAS's "Linked establishments") are refused naming the line.
 * **Header**: names are stripped; a name given twice, or values under a column without a name, are
   refused.
 
@@ -123,9 +124,7 @@ class Table:
         return next((c for c in self.frame.columns if c.casefold() == wanted), None)
 
 
-def decode_text(
-    path: Path, raw: bytes, *, error: ErrorFactory = InputFileError, first_line: int = 1
-) -> tuple[str, str]:
+def decode_text(path: Path, raw: bytes, *, error: ErrorFactory = InputFileError) -> tuple[str, str]:
     """Decode a whole file as UTF-8 (with or without a byte-order mark), else as Windows-1252.
 
     A file is decoded as one encoding, never line by line, never with bytes replaced and never as
@@ -139,8 +138,6 @@ def decode_text(
         Its bytes.
     error
         Builds the error raised.
-    first_line
-        Line number of the first line of ``raw`` (for messages).
 
     Returns
     -------
@@ -169,7 +166,7 @@ def decode_text(
         raise error(
             path,
             f"mixes encodings: the file is UTF-8 but this line is not ({excerpt!r}; probably typed in Windows-1252)",
-            row=line + first_line - 1,
+            row=line,
             fix="re-save the whole file as UTF-8 (e.g. in Excel: Save As 'CSV UTF-8')",
         )
     try:
@@ -179,7 +176,7 @@ def decode_text(
         raise error(
             path,
             f"is neither UTF-8 nor Windows-1252 text (first undecodable bytes near {excerpt!r})",
-            row=line + first_line - 1,
+            row=line,
             fix=RESAVE,
         ) from None
 
@@ -230,7 +227,7 @@ def read_table(
     *,
     kind: str,
     error: ErrorFactory = InputFileError,
-    extra_fields: bool = False,
+    spill_column: str | None = None,
 ) -> Table:
     """Read a CSV into a :class:`Table` by the rules of this module.
 
@@ -245,9 +242,11 @@ def read_table(
         ``"k table"``).
     error
         Builds the error raised (e.g. :class:`~partition.errors.SchoolsFileError`).
-    extra_fields
-        Accept records with more fields than the header, ignoring the extra trailing fields (GIAS
-        downloads have further unnamed "Linked establishments" values); else they are refused.
+    spill_column
+        When the header's last column has this name, accept records with more fields than the header,
+        ignoring the extra trailing fields (GIAS downloads write further "Linked establishments" values
+        into unnamed trailing fields) and listing their lines; otherwise a record with extra non-blank
+        fields is refused (an unquoted separator would shift every later value).
 
     Returns
     -------
@@ -268,11 +267,11 @@ def read_table(
             raise error(
                 path, f"cannot be read ({exc.strerror})", fix="check the path and that the file is readable"
             ) from None
-    return parse_table(path, data, kind=kind, error=error, extra_fields=extra_fields)
+    return parse_table(path, data, kind=kind, error=error, spill_column=spill_column)
 
 
 def parse_table(
-    path: Path, data: bytes, *, kind: str, error: ErrorFactory = InputFileError, extra_fields: bool = False
+    path: Path, data: bytes, *, kind: str, error: ErrorFactory = InputFileError, spill_column: str | None = None
 ) -> Table:
     """The pure step of :func:`read_table`: bytes to a :class:`Table`.
 
@@ -282,7 +281,7 @@ def parse_table(
         The file, for messages.
     data
         Its bytes.
-    kind, error, extra_fields
+    kind, error, spill_column
         As :func:`read_table`.
 
     Returns
@@ -300,7 +299,8 @@ def parse_table(
     separator = detect_separator(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     header = _header(path, reader, kind, error)
-    rows, lines, extra = _records(path, reader, header, error, extra_fields)
+    spills = spill_column is not None and header[-1] == spill_column
+    rows, lines, extra = _records(path, reader, header, error, spills)
     if not rows:
         raise error(path, "has a header but no records", fix=f"give a {kind} CSV with a header row and data rows")
     frame = pd.DataFrame(rows, columns=header, dtype=str)
