@@ -53,7 +53,8 @@ def read_child_population(
     Returns
     -------
     pandas.Series
-        Children (persons, float) indexed by area code (stripped text), sorted by code.
+        Children (persons; int64 when every value is a whole number, else float) indexed by area code
+        (stripped text, index named after the code column), sorted by code.
 
     Raises
     ------
@@ -82,11 +83,13 @@ def read_child_population(
             fix="give columns Aged0 ... Aged19 (children of each age per area) in the header row",
         )
     counted = pd.concat([values.counts(table, c, values.CHILDREN) for c in columns], axis=1)
+    if (counted % 1 == 0).all().all():
+        counted = counted.astype("int64")  # whole numbers stay integers, as the file writes them
     codes = table.frame[code].str.strip()
     _refuse_blank_codes(table, codes, code)
     _refuse_repeated_codes(table, codes, code)
     out = counted.sum(axis=1)
-    out.index = codes.to_numpy()
+    out.index = pd.Index(codes.to_numpy(), name=code)
     out.name = "population"
     return out.sort_index()
 
