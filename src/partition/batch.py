@@ -47,9 +47,11 @@ import pandas as pd
 
 from partition import __version__, datapaths
 from partition.csvsafe import csv_text
-from partition.errors import IntegrityError, OutputError, PartitionError, SpecError
+from partition.errors import InputFileError, IntegrityError, OutputError, PartitionError, SpecError
 from partition.fetch import sha256
 from partition.filenames import path_inside, safe_name
+from partition.io import values
+from partition.io.tables import read_table
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -190,63 +192,45 @@ class KRule:
         return f"k = pupils ÷ {self.pupils_per:g}, rounded (at least 1)"
 
 
-def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
+class KTableError(InputFileError, BatchError):
+    """A ``--k-table`` file is unreadable or malformed (naming file, line and column)."""
+
+
+def read_k_table(path: str | Path, data: bytes | None = None) -> dict[str, tuple[int, ...]]:
     """An ``la,k`` CSV: one row per LA (several rows of one LA give several k).
 
     Parameters
     ----------
     path
-        A CSV with a header holding ``la`` (DfE LA code) and ``k`` columns (comma or semicolon separated,
-        UTF-8 with or without byte-order mark).
+        A CSV with a header holding ``la`` (DfE LA code) and ``k`` columns, read by
+        :func:`partition.io.tables.read_table` (UTF-8 or else Windows-1252; comma, semicolon or tab).
+    data
+        Its bytes, when already read.
 
     Returns
     -------
     dict
-        ``LA code -> k values`` (in file order, without repeats).
+        ``LA code -> k values`` (codes without leading zeros, :func:`~partition.io.values.normalise_la_code`;
+        k in file order, without repeats).
 
     Raises
     ------
-    BatchError
-        When the file cannot be read, lacks a column, or a k is not a whole number of 1 or more (naming the line).
+    KTableError
+        When the file cannot be read, lacks a column, an LA code is not a DfE code
+        (:func:`partition.io.values.la_codes`) or a k is not a whole number from 1 to 1,000
+        (:data:`partition.io.values.PARTNERSHIPS`), naming the line and column.
     """
-    from partition.compare import read_csv_text
-
-    path = Path(path)
-    try:
-        frame = read_csv_text(path)
-    except pd.errors.EmptyDataError:
-        raise BatchError(f"{path}: is empty", fix="give a header row la,k and a row per LA, e.g. 850,23") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise BatchError(f"{path}: cannot be read as a CSV ({exc})", fix="save it as CSV with columns la,k") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("la", "k") if c not in frame.columns]
+    table = read_table(path, data, kind="k table", error=KTableError)
+    columns = {name: table.column(name) for name in ("la", "k")}
+    missing = [name for name, column in columns.items() if column is None]
     if missing:
-        raise BatchError(f"{path}: no column {', '.join(missing)}", fix="give a header row: la,k")
-    table: dict[str, tuple[int, ...]] = {}
-    for line, (la, k) in enumerate(zip(frame["la"], frame["k"]), start=2):
-        text = str(k).strip()
-        if not text.isdigit() or int(text) < 1:
-            raise BatchError(f"{path}, line {line}: k {text!r} is not a whole number of 1 or more", fix="e.g. 23")
-        code = la_code(str(la))
-        table[code] = tuple(dict.fromkeys((*table.get(code, ()), int(text))))
-    return table
-
-
-def la_code(text: str) -> str:
-    """A DfE LA code as GIAS writes it: ``"0857"`` and ``" 857 "`` are ``"857"``.
-
-    Parameters
-    ----------
-    text
-        A code as typed.
-
-    Returns
-    -------
-    str
-        Without blanks and, when all digits, without leading zeros.
-    """
-    code = text.strip()
-    return str(int(code)) if code.isdigit() else code
+        raise KTableError(table.path, f"has no column {', '.join(missing)}", fix="give a header row: la,k")
+    codes, _ = values.la_codes(table, columns["la"])
+    ks = values.counts(table, columns["k"], values.PARTNERSHIPS)
+    result: dict[str, tuple[int, ...]] = {}
+    for code, k in zip(codes, ks):
+        result[code] = tuple(dict.fromkeys((*result.get(code, ()), int(k))))
+    return result
 
 
 @dataclass(frozen=True)
@@ -650,7 +634,7 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
     """
     if not codes:
         return table
-    wanted = [la_code(str(c)) for c in codes]
+    wanted = [values.normalise_la_code(str(c)) for c in codes]
     unknown = [c for c in wanted if c not in set(table["la"])]
     if unknown:
         raise BatchError(

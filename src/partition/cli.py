@@ -27,6 +27,7 @@ import click
 from partition import __version__
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
+from partition.io.values import normalise_la_code
 from partition.solvers import SOLVERS
 
 VIOLATED_EXIT = 3
@@ -347,7 +348,7 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
         "schools": opts.pop("schools"),
         "boundaries": opts.pop("boundaries"),
         "layer": opts.pop("layer"),
-        "la": list(opts.pop("la_codes")),
+        "la": [normalise_la_code(c) for c in opts.pop("la_codes")],  # "0850" is Hampshire's 850
         "status": opts.pop("status"),
         "kinds": list(kinds),
         "districts": list(opts.pop("district_codes")) or None,

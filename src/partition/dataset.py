@@ -25,6 +25,7 @@ from partition.districts import (
 from partition.errors import EmptySelectionError, GeometryRepairError, PartitionError
 from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
+from partition.io.values import normalise_la_code
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -155,7 +156,8 @@ def load_dataset(
         Files; default to the Hampshire extracts for LA 850 and the England
         files otherwise, found by the rule of :mod:`partition.datapaths`.
     la_codes
-        DfE LA codes (``"850"`` Hampshire, ``"936"`` Surrey, ``"878"`` Devon, ...).
+        DfE LA codes (``"850"`` Hampshire, ``"936"`` Surrey, ``"878"`` Devon, ...); leading zeros are
+        ignored (``"0850"`` is ``"850"``).
     status
         ``"open"`` or ``"all"``.
     kinds
@@ -193,7 +195,7 @@ def load_dataset(
     SchoolAccountingError
         When an input record is neither placed nor excluded (a fault of the tool).
     """
-    la_codes = tuple(str(c) for c in la_codes)
+    la_codes = tuple(normalise_la_code(str(c)) for c in la_codes)  # "0850" is Hampshire's 850
     default_s, default_b = datapaths.default_inputs(la_codes, data)
     schools_path = datapaths.resolve(schools or default_s, data)
     boundaries_path = datapaths.resolve(boundaries or default_b, data)
@@ -245,6 +247,7 @@ def load_dataset(
             "(further 'Linked establishments' values); extra fields ignored"
         )
     notes.append(f"{schools_path.name}: read as {ENCODING_NAMES.get(load.encoding, load.encoding)}")
+    notes += load.notes
     if load.zero_pupils:
         notes.append(f"{schools_path.name}: NumberOfPupils 0 taken at face value for URN {_urn_list(load.zero_pupils)}")
     chosen = set(districts["code"])
