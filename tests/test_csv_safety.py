@@ -100,7 +100,7 @@ def test_written_csv_reads_back_exactly(tmp_path):
     path = write_csv(frame, tmp_path / "t.csv")
     assert formula_cells(path.read_text()) == []
     pd.testing.assert_frame_equal(read_csv(path), frame)
-    assert list(read_csv_text(path)["partnership"]) == ["=Andover", "'+Romsey", "Fleet"]
+    assert list(read_csv_text(path).frame["partnership"]) == ["=Andover", "'+Romsey", "Fleet"]
 
 
 def test_reading_keeps_the_dtypes_pandas_reads(tmp_path):
@@ -108,7 +108,7 @@ def test_reading_keeps_the_dtypes_pandas_reads(tmp_path):
     path.write_text("URN,partnership\n1,\n2,\n")
     plain = pd.read_csv(path, dtype=str)
     pd.testing.assert_frame_equal(read_csv(path, dtype=str), plain)
-    assert read_csv_text(path)["partnership"].dtype == plain["partnership"].dtype
+    assert list(read_csv_text(path).frame["partnership"]) == ["", ""]  # every field text, blanks never NaN
 
 
 # ---- every writer of a plan's outputs
@@ -155,7 +155,7 @@ def test_no_csv_of_a_plan_starts_a_formula_and_names_read_back(hostile_world, tm
         labels = read_assignment_csv(folder / "assignments.csv")
         assert labels.to_dict() == plan.assignments.set_index("URN")["partnership"].to_dict()
     assert set(read_assignment_csv(folders[1] / "assignments.csv")) == {"=Andover", "-Fleet"}
-    comparison = read_csv_text(tmp_path / "comparison.csv")
+    comparison = read_csv_text(tmp_path / "comparison.csv").frame
     assert float(comparison["average distance to centre (km)"].iloc[0]) == pytest.approx(plans[0].wdist_km, abs=1e-3)
 
 
@@ -254,8 +254,9 @@ def test_two_las_sharing_a_folder_are_refused(tmp_path):
 
 
 def test_batch_with_hostile_la_stays_in_out_and_quotes_formulas(shared, tmp_path):
-    """Rutland's schools under LA code ``../../escape`` and hostile LA, school and town names: the batch
-    writes only inside --out, and no CSV it writes starts a formula."""
+    """Rutland's schools under a hostile LA name (a path and a formula) and hostile school and town names:
+    the batch writes only inside --out, and no CSV it writes starts a formula. (An LA *code* such as
+    ``../../escape`` is refused when the schools are read: see the next test.)"""
     from partition.batch import batch
     from partition.spec import PlanSpec
 
@@ -268,8 +269,7 @@ def test_batch_with_hostile_la_stays_in_out_and_quotes_formulas(shared, tmp_path
             rows.append(
                 {
                     **row,
-                    "LA (code)": "../../escape",
-                    "LA (name)": '=HYPERLINK("http://x","Rutland")',
+                    "LA (name)": '../../=HYPERLINK("http://x","Rutland")',
                     "EstablishmentName": f"{hostile} {row['EstablishmentName']}",
                     "Town": f"{hostile[0]}{row['Town']}",
                 }
@@ -299,12 +299,37 @@ def test_batch_with_hostile_la_stays_in_out_and_quotes_formulas(shared, tmp_path
     assert outside == ["a", "a/b", "a/b/out", "in", "in/gias.csv", "in/rutland.geojson"]
     assert sorted(p.name for p in out.iterdir()) == [
         ".partition-batch.json",
-        "escape-hyperlink-http-x-rutland",
+        "857-hyperlink-http-x-rutland",
         "index.html",
         "summary.csv",
     ]
     written = all_csv_cells(out)
     assert "summary.csv" in written and any(name.endswith("assignments.csv") for name in written)
     assert {name: formula_cells(text) for name, text in written.items()} == {name: [] for name in written}
-    summary = read_csv_text(out / "summary.csv")
-    assert set(summary["authority"]) == {'=HYPERLINK("http://x","Rutland")'} and set(summary["la"]) == {"../../escape"}
+    summary = read_csv_text(out / "summary.csv").frame
+    assert set(summary["authority"]) == {'../../=HYPERLINK("http://x","Rutland")'} and set(summary["la"]) == {"857"}
+
+
+def test_an_la_code_that_is_a_path_is_refused_and_nothing_is_written(shared, tmp_path):
+    from partition.batch import batch
+    from partition.errors import SchoolsFileError
+    from partition.spec import PlanSpec
+
+    with (shared / "schools/gias_2022_england_open_primary_secondary.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames
+        rows = [{**row, "LA (code)": "../../escape"} for row in reader if row["LA (code)"] == "857"]
+    source = tmp_path / "in" / "gias.csv"
+    source.parent.mkdir()
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "a" / "out"
+    with pytest.raises(SchoolsFileError) as caught:
+        batch({"schools": str(source)}, PlanSpec(), {"name": "heuristic"}, out, maps=False, workers=1)
+    assert str(caught.value) == (
+        f"{source}, line 2, column 'LA (code)': LA code '../../escape' is not a DfE LA code. "
+        "Fix: give the three-digit DfE LA code (e.g. 850), up to 999"
+    )
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["in", "in/gias.csv"]
