@@ -128,7 +128,16 @@ def test_k_rules(shared, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("la,k\n857,two\n", "line 2: k 'two'"), ("code,k\n857,2\n", "no column la"), ("la,k\n857,0\n", "line 2")],
+    [
+        ("la,k\n857,two\n", r"k\.csv, line 2, column 'k': value 'two' is not a number"),
+        ("code,k\n857,2\n", r"k\.csv: has no column la\. Fix: give a header row: la,k"),
+        (
+            "la,k\n857,0\n",
+            r"k\.csv, line 2, column 'k': value '0' is less than 1\. Fix: give a whole number, e\.g\. 23",
+        ),
+        ("la,k\n85O,2\n", r"k\.csv, line 2, column 'la': LA code '85O' is not a DfE LA code"),
+        ("la;k\n857;1.5\n", r"line 2, column 'k': value '1\.5' is not a whole number \(a count of partnerships\)"),
+    ],
 )
 def test_bad_k_table_is_refused_naming_the_line(tmp_path, text, message):
     path = tmp_path / "k.csv"
@@ -242,7 +251,7 @@ def test_output_under_a_file_is_a_one_line_error(shared, tmp_path):
     res = CliRunner().invoke(
         cli, ["batch", "--la", "857", "--no-maps", "--workers", "1", "--out", str(tmp_path / "afile" / "sub")]
     )
-    assert res.exit_code == 2 and "cannot be written" in res.output, res.output
+    assert res.exit_code == 2 and f"cannot write the output folder {tmp_path / 'afile' / 'sub'}" in res.output
 
 
 def test_k_table_codes_as_typed_and_rows_not_planned(shared, tmp_path):

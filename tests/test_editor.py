@@ -413,6 +413,37 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
     page.close()
 
 
+def test_export_quotes_formulas_by_partitions_rule_and_reads_back(browser, tmp_path):
+    """The editor's CSV export quotes text a spreadsheet would run exactly as partition.csvsafe does, so
+    partition reads the names back as typed."""
+    from tests.test_csv_safety import formula_cells
+    from tests.test_html_safety import _districts, tiny_world
+
+    from partition.compare import read_assignment_csv
+    from partition.csvsafe import neutralise_text
+
+    labels = ["=Andover", "=Andover", "-Fleet", "-Fleet"]
+    inputs, districts, (plan,) = tiny_world(["=S0", "+S1", "-S2", "@S3"], ["=West", "+East"], [labels], ["p"])
+    path = write_editor(plan, inputs, tmp_path / EDIT_FILE, districts=_districts(inputs.units)).path
+    page = Page(browser, path)
+    rng = random.Random(7)
+    texts = ["=a", "'=a", "''+a", "a;=b", "a\r\n-b", "\r=x", "a\r\r=x", "\0x", "Andover", "St Mary's; -", ""]
+    texts += ["".join(rng.choice("=+-@\t\r\n;'\0 aé") for _ in range(rng.randint(0, 12))) for _ in range(500)]
+    assert page.js("ts => ts.map(ptEditor.spreadsheetText)", texts) == [neutralise_text(t) for t in texts]
+    fleet = plan.partnerships.set_index("name").at["-Fleet", "id"]
+    assert page.js("([p, n]) => ptEditor.rename(p, n)", [fleet, "@Alton;=cmd"])["ok"]
+    with page.page.expect_download() as info:
+        page.page.locator("[data-act=export]").click()
+    exported = tmp_path / "edited.csv"
+    info.value.save_as(exported)
+    page.close()
+    text = exported.read_text(encoding="utf-8")
+    assert formula_cells(text) == [] and "'=Andover" in text and "'@Alton;'=cmd" in text
+    urns = [int(u) for u in inputs.schools["URN"]]
+    expected = ["=Andover", "=Andover", "@Alton;=cmd", "@Alton;=cmd"]
+    assert read_assignment_csv(exported).to_dict() == dict(zip(urns, expected))
+
+
 @pytest.fixture(scope="module")
 def primary_edit(shared, tmp_path_factory):
     """The 2022 primary file without anchors (29 federations kept together), a quick plan and its edit.html."""

@@ -231,10 +231,14 @@ def test_degrees_declared_as_bng_is_an_error(tmp_path):
 def test_metres_declared_as_wgs84_is_an_error(tmp_path):
     path = tmp_path / "m.gpkg"
     _districts_bng().set_crs(4326, allow_override=True).to_file(path)
-    with pytest.raises(
-        BoundaryFileError, match=r"m\.gpkg: declares WGS 84 .* look like British National Grid metres.*EPSG:27700"
-    ):
+    with pytest.raises(BoundaryFileError) as err:
         read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares WGS 84 (longitude/latitude degrees) but its coordinates range x 440,000 to 460,000, "
+        "y 100,000 to 110,000, which look like British National Grid (EPSG:27700) or Irish Grid (EPSG:29903) "
+        "metres. Fix: declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:27700 fixed.gpkg m.gpkg' "
+        "for British National Grid"
+    )
 
 
 def test_layer_outside_britain_is_an_error(tmp_path):
@@ -343,3 +347,152 @@ def test_dropped_fragment_reported_with_district_and_nearest_school(tmp_path):
     ):
         units, _ = voronoi_units(ds)
     assert units.attrs["dropped_area_km2"] == pytest.approx(0.25)
+
+
+# --- repairs of invalid polygons ----------------------------------------------------------------
+
+
+def _gosport_bow_tie(shared, tmp_path):
+    """The real 2023 districts with Gosport's exterior ring crossed: its 7th and 8th vertices swapped."""
+    districts = gpd.read_file(shared / HANTS_2023)
+    row = districts.index[districts["LAD23CD"] == "E07000088"][0]
+    ring = np.array(shapely.get_parts(districts.geometry[row])[0].exterior.coords)[:-1]
+    ring[[6, 7]] = ring[[7, 6]]
+    districts.loc[row, "geometry"] = shapely.Polygon(np.vstack([ring, ring[:1]]))
+    path = tmp_path / "gosport-crossed.geojson"
+    districts.to_file(path)
+    return path
+
+
+def test_gosport_bow_tie_is_refused_naming_its_schools(shared, tmp_path):
+    path = _gosport_bow_tie(shared, tmp_path)
+    repair = (
+        "Gosport (E07000088), Self-intersection near 461,797 E 99,255 N: 19.602 km² as drawn, 22.413 km² repaired "
+        "(+2.81 km², +12.5 %), 1 part → 2 parts"
+    )
+    fix = (
+        ". Fix: correct the boundary of Gosport (E07000088) near 461,797 E 99,255 N (its ring crosses itself: "
+        "vertices out of order or a stray vertex; QGIS 'Check validity' shows where) or use another boundary file"
+    )
+    head = (
+        f"{path}: repairing 1 invalid polygon(s) would change each by more than the limit (1 % of the feature's "
+        "area or 10 ha), so the repaired shape would be a guess: "
+    )
+    with pytest.raises(BoundaryFileError) as err:
+        read_boundaries(path)
+    assert str(err.value) == head + repair + fix
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(BoundaryFileError) as err:
+            load_dataset(None, path, la_codes=["850"])
+    assert str(err.value) == (
+        head
+        + repair
+        + "; schools GIAS places in it or inside it as drawn that lie outside it once repaired: URN 116169 "
+        "Alverstoke Community Infant School (602 m outside), URN 116392 Alverstoke Church of England Aided Junior "
+        "School (76 m outside), URN 137791 Bay House School (332 m outside)" + fix
+    )
+
+
+def test_repaired_districts_reported_in_the_data_notes(tmp_path):
+    # a 2 km strip whose ring dips into a 20 m hourglass (+200 m² repaired): reported, schools still inside
+    ring = [(440_000, 100_000), (440_500, 100_000), (440_520, 99_980), (440_500, 99_980), (440_520, 100_000)]
+    notched = shapely.Polygon([*ring, (442_000, 100_000), (442_000, 101_000), (440_000, 101_000)])
+    districts = gpd.GeoDataFrame({"LAD23CD": ["W"], "LAD23NM": ["West"]}, geometry=[notched], crs="EPSG:27700")
+    with pytest.warns(DataWarning, match=r"d\.gpkg: repaired 1 invalid polygon"):
+        ds = _load(tmp_path, [school_row(i, 440_500 + 1000 * i, 100_500) for i in range(2)], districts)
+    assert ds.notes == [
+        "s.csv: read as UTF-8",
+        "d.gpkg: repaired the polygon of West (W), Self-intersection near 440,510 E 99,990 N: 2.000 km² as drawn, "
+        "2.000 km² repaired (+200 m², under 0.1 %), 1 part → 2 parts",
+    ]
+    assert ds.districts.geometry.iloc[0].area == pytest.approx(2_000_200)
+
+
+def test_school_left_outside_its_repaired_district_is_an_error(tmp_path):
+    from partition.districts import check_repaired_districts
+    from partition.io.boundaries import FeatureRepair
+
+    drawn = shapely.box(0, 0, 1000, 1000)
+    layer = gpd.GeoDataFrame(
+        {"code": ["W"], "name": ["West"]}, geometry=[shapely.box(0, 0, 900, 1000)], crs="EPSG:27700"
+    )
+    repair = FeatureRepair("W", "West", "Ring Self-intersection", (950.0, 500.0), 1e6, 9e5, 1, 1, drawn.wkb)
+    layer.attrs = {"source": str(tmp_path / "d.gpkg"), "geometry_repairs": [repair]}
+    schools = gpd.GeoDataFrame(
+        {"URN": [1, 2], "name": ["School 1", "School 2"]},
+        geometry=[shapely.Point(500, 500), shapely.Point(950, 500)],
+        crs="EPSG:27700",
+    )
+    with pytest.raises(BoundaryFileError) as err:
+        check_repaired_districts(layer, schools)
+    assert str(err.value) == (
+        f"{tmp_path / 'd.gpkg'}: repairing invalid polygons moves schools out of their district: West (W), Ring "
+        "Self-intersection near 950 E 500 N: 1.000 km² as drawn, 0.900 km² repaired (-10.0 ha, -10.0 %), "
+        "1 part → 1 part; inside it as drawn, outside once repaired: URN 2 School 2 (50 m outside). "
+        "Fix: correct the boundary of West (W) near 950 E 500 N so that it is valid, or use another boundary file"
+    )
+
+
+# --- CRS advice ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("epsg", "name"),
+    [
+        (3857, "WGS 84 / Pseudo-Mercator"),
+        (32630, "WGS 84 / UTM zone 30N"),
+        (3035, "ETRS89-extended / LAEA Europe"),
+        (29903, "TM75 / Irish Grid"),
+    ],
+)
+def test_declared_projected_crs_is_reprojected_and_said(tmp_path, epsg, name):
+    path = tmp_path / "p.gpkg"
+    _districts_bng().to_crs(epsg).to_file(path)
+    with pytest.warns(DataWarning) as caught:
+        gdf = read_polygons(path)
+    assert [str(w.message) for w in caught] == [
+        f"p.gpkg: declares {name} (EPSG:{epsg}); reprojected to British National Grid (EPSG:27700)"
+    ]
+    assert gdf.total_bounds == pytest.approx([440_000, 100_000, 460_000, 110_000], abs=0.01)
+
+
+def test_web_mercator_geojson_without_crs_member_names_web_mercator(tmp_path):
+    path = tmp_path / "wm.geojson"
+    data = json.loads(_districts_bng().to_crs(3857).to_json())
+    data.pop("crs", None)  # GDAL reads it as WGS84
+    path.write_text(json.dumps(data))
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares WGS 84 (longitude/latitude degrees) but its coordinates range x -159,609 to -127,839, "
+        "y 6.58537e+06 to 6.60153e+06, which look like Web Mercator (EPSG:3857) metres. Fix: declare the CRS the "
+        "coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:3857 fixed.gpkg wm.geojson' for Web Mercator"
+    )
+
+
+def test_shapefile_without_prj_in_utm_names_utm(tmp_path):
+    path = tmp_path / "utm.shp"
+    _districts_bng().to_crs(32630).to_file(path)
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: declares no CRS that GDAL can read and its coordinates range x 610,238 to 630,374, "
+        "y 5.62855e+06 to 5.63882e+06, which look like UTM zone 30N (EPSG:32630) metres. Fix: declare the CRS the "
+        "coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:32630 fixed.gpkg utm.shp' for UTM zone 30N"
+    )
+
+
+def test_laea_labelled_british_national_grid_names_laea(tmp_path):
+    path = tmp_path / "laea.gpkg"
+    _districts_bng().to_crs(3035).set_crs(27700, allow_override=True).to_file(path)
+    with pytest.raises(BoundaryFileError) as err:
+        read_polygons(path)
+    assert str(err.value) == (
+        f"{path}: lies outside Great Britain once reprojected to British National Grid (x 3.51865e+06 to "
+        "3.53998e+06, y 3.1359e+06 to 3.14906e+06): its declared CRS does not match its coordinates (x 3.51865e+06 "
+        "to 3.53998e+06, y 3.1359e+06 to 3.14906e+06, which look like ETRS89 / LAEA Europe (EPSG:3035) metres). "
+        "Fix: declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:3035 fixed.gpkg laea.gpkg' for "
+        "ETRS89 / LAEA Europe"
+    )

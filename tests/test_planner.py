@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import geopandas as gpd
 import networkx as nx
@@ -274,3 +275,21 @@ def test_two_pinned_names_on_schools_locked_together_are_refused():
         match="schools pinned to different partnerships 'North Star', 'South Star' are tied into one locked block",
     ):
         make_plan(inputs, spec, 2, solver="heuristic", heuristic_options=FAST)
+
+
+def test_nest_refuses_a_district_in_two_pieces_before_any_search():
+    # West holds squares 0, 1 and 4 of a row of five: squares 2 and 3 (East) cut it in two
+    inputs = grid_inputs(1, 5, [100] * 5, [True] * 5, districts=["West", "West", "East", "East", "West"])
+    began = time.perf_counter()
+    with pytest.raises(InfeasibleError) as info:
+        # one partnership each would fit the size bounds (West 300 pupils, East 200; 125 to 375 allowed)
+        spec = PlanSpec(k=(2,), districts="nest", size=(SizeBound(tolerance=0.5),))
+        make_plan(inputs, spec, 2, solver="exact")
+    assert time.perf_counter() - began < 1
+    assert str(info.value) == (
+        "districts 'nest' is infeasible: West is in 2 pieces in the adjacency graph (2 schools (Town 0, Town 1); "
+        "1 school (Town 4)), but mode nest plans each district on its own, every partnership one connected area "
+        "inside it, so each district must be one connected area. Fix: check the district's polygon in the "
+        "boundary file (a part cut off from it, e.g. by a repair, or an exclave whose schools GIAS places in it), "
+        "or use districts 'penalise' or 'ignore' to plan across district boundaries"
+    )

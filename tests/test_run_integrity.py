@@ -342,8 +342,10 @@ cli(sys.argv[2:], prog_name="partition")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
-@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 1)])
-def test_interrupt_while_writing_leaves_the_previous_outputs(shared, tmp_path, sig, status):
+@pytest.mark.parametrize(
+    ("sig", "status", "line"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_interrupt_while_writing_leaves_the_previous_outputs(shared, tmp_path, sig, status, line):
     out = tmp_path / "out"
     before = previous_run(out)
     flag = tmp_path / "flag"
@@ -364,8 +366,9 @@ def test_interrupt_while_writing_leaves_the_previous_outputs(shared, tmp_path, s
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == status, err.decode()[-2000:]
+    assert err.decode().splitlines()[-1] == line  # one line, no traceback
     assert snapshot(out) == before
-    assert sorted(os.listdir(tmp_path)) == ["flag", "out"]
+    assert sorted(os.listdir(tmp_path)) == ["flag", "out"]  # no staging folder, no lock file
 
 
 # --- permissions follow the umask ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ Outcomes per LA (``status``):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -51,9 +52,13 @@ from typing import Any, cast
 import pandas as pd
 
 from partition import __version__, datapaths
-from partition.errors import IntegrityError, PartitionError, SpecError
+from partition.csvsafe import csv_text
+from partition.errors import InputFileError, IntegrityError, OutputError, PartitionError, SpecError
 from partition.fetch import sha256
+from partition.filenames import path_inside, safe_name
+from partition.io import values
 from partition.io.snapshot import InputFile, InputFolder, snapshot, snapshot_input
+from partition.io.tables import read_table
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -194,63 +199,45 @@ class KRule:
         return f"k = pupils ÷ {self.pupils_per:g}, rounded (at least 1)"
 
 
-def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
+class KTableError(InputFileError, BatchError):
+    """A ``--k-table`` file is unreadable or malformed (naming file, line and column)."""
+
+
+def read_k_table(path: str | Path, data: bytes | None = None) -> dict[str, tuple[int, ...]]:
     """An ``la,k`` CSV: one row per LA (several rows of one LA give several k).
 
     Parameters
     ----------
     path
-        A CSV with a header holding ``la`` (DfE LA code) and ``k`` columns (comma or semicolon separated,
-        UTF-8 with or without byte-order mark).
+        A CSV with a header holding ``la`` (DfE LA code) and ``k`` columns, read by
+        :func:`partition.io.tables.read_table` (UTF-8 or else Windows-1252; comma, semicolon or tab).
+    data
+        Its bytes, when already read.
 
     Returns
     -------
     dict
-        ``LA code -> k values`` (in file order, without repeats).
+        ``LA code -> k values`` (codes without leading zeros, :func:`~partition.io.values.normalise_la_code`;
+        k in file order, without repeats).
 
     Raises
     ------
-    BatchError
-        When the file cannot be read, lacks a column, or a k is not a whole number of 1 or more (naming the line).
+    KTableError
+        When the file cannot be read, lacks a column, an LA code is not a DfE code
+        (:func:`partition.io.values.la_codes`) or a k is not a whole number from 1 to 1,000
+        (:data:`partition.io.values.PARTNERSHIPS`), naming the line and column.
     """
-    from partition.compare import read_csv_text
-
-    path = Path(path)
-    try:
-        frame = read_csv_text(path)
-    except pd.errors.EmptyDataError:
-        raise BatchError(f"{path}: is empty", fix="give a header row la,k and a row per LA, e.g. 850,23") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise BatchError(f"{path}: cannot be read as a CSV ({exc})", fix="save it as CSV with columns la,k") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("la", "k") if c not in frame.columns]
+    table = read_table(path, data, kind="k table", error=KTableError)
+    columns = {name: table.column(name) for name in ("la", "k")}
+    missing = [name for name, column in columns.items() if column is None]
     if missing:
-        raise BatchError(f"{path}: no column {', '.join(missing)}", fix="give a header row: la,k")
-    table: dict[str, tuple[int, ...]] = {}
-    for line, (la, k) in enumerate(zip(frame["la"], frame["k"]), start=2):
-        text = str(k).strip()
-        if not text.isdigit() or int(text) < 1:
-            raise BatchError(f"{path}, line {line}: k {text!r} is not a whole number of 1 or more", fix="e.g. 23")
-        code = la_code(str(la))
-        table[code] = tuple(dict.fromkeys((*table.get(code, ()), int(text))))
-    return table
-
-
-def la_code(text: str) -> str:
-    """A DfE LA code as GIAS writes it: ``"0857"`` and ``" 857 "`` are ``"857"``.
-
-    Parameters
-    ----------
-    text
-        A code as typed.
-
-    Returns
-    -------
-    str
-        Without blanks and, when all digits, without leading zeros.
-    """
-    code = text.strip()
-    return str(int(code)) if code.isdigit() else code
+        raise KTableError(table.path, f"has no column {', '.join(missing)}", fix="give a header row: la,k")
+    codes, _ = values.la_codes(table, columns["la"])
+    ks = values.counts(table, columns["k"], values.PARTNERSHIPS)
+    result: dict[str, tuple[int, ...]] = {}
+    for code, k in zip(codes, ks):
+        result[code] = tuple(dict.fromkeys((*result.get(code, ()), int(k))))
+    return result
 
 
 @dataclass(frozen=True)
@@ -352,15 +339,56 @@ def folder_name(la: str, authority: str) -> str:
     Parameters
     ----------
     la, authority
-        DfE LA code and name.
+        DfE LA code and name (from the schools file: any text).
 
     Returns
     -------
     str
-        The code and the name in lower case, anything but letters and digits as single hyphens.
+        The code and the name in lower case, anything but letters and digits as single hyphens, made one
+        safe name by :func:`partition.filenames.safe_name` (a code ``../../escape`` gives ``escape-<name>``).
+
+    Raises
+    ------
+    UnsafeNameError
+        When the code and name leave nothing usable (no letter or digit).
     """
     slug = re.sub(r"[^a-z0-9]+", "-", authority.lower()).strip("-")
-    return f"{la}-{slug}" if slug and slug != la else la
+    return safe_name(f"{la}-{slug}" if slug and slug != la else la)
+
+
+def authority_folders(folder: Path, table: pd.DataFrame) -> list[Path]:
+    """Each LA's output folder inside the batch folder, one per LA.
+
+    Parameters
+    ----------
+    folder
+        The batch folder.
+    table
+        The LAs (``la`` code and ``name``), as :func:`select_authorities` gives them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``folder / folder_name(la, name)`` per row, in order.
+
+    Raises
+    ------
+    UnsafeNameError
+        When a folder would be outside ``folder`` (see :func:`partition.filenames.path_inside`).
+    BatchError
+        When two LAs of the file would share a folder (their codes or names differ only in characters
+        a folder name cannot hold).
+    """
+    paths = [path_inside(folder, folder_name(la, name)) for la, name in zip(table["la"], table["name"])]
+    seen: dict[Path, str] = {}
+    for la, path in zip(table["la"], paths):
+        if path in seen:
+            raise BatchError(
+                f"LA codes {seen[path]!r} and {la!r} of the schools file would share the folder {path.name}",
+                fix="correct the LA (code) and LA (name) columns of the schools file",
+            )
+        seen[path] = la
+    return paths
 
 
 def job_key(
@@ -468,6 +496,12 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
         :class:`~partition.errors.PartitionError` message and fix; ``failed`` with the unexpected
         error's type and place. The folder holds the outputs and ``batch-result.json`` (refused: only
         the latter; failed: nothing new, the previous folder is left as it was).
+
+    Raises
+    ------
+    OutputError
+        When a write fails for the system (no space left on device, permission denied ...): nothing is
+        published for the LA, and the batch stops with this error (see :func:`batch`).
     """
     from partition.publish import staged_output
 
@@ -476,10 +510,12 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with staged_output(job.folder, command=job.command, workflow="batch-la") as stage:
+            with staged_output(job.folder, command=job.command, workflow="batch-la", lock=False) as stage:
                 _planned_or_refused(job, stage, result, start, caught)
                 result.files = _file_hashes(stage)
                 (stage / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        except OutputError:  # the disk, not the LA: every LA after it would fail the same way, so the batch stops
+            raise
         except IntegrityError as exc:  # a plan that fails its independent check: a fault of partition
             _finish(result, [_refusal_row(job, "failed", f"{exc}")], start, caught, "failed")
         except PartitionError as exc:  # e.g. the LA's folder is not partition's: nothing written, retried next time
@@ -632,7 +668,7 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
     """
     if not codes:
         return table
-    wanted = [la_code(str(c)) for c in codes]
+    wanted = [values.normalise_la_code(str(c)) for c in codes]
     unknown = [c for c in wanted if c not in set(table["la"])]
     if unknown:
         raise BatchError(
@@ -737,7 +773,7 @@ def read_inputs(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[st
     DataLocationError, InputFileError
         When a file cannot be found or read (naming it).
     """
-    from partition.errors import BoundaryFileError, InputFileError, PopulationFileError, SchoolsFileError
+    from partition.errors import BoundaryFileError, PopulationFileError, SchoolsFileError
 
     errors: dict[str, type[InputFileError]] = {
         "schools": SchoolsFileError,
@@ -771,9 +807,24 @@ def input_hashes(files: Mapping[str, InputFile | InputFolder]) -> dict[str, str]
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one step (a hidden ``.tmp`` file renamed over it, removed on failure).
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written (no space left, permission denied, the folder removed ...): the
+        previous file is left as it was.
+    """
+    from partition.faults import writing
+
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with writing(path, outcome=f"the previous {path.name} is unchanged" if path.exists() else ""):
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def summary_frame(results: Iterable[AuthorityResult]) -> pd.DataFrame:
@@ -812,7 +863,7 @@ def write_summary(folder: Path, results: Iterable[AuthorityResult], *, title: st
     from partition.batch_page import summary_page
 
     frame = summary_frame(results)
-    _write_atomic(folder / "summary.csv", frame.to_csv(index=False))
+    _write_atomic(folder / "summary.csv", csv_text(frame))
     _write_atomic(folder / "index.html", summary_page(frame, title=title, rule=rule.describe()))
 
 
@@ -870,15 +921,24 @@ def batch(
     Raises
     ------
     BatchError
-        When an LA code is not in the schools file, or the k rule is malformed.
+        When an LA code is not in the schools file, two LAs would share a folder, or the k rule is malformed.
+    UnsafeNameError
+        When an LA's code and name leave no folder name, or its folder would be outside ``out``.
     OutputLocationError
-        When ``out`` is not a new, empty or batch folder.
+        When ``out`` is not a new, empty or batch folder, or cannot be written.
+    OutputInUseError
+        When another process is writing ``out`` (its lock, see :mod:`partition.outlock`, names it).
+    OutputError
+        When a write fails for the system (no space left on device, permission denied, the folder removed):
+        the batch stops; the LAs finished are kept and listed in the summary (or, when the summary cannot
+        be written either, a note on the error says so).
     SchedulerError
         When ``scheduler`` cannot be reached.
     PartitionError
         When the schools file cannot be read.
     """
     from partition.io.schools import DEFAULT_KINDS, authorities
+    from partition.publish import claimed_location
 
     start = time.perf_counter()
     rule = rule or KRule()
@@ -901,6 +961,7 @@ def batch(
         _warn_unused_rows(rule.table, set(table["la"]))
     hashes = input_hashes(files)
     del files, schools  # the bytes: each job reads the files again, once
+    folders = authority_folders(folder, table)
     jobs = [
         AuthorityJob(
             la=la,
@@ -910,26 +971,27 @@ def batch(
             spec=spec,
             rule=rule,
             solver=dict(solver),
-            folder=str(folder / folder_name(la, name)),
+            folder=str(path),
             key=job_key(la, {**data, "la": [la]}, hashes, spec, rule, solver, maps),
             maps=maps,
             command=command,
             schools=int(count),
             hashes=hashes,
         )
-        for la, name, count in zip(table["la"], table["name"], table["schools"])
+        for la, name, count, path in zip(table["la"], table["name"], table["schools"], folders)
     ]
-    results = _run_jobs(
-        jobs,
-        folder,
-        resume=resume,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        title=plain_rules(spec),
-        rule=rule,
-        command=command,
-    )
+    with claimed_location(folder, command=command):  # one batch at a time writes the folder
+        results = _run_jobs(
+            jobs,
+            folder,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            title=plain_rules(spec),
+            rule=rule,
+            command=command,
+        )
     return BatchResult(folder, tuple(sorted(results, key=lambda r: r.la)), round(time.perf_counter() - start, 1))
 
 
@@ -971,15 +1033,47 @@ def _run_jobs(
                 done[result.la] = result
                 write_summary(folder, done.values(), title=title, rule=rule)
                 progress(result, len(done), len(jobs))
-    finally:  # after the pool has stopped its workers (interrupted or not), from what is on disk
-        _remove_stale_staging(folder)
-        if (folder / BATCH_MARKER).is_file():
-            for job in todo:
-                if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
-                    earlier.skipped = False
-                    done[job.la] = earlier
-            write_summary(folder, done.values(), title=title, rule=rule)
+    except BaseException as exc:  # after the pool has stopped its workers: summarise, and say why it stopped
+        _close_batch(folder, todo, done, title=title, rule=rule, stopped_by=exc)
+        raise
+    _close_batch(folder, todo, done, title=title, rule=rule)
     return list(done.values())
+
+
+def _close_batch(
+    folder: Path,
+    todo: list[AuthorityJob],
+    done: dict[str, AuthorityResult],
+    *,
+    title: str,
+    rule: KRule,
+    stopped_by: BaseException | None = None,
+) -> None:
+    """Remove stopped jobs' staging folders and write the summary from what is on disk.
+
+    The summary lists every LA whose folder holds its result, finished now or found there. When the batch
+    was stopped by an error or an interrupt (``stopped_by``), a summary that cannot be written never
+    replaces it: it is added to it as a note (the CLI prints it, in one line, after the error).
+
+    Raises
+    ------
+    OutputError
+        When the summary cannot be written and nothing else stopped the batch.
+    """
+    _remove_stale_staging(folder)
+    if not (folder / BATCH_MARKER).is_file():
+        return
+    for job in todo:
+        if job.la not in done and (earlier := earlier_result(Path(job.folder), job.key)) is not None:
+            earlier.skipped = False
+            done[job.la] = earlier
+    try:
+        write_summary(folder, done.values(), title=title, rule=rule)
+    except OutputError as problem:
+        if stopped_by is None:
+            raise
+        if str(problem) != str(stopped_by):  # not the very error that stopped it
+            stopped_by.add_note(f"the batch summary could not be updated either: {problem}")
 
 
 def _remove_stale_staging(folder: Path) -> None:
@@ -1021,6 +1115,8 @@ def _result_of(future: Any, job: AuthorityJob) -> AuthorityResult:
     """A job's result, or a failure when its worker could not return one (a worker lost, a pickling error)."""
     try:
         return future.result()
+    except OutputError:  # the disk, not the LA (see plan_authority): the batch stops with it
+        raise
     except Exception as exc:
         return AuthorityResult(
             job.la, job.authority, "failed", job.key, rows=[_refusal_row(job, "failed", _crash_reason(exc))]

@@ -3,6 +3,8 @@
 A thin layer over the library: every error derived from
 :class:`~partition.errors.PartitionError` becomes a one-line message on
 standard error and exit status 2; data warnings are printed to standard error.
+Ctrl-C (SIGINT) ends with one line, ``interrupted``, and exit status 130; SIGTERM
+with ``terminated`` and 143 (128 + the signal's number, as a shell reports them).
 ``partition plan`` and ``partition run`` exit with :data:`VIOLATED_EXIT` (3)
 when a configuration they wrote breaks a rule of its spec, unless
 ``--allow-violations``.
@@ -25,10 +27,14 @@ import click
 from partition import __version__
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
+from partition.io.values import normalise_la_code
 from partition.solvers import SOLVERS
 
 VIOLATED_EXIT = 3
 """Exit status of ``plan``/``run`` when a configuration written breaks a rule of its spec (2 is for errors)."""
+
+INTERRUPTED_EXIT = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report a process that SIGINT ended."""
 
 
 def _show_warning(
@@ -43,7 +49,7 @@ def _show_warning(
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn PartitionError into a one-line message and exit status 2.
+    """Turn PartitionError into a one-line message and exit status 2, Ctrl-C into ``interrupted`` and 130.
 
     Parameters
     ----------
@@ -54,21 +60,39 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     -------
     callable
         The function, with warnings shown as one line each and a :class:`~partition.errors.PartitionError`
-        printed as ``error: ...`` (exit status :attr:`~partition.errors.PartitionError.exit_code`, no traceback).
+        printed as ``error: ...`` (exit status :attr:`~partition.errors.PartitionError.exit_code`, no traceback);
+        ``KeyboardInterrupt`` printed as ``interrupted`` (exit status :data:`INTERRUPTED_EXIT`) and SIGTERM
+        (:class:`partition.publish.Terminated`) as ``terminated`` (143). Notes added to the error on the
+        way out (a batch summary that could not be updated either) follow, one line each.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from partition.publish import Terminated
+
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.simplefilter("default")
             try:
                 return func(*args, **kwargs)
             except PartitionError as exc:
-                click.echo(f"error: {exc}", err=True)
+                _report(f"error: {exc}", exc)
                 sys.exit(exc.exit_code)
+            except KeyboardInterrupt as exc:
+                _report("interrupted", exc)
+                sys.exit(INTERRUPTED_EXIT)
+            except Terminated as exc:
+                _report("terminated", exc)
+                raise
 
     return wrapper
+
+
+def _report(line: str, exc: BaseException) -> None:
+    """Print ``line`` and the notes added to ``exc``, one line each, on standard error."""
+    click.echo(line, err=True)
+    for note in getattr(exc, "__notes__", ()):
+        click.echo(f"error: {note}", err=True)
 
 
 def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -324,7 +348,7 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
         "schools": opts.pop("schools"),
         "boundaries": opts.pop("boundaries"),
         "layer": opts.pop("layer"),
-        "la": list(opts.pop("la_codes")),
+        "la": [normalise_la_code(c) for c in opts.pop("la_codes")],  # "0850" is Hampshire's 850
         "status": opts.pop("status"),
         "kinds": list(kinds),
         "districts": list(opts.pop("district_codes")) or None,

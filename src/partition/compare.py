@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score, mutual_info_score
 
+from partition.csvsafe import csv_text, restore_frame
 from partition.districts import DEFAULT_TOLERANCE_M
 from partition.errors import InputFileError
+from partition.io import values
+from partition.io.tables import Table, read_table
 from partition.naming import match_by_overlap
 from partition.plan import Plan
 from partition.warnings import DataWarning
@@ -676,7 +679,8 @@ def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     """Render :func:`scorecard` as ``text``, ``markdown`` (with a legend under the table) or ``csv``.
 
     Every style shows the same columns with their units in the headings (see :func:`labelled`); the
-    CSV holds numbers as numbers (deviations and ensemble ranks in %, not fractions or ``"97%"`` text).
+    CSV holds numbers as numbers (deviations and ensemble ranks in %, not fractions or ``"97%"`` text)
+    and text a spreadsheet would run as a formula quoted (:func:`partition.csvsafe.csv_text`).
 
     Parameters
     ----------
@@ -692,7 +696,7 @@ def format_scorecard(table: pd.DataFrame, style: str = "text") -> str:
     """
     shown = labelled(table)
     if style == "csv":
-        return shown.to_csv()
+        return csv_text(shown, index=True)
     columns = columns_of(table)
     text = pd.DataFrame({c.heading(): [_text(c, v) for v in shown[c.heading()]] for c in columns}, index=shown.index)
     if style == "markdown":
@@ -718,62 +722,48 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def csv_separator(path: str | Path) -> str:
-    """The field separator of a CSV: ``;`` when its header line has a semicolon and no comma (a
-    spreadsheet saved in a locale whose decimal mark is a comma, e.g. Excel), else ``,``.
-
-    Parameters
-    ----------
-    path
-        A text file (UTF-8, with or without a byte-order mark).
-
-    Returns
-    -------
-    str
-        ``";"`` or ``","``; ``","`` when the file cannot be read (reading it again reports why).
-    """
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            header = f.readline()
-    except (OSError, UnicodeDecodeError):
-        return ","
-    return ";" if ";" in header and "," not in header else ","
-
-
-def read_csv_text(path: str | Path, **options: Any) -> pd.DataFrame:
-    """A CSV read as text (every column ``str``): UTF-8 with or without a byte-order mark, any line ends,
-    comma- or semicolon-separated (:func:`csv_separator`).
+def read_csv_text(path: str | Path, data: bytes | None = None, *, kind: str = "edited plan") -> Table:
+    """A planner's CSV (edited plan, k table) read by :func:`partition.io.tables.read_table`: UTF-8 (with or
+    without a byte-order mark) or else Windows-1252, comma-, semicolon- or tab-separated, every field text, the quotes partition puts before text a
+    spreadsheet would run as a formula removed (:func:`partition.csvsafe.restore_frame`: ``'=Andover`` is
+    ``=Andover``).
 
     Parameters
     ----------
     path
         The CSV.
-    **options
-        More keyword arguments for :func:`pandas.read_csv` (e.g. ``keep_default_na``).
+    data
+        Its bytes, when already read.
+    kind
+        What the file is, for messages.
 
     Returns
     -------
-    pandas.DataFrame
+    Table
+        Every record as text (never NaN), with its file line.
 
     Raises
     ------
     InputFileError
-        When the file cannot be read as CSV (naming the file and pandas' reason).
+        When the file cannot be read or decoded, or a row is malformed (naming file, line and the fix).
     """
-    try:
-        return pd.read_csv(path, dtype=str, sep=csv_separator(path), encoding="utf-8-sig", **options)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    table = read_table(path, data, kind=kind, error=InputFileError)
+    return replace(table, frame=restore_frame(table.frame))
 
 
-def read_assignment_csv(path: str | Path) -> pd.Series:
+def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Series:
     """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership.
+
+    The file line of each row is kept in ``attrs["lines"]`` (a tuple in row order), for later messages.
 
     Parameters
     ----------
     path
         A CSV with a header row holding ``URN`` and ``partnership`` (matched ignoring case and
-        surrounding spaces), e.g. an ``assignments.csv`` written by ``partition plan``.
+        surrounding spaces), e.g. an ``assignments.csv`` written by ``partition plan``; read by
+        :func:`read_csv_text`.
+    data
+        Its bytes, when already read.
 
     Returns
     -------
@@ -784,41 +774,32 @@ def read_assignment_csv(path: str | Path) -> pd.Series:
     ------
     InputFileError
         When the file cannot be read as CSV, lacks a ``URN`` or ``partnership`` column, or a row
-        has a URN that is not a number, a blank partnership or a URN seen before (naming the
-        file's line and column).
+        has a URN that is not digits (:func:`partition.io.values.identifiers`: ``115855.7``, ``1e5``
+        and over-long numbers refused, never rounded), a blank partnership or a URN seen before
+        (naming the file's line and column).
     """
-    path = Path(path)
-    table = read_csv_text(path)
-    lower = {c.strip().lower(): c for c in table.columns}
+    table = read_csv_text(path, data)
     for needed in ("urn", "partnership"):
-        if needed not in lower:
+        if table.column(needed) is None:
             raise InputFileError(
-                path, f"has no '{needed}' column", column=needed, fix="give a CSV with columns URN and partnership"
+                table.path,
+                f"has no '{needed}' column",
+                column=needed,
+                fix="give a CSV with columns URN and partnership",
             )
-    urn = pd.to_numeric(table[lower["urn"]].str.strip(), errors="coerce")
-    bad = urn.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputFileError(
-            path,
-            f"URN {table[lower['urn']].iloc[i]!r} is not a number",
-            row=i + 2,
-            column=lower["urn"],
-            fix="correct the URN",
-        )
-    names = table[lower["partnership"]].fillna("").str.strip()
+    urn_column, name_column = table.column("urn"), table.column("partnership")
+    urn = values.identifiers(table, urn_column)
+    names = table.frame[name_column].str.strip()
     if (names == "").any():
         i = int(np.flatnonzero((names == "").to_numpy())[0])
-        raise InputFileError(
-            path, "partnership is blank", row=i + 2, column=lower["partnership"], fix="name the school's partnership"
-        )
+        raise table.refuse(i, name_column, "partnership is blank", "name the school's partnership")
     dup = urn.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputFileError(
-            path, f"URN {int(urn.iloc[i])} appears twice", row=i + 2, column=lower["urn"], fix="keep one row per school"
-        )
-    return pd.Series(names.to_numpy(), index=urn.astype(int).to_numpy(), name="partnership")
+        raise table.refuse(i, urn_column, f"URN {int(urn.iloc[i])} appears twice", "keep one row per school")
+    labels = pd.Series(names.to_numpy(), index=urn.to_numpy(), name="partnership")
+    labels.attrs["lines"] = tuple(int(n) for n in table.lines)
+    return labels
 
 
 def read_plan_folder(path: str | Path) -> tuple[pd.Series, dict]:

@@ -17,13 +17,23 @@ from partition.districts import (
     NOT_COVERED,
     OUTSIDE_LIMIT_M,
     assign_districts,
+    check_repaired_districts,
     district_owners,
+    schools_moved_by_repairs,
     select_districts,
 )
-from partition.errors import BoundaryFileError, EmptySelectionError, InputFileError, PartitionError, SchoolsFileError
+from partition.errors import (
+    BoundaryFileError,
+    EmptySelectionError,
+    GeometryRepairError,
+    InputFileError,
+    PartitionError,
+    SchoolsFileError,
+)
 from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
 from partition.io.snapshot import InputFile, InputRecord, snapshot
+from partition.io.values import normalise_la_code
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -195,7 +205,8 @@ def load_dataset(
         bytes; a file already read (an :class:`~partition.io.snapshot.InputFile`)
         is parsed as it is.
     la_codes
-        DfE LA codes (``"850"`` Hampshire, ``"936"`` Surrey, ``"878"`` Devon, ...).
+        DfE LA codes (``"850"`` Hampshire, ``"936"`` Surrey, ``"878"`` Devon, ...); leading zeros are
+        ignored (``"0850"`` is ``"850"``).
     status
         ``"open"`` or ``"all"``.
     kinds
@@ -222,7 +233,10 @@ def load_dataset(
         When a default input file cannot be found.
     SchoolsFileError, BoundaryFileError
         When a file is unreadable or malformed, or a ``district_codes`` code is
-        not in the boundary file.
+        not in the boundary file; when repairing an invalid district polygon
+        would change it beyond the limit (:class:`~partition.errors.GeometryRepairError`,
+        naming the schools GIAS places in it that it would leave out) or leaves
+        outside it a school that lay inside it as drawn.
     EmptySelectionError
         When no school passes the filters, the boundary file does not cover the
         LA (more than half its schools outside every district), or no school
@@ -230,7 +244,7 @@ def load_dataset(
     SchoolAccountingError
         When an input record is neither placed nor excluded (a fault of the tool).
     """
-    la_codes = tuple(str(c) for c in la_codes)
+    la_codes = tuple(normalise_la_code(str(c)) for c in la_codes)  # "0850" is Hampshire's 850
     default_s, default_b = datapaths.default_inputs(la_codes, data)
     schools_file = read_input(schools or default_s, data, SchoolsFileError)
     boundaries_file = read_input(boundaries or default_b, data, BoundaryFileError)
@@ -241,7 +255,11 @@ def load_dataset(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
-    all_districts = read_boundaries(boundaries_path, data=boundaries_file.data, layer=layer)
+    try:
+        all_districts = read_boundaries(boundaries_path, data=boundaries_file.data, layer=layer)
+    except GeometryRepairError as exc:  # name the schools the refused repairs would move
+        raise exc.with_schools(_affected(exc, load.schools)) from None
+    repair_notes = check_repaired_districts(all_districts, load.schools)
     owners = None if district_codes else district_owners(load.records, all_districts)
     districts, notes = select_districts(
         all_districts,
@@ -279,8 +297,13 @@ def load_dataset(
             "(further 'Linked establishments' values); extra fields ignored"
         )
     notes.append(f"{schools_path.name}: read as {ENCODING_NAMES.get(load.encoding, load.encoding)}")
+    notes += load.notes
     if load.zero_pupils:
         notes.append(f"{schools_path.name}: NumberOfPupils 0 taken at face value for URN {_urn_list(load.zero_pupils)}")
+    chosen = set(districts["code"])
+    notes += [
+        note for note, r in zip(repair_notes, all_districts.attrs.get("geometry_repairs", [])) if r.code in chosen
+    ]
     excluded = pd.concat([load.excluded, outside], ignore_index=True)
     check_school_accounting(load.input_urns, assigned["URN"], excluded["URN"])
     return Dataset(
@@ -296,3 +319,12 @@ def load_dataset(
         la_codes=la_codes,
         input_urns=list(load.input_urns),
     )
+
+
+def _affected(error: GeometryRepairError, schools: gpd.GeoDataFrame) -> dict[str, str]:
+    """Per refused repair, a sentence naming the schools it would leave outside their district."""
+    moved = schools_moved_by_repairs(error.repairs, schools, by_gias=True)
+    return {
+        code: f"schools GIAS places in it or inside it as drawn that lie outside it once repaired: {text}"
+        for code, text in moved.items()
+    }

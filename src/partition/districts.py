@@ -26,6 +26,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +34,7 @@ import pandas as pd
 import shapely
 
 from partition.errors import BoundaryFileError, EmptySelectionError
+from partition.io.boundaries import FeatureRepair, polygonal
 from partition.warnings import DataWarning
 
 DEFAULT_TOLERANCE_M = 250.0
@@ -93,6 +95,97 @@ def gias_district_index(schools: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> 
             i = by_name.get(normalise_name(name), -1)
         out.append(i)
     return np.asarray(out, dtype=int)
+
+
+def schools_moved_by_repairs(
+    repairs: list[FeatureRepair],
+    schools: gpd.GeoDataFrame,
+    *,
+    by_gias: bool,
+    repaired: dict[str, shapely.Geometry] | None = None,
+) -> dict[str, str]:
+    """Per repaired boundary feature, the schools its repair leaves outside it.
+
+    Parameters
+    ----------
+    repairs
+        Repairs of a boundary file (:func:`partition.io.boundaries.repair_features`), EPSG:27700.
+    schools
+        Schools (GIAS, EPSG:27700 points) with ``URN``, ``name`` and, for ``by_gias``, ``gias_district``
+        and optionally ``gias_district_code``.
+    by_gias
+        Also count the schools whose GIAS district is the feature (by code, else name), wherever they lie:
+        for a refused repair, whose drawing cannot say where the district was. Otherwise only schools
+        inside the feature as drawn (GEOS point-in-polygon on the drawing: inside its shell ring, outside
+        its hole rings).
+    repaired
+        Feature code -> its polygon once repaired (as read: dissolved by code); :func:`polygonal` of the
+        drawing for codes not given.
+
+    Returns
+    -------
+    dict
+        Feature code -> ``"URN 1 School A (40 m outside), ..."`` for each feature whose repaired polygon
+        does not cover every such school; features losing none are left out.
+    """
+    if not repairs or schools.empty:
+        return {}
+    features = pd.DataFrame({"code": [r.code for r in repairs], "name": [r.name for r in repairs]})
+    gias = gias_district_index(schools, features) if by_gias else np.full(len(schools), -1)
+    points = schools.geometry.to_numpy()
+    out = {}
+    for i, repair in enumerate(repairs):
+        drawn = shapely.from_wkb(repair.drawn_wkb)
+        after = (repaired or {}).get(repair.code, polygonal(drawn))
+        lost = (shapely.contains(drawn, points) | (gias == i)) & ~shapely.covers(after, points)
+        if lost.any():
+            out[repair.code] = ", ".join(
+                f"URN {urn} {name} ({shapely.distance(after, point):,.0f} m outside)"
+                for urn, name, point in zip(schools["URN"][lost], schools["name"][lost], points[lost])
+            )
+    return out
+
+
+def check_repaired_districts(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame) -> list[str]:
+    """Check that repairing a district's polygon left every school inside it that was inside as drawn.
+
+    Parameters
+    ----------
+    boundaries
+        A boundary file read by :func:`partition.io.boundaries.read_polygons` (``attrs["source"]``,
+        ``attrs["geometry_repairs"]``), EPSG:27700.
+    schools
+        The schools of the requested LAs (GIAS, EPSG:27700 points) with ``URN`` and ``name``.
+
+    Returns
+    -------
+    list of str
+        One note per repaired district (its fault and place, area and parts before and after), for the
+        data report.
+
+    Raises
+    ------
+    BoundaryFileError
+        When a school inside a district as drawn lies outside it once repaired, naming the schools, the
+        district, the repair and the fix.
+    """
+    repairs = list(boundaries.attrs.get("geometry_repairs", []))
+    source = Path(str(boundaries.attrs.get("source", "boundaries")))
+    after = dict(zip(boundaries["code"], boundaries.geometry))
+    moved = schools_moved_by_repairs(repairs, schools, by_gias=False, repaired=after)
+    if moved:
+        first = next(r for r in repairs if r.code in moved)
+        raise BoundaryFileError(
+            source,
+            "repairing invalid polygons moves schools out of their district: "
+            + "; ".join(
+                f"{r.describe()}; inside it as drawn, outside once repaired: {moved[r.code]}"
+                for r in repairs
+                if r.code in moved
+            ),
+            fix=f"correct the boundary of {first.label}{first.place} so that it is valid, or use another boundary file",
+        )
+    return [f"{source.name}: repaired the polygon of {r.describe()}" for r in repairs]
 
 
 def locate_schools(

@@ -31,6 +31,16 @@ class DataLocationError(PartitionError):
     """An input file or the data folder cannot be found."""
 
 
+class OutputError(PartitionError):
+    """An output could not be written: no space left on the disk, permission denied, the folder removed while
+    writing ... (made from the :class:`OSError` by :func:`partition.faults.output_error`, which names the path,
+    the cause in words and the fix)."""
+
+
+class OutputInUseError(PartitionError):
+    """Another partition process is writing the same output folder (see :mod:`partition.outlock`)."""
+
+
 class InputFileError(PartitionError):
     """An input file is unreadable or malformed.
 
@@ -74,6 +84,57 @@ class SchoolsFileError(InputFileError):
 
 class BoundaryFileError(InputFileError):
     """A boundary file is unreadable, has no usable code/name field or bad geometry."""
+
+
+class GeometryRepairError(BoundaryFileError):
+    """Repairing an invalid polygon would change it by more than the stated limit, so it is refused.
+
+    Parameters
+    ----------
+    path
+        The boundary file.
+    repairs
+        The refused repairs (:class:`partition.io.boundaries.FeatureRepair`), each with its ``describe()``,
+        ``label`` and ``place``.
+    limit
+        The limit, in words (``1 % of the feature's area or 10 ha``).
+    schools
+        Per refused feature (by code), sentences naming the schools the repair affects, when known.
+    """
+
+    def __init__(self, path: str | Path, repairs: list, limit: str, schools: dict[str, str] | None = None) -> None:
+        self.repairs = list(repairs)
+        self.limit = limit
+        self.schools = dict(schools or {})
+        clauses = []
+        for r in self.repairs:
+            clause = r.describe()
+            if self.schools.get(r.code):
+                clause += f"; {self.schools[r.code]}"
+            clauses.append(clause)
+        first = self.repairs[0]
+        super().__init__(
+            path,
+            f"repairing {len(self.repairs)} invalid polygon(s) would change each by more than the limit ({limit}), "
+            "so the repaired shape would be a guess: " + "; ".join(clauses),
+            fix=f"correct the boundary of {first.label}{first.place} (its ring crosses itself: vertices out of "
+            "order or a stray vertex; QGIS 'Check validity' shows where) or use another boundary file",
+        )
+
+    def with_schools(self, schools: dict[str, str]) -> GeometryRepairError:
+        """The same refusal naming the schools each repair affects.
+
+        Parameters
+        ----------
+        schools
+            Feature code -> a sentence naming its affected schools (codes without any are left out).
+
+        Returns
+        -------
+        GeometryRepairError
+            A new error with the same file, repairs and limit.
+        """
+        return GeometryRepairError(self.path, self.repairs, self.limit, schools)
 
 
 class PopulationFileError(InputFileError):

@@ -16,6 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 
 from partition.coverage import to_wgs84_valid
+from partition.csvsafe import write_csv
+from partition.filenames import path_inside
 from partition.plan import Plan
 
 
@@ -91,7 +93,8 @@ def write_exports(
     list of pathlib.Path
         The files written: the GeoPackage (layers in British National Grid, EPSG:27700), then
         per layer its GeoJSON (WGS84, polygons valid in WGS84) and its CSV (attributes; for a
-        point layer ``longitude`` and ``latitude`` in degrees, 6 decimals).
+        point layer ``longitude`` and ``latitude`` in degrees, 6 decimals; written by
+        :func:`partition.csvsafe.write_csv`, so no text cell runs as a spreadsheet formula).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,12 +105,11 @@ def write_exports(
     for name, layer in export_layers(plans, schools, units, districts).items():
         layer.to_file(gpkg, layer=name, driver="GPKG")
         wgs = to_wgs84_valid(layer)
-        path = folder / f"{name}.geojson"
+        path = path_inside(folder, f"{name}.geojson")
         wgs.to_file(path, driver="GeoJSON")
         table = wgs.drop(columns="geometry")
         if (wgs.geom_type == "Point").all():
             table["longitude"] = wgs.geometry.x.round(6)
             table["latitude"] = wgs.geometry.y.round(6)
-        table.to_csv(folder / f"{name}.csv", index=False)
-        written += [path, folder / f"{name}.csv"]
+        written += [path, write_csv(table, path_inside(folder, f"{name}.csv"))]
     return written

@@ -17,19 +17,21 @@ by the tests, with a server on 127.0.0.1, and for mirrors): a mirror serves
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from partition.datapaths import cache_dir
 from partition.errors import FetchError, PartitionError
+from partition.faults import writing
 
 GIAS_URL = "https://ea-edubase-api-prod.azurewebsites.net/edubase/downloads/public/edubasealldata{date}.csv"
 LAD_URL = (
@@ -159,6 +161,9 @@ def fetch(
         Naming the URL, when a download fails or the file does not check out (empty, a GIAS
         file without a URN column, a boundary file that cannot be read); the partial
         download is removed and a file already at the target is left as it was.
+    OutputError
+        When a file cannot be written into ``dest`` (no space left on device, permission denied ...),
+        naming it; the partial download is removed.
     """
     dest = Path(dest) if dest else cache_dir()
     records = []
@@ -178,13 +183,14 @@ def fetch(
                 }
             )
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as tmp:
-            tmp_path = Path(tmp.name)
+        with writing(target, option="--dest"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as tmp:
+                tmp_path = Path(tmp.name)
         try:
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as response, tmp_path.open("wb") as out:
-                    shutil.copyfileobj(response, out)
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    _save(response, tmp_path, target)
             except urllib.error.HTTPError as exc:
                 raise FetchError(
                     f"download of {url} failed: HTTP {exc.code} {exc.reason}",
@@ -199,13 +205,15 @@ def fetch(
             if tmp_path.stat().st_size == 0:
                 raise FetchError(f"download of {url} returned an empty file")
             checked = tmp_path.with_name(target.name + ".check" + target.suffix)
-            tmp_path.rename(checked)
+            with writing(target, option="--dest"):
+                tmp_path.rename(checked)
             tmp_path = checked
             remote.check(tmp_path)
-            tmp_path.replace(target)
+            with writing(target, option="--dest"):
+                tmp_path.replace(target)
         finally:
-            if tmp_path.exists():
-                tmp_path.unlink()
+            with contextlib.suppress(OSError):
+                tmp_path.unlink(missing_ok=True)
         records.append(
             {
                 "name": remote.name,
@@ -216,8 +224,48 @@ def fetch(
                 "skipped": False,
             }
         )
-    dest.mkdir(parents=True, exist_ok=True)
     manifest = dest / "MANIFEST.json"
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    manifest.write_text(json.dumps({"fetched": stamp, "files": records}, indent=2) + "\n")
+    with writing(manifest, option="--dest"):
+        dest.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps({"fetched": stamp, "files": records}, indent=2) + "\n")
     return records
+
+
+DOWNLOAD_CHUNK = 1 << 20
+"""Bytes read from the network and written to disk at a time."""
+
+
+def _save(response: BinaryIO, path: Path, target: Path) -> None:
+    """Copy a download into ``path``; a failed write (not a failed read) is an :class:`OutputError` naming ``target``.
+
+    Parameters
+    ----------
+    response
+        The open download.
+    path
+        The temporary file to write.
+    target
+        The file it becomes (named in the error).
+
+    Raises
+    ------
+    OutputError
+        When writing fails (no space left on device, permission denied ...).
+    OSError
+        When reading from the network fails (the caller reports the download).
+    """
+    with writing(target, option="--dest"):
+        out = path.open("wb")
+    with contextlib.ExitStack() as stack:
+        stack.callback(_close_quietly, out)
+        while chunk := response.read(DOWNLOAD_CHUNK):
+            with writing(target, option="--dest"):
+                out.write(chunk)
+        with writing(target, option="--dest"):
+            out.close()
+
+
+def _close_quietly(handle: BinaryIO) -> None:
+    with contextlib.suppress(OSError):
+        handle.close()

@@ -10,12 +10,106 @@ district's feasible range.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 
+import geopandas as gpd
+import networkx as nx
 import numpy as np
+import pandas as pd
 
 from partition.errors import InfeasibleError
 from partition.spec import PlanSpec
+
+CONNECTED_FIX = (
+    "check the district's polygon in the boundary file (a part cut off from it, e.g. by a repair, or an "
+    "exclave whose schools GIAS places in it), or use districts 'penalise' or 'ignore' to plan across "
+    "district boundaries"
+)
+
+
+@dataclass(frozen=True)
+class DistrictPiece:
+    """One connected piece of a district's planning units in the adjacency graph.
+
+    Attributes
+    ----------
+    units
+        Planning units in the piece.
+    schools
+        Schools in those units.
+    places
+        The commonest towns of its schools (GIAS ``Town``), at most three.
+    """
+
+    units: int
+    schools: int
+    places: tuple[str, ...]
+
+    def describe(self) -> str:
+        """``26 schools (Gosport, Lee-on-the-Solent)`` or ``1 school (Hayling Island)``."""
+        noun = "school" if self.schools == 1 else "schools"
+        return f"{self.schools} {noun}" + (f" ({', '.join(self.places)})" if self.places else "")
+
+
+def district_pieces(units: gpd.GeoDataFrame, graph: nx.Graph, schools: pd.DataFrame) -> dict[str, list[DistrictPiece]]:
+    """The connected pieces of each district's units in the adjacency graph.
+
+    Parameters
+    ----------
+    units
+        Planning units with ``district``, positions ``0..n-1`` as the graph's nodes.
+    graph
+        The units' adjacency graph (island links included: they connect).
+    schools
+        Schools with ``unit`` (position of their unit) and optionally ``town``.
+
+    Returns
+    -------
+    dict
+        District name -> its pieces, most schools first (one piece when the district is connected).
+    """
+    towns = schools["town"] if "town" in schools else pd.Series("", index=schools.index)
+    by_unit: dict[int, list[str]] = {}
+    for unit, town in zip(schools["unit"], towns):
+        by_unit.setdefault(int(unit), []).append(str(town) if isinstance(town, str) else "")
+    district = units["district"].to_numpy()
+    out = {}
+    for d in sorted(set(district)):
+        members = [int(u) for u in np.flatnonzero(district == d)]
+        pieces = [_piece(sorted(c), by_unit) for c in nx.connected_components(graph.subgraph(members))]
+        out[str(d)] = sorted(pieces, key=lambda p: (-p.schools, -p.units, p.places))
+    return out
+
+
+def _piece(members: list[int], by_unit: dict[int, list[str]]) -> DistrictPiece:
+    towns = [t for u in members for t in by_unit.get(u, []) if t]
+    ranked = sorted(Counter(towns).items(), key=lambda kv: (-kv[1], kv[0]))
+    return DistrictPiece(len(members), sum(len(by_unit.get(u, [])) for u in members), tuple(t for t, _ in ranked[:3]))
+
+
+def connectivity_problems(pieces: dict[str, list[DistrictPiece]]) -> list[str]:
+    """One sentence per district in two or more pieces, naming its pieces and why nesting needs it whole.
+
+    Parameters
+    ----------
+    pieces
+        :func:`district_pieces`.
+
+    Returns
+    -------
+    list of str
+        E.g. ``West is in 2 pieces in the adjacency graph (2 schools (Town 0, Town 1); 1 school (Town 4)), but
+        mode nest plans each district on its own, every partnership one connected area inside it, so each
+        district must be one connected area``; empty when every district is connected.
+    """
+    return [
+        f"{d} is in {len(p)} pieces in the adjacency graph ({'; '.join(x.describe() for x in p)}), but mode "
+        "nest plans each district on its own, every partnership one connected area inside it, so each "
+        "district must be one connected area"
+        for d, p in sorted(pieces.items())
+        if len(p) > 1
+    ]
 
 
 def _range(total: float, low: float, high: float) -> tuple[int, int]:
@@ -64,7 +158,13 @@ def district_ranges(
     return ranges
 
 
-def apportion(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> dict[str, int]:
+def apportion(
+    totals: dict[str, dict[str, float]],
+    anchors: dict[str, int],
+    spec: PlanSpec,
+    k: int,
+    pieces: dict[str, list[DistrictPiece]] | None = None,
+) -> dict[str, int]:
     """Partnerships per district, or :class:`InfeasibleError` with a per-district diagnosis.
 
     Parameters
@@ -79,6 +179,8 @@ def apportion(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec
         The plan specification: its size bounds and whether anchors are required.
     k
         Number of partnerships in all districts together.
+    pieces
+        :func:`district_pieces`, checked first: a district in several pieces cannot be nested.
 
     Returns
     -------
@@ -90,11 +192,14 @@ def apportion(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec
     Raises
     ------
     InfeasibleError
-        When some district has no feasible count or the ranges cannot sum to
-        ``k``; the message is :func:`diagnose`'s, the fix names the smallest
-        tolerance and the values of k that would work.
+        When a district is in several pieces (before any search; the fix says
+        what to check), some district has no feasible count or the ranges
+        cannot sum to ``k``; the message is :func:`diagnose`'s, the fix names
+        the smallest tolerance and the values of k that would work.
     """
     ranges = district_ranges(totals, anchors, spec, k)
+    if pieces and connectivity_problems(pieces):
+        raise InfeasibleError(diagnose(totals, anchors, spec, k, ranges, pieces), fix=CONNECTED_FIX)
     empty = {d: r for d, r in ranges.items() if r[0] > r[1]}
     lo_sum = sum(r[0] for r in ranges.values())
     hi_sum = sum(r[1] for r in ranges.values())
@@ -119,6 +224,7 @@ def diagnose(
     spec: PlanSpec,
     k: int,
     ranges: dict[str, tuple[int, int]],
+    pieces: dict[str, list[DistrictPiece]] | None = None,
 ) -> str:
     """Say which districts make nesting infeasible at ``k`` and why.
 
@@ -136,18 +242,21 @@ def diagnose(
         Number of partnerships in all districts together.
     ranges
         :func:`district_ranges` of the same arguments.
+    pieces
+        :func:`district_pieces`, when known: districts in several pieces are named first.
 
     Returns
     -------
     str
-        ``districts 'nest' is infeasible: ...`` naming each district without a
+        ``districts 'nest' is infeasible: ...`` naming each district in
+        several pieces (:func:`connectivity_problems`) and each district without a
         feasible count (its size in partnerships' worth, and too few anchors or
         no fitting whole number), else the total range the districts can hold.
     """
     attr = spec.size[0].attribute
     county = sum(t[attr] for t in totals.values())
     mean = county / k
-    problems = []
+    problems = connectivity_problems(pieces or {})
     for d, (lo, hi) in sorted(ranges.items()):
         if lo <= hi:
             continue

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from partition.coverage import to_wgs84_valid
+from partition.csvsafe import write_csv
+from partition.filenames import path_inside
 from partition.publish import make_temp_dir
 from partition.solvers.result import Status
 from partition.spec import PlanSpec, SizeBound
@@ -248,7 +250,8 @@ class Plan:
 
         Files are written to a temporary folder first, read back and checked by
         :func:`partition.validate.verify_written_plan`, then moved into place, so a
-        failure leaves no partial output.
+        failure leaves no partial output. ``assignments.csv`` is written by
+        :func:`partition.csvsafe.write_csv` (text a spreadsheet would run as a formula is quoted).
 
         Parameters
         ----------
@@ -266,13 +269,16 @@ class Plan:
         IntegrityError
             When the files read back do not hold the plan (a school lost or twice,
             an invalid polygon, a connected partnership written as several polygons).
+        UnsafeNameError
+            When the name is not a safe folder name (see :func:`partition.filenames.path_inside`):
+            nothing is written.
         """
         out_dir = Path(out_dir)
+        target = path_inside(out_dir, self.name)
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / self.name
         tmp = make_temp_dir(out_dir, f".{self.name}-")
         try:
-            self.assignments.to_csv(tmp / "assignments.csv", index=False)
+            write_csv(self.assignments, tmp / "assignments.csv")
             to_wgs84_valid(self.partnerships).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
             (tmp / "plan.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
             verify_written_plan(tmp, self)  # read back as a GIS would, before anything is published

@@ -53,7 +53,7 @@ import shapely
 from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
 from partition.naming import NameOverrides, inherit_names, partnership_names
-from partition.nesting import apportion
+from partition.nesting import apportion, district_pieces
 from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
@@ -336,7 +336,7 @@ def make_plan(
         for d, g in units.groupby("district"):
             totals[d] = {a: float(g[a].sum()) for a in ("pupils", "n_schools", "population") if a in g}
             anchors[d] = int((g["anchors"] > 0).sum())
-        counts = apportion(totals, anchors, spec, k)
+        counts = apportion(totals, anchors, spec, k, district_pieces(units, graph, schools))
         county = {a: float(units[a].sum()) for a in ("pupils", "n_schools", "population") if a in units}
         offset = 0
         district_pupils: list[float] = []

@@ -19,7 +19,13 @@ step with :func:`staged_output`:
 * any failure, ``Ctrl-C`` (SIGINT) or SIGTERM before publication removes the
   staging folder and leaves the previous outputs as they were;
 * folders are created with the permissions the umask gives (``tempfile.mkdtemp``
-  alone would make them ``drwx------``).
+  alone would make them ``drwx------``);
+* one writer at a time: the run holds the lock of the output folder (:mod:`partition.outlock`) from
+  before it checks the folder until it has published, so a second run with the same ``--out`` is
+  refused at once, naming the first;
+* a write that fails for the system (no space left on device, permission denied, the folder removed
+  while writing) ends in one :class:`~partition.errors.OutputError` naming the file, the cause in words
+  and the fix (:mod:`partition.faults`); the staging folder is removed and the previous outputs kept.
 """
 
 from __future__ import annotations
@@ -40,7 +46,10 @@ from pathlib import Path
 from types import FrameType
 
 from partition import __version__
-from partition.errors import PartitionError
+from partition.errors import OutputError, PartitionError
+from partition.faults import WRITE_ONLY as WRITE_ONLY_ERRNOS
+from partition.faults import cause_in_words, os_error_of, output_error
+from partition.outlock import output_lock
 
 MARKER = ".partition-run.json"
 """File that marks a folder as the output of a partition run (and so replaceable by the next one)."""
@@ -259,9 +268,15 @@ def _create_parents(parent: Path) -> list[Path]:
     while not p.exists() and p != p.parent:
         missing.append(p)
         p = p.parent
-    for folder in reversed(missing):
-        folder.mkdir()
-        folder.chmod(0o777 & ~umask())
+    done: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            done.insert(0, folder)
+            folder.chmod(0o777 & ~umask())
+    except OSError:
+        _remove_empty(done)  # nothing left behind by a location that cannot be written
+        raise
     return missing
 
 
@@ -272,7 +287,8 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _unwritable(target: Path, exc: OSError) -> OutputLocationError:
-    reason = exc.strerror or type(exc).__name__
+    """The one-line error for an output folder that cannot be created or locked (before anything is solved)."""
+    reason = cause_in_words(exc, while_writing=False)
     return OutputLocationError(
         f"cannot write the output folder {target}: {reason}"
         + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""),
@@ -280,17 +296,110 @@ def _unwritable(target: Path, exc: OSError) -> OutputLocationError:
     )
 
 
-class _Terminated(SystemExit):
+@contextlib.contextmanager
+def claimed_location(target: Path, *, command: str = "", lock: bool = True) -> Iterator[None]:
+    """Create the folders that will hold ``target`` and hold its lock while inside.
+
+    Parameters
+    ----------
+    target
+        The absolute output folder.
+    command
+        What writes it (recorded in the lock file for a second writer's message).
+    lock
+        Hold the lock of :mod:`partition.outlock` (False when a caller already holds a lock that covers it,
+        as a batch does for its LAs' folders).
+
+    Yields
+    ------
+    None
+
+    Raises
+    ------
+    OutputLocationError
+        When the folder holding ``target`` cannot be created, or the lock file cannot be written in it.
+    OutputInUseError
+        When another process is writing ``target``.
+
+    Notes
+    -----
+    On exit the lock is released and its file removed, and the folders created for ``target`` are removed
+    again when ``target`` was not published (they are empty then).
+    """
+    created: list[Path] = []
+    try:
+        with contextlib.ExitStack() as stack:
+            try:
+                created = _create_parents(target.parent)
+            except OSError as exc:
+                raise _unwritable(target, exc) from None
+            if lock:
+                try:
+                    stack.enter_context(output_lock(target, command))
+                except OSError as exc:  # the lock file is partition's own: name the folder, not it
+                    raise _unwritable(target, OSError(exc.errno, exc.strerror)) from None
+            yield
+    finally:
+        if not target.exists():
+            _remove_empty(created)
+
+
+def _write_failure(exc: BaseException, staging: Path, target: Path) -> OutputError | None:
+    """The one-line error for a write into ``staging`` that failed for the system; None for any other error.
+
+    An OSError counts when it names a file in the staging folder (the run writes nowhere else), or when only a
+    write can raise it (no space left ...); a GDAL error when its text holds a system message (see
+    :func:`partition.faults.os_error_of`) and names a file there. The file is named where it would have
+    been published (GDAL's: the output folder).
+    """
+    cause = os_error_of(exc)
+    if cause is None:
+        return None
+    named = next(
+        (
+            target / _as_published(Path(name).absolute().relative_to(staging))
+            for name in (cause.filename, getattr(cause, "filename2", None))
+            if name and Path(name).absolute().is_relative_to(staging)
+        ),
+        None,
+    )
+    mentioned = str(staging) in str(exc)  # GDAL's text names the file
+    if named is None and not mentioned and (cause.filename or cause.errno not in WRITE_ONLY_ERRNOS):
+        return None  # not a write of this run (e.g. an input file, even one in the output folder, unreadable)
+    return output_error(cause, named or target, folder=target, outcome=_kept(target))
+
+
+TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)-[a-z0-9_]{8}$|^(?P<file>.+)\.part$")
+"""A folder made by :func:`make_temp_dir` (``.k23-ignore-1a2b3c4d``) or a map being written (``map.html.part``)."""
+
+
+def _as_published(relative: Path) -> Path:
+    """``relative`` (in the staging folder) with temporary names as they are published: ``k23-ignore/map.html``."""
+    parts = []
+    for part in relative.parts:
+        match = TEMPORARY_NAME.match(part)
+        parts.append(match.group("name") or match.group("file") if match else part)
+    return Path(*parts)
+
+
+def _kept(target: Path) -> str:
+    """What a failed run left, in words."""
+    if target.exists():
+        return f"nothing was published; the previous outputs in {target} are unchanged"
+    return "nothing was written"
+
+
+class Terminated(SystemExit):
     """Raised in the main thread by SIGTERM so that the staging folder is removed on the way out."""
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated(128 + signum)
+    raise Terminated(128 + signum)
 
 
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`_Terminated` (exit status 143) instead of killing the process at once."""
+    """While inside, SIGTERM raises :class:`Terminated` (exit status 143) instead of killing the process at once."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -337,24 +446,28 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(target: str | Path, *, command: str = "", workflow: str = "") -> Iterator[Path]:
+def staged_output(target: str | Path, *, command: str = "", workflow: str = "", lock: bool = True) -> Iterator[Path]:
     """Write a whole run into a staging folder and publish it as ``target`` in one step.
 
-    Entering checks the location (and creates the staging folder), so call it
-    before solving. Inside, write everything into the folder yielded. On normal
-    exit, :data:`MARKER` is added and the folder replaces ``target``; on any
-    exception, ``KeyboardInterrupt`` or SIGTERM the staging folder (and any
-    parent folder created for it) is removed and ``target`` is left as it was.
+    Entering takes the lock of ``target`` (see :mod:`partition.outlock`), checks the location and creates
+    the staging folder, so call it before solving. Inside, write everything into the folder yielded. On
+    normal exit, :data:`MARKER` is added and the folder replaces ``target``; on any exception,
+    ``KeyboardInterrupt`` or SIGTERM the staging folder (and any parent folder created for it) is removed
+    and ``target`` is left as it was. A write that fails for the system (no space left on device,
+    permission denied, the folder removed while writing) ends in :class:`~partition.errors.OutputError`.
 
     Parameters
     ----------
     target
         The output folder (``--out``).
     command
-        What made the run (recorded in the marker), e.g. ``"partition run configs/hampshire.toml"``.
+        What made the run (recorded in the marker and in the lock file), e.g.
+        ``"partition run configs/hampshire.toml"``.
     workflow
         Which workflow writes (``"run"``, ``"plan"``; recorded in the marker): a folder another
         workflow wrote is refused (see :func:`check_target`).
+    lock
+        Hold the lock of ``target`` (False for a batch's LA folders: the batch holds the lock of its folder).
 
     Yields
     ------
@@ -367,36 +480,53 @@ def staged_output(target: str | Path, *, command: str = "", workflow: str = "") 
         When ``target`` cannot be created or written, is a file, or is a folder
         not created by partition (see :func:`check_target`); raised on entry, before
         the caller solves anything.
+    OutputInUseError
+        When another process is writing ``target`` (raised on entry).
+    OutputError
+        When a write into the staging folder or the publication fails for the system; nothing is
+        published and the previous outputs are kept.
     """
     target = Path(target).absolute()
+    command = command or public_command()
     check_target(target, workflow)
-    created: list[Path] = []
-    try:
-        created = _create_parents(target.parent)
-        staging = make_temp_dir(target.parent, f".{target.name}-staging-")
-    except OSError as exc:
-        _remove_empty(created)
-        raise _unwritable(target, exc) from None
-    with sigterm_raises():
+    with claimed_location(target, command=command, lock=lock):
+        check_target(target, workflow)  # again, now that no other run can be writing it
         try:
-            yield staging
-            with _signals_held():
-                marker = {
-                    "created_by": "partition",
-                    "version": __version__,
-                    "command": command or public_command(),
-                    "workflow": workflow,
-                    "published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "files": _written(staging),
-                }
-                (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+            staging = make_temp_dir(target.parent, f".{target.name}-staging-")
+        except OSError as exc:
+            raise _unwritable(target, exc) from None
+        with sigterm_raises():
+            try:
                 try:
-                    _publish(staging, target)
-                except OSError as exc:
-                    raise _unwritable(target, exc) from None
-        finally:
-            with _signals_held():
-                if staging.exists():
-                    shutil.rmtree(staging, ignore_errors=True)
-                if not target.exists():
-                    _remove_empty(created)
+                    yield staging
+                except (OSError, RuntimeError) as exc:
+                    problem = _write_failure(exc, staging, target)
+                    if problem is None:
+                        raise
+                    raise problem from exc
+                with _signals_held():
+                    _publish_staging(staging, target, command, workflow)
+            finally:
+                with _signals_held():
+                    if staging.exists():
+                        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish_staging(staging: Path, target: Path, command: str, workflow: str) -> None:
+    """Add the marker to ``staging`` and publish it as ``target``; a system fault is an :class:`OutputError`."""
+    marker = {
+        "created_by": "partition",
+        "version": __version__,
+        "command": command,
+        "workflow": workflow,
+        "published": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": _written(staging),
+    }
+    try:
+        (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+    except OSError as exc:
+        raise output_error(exc, target / MARKER, folder=target, outcome=_kept(target)) from exc
+    try:
+        _publish(staging, target)
+    except OSError as exc:
+        raise output_error(exc, target, folder=target.parent, outcome=_kept(target)) from exc

@@ -39,6 +39,7 @@ from pydantic import Field, field_validator, model_validator
 
 from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.io.schools import KINDS
+from partition.io.values import normalise_la_code
 from partition.naming import NameOverrides
 from partition.schema import Source, StrictModel, read_file_bytes, read_toml, spec_rule, validate
 from partition.solvers import SOLVERS
@@ -68,6 +69,14 @@ class DataSchema(StrictModel):
     units: Text | None = Field(None, description='"sites" or a polygon file or folder')
     population: Text | None = Field(None, description="a child population CSV path in quotes")
     islands: Literal["link", "error"] | None = Field(None, description="link or error")
+
+    @field_validator("la", mode="before")
+    @classmethod
+    def _la_without_leading_zeros(cls, value: object) -> object:
+        """``"0850"`` is Hampshire's ``"850"`` (:func:`partition.io.values.normalise_la_code`)."""
+        if isinstance(value, list):
+            return [normalise_la_code(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 class SolverSchema(StrictModel):

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from partition.csvsafe import read_csv
 from partition.dataset import SchoolAccountingError, check_school_accounting
 from partition.errors import IntegrityError
 from partition.scoring import contiguous_parts
@@ -227,7 +228,7 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     """
     folder = Path(folder)
     problems = []
-    table = pd.read_csv(folder / "assignments.csv")
+    table = read_csv(folder / "assignments.csv")  # undoes the quotes that keep formulas text
     problems += school_accounting_problems(table["URN"], plan.assignments["URN"])
     expected = plan.assignments.set_index("URN")["partnership"].astype(str)
     written = table.drop_duplicates("URN").set_index("URN")["partnership"].astype(str)

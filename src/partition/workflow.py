@@ -327,7 +327,7 @@ def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete:
         raise InputFileError(
             path,
             f"{option}: URN {urn} is not among the loaded schools (closed, excluded, another LA or a typo){more}",
-            row=i + 2,
+            row=int(labels.attrs["lines"][i]),
             column="URN",
             fix="correct or delete the row, or load the schools the plan was made for",
         )
@@ -370,16 +370,17 @@ def planners_moves(path: str | Path) -> set[int] | None:
     Raises
     ------
     InputFileError
-        When the file cannot be read as CSV.
+        When the file cannot be read as CSV, or a URN is not digits (naming its line).
     """
     from partition.compare import read_csv_text
+    from partition.io.values import identifiers
 
-    table = read_csv_text(path, keep_default_na=False)
-    columns = {c.strip().lower(): c for c in table.columns}
-    if MOVED_COLUMN not in columns or "urn" not in columns:
+    table = read_csv_text(path)
+    moved, urn = table.column(MOVED_COLUMN), table.column("urn")
+    if moved is None or urn is None:
         return None
-    marked = table[columns[MOVED_COLUMN]].str.strip().str.lower().isin(MOVED_YES)
-    return {int(u) for u in pd.to_numeric(table.loc[marked, columns["urn"]].str.strip(), errors="coerce").dropna()}
+    marked = table.frame[moved].str.strip().str.lower().isin(MOVED_YES)
+    return {int(u) for u in identifiers(table, urn)[marked]}
 
 
 def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) -> tuple[pd.Series, str, list[str]]:

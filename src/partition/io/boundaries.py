@@ -6,8 +6,11 @@ Code and name fields of any vintage are recognised (``LAD13CD``, ``LAD24CD``,
 ``lad19cd``, ``WD13CD``, ``LSOA11CD``, ``LOWERSOA`` ...). A file that declares no
 CRS (the martinjc TopoJSON files) is read as WGS84 (or British National Grid
 when its coordinates are clearly metres) with a warning. Everything is
-reprojected to EPSG:27700 and invalid polygons are repaired with
-``make_valid``.
+reprojected to EPSG:27700 and invalid polygons are repaired by one step,
+:func:`repair_features` (``make_valid`` with ``method="structure"``): every
+feature it changes is reported by name with its area and parts before and
+after, and a repair changing a feature by more than 1 % of its area or 10 ha
+(:data:`MAX_REPAIR_SHARE`, :data:`MAX_REPAIR_M2`) is refused.
 
 Coordinates are checked against the CRS: degrees in a layer declaring British
 National Grid, metres in a layer declaring longitude/latitude (other than a
@@ -24,16 +27,18 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from partition import coverage
-from partition.errors import BoundaryFileError
+from partition.errors import BoundaryFileError, GeometryRepairError
 from partition.io.memo import read_once
 from partition.io.snapshot import InputFolder, snapshot, snapshot_folder
 from partition.warnings import DataWarning
@@ -52,6 +57,20 @@ BUFFER_LAYER = re.compile(r"^pyogrio_[0-9a-f]{32}$")
 """The name GDAL gives the layer of a GeoJSON without a ``name`` member read from memory (pyogrio's in-memory
 file name); read from the disk, the layer is named after the file, as it is reported here."""
 
+MAX_REPAIR_SHARE = 0.01
+"""Largest change of a feature's area a repair may make, as a share of the feature (1 %).
+
+Repairing the 619 invalid features of the real boundary files (the TopoJSON-quantised ONS districts of
+England, the LSOA, MSOA and ward files) changes none by more than 0.04 % or 3.4 ha: spikes and
+slivers where quantisation folded a ring onto itself. A ring drawn with vertices out of order
+(Gosport with two vertices swapped) changes by square kilometres and several per cent. Between
+the two, 1 % and :data:`MAX_REPAIR_M2` leave a margin of 25 and 3 times over the real files while
+refusing any change that could move a school: above either limit the repaired shape is a guess."""
+MAX_REPAIR_M2 = 100_000.0
+"""Largest change of a feature's area a repair may make, in m² (10 ha, the grounds of a large school)."""
+REPAIR_LIMIT = f"{MAX_REPAIR_SHARE * 100:g} % of the feature's area or {MAX_REPAIR_M2 / 1e4:g} ha"
+"""The limits in words, for messages."""
+
 
 def _pick(columns: list[str], pattern: re.Pattern[str], fallbacks: tuple[str, ...]) -> str | None:
     hits = sorted((c for c in columns if pattern.match(c)), key=lambda c: c.lower(), reverse=True)
@@ -65,7 +84,7 @@ def _pick(columns: list[str], pattern: re.Pattern[str], fallbacks: tuple[str, ..
 
 
 def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Repair a geometry and keep only its polygonal part (possibly empty).
+    """Repair a geometry and keep only its polygonal part (possibly empty): the one repair of every polygon read.
 
     Parameters
     ----------
@@ -75,19 +94,186 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     Returns
     -------
     shapely.Geometry
-        The geometry made valid (``shapely.make_valid``) when invalid: a Polygon or MultiPolygon as is, the
-        union of the polygonal parts of a collection, or an empty Polygon when it has none.
+        A valid geometry as is when it is a Polygon or MultiPolygon; otherwise the geometry made valid
+        with ``shapely.make_valid(method="structure")`` (every shell unioned, every hole subtracted: a
+        self-crossing ring keeps all its lobes, a ring looping over itself is not punched by even-odd
+        holes), then the union of its polygonal parts, or an empty Polygon when it has none.
     """
     if geom is None or geom.is_empty:
         return shapely.Polygon()
     if not geom.is_valid:
-        geom = shapely.make_valid(geom)
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     if not parts:
         return shapely.Polygon()
     return shapely.union_all(parts)
+
+
+@dataclass(frozen=True)
+class FeatureRepair:
+    """What repairing one invalid feature of a polygon layer changed (British National Grid, metres).
+
+    Attributes
+    ----------
+    code, name
+        The feature's code and name (the code when the layer has no name field).
+    fault
+        The fault GEOS reports (``"Ring Self-intersection"``, ``"Self-intersection"`` ...).
+    where
+        Easting and northing of that fault, or None when GEOS gives none.
+    area_before_m2
+        Area as drawn: each ring's signed (shoelace) area, shells less holes, as a GIS's area field
+        computes it. A lobe of a self-crossing ring drawn the other way round counts negative.
+    area_after_m2
+        Area of the repaired polygons.
+    parts_before, parts_after
+        Polygons as drawn and once repaired.
+    drawn_wkb
+        The feature as drawn (WKB, so that copying a layer's ``attrs`` stays cheap).
+    """
+
+    code: str
+    name: str
+    fault: str
+    where: tuple[float, float] | None
+    area_before_m2: float
+    area_after_m2: float
+    parts_before: int
+    parts_after: int
+    drawn_wkb: bytes
+
+    @property
+    def label(self) -> str:
+        """``Gosport (E07000088)``, or the code alone when the layer has no names."""
+        return f"{self.name} ({self.code})" if self.name != self.code else self.code
+
+    @property
+    def change_m2(self) -> float:
+        """Area repaired less area as drawn (m²)."""
+        return self.area_after_m2 - self.area_before_m2
+
+    @property
+    def too_large(self) -> bool:
+        """Whether the change exceeds :data:`MAX_REPAIR_SHARE` of the feature or :data:`MAX_REPAIR_M2`."""
+        size = max(abs(self.area_before_m2), self.area_after_m2)
+        return abs(self.change_m2) > MAX_REPAIR_M2 or abs(self.change_m2) > MAX_REPAIR_SHARE * size
+
+    @property
+    def place(self) -> str:
+        """``near 461,719 E 101,295 N`` (the fault), or empty."""
+        return f" near {self.where[0]:,.0f} E {self.where[1]:,.0f} N" if self.where else ""
+
+    def describe(self) -> str:
+        """One clause: the feature, its fault and place, areas and parts before and after.
+
+        Returns
+        -------
+        str
+            E.g. ``Gosport (E07000088), Ring Self-intersection near 461,719 E 101,295 N: 19.602 km² as drawn,
+            22.413 km² repaired (+2.81 km², +12.5 %), 1 part → 2 parts``.
+        """
+        sign = "+" if self.change_m2 >= 0 else "-"
+        change = f"{sign}{coverage.format_area(abs(self.change_m2))}" if abs(self.change_m2) >= 1 else "under 1 m²"
+        return (
+            f"{self.label}, {self.fault}{self.place}: {self.area_before_m2 / 1e6:.3f} km² as drawn, "
+            f"{self.area_after_m2 / 1e6:.3f} km² repaired ({change}, "
+            f"{self._share()}), {_parts(self.parts_before)} → {_parts(self.parts_after)}"
+        )
+
+    def _share(self) -> str:
+        """The change as a share of the feature: ``+12.5 %``, ``under 0.1 %``."""
+        size = max(abs(self.area_before_m2), self.area_after_m2)
+        share = 100 * self.change_m2 / size if size else 0.0
+        return f"{share:+.1f} %" if abs(share) >= 0.1 else "under 0.1 %"
+
+
+def _parts(n: int) -> str:
+    return f"{n} part" if n == 1 else f"{n} parts"
+
+
+def _fault(geom: shapely.Geometry) -> tuple[str, tuple[float, float] | None]:
+    """GEOS's reason a geometry is invalid, split into the fault and its place."""
+    reason = shapely.is_valid_reason(geom) or "invalid"
+    match = re.match(r"^(.*?)\[\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)", reason)
+    if not match:
+        return reason, None
+    return match.group(1).strip(), (float(match.group(2)), float(match.group(3)))
+
+
+def _count_polygons(geom: shapely.Geometry) -> int:
+    return sum(1 for g in shapely.get_parts(geom) for p in shapely.get_parts(g) if p.geom_type == "Polygon")
+
+
+def repair_features(
+    geoms: np.ndarray, codes: list[str], names: list[str]
+) -> tuple[list[shapely.Geometry], list[FeatureRepair]]:
+    """Repair the features of a polygon layer with :func:`polygonal` and measure what each repair changed.
+
+    Parameters
+    ----------
+    geoms
+        The features' geometries in British National Grid (EPSG:27700, metres); None for none.
+    codes, names
+        The features' codes and names, for the report.
+
+    Returns
+    -------
+    tuple
+        The polygonal part of each geometry (an empty Polygon when it has none) and a
+        :class:`FeatureRepair` for each feature that was invalid, in layer order.
+    """
+    out, repairs = [], []
+    for geom, code, name in zip(geoms, codes, names):
+        fixed = polygonal(geom)
+        out.append(fixed)
+        if geom is None or geom.is_empty or geom.is_valid:
+            continue
+        fault, where = _fault(geom)
+        repairs.append(
+            FeatureRepair(
+                code=code,
+                name=name,
+                fault=fault,
+                where=where,
+                area_before_m2=float(shapely.area(geom)),
+                area_after_m2=float(shapely.area(fixed)),
+                parts_before=_count_polygons(geom),
+                parts_after=_count_polygons(fixed),
+                drawn_wkb=shapely.to_wkb(geom),
+            )
+        )
+    return out, repairs
+
+
+def repair_report(source: str, repairs: list[FeatureRepair], shown: int = 10) -> str:
+    """The data warning for the repairs of one file: the largest changes by name, the rest counted.
+
+    Parameters
+    ----------
+    source
+        The file's name.
+    repairs
+        What :func:`repair_features` repaired (none too large).
+    shown
+        Features named, largest area change first; the others are counted with their largest change.
+
+    Returns
+    -------
+    str
+        ``<file>: repaired N invalid polygon(s) with shapely make_valid (method 'structure'), each within the
+        limit (...): <feature clauses>[; and M more, each changed by at most X]``.
+    """
+    ranked = sorted(repairs, key=lambda r: (-abs(r.change_m2), r.code))
+    text = (
+        f"{source}: repaired {len(repairs)} invalid polygon(s) with shapely make_valid (method 'structure'), "
+        f"each within the limit ({REPAIR_LIMIT}): " + "; ".join(r.describe() for r in ranked[:shown])
+    )
+    rest = ranked[shown:]
+    if rest:
+        text += f"; and {len(rest)} more, each changed by at most {coverage.format_area(abs(rest[0].change_m2))}"
+    return text
 
 
 @read_once
@@ -121,10 +307,11 @@ def read_polygons(
     -------
     geopandas.GeoDataFrame
         One row per code: ``code`` and ``name`` (text; the code where the file has no name field) and
-        polygonal ``geometry`` in British National Grid (EPSG:27700, metres), repaired with ``make_valid``;
-        features sharing a code are dissolved into one. ``attrs`` holds ``source``, ``code_field`` and
-        ``name_field``. A missing CRS assumed, features without polygons dropped and polygons repaired are
-        reported with a :class:`~partition.warnings.DataWarning`.
+        polygonal ``geometry`` in British National Grid (EPSG:27700, metres), repaired by
+        :func:`repair_features`; features sharing a code are dissolved into one. ``attrs`` holds ``source``,
+        ``code_field``, ``name_field`` and ``geometry_repairs`` (a :class:`FeatureRepair` per feature
+        repaired). A missing CRS assumed, features without polygons dropped and polygons repaired (each
+        by name: area and parts before and after) are reported with a :class:`~partition.warnings.DataWarning`.
 
     Raises
     ------
@@ -132,6 +319,9 @@ def read_polygons(
         Missing or unreadable file, several layers and none chosen (or an unknown one), no features, no
         code field (or a given field missing), coordinates that do not fit the declared CRS or lie outside
         Great Britain, no polygons.
+    GeometryRepairError
+        When repairing a feature would change its area by more than 1 % or 10 ha (see
+        :data:`MAX_REPAIR_SHARE`).
     """
     path = Path(path)
     if data is None:
@@ -141,19 +331,39 @@ def read_polygons(
     gdf = _check_crs(gdf, path, data)
     if gdf.crs is None:
         gdf = _assume_crs(gdf, path)
+    declared = gdf
+    _say_reprojected(declared, path)
     gdf = gdf.to_crs(BNG)
-    _check_in_britain(gdf, path)
-    geoms = gdf.geometry.to_numpy()
-    invalid = int((~shapely.is_valid(geoms)).sum())
-    out = _drop_empty(_coded_polygons(gdf, code, name, geoms), path)
-    if invalid:
-        warnings.warn(DataWarning(f"{path.name}: repaired {invalid} invalid polygon(s) with make_valid"), stacklevel=2)
+    _check_in_britain(gdf, path, declared)
+    out, repairs = _coded_polygons(gdf, code, name)
+    _refuse_large_repairs(path, repairs)
+    out = _drop_empty(out, path)
+    if repairs:
+        warnings.warn(DataWarning(repair_report(path.name, repairs)), stacklevel=2)
     if out["code"].duplicated().any():
         out = out.dissolve(by="code", aggfunc="first", as_index=False)[["code", "name", "geometry"]]
     out.attrs["source"] = str(path)
     out.attrs["code_field"] = code
     out.attrs["name_field"] = name
+    out.attrs["geometry_repairs"] = repairs
     return out.reset_index(drop=True)
+
+
+def _refuse_large_repairs(path: Path, repairs: list[FeatureRepair]) -> None:
+    """Raise when a repair changes its feature by more than :data:`MAX_REPAIR_SHARE` or :data:`MAX_REPAIR_M2`.
+
+    Raises
+    ------
+    GeometryRepairError
+        Naming each such feature, its fault and place, its areas and parts before and after.
+    """
+    refused = [r for r in repairs if r.too_large]
+    if refused:
+        raise GeometryRepairError(path, refused, REPAIR_LIMIT)
+
+
+POLYGON_TYPES = re.compile(r"polygon|surface|^unknown|^geometry", re.IGNORECASE)
+"""GDAL geometry types of a layer that may hold polygons (GeoJSON and TopoJSON layers are ``Unknown``)."""
 
 
 def _read_file(path: Path) -> bytes:
@@ -169,8 +379,9 @@ def _read_file(path: Path) -> bytes:
     return snapshot(path, error=BoundaryFileError).data
 
 
-def _layer_names(path: Path, data: bytes) -> list[str]:
-    """The layers of a GIS file (``data``, its bytes), named as GDAL names them reading ``path``.
+def _layers(path: Path, data: bytes) -> list[tuple[str, str | None]]:
+    """The layers of a GIS file (``data``, its bytes) with their GDAL geometry type (None for a table without
+    geometry), named as GDAL names them reading ``path``.
 
     Raises
     ------
@@ -185,32 +396,85 @@ def _layer_names(path: Path, data: bytes) -> list[str]:
             f"is not a readable GIS file ({str(exc).splitlines()[0]})",
             fix="give a GeoJSON, TopoJSON, GeoPackage or Shapefile",
         ) from None
-    return [path.stem if BUFFER_LAYER.match(str(n)) else str(n) for n in layers[:, 0]]
+    return [(path.stem if BUFFER_LAYER.match(str(n)) else str(n), None if t is None else str(t)) for n, t in layers]
 
 
-def _read_layer(path: Path, data: bytes, layer: str | None) -> gpd.GeoDataFrame:
-    """The features of the chosen (or only) layer of ``data`` (the bytes of ``path``), as GDAL reads them.
+def _is_polygon_layer(geometry_type: str | None) -> bool:
+    return geometry_type is not None and bool(POLYGON_TYPES.search(geometry_type))
+
+
+def _kind(geometry_type: str | None) -> str:
+    """``no geometry`` or the layer's geometry type in lower case (``point``, ``multilinestring``)."""
+    return "no geometry" if geometry_type is None else geometry_type.lower()
+
+
+def _choose_layer(path: Path, layers: list[tuple[str, str | None]], layer: str | None) -> str | None:
+    """The layer to read of ``layers`` (:func:`_layers`): the one named, else the file's only layer that may
+    hold polygons.
+
+    Layers are chosen by geometry type first: points, lines and tables without geometry are never
+    read as boundaries nor offered as choices.
 
     Raises
     ------
     BoundaryFileError
-        When the file is missing or unreadable, holds several layers and none is chosen, has no layer
-        ``layer``, or has no features.
+        When the named layer does not exist or holds no polygons, or ``layer`` is None and the file
+        holds no polygon layer or several (each message lists the polygon layers). Reading the only
+        polygon layer of a file with other layers is reported with a :class:`~partition.warnings.DataWarning`.
     """
-    names = _layer_names(path, data)
-    if layer is None and len(names) > 1:
+    polygons = [n for n, t in layers if _is_polygon_layer(t)]
+    others = ", ".join(f"{n} ({_kind(t)})" for n, t in layers if not _is_polygon_layer(t))
+    choose = (
+        f"choose one of its polygon layers with --layer: {', '.join(polygons)}"
+        if polygons
+        else "give a file with a polygon layer of district boundaries"
+    )
+    if layer is not None:
+        kinds = dict(layers)
+        if layer not in kinds:
+            raise BoundaryFileError(path, f"has no layer {layer!r}", fix=choose)
+        if kinds[layer] is None:
+            raise BoundaryFileError(path, f"layer {layer!r} is a table without geometry, not polygons", fix=choose)
+        if not _is_polygon_layer(kinds[layer]):
+            raise BoundaryFileError(path, f"layer {layer!r} holds {kinds[layer]} geometries, not polygons", fix=choose)
+        return layer
+    if not polygons:
+        raise BoundaryFileError(path, f"holds no polygon layer (layers: {others})", fix=choose)
+    if len(polygons) > 1:
         raise BoundaryFileError(
             path,
-            f"holds {len(names)} layers ({', '.join(names)})",
-            fix=f"choose one with --layer (district boundaries) or save it as a file of its own "
-            f"(ogr2ogr one.gpkg {path.name} {names[0]})",
+            f"holds {len(polygons)} polygon layers ({', '.join(polygons)})",
+            fix=f"{choose} (district boundaries), or save one as a file of its own "
+            f"(ogr2ogr one.gpkg {path.name} {polygons[0]})",
         )
-    if layer is not None and layer not in names:
-        raise BoundaryFileError(path, f"has no layer {layer!r}", fix=f"choose one of {', '.join(names)}")
+    if len(layers) == 1:
+        return None
+    warnings.warn(
+        DataWarning(f"{path.name}: read layer {polygons[0]!r}, its only polygon layer (the others: {others})"),
+        stacklevel=4,
+    )
+    return polygons[0]
+
+
+def _read_layer(path: Path, data: bytes, layer: str | None) -> gpd.GeoDataFrame:
+    """The features of the chosen (or only polygon) layer of ``data`` (the bytes of ``path``), as GDAL reads them.
+
+    Raises
+    ------
+    BoundaryFileError
+        When the file is missing or unreadable, the layer cannot be chosen (see :func:`_choose_layer`),
+        has no geometry or no features.
+    """
+    layers = _layers(path, data)
+    layer = _choose_layer(path, layers, layer)
     try:
-        gdf = gpd.read_file(data, layer=None if layer is None else names.index(layer))
+        gdf = gpd.read_file(data, layer=None if layer is None else [n for n, _ in layers].index(layer))
     except Exception as exc:
         raise BoundaryFileError(path, f"cannot be read ({str(exc).splitlines()[0]})") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):  # GDAL found no geometry column after all
+        raise BoundaryFileError(
+            path, f"layer {layer or gdf.attrs.get('layer', '')!r} has no geometry", fix="give a polygon layer"
+        )
     if len(gdf) == 0:
         raise BoundaryFileError(path, "has no features", fix="give a file with district polygons")
     return gdf
@@ -246,15 +510,26 @@ def _code_and_name_fields(
 
 
 def _assume_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """Declare WGS84 for a layer without CRS whose coordinates look like degrees, else British National
-    Grid; warn (attributed to the caller of :func:`read_polygons`)."""
-    minx, miny, maxx, maxy = gdf.total_bounds
-    if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+    """Declare WGS84 for a layer without CRS whose coordinates look like degrees, British National Grid
+    when they look like its metres; warn (attributed to the caller of :func:`read_polygons`).
+
+    Raises
+    ------
+    BoundaryFileError
+        When the coordinates are neither: the message names the CRS they fit (:func:`likely_crs`).
+    """
+    if _looks_degrees(gdf):
         assumed = "EPSG:4326"
         label = "WGS84 longitude/latitude"
-    else:
+    elif _looks_bng(gdf):
         assumed = BNG
         label = "British National Grid (EPSG:27700)"
+    else:
+        raise BoundaryFileError(
+            path,
+            f"declares no CRS that GDAL can read and its coordinates range {_extent(gdf)}, {_fit_words(gdf)}",
+            fix=_declare_fix(gdf, path),
+        )
     warnings.warn(
         DataWarning(f"{path.name}: no CRS declared that GDAL can read; assuming {label}"),
         stacklevel=3,
@@ -262,16 +537,108 @@ def _assume_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return gdf.set_crs(assumed)
 
 
-def _coded_polygons(gdf: gpd.GeoDataFrame, code: str, name: str | None, geoms: np.ndarray) -> gpd.GeoDataFrame:
-    """``code``, ``name`` (the code when there is no name field) and the polygonal part of each geometry."""
-    return gpd.GeoDataFrame(
-        {
-            "code": gdf[code].astype(str).str.strip().to_numpy(),
-            "name": (gdf[name].astype(str).str.strip() if name else gdf[code].astype(str)).to_numpy(),
-        },
-        geometry=[polygonal(g) for g in geoms],
-        crs=BNG,
+COMMON_CRS = (
+    ("EPSG:27700", "British National Grid"),
+    ("EPSG:3857", "Web Mercator"),
+    ("EPSG:32630", "UTM zone 30N"),
+    ("EPSG:32631", "UTM zone 31N"),
+    ("EPSG:3035", "ETRS89 / LAEA Europe"),
+    ("EPSG:29903", "Irish Grid"),
+    ("EPSG:2157", "Irish Transverse Mercator"),
+)
+"""Projected CRSs boundary files of Great Britain come in, tried in this order by :func:`likely_crs`."""
+
+
+def likely_crs(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    """The common projected CRSs in which a layer's coordinates would lie in Great Britain, likeliest first.
+
+    Parameters
+    ----------
+    gdf
+        A layer whose coordinates are not degrees (its declared CRS, if any, is ignored).
+
+    Returns
+    -------
+    list of tuple
+        ``(EPSG code, name)`` of each CRS of :data:`COMMON_CRS` that puts the layer's extent inside Great
+        Britain's British National Grid extent (:data:`GB_BNG`) with its centre at most
+        :data:`AREA_OF_USE_MARGIN_DEG` outside the CRS's area of use; the nearest to its area of use
+        first, then in :data:`COMMON_CRS` order. Empty when none fits.
+    """
+    bounds = gdf.total_bounds
+    if not np.isfinite(bounds).all():
+        return []
+    fits = []
+    for order, (code, label) in enumerate(COMMON_CRS):
+        outside = _degrees_outside_area_of_use(code, bounds)
+        if outside is not None and outside <= AREA_OF_USE_MARGIN_DEG:
+            fits.append((outside, order, code, label))
+    return [(code, label) for _, _, code, label in sorted(fits)]
+
+
+AREA_OF_USE_MARGIN_DEG = 3.0
+"""How far (degrees of longitude or latitude) a layer's centre may lie outside a CRS's area of use for
+:func:`likely_crs` to offer it: a UTM zone is used up to a few degrees beyond its six."""
+
+
+def _degrees_outside_area_of_use(code: str, bounds: np.ndarray) -> float | None:
+    """How far the centre of ``bounds``, read in CRS ``code``, lies outside the CRS's area of use
+    (degrees, 0 inside); None when the extent does not then lie in Great Britain."""
+    try:
+        to_bng = pyproj.Transformer.from_crs(code, BNG, always_xy=True)
+        box = to_bng.transform_bounds(*bounds)
+        lon, lat = pyproj.Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform(
+            (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+        )
+    except pyproj.exceptions.ProjError:
+        return None
+    inside = GB_BNG[0] <= box[0] and box[2] <= GB_BNG[2] and GB_BNG[1] <= box[1] and box[3] <= GB_BNG[3]
+    if not (np.isfinite([*box, lon, lat]).all() and inside):
+        return None
+    area = pyproj.CRS(code).area_of_use
+    if area is None:
+        return 0.0
+    return max(area.west - lon, lon - area.east, area.south - lat, lat - area.north, 0.0)
+
+
+def _fit_words(gdf: gpd.GeoDataFrame) -> str:
+    """``which look like Web Mercator (EPSG:3857) metres``, or that they fit none of :data:`COMMON_CRS`."""
+    fits = likely_crs(gdf)
+    if fits:
+        return "which look like " + " or ".join(f"{label} ({code})" for code, label in fits) + " metres"
+    return "which are not degrees and lie in Great Britain in none of " + ", ".join(
+        f"{label} ({code})" for code, label in COMMON_CRS
     )
+
+
+def _declare_fix(gdf: gpd.GeoDataFrame, path: Path) -> str:
+    """Declare the CRS the coordinates fit (the first of :func:`likely_crs`), with the ogr2ogr line."""
+    fits = likely_crs(gdf)
+    code, label = fits[0] if fits else ("EPSG:....", "the one the file was made in")
+    return f"declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs {code} fixed.gpkg {path.name}' for {label}"
+
+
+def _say_reprojected(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Report a layer declaring a projected CRS other than British National Grid, reprojected to it."""
+    if gdf.crs is None or not gdf.crs.is_projected or gdf.crs.equals(BNG):
+        return
+    code = gdf.crs.to_epsg()
+    warnings.warn(
+        DataWarning(
+            f"{path.name}: declares {gdf.crs.name}{f' (EPSG:{code})' if code else ''}; "
+            "reprojected to British National Grid (EPSG:27700)"
+        ),
+        stacklevel=3,
+    )
+
+
+def _coded_polygons(gdf: gpd.GeoDataFrame, code: str, name: str | None) -> tuple[gpd.GeoDataFrame, list[FeatureRepair]]:
+    """``code``, ``name`` (the code when there is no name field) and the polygonal part of each geometry,
+    repaired by :func:`repair_features`, with what each repair changed."""
+    codes = gdf[code].astype(str).str.strip().to_numpy()
+    names = (gdf[name].astype(str).str.strip() if name else gdf[code].astype(str)).to_numpy()
+    geoms, repairs = repair_features(gdf.geometry.to_numpy(), list(codes), list(names))
+    return gpd.GeoDataFrame({"code": codes, "name": names}, geometry=geoms, crs=BNG), repairs
 
 
 def _drop_empty(out: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
@@ -336,9 +703,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path, data: bytes) -> gpd.GeoDataFra
         raise BoundaryFileError(
             path,
             f"declares {gdf.crs.name} (longitude/latitude degrees) but its coordinates range {_extent(gdf)}, "
-            + ("which look like British National Grid metres" if _looks_bng(gdf) else "which are not degrees"),
-            fix="declare the CRS the coordinates are in, e.g. 'ogr2ogr -a_srs EPSG:27700 fixed.gpkg "
-            f"{path.name}' for British National Grid",
+            + _fit_words(gdf),
+            fix=_declare_fix(gdf, path),
         )
     if gdf.crs.is_projected and _looks_degrees(gdf):
         raise BoundaryFileError(
@@ -350,17 +716,31 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path, data: bytes) -> gpd.GeoDataFra
     return gdf
 
 
-def _check_in_britain(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Raise when a layer reprojected to British National Grid does not lie in Great Britain."""
+def _check_in_britain(gdf: gpd.GeoDataFrame, path: Path, declared: gpd.GeoDataFrame) -> None:
+    """Raise when a layer reprojected to British National Grid does not lie in Great Britain.
+
+    Raises
+    ------
+    BoundaryFileError
+        Naming the CRS the coordinates as written (``declared``) fit, when one of :data:`COMMON_CRS` does.
+    """
     minx, miny, maxx, maxy = gdf.total_bounds
     if gdf.geometry.is_empty.all() or not np.isfinite([minx, miny, maxx, maxy]).all():
         return
     if maxx < GB_BNG[0] or minx > GB_BNG[2] or maxy < GB_BNG[1] or miny > GB_BNG[3]:
+        fits = [] if _looks_degrees(declared) else likely_crs(declared)
         raise BoundaryFileError(
             path,
             f"lies outside Great Britain once reprojected to British National Grid ({_extent(gdf)}): "
-            "its declared CRS does not match its coordinates (or longitude and latitude are swapped)",
-            fix="declare the CRS the coordinates are in (ogr2ogr -a_srs EPSG:...) or swap the axes",
+            "its declared CRS does not match its coordinates"
+            + (
+                f" ({_extent(declared)}, {_fit_words(declared)})"
+                if fits
+                else " (or longitude and latitude are swapped)"
+            ),
+            fix=_declare_fix(declared, path)
+            if fits
+            else "declare the CRS the coordinates are in (ogr2ogr -a_srs EPSG:...) or swap the axes",
         )
 
 

@@ -2,24 +2,36 @@
 
 The shared ONS mid-2010 LSOA estimates (``LSOA_CODE``, ``Aged0`` ... ``Aged19``)
 are read as children aged 0-19 per LSOA 2001 code. Any CSV with a code column
-and one value column can be read by naming them.
+and one value column can be read by naming them. The file is read by
+:func:`partition.io.tables.read_table` and every value by the rule
+:data:`partition.io.values.CHILDREN` (finite, 0 to 1,000,000 per area and column).
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from partition.errors import PopulationFileError
+from partition.io import values
 from partition.io.snapshot import snapshot
+from partition.io.tables import Table, read_table
 
 CHILD_AGES = [f"Aged{i}" for i in range(20)]
 
 
+CODE_COLUMNS = ("LSOA_CODE", "LSOA11CD", "LSOA21CD", "code")
+"""Area code columns looked for, in order, when none is named."""
+
+
 def read_child_population(
-    path: str | Path, *, data: bytes | None = None, code_column: str | None = None, value_column: str | None = None
+    path: str | Path,
+    data: bytes | None = None,
+    *,
+    code_column: str | None = None,
+    value_column: str | None = None,
 ) -> pd.Series:
     """Return children per area code (a Series named ``population`` indexed by code).
 
@@ -30,66 +42,76 @@ def read_child_population(
     ----------
     path
         A CSV, e.g. the ONS mid-2010 LSOA population estimates (``LSOA_CODE``, ``Aged0`` ...
-        ``Aged19``). Values may hold thousands separators (``1,234``); bytes that are not
-        valid text are replaced. Named in the messages.
+        ``Aged19``), read by :func:`partition.io.tables.read_table` (UTF-8 or else Windows-1252;
+        ``,`` ``;`` or tab separated).
     data
         The file's bytes as read (:func:`partition.io.snapshot.snapshot`), parsed instead of reading
         ``path``; read from ``path`` once when not given.
     code_column
-        The area code column; by default the first of ``LSOA_CODE``, ``LSOA11CD``, ``LSOA21CD``,
-        ``code`` present.
+        The area code column; by default the first of :data:`CODE_COLUMNS` present.
     value_column
         One column holding the children of each area, instead of ``Aged0`` ... ``Aged19``.
 
     Returns
     -------
     pandas.Series
-        Children (persons, float) indexed by area code (stripped text), sorted by code.
+        Children (persons; int64 when every value is a whole number, else float) indexed by area code
+        (stripped text, index named after the code column), sorted by code.
 
     Raises
     ------
     PopulationFileError
-        When the file cannot be read as CSV, has no code column or no value column(s), a
-        value is not a number (naming the line and column), or an area code is on two rows.
+        When the file cannot be read as CSV, has no code column or no value column(s), a code is
+        blank or on two rows, or a value breaks :data:`partition.io.values.CHILDREN` (not a number,
+        negative, infinite, more than 1,000,000, blank; ``1,234`` is read as 1234 in a comma- or
+        tab-separated file), naming the line and column.
     """
-    path = Path(path)
     if data is None:
-        data = snapshot(path, error=PopulationFileError).data
-    try:
-        table = pd.read_csv(io.BytesIO(data), dtype=str, encoding_errors="replace")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise PopulationFileError(path, f"cannot be read as CSV ({exc})") from None
-    code = code_column or next((c for c in ("LSOA_CODE", "LSOA11CD", "LSOA21CD", "code") if c in table), None)
-    if code is None or code not in table:
+        data = snapshot(Path(path), error=PopulationFileError).data
+    table = read_table(path, data, kind="population", error=PopulationFileError)
+    code = code_column or next((c for c in CODE_COLUMNS if c in table.frame), None)
+    if code is None or code not in table.frame:
         raise PopulationFileError(
-            path, "has no area code column", column=code_column or "LSOA_CODE", fix="name it with --population-code"
+            table.path,
+            "has no area code column",
+            column=code_column or CODE_COLUMNS[0],
+            fix=f"name the column of area codes {' or '.join(CODE_COLUMNS)} in the header row",
         )
     columns = [value_column] if value_column else CHILD_AGES
-    missing = [c for c in columns if c not in table]
+    missing = [c for c in columns if c not in table.frame]
     if missing:
         raise PopulationFileError(
-            path,
+            table.path,
             "has no child population column(s)",
             column=missing[0],
-            fix="give Aged0..Aged19 columns or name one with --population-column",
+            fix="give columns Aged0 ... Aged19 (children of each age per area) in the header row",
         )
-    values = table[columns].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
-    bad = values.isna().any(axis=1)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        col = values.columns[values.iloc[i].isna().to_numpy()][0]
-        raise PopulationFileError(
-            path, f"value {table.at[i, col]!r} is not a number", row=i + 2, column=col, fix="correct the value"
-        )
-    codes = table[code].str.strip()
-    _refuse_repeated_codes(path, codes, code)
-    out = values.sum(axis=1)
-    out.index = codes
+    counted = pd.concat([values.counts(table, c, values.CHILDREN) for c in columns], axis=1)
+    if (counted % 1 == 0).all().all():
+        counted = counted.astype("int64")  # whole numbers stay integers, as the file writes them
+    codes = table.frame[code].str.strip()
+    _refuse_blank_codes(table, codes, code)
+    _refuse_repeated_codes(table, codes, code)
+    out = counted.sum(axis=1)
+    out.index = pd.Index(codes.to_numpy(), name=code)
     out.name = "population"
     return out.sort_index()
 
 
-def _refuse_repeated_codes(path: Path, codes: pd.Series, column: str) -> None:
+def _refuse_blank_codes(table: Table, codes: pd.Series, column: str) -> None:
+    """Refuse a row without an area code (its children could not be placed).
+
+    Raises
+    ------
+    PopulationFileError
+        Naming the first such line.
+    """
+    blank = (codes == "").to_numpy()
+    if blank.any():
+        raise table.refuse(int(blank.nonzero()[0][0]), column, "area code is blank", "give the area's code")
+
+
+def _refuse_repeated_codes(table: Table, codes: pd.Series, column: str) -> None:
     """Refuse a table where an area code appears on two rows (adding them up would count its children twice
     when the file repeats rows, which nothing can tell from a real split of the area).
 
@@ -102,10 +124,10 @@ def _refuse_repeated_codes(path: Path, codes: pd.Series, column: str) -> None:
     if repeated.empty:
         return
     first = repeated.iloc[0]
-    lines = [int(i) + 2 for i in repeated.index[repeated == first]]
+    lines = [int(table.lines[i]) for i in np.flatnonzero((codes == first).to_numpy())]
     others = repeated.nunique() - 1
     raise PopulationFileError(
-        path,
+        table.path,
         f"area code {first!r} is on lines {', '.join(map(str, lines))}"
         + (f" (and {others} more code(s) are repeated)" if others else ""),
         row=lines[1],

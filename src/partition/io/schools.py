@@ -36,20 +36,21 @@ the median pupils/capacity ratio of loaded schools of the same kind; without a
 capacity, the median pupils of loaded schools of the same kind (all kinds when
 none has a figure). Imputed schools are listed in :attr:`SchoolsLoad.imputed`.
 A selection where no school has a figure, or every figure is 0, is refused;
-a 0 is taken at face value and reported; negative or non-finite values are
-errors naming their line.
+a 0 is taken at face value and reported.
 
-Text encoding: the whole file is UTF-8 (with or without byte-order mark) or
-else Windows-1252 (see :func:`decode_text`); a file mixing the two is refused.
+The file is read by :func:`partition.io.tables.read_table` (UTF-8 or else Windows-1252, separator
+``,`` ``;`` or tab from the header, repeated headers and footer rows refused; the extra trailing
+"Linked establishments" fields of GIAS downloads are ignored and counted) and every value by the
+rules of :mod:`partition.io.values`: ``URN`` digits only (at most 8), ``LA (code)`` digits (``0850``
+read as 850, noted), ``NumberOfPupils`` and ``SchoolCapacity`` whole numbers 0-10,000 (``1,234``
+accepted in a comma-separated file), ``Easting`` 0-700,000 and ``Northing`` 0-1,300,000 metres; a
+value breaking its rule is an error naming file, line, column and value.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -57,8 +58,10 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import SchoolsFileError
+from partition.io import values
 from partition.io.memo import read_once
 from partition.io.snapshot import snapshot
+from partition.io.tables import SEPARATOR_NAMES, Table, read_table
 from partition.warnings import DataWarning
 
 KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru", "other")
@@ -149,7 +152,7 @@ class SchoolsLoad:
         The file read.
     encoding
         The text encoding used: ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 with a
-        byte-order mark) or ``"cp1252"`` (see :func:`decode_text`).
+        byte-order mark) or ``"cp1252"`` (see :func:`partition.io.tables.decode_text`).
     extra_field_rows
         Line numbers of records that had more fields than the header.
     zero_pupils
@@ -161,6 +164,9 @@ class SchoolsLoad:
         Every record of the file with coordinates, whatever its LA, status or
         kind: ``la_code`` and geometry (EPSG:27700); used to tell which LA a
         district belongs to.
+    notes
+        What the reader changed or left out that the user should know: LA codes written with leading
+        zeros (``0850`` read as 850), records of other LAs left out by the LA filter (how many).
     """
 
     schools: gpd.GeoDataFrame
@@ -172,6 +178,7 @@ class SchoolsLoad:
     zero_pupils: list[int] = field(default_factory=list)
     input_urns: list[int] = field(default_factory=list)
     records: gpd.GeoDataFrame | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def classify_kind(phase: str, type_name: str, group: str = "") -> str:
@@ -210,172 +217,26 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
     return PHASE_KINDS.get(p, "other")
 
 
-ENCODINGS = ("utf-8", "cp1252")
-"""Encodings tried, in order, for a whole file (a UTF-8 byte-order mark is allowed and removed)."""
-
-BOM = b"\xef\xbb\xbf"
-
-
-def _first_bad_line(raw: bytes, encoding: str) -> tuple[int, str]:
-    """1-based line number and a short excerpt of the first line not valid in ``encoding``."""
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line.decode(encoding)
-        except UnicodeDecodeError as exc:
-            excerpt = line[max(0, exc.start - 20) : exc.end + 20].decode(encoding, errors="replace").strip()
-            return number, excerpt
-    return 0, ""
-
-
-def _has_utf8_text(raw: bytes) -> bool:
-    """True when some line holds non-ASCII characters that decode as UTF-8 (so the file was meant as UTF-8)."""
-    for line in raw.split(b"\n"):
-        if not line.isascii():
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            return True
-    return False
-
-
-def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
-    """Decode a whole file as UTF-8 (with or without a byte-order mark), else as Windows-1252.
-
-    A file is decoded as one encoding, never line by line and never as
-    latin-1 (which would put C1 control characters into names).
-
-    Parameters
-    ----------
-    path
-        The file, for messages.
-    raw
-        Its bytes.
-
-    Returns
-    -------
-    text, encoding
-        The text (without byte-order mark) and ``"utf-8-sig"``, ``"utf-8"`` or ``"cp1252"``.
-
-    Raises
-    ------
-    SchoolsFileError
-        When the file has a UTF-8 byte-order mark or UTF-8 text but some line is
-        not UTF-8 (a file mixing encodings), or when it is neither UTF-8 nor
-        Windows-1252; the message names the first bad line.
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        raise SchoolsFileError(
-            path,
-            "is UTF-16 text (Excel's 'Unicode Text'), not a CSV file in UTF-8 or Windows-1252",
-            fix="re-save it as 'CSV UTF-8 (Comma delimited)' or download the GIAS CSV again",
-        )
-    bom = raw.startswith(BOM)
-    body = raw[len(BOM) :] if bom else raw
-    try:
-        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    line, excerpt = _first_bad_line(body, "utf-8")
-    if bom or _has_utf8_text(body):
-        raise SchoolsFileError(
-            path,
-            f"mixes encodings: the file is UTF-8 but this line is not ({excerpt!r}; probably typed in Windows-1252)",
-            row=line,
-            fix="re-save the whole file as UTF-8 (e.g. in Excel: Save As 'CSV UTF-8')",
-        )
-    try:
-        return body.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        line, excerpt = _first_bad_line(body, "cp1252")
-        raise SchoolsFileError(
-            path,
-            f"is neither UTF-8 nor Windows-1252 text (first undecodable bytes near {excerpt!r})",
-            row=line,
-            fix="re-save the file as UTF-8 (a GIAS download is UTF-8 or Windows-1252)",
-        ) from None
-
-
-def _read_records(
-    path: Path, data: bytes | None = None
-) -> tuple[list[str], list[list[str]], list[int], list[int], str]:
-    """Read the CSV (``data``, its bytes, when given) tolerating extra trailing fields; return header, rows, line
-    numbers."""
+def _read_records(path: Path, data: bytes | None = None) -> Table:
+    """The GIAS CSV (``data``, its bytes, when given) by the rules of :mod:`partition.io.tables`, extra
+    trailing fields allowed (GIAS quirk)."""
     if data is None:
         data = snapshot(path, error=SchoolsFileError).data
-    text, encoding = decode_text(path, data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise SchoolsFileError(path, "is empty", fix="download a GIAS CSV with a header row") from None
-    except csv.Error as exc:
-        raise SchoolsFileError(path, f"is not a CSV file ({exc})", row=1) from None
-    header = [h.strip().lstrip("\ufeff").strip() for h in header]
-    width = len(header)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    extra: list[int] = []
-    start = reader.line_num + 1
-    try:
-        for record in reader:
-            line = start
-            start = reader.line_num + 1
-            if not record or all(not f.strip() for f in record):
-                continue
-            if len(record) > width:
-                extra.append(line)
-                record = record[:width]
-            elif len(record) < width:
-                raise SchoolsFileError(
-                    path,
-                    f"record has {len(record)} fields but the header has {width}",
-                    row=line,
-                    fix="the file looks truncated or is not a GIAS download; download it again",
-                )
-            rows.append(record)
-            lines.append(line)
-    except csv.Error as exc:
-        raise SchoolsFileError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
-    if not rows:
-        raise SchoolsFileError(path, "has a header but no records", fix="download the GIAS CSV again (with results)")
-    return header, rows, lines, extra, encoding
+    return read_table(path, data, kind="GIAS schools", error=SchoolsFileError, spill_column=SPILL_COLUMN)
 
 
-def _numeric(df: pd.DataFrame, column: str, lines: np.ndarray, path: Path, *, non_negative: bool = False) -> pd.Series:
-    """Parse a column as numbers; blank is NaN; anything else not a finite number is an error naming its line."""
-    text = df[column].str.strip()
-    values = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = (values.isna() & (text != "")) | ~np.isfinite(values.fillna(0.0))
-    fractional = pd.Series(False, index=values.index)
-    if non_negative:  # a count: pupils, places
-        bad |= values < 0
-        fractional = ~bad & values.notna() & (values % 1 != 0)
-        bad |= fractional
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        value = values.iloc[i]
-        if pd.isna(value) and _overflows(text.iloc[i]):
-            value = np.inf  # pandas < 3 reads an overflowing number such as 1e400 as NaN, pandas 3 as inf
-        what = "is not a number" if pd.isna(value) else "is negative" if value < 0 else "is not a finite number"
-        if fractional.iloc[i]:
-            what = "is not a whole number (a count of pupils or places)"
-        raise SchoolsFileError(
-            path,
-            f"value {text.iloc[i]!r} {what}",
-            row=int(lines[i]),
-            column=column,
-            fix="correct the value, or leave it blank if it is unknown",
-        )
-    return values
+SPILL_COLUMN = "Linked establishments"
+"""Last column of a GIAS download whose further values spill into unnamed trailing fields (PROVENANCE 1a)."""
 
 
-def _overflows(text: str) -> bool:
-    """Whether ``text`` is a number too large for a float (``1e400``)."""
-    try:
-        return math.isinf(float(text))
-    except ValueError:
-        return False
+EASTING_MAX = 700_000
+"""Largest British National Grid easting (m)."""
+
+NORTHING_MAX = 1_300_000
+"""Largest British National Grid northing (m)."""
+
+GRID_FIX = "give Easting/Northing in metres on the British National Grid (EPSG:27700), or leave both blank"
+"""How to correct a refused coordinate."""
 
 
 def _warn_excluded(path: Path, reason: str, urns: list[int]) -> None:
@@ -397,6 +258,7 @@ class _Selection:
     pupils: pd.Series
     capacity: pd.Series
     excluded: list[pd.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def keep(self, mask: pd.Series) -> None:
         """Keep only the records where ``mask`` is true (the others are not reported)."""
@@ -432,57 +294,61 @@ def _check_options(path: Path, status: str, kinds: tuple[str, ...] | list[str]) 
         raise SchoolsFileError(path, f"unknown school kind(s) {unknown}", fix=f"choose from {', '.join(KINDS)}")
 
 
-def _gias_columns(path: Path, header: list[str], rows: list[list[str]]) -> pd.DataFrame:
-    """The known GIAS columns of the records as text; optional columns absent from the file are blank.
+def _gias_columns(table: Table) -> Table:
+    """The table with only the known GIAS columns; optional columns absent from the file are blank.
 
     Raises
     ------
     SchoolsFileError
-        When a column of :data:`REQUIRED` is missing.
+        When a column of :data:`REQUIRED` is missing (naming the separator the header was read with).
     """
+    header = list(table.frame.columns)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SchoolsFileError(
-            path,
-            f"required GIAS column(s) missing: {', '.join(repr(m) for m in missing)}",
+            table.path,
+            f"required GIAS column(s) missing: {', '.join(repr(m) for m in missing)} (header read as "
+            f"{SEPARATOR_NAMES[table.separator]}-separated)",
             column=missing[0],
             fix="use a GIAS 'Get Information About Schools' CSV download (search results or edubasealldata)",
         )
-    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in header]
-    index = [header.index(c) for c in keep]
-    df = pd.DataFrame([[r[i] for i in index] for r in rows], columns=keep, dtype=str)
+    df = table.frame[[c for c in (*REQUIRED, *OPTIONAL) if c in header]].copy()
     for c in OPTIONAL:
         if c not in df:
             df[c] = ""
-    return df
+    return replace(table, frame=df)
 
 
-def _parse_numbers(path: Path, df: pd.DataFrame, line_no: np.ndarray) -> _Selection:
-    """Parse URN, coordinates (metres, EPSG:27700), pupils and capacity; add ``_line`` and strip ``LA (code)``.
+def _parse_numbers(table: Table) -> _Selection:
+    """Parse URN, LA code, coordinates (metres, EPSG:27700), pupils and capacity by :mod:`partition.io.values`;
+    add ``_line``.
 
     Raises
     ------
     SchoolsFileError
-        When a URN is blank or a number is malformed (naming line and column).
+        When a URN or LA code is blank or malformed or a number breaks its rule (naming line, column, value).
     """
-    urn = _numeric(df, "URN", line_no, path)
-    if urn.isna().any():
-        i = int(np.flatnonzero(urn.isna().to_numpy())[0])
-        raise SchoolsFileError(
-            path,
-            "URN is blank",
-            row=int(line_no[i]),
-            column="URN",
-            fix="every GIAS record has a URN; download the file again",
-        )
-    df["URN"] = urn.astype("int64")
-    easting = _numeric(df, "Easting", line_no, path)
-    northing = _numeric(df, "Northing", line_no, path)
-    pupils = _numeric(df, "NumberOfPupils", line_no, path, non_negative=True)
-    capacity = _numeric(df, "SchoolCapacity", line_no, path, non_negative=True)
-    df["_line"] = line_no
-    df["LA (code)"] = df["LA (code)"].str.strip()
-    return _Selection(path, df, easting, northing, pupils, capacity)
+    df = table.frame
+    df["URN"] = values.identifiers(table, "URN")
+    codes, rewritten = values.la_codes(table, "LA (code)")
+    easting = values.measures(table, "Easting", minimum=0, maximum=EASTING_MAX, meaning="eastings", fix=GRID_FIX)
+    northing = values.measures(table, "Northing", minimum=0, maximum=NORTHING_MAX, meaning="northings", fix=GRID_FIX)
+    pupils = values.counts(table, "NumberOfPupils", values.PUPILS)
+    capacity = values.counts(table, "SchoolCapacity", values.PLACES)
+    notes = [_leading_zeros_note(table, rewritten)] if rewritten.any() else []
+    df["LA (code)"] = codes
+    df["_line"] = table.lines
+    return _Selection(table.path, df, easting, northing, pupils, capacity, notes=notes)
+
+
+def _leading_zeros_note(table: Table, rewritten: pd.Series) -> str:
+    """``g.csv: LA (code) written with leading zeros on 474 record(s) (e.g. '0850' on line 2), read as 850``."""
+    i = int(np.flatnonzero(rewritten.to_numpy())[0])
+    typed = table.frame["LA (code)"].iloc[i].strip()
+    return (
+        f"{table.path.name}: LA (code) written with leading zeros on {int(rewritten.sum())} record(s) "
+        f"(e.g. {typed!r} on line {int(table.lines[i])}), read as {values.normalise_la_code(typed)}"
+    )
 
 
 def _located_records(sel: _Selection) -> gpd.GeoDataFrame:
@@ -496,14 +362,15 @@ def _located_records(sel: _Selection) -> gpd.GeoDataFrame:
 
 
 def _keep_las(sel: _Selection, la_codes: tuple[str, ...] | list[str]) -> None:
-    """Keep the records of the given LA codes; other LAs are simply not part of the study (not reported).
+    """Keep the records of the given LA codes (``0850`` is ``850``); other LAs are not part of the study,
+    counted in a note (:attr:`SchoolsLoad.notes`) when the file has any.
 
     Raises
     ------
     EmptySelectionError
         When no record has one of the codes (naming some codes the file has).
     """
-    wanted = {str(c).strip() for c in la_codes}
+    wanted = {values.normalise_la_code(str(c)) for c in la_codes}
     df_la = sel.df["LA (code)"].isin(wanted)
     if not df_la.any():
         found = sorted(sel.df["LA (code)"].unique())[:12]
@@ -512,6 +379,13 @@ def _keep_las(sel: _Selection, la_codes: tuple[str, ...] | list[str]) -> None:
         raise EmptySelectionError(
             f"{sel.path}: no school has LA code {', '.join(sorted(wanted))}",
             fix=f"check the LA code (codes in this file include {', '.join(found)})",
+        )
+    others = int((~df_la).sum())
+    if others:
+        codes = sel.df.loc[~df_la, "LA (code)"].nunique()
+        sel.notes.append(
+            f"{sel.path.name}: LA filter {', '.join(sorted(wanted))} kept {int(df_la.sum()):,} of {len(df_la):,} "
+            f"records; the other {others:,} belong to {codes:,} other LA code(s) and are not part of the study"
         )
     sel.keep(df_la)
 
@@ -570,9 +444,9 @@ def _parsed_file(path: Path, *, data: bytes | None = None) -> tuple[_Selection, 
     """Every record of the file (of ``data``, its bytes) with its numbers parsed, the located records, the lines
     with extra fields and the encoding: what does not depend on the LA, status or kinds asked for (parsed once
     per content, see :mod:`partition.io.memo`)."""
-    header, rows, lines, extra, encoding = _read_records(path, data)
-    sel = _parse_numbers(path, _gias_columns(path, header, rows), np.asarray(lines, dtype=int))
-    return sel, _located_records(sel), extra, encoding
+    table = _read_records(path, data)
+    sel = _parse_numbers(_gias_columns(table))
+    return sel, _located_records(sel), table.extra_field_lines, table.encoding
 
 
 def read_gias(
@@ -642,7 +516,9 @@ def read_gias(
             ),
             stacklevel=2,
         )
-    return SchoolsLoad(schools, sel.excluded_frame(), imputed, path, encoding, extra, zero, input_urns, records)
+    return SchoolsLoad(
+        schools, sel.excluded_frame(), imputed, path, encoding, extra, zero, input_urns, records, sel.notes
+    )
 
 
 def authorities(

@@ -403,14 +403,27 @@
     var t = String(text);
     return /[",\r\n]|^\s|\s$/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
   }
-  // A note that a spreadsheet would run as a formula is kept as text.
-  function safeNote(text) { return /^[=+\-@\t\r]/.test(text) ? "'" + text : text; }
+  // Text a spreadsheet would run as a formula is kept as text: a quote goes before each start of a cell
+  // (the start, and after a semicolon or line break) followed by quotes and one of = + - @ tab CR NUL.
+  // The same rule as partition.csvsafe.neutralise_text, which partition's readers undo exactly.
+  var FORMULA_AHEAD = /'*[=+\-@\t\r\0]/y;
+  function spreadsheetText(text) {
+    var t = String(text), out = '', start = true;
+    for (var i = 0; i < t.length; i++) {
+      FORMULA_AHEAD.lastIndex = i;
+      if (start && FORMULA_AHEAD.test(t)) { out += "'"; }
+      var c = t.charAt(i);
+      out += c;
+      start = c === ';' || c === '\r' || c === '\n';
+    }
+    return out;
+  }
 
   Editor.prototype.csv = function () {
     // moved = yes marks the planner's moves: partition plan --lock-from pins those rows only
     var lines = ['URN,partnership,note,moved'];
     this.assignment().forEach(function (r) {
-      lines.push([String(r.urn), csvField(r.partnership), csvField(safeNote(r.note)), r.moved ? 'yes' : ''].join(','));
+      lines.push([String(r.urn), csvField(spreadsheetText(r.partnership)), csvField(spreadsheetText(r.note)), r.moved ? 'yes' : ''].join(','));
     });
     return lines.join('\r\n') + '\r\n';
   };
@@ -793,6 +806,7 @@
       },
       assignment: function () { return editor.assignment(); },
       csv: function () { return editor.csv(); },
+      spreadsheetText: spreadsheetText,
       state: function () { return {labels: editor.labels.slice(), names: editor.names.slice()}; }
     };
   });

@@ -9,6 +9,7 @@ import folium.plugins
 import geopandas as gpd
 import shapely
 
+from partition.filenames import path_inside, safe_name
 from partition.htmltext import html_text
 from partition.maps.changes import change_sentence, school_changes, summarise
 from partition.maps.colours import CHANGED_COLOUR, colour_partnerships, run_colours
@@ -533,7 +534,13 @@ def write_comparison_maps(
     Returns
     -------
     list of WrittenMap
-        The files written, in that order, each with its kind and the configurations it shows.
+        The files written, in that order, each with its kind and the configurations it shows; file names
+        made of the plans' names by :func:`partition.filenames.safe_name` (unchanged for partition's names).
+
+    Raises
+    ------
+    UnsafeNameError
+        When a plan's name leaves no file name, or a file would be outside ``out_dir``.
     """
     out_dir = Path(out_dir)
     everything = plans + ([current] if current is not None else [])
@@ -542,12 +549,12 @@ def write_comparison_maps(
     written = []
     for a, b in zip(plans, plans[1:]):
         fmap = side_by_side_map(a, b, schools, districts, **kw)
-        path = write_map(fmap, out_dir / f"side-by-side_{a.name}_{b.name}.html")
+        path = write_map(fmap, path_inside(out_dir, f"side-by-side_{safe_name(a.name)}_{safe_name(b.name)}.html"))
         written.append(WrittenMap(path, "side-by-side", (a.name, b.name)))
     pairs = [(current, p) for p in plans] if current is not None else list(zip(plans, plans[1:]))
     for a, b in pairs:
         fmap = difference_map(a, b, schools, districts, **kw)
-        path = write_map(fmap, out_dir / f"changes_{a.name}_to_{b.name}.html")
+        path = write_map(fmap, path_inside(out_dir, f"changes_{safe_name(a.name)}_to_{safe_name(b.name)}.html"))
         written.append(WrittenMap(path, "changes", (a.name, b.name)))
     if len(everything) > 1 and len(plans) > 1:
         path = write_map(layered_map(everything, schools, districts, **kw), out_dir / "all-configurations.html")
