@@ -25,8 +25,10 @@ by name; see :mod:`partition.coverage`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -366,6 +368,19 @@ POLYGON_TYPES = re.compile(r"polygon|surface|^unknown|^geometry", re.IGNORECASE)
 """GDAL geometry types of a layer that may hold polygons (GeoJSON and TopoJSON layers are ``Unknown``)."""
 
 
+MEMORY_FILE_NOTE = r".*/vsimem/.* has GPKG application_id, but non conformant file extension"
+"""GDAL's note on a GeoPackage read from memory (pyogrio's in-memory file has no ``.gpkg`` extension): about
+the in-memory name, not the user's file, so it is not passed on."""
+
+
+@contextlib.contextmanager
+def _memory_file() -> Iterator[None]:
+    """Read GIS bytes through GDAL without its notes about pyogrio's in-memory file name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=MEMORY_FILE_NOTE)
+        yield
+
+
 def _read_file(path: Path) -> bytes:
     """The bytes of a GIS file (a Shapefile's parts as one archive), read once.
 
@@ -389,7 +404,8 @@ def _layers(path: Path, data: bytes) -> list[tuple[str, str | None]]:
         When GDAL cannot read it.
     """
     try:
-        layers = pyogrio.list_layers(data)
+        with _memory_file():
+            layers = pyogrio.list_layers(data)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise BoundaryFileError(
             path,
@@ -468,7 +484,8 @@ def _read_layer(path: Path, data: bytes, layer: str | None) -> gpd.GeoDataFrame:
     layers = _layers(path, data)
     layer = _choose_layer(path, layers, layer)
     try:
-        gdf = gpd.read_file(data, layer=None if layer is None else [n for n, _ in layers].index(layer))
+        with _memory_file():
+            gdf = gpd.read_file(data, layer=None if layer is None else [n for n, _ in layers].index(layer))
     except Exception as exc:
         raise BoundaryFileError(path, f"cannot be read ({str(exc).splitlines()[0]})") from None
     if not isinstance(gdf, gpd.GeoDataFrame):  # GDAL found no geometry column after all
