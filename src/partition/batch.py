@@ -47,6 +47,7 @@ import pandas as pd
 from partition import __version__, datapaths
 from partition.errors import IntegrityError, PartitionError, SpecError
 from partition.fetch import sha256
+from partition.limits import check_k_values, listed
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -138,10 +139,10 @@ class KRule:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise BatchError(f"{option} must be above 0, got {value:g}", fix=f"e.g. {option} 21")
-        if any(k < 1 for k in self.k):
-            raise BatchError(
-                f"--k must be 1 or more, got {', '.join(map(str, self.k))}", fix="e.g. --k 23 (repeat for several)"
-            )
+        bad = list(dict.fromkeys(k for k in self.k if k < 1))
+        if bad:
+            raise BatchError(f"--k must be 1 or more, got {listed(bad)}", fix="e.g. --k 23 (repeat for several)")
+        check_k_values(self.k, "option --k")
 
     def ks(self, la: str, schools: int, pupils: float) -> tuple[int, ...]:
         """The k values of one LA.
@@ -205,6 +206,8 @@ def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
     ------
     BatchError
         When the file cannot be read, lacks a column, or a k is not a whole number of 1 or more (naming the line).
+    SizeLimitError
+        When an LA has more k values than :data:`partition.limits.MAX_K_VALUES_PER_RUN`.
     """
     from partition.compare import read_csv_text
 
@@ -219,13 +222,15 @@ def read_k_table(path: str | Path) -> dict[str, tuple[int, ...]]:
     missing = [c for c in ("la", "k") if c not in frame.columns]
     if missing:
         raise BatchError(f"{path}: no column {', '.join(missing)}", fix="give a header row: la,k")
-    table: dict[str, tuple[int, ...]] = {}
+    rows: dict[str, dict[int, None]] = {}  # LA -> its k values in file order (a dict: no repeats)
     for line, (la, k) in enumerate(zip(frame["la"], frame["k"]), start=2):
         text = str(k).strip()
         if not text.isdigit() or int(text) < 1:
             raise BatchError(f"{path}, line {line}: k {text!r} is not a whole number of 1 or more", fix="e.g. 23")
-        code = la_code(str(la))
-        table[code] = tuple(dict.fromkeys((*table.get(code, ()), int(text))))
+        rows.setdefault(la_code(str(la)), {})[int(text)] = None
+    table = {code: tuple(ks) for code, ks in rows.items()}
+    for code, ks in table.items():
+        check_k_values(ks, f"{path}, LA {code}")
     return table
 
 

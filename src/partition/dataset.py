@@ -23,6 +23,7 @@ from partition.districts import (
 from partition.errors import EmptySelectionError, PartitionError
 from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
+from partition.limits import check_schools, listed
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -187,6 +188,9 @@ def load_dataset(
         lies in the selected districts.
     SchoolAccountingError
         When an input record is neither placed nor excluded (a fault of the tool).
+    SizeLimitError
+        When the study area holds more than :data:`partition.limits.MAX_SCHOOLS_PER_STUDY_AREA` schools
+        (checked before the boundaries are read, or with ``district_codes`` once the schools are in districts).
     """
     la_codes = tuple(str(c) for c in la_codes)
     default_s, default_b = datapaths.default_inputs(la_codes, data)
@@ -198,6 +202,8 @@ def load_dataset(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
+    if not district_codes:  # the study area is the LAs' schools: refuse too many before the boundaries are read
+        check_schools(len(load.schools), f"{schools_path}, LA {listed(la_codes)}")
     all_districts = read_boundaries(boundaries_path, layer=layer)
     owners = None if district_codes else district_owners(load.records, all_districts)
     districts, notes = select_districts(
@@ -218,6 +224,8 @@ def load_dataset(
         boundaries=all_districts,
         attach=not district_codes,
     )
+    if district_codes:  # the study area is the schools of the districts given
+        check_schools(len(assigned), f"{schools_path}, LA {listed(la_codes)}, districts {listed(district_codes)}")
     uncovered = sum(NOT_COVERED in str(reason) for reason in outside["reason"])
     if uncovered > len(load.schools) / 2:
         raise EmptySelectionError(
