@@ -257,7 +257,9 @@ def test_hampshire_exact_search_cut_by_the_safety_stop_is_refused(hampshire):
     with pytest.raises(
         SafetyStopError,
         match=rf"^the exact model of k = 23 \([\d,]+ variables\): HiGHS's safety stop of 3 s fired before its work "
-        rf"budget \({EXACT_NODE_BUDGET} branch-and-bound nodes\) was spent, so no plan is given",
+        rf"budget \({EXACT_NODE_BUDGET} branch-and-bound nodes\) was spent, so no plan is given .* raise the safety "
+        r"stop \(--time-limit, or time_limit in \[solver\]\) \(or use solver auto, which does not search models this "
+        r"large\)$",
     ):
         make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="exact", time_limit=3, heuristic_options=options)
 

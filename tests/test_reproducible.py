@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import highspy
@@ -121,9 +122,43 @@ def test_when_the_safety_stop_fires_the_run_is_refused_not_given_another_plan(mo
         f"the exact model of k = 3 ({variables:,} variables): HiGHS's safety stop of 600 s fired before its work "
         f"budget ({planner.EXACT_NODE_BUDGET} branch-and-bound nodes) was spent, so no plan is given (where a clock "
         "stops a search depends on the machine's load; nothing from it is used). Fix: plan again on a less loaded "
-        "machine, or raise the safety stop (--time-limit, or time_limit in [solver]); solver auto does not search "
-        "models this large"
+        "machine, or raise the safety stop (--time-limit, or time_limit in [solver])"
     )
+
+
+def test_plan_command_refuses_with_exit_2_and_writes_nothing_when_the_safety_stop_fires(shared, monkeypatch, tmp_path):
+    """The real command on Gosport's 29 schools (real GIAS rows, the shared Hampshire boundaries): one error line."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from partition.cli import cli
+
+    source = shared / "schools" / "gias_2022_hampshire_850_open_primary_secondary.csv"
+    with source.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, [r for r in reader if r["DistrictAdministrative (name)"] == "Gosport"]
+    schools = tmp_path / "gosport.csv"
+    with schools.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    boundaries = shared / "boundaries" / "hampshire_districts_lad2023.geojson"
+    _clock_fires_at(monkeypatch, 0.0)
+    out = tmp_path / "out"
+    args = ["plan", "--schools", str(schools), "--boundaries", str(boundaries), "--k", "2", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"error: the exact model of k = 2 \([\d,]+ variables\): HiGHS's safety stop of 600 s fired before its "
+        r"work budget \(50 branch-and-bound nodes\) was spent, so no plan is given \(where a clock stops a search "
+        r"depends on the machine's load; nothing from it is used\)\. Fix: plan again on a less loaded machine, or "
+        r"raise the safety stop \(--time-limit, or time_limit in \[solver\]\)",
+        last,
+    )
+    assert sum(line.startswith("error: ") for line in result.stderr.splitlines()) == 1
+    assert not out.exists()
 
 
 def test_any_other_early_stop_of_highs_is_refused_as_a_fault(monkeypatch):

@@ -476,11 +476,14 @@ def _safety_stop_error(problem: Problem, details: dict, time_limit: float, clock
     spent = f"its work budget ({budget:,} branch-and-bound nodes)" if budget is not None else "its search"
     size = f"the exact model of k = {problem.k} ({details['variables']:,} variables)"
     if clock:
+        forced = (
+            " (or use solver auto, which does not search models this large)" if details["max_variables"] is None else ""
+        )
         return SafetyStopError(
             f"{size}: HiGHS's safety stop of {time_limit:g} s fired before {spent} was spent, so no plan is "
             "given (where a clock stops a search depends on the machine's load; nothing from it is used)",
             fix="plan again on a less loaded machine, or raise the safety stop (--time-limit, or time_limit in "
-            "[solver]); solver auto does not search models this large",
+            f"[solver]){forced}",
         )
     return SafetyStopError(
         f"{size}: HiGHS stopped ({details['highs_status']}) before {spent} was spent, so no plan is given",
