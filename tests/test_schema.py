@@ -305,7 +305,7 @@ OPTION_CASES = [
     (["plan", "--seed", "4294967296"], "error: option --seed: 4294967296 must be at most 4294967295"),
     (
         ["plan", "--time-limit", "0"],
-        "error: option --time-limit: 0.0 must be more than 0. Fix: give a safety stop in seconds for the exact model per k",
+        "error: option --time-limit: 0.0 must be more than 0. Fix: give a safety stop in seconds of each HiGHS run",
     ),
     (["plan", "--time-limit", "-5"], "error: option --time-limit: -5.0 must be more than 0"),
     (["plan", "--k", "0"], "error: option --k: 0 must be at least 1. Fix: give one or more numbers of partnerships"),
