@@ -34,7 +34,7 @@ than the schools): the solvers' work grows with the units as it does with the sc
 
 MAX_K_VALUES_PER_RUN = 25
 """Numbers of partnerships (k values) one run plans: each k is a search of its own (Hampshire's default run
-takes about 40 s per k with its two alternatives and ensemble, so 25 k values take about 17 minutes)."""
+takes about 42 s per k with its two alternatives and ensemble (127 s for 3 k), so 25 k values take about 18 minutes)."""
 
 SAFETY_STOP_SECONDS = 600.0
 """Default wall-clock safety stop (s) of one HiGHS run (the exact model of one k, or of one district in mode
