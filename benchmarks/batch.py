@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from partition.batch import KRule, batch
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.spec import PlanSpec
 
 MERGED = ["886", "936", "938", "850", "845", "887", "846", "867", "868", "869", "870", "825"]
@@ -91,7 +92,7 @@ def run_batch(args: argparse.Namespace, out: Path) -> tuple[pd.DataFrame, float,
         batch(
             {},
             PlanSpec(),
-            {"name": args.solver, "time_limit": 30.0},
+            {"name": args.solver, "time_limit": SAFETY_STOP_SECONDS},
             out,
             rule=KRule(schools_per=21),
             las=args.la or None,

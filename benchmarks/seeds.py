@@ -15,6 +15,7 @@ import statistics
 import time
 import warnings
 
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.pipeline import prepare
 from partition.planner import make_plan
 from partition.spec import PlanSpec, SizeBound
@@ -25,7 +26,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[23])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--solver", default="auto")
-    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--time-limit", type=float, default=SAFETY_STOP_SECONDS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     inputs = prepare()

@@ -1,6 +1,6 @@
 """Compare solvers side by side on the Hampshire default data, in one process.
 
-    .venv/bin/python benchmarks/solvers.py [--k 23] [--time-limit 30] [--markdown]
+    .venv/bin/python benchmarks/solvers.py [--k 23] [--time-limit 600] [--markdown]
 
 Runs our heuristic (construction only; the preview budget without and with recombination; and the
 default-auto budget), the exact HiGHS
@@ -18,6 +18,7 @@ import argparse
 import time
 import warnings
 
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.pipeline import prepare
 from partition.planner import make_plan
 from partition.spec import PlanSpec
@@ -38,7 +39,7 @@ RUNS = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, nargs="+", default=[23])
-    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--time-limit", type=float, default=SAFETY_STOP_SECONDS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--only", nargs="*", default=None, help="run only the solvers whose label contains one of these words"

@@ -249,20 +249,20 @@ def test_exact_reports_bound_and_gap(hampshire):
     assert plan.details["hub_bound"]["nodes"] == 1 and ex["bound"] is None  # the model restricts candidates
 
 
-def test_hampshire_clock_stop_is_reported_and_gives_the_heuristics_plan(hampshire):
-    """Forced search (solver "exact") with a time limit HiGHS cannot meet: warned, heuristic's plan, LP bound."""
-    from partition.warnings import ResultWarning
+def test_hampshire_exact_search_cut_by_the_safety_stop_is_refused(hampshire):
+    """Forced search (solver "exact") with a safety stop HiGHS cannot meet: an error, never the heuristic's plan."""
+    from partition.errors import SafetyStopError
+    from partition.planner import EXACT_NODE_BUDGET
 
     options = {"restarts": 1, "iterations": 20}
-    auto = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="auto", heuristic_options=options)
-    with pytest.warns(
-        ResultWarning,
-        match=r"k = 23: the time limit \(3 s asked; HiGHS had [\d.]+ s after building the model\) stopped the search before its work budget",
+    with pytest.raises(
+        SafetyStopError,
+        match=rf"^the exact model of k = 23 \([\d,]+ variables\): HiGHS's safety stop of 3 s fired before its work "
+        rf"budget \({EXACT_NODE_BUDGET} branch-and-bound nodes\) was spent, so no plan is given .* raise the safety "
+        r"stop \(--time-limit, or time_limit in \[solver\]\) \(or use solver auto, which does not search models this "
+        r"large\)$",
     ):
-        forced = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="exact", time_limit=3, heuristic_options=options)
-    assert forced.details["exact"]["stop"] == "time limit"
-    pd.testing.assert_frame_equal(forced.assignments, auto.assignments)
-    assert forced.bound == pytest.approx(auto.bound)
+        make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="exact", time_limit=3, heuristic_options=options)
 
 
 def test_two_pinned_names_on_schools_locked_together_are_refused():

@@ -1,13 +1,14 @@
 """Reproducibility and degenerate inputs: the plan is a function of inputs and seed only.
 
 * HiGHS's work budget (nodes, model size), not the clock, decides which configuration is used; when
-  the clock stops HiGHS first, the plan is the heuristic's, whatever the moment, and says so.
+  the safety stop fires first, the run is refused (SafetyStopError), never given another plan.
 * The main configuration does not depend on how many alternatives are asked for.
 * k = 1 (and an LA of one school) is planned and scored; its ensemble rank is blank with a reason.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import highspy
@@ -17,8 +18,10 @@ import pytest
 from tests.synthetic import grid_inputs
 
 import partition.planner as planner
+import partition.solvers.exact as exact
 from partition.compare import add_ensemble_ranks, scorecard
 from partition.ensemble import ONE_PARTNERSHIP, plan_percentiles, recom_chain
+from partition.errors import SafetyStopError
 from partition.planner import alternatives, make_plan, with_alternatives
 from partition.problem import build_problem
 from partition.spec import PlanSpec, SizeBound
@@ -37,7 +40,7 @@ def _grid(rows: int, cols: int, seed: int):
 def _plan(inputs, k: int, tolerance: float, **kwargs):
     spec = PlanSpec(k=(k,), size=(SizeBound(tolerance=tolerance),), random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", ResultWarning)  # the clock must not decide here
+        warnings.simplefilter("error", ResultWarning)  # nothing to warn about here
         return make_plan(inputs, spec, k, solver="auto", heuristic_options=FAST, **kwargs)
 
 
@@ -61,11 +64,9 @@ def _clock_fires_at(monkeypatch, seconds: float) -> None:
 
 
 def test_model_solved_within_budget_is_the_same_under_any_sufficient_time_limit():
-    # HiGHS proves this one optimal at the root. A limit it needs to finish (not 0.001 s: exact.py gives HiGHS at
-    # least 1 s, which a loaded machine can exceed, and then the clock, not the budget, decides; that case
-    # is test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so, with a clock that fires on cue)
+    # HiGHS proves this one optimal at the root, under any safety stop it does not reach
     inputs = _grid(5, 6, 2)
-    tiny, generous = _plan(inputs, 3, 0.04, time_limit=120), _plan(inputs, 3, 0.04, time_limit=600)
+    tiny, generous = _plan(inputs, 3, 0.04, time_limit=120), _plan(inputs, 3, 0.04, time_limit=3_600)
     assert tiny.details["exact"]["stop"] == generous.details["exact"]["stop"] == "optimal"
     assert tiny.details["chosen"] == generous.details["chosen"] == "exact, polished"  # the model's solution is used
     pd.testing.assert_frame_equal(tiny.assignments, generous.assignments)
@@ -75,11 +76,22 @@ def test_model_solved_within_budget_is_the_same_under_any_sufficient_time_limit(
 def test_node_budget_stops_the_search_at_the_same_point_every_time(monkeypatch):
     monkeypatch.setattr(planner, "EXACT_NODE_BUDGET", 1)
     inputs = _grid(6, 6, 5)  # needs more than one node: the budget, not optimality, ends the search
-    a, b = _plan(inputs, 4, 0.04, time_limit=30), _plan(inputs, 4, 0.04, time_limit=600)
-    assert a.details["exact"]["stop"] == b.details["exact"]["stop"] == "work budget"
-    assert a.details["exact"]["highs_status"] == "Solution limit reached"
-    pd.testing.assert_frame_equal(a.assignments, b.assignments)
-    assert (a.bound, a.gap, a.details["exact"]["objective"]) == (b.bound, b.gap, b.details["exact"]["objective"])
+    idle = _plan(inputs, 4, 0.04)  # the default safety stop
+    # a loaded machine: every reading of the clock an hour later than the last (building the model seems to
+    # take hours, which used to shorten HiGHS's time); the budget, and so the plan, must not depend on it
+    readings = iter(range(0, 10**9, 3_600))
+    monkeypatch.setattr(exact.time, "perf_counter", lambda: float(next(readings)))
+    loaded = _plan(inputs, 4, 0.04, time_limit=3_600)
+    assert loaded.details["exact"]["build_seconds"] >= 3_600  # the clock did say hours
+    for plan in (idle, loaded):
+        assert plan.details["exact"]["stop"] == "work budget"
+        assert plan.details["exact"]["highs_status"] == "Solution limit reached"
+    pd.testing.assert_frame_equal(idle.assignments, loaded.assignments)
+    assert (idle.bound, idle.gap, idle.details["exact"]["objective"]) == (
+        loaded.bound,
+        loaded.gap,
+        loaded.details["exact"]["objective"],
+    )
 
 
 def test_model_over_the_size_budget_is_not_searched(monkeypatch):
@@ -98,55 +110,93 @@ def test_model_over_the_size_budget_is_not_searched(monkeypatch):
     pd.testing.assert_frame_equal(plan.assignments, heuristic.assignments)
 
 
-@pytest.mark.parametrize("seconds", [0.0, 0.05])
-def test_when_the_clock_fires_the_plan_is_the_heuristics_and_says_so(monkeypatch, seconds):
-    inputs = _grid(5, 6, 2)  # within budget the model's (polished) solution would be chosen here
+def test_when_the_safety_stop_fires_the_run_is_refused_not_given_another_plan(monkeypatch):
+    inputs = _grid(5, 6, 2)  # within budget the model's (polished) solution is chosen here
     budgeted = _plan(inputs, 3, 0.04, time_limit=600)
     assert budgeted.details["chosen"] == "exact, polished"
-    _clock_fires_at(monkeypatch, seconds)
-    spec = budgeted.spec
-    with pytest.warns(
-        ResultWarning,
-        match=r"k = 3: the time limit \(600 s asked; HiGHS had [\d.]+ s after building the model\) stopped the search "
-        r"before its work budget was spent",
-    ):
-        clocked = make_plan(inputs, spec, 3, solver="auto", time_limit=600, heuristic_options=FAST)
-    ex = clocked.details["exact"]
-    assert ex["stop"] == "time limit" and ex["status"] == "not searched" and "at_stop" in ex
-    assert clocked.details["chosen"].startswith("heuristic: the time limit")
-    heuristic = make_plan(
-        inputs, spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS}
+    variables = budgeted.details["exact"]["variables"]
+    _clock_fires_at(monkeypatch, 0.0)
+    with pytest.raises(SafetyStopError) as caught:
+        make_plan(inputs, budgeted.spec, 3, solver="auto", time_limit=600, heuristic_options=FAST)
+    assert str(caught.value) == (
+        f"the exact model of k = 3 ({variables:,} variables): HiGHS's safety stop of 600 s fired before its work "
+        f"budget ({planner.EXACT_NODE_BUDGET} branch-and-bound nodes) was spent, so no plan is given (where a clock "
+        "stops a search depends on the machine's load; nothing from it is used). Fix: plan again on a less loaded "
+        "machine, or raise the safety stop (--time-limit, or time_limit in [solver])"
     )
-    pd.testing.assert_frame_equal(clocked.assignments, heuristic.assignments)
-    # nothing from where the search stopped: no bound (the model's is not one on wdist), no gap
-    assert clocked.bound is None and clocked.gap is None and ex["bound"] is None
 
 
-def test_a_tiny_time_limit_gives_highs_its_floor_and_records_it():
-    """A limit below the floor is raised to it, and the details say what HiGHS actually had."""
-    from partition.solvers.exact import MIN_HIGHS_SECONDS
+def test_plan_command_refuses_with_exit_2_and_writes_nothing_when_the_safety_stop_fires(shared, monkeypatch, tmp_path):
+    """The real command on Gosport's 29 schools (real GIAS rows, the shared Hampshire boundaries): one error line."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from partition.cli import cli
+
+    source = shared / "schools" / "gias_2022_hampshire_850_open_primary_secondary.csv"
+    with source.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, [r for r in reader if r["DistrictAdministrative (name)"] == "Gosport"]
+    schools = tmp_path / "gosport.csv"
+    with schools.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    boundaries = shared / "boundaries" / "hampshire_districts_lad2023.geojson"
+    _clock_fires_at(monkeypatch, 0.0)
+    out = tmp_path / "out"
+    args = ["plan", "--schools", str(schools), "--boundaries", str(boundaries), "--k", "2", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"error: the exact model of k = 2 \([\d,]+ variables\): HiGHS's safety stop of 600 s fired before its "
+        r"work budget \(50 branch-and-bound nodes\) was spent, so no plan is given \(where a clock stops a search "
+        r"depends on the machine's load; nothing from it is used\)\. Fix: plan again on a less loaded machine, or "
+        r"raise the safety stop \(--time-limit, or time_limit in \[solver\]\)",
+        last,
+    )
+    assert sum(line.startswith("error: ") for line in result.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_any_other_early_stop_of_highs_is_refused_as_a_fault(monkeypatch):
+    """A HiGHS status that is neither finished nor the work budget (here an interrupt) is never a plan."""
+    real = highspy.Highs
+
+    class Interrupted(real):
+        def getModelStatus(self):  # noqa: N802 (HiGHS's name)
+            return highspy.HighsModelStatus.kInterrupt
 
     inputs = _grid(5, 6, 2)
     spec = PlanSpec(k=(3,), size=(SizeBound(tolerance=0.04),), random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", ResultWarning
-        )  # a loaded machine may still stop HiGHS: that is said, not raised
-        plan = make_plan(inputs, spec, 3, solver="auto", heuristic_options=FAST, time_limit=0.001)
-    assert plan.details["exact"]["highs_time_limit_s"] == MIN_HIGHS_SECONDS
+    monkeypatch.setattr(highspy, "Highs", Interrupted)
+    with pytest.raises(
+        SafetyStopError, match=r"^the exact model of k = 3 \([\d,]+ variables\): HiGHS stopped \("
+    ) as caught:
+        make_plan(inputs, spec, 3, solver="auto", heuristic_options=FAST)
+    assert str(caught.value).endswith(
+        "before its work budget (50 branch-and-bound nodes) was spent, so no plan is given. Fix: this is a fault "
+        "of the solver, not of your data; please report it with the command you ran"
+    )
 
 
-def test_fallback_does_not_depend_on_when_the_clock_fired(monkeypatch):
+def test_the_hub_bounds_safety_stop_is_refused_not_reported(monkeypatch):
+    from partition.solvers import bounds
+
     inputs = _grid(5, 6, 2)
-    spec = PlanSpec(k=(3,), size=(SizeBound(tolerance=0.04),), random_state=0)
-    plans = []
-    for seconds in (0.0, 0.2):
-        _clock_fires_at(monkeypatch, seconds)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResultWarning)
-            plans.append(make_plan(inputs, spec, 3, solver="auto", time_limit=600, heuristic_options=FAST))
-    pd.testing.assert_frame_equal(plans[0].assignments, plans[1].assignments)
-    assert (plans[0].bound, plans[0].gap) == (plans[1].bound, plans[1].gap)
+    spec = PlanSpec(k=(3,), size=(SizeBound(tolerance=0.04),), random_state=0, objective="hub")
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 3)
+    readings = iter(range(0, 10**9, 3_600))
+    monkeypatch.setattr(bounds.time, "perf_counter", lambda: float(next(readings)))
+    with pytest.raises(SafetyStopError) as caught:
+        bounds.hub_bound(problem, node_limit=400)
+    assert str(caught.value) == (
+        "the hub bound of k = 3: its safety stop of 600 s fired after 1 of its 400 nodes, so no bound is given "
+        "(where a clock stops depends on the machine's load). Fix: plan again on a less loaded machine, or give "
+        "the bound fewer nodes or more time"
+    )
 
 
 # --- alternatives do not change the main configuration ----------------------------------------------
@@ -183,7 +233,7 @@ def test_main_configuration_does_not_depend_on_the_number_of_alternatives():
 def test_one_partnership_is_scored_and_its_ensemble_rank_is_blank_with_a_reason():
     inputs = grid_inputs(3, 3, [300] * 9, [True] * 9)
     spec = PlanSpec(k=(1,), random_state=0)
-    plan = make_plan(inputs, spec, 1, solver="auto", time_limit=30)
+    plan = make_plan(inputs, spec, 1, solver="auto")
     assert plan.status in ("feasible", "optimal") and plan.k == 1
     assert plan.assignments["partnership_id"].unique().tolist() == ["P01"]
     # every square 1 km, schools at the centres: mean distance to the middle square's centre
@@ -219,7 +269,7 @@ def test_recom_chain_refuses_one_partnership_clearly():
 
 def test_la_with_one_school():
     inputs = grid_inputs(1, 1, [250], [True])
-    plan = make_plan(inputs, PlanSpec(k=(1,)), 1, solver="auto", time_limit=30)
+    plan = make_plan(inputs, PlanSpec(k=(1,)), 1, solver="auto")
     assert plan.status in ("feasible", "optimal")
     assert plan.assignments["URN"].tolist() == [1000] and plan.wdist_km == 0.0
     assert plan.scores["max_abs_deviation"] == pytest.approx(0.0)
@@ -239,7 +289,7 @@ def test_city_of_london_one_school(shared):
             la_codes=("201",),
         )
     assert len(inputs.schools) == 1
-    plan = make_plan(inputs, PlanSpec(k=(1,), anchors=False), 1, solver="auto", time_limit=30)
+    plan = make_plan(inputs, PlanSpec(k=(1,), anchors=False), 1, solver="auto")
     assert plan.status in ("feasible", "optimal") and plan.wdist_km == 0.0
     with pytest.warns(ResultWarning, match=ONE_PARTNERSHIP):
         assert plan_percentiles(inputs, [plan], 10, progress=False) == {}

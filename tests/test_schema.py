@@ -82,13 +82,13 @@ SCENARIO_CASES = [
         "Fix: give a seed from 0 to 4294967295",
     ),
     (
-        ("time_limit = 30", "time_limit = -5"),
+        ("time_limit = 600", "time_limit = -5"),
         "time_limit",
         "time_limit = -5 in [solver] must be more than 0",
-        "Fix: give a safety stop in seconds for the exact model per k",
+        "Fix: give a safety stop in seconds of each HiGHS run",
     ),
     (
-        ("time_limit = 30", "time_limit = 0"),
+        ("time_limit = 600", "time_limit = 0"),
         "time_limit",
         "time_limit = 0 in [solver] must be more than 0",
         "Fix: give a safety stop in seconds",
@@ -143,7 +143,7 @@ SCENARIO_CASES = [
     ),
     (("[outputs]", "[output]"), "[output]", "unknown table [output]", "Fix: did you mean 'outputs'?"),
     (
-        ("time_limit = 30", "time_limit = nan"),
+        ("time_limit = 600", "time_limit = nan"),
         "time_limit",
         "time_limit = nan in [solver] must be a finite number",
         "Fix: give a safety stop in seconds",
@@ -185,7 +185,7 @@ def test_the_first_problem_by_line_is_reported_and_the_rest_counted(tmp_path):
 def test_valid_scenario_keeps_the_keys_as_written():
     scenario = load_scenario("configs/hampshire.toml")
     assert scenario.data == {"la": ["850"], "status": "open", "units": "sites", "islands": "link"}
-    assert scenario.solver == {"name": "auto", "time_limit": 30, "alternatives": 2}
+    assert scenario.solver == {"name": "auto", "time_limit": 600, "alternatives": 2}
     assert scenario.outputs["ensemble"] == 1000 and scenario.outputs["pack"] is True
     assert scenario.spec == PlanSpec(k=(22, 23, 24), size=(SizeBound("pupils", tolerance=0.10),), random_state=0)
 
@@ -305,7 +305,7 @@ OPTION_CASES = [
     (["plan", "--seed", "4294967296"], "error: option --seed: 4294967296 must be at most 4294967295"),
     (
         ["plan", "--time-limit", "0"],
-        "error: option --time-limit: 0.0 must be more than 0. Fix: give a safety stop in seconds for the exact model per k",
+        "error: option --time-limit: 0.0 must be more than 0. Fix: give a safety stop in seconds of each HiGHS run",
     ),
     (["plan", "--time-limit", "-5"], "error: option --time-limit: -5.0 must be more than 0"),
     (["plan", "--k", "0"], "error: option --k: 0 must be at least 1. Fix: give one or more numbers of partnerships"),

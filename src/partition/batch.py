@@ -59,6 +59,7 @@ from partition.filenames import path_inside, safe_name
 from partition.io import values
 from partition.io.snapshot import InputFile, InputFolder, snapshot, snapshot_input
 from partition.io.tables import read_table
+from partition.limits import check_k_values, listed
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -150,10 +151,10 @@ class KRule:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise BatchError(f"{option} must be above 0, got {value:g}", fix=f"e.g. {option} 21")
-        if any(k < 1 for k in self.k):
-            raise BatchError(
-                f"--k must be 1 or more, got {', '.join(map(str, self.k))}", fix="e.g. --k 23 (repeat for several)"
-            )
+        bad = list(dict.fromkeys(k for k in self.k if k < 1))
+        if bad:
+            raise BatchError(f"--k must be 1 or more, got {listed(bad)}", fix="e.g. --k 23 (repeat for several)")
+        check_k_values(self.k, "option --k")
 
     def ks(self, la: str, schools: int, pupils: float) -> tuple[int, ...]:
         """The k values of one LA.
@@ -226,6 +227,8 @@ def read_k_table(path: str | Path, data: bytes | None = None) -> dict[str, tuple
         When the file cannot be read, lacks a column, an LA code is not a DfE code
         (:func:`partition.io.values.la_codes`) or a k is not a whole number from 1 to 1,000
         (:data:`partition.io.values.PARTNERSHIPS`), naming the line and column.
+    SizeLimitError
+        When an LA has more k values than :data:`partition.limits.MAX_K_VALUES_PER_RUN`.
     """
     table = read_table(path, data, kind="k table", error=KTableError)
     columns = {name: table.column(name) for name in ("la", "k")}
@@ -234,9 +237,12 @@ def read_k_table(path: str | Path, data: bytes | None = None) -> dict[str, tuple
         raise KTableError(table.path, f"has no column {', '.join(missing)}", fix="give a header row: la,k")
     codes, _ = values.la_codes(table, columns["la"])
     ks = values.counts(table, columns["k"], values.PARTNERSHIPS)
-    result: dict[str, tuple[int, ...]] = {}
+    rows: dict[str, dict[int, None]] = {}  # LA -> its k values in file order (a dict: no repeats; linear time)
     for code, k in zip(codes, ks):
-        result[code] = tuple(dict.fromkeys((*result.get(code, ()), int(k))))
+        rows.setdefault(code, {})[int(k)] = None
+    result = {code: tuple(ks) for code, ks in rows.items()}
+    for code, ks in result.items():
+        check_k_values(ks, f"{table.path}, LA {code}")
     return result
 
 

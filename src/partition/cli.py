@@ -28,6 +28,7 @@ from partition import __version__
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.solvers import SOLVERS
 
 VIOLATED_EXIT = 3
@@ -512,9 +513,10 @@ def _spec_from_options(
 @click.option(
     "--time-limit",
     type=float,
-    default=30.0,
+    default=SAFETY_STOP_SECONDS,
     show_default=True,
-    help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.",
+    help="Safety stop (s) of each HiGHS run; a work budget decides the plan, and if this stop fires first "
+    "the run is refused (exit 2), never given another plan.",
 )
 @click.option(
     "--out",
@@ -660,9 +662,10 @@ def plan_cmd(
 @click.option(
     "--time-limit",
     type=float,
-    default=30.0,
+    default=SAFETY_STOP_SECONDS,
     show_default=True,
-    help="Safety stop (s) per k for the exact model; a work budget, not this limit, decides the plan.",
+    help="Safety stop (s) of each HiGHS run; a work budget decides the plan, and if this stop fires first "
+    "the run is refused (exit 2), never given another plan.",
 )
 @click.option(
     "--out",

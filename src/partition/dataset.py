@@ -34,6 +34,7 @@ from partition.io.boundaries import read_boundaries, repair_coverage
 from partition.io.schools import DEFAULT_KINDS, read_gias
 from partition.io.snapshot import InputFile, InputRecord, snapshot
 from partition.io.values import normalise_la_code
+from partition.limits import check_schools, listed
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -243,6 +244,9 @@ def load_dataset(
         lies in the selected districts.
     SchoolAccountingError
         When an input record is neither placed nor excluded (a fault of the tool).
+    SizeLimitError
+        When the study area holds more than :data:`partition.limits.MAX_SCHOOLS_PER_STUDY_AREA` schools
+        (checked before the boundaries are read, or with ``district_codes`` once the schools are in districts).
     """
     la_codes = tuple(normalise_la_code(str(c)) for c in la_codes)  # "0850" is Hampshire's 850
     default_s, default_b = datapaths.default_inputs(la_codes, data)
@@ -255,6 +259,8 @@ def load_dataset(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
+    if not district_codes:  # the study area is the LAs' schools: refuse too many before the boundaries are read
+        check_schools(len(load.schools), f"{schools_path}, LA {listed(la_codes)}")
     try:
         all_districts = read_boundaries(boundaries_path, data=boundaries_file.data, layer=layer)
     except GeometryRepairError as exc:  # name the schools the refused repairs would move
@@ -279,6 +285,8 @@ def load_dataset(
         boundaries=all_districts,
         attach=not district_codes,
     )
+    if district_codes:  # the study area is the schools of the districts given
+        check_schools(len(assigned), f"{schools_path}, LA {listed(la_codes)}, districts {listed(district_codes)}")
     uncovered = sum(NOT_COVERED in str(reason) for reason in outside["reason"])
     if uncovered > len(load.schools) / 2:
         raise EmptySelectionError(

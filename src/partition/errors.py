@@ -165,6 +165,18 @@ class InfeasibleError(PartitionError):
     """No configuration can satisfy the specification; the message says which constraint and why."""
 
 
+class SafetyStopError(PartitionError):
+    """A wall-clock safety stop fired before a solver spent its work budget.
+
+    Where a clock stops a search depends on the machine's speed and load, so nothing from such a search is
+    used: the run stops with this error instead of giving a plan that another machine would not give.
+    """
+
+
+class SizeLimitError(PartitionError):
+    """An input is larger than the tool plans in reasonable time (see :mod:`partition.limits`)."""
+
+
 class IntegrityError(PartitionError):
     """A configuration or a file written for it fails an independent check (a fault of the tool, not of the data).
 

@@ -29,14 +29,11 @@ on one thread with a fixed seed and a **work budget** — at most
 :data:`EXACT_NODE_BUDGET` branch-and-bound nodes and, under ``"auto"``, at
 most :data:`EXACT_MAX_VARIABLES` model columns — so where it stops, and so
 which configuration is used, is the same on any machine. The time limit is
-only a safety stop: when the clock stops HiGHS before its budget is spent,
-nothing from its search is used — the plan is the heuristic's, the bound is
-the LP relaxation's (both independent of when the clock fired) — and the plan
-says so (``details["exact"]["stop"] == "time limit"``, ``details["chosen"]``,
-and a :class:`~partition.warnings.ResultWarning`). Such a run gives the same
-plan as any other run the clock stopped, but not necessarily the same as a
-run on a faster machine that spent the budget: raise the time limit to make
-it reproducible.
+only a safety stop (default :data:`partition.limits.SAFETY_STOP_SECONDS` per
+HiGHS run): when it fires before the budget is spent, the run stops with a
+:class:`~partition.errors.SafetyStopError` — nothing from a search the clock
+cut short becomes a plan, so a loaded machine gives the idle machine's plan
+or an error, never another plan.
 """
 
 from __future__ import annotations
@@ -52,6 +49,7 @@ import shapely
 
 from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.naming import NameOverrides, inherit_names, partnership_names
 from partition.nesting import apportion, district_pieces
 from partition.pipeline import Inputs
@@ -62,7 +60,7 @@ from partition.solvers.heuristic import full_iterations, polish, solve_heuristic
 from partition.solvers.result import MEETS_RULES, SolverResult, Status
 from partition.spec import PlanSpec
 from partition.validate import checked, verify_plan
-from partition.warnings import DataWarning, ResultWarning
+from partition.warnings import DataWarning
 
 AUTO_RESTARTS = 1
 """Heuristic restarts in the default ("auto") solver (one long search: its threshold schedule, not restarts,
@@ -212,15 +210,7 @@ def _solve_problem(
     best, chosen = heur, "heuristic"
     candidates = [(heur, "heuristic")]
     stop = exact.details.get("stop")
-    if stop in ("time limit", "other"):
-        chosen = f"heuristic: {exact.details['reason']}"
-        warnings.warn(
-            f"k = {problem.k}: {exact.details['reason']}; the configuration is the heuristic's "
-            "(raise the time limit for the model's)",
-            ResultWarning,
-            stacklevel=3,
-        )
-    elif stop == "too large":
+    if stop == "too large":
         chosen = f"heuristic: {exact.details['reason']}"
     elif exact.status in ("optimal", "feasible") and exact.labels.min() >= 0:
         # HiGHS finished or spent its work budget: the same solution on any machine
@@ -265,7 +255,7 @@ def make_plan(
     k: int,
     *,
     solver: str = "auto",
-    time_limit: float = 30.0,
+    time_limit: float = SAFETY_STOP_SECONDS,
     heuristic_options: dict | None = None,
     earlier: tuple[Plan, ...] = (),
     names: NameOverrides | None = None,
@@ -297,8 +287,8 @@ def make_plan(
         ``"heuristic"``, or a baseline (``"agglomerative"``, ``"azp"``, ``"regionkmeans"``,
         ``"skater"``, ``"wardspatial"``).
     time_limit
-        Seconds for the exact model (in mode ``nest`` shared among the districts in
-        proportion to their partnerships).
+        Safety stop (s) of each HiGHS run (one per k, one per district in mode ``nest``); when it fires the
+        plan is refused (:class:`~partition.errors.SafetyStopError`), never replaced by another.
     heuristic_options
         Keyword arguments for :func:`partition.solvers.heuristic.solve_heuristic`
         (``iterations``, ``restarts`` ...).
@@ -324,6 +314,8 @@ def make_plan(
         When the configuration made fails an independent check of :mod:`partition.validate`
         (a school lost or placed twice, a connected partnership drawn as several polygons,
         overlapping partnerships): a fault of the tool, refused rather than written.
+    SafetyStopError
+        When HiGHS's safety stop ``time_limit`` fires before its work budget is spent.
     """
     began = time.perf_counter()
     heuristic_options = heuristic_options or {}
@@ -346,7 +338,7 @@ def make_plan(
             res = _solve_problem(
                 problem,
                 solver,
-                time_limit * counts[d] / k,
+                time_limit,
                 spec.random_state,
                 _with_start(heuristic_options, problem, schools, start),
                 spec.objective,

@@ -40,6 +40,7 @@ from pydantic import Field, field_validator, model_validator
 from partition.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.io.schools import KINDS
 from partition.io.values import normalise_la_code
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.naming import NameOverrides
 from partition.schema import Source, StrictModel, read_file_bytes, read_toml, spec_rule, validate
 from partition.solvers import SOLVERS
@@ -84,11 +85,12 @@ class SolverSchema(StrictModel):
 
     name: SolverName = Field("auto", description=", ".join(SOLVERS))
     time_limit: float = Field(
-        30.0,
+        SAFETY_STOP_SECONDS,
         allow_inf_nan=False,
         gt=0,
         le=86_400,
-        description="a safety stop in seconds for the exact model per k, more than 0, e.g. 30 (a work budget, not this limit, decides the plan)",
+        description="a safety stop in seconds of each HiGHS run, more than 0, e.g. 600 (a work budget decides the plan; "
+        "if this stop fires first the run is refused)",
     )
     alternatives: int = Field(0, ge=0, le=100, description="a number of alternatives per k from 0 to 100")
     min_difference: int = Field(25, ge=1, description="a number of schools, 1 or more")

@@ -37,7 +37,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from partition.errors import SpecError
+from partition.errors import SizeLimitError, SpecError
+from partition.limits import check_k_values, listed
 from partition.schema import Source, StrictModel, read_toml, spec_rule, validate
 
 DistrictMode = Literal["ignore", "penalise", "nest"]
@@ -183,8 +184,10 @@ class PlanSpec:
 
     def __post_init__(self) -> None:
         ks = (self.k,) if isinstance(self.k, int) else tuple(self.k)
-        if not ks or any(not isinstance(k, int) or k < 1 for k in ks):
-            raise SpecError(f"k must be one or more positive whole numbers, got {self.k!r}")
+        bad = list(dict.fromkeys(repr(k) for k in ks if not isinstance(k, int) or k < 1))
+        if not ks or bad:
+            raise SpecError(f"k must be one or more positive whole numbers, got {listed(bad) or 'none'}")
+        check_k_values(ks, "spec")
         object.__setattr__(self, "k", tuple(dict.fromkeys(ks)))
         object.__setattr__(self, "size", tuple(self.size))
         if self.districts not in DISTRICT_MODES:
@@ -430,6 +433,15 @@ class SpecSchema(StrictModel):
     @classmethod
     def _one_k(cls, value: Any) -> Any:
         return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("k")
+    @classmethod
+    def _few_enough_k(cls, value: list[int]) -> list[int]:
+        try:
+            check_k_values(value)
+        except SizeLimitError as exc:
+            raise spec_rule(exc.message, exc.fix or "") from None
+        return value
 
     @field_validator("size", mode="before")
     @classmethod

@@ -34,6 +34,7 @@ from partition import coverage
 from partition.dataset import Dataset
 from partition.errors import UnitsError
 from partition.io.boundaries import BNG, polygonal, repair_coverage
+from partition.limits import check_units
 from partition.warnings import DataWarning
 
 CORRIDOR_M = 10.0
@@ -470,6 +471,8 @@ def polygon_units(
     ------
     UnitsError
         When no polygon has ``min_overlap`` of its area inside the study area.
+    SizeLimitError
+        When more than :data:`partition.limits.MAX_UNITS_PER_STUDY_AREA` polygons would become units.
 
     Warns
     -----
@@ -484,6 +487,7 @@ def polygon_units(
     geoms = coverage.on_grid(np.array([polygonal(g) for g in polys.geometry], dtype=object))
     share = _share_inside(geoms, outline)
     keep = share >= min_overlap
+    check_units(int(keep.sum()), source)  # before the polygons are clipped and joined
     if not keep.any():
         raise UnitsError(
             f"none of the {len(polygons)} polygons of {source} lies in the study area",

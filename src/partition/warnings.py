@@ -11,4 +11,4 @@ class DataWarning(UserWarning):
 
 
 class ResultWarning(UserWarning):
-    """A result was limited or left out: a solver stopped by the clock, a configuration without an ensemble rank."""
+    """A result was limited or left out: a configuration without an ensemble rank, chains that did not mix."""

@@ -44,6 +44,7 @@ from partition.datapaths import data_dir as default_data_dir
 from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
 from partition.io.snapshot import InputRecord
+from partition.limits import SAFETY_STOP_SECONDS, SHOWN_VALUES, listed
 from partition.naming import NameOverrides
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
@@ -572,8 +573,11 @@ def solve_configurations(
     Raises
     ------
     InfeasibleError
-        When any k cannot be planned (every such k is named), so that a run never
-        publishes some of its configurations without the others.
+        When any k cannot be planned (the first few such k named, with the count of the others), so that
+        a run never publishes some of its configurations without the others; a k above the planning units
+        before anything is planned.
+    SafetyStopError
+        When a solver's safety stop fires before its work budget is spent (see :mod:`partition.planner`).
     PartitionError
         When two configurations would share a name.
     SpecError
@@ -589,6 +593,7 @@ def solve_configurations(
     failures: list[InfeasibleError] = []
     if names is not None:
         names.check_urns(set(inputs.schools["URN"].astype(int)))
+    _check_k_fits(spec, inputs)
     for k in spec.k:
         t = time.perf_counter()
         try:
@@ -597,7 +602,7 @@ def solve_configurations(
                 spec,
                 k,
                 solver=name,
-                time_limit=float(solver.get("time_limit", 30)),
+                time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
                 earlier=tuple(plans),
                 names=names,
                 start=start,
@@ -623,8 +628,11 @@ def solve_configurations(
             timings[f"k{k}"] = round(time.perf_counter() - t, 2)
         plans.extend(batch)
     if failures:
+        more = len(failures) - SHOWN_VALUES
         raise InfeasibleError(
-            "; ".join(exc.message for exc in failures) + " (nothing was written)",
+            "; ".join(exc.message for exc in failures[:SHOWN_VALUES])
+            + (f"; and {more} more k value(s) cannot be planned" if more > 0 else "")
+            + " (nothing was written)",
             fix=next((exc.fix for exc in failures if exc.fix), None),
         )
     if names is not None:
@@ -637,6 +645,32 @@ def solve_configurations(
             fix="report it: this is a fault of partition",
         )
     return [checked(plan, inputs) for plan in plans]
+
+
+def _check_k_fits(spec: PlanSpec, inputs: Inputs) -> None:
+    """Refuse, before any k is planned, the k values above the study area's planning units: no plan has more
+    partnerships than units (:func:`partition.problem.quick_feasibility` checks each k's blocks and anchors
+    exactly, once its problem is built).
+
+    Parameters
+    ----------
+    spec
+        The k values asked for.
+    inputs
+        The study area's planning units.
+
+    Raises
+    ------
+    InfeasibleError
+        Naming those k values (the first few, see :func:`partition.limits.listed`) and the units.
+    """
+    units = len(inputs.units)
+    over = [k for k in spec.k if k > units]
+    if over:
+        raise InfeasibleError(
+            f"k = {listed(over)} partnerships but only {units:,} planning units (nothing was planned)",
+            fix=f"choose k ≤ {units}",
+        )
 
 
 def violated(plans: list[Plan]) -> list[Plan]:

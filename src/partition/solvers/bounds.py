@@ -25,8 +25,8 @@ far more cheaply than by the LP, by the **Lagrangian relaxation** of the assignm
 which is a valid bound for *any* λ and equals the LP bound at the best λ. :func:`hub_bound` maximises it by
 subgradient steps and then branches on the hub variables y (best first), fixing hubs by reduced cost
 against the incumbent. Every decision is counted (iterations, nodes), never timed; ``time_limit`` is a
-safety stop whose firing is reported (``stop == "time limit"``) and whose bound, the best proven when it
-fired, is valid but depends on the machine.
+safety stop: when it fires before the work budget is spent, :func:`hub_bound` raises a
+:class:`~partition.errors.SafetyStopError` (the bound proven at that moment would depend on the machine).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from scipy.sparse import eye as sparse_eye
 
+from partition.errors import SafetyStopError
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.problem import Problem
 from partition.scoring import hub_distance_km
 
@@ -392,8 +394,7 @@ class BoundResult:
     stop
         ``"proved"`` (every node closed by the incumbent: the bound is the incumbent's value), ``"hubs decided"``
         (the least node has every hub fixed: the rest of the gap is the relaxation's — contiguity, other
-        size bounds, locks), ``"work budget"`` (the node budget spent),
-        ``"time limit"`` (the safety stop fired: the bound is valid but machine-dependent).
+        size bounds, locks), ``"work budget"`` (the node budget spent).
     seconds
         Wall time (information only).
     """
@@ -422,7 +423,7 @@ def hub_bound(
     node_limit: int = NODE_LIMIT,
     root_iterations: int = ITERATIONS_ROOT,
     node_iterations: int = ITERATIONS_NODE,
-    time_limit: float = 600.0,
+    time_limit: float = SAFETY_STOP_SECONDS,
 ) -> BoundResult:
     """A proven lower bound on the hub objective of every plan of ``problem`` that meets its rules.
 
@@ -437,12 +438,17 @@ def hub_bound(
     root_iterations, node_iterations
         Work budget: subgradient iterations at the root and at every other node.
     time_limit
-        Seconds: a safety stop only, reported in ``stop``.
+        Seconds: a safety stop only.
 
     Returns
     -------
     BoundResult
         ``bound`` is None when no plan can meet the size bounds (the relaxation is infeasible).
+
+    Raises
+    ------
+    SafetyStopError
+        When ``time_limit`` passes before the work budget is spent.
     """
     start = time.perf_counter()
     rel = relaxation(problem)
@@ -459,8 +465,11 @@ def hub_bound(
             stop = "work budget"
             break
         if time.perf_counter() - start > time_limit:
-            stop = "time limit"
-            break
+            raise SafetyStopError(
+                f"the hub bound of k = {problem.k}: its safety stop of {time_limit:g} s fired after {nodes:,} of "
+                f"its {node_limit:,} nodes, so no bound is given (where a clock stops depends on the machine's load)",
+                fix="plan again on a less loaded machine, or give the bound fewer nodes or more time",
+            )
         bound, _, node = heapq.heappop(heap)
         if incumbent is not None and bound >= incumbent - TOLERANCE:
             heapq.heappush(heap, (bound, -1, node))

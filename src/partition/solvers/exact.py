@@ -44,17 +44,14 @@ is in ``details["stop"]``:
     the node budget was spent; the incumbent and bound are those at that
     node, the same on any machine;
 ``"too large"``
-    the model exceeds ``max_variables``; HiGHS's branch and bound is not run;
-``"time limit"``
-    the clock stopped HiGHS before its budget was spent: where it stopped
-    depends on the machine's speed and load, so nothing from the search is
-    returned as the result (labels are the warm start's, the objective is
-    the warm start's value in the model, no bound, all independent of when
-    the clock fired); HiGHS's own figures at the stop
-    are kept in ``details["at_stop"]`` for information;
-``"other"``
-    HiGHS stopped for another reason (``details["highs_status"]``): treated
-    like ``"time limit"``.
+    the model exceeds ``max_variables``; HiGHS's branch and bound is not run.
+
+When the safety stop fires before the budget is spent (or HiGHS stops for
+any other reason), where it stopped depends on the machine's speed and load,
+so nothing from the search may become the result: :func:`solve_exact` raises
+a :class:`~partition.errors.SafetyStopError` instead (see
+:data:`partition.limits.SAFETY_STOP_SECONDS` for the default and why only a
+broken or starved solver reaches it).
 """
 
 from __future__ import annotations
@@ -69,6 +66,8 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from partition.errors import SafetyStopError
+from partition.limits import SAFETY_STOP_SECONDS
 from partition.problem import Problem
 from partition.solvers.result import SolverResult
 
@@ -470,35 +469,32 @@ def _decode(em: _ExactModel, values: np.ndarray) -> np.ndarray:
     return labels
 
 
-MIN_HIGHS_SECONDS = 1.0
-"""Least time HiGHS is given after the model is built (s): a smaller remainder of ``time_limit`` is raised to it,
-and a clock stop says how long HiGHS actually had."""
-
-
-def _stopped_early(details: dict, info: highspy.HighsInfo, stop: str, time_limit: float) -> None:
-    """Move HiGHS's figures at a clock (or other) stop to ``details["at_stop"]`` and say why (in place)."""
-    details["at_stop"] = {
-        "nodes": details.pop("nodes"),
-        "mip_dual_bound": details.pop("mip_dual_bound"),
-        "objective": float(info.objective_function_value) if info.primal_solution_status == PRIMAL_FEASIBLE else None,
-    }
-    given = details.get("highs_time_limit_s")
-    applied = f"; HiGHS had {given:g} s after building the model" if given is not None else ""
-    why = (
-        f"the time limit ({time_limit:g} s asked{applied})"
-        if stop == "time limit"
-        else f"HiGHS ({details['highs_status']})"
-    )
-    details["reason"] = (
-        f"{why} stopped the search before its work budget was spent: nothing from the search is used, "
-        "so that the result does not depend on the machine's speed or load"
+def _safety_stop_error(problem: Problem, details: dict, time_limit: float, clock: bool) -> SafetyStopError:
+    """The error when HiGHS stopped before its work budget was spent: by the safety stop (``clock``), or for
+    another reason (``details["highs_status"]``)."""
+    budget = details.get("node_limit")
+    spent = f"its work budget ({budget:,} branch-and-bound nodes)" if budget is not None else "its search"
+    size = f"the exact model of k = {problem.k} ({details['variables']:,} variables)"
+    if clock:
+        forced = (
+            " (or use solver auto, which does not search models this large)" if details["max_variables"] is None else ""
+        )
+        return SafetyStopError(
+            f"{size}: HiGHS's safety stop of {time_limit:g} s fired before {spent} was spent, so no plan is "
+            "given (where a clock stops a search depends on the machine's load; nothing from it is used)",
+            fix="plan again on a less loaded machine, or raise the safety stop (--time-limit, or time_limit in "
+            f"[solver]){forced}",
+        )
+    return SafetyStopError(
+        f"{size}: HiGHS stopped ({details['highs_status']}) before {spent} was spent, so no plan is given",
+        fix="this is a fault of the solver, not of your data; please report it with the command you ran",
     )
 
 
 def solve_exact(
     problem: Problem,
     *,
-    time_limit: float = 60.0,
+    time_limit: float = SAFETY_STOP_SECONDS,
     node_limit: int | None = None,
     max_variables: int | None = None,
     candidates: int = 16,
@@ -514,7 +510,7 @@ def solve_exact(
     problem
         The problem (one k).
     time_limit
-        Seconds: a safety stop only (module docstring, "Reproducibility").
+        Seconds HiGHS's run may take: a safety stop only (module docstring, "Reproducibility").
     node_limit
         Work budget: branch-and-bound nodes HiGHS may explore (None: no limit).
     max_variables
@@ -536,11 +532,17 @@ def solve_exact(
     -------
     SolverResult
         Labels, status (``"optimal"``, ``"feasible"``, ``"infeasible"``,
-        ``"no solution"``, or ``"not searched"`` when the result is the warm
-        start's: model too large, or stopped by the clock), the model's
+        ``"no solution"``, or ``"not searched"`` when the model is too large
+        and the result is the warm start's), the model's
         objective (mean km to the centres' hub sites), and a bound and gap
         only when the model restricts nothing (module docstring); how the run
         ended in ``details["stop"]``.
+
+    Raises
+    ------
+    SafetyStopError
+        When HiGHS stops before its work budget is spent: the safety stop ``time_limit`` fired (a machine
+        too loaded or a model too large for the solver asked), or HiGHS ended for another reason.
     """
     start = time.perf_counter()
     n = problem.n
@@ -586,9 +588,7 @@ def solve_exact(
     if warm_values is not None:
         highs.setSolution(_as_solution(warm_values))
     build = time.perf_counter() - start
-    given = float(max(time_limit - build, MIN_HIGHS_SECONDS))
-    highs.setOptionValue("time_limit", given)
-    details["highs_time_limit_s"] = round(given, 3)
+    highs.setOptionValue("time_limit", float(time_limit))
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
@@ -598,11 +598,9 @@ def solve_exact(
         nodes=int(info.mip_node_count),
         mip_dual_bound=float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None,
     )
-    stop = _STOPS.get(status, "other")
-    details["stop"] = stop
-    if stop in ("time limit", "other"):
-        _stopped_early(details, info, stop, time_limit)
-        return _unsearched(problem, warm_start, warm_values, model, start, details)
+    if status not in _STOPS:
+        raise _safety_stop_error(problem, details, time_limit, status == highspy.HighsModelStatus.kTimeLimit)
+    details["stop"] = _STOPS[status]
     runtime = time.perf_counter() - start
     # HiGHS's dual bound is on the model; on the problem only when the model restricts nothing
     dual = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else 0.0
@@ -636,9 +634,9 @@ _STOPS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
     highspy.HighsModelStatus.kSolutionLimit: "work budget",  # mip_max_nodes reached
-    highspy.HighsModelStatus.kTimeLimit: "time limit",
 }
-"""How a HiGHS run ended, by model status (anything else: ``"other"``)."""
+"""How a HiGHS run ended, by model status; any other status (the safety stop's ``kTimeLimit`` among them) is a
+:class:`~partition.errors.SafetyStopError`."""
 
 
 def _unsearched(
@@ -649,8 +647,8 @@ def _unsearched(
     start: float,
     details: dict,
 ) -> SolverResult:
-    """The result when HiGHS's search is not used: the warm start and its value in the model (no bound),
-    neither of which depends on how long anything took."""
+    """The result when HiGHS's search is not run (the model is over the work budget): the warm start and its
+    value in the model (no bound)."""
     objective = float(np.dot(model.cost, warm_values)) if warm_values is not None else None
     labels = warm_start.astype(int).copy() if warm_start is not None else np.full(problem.n, -1, dtype=int)
     return SolverResult(

@@ -43,8 +43,7 @@ acceptance of the hub searches are judged on the hub distance.
 
 The budget is counted (steps; :func:`full_iterations` scales it with the
 instance, :func:`default_patience` the early stop), never timed, so the
-result depends on the inputs and the seed only; an optional time limit only
-cuts the search short and says so (``details["time_capped"]``).
+result depends on the inputs and the seed only: there is no clock in the search.
 
 Moves transfer one boundary block to an adjacent partnership; the donor must
 stay connected and anchored, and a recombination's halves are tree pieces, so
@@ -612,13 +611,14 @@ def _balance(state: _State, rng: np.random.Generator, tries: int = 30) -> _State
     return state if state.violation() <= best_v else _State(state.problem, best_lab)
 
 
-def _descent(state: _State, rng: np.random.Generator, deadline: float, active: set[int] | None = None) -> None:
+def _descent(state: _State, rng: np.random.Generator, active: set[int] | None = None) -> None:
     """Best-improvement moves of boundary units until none improves.
 
     With ``active``, only units in or next to those partnerships are examined
     first; partnerships changed by a move become active for the next pass.
+    Every move lowers the objective by at least :data:`MIN_GAIN`, so the passes end.
     """
-    while time.perf_counter() < deadline:
+    while True:
         touched: set[int] = set()
         units = state.boundary()
         if active is not None:
@@ -767,7 +767,7 @@ def _construct(problem: Problem, rng: np.random.Generator) -> _State:
     main_attr = "pupils" if "pupils" in problem.limits else (next(iter(problem.limits)) if problem.limits else None)
     labels = _construct_balanced(problem, rng) if not problem.names else _grow(problem, _seeds(problem, rng), main_attr)
     state = _balance(_State(problem, labels), rng)
-    _descent(state, rng, np.inf)
+    _descent(state, rng)
     return state
 
 
@@ -775,7 +775,7 @@ def _start_state(problem: Problem, start: np.ndarray, rng: np.random.Generator) 
     """A given starting labelling (e.g. a planner's edited plan) made contiguous, balanced and locally optimal."""
     labels = _repair_contiguity(problem, np.asarray(start, dtype=int))
     state = _balance(_State(problem, labels), rng)
-    _descent(state, rng, np.inf)
+    _descent(state, rng)
     return state
 
 
@@ -784,7 +784,6 @@ def solve_heuristic(
     *,
     restarts: int = 1,
     iterations: int = DEFAULT_ITERATIONS,
-    time_limit: float | None = None,
     random_state: int | None = 0,
     kick_moves: int = KICK_MOVES,
     patience: int | None = None,
@@ -801,10 +800,7 @@ def solve_heuristic(
     followed by up to ``iterations`` perturbation steps (ending early after
     ``patience`` steps without improvement); then a search of up to
     ``final_iterations`` steps from the best configuration found (the
-    incumbent), which every restart's result competes with. ``time_limit``
-    (seconds) is an optional safety cap; when it cuts the search short,
-    ``details["time_capped"]`` says so and the result may differ between
-    machines.
+    incumbent), which every restart's result competes with. Nothing is timed.
 
     Parameters
     ----------
@@ -814,8 +810,6 @@ def solve_heuristic(
         Constructions.
     iterations
         Perturbation steps per restart at most.
-    time_limit
-        Optional cap in seconds.
     random_state
         Seed for all randomness.
     kick_moves
@@ -840,9 +834,9 @@ def solve_heuristic(
     SolverResult
         Block labels, ``"feasible"`` or ``"violated"``, the objective (wdist, or the hub distance under the hub
         objective, in km, plus the split penalty),
-        and ``details`` (restarts, steps, violation, splits, time_capped).
+        and ``details`` (restarts, steps, violation, splits).
     """
-    options = {"restarts": restarts, "iterations": iterations, "time_limit": time_limit, "kick_moves": kick_moves}
+    options = {"restarts": restarts, "iterations": iterations, "kick_moves": kick_moves}
     options |= {"patience": patience, "recombine_share": recombine_share, "trees": trees, "threshold": threshold}
     options |= {"final_iterations": final_iterations, "initial": initial}
     if problem.objective == "hub":
@@ -856,7 +850,6 @@ def _search(
     *,
     restarts: int,
     iterations: int,
-    time_limit: float | None,
     kick_moves: int,
     patience: int | None,
     recombine_share: float,
@@ -869,33 +862,27 @@ def _search(
     :func:`solve_heuristic`, whose options these are), on the problem's objective."""
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
-    deadline = start + time_limit if time_limit is not None else np.inf
     patience = default_patience(problem) if patience is None else patience
     budget = SearchBudget(iterations, patience, kick_moves, recombine_share, trees, threshold)
     best: tuple[float, float, np.ndarray] | None = None
     n_restarts = n_steps = 0
-    capped = False
     for restart in range(max(restarts, 1)):
         state = (
             _start_state(problem, initial, rng) if initial is not None and restart == 0 else _construct(problem, rng)
         )
         n_restarts += 1
-        current, current_lab, steps, cut = _iterated_local_search(state, rng, budget, deadline)
+        current, current_lab, steps = _iterated_local_search(state, rng, budget)
         n_steps += steps
-        capped |= cut
         key = (_State(problem, current_lab).violation(), current)
         if best is None or key < best[:2]:
             best = (key[0], key[1], current_lab)
-        if time.perf_counter() > deadline:
-            capped = True
-            break
     assert best is not None
     if final_iterations is None:
         final_iterations = iterations if restarts > 1 else 0
     final_budget = replace(budget, iterations=final_iterations)
-    if not capped and best[0] < SLACK and final_budget.iterations > 0:
+    if best[0] < SLACK and final_budget.iterations > 0:
         state = _State(problem, best[2])
-        current, current_lab, steps, capped = _iterated_local_search(state, rng, final_budget, deadline)
+        current, current_lab, steps = _iterated_local_search(state, rng, final_budget)
         n_steps += steps
         best = (best[0], current, current_lab)
     final = _State(problem, best[2])
@@ -913,7 +900,6 @@ def _search(
             "violation": violation,
             "splits": final.splits(),
             **({"trust_splits": final.trust_splits()} if final.trust_penalty else {}),
-            "time_capped": capped,
         },
     )
 
@@ -942,7 +928,6 @@ def _hub_search(problem: Problem, random_state: int | None, options: dict) -> So
         extra = {
             "restarts": shaped.details["restarts"],
             "steps": shaped.details["steps"],
-            "time_capped": shaped.details["time_capped"],
         }
         chosen = {**hub.details, **extra, "chosen": "wdist search, then hub search"}
         return SolverResult(
@@ -963,14 +948,13 @@ def _threshold(budget: SearchBudget, step: int, objective: float) -> float:
 
 
 def _iterated_local_search(
-    state: _State, rng: np.random.Generator, budget: SearchBudget, deadline: float = np.inf
-) -> tuple[float, np.ndarray, int, bool]:
+    state: _State, rng: np.random.Generator, budget: SearchBudget
+) -> tuple[float, np.ndarray, int]:
     """Perturb and descend up to ``budget.iterations`` times.
 
     A step is kept when the configuration stays valid and its objective is below the current one plus
     :func:`_threshold` (which falls to 0), else undone; the search ends early after ``budget.patience``
-    steps without a new best. Returns the best objective, its labels, the number of steps and whether
-    the deadline cut it short.
+    steps without a new best. Returns the best objective, its labels and the number of steps.
     """
     state.log.clear()
     sizes = Sizes.of(state.problem)
@@ -980,11 +964,9 @@ def _iterated_local_search(
     for step in range(budget.iterations):
         if stale >= patience:
             break
-        if time.perf_counter() > deadline:
-            return best, best_lab, steps, True
         mark = len(state.log)
         active = _perturb(state, sizes, rng, budget)
-        _descent(state, rng, np.inf, active=active)
+        _descent(state, rng, active=active)
         steps += 1
         stale += 1
         obj = state.objective()
@@ -995,7 +977,7 @@ def _iterated_local_search(
                 best, best_lab, stale = obj, state.labels.copy(), 0
         else:
             state.undo(mark)
-    return best, best_lab, steps, False
+    return best, best_lab, steps
 
 
 def polish(
@@ -1024,9 +1006,9 @@ def polish(
     state = _State(problem, labels)
     if state.violation() > SLACK:
         state = _balance(state, rng)
-    _descent(state, rng, np.inf)
+    _descent(state, rng)
     budget = SearchBudget(iterations=iterations, kick_moves=kick_moves)
-    _, current_lab, _, _ = _iterated_local_search(state, rng, budget)
+    _, current_lab, _ = _iterated_local_search(state, rng, budget)
     final = _State(problem, current_lab)
     violation = final.violation()
     return SolverResult(
