@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from tests.conftest import school_row, write_gias
@@ -17,7 +19,7 @@ from tests.conftest import school_row, write_gias
 from partition.coverage import GAP_WIDTH_M, MAX_GAP_M2, dissolve_units, rebuild_coverage, to_wgs84_valid
 from partition.dataset import load_dataset
 from partition.errors import BoundaryFileError, GraphError
-from partition.exports import write_exports
+from partition.exports import GPKG_LAST_CHANGE, write_exports
 from partition.graph import build_graph
 from partition.io.boundaries import read_boundaries, read_polygons, repair_coverage
 from partition.pipeline import prepare
@@ -152,6 +154,10 @@ def test_written_partnerships_valid_and_single_polygons(shared, tmp_path, la, bo
     for path in write_exports([plan], inputs.schools, inputs.units, inputs.dataset.districts, tmp_path / "gis"):
         if path.suffix == ".geojson":
             assert gpd.read_file(path).is_valid.all(), path.name
+    # the GeoPackage is stamped with a fixed date, not the time of writing (byte-identical reruns)
+    with sqlite3.connect(tmp_path / "gis" / "partition.gpkg") as db:
+        assert {d for (d,) in db.execute("SELECT last_change FROM gpkg_contents")} == {GPKG_LAST_CHANGE}
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None  # GDAL's setting restored
     # every partnership here is contiguous (a Hayling Island link is drawn as a strip): one polygon each
     assert (back.geom_type == "Polygon").all()
     # Polsby-Popper of the true outline: the one of the exact coverage dissolve

@@ -10,15 +10,34 @@ GeoJSON files are WGS84 as the format requires, every polygon valid in WGS84.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
 
 from partition.coverage import to_wgs84_valid
 from partition.csvsafe import write_csv
 from partition.filenames import path_inside
 from partition.plan import Plan
+
+GPKG_LAST_CHANGE = "2000-01-01T00:00:00.000Z"
+"""The ``last_change`` stamp written in the GeoPackage's ``gpkg_contents`` table for every layer (GDAL's
+``OGR_CURRENT_DATE``), instead of the time of writing: the file then depends on its contents alone, so two runs
+of the same inputs and seed give byte-identical GeoPackages. The run's date is in ``manifest.json``."""
+
+
+@contextlib.contextmanager
+def _fixed_gpkg_date() -> Iterator[None]:
+    """Write GeoPackages stamped :data:`GPKG_LAST_CHANGE` (GDAL's setting restored afterwards)."""
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_LAST_CHANGE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
 
 
 def _layer_name(name: str) -> str:
@@ -91,7 +110,8 @@ def write_exports(
     Returns
     -------
     list of pathlib.Path
-        The files written: the GeoPackage (layers in British National Grid, EPSG:27700), then
+        The files written: the GeoPackage (layers in British National Grid, EPSG:27700; stamped
+        :data:`GPKG_LAST_CHANGE`, so it is byte-identical for the same plans), then
         per layer its GeoJSON (WGS84, polygons valid in WGS84) and its CSV (attributes; for a
         point layer ``longitude`` and ``latitude`` in degrees, 6 decimals; written by
         :func:`partition.csvsafe.write_csv`, so no text cell runs as a spreadsheet formula).
@@ -103,7 +123,8 @@ def write_exports(
         gpkg.unlink()
     written = [gpkg]
     for name, layer in export_layers(plans, schools, units, districts).items():
-        layer.to_file(gpkg, layer=name, driver="GPKG")
+        with _fixed_gpkg_date():
+            layer.to_file(gpkg, layer=name, driver="GPKG")
         wgs = to_wgs84_valid(layer)
         path = path_inside(folder, f"{name}.geojson")
         wgs.to_file(path, driver="GeoJSON")
