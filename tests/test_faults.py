@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import errno
-import hashlib
 import json
 import os
 import pathlib
@@ -22,6 +21,7 @@ import geopandas as gpd
 import pytest
 import shapely
 from click.testing import CliRunner
+from tests.test_run_integrity import previous_run, snapshot
 
 import partition
 from partition.cli import INTERRUPTED_EXIT, cli
@@ -57,25 +57,6 @@ def _plan_args(gosport: Path, shared: Path, out: Path) -> list[str]:
 def _batch_args(gosport: Path, shared: Path, out: Path) -> list[str]:
     data = ["--schools", str(gosport), "--boundaries", str(shared / DISTRICTS)]
     return ["batch", *data, "--solver", "agglomerative", "--no-maps", "--workers", "1", "--out", str(out)]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (hidden ones too) with its SHA-256."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def previous_run(folder: Path) -> dict[str, str]:
-    """A folder as a previous partition run left it (marker and one file), returned as a snapshot."""
-    folder.mkdir()
-    files = ["k23-ignore", "k23-ignore/assignments.csv"]
-    (folder / MARKER).write_text(json.dumps({"created_by": "partition", "files": files}) + "\n")
-    (folder / "k23-ignore").mkdir()
-    (folder / "k23-ignore" / "assignments.csv").write_text("URN,partnership\n1,A\n")
-    return snapshot(folder)
 
 
 def fail_writes(monkeypatch, name: str, code: int = errno.ENOSPC) -> None:
