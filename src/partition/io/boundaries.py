@@ -55,9 +55,10 @@ ANY_CODE = re.compile(r"^[a-z]+\d{2}cd$", re.IGNORECASE)
 ANY_NAME = re.compile(r"^[a-z]+\d{2}nm$", re.IGNORECASE)
 FALLBACK_CODES = ("code", "gss_code", "lowersoa", "lsoa_code", "id")
 FALLBACK_NAMES = ("name", "lad_name", "district")
-BUFFER_LAYER = re.compile(r"^pyogrio_[0-9a-f]{32}$")
+BUFFER_LAYER = re.compile(r"^(pyogrio_)?[0-9a-f]{32}$")
 """The name GDAL gives the layer of a GeoJSON without a ``name`` member read from memory (pyogrio's in-memory
-file name); read from the disk, the layer is named after the file, as it is reported here."""
+file name: ``pyogrio_<uuid>`` since pyogrio 0.10, the bare ``<uuid>`` before); read from the disk, the layer is
+named after the file, as it is reported here."""
 
 MAX_REPAIR_SHARE = 0.01
 """Largest change of a feature's area a repair may make, as a share of the feature (1 %).
