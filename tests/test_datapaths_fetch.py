@@ -6,6 +6,7 @@ import functools
 import http.server
 import json
 import threading
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,7 +18,8 @@ from tests.conftest import school_row, write_gias
 from partition import datapaths
 from partition.cli import cli
 from partition.errors import DataLocationError, FetchError
-from partition.fetch import LAD_MIRROR_NAME, fetch
+from partition.fetch import CODEPOINT_MIRROR_NAME, CODEPOINT_URL, LAD_MIRROR_NAME, fetch, remotes
+from partition.io.codepoint import OS_COLUMNS, read_codepoint
 
 
 def test_location_rule(monkeypatch, tmp_path):
@@ -71,6 +73,16 @@ def _publish(root: Path) -> None:
         {"LAD23CD": ["E1"], "LAD23NM": ["A"]}, geometry=[shapely.box(-1.5, 50.9, -1.0, 51.2)], crs="EPSG:4326"
     )
     gdf.to_file(root / LAD_MIRROR_NAME, driver="GeoJSON")
+    _publish_codepoint(root / CODEPOINT_MIRROR_NAME)
+
+
+def _publish_codepoint(path: Path) -> None:
+    """A Code-Point Open archive in OS's layout (Doc header file, Data/CSV/<area>.csv without header)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "Doc/Code-Point_Open_Column_Headers.csv", "PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC\r\n" + ",".join(OS_COLUMNS)
+        )
+        archive.writestr("Data/CSV/so.csv", '"SO14 0AA",10,442294,112126,"E92000001","","","","E06000045",""\r\n')
 
 
 def test_fetch_downloads_checks_and_records(server, tmp_path):
@@ -80,13 +92,14 @@ def test_fetch_downloads_checks_and_records(server, tmp_path):
 
     dest = tmp_path / "cache"
     records = fetch(dest, base_url=url, date=dt.date(2026, 11, 29))
-    assert [r["skipped"] for r in records] == [False, False]
+    assert [r["skipped"] for r in records] == [False, False, False]
     assert (dest / "schools/edubasealldata.csv").read_text().startswith('"URN"')
     assert (dest / "boundaries/lad_2023_bgc.geojson").exists()
     manifest = json.loads((dest / "MANIFEST.json").read_text())
     assert len(manifest["files"][0]["sha256"]) == 64
     again = fetch(dest, base_url=url, date=dt.date(2026, 11, 29))
-    assert [r["skipped"] for r in again] == [True, True]
+    assert [r["skipped"] for r in again] == [True, True, True]
+    assert read_codepoint(dest / "boundaries/codepo_gb.zip").locate("SO14 0AA") == (442294.0, 112126.0, 10)
 
 
 def test_fetch_404_leaves_nothing(server, tmp_path):
@@ -121,3 +134,19 @@ def test_fetch_cli(server, tmp_path):
     )
     assert bad.exit_code == 2
     assert "HTTP 404" in bad.stderr
+
+
+def test_codepoint_in_the_catalogue():
+    (codepoint,) = [r for r in remotes() if r.name == "codepoint"]
+    assert codepoint.url == CODEPOINT_URL
+    assert CODEPOINT_URL.startswith("https://api.os.uk/downloads/v1/products/CodePointOpen/downloads?area=GB")
+    assert codepoint.target == "boundaries/codepo_gb.zip"
+
+
+def test_fetch_rejects_codepoint_that_is_not_an_archive(server, tmp_path):
+    root, url = server
+    (root / CODEPOINT_MIRROR_NAME).write_text("<html>maintenance</html>")
+    dest = tmp_path / "cache"
+    with pytest.raises(FetchError, match=r"Code-Point Open archive is not usable: .*is not a ZIP archive"):
+        fetch(dest, base_url=url, only=["codepoint"])
+    assert not any(p.is_file() for p in dest.rglob("*"))

@@ -409,12 +409,14 @@ def data_summary_cmd(as_json: bool, **opts: Any) -> None:
 @click.option("--base-url", help="Download from this server instead of the official ones (mirror).")
 @click.option("--date", "date_text", help="GIAS file date YYYY-MM-DD (default: today).")
 @click.option("--force", is_flag=True, help="Download again even when the file is cached.")
-@click.option("--only", multiple=True, type=click.Choice(["gias", "lad2023"]), help="Fetch only these files.")
+@click.option(
+    "--only", multiple=True, type=click.Choice(["gias", "lad2023", "codepoint"]), help="Fetch only these files."
+)
 @handle_errors
 def fetch_cmd(
     dest: str | None, base_url: str | None, date_text: str | None, force: bool, only: tuple[str, ...]
 ) -> None:
-    """Download the official GIAS and ONS files into the data/ cache."""
+    """Download the official GIAS, ONS and OS Code-Point Open files into the data/ cache."""
     from partition.fetch import fetch
 
     date = None

@@ -5,7 +5,10 @@
 * the DfE GIAS all-establishments CSV (``edubasealldataYYYYMMDD.csv``, published
   daily) to ``schools/edubasealldata.csv``;
 * the ONS Local Authority Districts (December 2023) generalised boundaries for
-  the UK as GeoJSON (WGS84) to ``boundaries/lad_2023_bgc.geojson``.
+  the UK as GeoJSON (WGS84) to ``boundaries/lad_2023_bgc.geojson``;
+* OS Code-Point Open (postcode unit Easting/Northing for Great Britain, from the OS
+  Data Hub) as its ZIP archive to ``boundaries/codepo_gb.zip``, read as it is by
+  :func:`partition.io.codepoint.read_codepoint`.
 
 Each file is checked after download (a GIAS header with ``URN``; a readable
 polygon layer with LAD codes) and recorded with its SHA-256 in
@@ -40,6 +43,8 @@ LAD_URL = (
     "?where=1%3D1&outFields=LAD23CD,LAD23NM&outSR=4326&f=geojson"
 )
 LAD_MIRROR_NAME = "Local_Authority_Districts_December_2023_Boundaries_UK_BGC.geojson"
+CODEPOINT_URL = "https://api.os.uk/downloads/v1/products/CodePointOpen/downloads?area=GB&format=CSV&redirect"
+CODEPOINT_MIRROR_NAME = "codepo_gb.zip"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,15 @@ def _check_boundaries(path: Path) -> None:
         raise FetchError(f"downloaded boundary file is not usable: {exc}") from None
 
 
+def _check_codepoint(path: Path) -> None:
+    from partition.io.codepoint import read_codepoint
+
+    try:
+        read_codepoint(path, postcodes=["SO14 0AA"])
+    except PartitionError as exc:
+        raise FetchError(f"downloaded Code-Point Open archive is not usable: {exc}") from None
+
+
 def remotes(date: dt.date | None = None) -> list[Remote]:
     """The official files, GIAS dated ``date`` (default today).
 
@@ -81,9 +95,9 @@ def remotes(date: dt.date | None = None) -> list[Remote]:
     Returns
     -------
     list of Remote
-        The GIAS all-schools CSV (DfE Get Information About Schools) and the ONS local authority
-        district boundaries (December 2023, generalised, GeoJSON), each with its URL, mirror file
-        name, place in the cache and the check its download must pass.
+        The GIAS all-schools CSV (DfE Get Information About Schools), the ONS local authority
+        district boundaries (December 2023, generalised, GeoJSON) and OS Code-Point Open (ZIP), each
+        with its URL, mirror file name, place in the cache and the check its download must pass.
     """
     stamp = (date or dt.date.today()).strftime("%Y%m%d")
     return [
@@ -91,6 +105,7 @@ def remotes(date: dt.date | None = None) -> list[Remote]:
             "gias", GIAS_URL.format(date=stamp), f"edubasealldata{stamp}.csv", "schools/edubasealldata.csv", _check_gias
         ),
         Remote("lad2023", LAD_URL, LAD_MIRROR_NAME, "boundaries/lad_2023_bgc.geojson", _check_boundaries),
+        Remote("codepoint", CODEPOINT_URL, CODEPOINT_MIRROR_NAME, "boundaries/codepo_gb.zip", _check_codepoint),
     ]
 
 
@@ -147,7 +162,7 @@ def fetch(
     timeout
         Seconds to wait for each connection.
     only
-        Names of the files to fetch (``"gias"``, ``"lad2023"``); default all.
+        Names of the files to fetch (``"gias"``, ``"lad2023"``, ``"codepoint"``); default all.
 
     Returns
     -------

@@ -73,13 +73,72 @@ DEFAULT_KINDS = ("primary", "middle", "secondary", "all-through", "college")
 ANCHOR_KINDS = ("secondary", "all-through", "college")
 """Kinds that can anchor a partnership."""
 
-COLLEGE_TYPES = {"further education", "sixth form centres"}
+COLLEGE_TYPES = {
+    "further education",
+    "sixth form centres",
+    "academy 16-19 converter",
+    "academy 16 to 19 sponsor led",
+    "academy 16-19 sponsor led",
+    "free schools 16 to 19",
+}
+"""GIAS types that are colleges: FE (general FE, sixth-form, land-based colleges), sixth form centres, 16-19
+academies and 16-19 free schools."""
+
+SPECIAL_TYPES = {
+    "community special school",
+    "foundation special school",
+    "non-maintained special school",
+    "academy special converter",
+    "academy special sponsor led",
+    "free schools special",
+    "other independent special school",
+    "special post 16 institution",
+}
+"""GIAS types that are special schools (an independent special school is ``special``; its type says it is
+independent)."""
+
 PRU_TYPES = {
     "pupil referral unit",
     "academy alternative provision converter",
     "academy alternative provision sponsor led",
     "free schools alternative provision",
 }
+"""GIAS types that are pupil referral units or alternative provision."""
+
+OTHER_TYPES = {
+    "local authority nursery school",
+    "la nursery school",
+    "secure units",
+    "academy secure 16 to 19",
+    "offshore schools",
+    "british schools overseas",
+    "welsh establishment",
+    "higher education institutions",
+    "miscellaneous",
+    "online provider",
+    "children's centre",
+    "children's centre linked site",
+}
+"""GIAS types deliberately ``other`` (not a school or college that takes part in a partnership: nurseries,
+secure units, establishments abroad or in Wales, universities, online providers, children's centres)."""
+
+PHASE_TYPES = {
+    "community school",
+    "voluntary aided school",
+    "voluntary controlled school",
+    "foundation school",
+    "city technology college",
+    "other independent school",
+    "academy sponsor led",
+    "academy converter",
+    "free schools",
+    "university technical college",
+    "studio schools",
+    "service children's education",
+    "institution funded by other government department",
+}
+"""GIAS mainstream types whose phase decides the kind (``16 plus`` is a college)."""
+
 PHASE_KINDS = {
     "primary": "primary",
     "middle deemed primary": "middle",
@@ -184,10 +243,12 @@ class SchoolsLoad:
 def classify_kind(phase: str, type_name: str, group: str = "") -> str:
     """Classify a GIAS record into one of :data:`KINDS`.
 
-    Colleges are GIAS types "Further education" and "Sixth form centres" or
-    phase "16 plus"; special schools are the "Special schools" type group or a
-    type naming "special"; PRUs are pupil referral units and alternative
-    provision. Otherwise the phase decides.
+    Every type of a full ``edubasealldata`` download is a kind, the type first: :data:`OTHER_TYPES` are
+    ``other``, :data:`COLLEGE_TYPES` (FE, sixth form centres, 16-19 academies and free schools) ``college``,
+    :data:`PRU_TYPES` (pupil referral units, alternative provision) ``pru``, :data:`SPECIAL_TYPES`
+    ``special`` (a special post-16 institution too, whatever its phase). Then phase "16 plus" or the
+    "Colleges" type group is ``college``; the "Special schools" type group or a type naming "special" is
+    ``special``; otherwise (:data:`PHASE_TYPES`, or a type GIAS may add) the phase decides.
 
     Parameters
     ----------
@@ -205,13 +266,16 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
         One of :data:`KINDS` (``"other"`` for a phase not in :data:`PHASE_KINDS`). Case and surrounding
         spaces are ignored.
     """
-    t = type_name.strip().lower()
-    g = group.strip().lower()
-    p = phase.strip().lower()
-    if t in COLLEGE_TYPES or p == "16 plus" or g == "colleges":
+    t = " ".join(type_name.split()).casefold()
+    g = group.strip().casefold()
+    p = phase.strip().casefold()
+    for kind, types in (("other", OTHER_TYPES), ("college", COLLEGE_TYPES), ("pru", PRU_TYPES)):
+        if t in types:
+            return kind
+    if t in SPECIAL_TYPES:
+        return "special"
+    if p == "16 plus" or g == "colleges":
         return "college"
-    if t in PRU_TYPES:
-        return "pru"
     if g == "special schools" or "special" in t:
         return "special"
     return PHASE_KINDS.get(p, "other")

@@ -228,6 +228,8 @@ def read_table(
     kind: str,
     error: ErrorFactory = InputFileError,
     spill_column: str | None = None,
+    columns: tuple[str, ...] | None = None,
+    fields_through: str | None = None,
 ) -> Table:
     """Read a CSV into a :class:`Table` by the rules of this module.
 
@@ -247,6 +249,12 @@ def read_table(
         ignoring the extra trailing fields (GIAS downloads write further "Linked establishments" values
         into unnamed trailing fields) and listing their lines; otherwise a record with extra non-blank
         fields is refused (an unquoted separator would shift every later value).
+    columns
+        The column names of a file without a header row (OS Code-Point Open): its first line is a record,
+        and each record must have exactly these fields; None (the default) reads the names from the first line.
+    fields_through
+        For a ragged file whose records leave out empty trailing fields (the DfE performance tables): a record
+        may stop after this column (fewer are refused, naming the line); the fields it leaves out are blank.
 
     Returns
     -------
@@ -267,11 +275,20 @@ def read_table(
             raise error(
                 path, f"cannot be read ({exc.strerror})", fix="check the path and that the file is readable"
             ) from None
-    return parse_table(path, data, kind=kind, error=error, spill_column=spill_column)
+    return parse_table(
+        path, data, kind=kind, error=error, spill_column=spill_column, columns=columns, fields_through=fields_through
+    )
 
 
 def parse_table(
-    path: Path, data: bytes, *, kind: str, error: ErrorFactory = InputFileError, spill_column: str | None = None
+    path: Path,
+    data: bytes,
+    *,
+    kind: str,
+    error: ErrorFactory = InputFileError,
+    spill_column: str | None = None,
+    columns: tuple[str, ...] | None = None,
+    fields_through: str | None = None,
 ) -> Table:
     """The pure step of :func:`read_table`: bytes to a :class:`Table`.
 
@@ -281,7 +298,7 @@ def parse_table(
         The file, for messages.
     data
         Its bytes.
-    kind, error, spill_column
+    kind, error, spill_column, columns, fields_through
         As :func:`read_table`.
 
     Returns
@@ -298,9 +315,16 @@ def parse_table(
     first = text.split("\n", 1)[0]
     separator = detect_separator(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    header = _header(path, reader, kind, error)
+    header = _header(path, reader, kind, error) if columns is None else list(columns)
     spills = spill_column is not None and header[-1] == spill_column
-    rows, lines, extra = _records(path, reader, header, error, spills)
+    least = len(header)
+    if fields_through is not None:
+        if fields_through not in header:
+            raise error(path, f"has no {fields_through!r} column", row=1, fix=f"give a {kind} CSV as published")
+        least = header.index(fields_through) + 1
+    rows, lines, extra = _records(path, reader, header, error, spills, least)
+    if not rows and columns is not None:
+        raise error(path, "has no records", fix=f"give a {kind} CSV with data rows")
     if not rows:
         raise error(path, "has a header but no records", fix=f"give a {kind} CSV with a header row and data rows")
     frame = pd.DataFrame(rows, columns=header, dtype=str)
@@ -338,9 +362,10 @@ def _header(path: Path, reader: csv.Reader, kind: str, error: ErrorFactory) -> l
 
 
 def _records(
-    path: Path, reader: csv.Reader, header: list[str], error: ErrorFactory, extra_fields: bool
+    path: Path, reader: csv.Reader, header: list[str], error: ErrorFactory, extra_fields: bool, least: int
 ) -> tuple[list[list[str]], list[int], list[int]]:
-    """The data records with the line each starts on, and the lines that had extra trailing fields."""
+    """The data records with the line each starts on, and the lines that had extra trailing fields; a record of
+    ``least`` fields or more but fewer than the header's is completed with blanks."""
     width = len(header)
     stripped_header = [h.casefold() for h in header]
     rows: list[list[str]] = []
@@ -352,7 +377,9 @@ def _records(
             line, start = start, reader.line_num + 1
             if not record or all(not f.strip() for f in record):
                 continue
-            _refuse_special_row(path, record, line, width, stripped_header, error)
+            _refuse_special_row(path, record, line, width, stripped_header, error, least)
+            if len(record) < width:
+                record = record + [""] * (width - len(record))
             if len(record) > width:
                 if not extra_fields and any(f.strip() for f in record[width:]):
                     raise error(
@@ -372,7 +399,7 @@ def _records(
 
 
 def _refuse_special_row(
-    path: Path, record: list[str], line: int, width: int, header: list[str], error: ErrorFactory
+    path: Path, record: list[str], line: int, width: int, header: list[str], error: ErrorFactory, least: int
 ) -> None:
     """Refuse a repeated header row, a footer or total row, and a record with fewer fields than the header."""
     fields = [f.strip() for f in record]
@@ -391,7 +418,7 @@ def _refuse_special_row(
             row=line,
             fix="delete the total, source and note lines below the data (totals are computed from the rows)",
         )
-    if len(record) < width:
+    if len(record) < least:
         raise error(
             path,
             f"record has {len(record)} fields but the header has {width}",
