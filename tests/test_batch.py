@@ -155,6 +155,7 @@ def test_unknown_la_and_foreign_folder_are_refused(shared, tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["batch", "--la", "999", "--out", str(tmp_path / "b")])
     assert res.exit_code == 2 and "no school has LA code 999" in res.output
+    assert "check the codes (this file has 152 LAs: " in res.output and ", … (149 more))" in res.output
     assert not (tmp_path / "b").exists()
     foreign = tmp_path / "mine"
     foreign.mkdir()

@@ -679,7 +679,7 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
     if unknown:
         raise BatchError(
             f"{source}: no school has LA code {', '.join(unknown)}",
-            fix=f"check the codes (this file has {len(table)} LAs, e.g. {', '.join(table['la'].head(8))})",
+            fix=f"check the codes (this file has {len(table)} LA{'' if len(table) == 1 else 's'}: {listed(list(table['la']))})",
         )
     return table[table["la"].isin(wanted)]
 

@@ -35,6 +35,7 @@ import shapely
 
 from partition.errors import BoundaryFileError, EmptySelectionError
 from partition.io.boundaries import FeatureRepair, polygonal
+from partition.limits import listed
 from partition.warnings import DataWarning
 
 DEFAULT_TOLERANCE_M = 250.0
@@ -125,8 +126,9 @@ def schools_moved_by_repairs(
     Returns
     -------
     dict
-        Feature code -> ``"URN 1 School A (40 m outside), ..."`` for each feature whose repaired polygon
-        does not cover every such school; features losing none are left out.
+        Feature code -> ``"URN 1 School A (40 m outside), ..."`` (the first three and how many more, as
+        :func:`partition.limits.listed`) for each feature whose repaired polygon does not cover every such
+        school; features losing none are left out.
     """
     if not repairs or schools.empty:
         return {}
@@ -139,9 +141,11 @@ def schools_moved_by_repairs(
         after = (repaired or {}).get(repair.code, polygonal(drawn))
         lost = (shapely.contains(drawn, points) | (gias == i)) & ~shapely.covers(after, points)
         if lost.any():
-            out[repair.code] = ", ".join(
-                f"URN {urn} {name} ({shapely.distance(after, point):,.0f} m outside)"
-                for urn, name, point in zip(schools["URN"][lost], schools["name"][lost], points[lost])
+            out[repair.code] = listed(
+                [
+                    f"URN {urn} {name} ({shapely.distance(after, point):,.0f} m outside)"
+                    for urn, name, point in zip(schools["URN"][lost], schools["name"][lost], points[lost])
+                ]
             )
     return out
 
