@@ -9,6 +9,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
+from tests.test_csv_safety import all_csv_cells, formula_cells
 
 from partition.cli import cli
 from partition.errors import SpecError
@@ -134,6 +135,10 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     csv = pd.read_csv(out / "comparison.csv", index_col=0)
     assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
     assert csv["largest size difference (%)"].dtype == float and csv["largest size difference (%)"].max() > 10
+    # every CSV the run wrote opens in a spreadsheet without running anything (numbers such as -9.9 stay numbers)
+    written = all_csv_cells(out)
+    assert {"comparison.csv", "exports/schools.csv", "k23-ignore-heuristic/assignments.csv"} <= set(written)
+    assert {name: formula_cells(text) for name, text in written.items()} == {name: [] for name in written}
     before = (out / "k23-ignore-heuristic/assignments.csv").read_bytes()
     # published files never carry this machine's paths (the data folder, the checkout, the temp folder)
     for published in ("manifest.json", ".partition-run.json"):
