@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import InputFileError
+from partition.io.snapshot import snapshot
 
 ErrorFactory = Callable[..., Exception]
 """Builds the caller's error: ``factory(path, message, row=..., column=..., fix=...)``."""
@@ -236,7 +237,8 @@ def read_table(
     Parameters
     ----------
     path
-        The file (read only when ``data`` is None; always named in messages).
+        The file (read by :func:`partition.io.snapshot.snapshot` only when ``data`` is None; always named in
+        messages).
     data
         The file's bytes, when the caller has read them already.
     kind
@@ -268,13 +270,8 @@ def read_table(
         is malformed (see the module docstring), naming file, line and the fix.
     """
     path = Path(path)
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise error(
-                path, f"cannot be read ({exc.strerror})", fix="check the path and that the file is readable"
-            ) from None
+    if data is None:  # read once, as every input is (a file changing while it is read is refused)
+        data = snapshot(path, error=error).data
     return parse_table(
         path, data, kind=kind, error=error, spill_column=spill_column, columns=columns, fields_through=fields_through
     )
