@@ -31,6 +31,41 @@ HAMPSHIRE_BOUNDARIES = ("boundaries/hampshire_districts_lad2023.geojson", "bound
 ENGLAND_SCHOOLS = ("schools/gias_2022_england_open_primary_secondary.csv", "schools/edubasealldata.csv")
 ENGLAND_BOUNDARIES = ("boundaries/topo_lad_eng_2013.json", "boundaries/lad_2023_bgc.geojson")
 
+#: Hampshire's colleges and special schools when its schools file has none (the shared GIAS extracts hold
+#: primary and secondary schools only): the DfE school list 2017-18, located with Code-Point Open, colleges'
+#: 16-18 students from the 2023/24 performance tables. Used only when present.
+HAMPSHIRE_ESTABLISHMENTS = "schools/source/dfe_spine_2017-18/2017-2018_england_spine.xlsx"
+CODEPOINT = ("boundaries/codepoint_open_2025.4", "boundaries/codepo_gb.zip")
+KS5 = "schools/source/dfe_ks5final/2023-2024_england_ks5final.csv.gz"
+
+
+def default_establishments(la_codes: tuple[str, ...], folder: str | Path | None = None) -> dict[str, str] | None:
+    """The default list of colleges and special schools, with its postcode and student files, when present.
+
+    Parameters
+    ----------
+    la_codes
+        DfE LA codes; only Hampshire's ``("850",)`` has a default (as :func:`default_inputs`).
+    folder
+        The data folder (see :func:`data_dir`).
+
+    Returns
+    -------
+    dict or None
+        ``{"establishments": ..., "codepoint": ..., "ks5": ...}`` relative to the data folder (``ks5`` left out
+        when missing), or None when not Hampshire or the list or Code-Point Open is not in the data folder.
+    """
+    if tuple(la_codes) != DEFAULT_LA_CODES:
+        return None
+    base = data_dir(folder)
+    codepoint = next((c for c in CODEPOINT if (base / c).exists()), None)
+    if not (base / HAMPSHIRE_ESTABLISHMENTS).is_file() or codepoint is None:
+        return None
+    found = {"establishments": HAMPSHIRE_ESTABLISHMENTS, "codepoint": codepoint}
+    if (base / KS5).is_file():
+        found["ks5"] = KS5
+    return found
+
 
 def default_inputs(la_codes: tuple[str, ...], folder: str | Path | None = None) -> tuple[str, str]:
     """Default schools and boundary files for the LA codes (Hampshire extracts for 850).

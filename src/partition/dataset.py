@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -31,7 +32,10 @@ from partition.errors import (
     SchoolsFileError,
 )
 from partition.io.boundaries import read_boundaries, repair_coverage
-from partition.io.schools import DEFAULT_KINDS, read_gias
+from partition.io.codepoint import read_codepoint
+from partition.io.establishments import EstablishmentsLoad, read_establishment_list, read_ks5, read_spine
+from partition.io.schools import DEFAULT_KINDS, MEMBER_KINDS, SchoolsLoad, impute_pupils, read_gias
+from partition.members import empty_members, split_members
 from partition.io.snapshot import InputFile, InputRecord, snapshot
 from partition.io.values import normalise_la_code
 from partition.limits import check_schools, listed
@@ -70,9 +74,13 @@ class Dataset:
     la_codes
         The LAs requested.
     input_urns
-        URN of every record of the requested LAs in the schools file (one entry
-        per record): each is placed in ``schools`` or listed in ``excluded``
-        (see :func:`check_school_accounting`).
+        URN of every record of the requested LAs in the schools file and, of the kinds taken from it, in
+        the list of establishments (one entry per record): each is placed in ``schools`` or ``members``
+        or listed in ``excluded`` (see :func:`check_school_accounting`).
+    members
+        Colleges, special schools and pupil referral units taking part as members, not counted toward
+        the size bounds (:mod:`partition.members`): the columns of ``schools`` (``pupils`` nullable,
+        blank where unknown) plus ``postcode``, ``located_by``; EPSG:27700 points.
     """
 
     schools: gpd.GeoDataFrame
@@ -86,6 +94,7 @@ class Dataset:
     all_districts: gpd.GeoDataFrame | None = None
     la_codes: tuple[str, ...] = ()
     input_urns: list[int] = field(default_factory=list)
+    members: gpd.GeoDataFrame = field(default_factory=empty_members)
 
     @property
     def outline(self) -> shapely.Geometry:
@@ -194,8 +203,13 @@ def load_dataset(
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     limit_m: float = OUTSIDE_LIMIT_M,
     data: str | Path | None = None,
+    members: bool = True,
+    independent_special: bool = False,
+    establishments: str | Path | InputFile | None = None,
+    codepoint: str | Path | None = None,
+    ks5: str | Path | InputFile | None = None,
 ) -> Dataset:
-    """Load schools and district boundaries for one or more LAs.
+    """Load schools, colleges, special schools and district boundaries for one or more LAs.
 
     Parameters
     ----------
@@ -221,11 +235,27 @@ def load_dataset(
         to a district (m); farther schools are excluded and reported.
     data
         Data folder overriding the location rule.
+    members
+        Load colleges, special schools and pupil referral units not among ``kinds`` as members of the
+        partnership they stand in, not counted toward the size bounds (:mod:`partition.members`).
+    independent_special
+        Also load independent special schools (left out by default and reported: they are not maintained
+        by the council and most take pupils placed from many authorities).
+    establishments
+        A list of establishments without coordinates, located by postcode: the DfE school list (spine
+        ``.xlsx``) or a council's CSV (:mod:`partition.io.establishments`); its colleges, special schools and
+        PRUs (of ``kinds`` or members) are added to the schools file's. Default: for Hampshire, the DfE school
+        list 2017-18 when the schools file holds no college, special school or PRU
+        (:func:`partition.datapaths.default_establishments`).
+    codepoint
+        OS Code-Point Open (folder, ZIP or CSV) locating ``establishments`` (default with it).
+    ks5
+        DfE 16-18 performance tables (CSV or ``.csv.gz``): colleges' 16-18 students (``TPUP1618``).
 
     Returns
     -------
     Dataset
-        Schools (GIAS), districts (ONS LAD polygons) and what was left out,
+        Schools (GIAS), members, districts (ONS LAD polygons) and what was left out,
         all geometry in British National Grid (EPSG:27700, metres).
 
     Raises
@@ -253,7 +283,20 @@ def load_dataset(
     schools_file = read_input(schools or default_s, data, SchoolsFileError)
     boundaries_file = read_input(boundaries or default_b, data, BoundaryFileError)
     schools_path, boundaries_path = schools_file.path, boundaries_file.path
-    load = read_gias(schools_path, data=schools_file.data, la_codes=la_codes, status=status, kinds=kinds)
+    member_kinds = tuple(k for k in MEMBER_KINDS if k not in kinds) if members else ()
+    load = read_gias(
+        schools_path,
+        data=schools_file.data,
+        la_codes=la_codes,
+        status=status,
+        kinds=(*kinds, *member_kinds),
+        uncounted=member_kinds,
+    )
+    files = {"schools": schools_file.record(), "boundaries": boundaries_file.record()}
+    listed_load = _listed(
+        load, la_codes, status, kinds, member_kinds, (establishments, codepoint, ks5), data, files, independent_special
+    )
+    load.schools = load.schools[~load.schools["kind"].isin(member_kinds)]
     if load.schools.empty:
         raise EmptySelectionError(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
@@ -278,7 +321,7 @@ def load_dataset(
     )
     districts = repair_coverage(districts, what="districts")  # overlaps and slivers between districts, reported
     assigned, disagreements, outside = assign_districts(
-        load.schools,
+        pd.concat([load.schools, listed_load.schools], ignore_index=True),
         districts,
         tolerance_m=tolerance_m,
         limit_m=limit_m,
@@ -312,20 +355,167 @@ def load_dataset(
     notes += [
         note for note, r in zip(repair_notes, all_districts.attrs.get("geometry_repairs", [])) if r.code in chosen
     ]
-    excluded = pd.concat([load.excluded, outside], ignore_index=True)
-    check_school_accounting(load.input_urns, assigned["URN"], excluded["URN"])
+    notes += listed_load.notes
+    excluded = pd.concat([load.excluded, listed_load.excluded, outside], ignore_index=True)
+    input_urns = [*load.input_urns, *listed_load.input_urns]
+    check_school_accounting(input_urns, assigned["URN"], excluded["URN"])
+    counted, member_frame = split_members(assigned, member_kinds)
     return Dataset(
-        schools=assigned,
+        schools=counted,
         districts=districts,
         excluded=excluded,
         disagreements=disagreements,
         imputed=load.imputed,
         notes=notes,
-        sources={"schools": str(schools_path), "boundaries": str(boundaries_path)},
-        files={"schools": schools_file.record(), "boundaries": boundaries_file.record()},
+        sources={"schools": str(schools_path), "boundaries": str(boundaries_path), **listed_load.sources},
+        files=files,
         all_districts=all_districts,
         la_codes=la_codes,
-        input_urns=list(load.input_urns),
+        input_urns=input_urns,
+        members=member_frame,
+    )
+
+
+@dataclass
+class _Listed:
+    """What the schools file's GIAS independent special schools and the list of establishments add."""
+
+    schools: gpd.GeoDataFrame
+    excluded: pd.DataFrame
+    input_urns: list[int]
+    notes: list[str]
+    sources: dict[str, str]
+
+
+INDEPENDENT_SPECIAL = "independent special school (not loaded by default)"
+INDEPENDENT_FIX = "add --independent-special (scenario: independent_special = true) to include it"
+IN_SCHOOLS_FILE = "already in the schools file (its record there is used)"
+
+
+def _independent(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that are independent special schools (GIAS or list type saying so)."""
+    return ((frame["kind"] == "special") & frame["type"].astype(str).str.casefold().str.contains("independent")).to_numpy()
+
+
+def _listed(
+    load: SchoolsLoad,
+    la_codes: tuple[str, ...],
+    status: str,
+    kinds: tuple[str, ...] | list[str],
+    member_kinds: tuple[str, ...],
+    given: tuple[str | Path | InputFile | None, str | Path | None, str | Path | InputFile | None],
+    data: str | Path | None,
+    files: dict[str, InputRecord],
+    independent_special: bool,
+) -> _Listed:
+    """Take independent special schools out of ``load`` unless asked for; read the list of establishments.
+
+    The list's rows of the wanted kinds (colleges, special schools, PRUs among ``kinds`` or ``member_kinds``)
+    are its input records; each is placed, or reported (closed, not located, independent, already in the
+    schools file). ``load`` is changed in place (its excluded and schools); ``files`` gains what was read.
+    """
+    wanted = tuple(k for k in MEMBER_KINDS if k in (*kinds, *member_kinds))
+    empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:27700"), crs="EPSG:27700")
+    out = _Listed(empty, pd.DataFrame(columns=["URN", "name", "reason"]), [], [], {})
+    if not independent_special:
+        shut = _independent(load.schools)
+        if shut.any():
+            gone = load.schools[shut]
+            load.excluded = pd.concat(
+                [load.excluded, pd.DataFrame({"URN": gone["URN"], "name": gone["name"], "reason": INDEPENDENT_SPECIAL})],
+                ignore_index=True,
+            )
+            load.schools = load.schools[~shut]
+    establishments, codepoint, ks5 = given
+    if establishments is None and codepoint is None and ks5 is None:
+        in_file = load.schools["kind"].isin(MEMBER_KINDS).any() or not wanted
+        default = None if in_file else datapaths.default_establishments(la_codes, data)
+        if default is None:
+            return out
+        establishments, codepoint, ks5 = default["establishments"], default["codepoint"], default.get("ks5")
+    if establishments is None or not wanted:
+        return out
+    if codepoint is None:
+        raise SchoolsFileError(
+            Path(str(establishments)),
+            "a list of establishments needs OS Code-Point Open to locate its postcodes",
+            fix="give --codepoint (the Code-Point Open folder or ZIP; partition fetch downloads it)",
+        )
+    listed = _read_list(establishments, codepoint, ks5, la_codes, status, wanted, data, files)
+    placed = listed.establishments
+    out.sources["establishments"] = str(listed.source)
+    in_scope = ~listed.excluded["reason"].eq("kind not selected")
+    out_of_scope = set(listed.excluded.loc[~in_scope, "URN"].astype(int))
+    out.input_urns = [u for u in listed.input_urns if u not in out_of_scope]
+    reported = [listed.excluded[in_scope][["URN", "name", "reason"]]]
+    known = set(load.schools["URN"].astype(int)) | set(load.excluded["URN"].astype(int))
+    twice = placed["URN"].isin(known).to_numpy()
+    reported.append(pd.DataFrame({"URN": placed.loc[twice, "URN"], "name": placed.loc[twice, "name"], "reason": IN_SCHOOLS_FILE}))
+    placed = placed[~twice]
+    if not independent_special:
+        shut = _independent(placed)
+        reported.append(pd.DataFrame({"URN": placed.loc[shut, "URN"], "name": placed.loc[shut, "name"], "reason": INDEPENDENT_SPECIAL}))
+        placed = placed[~shut]
+    placed = placed.assign(located_by="postcode")
+    counted = placed["kind"].isin(kinds).to_numpy()
+    if counted.any() and placed.loc[counted, "pupils"].isna().any():
+        figures, imputed = impute_pupils(pd.concat([load.schools[~load.schools["kind"].isin(member_kinds)], placed[counted]]))
+        placed.loc[counted, "pupils"] = figures["pupils"].to_numpy()[-int(counted.sum()):]
+        placed.loc[counted, "pupils_imputed"] = figures["pupils_imputed"].to_numpy()[-int(counted.sum()):]
+        load.imputed += imputed
+    out.schools = placed
+    out.excluded = pd.concat(reported, ignore_index=True)
+    located = len(placed) + int(twice.sum())
+    out.notes.append(
+        f"{listed.source.name}: {located} of {len(out.input_urns)} {', '.join(wanted)} record(s) of LA "
+        f"{', '.join(la_codes)} located by postcode (Code-Point Open)"
+    )
+    return out
+
+
+def _read_list(
+    establishments: str | Path | InputFile,
+    codepoint: str | Path,
+    ks5: str | Path | InputFile | None,
+    la_codes: tuple[str, ...],
+    status: str,
+    wanted: tuple[str, ...],
+    data: str | Path | None,
+    files: dict[str, InputRecord],
+) -> EstablishmentsLoad:
+    """Read the spine or a council's list, with Code-Point Open and the 16-18 numbers; record what was read."""
+    listing = read_input(establishments, data, SchoolsFileError)
+    files["establishments"] = listing.record()
+    students = None
+    if ks5 is not None:
+        ks5_file = read_input(ks5, data, SchoolsFileError)
+        files["ks5"] = ks5_file.record()
+        students = read_ks5(ks5_file.path, data=ks5_file.data)
+    postcodes = datapaths.resolve(codepoint, data)
+    if listing.path.suffix.lower() == ".xlsx":
+        listed = read_spine(
+            listing.path, codepoint=postcodes, data=listing.data, la_codes=la_codes, status=status, kinds=wanted, ks5=students
+        )
+    else:
+        listed = read_establishment_list(
+            listing.path, codepoint=postcodes, data=listing.data, la_code=la_codes[0], kinds=wanted, ks5=students
+        )
+    if listed.codepoint_inputs:
+        files["codepoint"] = _folder_record(postcodes, listed.codepoint_inputs)
+    return listed
+
+
+def _folder_record(path: Path, parts: list[InputRecord]) -> InputRecord:
+    """One record for the Code-Point Open files read (the folder or archive, its parts by name)."""
+    if len(parts) == 1:
+        return parts[0]
+    return InputRecord(
+        path,
+        ",".join(p.sha256 for p in parts),
+        sum(p.size for p in parts),
+        max(p.mtime_ns for p in parts),
+        tuple((p.path.name, p.sha256) for p in parts),
+        folder=True,
     )
 
 

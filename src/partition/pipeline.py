@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +16,7 @@ from partition.graph import build_graph
 from partition.io.boundaries import read_polygon_folder, read_polygons
 from partition.io.population import read_child_population
 from partition.io.snapshot import InputFile, InputFolder, snapshot_input
+from partition.members import empty_members, in_units
 from partition.units import polygon_units, voronoi_units
 
 
@@ -27,6 +28,8 @@ class Inputs:
     units: gpd.GeoDataFrame
     schools: gpd.GeoDataFrame
     graph: nx.Graph
+    members: gpd.GeoDataFrame = field(default_factory=empty_members)
+    """Colleges, special schools and PRUs taking part as members (:mod:`partition.members`), with their unit."""
 
 
 def prepare(
@@ -62,7 +65,8 @@ def prepare(
     Returns
     -------
     Inputs
-        The dataset, the units and schools with their unit (EPSG:27700, metres) and the unit graph.
+        The dataset, the units and schools with their unit (EPSG:27700, metres), the unit graph, and the
+        members (colleges, special schools, PRUs not counted) with the unit each stands in.
 
     Raises
     ------
@@ -77,7 +81,7 @@ def prepare(
         pop = _population(dataset, population, data) if population else None
         unit_frame, school_frame = polygon_units(dataset, polys, population=pop)
     graph = build_graph(unit_frame, island_policy=island_policy)
-    return Inputs(dataset, unit_frame, school_frame, graph)
+    return Inputs(dataset, unit_frame, school_frame, graph, in_units(dataset.members, unit_frame))
 
 
 def _unit_polygons(

@@ -164,6 +164,11 @@ class Plan:
     alternative
         Which alternative of its k it is (1, 2, ...; see :func:`partition.planner.alternatives`),
         None for a main plan, the current arrangement or a configuration read from a file.
+    members
+        One row per college, special school or PRU taking part without counting toward the size bounds
+        (:func:`partition.members.place_members`: ``URN``, ``name``, ``partnership_id``, ``partnership``,
+        ``district``, ``kind``, ``type``, ``pupils``, ``also_serves``, ``easting``, ``northing``); empty when
+        there are none.
 
     Frozen: a changed plan is a new one (``dataclasses.replace``).
     """
@@ -184,6 +189,7 @@ class Plan:
     details: dict[str, Any] = field(default_factory=dict)
     violations: tuple[str, ...] | None = None
     alternative: int | None = None
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_alternative(self) -> bool:
@@ -243,6 +249,25 @@ class Plan:
             "details": self.details,
         }
 
+    def assignment_table(self) -> pd.DataFrame:
+        """Every establishment and its partnership, as ``assignments.csv`` holds them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The schools (``counted`` = ``"yes"``: their pupils count toward the size bounds) then the members
+            (``counted`` = ``"no"``), each by URN: ``URN``, ``name``, ``partnership_id``, ``partnership``,
+            ``district``, ``kind``, ``pupils`` (a college's 16-18 students; blank when not known), ``counted``,
+            ``also_serves`` (a member's: the other partnerships it is the nearest of its kind to).
+        """
+        schools = self.assignments.assign(counted="yes", also_serves="")
+        if self.members.empty:
+            return schools
+        columns = list(schools.columns)
+        members = self.members.assign(counted="no")[columns]
+        table = pd.concat([schools.astype({"pupils": "Int64"}), members.astype({"pupils": "Int64"})], ignore_index=True)
+        return table
+
     def write(self, out_dir: str | Path) -> Path:
         """Write ``assignments.csv``, ``partnerships.geojson`` (WGS84) and ``plan.json`` to ``out_dir/<name>/``.
 
@@ -278,7 +303,7 @@ class Plan:
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp = make_temp_dir(out_dir, f".{self.name}-")
         try:
-            write_csv(self.assignments, tmp / "assignments.csv")
+            write_csv(self.assignment_table(), tmp / "assignments.csv")
             to_wgs84_valid(self.partnerships).to_file(tmp / "partnerships.geojson", driver="GeoJSON")
             (tmp / "plan.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
             verify_written_plan(tmp, self)  # read back as a GIS would, before anything is published

@@ -50,6 +50,7 @@ import shapely
 from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
 from partition.limits import SAFETY_STOP_SECONDS
+from partition.members import counts_by_partnership, place_members
 from partition.naming import NameOverrides, inherit_names, partnership_names
 from partition.nesting import apportion, district_pieces
 from partition.pipeline import Inputs
@@ -448,9 +449,13 @@ def _finish(
         .sort_values("URN", kind="stable")
         .reset_index(drop=True)
     )
+    members = place_members(inputs.members, unit_labels, pid, names, schools, school_labels)
     table = scores["table"].copy()
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
+    in_each = counts_by_partnership(members, list(table["id"]))
+    table["colleges"] = table["colleges"].to_numpy() + in_each["college"].to_numpy()
+    table["special_schools"] = in_each["special"].to_numpy() + in_each["pru"].to_numpy()
     columns = [
         "id",
         "name",
@@ -461,6 +466,7 @@ def _finish(
         "secondary",
         "all_through",
         "colleges",
+        "special_schools",
         "districts",
         "n_districts",
         "wdist_km",
@@ -505,6 +511,7 @@ def _finish(
         runtime=runtime,
         scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
+        members=members,
     )
 
 

@@ -168,10 +168,14 @@ def plan_problems(plan: Plan, inputs: Inputs) -> list[str]:
         faults: they are reported by :mod:`partition.scoring` and set the plan's status.
     """
     problems = school_accounting_problems(plan.assignments["URN"], inputs.schools["URN"])
+    placed_members = plan.members["URN"] if not plan.members.empty else pd.Series(dtype="int64")
+    problems += [f"members: {p}" for p in school_accounting_problems(placed_members, inputs.members["URN"])]
+    problems += member_problems(plan, inputs)
     dataset = inputs.dataset
     if dataset is not None and dataset.input_urns:
         try:
-            check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
+            placed = pd.concat([plan.assignments["URN"], placed_members], ignore_index=True)
+            check_school_accounting(dataset.input_urns, placed, dataset.excluded["URN"])
         except SchoolAccountingError as exc:
             problems.append(exc.message)
     problems += lock_problems(plan, inputs)
@@ -229,8 +233,9 @@ def written_plan_problems(folder: str | Path, plan: Plan) -> list[str]:
     folder = Path(folder)
     problems = []
     table = read_csv(folder / "assignments.csv")  # undoes the quotes that keep formulas text
-    problems += school_accounting_problems(table["URN"], plan.assignments["URN"])
-    expected = plan.assignments.set_index("URN")["partnership"].astype(str)
+    everyone = plan.assignment_table()
+    problems += school_accounting_problems(table["URN"], everyone["URN"])
+    expected = everyone.set_index("URN")["partnership"].astype(str)
     written = table.drop_duplicates("URN").set_index("URN")["partnership"].astype(str)
     differ = sorted(int(u) for u in expected.index.intersection(written.index) if expected[u] != written[u])
     if differ:
@@ -534,6 +539,33 @@ def verify_written_plan(folder: str | Path, plan: Plan) -> None:
     problems = written_plan_problems(folder, plan)
     if problems:
         raise IntegrityError(plan.name, problems)
+
+
+def member_problems(plan: Plan, inputs: Inputs) -> list[str]:
+    """Members not in the partnership of the unit they stand in (recomputed from the unit labels).
+
+    Parameters
+    ----------
+    plan
+        The configuration (its ``members``, ``unit_labels`` and ``assignments``).
+    inputs
+        What it was planned on (``members`` with their ``unit``).
+
+    Returns
+    -------
+    list of str
+        One sentence naming the members placed elsewhere; empty when every member is where it stands.
+    """
+    if inputs.members.empty or plan.members.empty:
+        return []
+    label_of_id = _label_of_partnership(plan, inputs)
+    stands = dict(zip(inputs.members["URN"].astype(int), plan.unit_labels[inputs.members["unit"].to_numpy()]))
+    wrong = sorted(
+        int(u) for u, pid in zip(plan.members["URN"], plan.members["partnership_id"]) if label_of_id.get(pid) != stands.get(int(u))
+    )
+    if not wrong:
+        return []
+    return [f"{len(wrong)} member(s) placed in another partnership than the one they stand in: URN {_urns(wrong)}"]
 
 
 def _label_of_partnership(plan: Plan, inputs: Inputs) -> dict[str, int]:

@@ -61,7 +61,7 @@ from partition.io.schools import (
     STATUSES,
     classify_kind,
 )
-from partition.io.snapshot import snapshot
+from partition.io.snapshot import InputRecord, snapshot
 from partition.io.tables import Table, read_table
 
 SPINE_TYPES = {
@@ -191,6 +191,10 @@ class EstablishmentsLoad:
         URNs placed without a pupil figure (``pupils`` blank).
     source
         The file read.
+    notes
+        What the user should know of the reading.
+    codepoint_inputs
+        What was read of each Code-Point Open file (path, SHA-256, size), when it was read from its files here.
     """
 
     establishments: gpd.GeoDataFrame
@@ -199,6 +203,7 @@ class EstablishmentsLoad:
     no_pupils: list[int]
     source: Path
     notes: list[str] = field(default_factory=list)
+    codepoint_inputs: list[InputRecord] = field(default_factory=list)
 
     @property
     def unlocated(self) -> pd.DataFrame:
@@ -496,7 +501,7 @@ def _unlocated_fix(path: Path, records: pd.DataFrame, codepoint: CodePoint) -> p
 
 def _locate(
     path: Path, records: pd.DataFrame, codepoint: CodePoint | str | Path
-) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+) -> tuple[pd.DataFrame, list[pd.DataFrame], CodePoint]:
     """Records with coordinates (``easting``, ``northing``, ``quality``, ``district_code``) and those reported."""
     records = records.assign(postcode=records["postcode_text"].map(lambda t: normalise_postcode(t) or ""))
     blank = records["postcode_text"].str.strip() == ""
@@ -516,7 +521,7 @@ def _locate(
     missing = records[~blank & ~found]
     reported.append(_excluded_rows(missing, UNLOCATED, _unlocated_fix(path, missing, cp)))
     located = records[found].join(cp.points, on="postcode")
-    return located, reported
+    return located, reported, cp
 
 
 def _with_ks5(records: pd.DataFrame, ks5: pd.Series | None) -> pd.DataFrame:
@@ -584,7 +589,7 @@ def _place(
         records = records[~shut]
     other = ~records["kind"].isin(kinds)
     reported.append(_excluded_rows(records[other], "kind not selected", "add its kind to kinds"))
-    located, unlocated = _locate(path, records[~other], codepoint)
+    located, unlocated, cp = _locate(path, records[~other], codepoint)
     reported += unlocated
     twice = located["URN"].duplicated(keep="first")
     reported.append(_excluded_rows(located[twice], "duplicate URN (first row kept)", "give each row its own URN"))
@@ -592,7 +597,8 @@ def _place(
     excluded = pd.concat(reported, ignore_index=True).sort_values("line", kind="stable", ignore_index=True)
     frame = _frame(located)
     no_pupils = [int(u) for u in frame.loc[frame["pupils"].isna(), "URN"]]
-    return EstablishmentsLoad(frame, excluded, input_urns, no_pupils, path)
+    inputs = [] if isinstance(codepoint, CodePoint) else list(cp.inputs)
+    return EstablishmentsLoad(frame, excluded, input_urns, no_pupils, path, codepoint_inputs=inputs)
 
 
 def _check(path: Path, status: str, kinds: tuple[str, ...] | list[str]) -> None:

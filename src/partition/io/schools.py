@@ -67,8 +67,13 @@ from partition.warnings import DataWarning
 KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru", "other")
 """Every kind of establishment the loader distinguishes."""
 
-DEFAULT_KINDS = ("primary", "middle", "secondary", "all-through", "college")
-"""Kinds loaded by default; ``special`` and ``pru`` are behind a flag."""
+DEFAULT_KINDS = ("primary", "middle", "secondary", "all-through")
+"""Kinds planned and counted toward the size bounds by default (the schools of a partnership)."""
+
+MEMBER_KINDS = ("college", "special", "pru")
+"""Kinds that take part as members of the partnership they stand in without counting toward its size bounds,
+unless they are among the counted kinds (``--kind college``, ``--include-special``): colleges, special schools,
+pupil referral units and alternative provision (see :mod:`partition.members`)."""
 
 ANCHOR_KINDS = ("secondary", "all-through", "college")
 """Kinds that can anchor a partnership."""
@@ -520,6 +525,7 @@ def read_gias(
     la_codes: tuple[str, ...] | list[str] | None = ("850",),
     status: str = "open",
     kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS,
+    uncounted: tuple[str, ...] | list[str] = (),
 ) -> SchoolsLoad:
     """Read a GIAS CSV into a GeoDataFrame of schools (EPSG:27700).
 
@@ -536,6 +542,10 @@ def read_gias(
         ``"open"`` (GIAS status starting "Open") or ``"all"``.
     kinds
         Kinds to keep, from :data:`KINDS`; add ``"special"`` and ``"pru"`` to include them.
+    uncounted
+        Kinds among ``kinds`` whose blank ``NumberOfPupils`` is left blank (``<NA>``) instead of imputed: the
+        members that do not count toward a size bound (:data:`MEMBER_KINDS`). With any, ``pupils`` is a
+        nullable integer column.
 
     Returns
     -------
@@ -568,7 +578,7 @@ def read_gias(
     sel.exclude(sel.df["URN"].duplicated(keep="first"), "with a duplicate URN (first record kept)", warn=True)
     out = _school_table(sel)
     zero = _check_pupils(path, out, sel.df["_line"].to_numpy())
-    out, imputed = impute_pupils(out)
+    out, imputed = _impute_counted(out, uncounted)
     out["anchor"] = out["kind"].isin(ANCHOR_KINDS)
     geometry = gpd.points_from_xy(sel.easting.to_numpy(), sel.northing.to_numpy(), crs="EPSG:27700")
     schools = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:27700")
@@ -676,6 +686,21 @@ def _check_pupils(path: Path, schools: pd.DataFrame, lines: np.ndarray) -> list[
             stacklevel=3,
         )
     return urns
+
+
+def _impute_counted(schools: pd.DataFrame, uncounted: tuple[str, ...] | list[str]) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`impute_pupils` for the rows of counted kinds; rows of ``uncounted`` kinds keep blanks (``<NA>``)."""
+    if not uncounted:
+        return impute_pupils(schools)
+    apart = schools["kind"].isin(uncounted).to_numpy()
+    if apart.all():
+        kept = schools.assign(pupils_imputed=False)
+        return kept.assign(pupils=pd.array(kept["pupils"].round(), dtype="Int64")), []
+    counted, imputed = impute_pupils(schools[~apart])
+    members = schools[apart].assign(pupils_imputed=False)
+    members["pupils"] = pd.array(members["pupils"].round(), dtype="Int64")
+    counted["pupils"] = counted["pupils"].astype("Int64")
+    return pd.concat([counted, members]).loc[schools.index], imputed
 
 
 def impute_pupils(schools: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
