@@ -81,7 +81,7 @@ def test_classify_kind(phase, type_name, group, kind):
     assert classify_kind(phase, type_name, group) == kind
 
 
-def test_colleges_loaded_special_behind_flag(tmp_path):
+def test_colleges_and_special_loaded_when_asked(tmp_path):
     rows = [
         school_row(1, 400000, 100000),
         school_row(
@@ -106,10 +106,13 @@ def test_colleges_loaded_special_behind_flag(tmp_path):
         ),
     ]
     path = write_gias(tmp_path / "g.csv", rows)
-    load = read_gias(path, la_codes=["999"])
-    assert load.schools.set_index("URN")["kind"].to_dict() == {1: "primary", 2: "college"}
-    assert load.schools.set_index("URN").at[2, "anchor"]
+    load = read_gias(path, la_codes=["999"])  # by default only the schools counted toward the bounds
+    assert load.schools.set_index("URN")["kind"].to_dict() == {1: "primary"}
+    assert load.excluded.set_index("URN").at[2, "reason"] == "kind 'college' not selected"
     assert load.excluded.set_index("URN").at[3, "reason"] == "kind 'special' not selected"
+    counted = read_gias(path, la_codes=["999"], kinds=["primary", "college"])
+    assert counted.schools.set_index("URN")["kind"].to_dict() == {1: "primary", 2: "college"}
+    assert counted.schools.set_index("URN").at[2, "anchor"]
     with_special = read_gias(path, la_codes=["999"], kinds=["primary", "college", "special", "pru"])
     assert sorted(with_special.schools["URN"]) == [1, 2, 3]
 

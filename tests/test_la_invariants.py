@@ -61,7 +61,8 @@ def _plan(shared, la, schools, boundaries):
 def test_every_school_once_one_valid_polygon_per_partnership_no_overlaps(shared, tmp_path, la, schools, boundaries):
     inputs, plan = _plan(shared, la, schools, boundaries)
     dataset = inputs.dataset
-    check_school_accounting(dataset.input_urns, plan.assignments["URN"], dataset.excluded["URN"])
+    placed = [*plan.assignments["URN"], *plan.members.get("URN", [])]  # schools and members (colleges, special)
+    check_school_accounting(dataset.input_urns, placed, dataset.excluded["URN"])
     assert plan.assignments["URN"].is_unique
     assert plan_problems(plan, inputs) == []
     assert plan.status == "feasible", plan.scores["violations"]

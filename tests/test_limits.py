@@ -115,7 +115,7 @@ def _must_not_run(*args, **kwargs):
 def test_two_hundred_thousand_schools_are_refused_before_the_boundaries_are_read(monkeypatch, tmp_path):
     schools = write_gias(tmp_path / "s.csv", [school_row(1, 500, 500)])
     (tmp_path / "d.gpkg").write_text("never read")
-    load = SimpleNamespace(schools=pd.DataFrame({"URN": np.arange(200_000)}))  # what read_gias would return
+    load = SimpleNamespace(schools=pd.DataFrame({"URN": np.arange(200_000), "kind": "primary"}))  # what read_gias would return
     monkeypatch.setattr(dataset_module, "read_gias", lambda *a, **k: load)
     monkeypatch.setattr(dataset_module, "read_boundaries", _must_not_run)
     began = time.perf_counter()
@@ -147,7 +147,7 @@ def test_plan_refuses_a_study_area_over_the_schools_limit_with_exit_2(shared, mo
 def test_many_las_in_one_study_area_are_named_briefly(monkeypatch, tmp_path):
     schools = write_gias(tmp_path / "s.csv", [school_row(1, 500, 500)])
     (tmp_path / "d.gpkg").write_text("never read")
-    load = SimpleNamespace(schools=pd.DataFrame({"URN": np.arange(3_001)}))
+    load = SimpleNamespace(schools=pd.DataFrame({"URN": np.arange(3_001), "kind": "primary"}))
     monkeypatch.setattr(dataset_module, "read_gias", lambda *a, **k: load)
     las = [str(code) for code in range(800, 845)]
     with pytest.raises(SizeLimitError, match=rf"^{schools}, LA 800, 801, 802, … \(42 more\): 3,001 schools in one"):

@@ -180,7 +180,7 @@ def test_compare_cli(hampshire, tmp_path):
             make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}).write(
                 out
             )
-    edited = pd.read_csv(out / "k23-ignore" / "assignments.csv")[["URN", "partnership"]]
+    edited = pd.read_csv(out / "k23-ignore" / "assignments.csv")[["URN", "partnership", "counted"]]
     edited.loc[0, "partnership"] = edited.loc[5, "partnership"]
     edited.to_csv(tmp_path / "edited.csv", index=False)
     result = runner.invoke(

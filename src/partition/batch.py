@@ -786,6 +786,8 @@ def read_inputs(data: Mapping[str, Any], data_dir: str | Path | None) -> dict[st
         "boundaries": BoundaryFileError,
         "units": BoundaryFileError,
         "population": PopulationFileError,
+        "establishments": SchoolsFileError,
+        "ks5": SchoolsFileError,
     }
     out: dict[str, InputFile | InputFolder] = {}
     for key, error in errors.items():

@@ -96,6 +96,47 @@ def _report(line: str, exc: BaseException) -> None:
         click.echo(f"error: {note}", err=True)
 
 
+MEMBER_OPTIONS = [
+    click.option(
+        "--no-members",
+        is_flag=True,
+        help="Leave out colleges, special schools and PRUs that are not planned as schools (default: each is a "
+        "member of the partnership it stands in, not counted toward the size bounds).",
+    ),
+    click.option(
+        "--independent-special",
+        is_flag=True,
+        help="Also include independent special schools (left out by default: not maintained by the council; "
+        "most take pupils placed from many authorities).",
+    ),
+    click.option(
+        "--establishments",
+        type=click.Path(dir_okay=False),
+        help="Colleges, special schools and PRUs without coordinates, located by postcode: the DfE school list "
+        "(spine .xlsx) or a CSV (URN or ID, name, type, postcode) (default for Hampshire: the DfE list 2017-18).",
+    ),
+    click.option("--codepoint", type=click.Path(), help="OS Code-Point Open (folder or ZIP) for --establishments."),
+    click.option("--ks5", type=click.Path(dir_okay=False), help="DfE 16-18 performance tables: colleges' students."),
+]
+"""The options on colleges, special schools and PRUs (members), shared by every command that loads data."""
+
+
+def member_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add :data:`MEMBER_OPTIONS` to a command (``batch``, whose other data options are its own).
+
+    Parameters
+    ----------
+    func
+        A click command function.
+
+    Returns
+    -------
+    callable
+        The function with the options added.
+    """
+    return _with_options(func, MEMBER_OPTIONS)
+
+
 def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The data options every command shares.
 
@@ -133,7 +174,13 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(KINDS),
             help=f"School kinds (default: {', '.join(DEFAULT_KINDS)}).",
         ),
-        click.option("--include-special", is_flag=True, help="Also load special schools and pupil referral units."),
+        click.option(
+            "--include-special",
+            is_flag=True,
+            help="Plan special schools and pupil referral units as schools, counted toward the size bounds "
+            "(default: members of the partnership they stand in, not counted).",
+        ),
+        *MEMBER_OPTIONS,
         click.option(
             "--district",
             "district_codes",
@@ -356,6 +403,11 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
         "units": opts.pop("units"),
         "population": opts.pop("population"),
         "islands": opts.pop("islands"),
+        "members": not opts.pop("no_members"),
+        "independent_special": opts.pop("independent_special"),
+        "establishments": opts.pop("establishments"),
+        "codepoint": opts.pop("codepoint"),
+        "ks5": opts.pop("ks5"),
     }
     _validate_options(
         DataSchema, {"la": data["la"], "districts": data["districts"]}, {"la": "--la", "districts": "--district"}
@@ -678,6 +730,7 @@ def plan_cmd(
     help="Batch folder: one folder per LA, summary.csv and index.html.",
 )
 @click.option("--no-maps", is_flag=True, help="Write the plans and the summary only (no maps or editors).")
+@member_options
 @where_options
 @click.option("--restart", is_flag=True, help="Plan every LA again, even those done with the same inputs and spec.")
 @handle_errors

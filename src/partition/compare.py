@@ -761,7 +761,9 @@ def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Serie
     path
         A CSV with a header row holding ``URN`` and ``partnership`` (matched ignoring case and
         surrounding spaces), e.g. an ``assignments.csv`` written by ``partition plan``; read by
-        :func:`read_csv_text`.
+        :func:`read_csv_text`. Rows whose ``counted`` column (when there is one) is ``no`` are members
+        (colleges, special schools: :mod:`partition.members`), which follow the area they stand in, and are
+        skipped.
     data
         Its bytes, when already read.
 
@@ -787,6 +789,10 @@ def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Serie
                 column=needed,
                 fix="give a CSV with columns URN and partnership",
             )
+    counted = table.column("counted")
+    if counted is not None:  # a member (counted "no") follows the partnership it stands in: not an assignment
+        keep = (table.frame[counted].str.strip().str.casefold() != "no").to_numpy()
+        table = replace(table, frame=table.frame[keep].reset_index(drop=True), lines=table.lines[keep])
     urn_column, name_column = table.column("urn"), table.column("partnership")
     urn = values.identifiers(table, urn_column)
     names = table.frame[name_column].str.strip()

@@ -32,13 +32,12 @@ from partition.errors import (
     SchoolsFileError,
 )
 from partition.io.boundaries import read_boundaries, repair_coverage
-from partition.io.codepoint import read_codepoint
 from partition.io.establishments import EstablishmentsLoad, read_establishment_list, read_ks5, read_spine
 from partition.io.schools import DEFAULT_KINDS, MEMBER_KINDS, SchoolsLoad, impute_pupils, read_gias
-from partition.members import empty_members, split_members
 from partition.io.snapshot import InputFile, InputRecord, snapshot
 from partition.io.values import normalise_la_code
 from partition.limits import check_schools, listed
+from partition.members import empty_members, split_members
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)", "cp1252": "Windows-1252"}
 
@@ -246,7 +245,7 @@ def load_dataset(
         ``.xlsx``) or a council's CSV (:mod:`partition.io.establishments`); its colleges, special schools and
         PRUs (of ``kinds`` or members) are added to the schools file's. Default: for Hampshire, the DfE school
         list 2017-18 when the schools file holds no college, special school or PRU
-        (:func:`partition.datapaths.default_establishments`).
+        (:func:`partition.datapaths.default_establishments`), read only with the default schools file.
     codepoint
         OS Code-Point Open (folder, ZIP or CSV) locating ``establishments`` (default with it).
     ks5
@@ -292,18 +291,19 @@ def load_dataset(
         kinds=(*kinds, *member_kinds),
         uncounted=member_kinds,
     )
-    files = {"schools": schools_file.record(), "boundaries": boundaries_file.record()}
-    listed_load = _listed(
-        load, la_codes, status, kinds, member_kinds, (establishments, codepoint, ks5), data, files, independent_special
-    )
-    load.schools = load.schools[~load.schools["kind"].isin(member_kinds)]
-    if load.schools.empty:
+    is_member = load.schools["kind"].isin(member_kinds) if member_kinds else np.zeros(len(load.schools), dtype=bool)
+    if load.schools.empty or is_member.all():
         raise EmptySelectionError(
             f"{schools_path}: no school left after the filters (LA {', '.join(la_codes)}, status {status}, kinds {', '.join(kinds)})",
             fix="widen the filters (--status all, more --kind values)",
         )
     if not district_codes:  # the study area is the LAs' schools: refuse too many before the boundaries are read
-        check_schools(len(load.schools), f"{schools_path}, LA {listed(la_codes)}")
+        check_schools(int((~is_member).sum()), f"{schools_path}, LA {listed(la_codes)}")
+    files = {"schools": schools_file.record(), "boundaries": boundaries_file.record()}
+    given = (establishments, codepoint, ks5, schools is None)  # the default list goes with the default schools file
+    listed_load = _listed(load, la_codes, status, kinds, member_kinds, given, data, files, independent_special)
+    gias_members = load.schools[load.schools["kind"].isin(member_kinds)]
+    load.schools = load.schools[~load.schools["kind"].isin(member_kinds)]
     try:
         all_districts = read_boundaries(boundaries_path, data=boundaries_file.data, layer=layer)
     except GeometryRepairError as exc:  # name the schools the refused repairs would move
@@ -321,7 +321,7 @@ def load_dataset(
     )
     districts = repair_coverage(districts, what="districts")  # overlaps and slivers between districts, reported
     assigned, disagreements, outside = assign_districts(
-        pd.concat([load.schools, listed_load.schools], ignore_index=True),
+        pd.concat([load.schools, gias_members.assign(located_by="GIAS"), listed_load.schools], ignore_index=True),
         districts,
         tolerance_m=tolerance_m,
         limit_m=limit_m,
@@ -394,7 +394,9 @@ IN_SCHOOLS_FILE = "already in the schools file (its record there is used)"
 
 def _independent(frame: pd.DataFrame) -> np.ndarray:
     """Rows that are independent special schools (GIAS or list type saying so)."""
-    return ((frame["kind"] == "special") & frame["type"].astype(str).str.casefold().str.contains("independent")).to_numpy()
+    return (
+        (frame["kind"] == "special") & frame["type"].astype(str).str.casefold().str.contains("independent")
+    ).to_numpy()
 
 
 def _listed(
@@ -403,7 +405,7 @@ def _listed(
     status: str,
     kinds: tuple[str, ...] | list[str],
     member_kinds: tuple[str, ...],
-    given: tuple[str | Path | InputFile | None, str | Path | None, str | Path | InputFile | None],
+    given: tuple[str | Path | InputFile | None, str | Path | None, str | Path | InputFile | None, bool],
     data: str | Path | None,
     files: dict[str, InputRecord],
     independent_special: bool,
@@ -422,13 +424,16 @@ def _listed(
         if shut.any():
             gone = load.schools[shut]
             load.excluded = pd.concat(
-                [load.excluded, pd.DataFrame({"URN": gone["URN"], "name": gone["name"], "reason": INDEPENDENT_SPECIAL})],
+                [
+                    load.excluded,
+                    pd.DataFrame({"URN": gone["URN"], "name": gone["name"], "reason": INDEPENDENT_SPECIAL}),
+                ],
                 ignore_index=True,
             )
             load.schools = load.schools[~shut]
-    establishments, codepoint, ks5 = given
+    establishments, codepoint, ks5, default_schools = given
     if establishments is None and codepoint is None and ks5 is None:
-        in_file = load.schools["kind"].isin(MEMBER_KINDS).any() or not wanted
+        in_file = load.schools["kind"].isin(MEMBER_KINDS).any() or not wanted or not default_schools
         default = None if in_file else datapaths.default_establishments(la_codes, data)
         if default is None:
             return out
@@ -450,18 +455,26 @@ def _listed(
     reported = [listed.excluded[in_scope][["URN", "name", "reason"]]]
     known = set(load.schools["URN"].astype(int)) | set(load.excluded["URN"].astype(int))
     twice = placed["URN"].isin(known).to_numpy()
-    reported.append(pd.DataFrame({"URN": placed.loc[twice, "URN"], "name": placed.loc[twice, "name"], "reason": IN_SCHOOLS_FILE}))
+    reported.append(
+        pd.DataFrame({"URN": placed.loc[twice, "URN"], "name": placed.loc[twice, "name"], "reason": IN_SCHOOLS_FILE})
+    )
     placed = placed[~twice]
     if not independent_special:
         shut = _independent(placed)
-        reported.append(pd.DataFrame({"URN": placed.loc[shut, "URN"], "name": placed.loc[shut, "name"], "reason": INDEPENDENT_SPECIAL}))
+        reported.append(
+            pd.DataFrame(
+                {"URN": placed.loc[shut, "URN"], "name": placed.loc[shut, "name"], "reason": INDEPENDENT_SPECIAL}
+            )
+        )
         placed = placed[~shut]
     placed = placed.assign(located_by="postcode")
     counted = placed["kind"].isin(kinds).to_numpy()
     if counted.any() and placed.loc[counted, "pupils"].isna().any():
-        figures, imputed = impute_pupils(pd.concat([load.schools[~load.schools["kind"].isin(member_kinds)], placed[counted]]))
-        placed.loc[counted, "pupils"] = figures["pupils"].to_numpy()[-int(counted.sum()):]
-        placed.loc[counted, "pupils_imputed"] = figures["pupils_imputed"].to_numpy()[-int(counted.sum()):]
+        figures, imputed = impute_pupils(
+            pd.concat([load.schools[~load.schools["kind"].isin(member_kinds)], placed[counted]])
+        )
+        placed.loc[counted, "pupils"] = figures["pupils"].to_numpy()[-int(counted.sum()) :]
+        placed.loc[counted, "pupils_imputed"] = figures["pupils_imputed"].to_numpy()[-int(counted.sum()) :]
         load.imputed += imputed
     out.schools = placed
     out.excluded = pd.concat(reported, ignore_index=True)
@@ -494,7 +507,13 @@ def _read_list(
     postcodes = datapaths.resolve(codepoint, data)
     if listing.path.suffix.lower() == ".xlsx":
         listed = read_spine(
-            listing.path, codepoint=postcodes, data=listing.data, la_codes=la_codes, status=status, kinds=wanted, ks5=students
+            listing.path,
+            codepoint=postcodes,
+            data=listing.data,
+            la_codes=la_codes,
+            status=status,
+            kinds=wanted,
+            ks5=students,
         )
     else:
         listed = read_establishment_list(

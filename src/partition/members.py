@@ -140,9 +140,7 @@ def _centres(schools: pd.DataFrame, school_labels: np.ndarray, k: int) -> np.nda
     weight = schools["pupils"].to_numpy(dtype=float)
     weight = np.where(weight > 0, weight, 1.0)
     total = np.bincount(school_labels, weights=weight, minlength=k)
-    centres = np.column_stack(
-        [np.bincount(school_labels, weights=weight * xy[:, i], minlength=k) for i in (0, 1)]
-    )
+    centres = np.column_stack([np.bincount(school_labels, weights=weight * xy[:, i], minlength=k) for i in (0, 1)])
     return centres / np.where(total > 0, total, 1.0)[:, None]
 
 
@@ -219,9 +217,7 @@ def place_members(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "easting", "northing"]})
     labels = np.asarray(unit_labels)[members["unit"].to_numpy()]
     served = serving(members, labels, schools, school_labels, len(names))
-    also = [
-        "; ".join(names[p] for p in sorted(served.get(i, []), key=lambda p: ids[p])) for i in range(len(members))
-    ]
+    also = ["; ".join(names[p] for p in sorted(served.get(i, []), key=lambda p: ids[p])) for i in range(len(members))]
     out = pd.DataFrame(
         {
             "URN": members["URN"].to_numpy(dtype="int64"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,8 +28,14 @@ class Inputs:
     units: gpd.GeoDataFrame
     schools: gpd.GeoDataFrame
     graph: nx.Graph
-    members: gpd.GeoDataFrame = field(default_factory=empty_members)
-    """Colleges, special schools and PRUs taking part as members (:mod:`partition.members`), with their unit."""
+    members: gpd.GeoDataFrame | None = None
+    """Colleges, special schools and PRUs taking part as members (:mod:`partition.members`), with their unit;
+    when not given, the dataset's members placed in the units."""
+
+    def __post_init__(self) -> None:
+        if self.members is None:
+            given = getattr(self.dataset, "members", None)
+            self.members = in_units(given, self.units) if given is not None else empty_members()
 
 
 def prepare(

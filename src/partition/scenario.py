@@ -70,6 +70,16 @@ class DataSchema(StrictModel):
     units: Text | None = Field(None, description='"sites" or a polygon file or folder')
     population: Text | None = Field(None, description="a child population CSV path in quotes")
     islands: Literal["link", "error"] | None = Field(None, description="link or error")
+    members: bool | None = Field(
+        None,
+        description="true or false: colleges, special schools and PRUs as members of the partnership they stand in",
+    )
+    independent_special: bool | None = Field(None, description="true or false: include independent special schools")
+    establishments: Text | None = Field(
+        None, description="a list of establishments by postcode (DfE spine .xlsx or CSV) path in quotes"
+    )
+    codepoint: Text | None = Field(None, description="an OS Code-Point Open folder or ZIP path in quotes")
+    ks5: Text | None = Field(None, description="a DfE 16-18 performance tables CSV path in quotes")
 
     @field_validator("la", mode="before")
     @classmethod

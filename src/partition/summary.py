@@ -53,6 +53,7 @@ def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> 
         "schools": int(len(s)),
         "by_kind": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
         "pupils": int(s["pupils"].sum()),
+        "members": _members(dataset),
         "districts": {name: {k: int(v) for k, v in row.items()} for name, row in by_district.sort_index().iterrows()},
         "excluded": {
             "count": int(len(excl)),
@@ -82,6 +83,18 @@ def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> 
     }
 
 
+def _members(dataset: Dataset) -> dict[str, Any]:
+    """Members by kind, how many have a pupil figure, and from which file (:mod:`partition.members`)."""
+    m = dataset.members
+    return {
+        "count": int(len(m)),
+        "by_kind": {k: int(v) for k, v in m["kind"].value_counts().sort_index().items()},
+        "with_pupils": int(m["pupils"].notna().sum()),
+        "pupils": int(m["pupils"].fillna(0).sum()),
+        "source": dataset.sources.get("establishments", dataset.sources.get("schools", "")),
+    }
+
+
 def _unit_label(units: gpd.GeoDataFrame, unit: int) -> str:
     """A unit as users know it: its polygon's name and code, or the URNs of its schools (never its index)."""
     row = units.iloc[int(unit)]
@@ -89,6 +102,18 @@ def _unit_label(units: gpd.GeoDataFrame, unit: int) -> str:
         return f"{row['name']} ({row['code']})" if "code" in units else str(row["name"])
     urns = str(row.get("urns", "") or "")
     return f"site of URN {urns.replace(',', ', ')}" if urns else f"a unit in {row.get('district', 'the study area')}"
+
+
+def _member_lines(members: dict[str, Any] | None) -> list[str]:
+    """The members' line of the text summary (none when there are no members)."""
+    if not members or not members["count"]:
+        return []
+    kinds = ", ".join(f"{k} {v}" for k, v in members["by_kind"].items())
+    return [
+        f"Members, not counted in pupils: {members['count']} ({kinds}); {members['with_pupils']} with a pupil "
+        f"figure ({members['pupils']:,} in all: colleges' 16-18 students)",
+        f"  from {members['source']}",
+    ]
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -110,6 +135,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"Schools: {summary['schools']} ({', '.join(f'{k} {v}' for k, v in summary['by_kind'].items())}), "
         f"pupils {summary['pupils']:,}",
         f"  from {summary['sources']['schools']}",
+        *_member_lines(summary.get("members")),
         f"Districts: {len(summary['districts'])} from {summary['sources']['boundaries']}",
     ]
     table = pd.DataFrame(summary["districts"]).T

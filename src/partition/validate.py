@@ -561,7 +561,9 @@ def member_problems(plan: Plan, inputs: Inputs) -> list[str]:
     label_of_id = _label_of_partnership(plan, inputs)
     stands = dict(zip(inputs.members["URN"].astype(int), plan.unit_labels[inputs.members["unit"].to_numpy()]))
     wrong = sorted(
-        int(u) for u, pid in zip(plan.members["URN"], plan.members["partnership_id"]) if label_of_id.get(pid) != stands.get(int(u))
+        int(u)
+        for u, pid in zip(plan.members["URN"], plan.members["partnership_id"])
+        if label_of_id.get(pid) != stands.get(int(u))
     )
     if not wrong:
         return []

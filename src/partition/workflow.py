@@ -118,7 +118,8 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
         ``schools``, ``boundaries`` (paths, relative to the data folder), ``layer``, ``la``
         (DfE LA codes, e.g. ``["850"]``), ``status`` (``open``/``all``), ``kinds``, ``districts``
         (ONS codes), ``units`` (``"sites"`` or a polygon file or folder), ``population`` (CSV),
-        ``islands`` (``link``/``error``). A missing or empty key takes the default of
+        ``islands`` (``link``/``error``), ``members``, ``independent_special`` (true/false), ``establishments``,
+        ``codepoint``, ``ks5`` (paths; see :func:`partition.dataset.load_dataset`). A missing or empty key takes the default of
         :func:`partition.pipeline.prepare` (Hampshire, open schools, Voronoi units of sites).
     data_dir
         The data folder (default: ``$PARTITION_DATA``, ``../shared/data``, ``data/``).
@@ -148,6 +149,12 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
         options["district_codes"] = tuple(d["districts"])
     if d.get("layer"):
         options["layer"] = d["layer"]
+    for key in ("members", "independent_special"):
+        if d.get(key) is not None:
+            options[key] = bool(d[key])
+    for key in ("establishments", "codepoint", "ks5"):
+        if d.get(key):
+            options[key] = d[key]
     return prepare(
         d.get("schools"),
         d.get("boundaries"),
@@ -325,6 +332,15 @@ def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete:
             if len(unknown) > 1
             else ""
         )
+        if urn in set(inputs.members["URN"].astype(int)):
+            raise InputFileError(
+                path,
+                f"{option}: URN {urn} is a college, special school or PRU: a member of the partnership whose area it "
+                "stands in, which moves with that area",
+                row=int(labels.attrs["lines"][i]),
+                column="URN",
+                fix="delete its row, or write no in its counted column (as assignments.csv does)",
+            )
         raise InputFileError(
             path,
             f"{option}: URN {urn} is not among the loaded schools (closed, excluded, another LA or a typo){more}",
