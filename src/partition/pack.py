@@ -321,8 +321,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "min_schools",
             "max_schools",
             "anchors_missing",
-            "without_college",
-            "without_special",
         ),
     ),
     (
@@ -339,6 +337,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "vi",
         ),
     ),
+    ("Colleges and special schools", ("without_college", "without_special")),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
 """The analysts' tables (appendix): caption and columns (keys of :func:`partition.compare.scorecard`)."""
