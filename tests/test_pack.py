@@ -30,6 +30,7 @@ from partition.pack import (
     plain_titles,
     public_columns,
     size_difference,
+    source_files,
     static_map,
 )
 from partition.planner import district_plan, make_plan
@@ -59,7 +60,7 @@ def pack(hampshire, tmp_path_factory):
         WrittenMap(Path("changes_k22-ignore_to_k23-ignore.html"), "changes", ("k22-ignore", "k23-ignore")),
         *(WrittenMap(Path(p.name) / "edit.html", "editor", (p.name,)) for p in plans),
     ]
-    sources = data_sources(hampshire.dataset.sources, hampshire.schools)
+    sources = data_sources(source_files(hampshire.dataset.sources, hampshire.dataset.files), hampshire.schools)
     path = tmp_path_factory.mktemp("pack") / "consultation-pack.html"
     path.write_text(consultation_pack(everything, table, links, sources), encoding="utf-8")
     return everything, table, path
@@ -129,6 +130,15 @@ def test_sources_are_dated_by_the_data_and_named_by_file(pack, hampshire):
     assert sources[1]["file"] == "hampshire_districts_lad2023.geojson" and sources[1]["date"].startswith("2023")
     text = pack[2].read_text()
     assert str(hampshire.dataset.sources["schools"]) not in text and "/work/" not in text
+
+
+def test_colleges_data_sources_are_named_with_their_attribution(pack):
+    text = html.unescape(pack[2].read_text())
+    for name in ("2017-2018_england_spine.xlsx", "codepoint_open_2025.4", "2023-2024_england_ks5final.csv.gz"):
+        assert name in text, name
+    assert "2023/24 school year" in text and "release 2025.4" in text
+    assert "Contains Royal Mail data © Royal Mail copyright and database right 2025" in text
+    assert "not counted in “pupils”" in text or "not counted in its pupils" in text
 
 
 def test_table_has_units_percentages_and_definitions(pack):

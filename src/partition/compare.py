@@ -147,6 +147,23 @@ COLUMNS: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
+        "without_college",
+        "without a college of their own",
+        "partnerships",
+        "Partnerships with no college (further education or sixth-form college, 16-19 academy) standing in their "
+        "area; each is still served by the nearest college in a neighbouring partnership. Shown only when the "
+        "data has colleges.",
+        decimals=0,
+    ),
+    Column(
+        "without_special",
+        "without a special school of their own",
+        "partnerships",
+        "Partnerships with no special school standing in their area; each is still served by the nearest special "
+        "school in a neighbouring partnership. Shown only when the data has special schools.",
+        decimals=0,
+    ),
+    Column(
         "mean_polsby_popper",
         "Polsby-Popper",
         "0-1",
@@ -524,6 +541,39 @@ def group_columns(plan: Plan) -> dict[str, object]:
     return out
 
 
+OWN_KINDS = {"without_college": ("college",), "without_special": ("special",)}
+"""Scorecard column -> the kinds of establishment a partnership is counted as having "of its own"."""
+
+
+def member_columns(plan: Plan) -> dict[str, int]:
+    """Partnerships without a college, and without a special school, standing in their area.
+
+    A school counted toward the bounds (``--kind college``, ``--include-special``) counts as much as a member
+    (see :mod:`partition.members`); pupil referral units are not special schools.
+
+    Parameters
+    ----------
+    plan
+        A configuration (``assignments`` and ``members``: ``partnership_id`` and ``kind``).
+
+    Returns
+    -------
+    dict
+        ``without_college`` and ``without_special``: partnerships with none of that kind; a column is left
+        out when the plan has no establishment of its kind at all.
+    """
+    placed = [plan.assignments[["partnership_id", "kind"]]]
+    if not plan.members.empty:
+        placed.append(plan.members[["partnership_id", "kind"]])
+    every = pd.concat(placed, ignore_index=True)
+    out: dict[str, int] = {}
+    for key, kinds in OWN_KINDS.items():
+        having = every.loc[every["kind"].isin(kinds), "partnership_id"]
+        if len(having):
+            out[key] = int(plan.k - having.nunique())
+    return out
+
+
 def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
     """Configurations × measures (the keys of :data:`COLUMNS`); with ``reference``, also ARI, VI and schools moved.
 
@@ -546,6 +596,7 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
         row.update({c.key: plan.scores.get(c.key) for c in COLUMNS[1:] if c.key in plan.scores})
         row["districts_divided"], row["district_splits"] = district_division(plan)
         row.update(group_columns(plan))
+        row.update(member_columns(plan))
         row["violations"] = "; ".join(plan.scores.get("violations", []))
         if reference is not None:
             row["ari"] = adjusted_rand(reference, plan)

@@ -1,7 +1,10 @@
 """GIS exports: one GeoPackage that opens in QGIS as is, with GeoJSON and CSV equivalents.
 
-Layers: ``schools`` (one column per configuration with the school's partnership),
-``partnerships_<configuration>`` (dissolved polygons with their figures, and the
+Layers: ``schools`` (every school, then every college, special school and pupil referral unit taking part
+as a member, with ``counted``: ``yes`` for a school counted toward the size bounds, ``no`` for a member; one
+column per configuration with its partnership),
+``partnerships_<configuration>`` (dissolved polygons with their figures, their ``colleges`` and
+``special_schools`` among them, and the
 configuration's ``status`` and ``violations``: the rules it breaks, empty when it
 meets them), ``units``
 and ``districts``. GeoPackage layers stay in British National Grid (EPSG:27700);
@@ -16,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from partition.coverage import to_wgs84_valid
@@ -44,8 +48,38 @@ def _layer_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", name)
 
 
+SCHOOL_COLUMNS = ["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]
+"""The columns of the ``schools`` layer before ``counted`` and the configurations' partnerships."""
+
+
+def _establishments(schools: gpd.GeoDataFrame, members: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """The schools (``counted`` = ``"yes"``) then the members (``"no"``) with :data:`SCHOOL_COLUMNS`; ``pupils``
+    nullable (a member's may be blank), ``pupils_imputed`` boolean."""
+    s = schools[SCHOOL_COLUMNS].assign(counted="yes")
+    s["pupils"] = s["pupils"].astype("Int64")
+    if members is None or members.empty:
+        return s
+    m = members.reindex(columns=SCHOOL_COLUMNS).assign(counted="no")
+    m["pupils"] = m["pupils"].astype("Int64")
+    m["pupils_imputed"] = m["pupils_imputed"].fillna(False).astype(bool)
+    m = m.set_geometry("geometry", crs=members.crs).to_crs(s.crs)
+    return gpd.GeoDataFrame(pd.concat([s, m], ignore_index=True), geometry="geometry", crs=s.crs)
+
+
+def _partnership_of(plan: Plan) -> pd.Series:
+    """URN -> partnership name in ``plan``, for its schools and its members."""
+    both = [plan.assignments[["URN", "partnership"]]]
+    if not plan.members.empty:
+        both.append(plan.members[["URN", "partnership"]])
+    return pd.concat(both, ignore_index=True).set_index("URN")["partnership"]
+
+
 def export_layers(
-    plans: list[Plan], schools: gpd.GeoDataFrame, units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+    plans: list[Plan],
+    schools: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The layers to export, by name.
 
@@ -60,25 +94,30 @@ def export_layers(
         Planning units (polygons, EPSG:27700); their ``x``, ``y`` columns are left out.
     districts
         District polygons (EPSG:27700) with ``code`` (ONS) and ``name``.
+    members
+        The colleges, special schools and pupil referral units taking part as members (``Inputs.members``:
+        points with ``URN``, ``name``, ``kind``, ``type``, ``pupils`` (nullable), ``district``, ``unit``);
+        None or empty for none.
 
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        ``schools`` (those columns plus one per configuration: the school's partnership name,
+        ``schools`` (the schools, then the members: those columns, ``pupils`` nullable (a college's students
+        aged 16-18, blank for a special school), ``counted`` (``"yes"`` for a school counted toward the size
+        bounds, ``"no"`` for a member), plus one column per configuration: the establishment's partnership name,
         the column named after the configuration with characters outside ``[A-Za-z0-9_]`` as
-        ``_``), ``partnerships_<name>`` per configuration (its partnerships with their figures,
-        ``status`` and ``violations``), ``units`` and ``districts``; all in EPSG:27700.
+        ``_``), ``partnerships_<name>`` per configuration (its partnerships with their figures, ``colleges``
+        and ``special_schools`` among them, ``status`` and ``violations``), ``units`` and ``districts``; all in
+        EPSG:27700.
 
     Raises
     ------
     KeyError
         When ``schools`` or ``districts`` lacks one of those columns.
     """
-    s = schools[
-        ["URN", "name", "kind", "phase", "type", "pupils", "pupils_imputed", "district", "unit", "geometry"]
-    ].copy()
+    s = _establishments(schools, members)
     for plan in plans:
-        s[_layer_name(plan.name)] = s["URN"].map(plan.assignments.set_index("URN")["partnership"])
+        s[_layer_name(plan.name)] = s["URN"].map(_partnership_of(plan))
     layers = {"schools": s}
     for plan in plans:
         layer = plan.partnerships.copy()
@@ -97,12 +136,13 @@ def write_exports(
     units: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     folder: str | Path,
+    members: gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
     """Write ``partition.gpkg`` plus ``<layer>.geojson`` and ``<layer>.csv`` (attributes, with lon/lat for points).
 
     Parameters
     ----------
-    plans, schools, units, districts
+    plans, schools, units, districts, members
         As :func:`export_layers`.
     folder
         The folder to write to (created when missing); an existing ``partition.gpkg`` is replaced.
@@ -122,7 +162,7 @@ def write_exports(
     if gpkg.exists():
         gpkg.unlink()
     written = [gpkg]
-    for name, layer in export_layers(plans, schools, units, districts).items():
+    for name, layer in export_layers(plans, schools, units, districts, members).items():
         with _fixed_gpkg_date():
             layer.to_file(gpkg, layer=name, driver="GPKG")
         wgs = to_wgs84_valid(layer)

@@ -56,6 +56,12 @@ ATTRIBUTION = (
     "contains Ordnance Survey data © Crown copyright and database right."
 )
 
+ATTRIBUTION_POSTCODES = (
+    "Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright "
+    "and database right 2025; Contains National Statistics data © Crown copyright and database right 2025."
+)
+"""Attribution of OS Code-Point Open (the postcodes that place colleges and special schools), when it was read."""
+
 CURRENT_SOLVER = "districts"
 """``Plan.solver`` of the current arrangement (:func:`partition.planner.district_plan`): shown for comparison, not proposed."""
 
@@ -97,6 +103,8 @@ details{{margin:6px 0}} summary{{cursor:pointer}}
 .chart-narrow{{display:none}}
 figure{{margin:.5em 0 1em}} figcaption{{font-size:13px;color:#444}}
 .sheet table{{width:100%}}
+p.members-head{{margin:.3em 0 0;font-size:13px}} ul.members{{margin:0 0 .2em;padding-left:1.2em;font-size:13px}}
+p.also{{margin:.2em 0;font-size:13px}}
 @media (max-width:700px) {{
   body{{padding:0 .6em;font-size:15px}}
   .hint{{display:block}}
@@ -123,7 +131,8 @@ figure{{margin:.5em 0 1em}} figcaption{{font-size:13px;color:#444}}
   details.partnership summary{{font-size:8.5pt}}
   figure svg.map{{max-height:80mm;width:auto}} figure{{margin:0}}
   .swatch{{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
-  .keep,table.scorecard{{break-inside:avoid}} table.partnerships td:nth-child(-n+5){{white-space:nowrap}}
+  .keep,table.scorecard{{break-inside:avoid}} table.partnerships td.num,table.partnerships td.size{{white-space:nowrap}}
+  p.members-head,ul.members,p.also{{font-size:8pt}}
 }}
 """
 """The page's stylesheet: screen (a phone layout under 700 px), and A4 portrait print."""
@@ -268,7 +277,8 @@ PUBLIC: tuple[Column, ...] = (
         "max_abs_deviation",
         "largest size difference",
         "% from the average",
-        "How far the partnership furthest from the average number of pupils is from that average.",
+        "How far the partnership furthest from the average number of pupils is from that average (pupils in "
+        "schools; colleges and special schools not counted).",
         scale=100,
         decimals=0,
     ),
@@ -327,6 +337,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "vi",
         ),
     ),
+    ("Colleges and special schools", ("without_college", "without_special")),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
 """The analysts' tables (appendix): caption and columns (keys of :func:`partition.compare.scorecard`)."""
@@ -868,15 +879,25 @@ def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WI
     return "".join(out) + "</svg>"
 
 
+def member_cells(row, shown: bool) -> str:
+    """The colleges and special schools of a partnership (``row.colleges``, ``row.special_schools``) as two
+    number cells, or nothing when not ``shown``."""
+    if not shown:
+        return ""
+    return f"<td class='num'>{int(row.colleges)}</td><td class='num'>{int(row.special_schools)}</td>"
+
+
 def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
-    """Each partnership of ``plan`` on a row: its number on the map (and colour), name, schools, pupils,
-    size against the average in words, and districts.
+    """Each partnership of ``plan`` on a row: its number on the map (and colour), name, schools, pupils in
+    schools, colleges and special schools (when the plan has those columns), size against the average in words,
+    and districts.
 
     Parameters
     ----------
     plan
         The configuration (``partnerships`` with ``id``, ``name``, ``schools``, ``pupils``,
-        ``deviation`` (fraction) and ``districts`` (text)).
+        ``deviation`` (fraction) and ``districts`` (text); ``colleges`` and ``special_schools`` (counts, special
+        schools with pupil referral units) when it has them).
     colours
         A colour per partnership in row order (as on the maps), shown as a swatch by its number;
         no swatch when not given.
@@ -889,19 +910,25 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
     """
     numbers = partnership_numbers(plan)
     colours = list(colours or []) + [""] * len(numbers)
+    members = {"colleges", "special_schools"} <= set(plan.partnerships.columns)
     rows = []
     for row, number, colour in zip(plan.partnerships.itertuples(), numbers, colours):
         swatch = f"<span class='swatch' style='background:{html_text(colour)}'></span>" if colour else ""
         rows.append(
             f"<tr><td class='num'>{swatch}{number}</td><th scope='row'>{html_text(row.name)}</th>"
             f"<td class='num'>{int(row.schools)}</td><td class='num'>{int(row.pupils):,}</td>"
-            f"<td>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
+            f"{member_cells(row, members)}"
+            f"<td class='size'>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
         )
     caption = f"The {counted(plan.k, 'partnership')}"
+    member_heads = (
+        "<th scope='col'>Colleges</th><th scope='col'>Special schools</th>" if members else ""
+    )
     table = (
         f"<table class='partnerships'><caption>{caption}</caption><thead><tr><th scope='col'>No. on the map</th>"
-        "<th scope='col'>Partnership</th><th scope='col'>Schools</th><th scope='col'>Pupils</th>"
-        "<th scope='col'>Size</th><th scope='col'>Districts</th></tr></thead>"
+        "<th scope='col'>Partnership</th><th scope='col'>Schools</th>"
+        "<th scope='col'>Pupils in schools<span class='unit'>(colleges and special schools not counted)</span></th>"
+        f"{member_heads}<th scope='col'>Size</th><th scope='col'>Districts</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     return _scroll(table, caption)
@@ -923,7 +950,8 @@ def partnership_sheets(plan: Plan) -> str:
         HTML: one open ``<details class='partnership'>`` per partnership (row order), its summary
         giving number, name, schools, pupils, size against the average, anchor schools and
         districts, and a table of its schools (URN, school, phase, district, pupils) sorted by
-        kind then name; one per line.
+        kind then name; one per line; then its colleges, special schools and pupil referral units, a list
+        per kind, and the establishments elsewhere that also serve it (:func:`member_lists`).
     """
     out = []
     a = plan.assignments
@@ -936,7 +964,8 @@ def partnership_sheets(plan: Plan) -> str:
         )
         out.append(
             f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
-            f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} ({html_text(size_difference(float(row.deviation)))}), "
+            f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} in schools "
+            f"({html_text(size_difference(float(row.deviation)))}), "
             f"{int(row.anchors)} secondary/all-through/college, {html_text(row.districts)}</summary>"
             + _scroll(
                 f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
@@ -945,12 +974,143 @@ def partnership_sheets(plan: Plan) -> str:
                 f"Schools of {row.name}",
                 hint=False,
             )
+            + member_lists(plan.members, row.id, str(row.name))
             + "</details>"
         )
     return "\n".join(out)
 
 
+MEMBERSHIP = (
+    "Colleges, special schools and pupil referral units belong to the partnership whose area they stand in and "
+    "take part in it fully, but they are not counted in its pupils: “pupils” always means pupils in "
+    "the primary, middle, secondary and all-through schools. A college of 4,900 students would otherwise need a "
+    "partnership to itself, and a special school serves pupils from a wide area, not only its neighbours. Each "
+    "partnership is also served by the college and the special school nearest to its schools; when that one "
+    "stands in another partnership, the partnership's list says “also served by”."
+)
+"""The membership rule in plain words (:mod:`partition.members`), said once where the pack explains its figures."""
+
+MEMBER_LISTS = (("college", "Colleges"), ("special", "Special schools"), ("pru", "Pupil referral units"))
+"""The member kinds listed under each partnership, in order, with their list headings."""
+
+
+def member_words(kind: str, type_: object) -> str:
+    """A member's kind in words, with its type when the type adds to it.
+
+    Parameters
+    ----------
+    kind
+        ``"college"``, ``"special"`` or ``"pru"`` (:data:`partition.members.KIND_WORDS`).
+    type_
+        Its establishment type from the data (e.g. ``"Community special school"``, ``"Further education"``),
+        or missing.
+
+    Returns
+    -------
+    str
+        Plain text: the type in lower case when it names the kind (``"community special school"``), else the
+        kind with the type in brackets (``"college (further education)"``), or the kind alone.
+    """
+    from partition.members import KIND_WORDS
+
+    word = KIND_WORDS.get(kind, (kind, kind))[0]
+    text = "" if type_ is None or pd.isna(type_) else str(type_).strip()
+    if not text:
+        return word
+    lower = text[:1].lower() + text[1:]
+    return lower if word in lower.lower() else f"{word} ({lower})"
+
+
+def _member_item(member) -> str:
+    """One member as a list item: its name, kind in words, URN and (a college) its students aged 16-18."""
+    students = ""
+    if member.kind == "college" and pd.notna(member.pupils):
+        students = f", {counted(int(member.pupils), 'student', thousands=True)} aged 16-18"
+    return (
+        f"<li data-urn='{int(member.URN)}'>{html_text(member.name)} — "
+        f"{html_text(member_words(member.kind, member.type))}{students} (URN {int(member.URN)})</li>"
+    )
+
+
+def also_served_by(members: pd.DataFrame, partnership: str) -> list[str]:
+    """The establishments standing elsewhere that also serve ``partnership``, in words.
+
+    Parameters
+    ----------
+    members
+        :attr:`partition.plan.Plan.members` (``name``, ``kind``, ``type``, ``partnership``, ``also_serves``).
+    partnership
+        A partnership's name.
+
+    Returns
+    -------
+    list of str
+        Plain text, one per establishment by kind (colleges, special schools, pupil referral units), then
+        name: ``"Peter Symonds College (college, in Winchester)"``.
+    """
+    if members.empty:
+        return []
+    serving = members[[partnership in str(a).split("; ") for a in members["also_serves"].fillna("")]]
+    order = {kind: i for i, (kind, _) in enumerate(MEMBER_LISTS)}
+    rows = sorted(serving.itertuples(), key=lambda m: (order.get(m.kind, len(order)), str(m.name)))
+    from partition.members import KIND_WORDS
+
+    return [f"{m.name} ({KIND_WORDS.get(m.kind, (m.kind,))[0]}, in {m.partnership})" for m in rows]
+
+
+def member_lists(members: pd.DataFrame, partnership_id: object, partnership: str) -> str:
+    """A partnership's colleges, special schools and pupil referral units, each kind a list of its own, and the
+    establishments standing elsewhere that also serve it.
+
+    Parameters
+    ----------
+    members
+        :attr:`partition.plan.Plan.members` (``URN``, ``name``, ``kind``, ``type``, ``pupils``,
+        ``partnership_id``, ``partnership``, ``also_serves``); may be empty.
+    partnership_id, partnership
+        The partnership's ``partnership_id`` (e.g. ``"P01"``) and name.
+
+    Returns
+    -------
+    str
+        HTML (``<div class='members'>``): per kind it has, a heading line ("Colleges (not counted in
+        pupils)") and a ``<ul>`` of its members by name (:func:`member_words`); then "Also served by: ..."
+        (:func:`also_served_by`) when any; empty when neither. Every text from data goes through
+        ``html_text``.
+    """
+    if members.empty:
+        return ""
+    own = members[members["partnership_id"] == partnership_id].sort_values("name", kind="stable")
+    parts = []
+    for kind, heading in MEMBER_LISTS:
+        rows = own[own["kind"] == kind]
+        if len(rows):
+            items = "".join(_member_item(m) for m in rows.itertuples())
+            parts.append(
+                f"<p class='members-head'><b>{heading}</b> (not counted in pupils)</p>"
+                f"<ul class='members {kind}'>{items}</ul>"
+            )
+    also = also_served_by(members, partnership)
+    if also:
+        parts.append(f"<p class='also'>Also served by: {html_text('; '.join(also))}</p>")
+    return f"<div class='members'>{''.join(parts)}</div>" if parts else ""
+
+
 # --- data sources ------------------------------------------------------------------------------------
+
+
+SOURCE_WHAT = {
+    "schools": "Schools and colleges",
+    "boundaries": "District boundaries",
+    "population": "Population",
+    "establishments": "Colleges and special schools: Department for Education school list (the 2017-18 spine)",
+    "codepoint": "Postcode locations of colleges and special schools: OS Code-Point Open",
+    "ks5": "Students aged 16-18 of each college: Department for Education 16-18 performance tables",
+}
+"""What each input of the pack's data sources is, by its key in ``Dataset.sources``."""
+
+READ_ONLY_SOURCES = ("codepoint", "ks5")
+"""Inputs read with the establishments list that ``Dataset.sources`` does not name (see :func:`source_files`)."""
 
 
 def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) -> list[dict[str, str]]:
@@ -969,7 +1129,6 @@ def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) 
         ``what``, ``file`` and ``date`` (plain text; ``date`` empty when neither the data nor the file
         name carry one).
     """
-    what = {"schools": "Schools and colleges", "boundaries": "District boundaries", "population": "Population"}
     out = []
     for key, path in files.items():
         name = Path(str(path)).name
@@ -979,10 +1138,63 @@ def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) 
             if pd.notna(latest):
                 date = f"records last changed on or before {latest:%-d %B %Y} (GIAS LastChangedDate)"
         if not date:
-            years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
-            date = f"{years[-1]} (from the file name)" if years else ""
-        out.append({"what": what.get(key, key), "file": name, "date": date})
+            date = name_date(name)
+        out.append({"what": SOURCE_WHAT.get(key, key), "file": name, "date": date})
     return out
+
+
+def source_files(sources: Mapping[str, str], files: Mapping[str, object]) -> dict[str, str]:
+    """The inputs the pack names: ``sources``, then those of :data:`READ_ONLY_SOURCES` read but not in it.
+
+    Parameters
+    ----------
+    sources
+        ``Dataset.sources`` (``schools``, ``boundaries``, ``establishments`` ...: key -> path).
+    files
+        ``Dataset.files`` (key -> :class:`partition.io.snapshot.InputRecord`, with ``path``).
+
+    Returns
+    -------
+    dict of str to str
+        Key -> path, for :func:`data_sources`.
+    """
+    out = {key: str(path) for key, path in sources.items()}
+    for key in READ_ONLY_SOURCES:
+        if key in files and key not in out:
+            out[key] = str(files[key].path)
+    return out
+
+
+def attribution(sources: Sequence[Mapping[str, str]]) -> str:
+    """The attribution under the data sources: :data:`ATTRIBUTION`, and :data:`ATTRIBUTION_POSTCODES` when
+    Code-Point Open is among ``sources`` (:func:`data_sources`)."""
+    postcodes = any(s.get("what") == SOURCE_WHAT["codepoint"] for s in sources)
+    return f"{ATTRIBUTION} {ATTRIBUTION_POSTCODES}" if postcodes else ATTRIBUTION
+
+
+def name_date(name: str) -> str:
+    """The date a file name carries, in words.
+
+    Parameters
+    ----------
+    name
+        A file or folder name.
+
+    Returns
+    -------
+    str
+        ``"2017/18 school year (from the file name)"`` for ``2017-2018_...``, ``"release 2025.4 (from the file
+        name)"`` for ``codepoint_open_2025.4``, else the last year (``"2023 (from the file name)"``); empty when
+        it has none.
+    """
+    school_year = re.search(r"(?<!\d)((?:19|20)\d\d)-(?:19|20)?(\d\d)(?!\d)", name)
+    if school_year and int(school_year.group(2)) == (int(school_year.group(1)) + 1) % 100:
+        return f"{school_year.group(1)}/{school_year.group(2)} school year (from the file name)"
+    release = re.search(r"(?<!\d)((?:19|20)\d\d\.\d{1,2})(?![\d.])", name)
+    if release:
+        return f"release {release.group(1)} (from the file name)"
+    years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
+    return f"{years[-1]} (from the file name)" if years else ""
 
 
 def _sources_html(sources: list[dict[str, str]]) -> str:
@@ -1046,8 +1258,9 @@ def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str,
     return (
         f"<section class='configuration'><h2>{html_text(titles[plan.name])}</h2>{_warning(plan)}"
         f"<div class='keep'>{_figure(plan, colours, titles)}{partnership_table(plan, colours.get(plan.name))}</div>"
-        f"<h3>Pupils per partnership</h3><p>Each dot is a partnership's pupils; the shaded band is the allowed "
-        f"range around the average (dashed line).</p>{pupils_chart(plan)}{pupils_chart_narrow(plan)}"
+        f"<h3>Pupils per partnership</h3><p>Each dot is the number of pupils in a partnership's schools "
+        f"(colleges and special schools not counted); the shaded band is the allowed range around the average "
+        f"(dashed line).</p>{pupils_chart(plan)}{pupils_chart_narrow(plan)}"
         f"<h3>Partnerships and their schools</h3><section class='sheets'>{partnership_sheets(plan)}</section>"
         "</section>"
     )
@@ -1240,6 +1453,7 @@ def consultation_pack(
         )
     tolerance = next((t for t in map(_tolerance, plans) if t is not None), None)
     band = f"within ±{tolerance:.0%} of the average" if tolerance is not None else "close to the average"
+    membership = f"<p>{html_text(MEMBERSHIP)}</p>" if any(not p.members.empty for p in plans) else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html_text(page_title)}</title><style>{STYLE}</style></head><body>
@@ -1248,7 +1462,7 @@ def consultation_pack(
 <p>Prepared {dt.date.today():%-d %B %Y}. Each configuration places every school in one partnership. Each partnership is
 one connected area, its pupils {band}, with a secondary or all-through school or college where the rules ask for one.
 The current arrangement (one partnership per district) is shown for comparison.</p>
-<p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
+{membership}<p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
 school. Printed, each link shows the name of its file.</p>
 <h2>Maps</h2>{_links(maps, titles)}
 <h2>Comparison</h2>
@@ -1259,6 +1473,6 @@ school. Printed, each link shows the name of its file.</p>
 configuration's folder name (its data files and interactive map) is given under its title.</p>
 {comparison_html(scorecard, titles)}
 {planners}</section>
-<h2>Data sources</h2>{_sources_html(sources)}<p>{html_text(ATTRIBUTION)}</p>
+<h2>Data sources</h2>{_sources_html(sources)}<p>{html_text(attribution(sources))}</p>
 </body></html>
 """

@@ -925,12 +925,14 @@ def write_outputs(
         (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
     if exports:
         t = time.perf_counter()
-        write_exports(plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports")
+        write_exports(
+            plans, inputs.schools, inputs.units, inputs.dataset.districts, folder / "exports", members=inputs.members
+        )
         timings["exports"] = round(time.perf_counter() - t, 2)
     if pack:
-        from partition.pack import consultation_pack, data_sources
+        from partition.pack import consultation_pack, data_sources, source_files
 
-        sources = data_sources(inputs.dataset.sources, inputs.schools)
+        sources = data_sources(source_files(inputs.dataset.sources, inputs.dataset.files), inputs.schools)
         (folder / "consultation-pack.html").write_text(
             consultation_pack(everything, table, drawn, sources, colours=look.get("colours")),
             encoding="utf-8",
