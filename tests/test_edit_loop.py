@@ -183,3 +183,24 @@ def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hamp
     assert len(same) >= 20
     assert {mine: theirs for mine, theirs in same.items() if mine != theirs} == {}
     assert "Our Own Name" in same
+
+
+def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
+    """Members (``counted`` = ``no``: colleges, special schools, PRUs) follow their unit: the readers of an edited
+    plan leave their rows out, whatever their partnership or ``moved`` says, and keep each school's file line."""
+    from partition.compare import read_assignment_csv
+    from partition.workflow import planners_moves
+
+    path = tmp_path / "edited.csv"
+    path.write_text(
+        "URN,partnership,note,moved,counted\r\n"
+        "115850,North,,,yes\r\n"
+        "145229,South,,yes,no\r\n"
+        "115851,South,by the head,yes,yes\r\n"
+        "116511,North,,, No \r\n",
+        encoding="utf-8",
+    )
+    labels = read_assignment_csv(path)
+    assert labels.to_dict() == {115850: "North", 115851: "South"}
+    assert labels.attrs["lines"] == (2, 4)
+    assert planners_moves(path) == {115851}

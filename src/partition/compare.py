@@ -751,10 +751,35 @@ def read_csv_text(path: str | Path, data: bytes | None = None, *, kind: str = "e
     return replace(table, frame=restore_frame(table.frame))
 
 
+def counted_rows(table: Table) -> Table:
+    """The rows of a planner's CSV that are counted schools: those whose ``counted`` column is not ``no``.
+
+    Parameters
+    ----------
+    table
+        A CSV read by :func:`read_csv_text`; without a ``counted`` column (any case) every row is kept.
+
+    Returns
+    -------
+    Table
+        The same table without the rows marked ``counted`` = ``no`` (ignoring case and surrounding spaces),
+        each kept row with its file line.
+    """
+    column = table.column("counted")
+    if column is None:
+        return table
+    keep = (table.frame[column].str.strip().str.lower() != "no").to_numpy()
+    if keep.all():
+        return table
+    return replace(table, frame=table.frame[keep].reset_index(drop=True), lines=table.lines[keep])
+
+
 def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Series:
     """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership.
 
     The file line of each row is kept in ``attrs["lines"]`` (a tuple in row order), for later messages.
+    Rows whose ``counted`` column is ``no`` (colleges, special schools and PRUs written by ``partition plan``
+    or the editor's export) are left out: a member follows the unit it stands in (:mod:`partition.members`).
 
     Parameters
     ----------
@@ -778,7 +803,7 @@ def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Serie
         and over-long numbers refused, never rounded), a blank partnership or a URN seen before
         (naming the file's line and column).
     """
-    table = read_csv_text(path, data)
+    table = counted_rows(read_csv_text(path, data))
     for needed in ("urn", "partnership"):
         if table.column(needed) is None:
             raise InputFileError(
