@@ -7,7 +7,12 @@ anchors, connectivity on the unit graph, wdist, hub distance, district splits, s
 starting plan — is recomputed in the browser by :file:`editor.js`, which mirrors
 :func:`partition.scoring.configuration_scores` for the same assignment (tested in Chromium against
 Python). Undo, redo, reset, a note per change, renaming a partnership, and export of the edited
-configuration as ``URN,partnership,note`` CSV, which ``partition compare`` scores.
+configuration as ``URN,partnership,note,moved,counted`` CSV, which ``partition compare`` scores.
+
+Colleges, special schools and PRUs (the members, :mod:`partition.members`) are drawn with the maps' symbols;
+each is in the partnership of the unit it stands in, so it moves with that unit and is never moved on its own.
+They count in no figure but the table's Colleges and Special schools columns; the export lists them as rows
+``counted`` = ``no``, which :func:`partition.compare.read_assignment_csv` leaves out.
 
 Data reaches the page only as JSON in a ``<script type="application/json">`` block (``<`` written as
 ``\\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
