@@ -446,7 +446,10 @@ def test_layered_map_switches_configuration(browser, comparison):
     # and so do the members: each in its partnership of the configuration shown
     for plan, shown_members in zip([*plans, current], (first["members"], second["members"], third["members"])):
         numbers = dict(zip(plan.partnerships["id"], range(1, len(plan.partnerships) + 1)))
-        expected = {str(u): f"{numbers[i]} {n}" for u, i, n in plan.members[["URN", "partnership_id", "partnership"]].itertuples(index=False)}
+        expected = {
+            str(u): f"{numbers[i]} {n}"
+            for u, i, n in plan.members[["URN", "partnership_id", "partnership"]].itertuples(index=False)
+        }
         assert {u: html.unescape(v) for u, v in shown_members.items()} == expected
     assert not errors and not requests
 

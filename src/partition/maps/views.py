@@ -376,9 +376,8 @@ def layered_map(
         )
         configs.append({"layers": [group.get_name()], "legend": section})
     district_layer(districts).add_to(fmap)
-    legend = (
-        f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{_kinds_html(schools, *plans)}{NUMBERS_NOTE}"
-    )
+    kinds = _kinds_html(schools, *plans)
+    legend = f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{kinds}{NUMBERS_NOTE}"
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, "Choose a configuration in the legend", plans, legend)
     config["maps"][fmap.get_name()].update({"configs": configs, "radio": radio})
@@ -416,7 +415,9 @@ def side_by_side_map(
         district_layer(districts).add_to(fmap)
         school_layer(schools, _partnership_of(plan)).add_to(fmap)
         _add_members(fmap, plan)
-        legend = warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html(schools, plan) + NUMBERS_NOTE
+        legend = (
+            warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html(schools, plan) + NUMBERS_NOTE
+        )
         _finish(dual, fmap, config, bounds, plan_title(plan), "", [plan], legend)
     dual.get_root().header.add_child(RawHTML(stacked_css(dual.m1.get_name(), dual.m2.get_name())))
     add_config(dual, config)
