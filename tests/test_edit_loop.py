@@ -27,12 +27,14 @@ BASE = ["plan", "--k", "23", "--solver", "heuristic"]
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory, shared):
-    """A k = 23 heuristic plan of the Hampshire default, written as partition writes it."""
+    """A k = 23 heuristic plan of the Hampshire default, written as partition writes it: its schools' rows
+    (``counted`` = yes; the colleges and special schools that follow their unit are not edited)."""
     out = tmp_path_factory.mktemp("edit") / "first"
     result = CliRunner().invoke(cli, [*BASE, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out / "k23-ignore-heuristic" / "assignments.csv")
-    return table[table["counted"] == "yes"]  # colleges and special schools follow their area (counted "no")
+    table = pd.read_csv(out / "k23-ignore-heuristic" / "assignments.csv", dtype={"counted": str})
+    assert set(table["counted"]) == {"yes", "no"}
+    return table[table["counted"] == "yes"].reset_index(drop=True)
 
 
 def hand_moves(table: pd.DataFrame, inputs, n: int = 3) -> dict[int, str]:
@@ -150,8 +152,8 @@ def test_editor_export_keeps_each_move_with_the_schools_it_joined(planned, hamps
     out = tmp_path / "again"
     result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv")
-    written = written[written["counted"] == "yes"].set_index("URN")["partnership"]  # members follow their area
+    written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv", dtype={"counted": str})
+    written = written[written["counted"] == "yes"].set_index("URN")["partnership"]  # the schools, not the members
     members = edited.groupby("partnership")["URN"].apply(set)
     for urn, name in moves.items():
         joined = members[name] - {urn}  # the unmoved schools it was moved to join
@@ -185,3 +187,24 @@ def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hamp
     assert len(same) >= 20
     assert {mine: theirs for mine, theirs in same.items() if mine != theirs} == {}
     assert "Our Own Name" in same
+
+
+def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
+    """Members (``counted`` = ``no``: colleges, special schools, PRUs) follow their unit: the readers of an edited
+    plan leave their rows out, whatever their partnership or ``moved`` says, and keep each school's file line."""
+    from partition.compare import read_assignment_csv
+    from partition.workflow import planners_moves
+
+    path = tmp_path / "edited.csv"
+    path.write_text(
+        "URN,partnership,note,moved,counted\r\n"
+        "115850,North,,,yes\r\n"
+        "145229,South,,yes,no\r\n"
+        "115851,South,by the head,yes,yes\r\n"
+        "116511,North,,, No \r\n",
+        encoding="utf-8",
+    )
+    labels = read_assignment_csv(path)
+    assert labels.to_dict() == {115850: "North", 115851: "South"}
+    assert labels.attrs["lines"] == (2, 4)
+    assert planners_moves(path) == {115851}

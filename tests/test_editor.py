@@ -350,10 +350,11 @@ def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampsh
     assert f"partition plan --k 23 --start-from {path.name} --lock-from {path.name} --out replan" in said
     assert path.name == f"{plan.name}-edited.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["URN", "partnership", "note", "moved"]
+    assert list(table.columns) == ["URN", "partnership", "note", "moved", "counted"]
     marked = planners_moves(path)  # what plan --lock-from pins: the moved schools (with their sites), no others
     assert set(moved) <= marked and len(marked) < 12
-    assert len(table) == 494 and new_name in set(table["partnership"])
+    assert (table["counted"] == "yes").sum() == 494 and new_name in set(table["partnership"])
+    assert (table["counted"] == "no").sum() == len(plan.members) == 40  # the members, following their unit
     noted = table.set_index("URN")["note"]
     assert noted[str(moved[0])].startswith("requested by the head of St Mary's")
     assert '\'=HYPERLINK("x")' in set(noted)  # a spreadsheet shows it as text, not a formula
@@ -595,3 +596,65 @@ def test_selecting_caps_the_zoom_and_the_search_box_follows(k23, browser):
     assert page.js(NAMED_TAGS) >= 1
     page.page.screenshot(path=str(ARTEFACTS / "edit_click_selected.png"))
     page.close()
+
+
+def test_a_member_moves_with_the_site_it_stands_on(k23, browser, tmp_path):
+    """A college or special school is in the partnership of the unit it stands in: moving that unit's schools
+    moves it (table counts, export), its details say so, undo brings it back; it counts in no figure, and the
+    exported CSV (members as rows counted = no) reads back to the same school labels."""
+    from partition.compare import read_assignment_csv
+
+    plan, folder = k23
+    page = Page(browser, folder / EDIT_FILE)
+    start = {r["urn"]: r["id"] for r in page.js("ptEditor.members()")}
+    assert start == dict(zip(plan.members["URN"].astype(int), plan.members["partnership_id"]))  # as Python placed them
+    heads = page.js("() => [...document.querySelectorAll('[data-role=table] th')].map(t => t.textContent)")
+    assert heads[6:8] == ["Colleges", "Special schools"], heads
+    counts = page.js(TABLE_COUNTS)
+    expected = plan.partnerships.set_index("id")[["colleges", "special_schools"]]
+    assert counts == {i: [int(r.colleges), int(r.special_schools)] for i, r in expected.iterrows()}
+    member, school, target = _movable_member(page, plan)
+    before = page.js("ptEditor.scores()")
+    page.js("u => ptEditor.selectMember(u)", int(member.URN))
+    box = page.page.locator("[data-role='selected']").inner_text()
+    assert member.name in box and "moves with the area it stands in" in box and "not counted in pupils" in box
+    assert page.js("([u, p]) => ptEditor.move(u, p, '')", [school, target])["ok"]
+    moved = {r["urn"]: r["id"] for r in page.js("ptEditor.members()")}
+    assert moved == {**start, int(member.URN): target}  # it moved with its site, no other member did
+    kind = 0 if member.kind == "college" else 1
+    after = page.js(TABLE_COUNTS)
+    assert after[target][kind] == counts[target][kind] + 1
+    assert after[member.partnership_id][kind] == counts[member.partnership_id][kind] - 1
+    assert page.js("ptEditor.scores()")["schools"] == before["schools"] == 494  # members are not counted
+    labels = {r["urn"]: r["partnership"] for r in page.js("() => ptEditor.assignment()")}
+    path = tmp_path / "edited.csv"
+    path.write_text(page.js("ptEditor.csv()"), encoding="utf-8")
+    assert read_assignment_csv(path).to_dict() == labels  # the member rows (counted = no) are left out
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("URN")
+    target_name = plan.partnerships.set_index("id").at[target, "name"]
+    assert tuple(rows.loc[str(int(member.URN)), ["partnership", "moved", "counted"]]) == (target_name, "", "no")
+    assert set(rows["counted"]) == {"yes", "no"} and (rows["counted"] == "no").sum() == len(plan.members)
+    page.js("ptEditor.undo()")
+    assert {r["urn"]: r["id"] for r in page.js("ptEditor.members()")} == start
+    assert page.js(TABLE_COUNTS) == counts
+    page.close()
+
+
+TABLE_COUNTS = """() => Object.fromEntries([...document.querySelectorAll('[data-role="table"] tr[data-id]')].map(
+    tr => [tr.dataset.id, [tr.children[6].textContent, tr.children[7].textContent].map(Number)]))"""
+"""Partnership id -> [colleges, special schools] as the editor's table shows them."""
+
+
+def _movable_member(page, plan):
+    """A member whose site has schools that may move: (its row, the first school's URN, a partnership to go to)."""
+    for row in plan.members.itertuples():
+        first = page.js(
+            "u => { const D = JSON.parse(document.getElementById('pt-edit-data').textContent);"
+            " const unit = D.members.unit[D.members.urn.indexOf(u)], i = D.schools.unit.indexOf(unit);"
+            " return i < 0 ? null : D.schools.urn[i]; }",
+            int(row.URN),
+        )
+        options = page.js("u => ptEditor.options(u)", first) if first is not None else []
+        if options:
+            return row, first, options[0]
+    raise AssertionError("no member stands on a site whose schools may move")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import os
 import re
 import shutil
@@ -29,7 +31,9 @@ def evil_map(hampshire, tmp_path_factory):
     schools = hampshire.schools.copy()
     target = schools.index[schools["kind"] == "secondary"][0]
     schools.loc[target, "name"] = PAYLOAD
-    inputs = type(hampshire)(hampshire.dataset, hampshire.units, schools, hampshire.graph)
+    members = hampshire.members.copy()
+    members.loc[members.index[members["kind"] == "college"][0], "name"] = PAYLOAD
+    inputs = dataclasses.replace(hampshire, schools=schools, members=members)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = make_plan(inputs, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 20})
@@ -53,7 +57,8 @@ def test_layers_and_features(evil_map):
     assert {"Partnerships", "District boundaries", "Schools"} <= set(names)
     text = path.read_text()
     assert text.count('"id": "P') == 23  # one feature per partnership
-    assert len(re.findall(r'"URN": "\d+"', text)) == 494
+    assert len(re.findall(r'"URN": "\d+", "colour"', text)) == 494  # one marker per school (sorted keys)
+    assert len(re.findall(r'"kind": "[A-Za-z ]+ \(not counted in pupils\)"', text)) == len(plan.members) == 40
 
 
 def test_self_contained_and_escaped(evil_map):
@@ -136,6 +141,87 @@ def test_map_in_headless_chromium(evil_map, tmp_path):
     assert not errors, errors
     remote = [u for u in requests if not u.startswith(("file:", "data:"))]
     assert not remote, remote
+
+
+def _member_features(fmap) -> list[dict]:
+    """The features of every member marker on a folium map (GeoJson layers whose features have a ``kind``)."""
+    found, stack = [], [fmap]
+    while stack:
+        element = stack.pop()
+        stack.extend(element._children.values())
+        data = getattr(element, "data", None)
+        if isinstance(data, dict) and element.__class__.__name__ == "GeoJson":
+            found += [f for f in data.get("features", []) if "kind" in f["properties"]]
+    return found
+
+
+def test_members_on_the_map_with_their_legend(evil_map):
+    """Every member is drawn with its kind's symbol, its partnership and plain words; the legend has one entry
+    per member kind present (Hampshire: colleges and special schools, no PRU)."""
+    from partition.htmltext import html_text
+    from partition.maps.layers import MEMBER_LAYER, member_symbol
+
+    plan, fmap, path, _ = evil_map
+    text = path.read_text()
+    legend = re.search(r"<div class='pt-note'>.*?</div>", text[text.index("pt-legend") :], re.S).group(0)
+    assert "College (not counted in pupils)" in legend and "Special school (not counted in pupils)" in legend
+    assert "Pupil referral unit" not in legend  # no PRU in the data: no legend entry
+    assert member_symbol("college", 13) in legend and member_symbol("special", 13) in legend
+    names = [getattr(child, "layer_name", None) for child in fmap._children.values()]
+    assert MEMBER_LAYER in names
+    features = {int(f["properties"]["URN"]): f["properties"] for f in _member_features(fmap)}
+    assert set(features) == set(plan.members["URN"].astype(int))
+    numbers = dict(zip(plan.partnerships["id"], range(1, plan.k + 1)))
+    for row in plan.members.itertuples():
+        props = features[int(row.URN)]
+        assert props["partnership"] == html_text(f"{numbers[row.partnership_id]} {row.partnership}")
+        kind = "College" if row.kind == "college" else "Special school"
+        assert props["kind"] == f"{kind} (not counted in pupils)"
+        if row.kind == "college":
+            assert props["pupils"] == (f"{int(row.pupils):,}" if not pd.isna(row.pupils) else "not published")
+        assert ("also" in props) == bool(row.also_serves)
+    assert "Also the nearest" in text  # some member is also the nearest of its kind to another partnership
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Debian chromium not installed")
+def test_member_popup_shows_its_name_as_text(evil_map):
+    """A college named ``<img src=x onerror=alert(1)>`` shows that text in its tooltip and popup; nothing runs."""
+    from playwright.sync_api import sync_playwright
+
+    plan, _, path, _ = evil_map
+    evil = plan.members.loc[plan.members["name"] == PAYLOAD].iloc[0]
+    errors: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.goto(path.as_uri())
+        page.wait_for_selector(".pt-mem-icon svg.pt-mem")
+        icons = page.locator(".pt-mem-icon").count()
+        page.evaluate(
+            """urn => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.eachLayer(l => { if (l.feature && l.feature.properties.kind && l.feature.properties.URN === String(urn)) {
+                map.setView(l.getLatLng(), 13, {animate: false}); l.fire('mouseover', {latlng: l.getLatLng()}, true);
+                l.fire('click', {latlng: l.getLatLng()}, true); } });
+        }""",
+            int(evil["URN"]),
+        )
+        page.wait_for_selector(".leaflet-popup-content")
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        tooltip = page.locator(".leaflet-tooltip").first.inner_text()
+        images = page.locator(".leaflet-popup-content img, .leaflet-tooltip img").count()
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "map_member_popup_phone.png"))
+        browser.close()
+    assert icons == len(plan.members)
+    assert PAYLOAD in popup and PAYLOAD in tooltip and images == 0
+    assert "College (not counted in pupils)" in popup and "16–18 students" in popup
+    assert "with the area it stands in" in popup
+    assert not dialogs and not errors, (dialogs, errors)
 
 
 @pytest.fixture(scope="module")
@@ -335,8 +421,13 @@ def test_layered_map_switches_configuration(browser, comparison):
         schools: (() => {
             const map = Object.values(window).find(v => v instanceof L.Map), seen = new Set();
             let n = 0;
-            map.eachLayer(l => { if (l.feature && l.feature.properties.URN) { n += 1; seen.add(l.feature.properties.partnership); } });
+            map.eachLayer(l => { if (l.feature && l.feature.properties.phase) { n += 1; seen.add(l.feature.properties.partnership); } });
             return [n, seen.size];
+        })(),
+        members: (() => {
+            const map = Object.values(window).find(v => v instanceof L.Map), out = {};
+            map.eachLayer(l => { if (l.feature && l.feature.properties.kind) { out[l.feature.properties.URN] = l.feature.properties.partnership; } });
+            return out;
         })(),
     })"""
     first = page.evaluate(shown)
@@ -352,6 +443,14 @@ def test_layered_map_switches_configuration(browser, comparison):
     assert third["legend"] == list(current.partnerships["name"])
     # the markers follow: a school's popup names its partnership in the configuration shown
     assert (first["schools"], second["schools"], third["schools"]) == ([494, 22], [494, 23], [494, 11])
+    # and so do the members: each in its partnership of the configuration shown
+    for plan, shown_members in zip([*plans, current], (first["members"], second["members"], third["members"])):
+        numbers = dict(zip(plan.partnerships["id"], range(1, len(plan.partnerships) + 1)))
+        expected = {
+            str(u): f"{numbers[i]} {n}"
+            for u, i, n in plan.members[["URN", "partnership_id", "partnership"]].itertuples(index=False)
+        }
+        assert {u: html.unescape(v) for u, v in shown_members.items()} == expected
     assert not errors and not requests
 
 

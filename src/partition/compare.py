@@ -802,19 +802,42 @@ def read_csv_text(path: str | Path, data: bytes | None = None, *, kind: str = "e
     return replace(table, frame=restore_frame(table.frame))
 
 
+def counted_rows(table: Table) -> Table:
+    """The rows of a planner's CSV that are counted schools: those whose ``counted`` column is not ``no``.
+
+    Parameters
+    ----------
+    table
+        A CSV read by :func:`read_csv_text`; without a ``counted`` column (any case) every row is kept.
+
+    Returns
+    -------
+    Table
+        The same table without the rows marked ``counted`` = ``no`` (ignoring case and surrounding spaces),
+        each kept row with its file line.
+    """
+    column = table.column("counted")
+    if column is None:
+        return table
+    keep = (table.frame[column].str.strip().str.lower() != "no").to_numpy()
+    if keep.all():
+        return table
+    return replace(table, frame=table.frame[keep].reset_index(drop=True), lines=table.lines[keep])
+
+
 def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Series:
     """Read a ``URN, partnership`` CSV (any column case; extra columns ignored) into URN → partnership.
 
     The file line of each row is kept in ``attrs["lines"]`` (a tuple in row order), for later messages.
+    Rows whose ``counted`` column is ``no`` (colleges, special schools and PRUs written by ``partition plan``
+    or the editor's export) are left out: a member follows the unit it stands in (:mod:`partition.members`).
 
     Parameters
     ----------
     path
         A CSV with a header row holding ``URN`` and ``partnership`` (matched ignoring case and
         surrounding spaces), e.g. an ``assignments.csv`` written by ``partition plan``; read by
-        :func:`read_csv_text`. Rows whose ``counted`` column (when there is one) is ``no`` are members
-        (colleges, special schools: :mod:`partition.members`), which follow the area they stand in, and are
-        skipped.
+        :func:`read_csv_text`.
     data
         Its bytes, when already read.
 
@@ -831,7 +854,7 @@ def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Serie
         and over-long numbers refused, never rounded), a blank partnership or a URN seen before
         (naming the file's line and column).
     """
-    table = read_csv_text(path, data)
+    table = counted_rows(read_csv_text(path, data))
     for needed in ("urn", "partnership"):
         if table.column(needed) is None:
             raise InputFileError(
@@ -840,10 +863,6 @@ def read_assignment_csv(path: str | Path, data: bytes | None = None) -> pd.Serie
                 column=needed,
                 fix="give a CSV with columns URN and partnership",
             )
-    counted = table.column("counted")
-    if counted is not None:  # a member (counted "no") follows the partnership it stands in: not an assignment
-        keep = (table.frame[counted].str.strip().str.casefold() != "no").to_numpy()
-        table = replace(table, frame=table.frame[keep].reset_index(drop=True), lines=table.lines[keep])
     urn_column, name_column = table.column("urn"), table.column("partnership")
     urn = values.identifiers(table, urn_column)
     names = table.frame[name_column].str.strip()

@@ -389,10 +389,10 @@ def planners_moves(path: str | Path) -> set[int] | None:
     InputFileError
         When the file cannot be read as CSV, or a URN is not digits (naming its line).
     """
-    from partition.compare import read_csv_text
+    from partition.compare import counted_rows, read_csv_text
     from partition.io.values import identifiers
 
-    table = read_csv_text(path)
+    table = counted_rows(read_csv_text(path))  # members (counted = no) follow their unit: never a move
     moved, urn = table.column(MOVED_COLUMN), table.column("urn")
     if moved is None or urn is None:
         return None

@@ -5,7 +5,9 @@ inlined and folium's other CDN dependencies are left out, so the file works
 offline when double-clicked. The page shows the sea as its background, land
 and the neighbouring authorities drawn from the boundary files, a few towns,
 the partnerships (numbered, in colours that neighbours never share and that a
-partnership keeps in every map of a run), district outlines and schools, a
+partnership keeps in every map of a run), district outlines and schools, the
+colleges, special schools and PRUs (squares, diamonds and triangles: members of the
+partnership they stand in, not counted in pupils), a
 compact legend (closed on narrow screens) and a school search box. An online
 base map (``basemap="osm"``) is optional; the offline context shows under it
 when its tiles cannot be loaded.

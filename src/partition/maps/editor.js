@@ -9,7 +9,10 @@
 
   var CENTROID_EPS = 1e-9;
 
+  var NO_MEMBERS = {urn: [], name: [], kind: [], words: [], type: [], numbers: [], unit: [], also: [], lat: [], lng: []};
+
   function prepare(D) {
+    if (!D.members) { D.members = NO_MEMBERS; }
     var s = D.schools, n = s.urn.length, nu = D.units.adjacency.length;
     var unitSchools = [];
     for (var u = 0; u < nu; u++) { unitSchools.push([]); }
@@ -115,6 +118,13 @@
       pieces[label] = (pieces[label] || 0) + 1;
       (pieceUnits[label] = pieceUnits[label] || []).push(comp);
     }
+    // members (colleges, special schools, PRUs) follow the unit they stand in; they count in no figure above
+    present.forEach(function (row) { row.members_of = {college: 0, special: 0, pru: 0}; });
+    var M = D.members, memberLabels = M.urn.map(function (urn, j) { return ul[M.unit[j]]; });
+    memberLabels.forEach(function (l, j) {
+      var row = rows[l];
+      if (row && row.members_of && row.members_of[M.kind[j]] !== undefined) { row.members_of[M.kind[j]] += 1; }
+    });
     var cut = 0;
     for (u = 0; u < G.nu; u++) {
       D.units.adjacency[u].forEach(function (x) { if (x > u && ul[x] !== ul[u]) { cut += 1; } });
@@ -212,9 +222,11 @@
       table: present.map(function (row) {
         return {index: row.index, id: D.partnerships[row.index].id, name: names[row.index], schools: row.schools,
           pupils: row.pupils, deviation: row.deviation, anchors: row.anchors, pieces: row.pieces,
-          wdist_km: row.wdist, n_districts: row.nDistricts, broken: row.broken, bad: row.bad};
+          wdist_km: row.wdist, n_districts: row.nDistricts, broken: row.broken, bad: row.bad,
+          colleges: row.members_of.college, special_schools: row.members_of.special, prus: row.members_of.pru};
       }),
       unitLabels: ul,
+      memberLabels: memberLabels,
       detached: detached
     };
   }
@@ -247,6 +259,7 @@
     this.history = [];
     this.pos = 0;
     this.selected = null;
+    this.selectedMember = null;
     this.panel = document.getElementById('pt-editor');
     this.map = window[D.map];
     this.role = function (name) { return self.panel.querySelector('[data-role="' + name + '"]'); };
@@ -419,11 +432,23 @@
     return out;
   }
 
+  // Each member (college, special school, PRU) in the partnership of the unit it stands in, by URN.
+  Editor.prototype.memberRows = function () {
+    var M = this.D.members, self = this, ml = this.scores().memberLabels;
+    return M.urn.map(function (urn, j) {
+      return {urn: urn, name: M.name[j], kind: M.kind[j], partnership: self.names[ml[j]], id: self.D.partnerships[ml[j]].id};
+    }).sort(function (a, b) { return a.urn - b.urn; });
+  };
+
   Editor.prototype.csv = function () {
-    // moved = yes marks the planner's moves: partition plan --lock-from pins those rows only
-    var lines = ['URN,partnership,note,moved'];
+    // moved = yes marks the planner's moves: partition plan --lock-from pins those rows only;
+    // counted = no marks the members, which follow their unit (partition's readers leave those rows out)
+    var lines = ['URN,partnership,note,moved,counted'];
     this.assignment().forEach(function (r) {
-      lines.push([String(r.urn), csvField(spreadsheetText(r.partnership)), csvField(spreadsheetText(r.note)), r.moved ? 'yes' : ''].join(','));
+      lines.push([String(r.urn), csvField(spreadsheetText(r.partnership)), csvField(spreadsheetText(r.note)), r.moved ? 'yes' : '', 'yes'].join(','));
+    });
+    this.memberRows().forEach(function (r) {
+      lines.push([String(r.urn), csvField(spreadsheetText(r.partnership)), '', '', 'no'].join(','));
     });
     return lines.join('\r\n') + '\r\n';
   };
@@ -453,6 +478,32 @@
   var DETACHED_STYLE = {color: '#b00000', weight: 2.5, opacity: 1, dashArray: '5 3'};
   var SELECTED_STYLE = {color: '#000000', weight: 4, opacity: 1, dashArray: null};
 
+  // A member's symbol (as partition.maps.layers.member_symbol): a square, diamond or triangle on a white halo.
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  function memberSymbol(style, size) {
+    var svg = document.createElementNS(SVG_NS, 'svg'), h = size / 2, e = size - 1, w = size - 6;
+    svg.setAttribute('class', 'pt-mem');
+    svg.setAttribute('width', String(size)); svg.setAttribute('height', String(size));
+    svg.setAttribute('viewBox', '0 0 ' + size + ' ' + size);
+    svg.setAttribute('aria-hidden', 'true');
+    [['none', '#fff', '3.5'], [style[0], '#222', '1.3']].forEach(function (paint) {
+      var shape;
+      if (style[1] === 'square') {
+        shape = document.createElementNS(SVG_NS, 'rect');
+        shape.setAttribute('x', '3'); shape.setAttribute('y', '3');
+        shape.setAttribute('width', String(w)); shape.setAttribute('height', String(w));
+      } else {
+        shape = document.createElementNS(SVG_NS, 'polygon');
+        var pts = style[1] === 'diamond' ? [h, 1, e, h, h, e, 1, h] : [h, 1.5, e, e, 1, e];
+        shape.setAttribute('points', pts.join(' '));
+      }
+      shape.setAttribute('fill', paint[0]); shape.setAttribute('stroke', paint[1]);
+      shape.setAttribute('stroke-width', paint[2]); shape.setAttribute('stroke-linejoin', 'round');
+      svg.appendChild(shape);
+    });
+    return svg;
+  }
+
   Editor.prototype.draw = function () {
     var self = this, D = this.D, map = this.map;
     this.unitLayers = D.units.polygons.map(function (polys, u) {
@@ -469,6 +520,15 @@
       var m = L.circleMarker([s.lat[i], s.lng[i]], {radius: kind[1], fillColor: kind[0], color: '#333', weight: 1, fillOpacity: 0.95});
       m.bindTooltip(function () { return el('span', s.name[i] + ' (' + urn + ')'); });
       m.on('click', function () { self.select(s.unit[i], i); });
+      return m.addTo(map);
+    });
+    var M = D.members;
+    this.memberMarkers = M.urn.map(function (urn, j) {
+      var icon = L.divIcon({html: memberSymbol(D.member_style[M.kind[j]] || D.member_style.college, 16), className: 'pt-mem-icon',
+        iconSize: [16, 16], iconAnchor: [8, 8]});
+      var m = L.marker([M.lat[j], M.lng[j]], {icon: icon, keyboard: false, zIndexOffset: -100000});
+      m.bindTooltip(function () { return el('span', M.name[j] + ' (' + M.words[j].toLowerCase() + ')'); });
+      m.on('click', function () { self.select(M.unit[j], null, false, j); });
       return m.addTo(map);
     });
     this.tags = D.partnerships.map(function (p) {
@@ -519,6 +579,12 @@
     this.markers.forEach(function (m, i) {
       m.setStyle(selectedSchools[i] ? {color: '#d00000', weight: 3} : {color: '#333', weight: 1});
       m.bringToFront();
+    });
+    var M = D.members, here = {};
+    if (this.selected !== null) { this.group(this.selected).units.forEach(function (u) { here[u] = true; }); }
+    this.memberMarkers.forEach(function (m, j) {
+      var node = m.getElement();
+      if (node) { node.classList.toggle('pt-ed-sel', !!here[M.unit[j]]); }
     });
     var points = this.labelPoints(), broken = {};
     sc.table.forEach(function (row) { broken[row.index] = row.broken.length > 0; });
@@ -586,6 +652,8 @@
     ['Pupils', 'Pupils (the size measure)'],
     ['vs avg', 'Size compared with the average partnership'],
     ['Anchors', 'Secondary, all-through schools or colleges'],
+    ['Colleges', 'Colleges standing in the partnership (not counted in pupils)', 'college'],
+    ['Special schools', 'Special schools standing in the partnership (not counted in pupils)', 'special'],
     ['Pieces', 'Separate areas (1 = one connected area)'],
     ['Km to centre', 'Average distance from a pupil\u2019s school to the partnership\u2019s centre'],
     ['Districts', 'Districts the partnership reaches into']
@@ -595,7 +663,16 @@
     var self = this, table = this.role('table');
     table.textContent = '';
     var head = el('tr');
-    TABLE_HEADS.forEach(function (h) { var th = el('th', h[0]); th.title = h[1]; head.appendChild(th); });
+    TABLE_HEADS.forEach(function (h) {
+      var th = el('th', h[2] ? null : h[0]);
+      if (h[2]) {  // a member kind: its map symbol, the words for screen readers and in the tooltip
+        th.appendChild(memberSymbol(self.D.member_style[h[2]], 13));
+        th.appendChild(el('span', h[0], 'pt-ed-sr'));
+        th.className = 'pt-ed-symbol';
+      }
+      th.title = h[1];
+      head.appendChild(th);
+    });
     table.appendChild(head);
     sc.table.forEach(function (row) {
       var tr = el('tr');
@@ -620,6 +697,8 @@
         [fmtInt(row.pupils), row.bad.pupils],
         [fmtPct(row.deviation), row.bad.pupils],
         [String(row.anchors), row.bad.anchors],
+        [String(row.colleges)],
+        [String(row.special_schools)],
         [String(row.pieces), row.bad.pieces],
         [row.wdist_km.toFixed(3)],
         [String(row.n_districts)]
@@ -656,10 +735,12 @@
 
   // Select unit u (school i when known). fit: show the selection's partnership (search); otherwise only
   // zoom out to SELECT_MAX_ZOOM when the map is closer than that (a click on the map).
-  Editor.prototype.select = function (u, school, fit) {
+  // member: index of the member (college, special school, PRU) clicked, whose unit u is.
+  Editor.prototype.select = function (u, school, fit, member) {
     this.selected = u;
     this.selectedSchool = school === undefined || school === null ? null : school;
-    this.syncFind(u, this.selectedSchool);
+    this.selectedMember = member === undefined || member === null ? null : member;
+    if (this.selectedMember === null) { this.syncFind(u, this.selectedSchool); } else { this.role('find').value = ''; }
     this.focus(u, fit);
     this.render();
     var box = this.role('selected');
@@ -694,7 +775,9 @@
     box.hidden = false;
     var u = this.selected, g = this.group(u), sc = this.current;
     var here = this.G.unitSchools[u];
-    box.appendChild(el('h3', here.length ? here.map(function (i) { return s.name[i]; }).join(', ') : 'An area without schools'));
+    if (this.selectedMember !== null && this.selectedMember !== undefined) { this.renderMember(box, this.selectedMember, sc); }
+    var where = here.length ? here.map(function (i) { return s.name[i]; }).join(', ') : 'An area without schools';
+    box.appendChild(el('h3', this.selectedMember !== null ? 'The area it stands in: ' + where : where));
     var ul = el('ul');
     g.schools.forEach(function (i) {
       ul.appendChild(el('li', s.name[i] + ' (URN ' + s.urn[i] + '; ' + s.kind[i] + '; ' + fmtInt(s.pupils[i]) + ' pupils; ' +
@@ -744,8 +827,20 @@
     }
     var close = el('button', 'Close', 'pt-ed-move');
     close.type = 'button'; close.style.width = 'auto'; close.style.marginTop = '4px';
-    close.addEventListener('click', function () { self.selected = null; self.role('find').value = ''; self.render(); });
+    close.addEventListener('click', function () { self.selected = null; self.selectedMember = null; self.role('find').value = ''; self.render(); });
     box.appendChild(close);
+  };
+
+  // A member's details: it is not moved on its own but with the area it stands in.
+  Editor.prototype.renderMember = function (box, j, sc) {
+    var M = this.D.members, p = sc.memberLabels[j], lines = el('ul');
+    box.appendChild(el('h3', M.name[j]));
+    lines.appendChild(el('li', M.words[j] + ' (not counted in pupils)' + (M.type[j] ? '; ' + M.type[j] : '') + '; URN ' + M.urn[j]));
+    if (M.numbers[j]) { lines.appendChild(el('li', M.numbers[j][0] + ': ' + M.numbers[j][1])); }
+    lines.appendChild(el('li', 'In ' + this.label(p)));
+    if (M.also[j]) { lines.appendChild(el('li', 'Also the nearest ' + M.words[j].toLowerCase() + ' for (as planned): ' + M.also[j])); }
+    box.appendChild(lines);
+    box.appendChild(el('p', 'It cannot be moved on its own: it moves with the area it stands in, below.', 'pt-ed-hint pt-ed-member'));
   };
 
   Editor.prototype.find = function (text) {
@@ -764,7 +859,7 @@
     this.panel.querySelector('[data-act="undo"]').addEventListener('click', function () { self.undo(); self.say(''); });
     this.panel.querySelector('[data-act="redo"]').addEventListener('click', function () { self.redo(); self.say(''); });
     this.panel.querySelector('[data-act="reset"]').addEventListener('click', function () { self.reset(); self.say('Back to the plan as it was opened (Undo to return to your changes)', true); });
-    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); var file = self.D.configuration + '-edited.csv'; self.say('Exported: ' + file + ' (URN, partnership, note, moved). Save it outside the output folder; score it with partition compare, or re-plan around your moves with partition plan --k ' + self.D.k + ' --start-from ' + file + ' --lock-from ' + file + ' --out replan (a new output folder)', true); });
+    this.panel.querySelector('[data-act="export"]').addEventListener('click', function () { self.download(); var file = self.D.configuration + '-edited.csv'; self.say('Exported: ' + file + ' (URN, partnership, note, moved, counted: colleges and special schools are rows counted = no, following their area). Save it outside the output folder; score it with partition compare, or re-plan around your moves with partition plan --k ' + self.D.k + ' --start-from ' + file + ' --lock-from ' + file + ' --out replan (a new output folder)', true); });
     this.role('keep-whole').addEventListener('change', function () { self.render(); });
     this.role('table-scroll').addEventListener('scroll', function () { self.scrollCue(); });
     window.addEventListener('resize', function () { self.scrollCue(); });
@@ -792,7 +887,9 @@
     editor.render();
     window.ptEditor = {
       ready: true,
-      scores: function () { var r = editor.scores(); delete r.unitLabels; delete r.detached; return r; },
+      scores: function () { var r = editor.scores(); delete r.unitLabels; delete r.detached; delete r.memberLabels; return r; },
+      members: function () { return editor.memberRows(); },
+      selectMember: function (urn) { var j = D.members.urn.indexOf(Number(urn)); editor.select(D.members.unit[j], null, false, j); },
       move: function (urn, id, note) { return editor.move(urn, id, note); },
       rename: function (id, name) { return editor.rename(id, name); },
       undo: function () { return editor.undo(); },

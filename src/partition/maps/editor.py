@@ -7,7 +7,12 @@ anchors, connectivity on the unit graph, wdist, hub distance, district splits, s
 starting plan — is recomputed in the browser by :file:`editor.js`, which mirrors
 :func:`partition.scoring.configuration_scores` for the same assignment (tested in Chromium against
 Python). Undo, redo, reset, a note per change, renaming a partnership, and export of the edited
-configuration as ``URN,partnership,note`` CSV, which ``partition compare`` scores.
+configuration as ``URN,partnership,note,moved,counted`` CSV, which ``partition compare`` scores.
+
+Colleges, special schools and PRUs (the members, :mod:`partition.members`) are drawn with the maps' symbols;
+each is in the partnership of the unit it stands in, so it moves with that unit and is never moved on its own.
+They count in no figure but the table's Colleges and Special schools columns; the export lists them as rows
+``counted`` = ``no``, which :func:`partition.compare.read_assignment_csv` leaves out.
 
 Data reaches the page only as JSON in a ``<script type="application/json">`` block (``<`` written as
 ``\\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
@@ -27,7 +32,15 @@ import shapely
 
 from partition.federations import effective_locks
 from partition.maps.colours import colour_partnerships
-from partition.maps.layers import KIND_STYLE, district_layer, partnership_numbers
+from partition.maps.layers import (
+    KIND_STYLE,
+    MEMBER_STYLE,
+    district_layer,
+    member_kind_words,
+    member_numbers,
+    member_symbol,
+    partnership_numbers,
+)
 from partition.maps.page import RawHTML, WrittenMap, add_config, add_page_style, new_id, title_box, write_map
 from partition.maps.views import _base_map, _study_bounds, plan_title, wgs84_bounds
 
@@ -167,6 +180,74 @@ def lock_reasons(groups: list[list[int]], spec, schools) -> list[list[str]]:
     return reasons
 
 
+def _listed(pair: tuple[str, str] | None) -> list[str] | None:
+    return None if pair is None else list(pair)
+
+
+def member_data(plan, inputs) -> dict:
+    """The members (colleges, special schools, PRUs) for the editor: each follows the unit it stands in.
+
+    Parameters
+    ----------
+    plan
+        The configuration (its ``members``: the partnerships each also serves).
+    inputs
+        Its members with the unit each stands in (:attr:`partition.pipeline.Inputs.members`, EPSG:27700).
+
+    Returns
+    -------
+    dict
+        Columns ``urn``, ``name``, ``kind``, ``words`` (the kind in words), ``type``, ``numbers`` (``[label,
+        value]`` of :func:`partition.maps.layers.member_numbers`, or None), ``unit``, ``also`` (the
+        partnerships it is also the nearest of its kind for, ``", "``-joined), ``lat``/``lng``; plain text
+        (the script shows it with ``textContent``).
+    """
+    members = inputs.members
+    if members.empty:
+        return {key: [] for key in ("urn", "name", "kind", "words", "type", "numbers", "unit", "also", "lat", "lng")}
+    also = {}
+    if not plan.members.empty:
+        also = dict(zip(plan.members["URN"].astype(int), plan.members["also_serves"].fillna("").astype(str)))
+    wgs = members.geometry.to_crs(4326)
+    urns = members["URN"].astype(int).tolist()
+    return {
+        "urn": urns,
+        "name": members["name"].astype(str).tolist(),
+        "kind": members["kind"].astype(str).tolist(),
+        "words": [member_kind_words(str(k)) for k in members["kind"]],
+        "type": members["type"].fillna("").astype(str).tolist(),
+        "numbers": [_listed(member_numbers(str(k), v)) for k, v in zip(members["kind"], members["pupils"])],
+        "unit": [int(u) for u in members["unit"]],
+        "also": [also.get(u, "").replace("; ", ", ") for u in urns],
+        "lat": [round(float(v), DECIMALS) for v in wgs.y],
+        "lng": [round(float(v), DECIMALS) for v in wgs.x],
+    }
+
+
+def members_key(kinds) -> str:
+    """The editor panel's key of member symbols: constant words and SVG (never data).
+
+    Parameters
+    ----------
+    kinds
+        The member kinds present (``college``, ``special``, ``pru``).
+
+    Returns
+    -------
+    str
+        HTML: one symbol and ``"<Kind> (not counted in pupils)"`` per kind present, and that each moves with
+        the area it stands in; empty when no kind is present.
+    """
+    present = [k for k in MEMBER_STYLE if k in set(kinds)]
+    if not present:
+        return ""
+    items = " ".join(
+        f"<span class='pt-key'>{member_symbol(k, 13)} {member_kind_words(k)} (not counted in pupils)</span>"
+        for k in present
+    )
+    return f"<p class='pt-ed-hint pt-ed-key'>{items}. Each moves with the area it stands in.</p>"
+
+
 def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     """Everything the editor's script needs, as plain JSON data.
 
@@ -184,7 +265,8 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     dict
         ``partnerships`` (id, number, name, colour, in row order), ``schools`` (columns: URN, name,
         kind, pupils, anchor, district index, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
-        ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
+        ``members`` (:func:`member_data`: colleges, special schools and PRUs, each in its unit), ``member_style``
+        (kind -> fill, shape), ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
         polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups of the
         locks the solvers use: :func:`partition.federations.effective_locks`), ``lock_reasons`` (per group,
         why: :func:`lock_reasons`),
@@ -215,6 +297,8 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         "anchors": bool(spec.anchors),
         "bounds": [{"attribute": b.attribute, "tolerance": b.tolerance, "min": b.min, "max": b.max} for b in spec.size],
         "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
+        "member_style": {k: list(v) for k, v in MEMBER_STYLE.items()},
+        "members": member_data(plan, inputs),
         "partnerships": [
             {"id": str(pid), "number": int(n), "name": str(name), "colour": str(c)}
             for pid, n, name, c in zip(p["id"], partnership_numbers(p), p["name"], colours)
@@ -260,6 +344,7 @@ EDITOR_PANEL = """
   <section class="pt-ed-selected" data-role="selected" hidden></section>
   <section><h2>The configuration</h2><div data-role="summary"></div><ul class="pt-ed-violations" data-role="violations"></ul></section>
   <section><h2>Partnerships</h2><p class="pt-ed-hint">Type in a name to rename a partnership. Rows in red break a rule.</p>
+    <!--members-key-->
     <p class="pt-ed-hint pt-ed-cue" data-role="scroll-cue" hidden>Scroll the table sideways for more columns ⇢</p>
     <div class="pt-ed-scroll" data-role="table-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
   <section><h2>Changes</h2><ol class="pt-ed-log" data-role="log"></ol></section>
@@ -309,7 +394,8 @@ def editor_map(
     element = new_id("pt-title")
     subtitle = "Click a school or its area to move it; the figures update as you go"
     root.html.add_child(RawHTML(title_box(element, title, subtitle, search=False)))
-    root.html.add_child(RawHTML(EDITOR_PANEL))
+    key = members_key(inputs.members["kind"].astype(str)) if len(inputs.members) else ""
+    root.html.add_child(RawHTML(EDITOR_PANEL.replace("<!--members-key-->", key)))
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     root.html.add_child(RawHTML(f"<script type='application/json' id='pt-edit-data'>{text}</script>"))
     root.html.add_child(RawHTML(f"<script>{_asset('editor.js')}</script>"))
@@ -347,4 +433,14 @@ def write_editor(plan, inputs, path: str | Path, **options) -> WrittenMap:
     return WrittenMap(write_map(editor_map(plan, inputs, **options), path), "editor", (plan.name,))
 
 
-__all__ = ["EDIT_FILE", "editor_data", "editor_map", "lock_groups", "lock_reasons", "unit_shapes", "write_editor"]
+__all__ = [
+    "EDIT_FILE",
+    "editor_data",
+    "editor_map",
+    "lock_groups",
+    "lock_reasons",
+    "member_data",
+    "members_key",
+    "unit_shapes",
+    "write_editor",
+]

@@ -454,3 +454,182 @@ def school_layer(
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         popup=folium.GeoJsonPopup(fields=fields, aliases=[labels[f] for f in fields], labels=True),
     )
+
+
+MEMBER_STYLE = {
+    "college": ("#ff7f00", "square"),
+    "special": ("#e7298a", "diamond"),
+    "pru": ("#00bcd4", "triangle"),
+}
+"""Each member kind's symbol (fill, shape): colleges, special schools and pupil referral units are drawn as
+squares, diamonds and triangles, never as the schools' dots, with a dark edge on a white halo."""
+
+MEMBER_SIZE = 16
+"""Width and height (px) of a member's symbol on the map."""
+
+MEMBER_LAYER = "Colleges and special schools"
+"""The members' layer in the layer control."""
+
+_SHAPES = {
+    "square": "<rect x='3' y='3' width='{w}' height='{w}'/>",
+    "diamond": "<polygon points='{h},1 {e},{h} {h},{e} 1,{h}'/>",
+    "triangle": "<polygon points='{h},1.5 {e},{e} 1,{e}'/>",
+}
+
+
+def member_symbol(kind: str, size: int = MEMBER_SIZE) -> str:
+    """A member kind's symbol as inline SVG (constant text made here, never data).
+
+    Parameters
+    ----------
+    kind
+        ``"college"``, ``"special"`` or ``"pru"`` (a key of :data:`MEMBER_STYLE`; others draw as a college).
+    size
+        Width and height (px).
+
+    Returns
+    -------
+    str
+        An ``<svg class="pt-mem">``: the shape with a white halo, filled with the kind's colour, a dark edge.
+    """
+    colour, shape = MEMBER_STYLE.get(kind, MEMBER_STYLE["college"])
+    body = _SHAPES[shape].format(w=size - 6, h=size / 2, e=size - 1)
+    return (
+        f"<svg class='pt-mem' width='{size}' height='{size}' viewBox='0 0 {size} {size}' aria-hidden='true'>"
+        f"<g fill='none' stroke='#fff' stroke-width='3.5' stroke-linejoin='round'>{body}</g>"
+        f"<g fill='{colour}' stroke='#222' stroke-width='1.3' stroke-linejoin='round'>{body}</g></svg>"
+    )
+
+
+def member_kind_words(kind: str) -> str:
+    """A member kind in words, capitalised: ``"College"``, ``"Special school"``, ``"Pupil referral unit"``.
+
+    Parameters
+    ----------
+    kind
+        A member kind (``college``, ``special``, ``pru``).
+
+    Returns
+    -------
+    str
+        Plain text (not escaped).
+    """
+    from partition.members import KIND_WORDS
+
+    words = KIND_WORDS.get(kind, (str(kind), str(kind)))[0]
+    return words[:1].upper() + words[1:]
+
+
+def member_numbers(kind: str, pupils: object) -> tuple[str, str] | None:
+    """The popup row of a member's numbers: label and value, in plain words.
+
+    Parameters
+    ----------
+    kind
+        The member's kind.
+    pupils
+        Its pupils (a college's 16-18 students), or a missing value (``None``, ``pd.NA``, NaN).
+
+    Returns
+    -------
+    tuple of str, or None
+        ``("16–18 students", "4,935")`` or ``("16–18 students", "not published")`` for a college;
+        ``("Pupils", "120")`` for another member whose number is known; None otherwise.
+    """
+    known = pupils is not None and not pd.isna(pupils)
+    if kind == "college":
+        return "16–18 students", f"{int(pupils):,}" if known else "not published"
+    return ("Pupils", f"{int(pupils):,}") if known else None
+
+
+def _member_rows(row, partnership: str | None, extra: dict[str, str], extra_fields: dict[str, str]) -> dict:
+    """Ordered popup rows (label -> field, value) of one member; empty values are left out."""
+    kind = str(row.kind)
+    words = member_kind_words(kind)
+    rows: dict[str, tuple[str, str]] = {
+        "name": (words, str(row.name)),
+        "URN": ("URN", str(int(row.URN))),
+        "kind": ("Kind", f"{words} (not counted in pupils)"),
+        "type": ("Type", "" if pd.isna(row.type) else str(row.type)),
+    }
+    numbers = member_numbers(kind, row.pupils)
+    if numbers is not None:
+        rows["pupils"] = numbers
+    if partnership is not None:
+        rows["partnership"] = ("Partnership", partnership)
+    rows["district"] = ("District", "" if pd.isna(row.district) else str(row.district))
+    for field, label in extra_fields.items():
+        rows[field] = (label, str(extra.get(field, "")))
+    also = "" if pd.isna(getattr(row, "also_serves", "")) else str(getattr(row, "also_serves", ""))
+    if also:
+        rows["also"] = (f"Also the nearest {words.lower()} for", also.replace("; ", ", "))
+    rows["moves"] = ("Moves", "with the area it stands in")
+    return {k: v for k, v in rows.items() if v[1] != ""}
+
+
+def member_layer(
+    members: pd.DataFrame,
+    partnership_of: dict[int, str] | None,
+    name: str = MEMBER_LAYER,
+    extra: dict[int, dict[str, str]] | None = None,
+    extra_fields: dict[str, str] | None = None,
+    control: bool = True,
+) -> folium.FeatureGroup:
+    """Colleges, special schools and PRUs: one symbol per kind (:func:`member_symbol`), tooltips and popups.
+
+    Parameters
+    ----------
+    members
+        A plan's members (:attr:`partition.plan.Plan.members`: ``URN``, ``name``, ``kind``, ``type``,
+        ``pupils``, ``district``, ``also_serves``, ``easting``/``northing`` in EPSG:27700 metres).
+    partnership_of
+        URN -> partnership shown in the popup (e.g. ``"7 Eastleigh"``); ``None`` leaves the row out.
+    name
+        Layer name.
+    extra, extra_fields
+        URN -> {field: text} added to each popup, and field -> label in popup order
+        (e.g. ``{"today": "Today"}``).
+    control
+        Whether the layer control lists the layer.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One marker per member above the schools' dots; each tooltip gives its name and kind, each popup its
+        name, URN, kind ("not counted in pupils"), type, students or pupils, partnership, district and the
+        partnerships it is also the nearest of its kind for. Every text passes through ``html_text``.
+    """
+    group = folium.FeatureGroup(name=html_text(name), control=control)
+    if members.empty:
+        return group
+    points = gpd.GeoSeries(gpd.points_from_xy(members["easting"], members["northing"]), crs=27700).to_crs(4326)
+    extra_fields = extra_fields or {}
+    layers: dict[tuple, list[dict]] = {}
+    labels: dict[tuple, list[str]] = {}
+    for row, pt in zip(members.itertuples(), points):
+        urn = int(row.URN)
+        partnership = None if partnership_of is None else str(partnership_of.get(urn, ""))
+        rows = _member_rows(row, partnership, (extra or {}).get(urn, {}), extra_fields)
+        props = {field: value for field, (_, value) in rows.items()}
+        props["tip"] = f"{props['name']} ({member_kind_words(str(row.kind)).lower()})"
+        key = (str(row.kind), tuple(rows))
+        labels[key] = [label for label, _ in rows.values()]
+        feature = {"type": "Feature", "properties": html_properties(props)}
+        feature["geometry"] = {"type": "Point", "coordinates": [pt.x, pt.y]}
+        layers.setdefault(key, []).append(feature)
+    for (kind, fields), features in layers.items():
+        icon = folium.DivIcon(
+            html=member_symbol(kind),
+            icon_size=(MEMBER_SIZE, MEMBER_SIZE),
+            icon_anchor=(MEMBER_SIZE // 2, MEMBER_SIZE // 2),
+            class_name="pt-mem-icon",
+        )
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            marker=folium.Marker(icon=icon, z_index_offset=-100_000),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            popup=folium.GeoJsonPopup(
+                fields=list(fields), aliases=[html_text(a) for a in labels[(kind, fields)]], labels=True
+            ),
+        ).add_to(group)
+    return group

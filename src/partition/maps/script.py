@@ -28,6 +28,8 @@ CSS = """
 .pt-town{font:italic 11px sans-serif;color:#444;font-weight:400}
 .pt-area{font:600 10px sans-serif;color:#667;letter-spacing:.06em;text-transform:uppercase}
 .pt-town,.pt-area{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff}
+.pt-mem-icon{background:none;border:0}.pt-mem{display:block;overflow:visible}
+.pt-key .pt-mem{display:inline-block;vertical-align:middle}
 """
 
 JS = r"""

@@ -17,9 +17,13 @@ from partition.maps.context import towns
 from partition.maps.layers import (
     KIND_STYLE,
     LAND_PANE,
+    MEMBER_STYLE,
     basemap_layer,
     district_layer,
     land_layer,
+    member_kind_words,
+    member_layer,
+    member_symbol,
     neighbours_layer,
     partnership_layer,
     partnership_numbers,
@@ -128,16 +132,52 @@ def legend_table(plan, colours: list[str]) -> str:
     return f"<table><tr><th>No.</th><th>Partnership</th><th>Schools</th><th>Pupils</th></tr>{rows}</table>"
 
 
-def _kinds_html() -> str:
-    return (
-        "<div class='pt-note'>"
-        + " ".join(
-            f"<span style='white-space:nowrap'><span class='pt-dot' style='background:{col}'></span> {k}</span>"
-            for k, (col, _) in KIND_STYLE.items()
-            if k in ("primary", "secondary", "all-through", "college")
-        )
-        + "</div>"
-    )
+SCHOOL_KINDS = ("primary", "middle", "secondary", "all-through", "college", "special", "pru")
+"""Kinds of counted schools named in the legend (each a dot), when a map shows any."""
+
+
+def _kinds_html(schools: gpd.GeoDataFrame, *plans) -> str:
+    """The legend's key of symbols: a dot per kind of counted school shown, a symbol per member kind present.
+
+    Parameters
+    ----------
+    schools
+        The counted schools on the map (``kind``).
+    *plans
+        The plans shown (their ``members``: colleges, special schools and PRUs, not counted in pupils).
+
+    Returns
+    -------
+    str
+        HTML (constant words and symbols only, no data).
+    """
+    present = set(schools["kind"].astype(str))
+    dots = [
+        f"<span style='white-space:nowrap'><span class='pt-dot' style='background:{KIND_STYLE[k][0]}'></span> {k}</span>"
+        for k in SCHOOL_KINDS
+        if k in present
+    ]
+    members = {str(k) for p in plans for k in p.members.get("kind", [])}
+    symbols = [
+        f"<span class='pt-key' style='white-space:nowrap'>{member_symbol(k, 13)} "
+        f"{member_kind_words(k)} (not counted in pupils)</span>"
+        for k in MEMBER_STYLE
+        if k in members
+    ]
+    return "<div class='pt-note'>" + " ".join(dots) + ("<br>" + "<br>".join(symbols) if symbols else "") + "</div>"
+
+
+def _member_partnership_of(plan) -> dict[int, str]:
+    """URN -> ``"<number> <name>"`` of each member's partnership in ``plan``."""
+    numbers = dict(zip(plan.partnerships["id"], partnership_numbers(plan.partnerships)))
+    m = plan.members
+    return {int(u): f"{numbers.get(i, '')} {n}" for u, i, n in zip(m["URN"], m["partnership_id"], m["partnership"])}
+
+
+def _add_members(target, plan, control: bool = True) -> None:
+    """The plan's members (colleges, special schools, PRUs), each in its partnership, on ``target``."""
+    if len(plan.members):
+        member_layer(plan.members, _member_partnership_of(plan), control=control).add_to(target)
 
 
 def _base_map(
@@ -248,7 +288,8 @@ def configuration_map(
     partnership_layer(plan.partnerships, colours, "Partnerships").add_to(fmap)
     district_layer(districts).add_to(fmap)
     school_layer(schools, _partnership_of(plan)).add_to(fmap)
-    legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html() + NUMBERS_NOTE
+    _add_members(fmap, plan)
+    legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html(schools, plan) + NUMBERS_NOTE
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
     add_config(fmap, config)
@@ -322,6 +363,7 @@ def layered_map(
     for i, plan in enumerate(plans):
         group = partnership_layer(plan.partnerships, colours[plan.name], plan_title(plan), show=i == 0, control=False)
         school_layer(schools, _partnership_of(plan), control=False).add_to(group)
+        _add_members(group, plan, control=False)
         group.add_to(fmap)
         section = new_id("pt-section")
         checked = " checked" if i == 0 else ""
@@ -334,9 +376,8 @@ def layered_map(
         )
         configs.append({"layers": [group.get_name()], "legend": section})
     district_layer(districts).add_to(fmap)
-    legend = (
-        f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{_kinds_html()}{NUMBERS_NOTE}"
-    )
+    kinds = _kinds_html(schools, *plans)
+    legend = f"<div class='pt-configs'><b>Show</b>{''.join(choices)}</div>{''.join(sections)}{kinds}{NUMBERS_NOTE}"
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, "Choose a configuration in the legend", plans, legend)
     config["maps"][fmap.get_name()].update({"configs": configs, "radio": radio})
@@ -373,7 +414,10 @@ def side_by_side_map(
         partnership_layer(plan.partnerships, colours[plan.name], "Partnerships").add_to(fmap)
         district_layer(districts).add_to(fmap)
         school_layer(schools, _partnership_of(plan)).add_to(fmap)
-        legend = warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html() + NUMBERS_NOTE
+        _add_members(fmap, plan)
+        legend = (
+            warnings_html([plan]) + legend_table(plan, colours[plan.name]) + _kinds_html(schools, plan) + NUMBERS_NOTE
+        )
         _finish(dual, fmap, config, bounds, plan_title(plan), "", [plan], legend)
     dual.get_root().header.add_child(RawHTML(stacked_css(dual.m1.get_name(), dual.m2.get_name())))
     add_config(dual, config)
@@ -443,6 +487,14 @@ def _changes_popups(a, b, table) -> dict[int, dict[str, str]]:
     }
 
 
+def _member_moves(a, b, before: str) -> dict[int, dict[str, str]]:
+    """URN -> the member's partnership in ``a`` (under ``before``) and in ``b`` (``proposed``), from each plan's
+    ``members`` table (a member moves with the area it stands in); ``"—"`` when ``a`` does not list it."""
+    then = _member_partnership_of(a)
+    now = _member_partnership_of(b)
+    return {u: {before: then.get(u, "—").strip() or "—", "proposed": now[u]} for u in now}
+
+
 def difference_map(
     a,
     b,
@@ -494,7 +546,13 @@ def difference_map(
         f"Dashed lines: {html_text(before.lower())}. Click any school to see its partnership "
         f"{'today' if current else 'before'} and proposed, and how many of its partner schools stay with it.</div>"
     )
-    legend = warnings_html([a, b]) + note + legend_table(b, colours[b.name]) + _kinds_html() + NUMBERS_NOTE
+    if len(b.members):
+        today = "today" if current else "before"
+        moves = _member_moves(a, b, today)
+        member_layer(b.members, None, extra=moves, extra_fields={today: fields[today], "proposed": "Proposed"}).add_to(
+            fmap
+        )
+    legend = warnings_html([a, b]) + note + legend_table(b, colours[b.name]) + _kinds_html(schools, b) + NUMBERS_NOTE
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, subtitle, [a, b], legend)
     add_config(fmap, config)
