@@ -115,7 +115,9 @@ def _must_not_run(*args, **kwargs):
 def test_two_hundred_thousand_schools_are_refused_before_the_boundaries_are_read(monkeypatch, tmp_path):
     schools = write_gias(tmp_path / "s.csv", [school_row(1, 500, 500)])
     (tmp_path / "d.gpkg").write_text("never read")
-    load = SimpleNamespace(schools=pd.DataFrame({"URN": np.arange(200_000), "kind": "primary"}))  # what read_gias would return
+    load = SimpleNamespace(
+        schools=pd.DataFrame({"URN": np.arange(200_000), "kind": "primary"})
+    )  # what read_gias would return
     monkeypatch.setattr(dataset_module, "read_gias", lambda *a, **k: load)
     monkeypatch.setattr(dataset_module, "read_boundaries", _must_not_run)
     began = time.perf_counter()

@@ -150,7 +150,9 @@ def test_exports_hold_every_member_once_not_counted_and_quoted(small, tmp_path):
     members = schools[schools["counted"] == "no"]
     assert sorted(members["URN"].astype(int)) == [9001, 9002, 9003]
     assert (schools[schools["counted"] == "yes"]["URN"].astype(int) < 9000).all() and len(schools) == 8 + 3
-    assert list(members["kind"]) == ["college", "special", "pru"] and list(members["given"]) == ["North"] * 2 + ["South"]
+    assert list(members["kind"]) == ["college", "special", "pru"] and list(members["given"]) == ["North"] * 2 + [
+        "South"
+    ]
     assert list(members["pupils"]) == ["4900", "", ""]
     assert "'=cmd|' /C calc'!A0" in set(members["name"])
     assert {name: formula_cells(text) for name, text in all_csv_cells(tmp_path).items()} == {
@@ -165,7 +167,9 @@ def test_exports_hold_every_member_once_not_counted_and_quoted(small, tmp_path):
 def test_exports_with_members_are_byte_reproducible(small, tmp_path):
     inputs, plan = small
     for folder in ("a", "b"):
-        write_exports([plan], inputs.schools, inputs.units, _districts(inputs.units), tmp_path / folder, members=inputs.members)
+        write_exports(
+            [plan], inputs.schools, inputs.units, _districts(inputs.units), tmp_path / folder, members=inputs.members
+        )
     for path in sorted((tmp_path / "a").iterdir()):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 

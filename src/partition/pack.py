@@ -921,9 +921,7 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
             f"<td class='size'>{html_text(size_difference(float(row.deviation)))}</td><td>{html_text(row.districts)}</td></tr>"
         )
     caption = f"The {counted(plan.k, 'partnership')}"
-    member_heads = (
-        "<th scope='col'>Colleges</th><th scope='col'>Special schools</th>" if members else ""
-    )
+    member_heads = "<th scope='col'>Colleges</th><th scope='col'>Special schools</th>" if members else ""
     table = (
         f"<table class='partnerships'><caption>{caption}</caption><thead><tr><th scope='col'>No. on the map</th>"
         "<th scope='col'>Partnership</th><th scope='col'>Schools</th>"
