@@ -32,8 +32,9 @@ def _quiet(func, *args, **kwargs):
 
 
 def _accounted(ds):
-    check_school_accounting(ds.input_urns, ds.schools["URN"], ds.excluded["URN"])
-    return len(ds.schools) + len(ds.excluded) == len(ds.input_urns)
+    placed = [*ds.schools["URN"], *ds.members["URN"]]  # schools and members (colleges, special schools)
+    check_school_accounting(ds.input_urns, placed, ds.excluded["URN"])
+    return len(placed) + len(ds.excluded) == len(ds.input_urns)
 
 
 # ---------------------------------------------------------------- encodings
@@ -270,7 +271,7 @@ def test_explicit_districts_exclude_others_with_reason_and_fix(shared):
     reasons = ds.excluded["reason"]
     assert reasons.str.contains(
         r"lies in district .* outside the selected districts \(add it with --district\)"
-    ).sum() == 494 - len(ds.schools)
+    ).sum() == 494 + 40 - len(ds.schools) - len(ds.members)  # the 40 colleges and special schools too
 
 
 # ---------------------------------------------------------------- compare: area joins bounded
