@@ -38,6 +38,7 @@ the input writes it) and ``line``.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import re
@@ -47,6 +48,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from partition.errors import SchoolsFileError
 from partition.io import values
@@ -250,10 +252,24 @@ def spine_phase(gias_type: str, youngest: int, oldest: int, primary: bool, secon
     return "Middle deemed secondary" if oldest <= 14 else "All-through"
 
 
-def _text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as text, blank for empty cells; Excel dates as ``YYYY-MM-DD``."""
-    out = frame.astype(object).where(frame.notna(), "")
-    return out.map(lambda v: v.date().isoformat() if hasattr(v, "date") else str(v))
+def _cell_text(value: object) -> str:
+    """A workbook cell as text: whole numbers without ``.0``, dates as ``YYYY-MM-DD``, empty as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text(rows: list[list[object]]) -> pd.DataFrame:
+    """The sheet's rows under its header row, every cell as text (:func:`_cell_text`)."""
+    header = [str(c).strip() for c in rows[0]] if rows else []
+    body = [[_cell_text(v) for v in row] + [""] * (len(header) - len(row)) for row in rows[1:]]
+    return pd.DataFrame([row[: len(header)] for row in body], columns=header)
 
 
 def _spine_table(path: Path, data: bytes) -> Table:
@@ -265,12 +281,13 @@ def _spine_table(path: Path, data: bytes) -> Table:
         When the file is not a readable xlsx or lacks a column of :data:`SPINE_COLUMNS`.
     """
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not xlsx
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # the workbook reader raises several kinds for a file that is not xlsx
         raise SchoolsFileError(
             path, f"cannot be read as an Excel workbook ({exc})", fix="give the DfE spine .xlsx as downloaded"
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _text(rows)
     missing = [c for c in SPINE_COLUMNS if c not in frame.columns]
     if missing:
         raise SchoolsFileError(
@@ -280,7 +297,7 @@ def _spine_table(path: Path, data: bytes) -> Table:
             fix="give the DfE performance-tables school list (england_spine.xlsx) as downloaded",
         )
     lines = np.arange(2, len(frame) + 2)
-    return Table(path, _text(frame), lines, "xlsx", ",", error=SchoolsFileError)
+    return Table(path, frame, lines, "xlsx", ",", error=SchoolsFileError)
 
 
 def _spine_types(table: Table) -> pd.Series:
