@@ -228,7 +228,7 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
     Returns
     -------
     callable
-        The function with ``--federations``, ``--trusts`` and ``--trust-penalty`` added.
+        The function with ``--federations``, ``--feeders``, ``--trusts`` and ``--trust-penalty`` added.
     """
     return _with_options(
         func,
@@ -238,6 +238,14 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.Choice(["together", "ignore"]),
                 default=None,
                 help="Keep each GIAS federation in one partnership (together, the default: a lock from the data) or not (ignore).",
+            ),
+            click.option(
+                "--feeders",
+                type=click.Choice(["together", "ignore"]),
+                default=None,
+                help="Keep each feeder pair (an infant school and its junior school, a first and its middle school, "
+                "recognised from names and distance) in one partnership (together, the default) or only report "
+                "them (ignore).",
             ),
             click.option(
                 "--trusts",
@@ -496,6 +504,7 @@ OPTION_NAMES = {
     "random_state": "--seed",
     "objective": "--objective",
     "federations": "--federations",
+    "feeders": "--feeders",
     "trusts": "--trusts",
     "trust_penalty_km": "--trust-penalty",
     "name": "--solver",
@@ -532,6 +541,7 @@ def _spec_from_options(
     federations: str | None = None,
     trusts: str | None = None,
     trust_penalty: float | None = None,
+    feeders: str | None = None,
 ) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
     from partition.schema import Source
@@ -549,6 +559,7 @@ def _spec_from_options(
         "random_state": seed,
         "objective": objective or None,
         "federations": federations or None,
+        "feeders": feeders or None,
         "trusts": trusts or None,
         "trust_penalty_km": trust_penalty,
     }
@@ -653,6 +664,7 @@ def plan_cmd(
         federations,
         trusts,
         trust_penalty,
+        feeders=opts.pop("feeders", None),
     )
     solver_options = {
         "name": solver,
@@ -792,6 +804,7 @@ def batch_cmd(
         federations,
         trusts,
         trust_penalty,
+        feeders=opts.pop("feeders", None),
     )
     solver_options = {"name": solver, "time_limit": time_limit}
     _validate_options(SolverSchema, solver_options)
@@ -968,6 +981,7 @@ def run_cmd(
     basemap: str | None,
     allow_violations: bool,
     federations: str | None,
+    feeders: str | None,
     trusts: str | None,
     trust_penalty: float | None,
     workers: int | None,
@@ -987,7 +1001,7 @@ def run_cmd(
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    changes = {"federations": federations, "trusts": trusts, "trust_penalty_km": trust_penalty}
+    changes = {"federations": federations, "feeders": feeders, "trusts": trusts, "trust_penalty_km": trust_penalty}
     if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
         from partition.schema import Source
         from partition.workflow import spec_from_options

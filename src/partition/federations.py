@@ -34,6 +34,7 @@ from partition.errors import InfeasibleError
 from partition.spec import Locks, PlanSpec
 
 FIX_IGNORE = 'set federations = "ignore" in the spec (--federations ignore) to plan without federation locks'
+FIX_FEEDERS = 'set feeders = "ignore" in the spec (--feeders ignore) to plan without keeping feeder pairs together'
 """The fix named by every federation conflict (with the lock change that would also solve it)."""
 
 
@@ -210,10 +211,39 @@ def effective_locks(spec: PlanSpec, schools: pd.DataFrame) -> Locks:
         When a federation conflicts with the spec's locks or districts mode (see :func:`federation_conflicts`).
     """
     feds = locked_federations(spec, schools)
-    if not feds:
+    pairs = locked_feeders(spec, schools)
+    if not feds and not pairs:
         return spec.locks
     federation_conflicts(feds, spec, schools)
-    return replace(spec.locks, together=spec.locks.together + tuple(g.urns for g in feds))
+    federation_conflicts(pairs, spec, schools, what="feeder pair", fix=FIX_FEEDERS)
+    return replace(spec.locks, together=spec.locks.together + tuple(g.urns for g in [*feds, *pairs]))
+
+
+def locked_feeders(spec: PlanSpec, schools: pd.DataFrame) -> list[Group]:
+    """The feeder pairs ``spec`` keeps together: all of them with ``feeders = "together"``, none with ``"ignore"``.
+
+    Parameters
+    ----------
+    spec
+        The plan specification (its ``feeders`` mode).
+    schools
+        The loaded schools (``URN``, ``name``, point geometry in metres, ``la_code``).
+
+    Returns
+    -------
+    list of Group
+        One per receiving school with its feeding schools (:func:`partition.feeders.feeder_groups`); under
+        ``districts = "nest"`` a pair whose schools lie in two districts is left out (nesting divides it).
+    """
+    from partition.feeders import feeder_groups
+
+    if getattr(spec, "feeders", "ignore") != "together":
+        return []
+    groups = feeder_groups(schools)
+    if spec.districts == "nest" and "district" in schools.columns:  # a pair across a district line cannot nest
+        district = dict(zip(schools["URN"].astype(int), schools["district"].astype(str)))
+        groups = [g for g in groups if len({district.get(u) for u in g.urns}) == 1]
+    return groups
 
 
 class _Components:
@@ -234,25 +264,31 @@ class _Components:
             self.parent[self.find(u)] = self.find(urns[0])
 
 
-def _conflict(feds: Sequence[Group], why: str, lock_fix: str) -> InfeasibleError:
+def _conflict(
+    feds: Sequence[Group], why: str, lock_fix: str, what: str = "federation", fix: str = FIX_IGNORE
+) -> InfeasibleError:
     names = "; ".join(g.describe() for g in feds)
     return InfeasibleError(
-        f"federation{'s' if len(feds) > 1 else ''} {names} cannot be kept in one partnership: {why}",
-        fix=f"{FIX_IGNORE}, or {lock_fix}",
+        f"{what}{'s' if len(feds) > 1 else ''} {names} cannot be kept in one partnership: {why}",
+        fix=f"{fix}, or {lock_fix}",
     )
 
 
-def federation_conflicts(feds: Sequence[Group], spec: PlanSpec, schools: pd.DataFrame) -> None:
+def federation_conflicts(
+    feds: Sequence[Group], spec: PlanSpec, schools: pd.DataFrame, what: str = "federation", fix: str = FIX_IGNORE
+) -> None:
     """Refuse federations that the spec's locks or districts mode make impossible to keep together.
 
     Parameters
     ----------
     feds
-        The federations kept together.
+        The federations (or feeder pairs) kept together.
     spec
         Its ``locks`` (``apart``, ``pinned``, ``together``) and ``districts``.
     schools
         Schools with ``URN`` and ``district``.
+    what, fix
+        What the groups are called in the message, and the fix that turns their locks off.
 
     Raises
     ------
@@ -271,7 +307,9 @@ def federation_conflicts(feds: Sequence[Group], spec: PlanSpec, schools: pd.Data
     for a, b in locks.apart:
         tied = fed_of_root(parts.find(a)) if parts.find(a) == parts.find(b) else []
         if tied:
-            raise _conflict(tied, f"an apart lock keeps URN {a} and URN {b} apart", f"remove the apart lock [{a}, {b}]")
+            raise _conflict(
+                tied, f"an apart lock keeps URN {a} and URN {b} apart", f"remove the apart lock [{a}, {b}]", what, fix
+            )
     names: dict[int, set[str]] = {}
     for urn, name in locks.pinned:
         names.setdefault(parts.find(urn), set()).add(name)
@@ -279,7 +317,9 @@ def federation_conflicts(feds: Sequence[Group], spec: PlanSpec, schools: pd.Data
         tied = fed_of_root(root)
         if len(pinned) > 1 and tied:
             listed = ", ".join(repr(n) for n in sorted(pinned))
-            raise _conflict(tied, f"its schools are pinned to different partnerships {listed}", "pin them to one name")
+            raise _conflict(
+                tied, f"its schools are pinned to different partnerships {listed}", "pin them to one name", what, fix
+            )
     if spec.districts == "nest" and "district" in schools.columns:
         district = dict(zip(schools["URN"].astype(int), schools["district"].astype(str)))
         for g in feds:
@@ -290,6 +330,8 @@ def federation_conflicts(feds: Sequence[Group], spec: PlanSpec, schools: pd.Data
                     f"its schools lie in {' and '.join(where)}, and districts mode 'nest' keeps every partnership "
                     "inside one district",
                     "use districts 'ignore' or 'penalise'",
+                    what,
+                    fix,
                 )
 
 

@@ -382,6 +382,8 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
         parts.append("locks")
     if spec.federations != PlanSpec().federations:
         parts.append("nofed")
+    if spec.feeders != PlanSpec().feeders:
+        parts.append("nofeed")
     if spec.trusts == "prefer":
         default = spec.trust_penalty_km == PlanSpec().trust_penalty_km
         parts.append("trusts" if default else f"trusts{_number(spec.trust_penalty_km)}")

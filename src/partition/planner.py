@@ -533,9 +533,11 @@ def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarr
         ``{"federations": {"mode", "count", "kept_together", "split", "groups"}}`` when the schools hold a
         federation of two or more schools, and ``{"trusts": {"mode", "count", "split", "splits"}}`` likewise for
         trusts: names of the groups kept in one partnership and of those split, from the assignment alone;
-        ``splits`` counts the pieces beyond the first (as district splits).
+        ``splits`` counts the pieces beyond the first (as district splits); ``{"feeder_pairs": {"mode", "count",
+        "kept_together", "split"}}`` for the infant-junior (first-middle) pairs of :mod:`partition.feeders`.
     """
     from partition.federations import federations, split_groups, trust_splits, trusts
+    from partition.feeders import feeder_groups
 
     partnership_of = dict(zip(schools["URN"].astype(int), np.asarray(school_labels).tolist()))
     out: dict[str, dict] = {}
@@ -548,6 +550,15 @@ def group_details(spec: PlanSpec, schools: pd.DataFrame, school_labels: np.ndarr
             "kept_together": [g.name for g in feds if g not in split],
             "split": [g.name for g in split],
             "groups": [g.as_dict() for g in feds],
+        }
+    pairs = feeder_groups(schools)
+    if pairs:
+        split = split_groups(pairs, partnership_of)
+        out["feeder_pairs"] = {
+            "mode": spec.feeders,  # "together": kept by a lock; "ignore": reported only
+            "count": len(pairs),
+            "kept_together": len(pairs) - len(split),
+            "split": [g.name for g in split],
         }
     groups = trusts(schools)
     if groups:

@@ -176,6 +176,10 @@ class PlanSpec:
     """``"together"``: each federation of the loaded schools (GIAS ``Federations (name)``) is kept in one
     partnership, as a ``together`` lock derived from the data (see :mod:`partition.federations`);
     ``"ignore"``: federations are not looked at."""
+    feeders: str = "together"
+    """``"together"``: each feeder pair (an infant school and its junior school, a first and its middle school,
+    recognised from the data by :mod:`partition.feeders`) is kept in one partnership, as a ``together`` lock;
+    ``"ignore"``: pairs are only reported (kept or split)."""
     trusts: str = "ignore"
     """``"ignore"``: academy trusts (GIAS ``Trusts (name)``) are only reported (``trust splits``); ``"prefer"``: the
     objective adds ``trust_penalty_km`` per trust split, so plans keep trusts whole where it costs little."""
@@ -200,6 +204,8 @@ class PlanSpec:
             raise SpecError(
                 f"unknown federations mode {self.federations!r}", fix=f"use one of {', '.join(FEDERATION_MODES)}"
             )
+        if self.feeders not in FEDERATION_MODES:
+            raise SpecError(f"unknown feeders mode {self.feeders!r}", fix=f"use one of {', '.join(FEDERATION_MODES)}")
         if self.trusts not in TRUST_MODES:
             raise SpecError(f"unknown trusts mode {self.trusts!r}", fix=f"use one of {', '.join(TRUST_MODES)}")
         if not math.isfinite(self.trust_penalty_km) or self.trust_penalty_km < 0:
@@ -225,6 +231,7 @@ class PlanSpec:
                 "random_state",
                 "objective",
                 "federations",
+                "feeders",
                 "trusts",
                 "trust_penalty_km",
             )
@@ -283,7 +290,7 @@ class PlanSpec:
             + "; ".join(b.describe() for b in self.size)
             + f"; anchors {'on' if self.anchors else 'off'}; districts {self.districts}"
             + (f"; objective {self.objective}" if self.objective != "centroid" else "")
-            + f"; federations {self.federations}"
+            + f"; federations {self.federations}; feeder pairs {self.feeders}"
             + (f"; trusts prefer ({self.trust_penalty_km:g} km per split)" if self.trusts == "prefer" else "")
         )
 
@@ -419,6 +426,9 @@ class SpecSchema(StrictModel):
     federations: FederationMode = Field(
         "together", description="together (each GIAS federation in one partnership) or ignore"
     )
+    feeders: FederationMode = Field(
+        "together", description="together (each infant-junior or first-middle pair in one partnership) or ignore"
+    )
     trusts: TrustMode = Field(
         "ignore", description="ignore (academy trusts only reported) or prefer (a penalty per trust split)"
     )
@@ -460,6 +470,7 @@ class SpecSchema(StrictModel):
             random_state=self.random_state,
             objective=self.objective,
             federations=self.federations,
+            feeders=self.feeders,
             trusts=self.trusts,
             trust_penalty_km=self.trust_penalty_km,
         )

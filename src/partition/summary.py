@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from partition.dataset import Dataset
+from partition.feeders import describe as feeder_describe
 
 
 def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> dict[str, Any]:
@@ -54,6 +55,7 @@ def data_summary(dataset: Dataset, units: gpd.GeoDataFrame, graph: nx.Graph) -> 
         "by_kind": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
         "pupils": int(s["pupils"].sum()),
         "members": _members(dataset),
+        "feeder_pairs": feeder_describe(s) if {"name", "geometry"} <= set(s.columns) else [],
         "districts": {name: {k: int(v) for k, v in row.items()} for name, row in by_district.sort_index().iterrows()},
         "excluded": {
             "count": int(len(excl)),
@@ -116,6 +118,23 @@ def _member_lines(members: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _feeder_lines(pairs: list[dict[str, Any]]) -> list[str]:
+    """The feeder pairs found, each with its distance and how it was recognised (partition.feeders)."""
+    if not pairs:
+        return []
+    rules = pd.Series([p["rule"] for p in pairs]).value_counts()
+    lines = [
+        f"Feeder pairs (infant and junior, first and middle schools): {len(pairs)} "
+        f"({', '.join(f'{n} by {rule}' for rule, n in rules.items())}; kept together by default)"
+    ]
+    lines += [
+        f"  {p['feeder']['name']} ({p['feeder']['URN']}) -> {p['receiver']['name']} ({p['receiver']['URN']}), "
+        f"{p['distance_m']:,.0f} m, {p['rule']}"
+        for p in pairs
+    ]
+    return lines
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """Render :func:`data_summary` as text for a terminal.
 
@@ -152,6 +171,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"District: URN {d['URN']} {d['name']}: GIAS '{d['gias_district']}' vs polygon "
             f"'{d['polygon_district']}' ({d['distance_m']} m) -> {d['assigned']}"
         )
+    lines += _feeder_lines(summary.get("feeder_pairs") or [])
     for note in summary["notes"]:
         lines.append(f"Note: {note}")
     u, g = summary["units"], summary["graph"]

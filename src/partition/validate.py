@@ -293,6 +293,11 @@ def lock_problems(plan: Plan, inputs: Inputs | None = None) -> list[str]:
 
         for g in split_groups(federations(inputs.schools), partnership.to_dict()):
             problems.append(f"federation kept together broken: {g.describe()} is in different partnerships")
+    if inputs is not None and plan.spec.feeders == "together":
+        from partition.federations import locked_feeders, split_groups
+
+        for g in split_groups(locked_feeders(plan.spec, inputs.schools), partnership.to_dict()):
+            problems.append(f"feeder pair kept together broken: {g.describe()} is in different partnerships")
     return problems
 
 

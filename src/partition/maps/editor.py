@@ -158,7 +158,7 @@ def lock_reasons(groups: list[list[int]], spec, schools) -> list[list[str]]:
         Per group: ``"in the same federation: <name>"`` for each federation kept together whose schools
         lie in the group, and ``"locked together by the spec"`` when one of the spec's own locks does.
     """
-    from partition.federations import locked_federations
+    from partition.federations import locked_federations, locked_feeders
 
     unit_of = dict(zip(schools["URN"].astype(int), schools["unit"].astype(int)))
     group_of = {u: j for j, g in enumerate(groups) for u in g}
@@ -172,6 +172,8 @@ def lock_reasons(groups: list[list[int]], spec, schools) -> list[list[str]]:
 
     for fed in locked_federations(spec, schools):
         add(fed.urns, f"in the same federation: {fed.name}")
+    for pair in locked_feeders(spec, schools):
+        add(pair.urns, f"a feeder pair (infant and junior school): {pair.name}")
     pinned: dict[str, list[int]] = {}
     for urn, name in spec.locks.pinned:
         pinned.setdefault(name, []).append(urn)
