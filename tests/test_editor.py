@@ -453,7 +453,7 @@ def primary_edit(shared, tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inputs = prepare("schools/gias_20220420_primary_hampshire_850.csv")
-        spec = PlanSpec(k=(23,), anchors=False)
+        spec = PlanSpec(k=(23,), anchors=False, feeders="ignore")  # the federations' locks alone
         plan = make_plan(inputs, spec, 23, solver="heuristic", heuristic_options={"iterations": 5})
     folder = plan.write(tmp_path_factory.mktemp("fed-edit"))
     write_editor(plan, inputs, folder / EDIT_FILE)
@@ -475,7 +475,8 @@ def test_editor_locks_are_the_solvers_locks_with_federations(primary_edit):
     split_sites = [g for g in federations(inputs.schools) if len({unit[u] for u in g.urns}) > 1]
     assert len(data["locks"]) == len(split_sites) > 0
     ignored = editor_data(
-        dataclasses.replace(plan, spec=PlanSpec(k=(23,), anchors=False, federations="ignore")), inputs
+        dataclasses.replace(plan, spec=PlanSpec(k=(23,), anchors=False, federations="ignore", feeders="ignore")),
+        inputs,
     )
     assert ignored["locks"] == []
 
@@ -487,7 +488,7 @@ def test_lock_reasons_name_the_spec_and_the_federation(primary_edit):
     plan, inputs, _ = primary_edit
     urns = inputs.schools["URN"].astype(int)
     other = int(urns[~urns.isin([131116, 131117])].iloc[0])
-    spec = PlanSpec(k=(23,), anchors=False, locks=Locks(together=((131117, other),)))
+    spec = PlanSpec(k=(23,), anchors=False, feeders="ignore", locks=Locks(together=((131117, other),)))
     groups = lock_groups(inputs.schools, effective_locks(spec, inputs.schools))
     unit = dict(zip(urns, inputs.schools["unit"].astype(int)))
     j = next(j for j, g in enumerate(groups) if unit[other] in g)

@@ -86,9 +86,14 @@ def test_federations_kept_together_in_written_assignments(tmp_path, primary):
 
 
 def test_ignore_turns_the_lock_off(tmp_path, primary):
-    together = build_problem(primary.units, primary.graph, primary.schools, PlanSpec(k=(23,), anchors=False), 23)
+    spec = PlanSpec(k=(23,), anchors=False, feeders="ignore")  # the federations' locks alone
+    together = build_problem(primary.units, primary.graph, primary.schools, spec, 23)
     ignore = build_problem(
-        primary.units, primary.graph, primary.schools, PlanSpec(k=(23,), anchors=False, federations="ignore"), 23
+        primary.units,
+        primary.graph,
+        primary.schools,
+        PlanSpec(k=(23,), anchors=False, federations="ignore", feeders="ignore"),
+        23,
     )
     assert ignore.n == len(primary.units) > together.n  # federations on several sites are no longer blocks
     result, out = _run(tmp_path, "--federations", "ignore")
@@ -149,4 +154,5 @@ def test_no_federation_columns_without_federations(hampshire):
     from partition.planner import district_plan
 
     plan = district_plan(hampshire)  # the default file has no Federations column
-    assert "federations" not in plan.details and group_columns(plan) == {}
+    assert "federations" not in plan.details
+    assert not {"federations_split", "federations_kept"} & set(group_columns(plan))

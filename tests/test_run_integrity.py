@@ -172,11 +172,12 @@ def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypa
 
 def test_violated_plan_exits_3_with_warnings(runner, shared, tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["plan", "--k", "22", *FAST_VIOLATED, "--tolerance", "0.05", "--out", str(out)])
+    args = ["plan", "--k", "22", *FAST_VIOLATED, "--tolerance", "0.05", "--feeders", "ignore", "--out", str(out)]
+    result = runner.invoke(cli, args)
     assert result.exit_code == VIOLATED_EXIT == 3, result.output
     assert "Traceback" not in result.output
-    assert "do not meet the rules of their spec: k22-ignore-tol5-agglomerative" in result.stderr
-    folder = out / "k22-ignore-tol5-agglomerative"  # the name says what differs: tolerance and solver
+    assert "do not meet the rules of their spec: k22-ignore-tol5-nofeed-agglomerative" in result.stderr
+    folder = out / "k22-ignore-tol5-nofeed-agglomerative"  # the name says what differs: tolerance, pairs, solver
     page = (folder / "map.html").read_text()
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith("⚠ DOES NOT MEET THE RULES — 22 partnerships")

@@ -131,6 +131,23 @@ COLUMNS: tuple[Column, ...] = (
         scale=100,
         decimals=1,
     ),
+    Column(
+        "near_limit",
+        "near a size limit",
+        "partnerships",
+        "Partnerships whose pupils are less than 1 point of the average from a limit of the pupil bound: the next "
+        "roll count may put them outside it.",
+        decimals=0,
+    ),
+    Column(
+        "robustness",
+        "robust to roll changes",
+        "%",
+        "Share of 500 seeded draws, each school's roll changing by up to 3 % either way, in which every "
+        "partnership stays within the pupil bound (limits recomputed from the new average).",
+        scale=100,
+        decimals=0,
+    ),
     Column("min_schools", "fewest schools", "schools", "Schools in the smallest partnership (by schools).", decimals=0),
     Column("max_schools", "most schools", "schools", "Schools in the largest partnership (by schools).", decimals=0),
     Column(
@@ -218,6 +235,15 @@ COLUMNS: tuple[Column, ...] = (
         "federations",
         "Federations (schools sharing a governing body, from GIAS) whose schools are in two or more partnerships; "
         "shown only when the data has federations.",
+        decimals=0,
+    ),
+    Column(
+        "feeder_pairs_split",
+        "feeder pairs split",
+        "pairs",
+        "Infant schools (first schools) in another partnership than the junior (middle) school their children move "
+        "on to; pairs recognised by name and distance, listed by partition data summary. Shown only when the data "
+        "has such pairs.",
         decimals=0,
     ),
     Column(
@@ -536,6 +562,12 @@ def group_columns(plan: Plan) -> dict[str, object]:
     if feds:
         out["federations_split"] = len(feds["split"])
         out["federations_kept"] = len(feds["kept_together"])
+    if plan.details.get("headroom"):
+        room = plan.details["headroom"]
+        out["near_limit"] = room["near_limit"]
+        out["robustness"] = room["robustness"]
+    if plan.details.get("feeder_pairs"):
+        out["feeder_pairs_split"] = len(plan.details["feeder_pairs"]["split"])
     if plan.details.get("trusts"):
         out["trust_splits"] = plan.details["trusts"]["splits"]
     return out

@@ -283,6 +283,23 @@ PUBLIC: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
+        "near_limit",
+        "near a size limit",
+        "partnerships",
+        "Partnerships less than 1 % of the average from the smallest or largest number of pupils allowed: the "
+        "next count of pupils may take them outside the rules.",
+        decimals=0,
+    ),
+    Column(
+        "robustness",
+        "still within the rules if rolls change",
+        "% of cases",
+        "In how many of 500 trials, each giving every school a different change of up to 3 % either way in its "
+        "number of pupils, every partnership stays within the rules: higher means the configuration will last.",
+        scale=100,
+        decimals=0,
+    ),
+    Column(
         "wdist_km",
         "average travel distance",
         "km",
@@ -337,6 +354,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "vi",
         ),
     ),
+    ("Headroom and communities", ("near_limit", "robustness", "feeder_pairs_split")),
     ("Colleges and special schools", ("without_college", "without_special")),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
@@ -393,7 +411,7 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
     from partition.maps.changes import school_changes
 
     out = pd.DataFrame(index=table.index)
-    for key in ("k", "max_abs_deviation", "wdist_km", "districts_divided"):
+    for key in ("k", "max_abs_deviation", "near_limit", "robustness", "wdist_km", "districts_divided"):
         if key in table.columns:
             out[key] = table[key]
     if "status" in table.columns:

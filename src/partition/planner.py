@@ -49,6 +49,7 @@ import shapely
 
 from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
+from partition.headroom import headroom, headroom_column
 from partition.limits import SAFETY_STOP_SECONDS
 from partition.members import counts_by_partnership, place_members
 from partition.naming import NameOverrides, inherit_names, partnership_names
@@ -453,6 +454,10 @@ def _finish(
     table = scores["table"].copy()
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
+    room = headroom(schools["pupils"].to_numpy(), np.asarray(school_labels), spec, k, spec.random_state)
+    if room is not None:
+        table["headroom_pct"] = headroom_column(table, room, table["partnership"])
+        details = {**details, "headroom": room.as_dict()}
     in_each = counts_by_partnership(members, list(table["id"]))
     table["colleges"] = table["colleges"].to_numpy() + in_each["college"].to_numpy()
     table["special_schools"] = in_each["special"].to_numpy() + in_each["pru"].to_numpy()
@@ -462,6 +467,7 @@ def _finish(
         "schools",
         "pupils",
         "deviation",
+        "headroom_pct",
         "anchors",
         "secondary",
         "all_through",
@@ -483,7 +489,7 @@ def _finish(
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
     add_shape_scores(partnerships, scores)
-    partnerships = partnerships[columns]
+    partnerships = partnerships[[c for c in columns if c in partnerships.columns]]
     partnerships = partnerships.sort_values("id").reset_index(drop=True)
     if spec.objective == "hub":
         objective = scores["hub_km"]  # the bound is on this measure (over the whole plan, in mode nest too)

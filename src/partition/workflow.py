@@ -790,6 +790,21 @@ def group_lines(plan: Plan, limit: int = 5) -> list[str]:
         out.append(f"    federations {word}: {len(kept)} of {feds['count']}" + (f" ({shown})" if kept else ""))
         if feds["split"]:
             out.append(f"    federations split: {len(feds['split'])} ({', '.join(feds['split'])})")
+    room = plan.details.get("headroom")
+    if room:
+        out.append(
+            f"    headroom: {room['near_limit']} partnership(s) within {room['near_points']:g} point of a pupil limit; "
+            f"meets the bound in {room['robustness']:.0%} of rolls changed by up to {room['roll_change']:.0%}"
+        )
+    pairs = plan.details.get("feeder_pairs")
+    if pairs:
+        word = "kept together (a lock from the data)" if pairs["mode"] == "together" else "in one partnership"
+        out.append(f"    feeder pairs (infant and junior schools) {word}: {pairs['kept_together']} of {pairs['count']}")
+        if pairs["split"]:
+            shown = ", ".join(pairs["split"][:limit]) + (
+                f" and {len(pairs['split']) - limit} more" if len(pairs["split"]) > limit else ""
+            )
+            out.append(f"    feeder pairs split: {len(pairs['split'])} ({shown})")
     trusts = plan.details.get("trusts")
     if trusts:
         how = "preferred whole" if trusts["mode"] == "prefer" else "reported, not optimised"
