@@ -220,7 +220,7 @@ def test_member_popup_shows_its_name_as_text(evil_map):
     assert icons == len(plan.members)
     assert PAYLOAD in popup and PAYLOAD in tooltip and images == 0
     assert "College (not counted in pupils)" in popup and "16–18 students" in popup
-    assert "with the area it stands in" in popup
+    assert "the partnership whose area it stands in" in popup
     assert not dialogs and not errors, (dialogs, errors)
 
 

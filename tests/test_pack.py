@@ -123,7 +123,7 @@ def test_sources_are_dated_by_the_data_and_named_by_file(pack, hampshire):
     sources = data_sources(hampshire.dataset.sources, hampshire.schools)
     latest = hampshire.schools["last_changed"].max()
     assert sources[0] == {
-        "what": "Schools and colleges",
+        "what": "Schools",  # the colleges and special schools come from the DfE list, named on its own line
         "file": "gias_2022_hampshire_850_open_primary_secondary.csv",
         "date": f"records last changed on or before {latest:%-d %B %Y} (GIAS LastChangedDate)",
     }

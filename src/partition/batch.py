@@ -716,7 +716,7 @@ def plain_rules(spec: PlanSpec) -> str:
         if bound.max is not None:
             parts.append(f"at most {bound.max:g} {what}")
     if spec.anchors:
-        parts.append("a secondary or all-through school or college in each")
+        parts.append("a secondary or all-through school in each")
     parts.append(DISTRICT_WORDS.get(spec.districts, spec.districts))
     parts.append("federations kept together" if spec.federations == "together" else "federations not considered")
     return "; ".join(parts)

@@ -160,7 +160,8 @@ COLUMNS: tuple[Column, ...] = (
         "anchors_missing",
         "without a secondary",
         "partnerships",
-        "Partnerships with no secondary or all-through school or college.",
+        "Partnerships with no secondary or all-through school (a college counts only when colleges are planned "
+        "as schools, --kind college; a college standing in a partnership as a member does not).",
         decimals=0,
     ),
     Column(

@@ -32,7 +32,14 @@ from partition.errors import (
     SchoolsFileError,
 )
 from partition.io.boundaries import read_boundaries, repair_coverage
-from partition.io.establishments import EstablishmentsLoad, read_establishment_list, read_ks5, read_spine
+from partition.io.establishments import (
+    NO_POSTCODE,
+    UNLOCATED,
+    EstablishmentsLoad,
+    read_establishment_list,
+    read_ks5,
+    read_spine,
+)
 from partition.io.schools import DEFAULT_KINDS, MEMBER_KINDS, SchoolsLoad, impute_pupils, read_gias
 from partition.io.snapshot import InputFile, InputRecord, snapshot
 from partition.io.values import normalise_la_code
@@ -387,7 +394,7 @@ class _Listed:
     sources: dict[str, str]
 
 
-INDEPENDENT_SPECIAL = "independent special school (not loaded by default)"
+INDEPENDENT_SPECIAL = "left out as independent special schools (add --independent-special)"
 INDEPENDENT_FIX = "add --independent-special (scenario: independent_special = true) to include it"
 IN_SCHOOLS_FILE = "already in the schools file (its record there is used)"
 
@@ -452,7 +459,7 @@ def _listed(
     in_scope = ~listed.excluded["reason"].eq("kind not selected")
     out_of_scope = set(listed.excluded.loc[~in_scope, "URN"].astype(int))
     out.input_urns = [u for u in listed.input_urns if u not in out_of_scope]
-    reported = [listed.excluded[in_scope][["URN", "name", "reason"]]]
+    reported = [_with_place(listed.excluded[in_scope], listed.source.name)]
     known = set(load.schools["URN"].astype(int)) | set(load.excluded["URN"].astype(int))
     twice = placed["URN"].isin(known).to_numpy()
     reported.append(
@@ -480,10 +487,28 @@ def _listed(
     out.excluded = pd.concat(reported, ignore_index=True)
     located = len(placed) + int(twice.sum())
     out.notes.append(
-        f"{listed.source.name}: {located} of {len(out.input_urns)} {', '.join(wanted)} record(s) of LA "
+        f"{listed.source.name}: {located} of {len(out.input_urns)} record(s) of {_kind_words(wanted)} of LA "
         f"{', '.join(la_codes)} located by postcode (Code-Point Open)"
     )
     return out
+
+
+def _kind_words(kinds: tuple[str, ...]) -> str:
+    """``("college", "special", "pru")`` as ``colleges, special schools and PRUs``."""
+    words = [{"college": "colleges", "special": "special schools", "pru": "PRUs"}.get(k, k) for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _with_place(excluded: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The list's reported rows (``URN``, ``name``, ``reason``); a row not located says its name, postcode, line and
+    fix in its reason, so that every report of it (data summary, pack, manifest) names it."""
+    located = excluded["reason"].isin([UNLOCATED, NO_POSTCODE])
+    reason = excluded["reason"].astype(str).copy()
+    reason[located] = [
+        f"{r.name}: {r.reason} ({r.postcode.strip() or 'blank'}, {file} line {r.line}); fix: {r.fix}"
+        for r in excluded[located].itertuples()
+    ]
+    return pd.DataFrame({"URN": excluded["URN"], "name": excluded["name"], "reason": reason})
 
 
 def _read_list(

@@ -183,6 +183,16 @@ def serving(
     return served
 
 
+def _type_words(members: pd.DataFrame) -> np.ndarray:
+    """Each member's type as its source writes it (the DfE list's "Sixth form college", "Agriculture and
+    horticulture college"), else its GIAS type."""
+    types = members["type"].astype(str)
+    if "source_type" in members.columns:
+        source = members["source_type"].fillna("").astype(str).str.strip()
+        types = source.where(source != "", types)
+    return types.to_numpy()
+
+
 def place_members(
     members: pd.DataFrame,
     unit_labels: np.ndarray,
@@ -226,7 +236,7 @@ def place_members(
             "partnership": [names[int(lab)] for lab in labels],
             "district": members["district"].to_numpy(),
             "kind": members["kind"].to_numpy(),
-            "type": members["type"].to_numpy(),
+            "type": _type_words(members),
             "pupils": pd.array(members["pupils"], dtype="Int64"),
             "also_serves": also,
             "easting": members.geometry.x.round(1).to_numpy(),

@@ -982,7 +982,7 @@ def partnership_sheets(plan: Plan) -> str:
             f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
             f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} in schools "
             f"({html_text(size_difference(float(row.deviation)))}), "
-            f"{int(row.anchors)} secondary/all-through/college, {html_text(row.districts)}</summary>"
+            f"{counted(int(row.anchors), 'secondary or all-through school')}, {html_text(row.districts)}</summary>"
             + _scroll(
                 f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
                 f"<th scope='col'>School</th><th scope='col'>Phase</th><th scope='col'>District</th>"
@@ -1037,11 +1037,28 @@ def member_words(kind: str, type_: object) -> str:
     return lower if word in lower.lower() else f"{word} ({lower})"
 
 
+def _membership_html(plans: list[Plan], sources: list[dict[str, str]]) -> str:
+    """The membership rule once, and when the colleges and special schools come from a dated list, its date."""
+    if all(p.members.empty for p in plans):
+        return ""
+    listed = next((s for s in sources if s.get("what") == SOURCE_WHAT["establishments"]), None)
+    vintage = (
+        f" The colleges and special schools are those of the Department for Education's school list "
+        f"({listed['file']}{', ' + listed['date'] if listed.get('date') else ''}), located by their postcodes: a "
+        "college that has merged or closed since may still be listed, and one that opened since is missing."
+        if listed
+        else ""
+    )
+    return f"<p>{html_text(MEMBERSHIP + vintage)}</p>"
+
+
 def _member_item(member) -> str:
     """One member as a list item: its name, kind in words, URN and (a college) its students aged 16-18."""
     students = ""
     if member.kind == "college" and pd.notna(member.pupils):
         students = f", {counted(int(member.pupils), 'student', thousands=True)} aged 16-18"
+    elif member.kind == "college":
+        students = ", number of students aged 16-18 not published"
     return (
         f"<li data-urn='{int(member.URN)}'>{html_text(member.name)} — "
         f"{html_text(member_words(member.kind, member.type))}{students} (URN {int(member.URN)})</li>"
@@ -1155,7 +1172,8 @@ def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) 
                 date = f"records last changed on or before {latest:%-d %B %Y} (GIAS LastChangedDate)"
         if not date:
             date = name_date(name)
-        out.append({"what": SOURCE_WHAT.get(key, key), "file": name, "date": date})
+        what = "Schools" if key == "schools" and "establishments" in files else SOURCE_WHAT.get(key, key)
+        out.append({"what": what, "file": name, "date": date})
     return out
 
 
@@ -1469,14 +1487,14 @@ def consultation_pack(
         )
     tolerance = next((t for t in map(_tolerance, plans) if t is not None), None)
     band = f"within ±{tolerance:.0%} of the average" if tolerance is not None else "close to the average"
-    membership = f"<p>{html_text(MEMBERSHIP)}</p>" if any(not p.members.empty for p in plans) else ""
+    membership = _membership_html(plans, sources)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html_text(page_title)}</title><style>{STYLE}</style></head><body>
 <h1>{html_text(title)}</h1>
 {banner}
 <p>Prepared {dt.date.today():%-d %B %Y}. Each configuration places every school in one partnership. Each partnership is
-one connected area, its pupils {band}, with a secondary or all-through school or college where the rules ask for one.
+one connected area, its pupils {band}, with a secondary or all-through school where the rules ask for one.
 The current arrangement (one partnership per district) is shown for comparison.</p>
 {membership}<p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
 school. Printed, each link shows the name of its file.</p>

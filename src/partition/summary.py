@@ -111,11 +111,12 @@ def _member_lines(members: dict[str, Any] | None) -> list[str]:
     if not members or not members["count"]:
         return []
     kinds = ", ".join(f"{k} {v}" for k, v in members["by_kind"].items())
-    return [
-        f"Members, not counted in pupils: {members['count']} ({kinds}); {members['with_pupils']} with a pupil "
-        f"figure ({members['pupils']:,} in all: colleges' 16-18 students)",
-        f"  from {members['source']}",
-    ]
+    students = (
+        f"; {members['with_pupils']} with their students aged 16-18 ({members['pupils']:,} in all)"
+        if members["by_kind"].get("college")
+        else ""
+    )
+    return [f"Members, not counted in pupils: {members['count']} ({kinds}){students}", f"  from {members['source']}"]
 
 
 def _feeder_lines(pairs: list[dict[str, Any]]) -> list[str]:

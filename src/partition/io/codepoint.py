@@ -273,6 +273,12 @@ def _read_folder(folder: Path, areas: set[str] | None) -> CodePoint:
             fix="unpack the Code-Point Open ZIP here",
         )
     chosen = sorted(files) if areas is None else sorted(areas & set(files))
+    if areas and not chosen:
+        raise InputFileError(
+            folder,
+            f"holds no Code-Point Open file for postcode area(s) {', '.join(sorted(areas))} (Data/CSV/<area>.csv)",
+            fix="give the Code-Point Open folder (with Data/CSV and Doc) or its ZIP as downloaded",
+        )
     frames, inputs = [], []
     for area in chosen:
         read = snapshot(files[area])

@@ -125,6 +125,11 @@ class Table:
         return next((c for c in self.frame.columns if c.casefold() == wanted), None)
 
 
+def _article(word: str) -> str:
+    """``a`` or ``an`` before ``word``."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def decode_text(path: Path, raw: bytes, *, error: ErrorFactory = InputFileError) -> tuple[str, str]:
     """Decode a whole file as UTF-8 (with or without a byte-order mark), else as Windows-1252.
 
@@ -317,13 +322,17 @@ def parse_table(
     least = len(header)
     if fields_through is not None:
         if fields_through not in header:
-            raise error(path, f"has no {fields_through!r} column", row=1, fix=f"give a {kind} CSV as published")
+            raise error(
+                path, f"has no {fields_through!r} column", row=1, fix=f"give {_article(kind)} {kind} CSV as published"
+            )
         least = header.index(fields_through) + 1
     rows, lines, extra = _records(path, reader, header, error, spills, least)
     if not rows and columns is not None:
-        raise error(path, "has no records", fix=f"give a {kind} CSV with data rows")
+        raise error(path, "has no records", fix=f"give {_article(kind)} {kind} CSV with data rows")
     if not rows:
-        raise error(path, "has a header but no records", fix=f"give a {kind} CSV with a header row and data rows")
+        raise error(
+            path, "has a header but no records", fix=f"give {_article(kind)} {kind} CSV with a header row and data rows"
+        )
     frame = pd.DataFrame(rows, columns=header, dtype=str)
     frame = _drop_unnamed(path, frame, np.asarray(lines, dtype=int), error)
     return Table(path, frame, np.asarray(lines, dtype=int), encoding, separator, extra, error)
@@ -334,9 +343,9 @@ def _header(path: Path, reader: csv.Reader, kind: str, error: ErrorFactory) -> l
     try:
         header = next(reader)
     except StopIteration:
-        raise error(path, "is empty", fix=f"give a {kind} CSV with a header row") from None
+        raise error(path, "is empty", fix=f"give {_article(kind)} {kind} CSV with a header row") from None
     except csv.Error as exc:
-        raise error(path, f"is not a CSV file ({exc})", row=1, fix=f"give a {kind} CSV") from None
+        raise error(path, f"is not a CSV file ({exc})", row=1, fix=f"give {_article(kind)} {kind} CSV") from None
     header = [h.strip().lstrip("\ufeff").strip() for h in header]
     if not any(header):
         raise error(

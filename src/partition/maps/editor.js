@@ -360,8 +360,12 @@
     var g = this.group(u), self = this;
     var from = g.schools.map(function (j) { return self.labels[j]; });
     var fromNames = from.filter(function (x, j) { return from.indexOf(x) === j; }).map(function (x) { return self.label(x); });
+    var M = this.D.members, units = g.schools.map(function (j) { return self.D.schools.unit[j]; });
+    var carried = M.urn.map(function (x, j) { return j; }).filter(function (j) { return units.indexOf(M.unit[j]) >= 0; })
+      .map(function (j) { return M.name[j]; });
     var text = 'Moved ' + this.D.schools.name[i] + (g.schools.length > 1 ? ' and ' + (g.schools.length - 1) + ' more school(s) with it' : '') +
-      ' from ' + fromNames.join(', ') + ' to ' + this.label(p);
+      ' from ' + fromNames.join(', ') + ' to ' + this.label(p) +
+      (carried.length ? ', with ' + carried.join(' and ') + ' (standing in its area)' : '');
     this.push({kind: 'move', schools: g.schools, before: from, to: p, note: String(note || '').trim(), text: text,
       problems: look.problems});
     return {ok: true, message: text, problems: look.problems};
@@ -651,7 +655,7 @@
     ['Schools', 'Schools in the partnership'],
     ['Pupils', 'Pupils (the size measure)'],
     ['vs avg', 'Size compared with the average partnership'],
-    ['Anchors', 'Secondary, all-through schools or colleges'],
+    ['Anchors', 'Secondary and all-through schools (and colleges when counted as schools)'],
     ['Colleges', 'Colleges standing in the partnership (not counted in pupils)', 'college'],
     ['Special schools', 'Special schools standing in the partnership (not counted in pupils)', 'special'],
     ['Pieces', 'Separate areas (1 = one connected area)'],

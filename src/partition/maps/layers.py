@@ -563,7 +563,7 @@ def _member_rows(row, partnership: str | None, extra: dict[str, str], extra_fiel
     also = "" if pd.isna(getattr(row, "also_serves", "")) else str(getattr(row, "also_serves", ""))
     if also:
         rows["also"] = (f"Also the nearest {words.lower()} for", also.replace("; ", ", "))
-    rows["moves"] = ("Moves", "with the area it stands in")
+    rows["moves"] = ("Belongs to", "the partnership whose area it stands in")
     return {k: v for k, v in rows.items() if v[1] != ""}
 
 
