@@ -94,7 +94,16 @@ def _subtitle(plan) -> str:
     """One plain sentence under a map's title (the file's code name is only in the legend's small print)."""
     if plan.solver == CURRENT_SOLVER:
         return "Each district is one partnership today"
-    return f"{counted(len(plan.assignments), 'school')} in {counted(plan.k, 'partnership')}; click a partnership or school for details"
+    members = getattr(plan, "members", None)
+    with_members = (
+        f" with {counted(len(members), 'college or special school', 'colleges and special schools')}"
+        if members is not None and len(members)
+        else ""
+    )
+    return (
+        f"{counted(len(plan.assignments), 'school')}{with_members} in {counted(plan.k, 'partnership')}; "
+        "click a partnership or school for details"
+    )
 
 
 NUMBERS_NOTE = (
