@@ -206,6 +206,7 @@ def test_member_popup_shows_its_name_as_text(evil_map):
             const map = Object.values(window).find(v => v instanceof L.Map);
             map.eachLayer(l => { if (l.feature && l.feature.properties.kind && l.feature.properties.URN === String(urn)) {
                 map.setView(l.getLatLng(), 13, {animate: false}); l.fire('mouseover', {latlng: l.getLatLng()}, true);
+                l.fire('mousemove', {latlng: l.getLatLng()}, true);  // a sticky tooltip opens on mousemove
                 l.fire('click', {latlng: l.getLatLng()}, true); } });
         }""",
             int(evil["URN"]),
