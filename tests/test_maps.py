@@ -201,19 +201,24 @@ def test_member_popup_shows_its_name_as_text(evil_map):
         page.goto(path.as_uri())
         page.wait_for_selector(".pt-mem-icon svg.pt-mem")
         icons = page.locator(".pt-mem-icon").count()
-        page.evaluate(
-            """urn => {
+        find = """urn => {
             const map = Object.values(window).find(v => v instanceof L.Map);
-            map.eachLayer(l => { if (l.feature && l.feature.properties.kind && l.feature.properties.URN === String(urn)) {
-                map.setView(l.getLatLng(), 13, {animate: false}); l.fire('mouseover', {latlng: l.getLatLng()}, true);
-                l.fire('mousemove', {latlng: l.getLatLng()}, true);  // a sticky tooltip opens on mousemove
-                l.fire('click', {latlng: l.getLatLng()}, true); } });
-        }""",
+            let found = null;
+            map.eachLayer(l => { if (l.feature && l.feature.properties.kind && l.feature.properties.URN === String(urn)) found = l; });
+            map.setView(found.getLatLng(), 13, {animate: false});
+            return found;
+        }"""
+        # the tooltip first, read before the click (a sticky tooltip opens on mousemove; a click may close it)
+        page.evaluate(
+            f"""urn => {{ const l = ({find})(urn); l.fire('mouseover', {{latlng: l.getLatLng()}}, true);
+                l.fire('mousemove', {{latlng: l.getLatLng()}}, true); }}""",
             int(evil["URN"]),
         )
+        page.wait_for_selector(".leaflet-tooltip")
+        tooltip = page.locator(".leaflet-tooltip").first.inner_text()
+        page.evaluate(f"urn => {{ const l = ({find})(urn); l.fire('click', {{latlng: l.getLatLng()}}, true); }}", int(evil["URN"]))
         page.wait_for_selector(".leaflet-popup-content")
         popup = page.locator(".leaflet-popup-content").inner_text()
-        tooltip = page.locator(".leaflet-tooltip").first.inner_text()
         images = page.locator(".leaflet-popup-content img, .leaflet-tooltip img").count()
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / "map_member_popup_phone.png"))
