@@ -216,7 +216,9 @@ def test_member_popup_shows_its_name_as_text(evil_map):
         )
         page.wait_for_selector(".leaflet-tooltip")
         tooltip = page.locator(".leaflet-tooltip").first.inner_text()
-        page.evaluate(f"urn => {{ const l = ({find})(urn); l.fire('click', {{latlng: l.getLatLng()}}, true); }}", int(evil["URN"]))
+        page.evaluate(
+            f"urn => {{ const l = ({find})(urn); l.fire('click', {{latlng: l.getLatLng()}}, true); }}", int(evil["URN"])
+        )
         page.wait_for_selector(".leaflet-popup-content")
         popup = page.locator(".leaflet-popup-content").inner_text()
         images = page.locator(".leaflet-popup-content img, .leaflet-tooltip img").count()
