@@ -91,7 +91,9 @@ def _moves(state: _State, rng: np.random.Generator, n: int) -> None:
 @pytest.mark.parametrize("districts", ["ignore", "penalise"])
 def test_heuristic_bookkeeping_matches_the_kernels_after_moves(districts):
     inputs = _grid(5, 6)
-    spec = PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),), districts=districts, split_penalty_km=0.3)
+    spec = PlanSpec(
+        k=(4,), size=(SizeBound("pupils", 0.6),), districts=districts, split_penalty_km=0.3, balance_penalty_km=0
+    )
     problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
     start = solve_heuristic(problem, iterations=5, random_state=1).labels
     state = _State(problem, start)
@@ -234,7 +236,12 @@ def test_trust_bookkeeping_and_cut_costs_match_a_recount():
 
     inputs = _trust_grid()
     spec = PlanSpec(
-        k=(4,), size=(SizeBound("pupils", 0.6),), districts="penalise", trusts="prefer", trust_penalty_km=0.3
+        k=(4,),
+        size=(SizeBound("pupils", 0.6),),
+        districts="penalise",
+        trusts="prefer",
+        trust_penalty_km=0.3,
+        balance_penalty_km=0,
     )
     problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
     assert problem.trust_penalty_km == 0.3 and problem.trust_names == ("Trust A", "Trust B", "Trust C", "Trust D")

@@ -229,7 +229,7 @@ def _first_place_share(plan, partnership: str, name: str, places: pd.DataFrame, 
 
 def test_names_are_stable_across_k(hampshire_plans, hampshire):
     """The same partnership redrawn keeps its name, unless the name is no longer true of it: its first place
-    holds under 20 % of its pupils and is not its largest (then it is named afresh, see ``inherit_names``).
+    is not the place of the largest share of its pupils (then it is named afresh, see ``inherit_names``).
     Before names had to stay true, this asserted every pair kept its name (k22's "Alton", redrawn, held
     under 20 % Alton pupils in k23 and was still called "Alton")."""
     schools = hampshire.schools
@@ -240,10 +240,15 @@ def test_names_are_stable_across_k(hampshire_plans, hampshire):
         pairs = _majority_pairs(first, plan)
         assert len(pairs) >= 15, pairs  # most partnerships are the same partnership redrawn
         renamed = [(a, b) for a, b in pairs if a != b]
-        assert len(renamed) <= 2, renamed
+        assert len(renamed) <= 6, renamed
         for a, b in renamed:
             share, top = _first_place_share(plan, b, a, places, schools)
-            assert share < 0.2 and not top, (a, b, share)
+            # no longer its largest place, or the same place told apart from another partnership of it
+            assert not top or _key(re.split(r" & | \(| \d+$", a)[0]) == _key(re.split(r" & | \(| \d+$", b)[0]), (
+                a,
+                b,
+                share,
+            )
         names = list(plan.partnerships["name"])
         assert len(set(names)) == len(names)
         assert all(len(n) <= 30 for n in names)
@@ -483,3 +488,53 @@ def test_aldershot_names_its_partnership_in_hampshire(hampshire_plans, hampshire
     home = pupils.xs("Aldershot", level="town").idxmax()
     assert pupils[home].idxmax() == "Aldershot"  # Aldershot is truly its dominant town
     assert home.startswith("Aldershot"), home
+
+
+# --- names that are true, by an oracle of the GIAS place columns (not naming's own places) ------------------
+
+_GIAS_PLACES = ("locality", "address3", "town", "ward")  # GIAS Locality, Address3, Town, AdministrativeWard
+
+
+def _mentions(schools: pd.DataFrame) -> pd.Series:
+    """Per school, the keys of the places it is in: its Locality, Address3 and Town (each comma-separated part),
+    or, when all three are blank, its ward (the words before a comma, '&' or 'and', trailing words dropped one
+    by one: "Hedge End North" is in Hedge End)."""
+    rows = []
+    for _, school in schools.iterrows():
+        keys = set()
+        for column in _GIAS_PLACES[:3]:
+            value = str(school.get(column, "") or "")
+            keys |= {_key(part) for part in value.split(",") if part.strip() and value.lower() != "nan"}
+        if not keys:
+            first = re.split(r",| & | and ", str(school.get("ward", "") or ""))[0].split()
+            keys = {_key(" ".join(first[:n])) for n in range(1, len(first) + 1)}
+        rows.append(keys - {""})
+    return pd.Series(rows, index=schools.index)
+
+
+def test_every_name_is_the_place_of_most_of_its_pupils(hampshire, hampshire_plans):
+    """No Locality of a partnership's schools holds more of its pupils than the place it is named after, counted
+    from the raw GIAS columns (a school is in a place when its Locality, Address3 or Town names it); the
+    first place is one of its schools' places; and no two partnerships share a first place unless both names
+    say more ("Gosport" beside "Gosport & Stubbington" is not allowed)."""
+    schools = hampshire.schools
+    mentions = _mentions(schools)
+    pupils = schools["pupils"].astype(float)
+    locality = schools["locality"].fillna("").astype(str).map(_key)
+    for plan in hampshire_plans:
+        by_urn = plan.assignments.set_index("URN")["partnership"]
+        label = schools["URN"].map(by_urn)
+        names = list(plan.partnerships["name"])
+        firsts = [_key(re.split(r" & | \(| \d+$", n)[0]) for n in names]
+        for name, first in zip(names, firsts):
+            mine = (label == name).to_numpy()
+            held = pupils[mine & mentions.map(lambda keys, f=first: f in keys).to_numpy()].sum()
+            assert held > 0, (plan.name, name)
+            rivals = {
+                loc: pupils[mine & mentions.map(lambda keys, c=loc: c in keys).to_numpy()].sum()
+                for loc in set(locality[mine]) - {"", first}
+            }
+            beaten = {loc: int(v) for loc, v in rivals.items() if v > held}
+            assert not beaten, (plan.name, name, int(held), beaten)
+            bare = re.fullmatch(r"[^&(]+", name) is not None and not re.search(r" \d+$", name)
+            assert not (bare and firsts.count(first) > 1), (plan.name, name, names)

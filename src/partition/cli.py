@@ -30,6 +30,7 @@ from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
 from partition.limits import SAFETY_STOP_SECONDS
 from partition.solvers import SOLVERS
+from partition.spec import DEFAULT_BALANCE_PENALTY_KM
 
 VIOLATED_EXIT = 3
 """Exit status of ``plan``/``run`` when a configuration written breaks a rule of its spec (2 is for errors)."""
@@ -228,7 +229,8 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
     Returns
     -------
     callable
-        The function with ``--federations``, ``--feeders``, ``--trusts`` and ``--trust-penalty`` added.
+        The function with ``--federations``, ``--feeders``, ``--trusts``, ``--trust-penalty`` and
+        ``--balance-penalty`` added.
     """
     return _with_options(
         func,
@@ -258,6 +260,14 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=float,
                 default=None,
                 help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
+            ),
+            click.option(
+                "--balance-penalty",
+                type=float,
+                default=None,
+                help="km added to the objective per percentage point of the mean a partnership's pupils lie outside "
+                f"the preferred band, half-way between the mean and each limit (default {DEFAULT_BALANCE_PENALTY_KM:g}; "
+                "0: any size within the bounds is as good as another).",
             ),
         ],
     )
@@ -507,6 +517,7 @@ OPTION_NAMES = {
     "feeders": "--feeders",
     "trusts": "--trusts",
     "trust_penalty_km": "--trust-penalty",
+    "balance_penalty_km": "--balance-penalty",
     "name": "--solver",
     "time_limit": "--time-limit",
     "alternatives": "--alternatives",
@@ -542,6 +553,7 @@ def _spec_from_options(
     trusts: str | None = None,
     trust_penalty: float | None = None,
     feeders: str | None = None,
+    balance_penalty: float | None = None,
 ) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
     from partition.schema import Source
@@ -562,6 +574,7 @@ def _spec_from_options(
         "feeders": feeders or None,
         "trusts": trusts or None,
         "trust_penalty_km": trust_penalty,
+        "balance_penalty_km": balance_penalty,
     }
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
     return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
@@ -665,6 +678,7 @@ def plan_cmd(
         trusts,
         trust_penalty,
         feeders=opts.pop("feeders", None),
+        balance_penalty=opts.pop("balance_penalty", None),
     )
     solver_options = {
         "name": solver,
@@ -805,6 +819,7 @@ def batch_cmd(
         trusts,
         trust_penalty,
         feeders=opts.pop("feeders", None),
+        balance_penalty=opts.pop("balance_penalty", None),
     )
     solver_options = {"name": solver, "time_limit": time_limit}
     _validate_options(SolverSchema, solver_options)
@@ -984,6 +999,7 @@ def run_cmd(
     feeders: str | None,
     trusts: str | None,
     trust_penalty: float | None,
+    balance_penalty: float | None,
     workers: int | None,
     scheduler: str | None,
 ) -> None:
@@ -1001,7 +1017,13 @@ def run_cmd(
     spec = load_scenario(scenario)
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    changes = {"federations": federations, "feeders": feeders, "trusts": trusts, "trust_penalty_km": trust_penalty}
+    changes = {
+        "federations": federations,
+        "feeders": feeders,
+        "trusts": trusts,
+        "trust_penalty_km": trust_penalty,
+        "balance_penalty_km": balance_penalty,
+    }
     if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
         from partition.schema import Source
         from partition.workflow import spec_from_options

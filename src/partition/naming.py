@@ -80,29 +80,31 @@ shared after every candidate gets a number ("Fareham 2"), also noted.
 
 Stable names and overrides
 --------------------------
-``fixed`` names (``pinned`` locks, the ``[names]`` table of a scenario, names
-inherited from an earlier configuration) are kept and never generated for
-another partnership. :func:`inherit_names` gives a configuration the names of
-an earlier one: partnerships are matched one-to-one by shared pupils
-(:func:`match_by_overlap`, the Hungarian method) and a match is kept when the
-two share a majority of each one's pupils — the same partnership, redrawn. An
-inherited name is kept only while it is true of the partnership: its first
-place is the partnership's first place or holds at least
-:data:`INHERIT_SHARE` of its pupils, and its other parts are places or
-sub-places of its schools (a partnership that lost most of Sarisbury Green is
-no longer called "Sarisbury Green"). A partnership with no such match, or
-whose inherited name is no longer true, gets its own name.
+``fixed`` names (``pinned`` locks, the ``[names]`` table of a scenario) are
+kept and never generated for another partnership. :func:`inherit_names` gives a
+configuration the names of an earlier one: partnerships are matched one-to-one
+by shared pupils (:func:`match_by_overlap`, the Hungarian method) and a match
+is kept when the two share a majority of each one's pupils — the same
+partnership, redrawn. An inherited name is kept only while it is true of the
+partnership: its first place is the partnership's first place (the place of
+the largest share of its pupils), and its other parts are places or sub-places
+of its schools (a partnership that lost most of Sarisbury Green is no longer
+called "Sarisbury Green"; one whose Totton schools now outnumber its Ringwood
+ones is no longer "Ringwood"). A true inherited name is the partnership's first
+candidate and clashes like any other; a partnership with no such match, or
+whose inherited name is no longer true, gets its own name. A bare place name
+("Gosport") clashes with any other name of the same first place ("Gosport &
+Stubbington"), so two partnerships of one town are always told apart by a
+second place or a sub-place.
 
 So ``partition plan --k 23`` and ``partition run`` (k = 22, 23, ...) give the
 same grouping the same names except where a partnership of the run is the
 same partnership as one of an earlier configuration and keeps that one's
 name although its own would differ: its qualifier ("Hedge End" where alone it
-would be "Hedge End & Fair Oak") or, when its first two places swapped, its
-first place while the old one still holds :data:`INHERIT_SHARE` of its pupils.
-Because the names kept differ, another partnership may then take a different
-one of its own candidates (a shorter one where the clash that lengthened it is
-gone, or its next one). ``tests/test_naming.py`` checks that every difference
-is of these kinds.
+would be "Hedge End & Fair Oak"). Because the names kept differ, another
+partnership may then take a different one of its own candidates (a shorter one
+where the clash that lengthened it is gone, or its next one).
+``tests/test_naming.py`` checks that every difference is of these kinds.
 :class:`NameOverrides` holds the scenario's ``[names]`` table: ``schools``
 (URN -> name: the partnership that contains the school is called that) and
 ``rename`` (generated name -> name, in every configuration). Partnership ids
@@ -141,9 +143,6 @@ TOWN_MEDIAN_KM = 1.5
 
 TOWN_SHARE = 0.5
 """A postal town holding this share of the LA's schools or more is a postal district (London), not its town."""
-
-INHERIT_SHARE = 0.2
-"""Least share of a partnership's pupils the first place of an inherited name must hold for the name to be kept."""
 
 MATCH_SHARE = 0.5
 """Two partnerships of different configurations are "the same" when they share more than this share of each one's pupils."""
@@ -818,18 +817,27 @@ def name_parts(name: str) -> list[str]:
 
 def _true_of(name: str, group: pd.DataFrame) -> bool:
     """Whether an inherited name still describes a partnership: its first place is the partnership's first
-    place or holds at least :data:`INHERIT_SHARE` of its pupils, and its other parts are places or
-    sub-places of its schools. A partnership with no place of the LA keeps what it inherits."""
+    place (the place of the largest share of its pupils), and its other parts are places or sub-places of its
+    schools. A partnership with no place of the LA keeps what it inherits."""
     places = group[group["place"] != ""]
     if places.empty:
         return True
     parts = [place_key(p) for p in name_parts(name)]
     if not parts:
         return False
-    share = places.groupby(places["place"].map(place_key))["pupils"].sum() / (float(group["pupils"].sum()) or 1.0)
-    leading = set(share[share >= INHERIT_SHARE].index) | {place_key(_ranked(group, "place")[0])}
-    own = set(share.index) | {place_key(v) for v in group["sub"] if v}
-    return parts[0] in leading and set(parts[1:]) <= own
+    own = {place_key(v) for v in places["place"]} | {place_key(v) for v in group["sub"] if v}
+    return parts[0] == place_key(_ranked(group, "place")[0]) and set(parts[1:]) <= own
+
+
+def _stem(name: str) -> str:
+    """The first place of a name (``"Gosport & Stubbington"`` -> ``"Gosport"``), by its key."""
+    parts = name_parts(name)
+    return place_key(parts[0]) if parts else place_key(name)
+
+
+def _bare(name: str) -> bool:
+    """A name that is a single place, with nothing to tell it from another partnership of that place."""
+    return len(name_parts(name)) == 1 and not re.search(r" \d+$", name)
 
 
 def _candidates(group: pd.DataFrame) -> list[str]:
@@ -891,9 +899,11 @@ def partnership_names(
     groups = {int(lab): g for lab, g in frame.groupby("label")}
     notes: list[str] = []
     cands = {lab: _candidates(g) or _district_name(lab, g, notes) for lab, g in groups.items()}
-    inherited = {lab: n for lab, n in (inherited or {}).items() if lab in groups and _true_of(n, groups[lab])}
     chosen = {**_override_names(schools, labels, overrides, fixed), **fixed}
-    names = _given_names(_by_precedence(chosen, kept or {}, inherited, groups), groups)
+    names = _given_names(_by_precedence(chosen, kept or {}, {}, groups), groups)
+    for lab, name in (inherited or {}).items():  # a true inherited name is the first candidate, settled as the rest
+        if lab in groups and lab not in names and name not in names.values() and _true_of(name, groups[lab]):
+            cands[lab] = [name, *(c for c in cands[lab] if c != name)]
     current = _settle_candidates(cands, names, dict(overrides.rename))
     for lab in sorted(current, key=lambda x: (current[x], int(groups[x]["URN"].min()))):
         names[lab] = _numbered(current[lab], names, notes)
@@ -953,13 +963,16 @@ def _settle_candidates(
 ) -> dict[int, str]:
     """``{label: name}`` for the partnerships without a given name: every partnership whose current
     candidate (after ``renames``) clashes with another's or with a given name moves on to its next
-    candidate, until no clashing partnership has one left."""
+    candidate, until no clashing partnership has one left. A bare place name ("Gosport") also clashes with
+    any other name of the same first place ("Gosport & Stubbington"): two partnerships of one town are told
+    apart by their names."""
     step = {lab: 0 for lab in cands if lab not in names}
     taken = set(names.values())
     while True:
         current = {lab: renames.get(cands[lab][step[lab]], cands[lab][step[lab]]) for lab in step}
         counts = Counter(current.values())
-        clash = {lab for lab, n in current.items() if counts[n] > 1 or n in taken}
+        stems = Counter(_stem(n) for n in [*current.values(), *taken])
+        clash = {lab for lab, n in current.items() if counts[n] > 1 or n in taken or (_bare(n) and stems[_stem(n)] > 1)}
         movable = {lab for lab in clash if step[lab] + 1 < len(cands[lab])}
         if not movable:
             return current

@@ -34,6 +34,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from partition.balance import Balance
 from partition.errors import InfeasibleError, SpecError
 from partition.federations import FIX_IGNORE, Group, effective_locks, locked_federations
 from partition.graph import describe_unit, describe_units
@@ -77,6 +78,9 @@ class Problem:
         more loaded schools), as :func:`partition.federations.trusts` groups them.
     trust_names
         Names for the indices of ``point_trust``.
+    balance_km_per_point
+        Objective penalty (km) per percentage point of the mean a partnership's size lies outside the preferred
+        band (:mod:`partition.balance`): the spec's ``balance_penalty_km``; 0 for none.
     trust_penalty_km
         Objective penalty (km) per trust split (a trust's partnerships beyond its first): the spec's with
         ``trusts = "prefer"``, else 0.
@@ -128,6 +132,7 @@ class Problem:
     point_trust: np.ndarray | None = None
     trust_names: tuple[str, ...] = ()
     trust_penalty_km: float = 0.0
+    balance_km_per_point: float = 0.0
 
     @property
     def n(self) -> int:
@@ -146,6 +151,16 @@ class Problem:
         if self.needs_anchors and self.point_anchor is not None:
             return np.asarray(self.point_anchor, dtype=bool)
         return np.ones(len(self.point_w), dtype=bool)
+
+    @cached_property
+    def balance(self) -> Balance:
+        """The preferred band of every size bound and its price (:class:`partition.balance.Balance`, in the order
+        of :attr:`limits`; ``km_per_point`` 0 without a balance penalty)."""
+        names = list(self.limits)
+        totals = np.array([float(np.sum(self.attrs[a])) for a in names])
+        low = np.array([self.limits[a][0] for a in names], dtype=float)
+        high = np.array([self.limits[a][1] for a in names], dtype=float)
+        return Balance.of(low, high, totals, self.k, self.balance_km_per_point)
 
     @cached_property
     def edges(self) -> np.ndarray:
@@ -813,6 +828,7 @@ def build_problem(
         point_trust=point_trust,
         trust_names=trust_names,
         trust_penalty_km=spec.trust_penalty_km if spec.trusts == "prefer" else 0.0,
+        balance_km_per_point=spec.balance_penalty_km,
     )
     feasibility(problem)
     return problem

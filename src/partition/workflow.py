@@ -202,7 +202,8 @@ def spec_from_options(
     changes
         Any of ``k`` (list), ``tolerance`` (pupils, a fraction), ``schools_min``, ``schools_max``
         (schools per partnership), ``anchors`` (bool), ``districts``, ``split_penalty_km`` (km),
-        ``random_state``, ``objective``, ``federations``, ``trusts``, ``trust_penalty_km`` (km); a key that is None is not a change. ``tolerance`` replaces the pupils
+        ``random_state``, ``objective``, ``federations``, ``trusts``, ``trust_penalty_km`` (km),
+        ``balance_penalty_km`` (km per point); a key that is None is not a change. ``tolerance`` replaces the pupils
         bound's tolerance (a pupils bound of ±10 % is added when the spec has none); a schools
         bound replaces the spec's ``n_schools`` bound.
     source

@@ -161,6 +161,7 @@ class _State:
         self.district_count = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
         np.add.at(self.district_count, (self.labels, self.block_district), 1)
         self.trust_penalty = problem.trust_penalty_km
+        self.balance = problem.balance if problem.balance_km_per_point and names else None
         self.block_trusts: list[tuple[np.ndarray, np.ndarray]] = []
         self.trust_count = np.zeros((k, 0), dtype=int)
         if self.trust_penalty:
@@ -236,12 +237,19 @@ class _State:
         :func:`partition.federations.trust_splits` (0 without a trust penalty: not counted)."""
         return int(((self.trust_count > 0).sum(axis=0) - 1).clip(min=0).sum())
 
+    def balance_km(self) -> float:
+        """The balance term (km): Σ over partnerships of :meth:`partition.balance.Balance.penalty_km` (0 without a
+        balance penalty)."""
+        return float(self.balance.penalty_km(self.sums).sum()) if self.balance is not None else 0.0
+
     def objective(self) -> float:
-        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split
-        and the trust penalty (km) per trust split."""
+        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split,
+        the trust penalty (km) per trust split and the balance term (km, :meth:`balance_km`)."""
         value = self.cost.sum() / self.total_w + self.penalty * self.splits()
         if self.trust_penalty:
             value += self.trust_penalty * self.trust_splits()
+        if self.balance is not None:
+            value += self.balance_km()
         return float(value)
 
     # --- moves --------------------------------------------------------------
@@ -321,6 +329,10 @@ class _State:
             d += self.penalty * self.split_delta(u, p, q)
         if self.trust_penalty:
             d += self.trust_penalty * self.trust_delta(u, p, q)
+        if self.balance is not None:
+            a = self.block_attr[u]
+            before = self.balance.penalty_km(self.sums[[p, q]]).sum()
+            d += float(self.balance.penalty_km(np.stack([self.sums[p] - a, self.sums[q] + a])).sum() - before)
         return d, cp, cq
 
     def evaluate(self, u: int, p: int, q: int) -> tuple[bool, float, float, float]:
@@ -742,7 +754,7 @@ def _recombine(state: _State, sizes: Sizes, rng: np.random.Generator, trees: int
     p, q = int(state.labels[state.edge_a[e]]), int(state.labels[state.edge_b[e]])
     points = np.concatenate([state.points[p], state.points[q]])
     area = merged_area(state.problem, state.labels, p, q, points)
-    found = best_split(area, sizes, rng, trees, state.penalty, state.total_w)
+    found = best_split(area, sizes, rng, trees, state.penalty, state.total_w, state.balance)
     if found is None:
         return set()
     half = found[1]

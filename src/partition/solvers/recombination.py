@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partition.balance import Balance
 from partition.problem import Problem
 
 SIZE_SLACK = 1e-9
@@ -408,7 +409,13 @@ def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.n
     return np.where(np.isfinite(best), best, 0.0)
 
 
-def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: float) -> np.ndarray:
+def cut_costs(
+    area: Area,
+    members: np.ndarray,
+    penalty_km: float,
+    total_pupils: float,
+    balance: tuple[Balance, np.ndarray] | None = None,
+) -> np.ndarray:
     """Objective (km) of the two halves of each cut: their share of wdist (or of the hub objective, when
     ``area.hub_ok`` is set) plus the split penalty, and the trust penalty (``area.trust_penalty_km``) per trust
     of the area with schools in both halves (:func:`_trust_splits`).
@@ -423,12 +430,15 @@ def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: 
         Split penalty (km) per district split (0: none).
     total_pupils
         Pupils of the whole problem (wdist's denominator).
+    balance
+        The preferred band and the size attributes of the area's nodes (nodes × attributes), when the objective
+        has a balance term (:mod:`partition.balance`).
 
     Returns
     -------
     numpy.ndarray
         Per cut, (cost of one half + cost of the other) / total pupils + penalty × splits of the two halves
-        + trust penalty × trusts divided between them.
+        + trust penalty × trusts divided between them + the balance term of the two halves.
     """
     side = members[:, area.point_node]
     if area.hub_ok is not None:
@@ -442,11 +452,21 @@ def cut_costs(area: Area, members: np.ndarray, penalty_km: float, total_pupils: 
         cost = cost + penalty_km * _district_splits(members, area.district)
     if area.trust_penalty_km and area.trust is not None:
         cost = cost + area.trust_penalty_km * _trust_splits(side, area.trust)
+    if balance is not None:
+        band, node_attr = balance
+        half = members.astype(float) @ node_attr
+        cost = cost + band.penalty_km(half) + band.penalty_km(node_attr.sum(axis=0) - half)
     return cost
 
 
 def best_split(
-    area: Area, sizes: Sizes, rng: np.random.Generator, trees: int, penalty_km: float, total_pupils: float
+    area: Area,
+    sizes: Sizes,
+    rng: np.random.Generator,
+    trees: int,
+    penalty_km: float,
+    total_pupils: float,
+    balance: Balance | None = None,
 ) -> tuple[float, np.ndarray] | None:
     """The best valid cut over ``trees`` random spanning trees of ``area``.
 
@@ -462,6 +482,8 @@ def best_split(
         Spanning trees drawn.
     penalty_km, total_pupils
         See :func:`cut_costs`.
+    balance
+        The preferred band when the objective has a balance term (:mod:`partition.balance`), else None.
 
     Returns
     -------
@@ -470,6 +492,7 @@ def best_split(
         ``area.nodes``; None when no tree has a valid cut.
     """
     n = len(area.nodes)
+    priced = (balance, sizes.attr[area.nodes]) if balance is not None and balance.km_per_point else None
     best: tuple[float, np.ndarray] | None = None
     for _ in range(trees):
         root, order, parent = random_tree(n, area.su, area.sv, rng)
@@ -482,7 +505,7 @@ def best_split(
             members = members[(members[:, area.apart[:, 0]] != members[:, area.apart[:, 1]]).all(axis=1)]
             if len(members) == 0:
                 continue
-        costs = cut_costs(area, members, penalty_km, total_pupils)
+        costs = cut_costs(area, members, penalty_km, total_pupils, priced)
         i = int(np.argmin(costs))
         if best is None or costs[i] < best[0]:
             best = (float(costs[i]), members[i])
