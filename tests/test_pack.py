@@ -409,3 +409,26 @@ def test_travel_comparison_says_when_an_alternative_is_shorter():
         "Average travel distance 3.61 km: shorter than 22 partnerships (proposal for consultation), 3.67 km (1.4 % less)."
     )
     assert travel_comparison(worse, main, table, titles).endswith("3.67 km (1.0 % more).")
+
+
+def test_the_pack_recommends_an_option_per_k_with_its_reasons_and_shows_partners_kept(pack):
+    """One recommendation per k, in plain words from the figures; the public table says how many of today's
+    partners each school keeps (a figure that differs between options, unlike a count of schools that change)."""
+    import html
+
+    from partition.pack import public_table
+    from partition.recommend import recommendations
+
+    plans, table, path = pack
+    public = " ".join(html.unescape(_public_part(path.read_text())).split())
+    assert "Recommended" in public
+    assert "For 22 partnerships:" in public and "For 23 partnerships:" in public
+    options = [p for p in plans if p.solver != "districts"]
+    chosen = recommendations(table, {22: "k22-ignore", 23: "k23-ignore"}, {p.name: p.k for p in options})
+    for r in chosen:
+        assert r.reasons[0] in public
+    figures = public_table(plans, table)
+    kept = figures["partners_kept"].drop("districts-11")
+    assert kept.between(0, 1).all() and kept.nunique() > 1
+    assert figures.at["districts-11", "partners_kept"] == 1.0
+    assert "Today" in public or "today" in public

@@ -526,6 +526,35 @@ def changed_schools(reference: Plan, other: Plan) -> pd.DataFrame:
     )
 
 
+def partners_kept(reference: Plan, other: Plan) -> float:
+    """The share of a school's partners in ``reference`` that are still its partners in ``other``, on average.
+
+    A school's partners are the other schools of its partnership. For each school of ``reference`` with at least
+    one partner, the share of them that share its partnership in ``other``; the mean over those schools. It does
+    not depend on names or ids, and unlike a count of schools that "change partnership" it tells apart an option
+    that splits today's partnerships in two from one that scatters them.
+
+    Parameters
+    ----------
+    reference, other
+        Plans of the same schools (matched by URN; a school missing from ``other`` keeps no partner).
+
+    Returns
+    -------
+    float
+        Between 0 and 1 (1: every partnership of ``reference`` is inside one of ``other``); NaN when no school of
+        ``reference`` has a partner.
+    """
+    a = reference.assignments.set_index("URN")["partnership_id"]
+    b = other.assignments.set_index("URN")["partnership_id"].reindex(a.index)
+    size = a.groupby(a).transform("size").astype(float)
+    together = a.groupby([a, b]).transform("size").astype(float).reindex(a.index).fillna(1.0)  # missing: alone
+    has = size > 1
+    if not has.any():
+        return float("nan")
+    return float(((together[has] - 1) / (size[has] - 1)).mean())
+
+
 def district_division(plan: Plan) -> tuple[int, int]:
     """How the plan divides districts, as planners count it.
 

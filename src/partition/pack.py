@@ -42,9 +42,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, rank_key
+from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, partners_kept, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
+from partition.recommend import recommendations
 from partition.wording import counted, plural
 
 if TYPE_CHECKING:
@@ -315,10 +316,12 @@ PUBLIC: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
-        "schools_changed",
-        "schools that change partnership",
-        "schools",
-        "Schools whose partnership would not have exactly the same schools as today's (as on the 'what changes' maps).",
+        "partners_kept",
+        "today's partners kept",
+        "% on average",
+        "For each school, the share of the schools in its partnership today that would still be in its partnership, "
+        "averaged over all schools: higher means less change for schools that already work together.",
+        scale=100,
         decimals=0,
     ),
 )
@@ -398,18 +401,16 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
     ----------
     plans
         The configurations; the current arrangement (:data:`CURRENT_SOLVER`), when among them, is what
-        "schools that change partnership" is counted from.
+        "today's partners kept" is counted from.
     table
         Their :func:`partition.compare.scorecard`.
 
     Returns
     -------
     pandas.DataFrame
-        Index as ``table``; the keys of :data:`PUBLIC` that can be filled (``schools_changed`` only with a
+        Index as ``table``; the keys of :data:`PUBLIC` that can be filled (``partners_kept`` only with a
         current arrangement).
     """
-    from partition.maps.changes import school_changes
-
     out = pd.DataFrame(index=table.index)
     for key in ("k", "max_abs_deviation", "near_limit", "robustness", "wdist_km", "districts_divided"):
         if key in table.columns:
@@ -424,9 +425,7 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
     current = next((p for p in plans if p.solver == CURRENT_SOLVER), None)
     by_name = {p.name: p for p in plans}
     if current is not None:
-        out["schools_changed"] = [
-            int((~school_changes(current, by_name[n])["unchanged"]).sum()) if n in by_name else None for n in out.index
-        ]
+        out["partners_kept"] = [partners_kept(current, by_name[n]) if n in by_name else None for n in out.index]
     return out[[c.key for c in PUBLIC if c.key in out.columns]]
 
 
@@ -437,7 +436,7 @@ def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mappi
     ----------
     plans
         The configurations (see :func:`public_table`; the current arrangement, when among them,
-        is what "schools that change partnership" is counted from).
+        is what "today's partners kept" is counted from).
     table
         Their :func:`partition.compare.scorecard` (index: configuration names).
     titles
@@ -468,6 +467,46 @@ def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mappi
         f"<dt>{html_text(c.label[:1].upper() + c.label[1:])}</dt><dd>{html_text(c.definition)}</dd>" for c in columns
     )
     return f"{_scroll(body, caption)}<h3>What the figures mean</h3><dl class='legend'>{terms}</dl>"
+
+
+def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> str:
+    """Which option is recommended for each number of partnerships, and why (:mod:`partition.recommend`).
+
+    Parameters
+    ----------
+    plans
+        The configurations (the current arrangement is never recommended).
+    table
+        Their :func:`partition.compare.scorecard`.
+    titles
+        ``{configuration name: title}``.
+
+    Returns
+    -------
+    str
+        HTML: a heading and one item per k with an option that meets the rules; empty when there is none.
+    """
+    options = [p for p in plans if p.solver != CURRENT_SOLVER and p.name in table.index]
+    proposals: dict[int, str] = {}
+    for p in options:
+        if not is_alternative(p):
+            proposals.setdefault(p.k, p.name)
+    chosen = recommendations(table, proposals, {p.name: p.k for p in options}, dict(titles))
+    if not chosen:
+        return ""
+    items = []
+    for r in chosen:
+        title = html_text(titles.get(r.name, r.name))
+        lead = f"For {html_text(counted(r.k, 'partnership'))}: <strong>{title}</strong>"
+        if r.is_alternative:
+            lead += f", rather than {html_text(titles.get(str(r.proposal), str(r.proposal)))}"
+        reasons = " ".join(html_text(t) for t in r.reasons)
+        items.append(f"<li>{lead}. {reasons}</li>")
+    return (
+        "<h3>Recommended</h3><p>For each number of partnerships, the option with the fewest partnerships near a size "
+        "limit, then the fewest infant and junior schools apart, then the shortest average travel distance:</p>"
+        f"<ul class='recommended'>{''.join(items)}</ul>"
+    )
 
 
 def public_columns(table: pd.DataFrame) -> list[tuple[str, list[Column]]]:
@@ -1501,6 +1540,7 @@ school. Printed, each link shows the name of its file.</p>
 <h2>Maps</h2>{_links(maps, titles)}
 <h2>Comparison</h2>
 {public_comparison_html(plans, scorecard, titles)}
+{recommended_html(plans, scorecard, titles)}
 {sections}
 <section class='appendix'><h2>For analysts and planners</h2>
 <p>The measures below are for people checking the method; the figures above are all a reader needs. Each

@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import platform
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -242,6 +242,38 @@ def _size_bounds(
     if schools:
         out.append({"attribute": "n_schools", "tolerance": None, "min": low, "max": high})
     return out
+
+
+def recommendation_lines(plans: Sequence[Plan], table: pd.DataFrame) -> str:
+    """The recommended option per k (:mod:`partition.recommend`) as Markdown lines for ``comparison.md``.
+
+    Parameters
+    ----------
+    plans
+        The configurations of ``table`` (alternatives and main proposals; others are left out).
+    table
+        Their scorecard.
+
+    Returns
+    -------
+    str
+        A "Recommended" heading and one line per k (configuration names, then the reasons); empty without any.
+    """
+    from partition.recommend import recommendations
+
+    options = [p for p in plans if p.name in table.index and p.solver != "districts"]
+    proposals: dict[int, str] = {}
+    for p in options:
+        if not p.is_alternative:
+            proposals.setdefault(p.k, p.name)
+    chosen = recommendations(table, proposals, {p.name: p.k for p in options})
+    lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
+    return (
+        "\nRecommended (fewest partnerships near a size limit, then feeder pairs split, then distance):\n\n"
+        + ("\n".join(lines) + "\n")
+        if lines
+        else ""
+    )
 
 
 def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
@@ -937,7 +969,8 @@ def write_outputs(
         timings["comparison_maps"] = round(time.perf_counter() - t, 2)
     drawn = [m.relative_to(folder) for m in drawn]
     if table is not None:
-        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n")
+        advice = recommendation_lines(plans, table)
+        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n" + advice)
         (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
     if exports:
         t = time.perf_counter()

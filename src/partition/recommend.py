@@ -1,0 +1,148 @@
+"""Which option to recommend for each number of partnerships, and why, computed from the comparison's figures.
+
+For each k, among the options that meet every rule (the main proposal and its alternatives), the recommended
+option is the one with
+
+1. the fewest partnerships near a size limit (``near_limit``: the next roll count may break the rule),
+2. then the fewest feeder pairs (infant and junior schools) split between partnerships,
+3. then the shortest average travel distance (``wdist_km``; differences under :data:`SAME_DISTANCE_KM` count
+   as equal, and then the more robust option is preferred: ``robustness``),
+4. then the main proposal before its alternatives.
+
+Each reason is written from the figures in plain words. When the recommended option is an alternative, the
+reasons say why it is recommended over the proposal, so a better alternative is never left unexplained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from partition.wording import counted
+
+SAME_DISTANCE_KM = 0.005
+"""Average travel distances closer than this (km, 5 m) are treated as equal."""
+
+VALID = ("optimal", "feasible")
+"""Scorecard statuses of options that meet every rule."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The option recommended for one k.
+
+    Attributes
+    ----------
+    k
+        Partnerships.
+    name
+        The recommended configuration's name (an index of the scorecard).
+    proposal
+        The main proposal's name for this k (None when it breaks a rule or is absent).
+    reasons
+        Plain sentences, from the figures.
+    """
+
+    k: int
+    name: str
+    proposal: str | None
+    reasons: tuple[str, ...]
+
+    @property
+    def is_alternative(self) -> bool:
+        """Whether an alternative is recommended over the main proposal."""
+        return self.proposal is not None and self.name != self.proposal
+
+
+def _figure(row: pd.Series, key: str, default: float = 0.0) -> float:
+    value = row.get(key)
+    return default if value is None or pd.isna(value) else float(value)
+
+
+def _sort_key(name: str, row: pd.Series, proposal: str | None) -> tuple:
+    distance = round(_figure(row, "wdist_km", float("inf")) / SAME_DISTANCE_KM)
+    return (
+        _figure(row, "near_limit"),
+        _figure(row, "feeder_pairs_split"),
+        distance,
+        -_figure(row, "robustness"),
+        name != proposal,
+        name,
+    )
+
+
+def _near(n: int) -> str:
+    return "no partnership is" if n == 0 else f"{counted(n, 'partnership')} {'is' if n == 1 else 'are'}"
+
+
+def _reasons(best: str, table: pd.DataFrame, others: list[str], titles: dict[str, str]) -> tuple[str, ...]:
+    """Plain sentences: the recommended option's figures, then the figure that decided against each rival."""
+    row = table.loc[best]
+    near = int(_figure(row, "near_limit"))
+    robust = row.get("robustness")
+    first = f"{_near(near).capitalize()} near a size limit"
+    if robust is not None and pd.notna(robust):
+        first += (
+            f", and in {float(robust):.0%} of trial changes to school rolls every partnership stays within the rules"
+        )
+    out = [f"{first}; the average travel distance is {_figure(row, 'wdist_km'):.2f} km."]
+    for other in others:
+        theirs, title = table.loc[other], titles.get(other, other)
+        if _figure(theirs, "near_limit") > near:
+            shorter = _figure(row, "wdist_km") - _figure(theirs, "wdist_km") >= SAME_DISTANCE_KM
+            out.append(
+                f"In {title}, {_near(int(_figure(theirs, 'near_limit')))} near a size limit"
+                + (
+                    f", although its average travel distance is shorter ({_figure(theirs, 'wdist_km'):.2f} km)."
+                    if shorter
+                    else "."
+                )
+            )
+        elif _figure(theirs, "feeder_pairs_split") > _figure(row, "feeder_pairs_split"):
+            pairs = counted(int(_figure(theirs, "feeder_pairs_split")), "infant and junior pair")
+            out.append(f"{title} puts {pairs} in different partnerships.")
+        elif _figure(theirs, "wdist_km") - _figure(row, "wdist_km") >= SAME_DISTANCE_KM:
+            out.append(f"{title} has a longer average travel distance ({_figure(theirs, 'wdist_km'):.2f} km).")
+        elif _figure(theirs, "robustness") < _figure(row, "robustness"):
+            out.append(f"{title} is as compact but less robust to changes in school rolls.")
+        else:
+            out.append(f"{title} is no better on any of these measures, so the proposal comes first.")
+    return tuple(out)
+
+
+def recommendations(
+    table: pd.DataFrame, proposals: dict[int, str], k_of: dict[str, int], titles: dict[str, str] | None = None
+) -> list[Recommendation]:
+    """The recommended option per k (see the module docstring).
+
+    Parameters
+    ----------
+    table
+        :func:`partition.compare.scorecard` of the options (index: configuration names; ``status``,
+        ``near_limit``, ``feeder_pairs_split``, ``wdist_km``, ``robustness`` where known).
+    proposals
+        ``{k: main proposal's name}``.
+    k_of
+        ``{configuration name: k}`` for every proposed option (the current arrangement left out).
+    titles
+        ``{configuration name: plain title}`` for the reasons (default: the names).
+
+    Returns
+    -------
+    list of Recommendation
+        One per k with an option that meets every rule, in order of k.
+    """
+    titles = titles or {}
+    out = []
+    for k in sorted(set(k_of.values())):
+        names = [n for n, kk in k_of.items() if kk == k and n in table.index]
+        valid = [n for n in names if str(table.at[n, "status"]) in VALID] if "status" in table else names
+        if not valid:
+            continue
+        proposal = proposals.get(k) if proposals.get(k) in valid else None
+        ranked = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal))
+        best = ranked[0]
+        reasons = _reasons(best, table, [n for n in ranked[1:]], titles)
+        out.append(Recommendation(k, best, proposal, reasons))
+    return out
