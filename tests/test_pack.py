@@ -150,7 +150,7 @@ def test_table_has_units_percentages_and_definitions(pack):
     assert "max_abs_deviation" not in text and "mean_polsby_popper" not in text
     assert "<span class='unit'>(&#37;)</span>" in text and "<span class='unit'>(km)</span>" in text
     shown = [c for _, columns in public_columns(table) for c in columns]
-    assert {c.key for c in shown} >= {"wdist_km", "districts_divided", "rank_wdist_km"}
+    assert {c.key for c in shown} >= {"wdist_km", "districts_divided", "districts_whole", "rank_wdist_km"}
     assert all(c.definition for c in shown)
     # the public table, the analysts' tables, a table of partnerships per configuration, and a school list per
     # partnership of the main proposals only (k22, k23): not of the alternative nor of the current arrangement

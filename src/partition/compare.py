@@ -224,6 +224,14 @@ COLUMNS: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
+        "districts_whole",
+        "districts kept whole",
+        "districts",
+        "Districts whose partnerships all lie inside the district (it may hold several partnerships, but none "
+        "reaches into another district).",
+        decimals=0,
+    ),
+    Column(
         "federations_kept",
         "federations kept together",
         "federations",
@@ -573,6 +581,28 @@ def district_division(plan: Plan) -> tuple[int, int]:
     return sum(1 for n in pieces if n > 1), sum(n - 1 for n in pieces)
 
 
+def districts_whole(plan: Plan) -> int:
+    """Districts kept whole: every partnership with schools in the district has schools in no other district.
+
+    Parameters
+    ----------
+    plan
+        A configuration (its ``assignments``: ``district`` and ``partnership_id`` of each school).
+
+    Returns
+    -------
+    int
+        Such districts (0 when the assignments do not say the schools' districts).
+    """
+    a = plan.assignments
+    if "district" not in a.columns:
+        return 0
+    spans = a.groupby("partnership_id")["district"].nunique()
+    crossing = a["partnership_id"].map(spans) > 1
+    broken = set(a.loc[crossing, "district"])
+    return int(len(set(a["district"]) - broken))
+
+
 def group_columns(plan: Plan) -> dict[str, object]:
     """``federations_split``, ``federations_kept`` and ``trust_splits`` of a plan, when its data has federations or
     trusts (from ``plan.details``, see :func:`partition.planner.group_details`); empty otherwise.
@@ -657,6 +687,7 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
         row: dict[str, object] = {"configuration": plan.name, "status": plan.status}
         row.update({c.key: plan.scores.get(c.key) for c in COLUMNS[1:] if c.key in plan.scores})
         row["districts_divided"], row["district_splits"] = district_division(plan)
+        row["districts_whole"] = districts_whole(plan)
         row.update(group_columns(plan))
         row.update(member_columns(plan))
         row["violations"] = "; ".join(plan.scores.get("violations", []))

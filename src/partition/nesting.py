@@ -314,6 +314,63 @@ def smallest_tolerance(
     return None
 
 
+WITHIN_DISTRICTS_STEP = 0.01
+"""The within-districts family's tolerance is the smallest that nesting needs, rounded up to this step (1 %)."""
+
+
+def district_totals(units: pd.DataFrame) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """Each district's totals and anchor sites, as :func:`apportion` takes them.
+
+    Parameters
+    ----------
+    units
+        Planning units with ``district``, ``anchors`` and the size attributes (``pupils``, ``n_schools``,
+        ``population`` as present).
+
+    Returns
+    -------
+    (dict, dict)
+        District name -> attribute -> total; district name -> units holding an anchor school.
+    """
+    totals, anchors = {}, {}
+    for d, g in units.groupby("district"):
+        totals[str(d)] = {a: float(g[a].sum()) for a in ("pupils", "n_schools", "population") if a in g}
+        anchors[str(d)] = int((g["anchors"] > 0).sum())
+    return totals, anchors
+
+
+def within_districts_spec(units: pd.DataFrame, spec: PlanSpec, k: int) -> tuple[PlanSpec | None, str]:
+    """The spec of the within-districts configuration at ``k``: every partnership inside one district (mode
+    ``nest``), the first size bound's tolerance widened to the smallest that allows it.
+
+    Parameters
+    ----------
+    units
+        Planning units (see :func:`district_totals`).
+    spec
+        The balanced spec (its size bounds, anchors, locks and preferences are kept).
+    k
+        Partnerships.
+
+    Returns
+    -------
+    (PlanSpec or None, str)
+        The spec (``k = (k,)``, districts ``nest``, tolerance ``max(spec's, smallest needed)`` rounded up to
+        :data:`WITHIN_DISTRICTS_STEP`) and an empty string; or None and why there is none (the first size bound
+        has no tolerance, or no tolerance up to 90 % lets the districts hold k partnerships).
+    """
+    first = spec.size[0]
+    if first.tolerance is None:
+        return None, f"the first size bound ({first.attribute}) has no tolerance to widen"
+    totals, anchors = district_totals(units)
+    needed = smallest_tolerance(totals, anchors, spec, k)
+    if needed is None:
+        return None, f"no {first.attribute} tolerance up to ±90 % lets the districts hold {k} partnerships"
+    tolerance = max(first.tolerance, math.ceil(round(needed / WITHIN_DISTRICTS_STEP, 6)) * WITHIN_DISTRICTS_STEP)
+    size = (replace(first, tolerance=round(tolerance, 4)), *spec.size[1:])
+    return replace(spec, k=(k,), districts="nest", size=size), ""
+
+
 def _fixes(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> str:
     """The smallest changes that make nesting feasible: a tolerance, or other values of k."""
     attr = spec.size[0].attribute

@@ -45,7 +45,7 @@ import pandas as pd
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, partners_kept, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
-from partition.recommend import recommendations
+from partition.recommend import candidates, recommendations
 from partition.wording import counted, plural
 
 if TYPE_CHECKING:
@@ -152,6 +152,7 @@ def plain_title(plan: Plan) -> str:
     -------
     str
         ``"23 partnerships (proposal for consultation)"``, ``"23 partnerships (alternative 1)"``,
+        ``"23 partnerships within districts (for comparison, pupils within ±35% of the average)"`` (mode nest),
         ``"Current arrangement: 11 district partnerships"``, or the plan's name.
     """
     if plan.solver == CURRENT_SOLVER:
@@ -160,6 +161,10 @@ def plain_title(plan: Plan) -> str:
         return f"{counted(plan.k, 'partnership')} (alternative {plan.alternative})"
     if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
+    if plan.spec is not None and plan.spec.districts == "nest":
+        tolerance = _tolerance(plan)
+        band = f", pupils within ±{tolerance:.0%} of the average" if tolerance is not None else ""
+        return f"{counted(plan.k, 'partnership')} within districts (for comparison{band})"
     return f"{counted(plan.k, 'partnership')} (proposal for consultation)"
 
 
@@ -309,10 +314,11 @@ PUBLIC: tuple[Column, ...] = (
         decimals=1,
     ),
     Column(
-        "districts_divided",
-        "districts divided",
+        "districts_whole",
+        "districts kept whole",
         "districts",
-        "Districts whose schools are shared between two or more partnerships.",
+        "Districts all of whose partnerships lie inside the district: a district may hold several partnerships, "
+        "but none of them reaches into another district.",
         decimals=0,
     ),
     Column(
@@ -352,6 +358,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "districts_divided",
             "district_splits",
             "partnerships_spanning_districts",
+            "districts_whole",
             "schools_moved",
             "ari",
             "vi",
@@ -412,7 +419,7 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
         current arrangement).
     """
     out = pd.DataFrame(index=table.index)
-    for key in ("k", "max_abs_deviation", "near_limit", "robustness", "wdist_km", "districts_divided"):
+    for key in ("k", "max_abs_deviation", "near_limit", "robustness", "wdist_km", "districts_whole"):
         if key in table.columns:
             out[key] = table[key]
     if "status" in table.columns:
@@ -486,7 +493,7 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
     str
         HTML: a heading and one item per k with an option that meets the rules; empty when there is none.
     """
-    options = [p for p in plans if p.solver != CURRENT_SOLVER and p.name in table.index]
+    options = [p for p in candidates(plans) if p.name in table.index]
     proposals: dict[int, str] = {}
     for p in options:
         if not is_alternative(p):
@@ -1460,6 +1467,44 @@ def _alternatives_section(
     return f"<section class='configuration'>{summaries}</section>"
 
 
+def within_districts(plan: Plan) -> bool:
+    """Whether ``plan`` is of the within-districts family (every partnership inside one district, mode nest)."""
+    return plan.solver != CURRENT_SOLVER and plan.spec is not None and plan.spec.districts == "nest"
+
+
+def _within_section(
+    within: list[Plan],
+    proposals: list[Plan],
+    scorecard: pd.DataFrame,
+    colours: Mapping[str, list[str]],
+    titles: Mapping[str, str],
+) -> str:
+    """The within-districts configurations, shown beside the proposals so the price of keeping districts whole
+    can be seen: a lead saying what they keep and what it costs in size, then each with its map, partnerships and
+    how its travel compares ("" when there is none)."""
+    if not within:
+        return ""
+    spread = sorted({t for t in map(_tolerance, within) if t is not None})
+    proposed = sorted({t for t in map(_tolerance, proposals) if t is not None})
+    sizes = (
+        f"partnerships must be allowed to differ more in size: up to ±{spread[-1]:.0%} of the average"
+        + (f", against ±{proposed[-1]:.0%} in the proposals" if proposed else "")
+        if spread
+        else "partnerships must be allowed to differ more in size"
+    )
+    lead = (
+        "<h2>Keeping every district whole</h2><p>In these configurations every partnership lies inside one district, "
+        "so each district council works with partnerships of its own area only. To do that, "
+        f"{html_text(sizes)}. They are shown so that this choice can be seen, not proposed.</p>"
+    )
+    notes = [
+        travel_comparison(p, main, scorecard, titles) if (main := main_of(p, proposals)) is not None else ""
+        for p in within
+    ]
+    summaries = "".join(_summary(p, colours, titles, 3, lead if i == 0 else "", notes[i]) for i, p in enumerate(within))
+    return f"<section class='configuration'>{summaries}</section>"
+
+
 def _planners_section(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
     """The planners' editor links of the appendix ("" when no editor was written)."""
     planner_links = [m for m in maps if any(m.kind in kinds for _, kinds in PLANNER_GROUPS)]
@@ -1513,11 +1558,13 @@ def consultation_pack(
     colours = dict(colours) if colours is not None else _run_colours(plans)
     banner, broken = _banner(plans, titles)
     page_title = ("⚠ Some configurations do not meet the rules — " if broken else "") + title
-    proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p)]
+    proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p) and not within_districts(p)]
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     sections = "".join(_proposal(p, colours, titles) for p in proposals)
     sections += _alternatives_section(alternatives, proposals, scorecard, colours, titles)
+    within = [p for p in plans if within_districts(p) and not is_alternative(p)]
+    sections += _within_section(within, proposals, scorecard, colours, titles)
     planners = _planners_section(maps, titles)
     for p in current:
         sections += (

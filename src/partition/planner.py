@@ -53,7 +53,7 @@ from partition.headroom import headroom, headroom_column
 from partition.limits import SAFETY_STOP_SECONDS
 from partition.members import counts_by_partnership, place_members
 from partition.naming import NameOverrides, inherit_names, partnership_names
-from partition.nesting import apportion, district_pieces
+from partition.nesting import apportion, district_pieces, district_totals
 from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
@@ -326,10 +326,7 @@ def make_plan(
     names_fixed: dict[int, str] = {}
     results: list[SolverResult] = []
     if spec.districts == "nest":
-        totals, anchors = {}, {}
-        for d, g in units.groupby("district"):
-            totals[d] = {a: float(g[a].sum()) for a in ("pupils", "n_schools", "population") if a in g}
-            anchors[d] = int((g["anchors"] > 0).sum())
+        totals, anchors = district_totals(units)
         counts = apportion(totals, anchors, spec, k, district_pieces(units, graph, schools))
         county = {a: float(units[a].sum()) for a in ("pupils", "n_schools", "population") if a in units}
         offset = 0

@@ -1,7 +1,7 @@
 """Which option to recommend for each number of partnerships, and why, computed from the comparison's figures.
 
 For each k, among the options that meet every rule (the main proposal and its alternatives), the recommended
-option is the one with
+option is the one with (the within-districts family, shown for comparison, is not among them: :func:`candidates`)
 
 1. the fewest partnerships near a size limit (``near_limit``: the next roll count may break the rule),
 2. then the fewest feeder pairs (infant and junior schools) split between partnerships,
@@ -26,6 +26,26 @@ SAME_DISTANCE_KM = 0.005
 
 VALID = ("optimal", "feasible")
 """Scorecard statuses of options that meet every rule."""
+
+
+def candidates(plans) -> list:
+    """The options a recommendation chooses among: every configuration but the current arrangement (solver
+    ``districts``), and but the within-districts family (mode nest) where a k has options planned across districts
+    (that family is shown for comparison, not proposed).
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+        The configurations of a run.
+
+    Returns
+    -------
+    list of Plan
+        In the order given.
+    """
+    options = [p for p in plans if p.solver != "districts"]
+    across = {p.k for p in options if p.spec is None or p.spec.districts != "nest"}
+    return [p for p in options if not (p.spec is not None and p.spec.districts == "nest" and p.k in across)]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ See ``configs/hampshire.toml``. Sections and keys:
     ``federations``, ``feeders``, ``trusts``, ``trust_penalty_km``, ``balance_penalty_km``).
 ``[solver]``
     ``name`` (``auto``, ``heuristic``, ``exact`` or a baseline), ``time_limit``,
-    ``alternatives``, ``min_difference``, ``within``.
+    ``alternatives``, ``min_difference``, ``within``, ``within_districts`` (also plan each k within
+    districts, see :func:`partition.nesting.within_districts_spec`).
 ``[outputs]``
     ``folder``, ``maps``, ``exports``, ``pack`` (booleans), ``basemap`` (``"osm"`` or ``"none"``), ``ensemble`` (plans sampled
     to rank each configuration; 0 for none), ``ensemble_chains`` (independent chains, default 4),
@@ -106,6 +107,11 @@ class SolverSchema(StrictModel):
     min_difference: int = Field(25, ge=1, description="a number of schools, 1 or more")
     within: float = Field(
         0.05, allow_inf_nan=False, ge=0, description="a share of the best wdist, 0 or more, e.g. 0.05"
+    )
+    within_districts: bool = Field(
+        False,
+        description="true or false: also plan each k with every partnership inside one district, at the smallest "
+        "pupil tolerance that allows it",
     )
 
 

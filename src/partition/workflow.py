@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import platform
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -53,6 +54,7 @@ from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.schema import Source
 from partition.spec import PlanSpec
 from partition.validate import checked
+from partition.warnings import DataWarning
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -259,9 +261,9 @@ def recommendation_lines(plans: Sequence[Plan], table: pd.DataFrame) -> str:
     str
         A "Recommended" heading and one line per k (configuration names, then the reasons); empty without any.
     """
-    from partition.recommend import recommendations
+    from partition.recommend import candidates, recommendations
 
-    options = [p for p in plans if p.name in table.index and p.solver != "districts"]
+    options = [p for p in candidates(plans) if p.name in table.index]
     proposals: dict[int, str] = {}
     for p in options:
         if not p.is_alternative:
@@ -676,6 +678,8 @@ def solve_configurations(
         if timings is not None:
             timings[f"k{k}"] = round(time.perf_counter() - t, 2)
         plans.extend(batch)
+    if solver.get("within_districts") and spec.districts != "nest" and not failures:
+        plans += _within_districts(inputs, spec, solver, plans, names, timings)
     if failures:
         more = len(failures) - SHOWN_VALUES
         raise InfeasibleError(
@@ -694,6 +698,49 @@ def solve_configurations(
             fix="report it: this is a fault of partition",
         )
     return [checked(plan, inputs) for plan in plans]
+
+
+def _within_districts(
+    inputs: Inputs,
+    spec: PlanSpec,
+    solver: dict[str, Any],
+    earlier: list[Plan],
+    names: NameOverrides | None,
+    timings: dict[str, float] | None,
+) -> list[Plan]:
+    """The within-districts family: for each k of ``spec``, one configuration with every partnership inside one
+    district at the smallest pupil tolerance that allows it (:func:`partition.nesting.within_districts_spec`).
+
+    A k for which there is none, or whose search finds none, is reported by a :class:`DataWarning` naming why;
+    the balanced configurations are published either way.
+    """
+    from partition.nesting import within_districts_spec
+    from partition.planner import make_plan
+
+    out: list[Plan] = []
+    for k in spec.k:
+        t = time.perf_counter()
+        nested, why = within_districts_spec(inputs.units, spec, k)
+        if nested is None:
+            warnings.warn(f"no configuration within districts at k = {k}: {why}", DataWarning, stacklevel=2)
+            continue
+        try:
+            plan = make_plan(
+                inputs,
+                nested,
+                k,
+                solver=str(solver.get("name", "auto")),
+                time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
+                earlier=tuple(earlier + out),
+                names=names,
+            )
+        except InfeasibleError as exc:
+            warnings.warn(f"no configuration within districts at k = {k}: {exc.message}", DataWarning, stacklevel=2)
+            continue
+        out.append(plan)
+        if timings is not None:
+            timings[f"k{k}_within_districts"] = round(time.perf_counter() - t, 2)
+    return out
 
 
 def _check_k_fits(spec: PlanSpec, inputs: Inputs) -> None:
@@ -959,7 +1006,9 @@ def write_outputs(
     if maps:
         t = time.perf_counter()
         if comparisons is None:
-            main = [p for p in plans if not p.is_alternative]
+            from partition.recommend import candidates
+
+            main = [p for p in candidates(plans) if not p.is_alternative]  # not the within-districts family
             comparisons = main if len(main) > 1 else plans
         comparison_maps = write_comparison_maps(
             comparisons, inputs.schools, inputs.dataset.districts, folder, current=current, **look
