@@ -159,7 +159,9 @@ def test_hub_search_bookkeeping_matches_the_hub_kernel(anchors_needed):
     """Under objective "hub" the heuristic's incremental costs and the recombination's cut costs are the hub
     kernel's (scoring.hub_distance_km), with anchors as the only hubs when anchors are needed."""
     inputs = grid_inputs(4, 5, [60 + 17 * (i % 7) for i in range(20)], [i % 4 == 0 for i in range(20)])
-    spec = PlanSpec(k=(3,), size=(SizeBound(tolerance=0.6),), anchors=anchors_needed, objective="hub")
+    spec = PlanSpec(
+        k=(3,), size=(SizeBound(tolerance=0.6),), anchors=anchors_needed, objective="hub", balance_penalty_km=0
+    )  # the hub kernel alone (the balance term is tested in test_balance.py)
     problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 3)
     assert problem.objective == "hub"
     state = _State(problem, solve_heuristic(problem, iterations=5, random_state=1).labels)
@@ -182,7 +184,7 @@ def test_hub_search_bookkeeping_matches_the_hub_kernel(anchors_needed):
 @pytest.mark.parametrize(("rows", "cols", "k", "pupils", "anchors"), CASES)
 def test_hub_search_finds_the_brute_force_optimum_on_small_grids(rows, cols, k, pupils, anchors):
     inputs = grid_inputs(rows, cols, pupils, anchors)
-    spec = PlanSpec(k=(k,), size=(SizeBound(tolerance=0.3),), objective="hub")
+    spec = PlanSpec(k=(k,), size=(SizeBound(tolerance=0.3),), objective="hub", balance_penalty_km=0)  # hub alone
     problem, optimum = _optimum(inputs, spec, k)
     if not np.isfinite(optimum):
         pytest.skip("no plan meets the rules")

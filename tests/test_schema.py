@@ -185,7 +185,7 @@ def test_the_first_problem_by_line_is_reported_and_the_rest_counted(tmp_path):
 def test_valid_scenario_keeps_the_keys_as_written():
     scenario = load_scenario("configs/hampshire.toml")
     assert scenario.data == {"la": ["850"], "status": "open", "units": "sites", "islands": "link"}
-    assert scenario.solver == {"name": "auto", "time_limit": 600, "alternatives": 2}
+    assert scenario.solver == {"name": "auto", "time_limit": 600, "alternatives": 2, "within_districts": True}
     assert scenario.outputs["ensemble"] == 1000 and scenario.outputs["pack"] is True
     assert scenario.spec == PlanSpec(k=(22, 23, 24), size=(SizeBound("pupils", tolerance=0.10),), random_state=0)
 

@@ -246,20 +246,21 @@ def _size_bounds(
     return out
 
 
-def recommendation_lines(plans: Sequence[Plan], table: pd.DataFrame) -> str:
-    """The recommended option per k (:mod:`partition.recommend`) as Markdown lines for ``comparison.md``.
+def recommended(plans: Sequence[Plan], table: pd.DataFrame) -> list:
+    """The recommended option per k (:func:`partition.recommend.recommendations`) of a run's configurations.
 
     Parameters
     ----------
     plans
-        The configurations of ``table`` (alternatives and main proposals; others are left out).
+        The configurations of ``table`` (the current arrangement and the within-districts family are left out:
+        :func:`partition.recommend.candidates`).
     table
         Their scorecard.
 
     Returns
     -------
-    str
-        A "Recommended" heading and one line per k (configuration names, then the reasons); empty without any.
+    list of partition.recommend.Recommendation
+        One per k with an option that meets every rule.
     """
     from partition.recommend import candidates, recommendations
 
@@ -268,14 +269,17 @@ def recommendation_lines(plans: Sequence[Plan], table: pd.DataFrame) -> str:
     for p in options:
         if not p.is_alternative:
             proposals.setdefault(p.k, p.name)
-    chosen = recommendations(table, proposals, {p.name: p.k for p in options})
+    return recommendations(table, proposals, {p.name: p.k for p in options})
+
+
+def recommendation_lines(chosen: Sequence) -> str:
+    """Recommendations (:func:`recommended`) as Markdown for the end of ``comparison.md``: a heading and one line
+    per k (the configuration's name, then the reasons); empty without any."""
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
-    return (
-        "\nRecommended (fewest partnerships near a size limit, then feeder pairs split, then distance):\n\n"
-        + ("\n".join(lines) + "\n")
-        if lines
-        else ""
-    )
+    if not lines:
+        return ""
+    heading = "Recommended (fewest partnerships near a size limit, then feeder pairs split, then distance):"
+    return f"\n{heading}\n\n" + "\n".join(lines) + "\n"
 
 
 def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
@@ -1018,8 +1022,10 @@ def write_outputs(
         timings["comparison_maps"] = round(time.perf_counter() - t, 2)
     drawn = [m.relative_to(folder) for m in drawn]
     if table is not None:
-        advice = recommendation_lines(plans, table)
-        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n" + advice)
+        chosen = recommended(plans, table)
+        (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n" + recommendation_lines(chosen))
+        if chosen:
+            echo("recommended (see comparison.md): " + "; ".join(f"k = {r.k}: {r.name}" for r in chosen))
         (folder / "comparison.csv").write_text(format_scorecard(table, "csv"))
     if exports:
         t = time.perf_counter()
