@@ -208,3 +208,53 @@ def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
     assert labels.to_dict() == {115850: "North", 115851: "South"}
     assert labels.attrs["lines"] == (2, 4)
     assert planners_moves(path) == {115851}
+
+
+def _breaking_move(table: pd.DataFrame, inputs, over: bool) -> tuple[int, str, str]:
+    """A move of one school (alone on its site, not an anchor) to a neighbouring partnership that leaves the
+    receiving partnership above the ±10 % maximum (``over``) or the giving one below the minimum."""
+    schools = inputs.schools
+    of = schools["URN"].map(table.set_index("URN")["partnership"])
+    unit_p = pd.Series(of.to_numpy(), index=schools["unit"].to_numpy()).groupby(level=0).first()
+    pupils = table.groupby("partnership")["pupils"].sum()
+    low, high = 0.9 * pupils.mean(), 1.1 * pupils.mean()
+    alone = schools.groupby("unit")["URN"].transform("size") == 1
+    for _, row in schools[alone & ~schools["anchor"]].sort_values("pupils", ascending=False).iterrows():
+        u, p = int(row["unit"]), unit_p[int(row["unit"])]
+        if not nx.is_connected(inputs.graph.subgraph([v for v in unit_p.index[unit_p == p] if v != u])):
+            continue
+        for q in sorted({unit_p[v] for v in inputs.graph[u]} - {p}):
+            receiving_over = pupils[q] + row["pupils"] > high and pupils[p] - row["pupils"] >= low
+            giving_under = pupils[p] - row["pupils"] < low and pupils[q] + row["pupils"] <= high
+            if (over and receiving_over) or (not over and giving_under):
+                return int(row["URN"]), p, q
+    raise AssertionError("no such move in the plan")
+
+
+@pytest.mark.parametrize("over", [True, False], ids=["receiving partnership too big", "giving partnership too small"])
+def test_a_replan_repairs_what_an_edit_broke_and_keeps_the_move(planned, hampshire, tmp_path, over):
+    """The editor's export of a move that breaks the pupils bound, given to both options: the re-plan meets every
+    rule, the moved school is in the partnership the planner put it in, and the printed line says what was
+    repaired (a too-big receiving partnership is no longer kept whole: only the move is)."""
+    urn, giver, receiver = _breaking_move(planned, hampshire, over)
+    edited = edited_file(planned, {urn: receiver}, tmp_path / "edited.csv")
+    edited["moved"] = ["yes" if u == urn else "" for u in edited["URN"]]
+    edits = tmp_path / "edited.csv"
+    edited.to_csv(edits, index=False)
+    before = plan_from_assignment(hampshire, edited.set_index("URN")["partnership"], PlanSpec(k=(23,)))
+    assert spec_problems(before, hampshire) != []  # the edit breaks the bound
+    out = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*BASE, "--start-from", str(edits), "--lock-from", str(edits), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "k23-ignore-locks-heuristic" / "assignments.csv", dtype={"counted": str})
+    written = written[written["counted"] == "yes"].set_index("URN")["partnership"]
+    assert written[urn] == receiver  # the planner's move kept
+    plan = plan_from_assignment(hampshire, written, PlanSpec(k=(23,)))
+    assert plan_problems(plan, hampshire) == [] and spec_problems(plan, hampshire) == []
+    changed = int((written != edited.set_index("URN")["partnership"].reindex(written.index)).sum())
+    assert f"k23-ignore-locks-heuristic: {changed} school" in result.stdout  # what the re-plan changed, counted
+    if over:
+        assert f"{receiver} as edited has " in result.stdout and "above the" in result.stdout
+        assert "its 1 moved school is kept in it and its other schools re-planned" in result.stdout
+    else:
+        assert f"kept as edited: {receiver} (1 move)" in result.stdout

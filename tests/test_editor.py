@@ -599,10 +599,11 @@ def test_selecting_caps_the_zoom_and_the_search_box_follows(k23, browser):
     page.close()
 
 
-def test_a_member_moves_with_the_site_it_stands_on(k23, browser, tmp_path):
+def test_a_member_moves_with_the_site_it_stands_on(k23, hampshire, browser, tmp_path):
     """A college or special school is in the partnership of the unit it stands in: moving that unit's schools
-    moves it (table counts, export), its details say so, undo brings it back; it counts in no figure, and the
-    exported CSV (members as rows counted = no) reads back to the same school labels."""
+    moves it, and every other member standing on the moved sites, with them (table counts, export, as Python
+    places them for the edited assignment), its details say so, undo brings it back; it counts in no figure, and
+    the exported CSV (members as rows counted = no) reads back to the same school labels."""
     from partition.compare import read_assignment_csv
 
     plan, folder = k23
@@ -616,16 +617,32 @@ def test_a_member_moves_with_the_site_it_stands_on(k23, browser, tmp_path):
     assert counts == {i: [int(r.colleges), int(r.special_schools)] for i, r in expected.iterrows()}
     member, school, target = _movable_member(page, plan)
     before = page.js("ptEditor.scores()")
+    start_labels = {r["urn"]: r["partnership"] for r in page.js("() => ptEditor.assignment()")}
     page.js("u => ptEditor.selectMember(u)", int(member.URN))
     box = page.page.locator("[data-role='selected']").inner_text()
     assert member.name in box and "moves with the area it stands in" in box and "not counted in pupils" in box
-    assert page.js("([u, p]) => ptEditor.move(u, p, '')", [school, target])["ok"]
+    done = page.js("([u, p]) => ptEditor.move(u, p, '')", [school, target])
+    assert done["ok"]
     moved = {r["urn"]: r["id"] for r in page.js("ptEditor.members()")}
-    assert moved == {**start, int(member.URN): target}  # it moved with its site, no other member did
+    # it moved with its site, and so did every member standing on a moved site (several may share one); no other
+    changed = {r["urn"] for r in page.js("() => ptEditor.assignment()") if r["partnership"] != start_labels[r["urn"]]}
+    sites = set(hampshire.schools.loc[hampshire.schools["URN"].astype(int).isin(changed), "unit"].astype(int))
+    on_sites = hampshire.members[hampshire.members["unit"].astype(int).isin(sites)]
+    carried = dict(zip(on_sites["URN"].astype(int), on_sites["kind"]))
+    assert int(member.URN) in carried
+    assert moved == {**start, **dict.fromkeys(carried, target)}
+    assert all(name in done["message"] for name in on_sites["name"])  # the move names every member carried along
+    edited, _ = python_figures(hampshire, plan, page.js("ptEditor.assignment()"))
+    named = {r["urn"]: r["partnership"] for r in page.js("ptEditor.members()")}
+    assert named == dict(zip(edited.members["URN"].astype(int), edited.members["partnership"]))  # as Python places them
     kind = 0 if member.kind == "college" else 1
     after = page.js(TABLE_COUNTS)
-    assert after[target][kind] == counts[target][kind] + 1
-    assert after[member.partnership_id][kind] == counts[member.partnership_id][kind] - 1
+    kinds = dict(zip(plan.members["URN"].astype(int), plan.members["kind"]))
+    assert after == {
+        p: [sum(moved[u] == p and kinds[u] == k for u in moved) for k in ("college", "special")] for p in counts
+    }
+    assert after[target][kind] > counts[target][kind]
+    assert after[member.partnership_id][kind] < counts[member.partnership_id][kind]
     assert page.js("ptEditor.scores()")["schools"] == before["schools"] == 494  # members are not counted
     labels = {r["urn"]: r["partnership"] for r in page.js("() => ptEditor.assignment()")}
     path = tmp_path / "edited.csv"

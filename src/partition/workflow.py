@@ -486,6 +486,95 @@ def kept_as_edited(lock_from: str | Path, inputs: Inputs, k: tuple[int, ...]) ->
     )
 
 
+def changed_from_start(plans: Sequence[Plan], start: pd.Series) -> list[str]:
+    """What each re-plan changed in the plan it started from (``--start-from``), in words for the printed lines.
+
+    Parameters
+    ----------
+    plans
+        The configurations planned.
+    start
+        URN -> partnership name of the starting plan.
+
+    Returns
+    -------
+    list of str
+        One line per plan: ``"k23-ignore-locks: 7 schools in another partnership than the edited plan gives them
+        (Fareham & Stubbington 4, Sarisbury Green 3 ...)"``, or that none changed.
+    """
+    out = []
+    for plan in plans:
+        now = plan.assignments.set_index("URN")["partnership"]
+        before = start.reindex(now.index)
+        moved = now[before.notna() & (now != before)]
+        if moved.empty:
+            out.append(f"{plan.name}: every school in the partnership the edited plan gives it")
+            continue
+        left = before[moved.index].value_counts()
+        shown = ", ".join(f"{name} {n}" for name, n in left.head(5).items()) + (" ..." if len(left) > 5 else "")
+        out.append(
+            f"{plan.name}: {len(moved)} school{'s' if len(moved) != 1 else ''} moved by the re-plan from the edited "
+            f"plan's partnerships ({shown})"
+        )
+    return out
+
+
+def repair_broken(
+    locked: pd.Series, moved: set[int], whole: list[str], inputs: Inputs, spec: PlanSpec
+) -> tuple[pd.Series, list[str], list[str]]:
+    """Partnerships an edit left outside a size bound are repaired, not locked in.
+
+    A partnership the planner moved schools into is kept whole (:func:`kept_as_edited`) unless, as edited, it
+    breaks a pupils or schools bound of ``spec`` (at the smallest k asked): then only its moved schools stay
+    pinned to it, and the re-plan may move its other schools, so that it meets the rules again with the
+    planner's moves kept. (A partnership the edit left too small is re-planned anyway: only the partnerships
+    that received schools are kept.)
+
+    Parameters
+    ----------
+    locked
+        URN -> partnership name of the rows to pin (:func:`kept_as_edited`).
+    moved
+        URNs the planner moved (:func:`planners_moves`).
+    whole
+        Partnerships kept whole.
+    inputs, spec
+        The loaded schools and units, and the rules.
+
+    Returns
+    -------
+    (pandas.Series, list of str, list of str)
+        The rows still pinned, the partnerships still kept whole, and a plain note per partnership repaired
+        (``"Fareham as edited has 8,638 pupils, above the 8,561 allowed: its 1 moved school is kept in it and
+        its other schools re-planned"``).
+    """
+    from partition.problem import limits
+
+    attrs = {a: inputs.units[a].to_numpy(dtype=float) for a in ("pupils", "n_schools") if a in inputs.units}
+    bounds = [b for b in spec.size if b.attribute in attrs]
+    allowed = limits(bounds, attrs, min(spec.k))
+    schools = inputs.schools.set_index("URN")
+    notes: list[str] = []
+    kept = list(whole)
+    for name in whole:
+        urns = locked.index[locked == name]
+        sizes = {"pupils": float(schools.loc[urns, "pupils"].sum()), "n_schools": float(len(urns))}
+        broken = [(a, sizes[a], lo, hi) for a, (lo, hi) in allowed.items() if not lo - 1e-9 <= sizes[a] <= hi + 1e-9]
+        if not broken:
+            continue
+        attribute, size, low, high = broken[0]
+        what = "pupils" if attribute == "pupils" else "schools"
+        limit = f"above the {high:,.0f} allowed" if size > high else f"below the {low:,.0f} required"
+        mine = sorted(int(u) for u in urns if int(u) in moved)
+        locked = locked[(locked != name) | locked.index.isin(mine)]
+        kept.remove(name)
+        notes.append(
+            f"{name} as edited has {size:,.0f} {what}, {limit}: its {len(mine)} moved school"
+            f"{'s are' if len(mine) != 1 else ' is'} kept in it and its other schools re-planned"
+        )
+    return locked, kept, notes
+
+
 def kept_closed(locked: pd.Series, inputs: Inputs, names: list[str]) -> tuple[tuple[int, int], ...]:
     """``apart`` pairs that close each named partnership of ``locked`` to its neighbours, so that it is kept
     exactly (no other school can join it: a school joining a connected partnership needs a neighbouring one).
@@ -564,6 +653,8 @@ def with_edits(
     kept = ""
     if lock_from is not None:
         locked, kept, whole = kept_as_edited(lock_from, inputs, spec.k)
+        locked, whole, repairs = repair_broken(locked, planners_moves(lock_from) or set(), whole, inputs, spec)
+        kept += "".join(f"; {note}" for note in repairs)
         if locked.nunique() > min(spec.k):
             raise InputFileError(
                 lock_from,
@@ -1134,6 +1225,9 @@ def plan(
             + (f"; {kept}" if kept else "")
         )
         plans = solve_configurations(inputs, spec, solver, start=start)
+        if start is not None:
+            for line in changed_from_start(plans, start):
+                echo(line)
         current = district_plan(inputs)
         outputs = write_outputs(
             stage, inputs, plans, current, comparisons=plans, basemap=basemap, echo=echo, shown_as=out
