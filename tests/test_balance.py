@@ -153,3 +153,75 @@ def test_the_option_and_the_file_key_set_the_preference_and_refuse_bad_values(tm
     result = CliRunner().invoke(cli, ["plan", "--balance-penalty", "-1", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "--balance-penalty" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def _village_grid():
+    """A 4 × 5 grid whose schools lie in four villages (GIAS Locality), five schools each, in columns."""
+    inputs = _grid(4, 5)
+    villages = ["Ashley", "Bramley", "Crondall", "Dummer"]
+    inputs.schools["locality"] = [villages[min(i % 5, 3)] for i in range(20)]
+    return inputs
+
+
+def test_settlement_bookkeeping_move_deltas_and_cut_costs_match_a_recount():
+    """With settlements preferred whole, the heuristic counts each village's partnerships as blocks move; each
+    move's delta is the objective's change; the recombination's settlement term is, per cut, the villages of the
+    area with schools in both halves."""
+    from partition.naming import school_places
+
+    inputs = _village_grid()
+    spec = PlanSpec(
+        k=(4,), size=(SizeBound("pupils", 0.6),), settlement_penalty_km=0.2, balance_penalty_km=0, anchors=False
+    )
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
+    assert problem.settlement_names == ("Ashley", "Bramley", "Crondall", "Dummer")
+    place = school_places(inputs.schools)["place"].to_numpy()
+
+    def recount(labels):
+        by_school = labels[problem.point_block]
+        return sum(len(set(by_school[place == v])) - 1 for v in problem.settlement_names)
+
+    state = _State(problem, solve_heuristic(problem, iterations=5, random_state=2).labels)
+    rng = np.random.default_rng(1)
+    sizes = Sizes.of(problem)
+    for _ in range(4):
+        _recombine(state, sizes, rng, 3)
+        assert state.settlement_splits() == recount(state.labels)
+        wdist = wdist_km(problem.point_xy, problem.point_w, state.labels[problem.point_block], 4)
+        assert state.objective() == pytest.approx(wdist + 0.2 * recount(state.labels), rel=1e-12)
+        for u in state.boundary().tolist():
+            p = int(state.labels[u])
+            for q in state.targets(u):
+                ok, d, _, _ = state.evaluate(u, p, q)
+                if ok:
+                    before = state.objective()
+                    state.apply(u, p, q)
+                    assert state.objective() - before == pytest.approx(d, abs=1e-9)
+                    state.apply(u, q, p)
+    labels = state.labels
+    q = int(next(labels[v] for u in np.flatnonzero(labels == 0) for v in problem.neighbours[u] if labels[v]))
+    area = merged_area(problem, labels, 0, q)
+    n = len(area.nodes)
+    root, order, parent = random_tree(n, area.su, area.sv, np.random.default_rng(4))
+    members = below(order, parent, n)[np.flatnonzero(np.arange(n) != root)]
+    term = (
+        cut_costs(area, members, 0.0, problem.total_pupils)
+        - cut_costs(area.__class__(**{**area.__dict__, "town_penalty_km": 0.0}), members, 0.0, problem.total_pupils)
+    ) / 0.2
+    mine = place[np.isin(problem.point_block, area.nodes)]
+    side = members[:, area.point_node]
+    assert term.tolist() == pytest.approx(
+        [sum(len(set(row[mine == v].tolist())) == 2 for v in set(mine)) for row in side]
+    )
+
+
+def test_settlements_ignored_count_nothing_and_the_name_says_so():
+    from partition.plan import configuration_name
+
+    inputs = _village_grid()
+    spec = PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),), settlements="ignore")
+    problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, 4)
+    assert problem.point_settlement is None and problem.settlement_penalty_km == 0
+    assert _State(problem, np.arange(20) % 4).settlement_splits() == 0
+    assert configuration_name(23, "ignore", spec=PlanSpec(k=(23,), settlements="ignore")) == "k23-ignore-nosettle"
+    assert "towns kept whole" in PlanSpec().describe()

@@ -248,7 +248,7 @@ def test_trust_bookkeeping_and_cut_costs_match_a_recount():
     assert problem.point_trust[[0, 30]].tolist() == [1, 0]  # the first site: Trust B and, co-located, Trust A
     start = solve_heuristic(problem, iterations=5, random_state=1).labels
     state = _State(problem, start)
-    assert sum(len(ids) > 1 for ids, _ in state.block_trusts) == 4
+    assert sum(len(ids) > 1 for ids, _ in state.trusts.block) == 4
     rng = np.random.default_rng(5)
     sizes = Sizes.of(problem)
     for _ in range(6):
@@ -307,4 +307,4 @@ def test_trusts_ignored_by_default_count_nothing():
     )
     assert problem.trust_penalty_km == 0.0 and len(problem.trust_names) == 4
     state = _State(problem, solve_heuristic(problem, iterations=5, random_state=1).labels)
-    assert state.trust_count.shape == (4, 0) and state.trust_splits() == 0
+    assert state.trusts is None and state.trust_splits() == 0

@@ -139,7 +139,7 @@ def test_alternatives_are_diverse_and_near_optimal(hampshire):
         n=2,
         min_difference=25,
         within=0.05,
-        candidates=4,
+        candidates=6,
         heuristic_options={"iterations": 30},
     )
     assert len(alts) == 2

@@ -30,7 +30,7 @@ from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
 from partition.limits import SAFETY_STOP_SECONDS
 from partition.solvers import SOLVERS
-from partition.spec import DEFAULT_BALANCE_PENALTY_KM
+from partition.spec import DEFAULT_BALANCE_PENALTY_KM, DEFAULT_SETTLEMENT_PENALTY_KM
 
 VIOLATED_EXIT = 3
 """Exit status of ``plan``/``run`` when a configuration written breaks a rule of its spec (2 is for errors)."""
@@ -229,8 +229,8 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
     Returns
     -------
     callable
-        The function with ``--federations``, ``--feeders``, ``--trusts``, ``--trust-penalty`` and
-        ``--balance-penalty`` added.
+        The function with ``--federations``, ``--feeders``, ``--trusts``, ``--trust-penalty``, ``--settlements``,
+        ``--settlement-penalty`` and ``--balance-penalty`` added.
     """
     return _with_options(
         func,
@@ -260,6 +260,19 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=float,
                 default=None,
                 help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
+            ),
+            click.option(
+                "--settlements",
+                type=click.Choice(["prefer", "ignore"]),
+                default=None,
+                help="Towns and villages: keep them whole where it costs little (prefer, the default: "
+                "--settlement-penalty km per split) or only report them (ignore).",
+            ),
+            click.option(
+                "--settlement-penalty",
+                type=float,
+                default=None,
+                help=f"km added to the objective per settlement split (default {DEFAULT_SETTLEMENT_PENALTY_KM:g}).",
             ),
             click.option(
                 "--balance-penalty",
@@ -518,6 +531,8 @@ OPTION_NAMES = {
     "trusts": "--trusts",
     "trust_penalty_km": "--trust-penalty",
     "balance_penalty_km": "--balance-penalty",
+    "settlements": "--settlements",
+    "settlement_penalty_km": "--settlement-penalty",
     "name": "--solver",
     "time_limit": "--time-limit",
     "alternatives": "--alternatives",
@@ -554,6 +569,8 @@ def _spec_from_options(
     trust_penalty: float | None = None,
     feeders: str | None = None,
     balance_penalty: float | None = None,
+    settlements: str | None = None,
+    settlement_penalty: float | None = None,
 ) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
     from partition.schema import Source
@@ -575,6 +592,8 @@ def _spec_from_options(
         "trusts": trusts or None,
         "trust_penalty_km": trust_penalty,
         "balance_penalty_km": balance_penalty,
+        "settlements": settlements or None,
+        "settlement_penalty_km": settlement_penalty,
     }
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
     return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
@@ -679,6 +698,8 @@ def plan_cmd(
         trust_penalty,
         feeders=opts.pop("feeders", None),
         balance_penalty=opts.pop("balance_penalty", None),
+        settlements=opts.pop("settlements", None),
+        settlement_penalty=opts.pop("settlement_penalty", None),
     )
     solver_options = {
         "name": solver,
@@ -820,6 +841,8 @@ def batch_cmd(
         trust_penalty,
         feeders=opts.pop("feeders", None),
         balance_penalty=opts.pop("balance_penalty", None),
+        settlements=opts.pop("settlements", None),
+        settlement_penalty=opts.pop("settlement_penalty", None),
     )
     solver_options = {"name": solver, "time_limit": time_limit}
     _validate_options(SolverSchema, solver_options)
@@ -1000,6 +1023,8 @@ def run_cmd(
     trusts: str | None,
     trust_penalty: float | None,
     balance_penalty: float | None,
+    settlements: str | None,
+    settlement_penalty: float | None,
     workers: int | None,
     scheduler: str | None,
 ) -> None:
@@ -1023,6 +1048,8 @@ def run_cmd(
         "trusts": trusts,
         "trust_penalty_km": trust_penalty,
         "balance_penalty_km": balance_penalty,
+        "settlements": settlements,
+        "settlement_penalty_km": settlement_penalty,
     }
     if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
         from partition.schema import Source

@@ -224,6 +224,14 @@ COLUMNS: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
+        "settlements_divided",
+        "towns and villages divided",
+        "settlements",
+        "Towns and villages (a school's place from the GIAS place columns, a town with its suburbs) of two or more "
+        "schools whose schools are in more than one partnership although their pupils would fit in one.",
+        decimals=0,
+    ),
+    Column(
         "districts_whole",
         "districts kept whole",
         "districts",
@@ -628,6 +636,8 @@ def group_columns(plan: Plan) -> dict[str, object]:
         out["robustness"] = room["robustness"]
     if plan.details.get("feeder_pairs"):
         out["feeder_pairs_split"] = len(plan.details["feeder_pairs"]["split"])
+    if plan.details.get("settlements"):
+        out["settlements_divided"] = len(plan.details["settlements"]["divided"])
     if plan.details.get("trusts"):
         out["trust_splits"] = plan.details["trusts"]["splits"]
     return out

@@ -119,6 +119,7 @@ p.also{{margin:.2em 0;font-size:13px}}
   .scroll{{overflow:visible;background:none}} .hint{{display:none}}
   .chart-wide{{display:block}} .chart-narrow{{display:none}}
   td,th{{padding:1px 3px}} td.num{{white-space:nowrap}}
+  table.scorecard{{font-size:7pt}} table.scorecard td,table.scorecard th{{padding:1px 2px}}
   thead{{display:table-header-group}} tr{{break-inside:avoid}}
   a{{color:#000;text-decoration:none}} .code{{font-size:7pt}}
   a[href]::after{{content:" (" attr(href) ")";font-size:8pt;color:#333}}
@@ -314,6 +315,14 @@ PUBLIC: tuple[Column, ...] = (
         decimals=1,
     ),
     Column(
+        "settlements_divided",
+        "towns and villages divided",
+        "places",
+        "Towns and villages with two or more schools whose schools would be in more than one partnership, although "
+        "they are small enough for one.",
+        decimals=0,
+    ),
+    Column(
         "districts_whole",
         "districts kept whole",
         "districts",
@@ -364,7 +373,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "vi",
         ),
     ),
-    ("Headroom and communities", ("near_limit", "robustness", "feeder_pairs_split")),
+    ("Headroom and communities", ("near_limit", "robustness", "feeder_pairs_split", "settlements_divided")),
     ("Colleges and special schools", ("without_college", "without_special")),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
@@ -419,7 +428,15 @@ def public_table(plans: list[Plan], table: pd.DataFrame) -> pd.DataFrame:
         current arrangement).
     """
     out = pd.DataFrame(index=table.index)
-    for key in ("k", "max_abs_deviation", "near_limit", "robustness", "wdist_km", "districts_whole"):
+    for key in (
+        "k",
+        "max_abs_deviation",
+        "near_limit",
+        "robustness",
+        "wdist_km",
+        "settlements_divided",
+        "districts_whole",
+    ):
         if key in table.columns:
             out[key] = table[key]
     if "status" in table.columns:

@@ -368,7 +368,7 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     -------
     list of str
         The parts in order: size bounds, anchors, split penalty (mode ``penalise`` only),
-        locks, federations ignored, feeder pairs ignored, trusts preferred, balance penalty, objective, solver.
+        locks, federations ignored, feeder pairs ignored, trusts preferred, settlements, balance penalty, objective, solver.
     """
     if spec is None:
         return [solver] if solver and solver != DEFAULT_SOLVER else []
@@ -387,6 +387,10 @@ def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[st
     if spec.trusts == "prefer":
         default = spec.trust_penalty_km == PlanSpec().trust_penalty_km
         parts.append("trusts" if default else f"trusts{_number(spec.trust_penalty_km)}")
+    if spec.settlements != PlanSpec().settlements:
+        parts.append("nosettle")
+    elif spec.settlement_penalty_km != PlanSpec().settlement_penalty_km:
+        parts.append(f"settle{_number(spec.settlement_penalty_km)}")
     if spec.balance_penalty_km != PlanSpec().balance_penalty_km:
         parts.append(f"bal{_number(spec.balance_penalty_km)}")
     if spec.objective != PlanSpec().objective:

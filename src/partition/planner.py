@@ -58,6 +58,7 @@ from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
 from partition.problem import Problem, build_problem, quick_feasibility
 from partition.scoring import add_shape_scores, configuration_scores
+from partition.settlements import settlement_details
 from partition.solvers.heuristic import full_iterations, polish, solve_heuristic
 from partition.solvers.result import MEETS_RULES, SolverResult, Status
 from partition.spec import PlanSpec
@@ -451,6 +452,9 @@ def _finish(
     table = scores["table"].copy()
     table["id"] = table["partnership"].map(pid)
     table["name"] = table["partnership"].map(names)
+    pupil_bound = next((b for b in spec.size if b.attribute == "pupils"), None)
+    high = pupil_bound.limits(float(schools["pupils"].sum()), k)[1] if pupil_bound is not None else None
+    details = {**details, "settlements": settlement_details(schools, np.asarray(school_labels), high)}
     room = headroom(schools["pupils"].to_numpy(), np.asarray(school_labels), spec, k, spec.random_state)
     if room is not None:
         table["headroom_pct"] = headroom_column(table, room, table["partnership"])

@@ -78,6 +78,12 @@ class Problem:
         more loaded schools), as :func:`partition.federations.trusts` groups them.
     trust_names
         Names for the indices of ``point_trust``.
+    point_settlement, settlement_names
+        Settlement of each school (index into ``settlement_names``; -1 for a school whose settlement has no other
+        loaded school), as :func:`school_settlements` finds them; None without a settlement penalty.
+    settlement_penalty_km
+        Objective penalty (km) per settlement split (a settlement's partnerships beyond its first): the spec's
+        with ``settlements = "prefer"``, else 0.
     balance_km_per_point
         Objective penalty (km) per percentage point of the mean a partnership's size lies outside the preferred
         band (:mod:`partition.balance`): the spec's ``balance_penalty_km``; 0 for none.
@@ -133,6 +139,9 @@ class Problem:
     trust_names: tuple[str, ...] = ()
     trust_penalty_km: float = 0.0
     balance_km_per_point: float = 0.0
+    point_settlement: np.ndarray | None = None
+    settlement_names: tuple[str, ...] = ()
+    settlement_penalty_km: float = 0.0
 
     @property
     def n(self) -> int:
@@ -522,6 +531,36 @@ def school_trusts(schools: pd.DataFrame, subset: np.ndarray) -> tuple[np.ndarray
     return point_trust, tuple(g.name for g in groups)
 
 
+def school_settlements(schools: pd.DataFrame, subset: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Settlement of each school of the subset, in the order of :func:`school_points`.
+
+    Parameters
+    ----------
+    schools
+        Schools with ``URN``, ``unit``, ``pupils`` and the GIAS place columns (see
+        :func:`partition.naming.school_places`: a town gathers its suburbs).
+    subset
+        Unit indices planned.
+
+    Returns
+    -------
+    point_settlement : numpy.ndarray
+        Index into ``settlement_names`` of each school's settlement (int), -1 for a school with no place or
+        whose place has no other loaded school (places found over all loaded schools).
+    settlement_names : tuple of str
+        The settlements of two or more schools, sorted.
+    """
+    from partition.naming import school_places
+
+    places = school_places(schools)["place"]
+    counts = places[places != ""].value_counts()
+    names = tuple(sorted(str(p) for p in counts.index[counts >= 2]))
+    index = {name: i for i, name in enumerate(names)}
+    chosen = schools["unit"].isin(subset).to_numpy()
+    point = np.array([index.get(str(p), -1) for p in places[chosen]], dtype=int)
+    return point, names
+
+
 def block_centres(
     units: gpd.GeoDataFrame,
     blocks: Sequence[np.ndarray],
@@ -829,9 +868,18 @@ def build_problem(
         trust_names=trust_names,
         trust_penalty_km=spec.trust_penalty_km if spec.trusts == "prefer" else 0.0,
         balance_km_per_point=spec.balance_penalty_km,
+        **_settlement_fields(schools, subset, spec),
     )
     feasibility(problem)
     return problem
+
+
+def _settlement_fields(schools: pd.DataFrame, subset: np.ndarray, spec: PlanSpec) -> dict[str, object]:
+    """The :class:`Problem` fields of the settlement preference (none unless ``settlements = "prefer"``)."""
+    if spec.settlements != "prefer" or not spec.settlement_penalty_km:
+        return {}
+    point, names = school_settlements(schools, subset)
+    return {"point_settlement": point, "settlement_names": names, "settlement_penalty_km": spec.settlement_penalty_km}
 
 
 def quick_feasibility(problem: Problem) -> list[str]:

@@ -8,7 +8,8 @@ See ``configs/hampshire.toml``. Sections and keys:
 ``[spec]``
     as :class:`partition.spec.PlanSpec` (``k``, ``[[spec.size]]``, ``anchors``,
     ``districts``, ``split_penalty_km``, ``[spec.locks]``, ``random_state``, ``objective``,
-    ``federations``, ``feeders``, ``trusts``, ``trust_penalty_km``, ``balance_penalty_km``).
+    ``federations``, ``feeders``, ``trusts``, ``trust_penalty_km``, ``settlements``,
+    ``settlement_penalty_km``, ``balance_penalty_km``).
 ``[solver]``
     ``name`` (``auto``, ``heuristic``, ``exact`` or a baseline), ``time_limit``,
     ``alternatives``, ``min_difference``, ``within``, ``within_districts`` (also plan each k within

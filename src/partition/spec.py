@@ -12,6 +12,8 @@ TOML with :func:`PlanSpec.from_toml`::
     federations = "together"      # each GIAS federation in one partnership ("together") or not ("ignore")
     trusts = "ignore"             # academy trusts only reported ("ignore") or kept whole where it costs little ("prefer")
     trust_penalty_km = 0.02       # km per trust split (a trust's partnerships beyond its first), with "prefer"
+    settlements = "prefer"        # towns and villages kept whole where it costs little ("prefer") or not ("ignore")
+    settlement_penalty_km = 0.01  # km per settlement split (a town's partnerships beyond its first), with "prefer"
     balance_penalty_km = 0.003    # km per point of the mean a partnership lies outside ±5 % (0: sizes anywhere within the bound)
 
     [[size]]
@@ -58,6 +60,10 @@ the preview search (``--solver heuristic``, seeds 0-8) from 6.6 to 4.9 splits, m
 (+0.2 %). Both changes of wdist are well inside its spread between seeds (about 0.03 and 0.06 km), so the default
 costs no measurable distance. 0.05 km goes further (3.4 splits, full search; 4.3, preview) at a measurable cost,
 +0.021 and +0.024 km of mean wdist (+0.6 %); most splits left are trusts whose schools lie 15-25 km apart."""
+DEFAULT_SETTLEMENT_PENALTY_KM = 0.01
+"""km added to the objective per settlement split (a town's or village's partnerships beyond its first: its schools
+as :func:`partition.naming.school_places` places them, a town with its suburbs) under ``settlements = "prefer"``.
+Chosen by ``benchmarks/settlements.py``, where its price in distance is recorded."""
 DEFAULT_BALANCE_PENALTY_KM = 0.003
 """km added to the objective per percentage point of the mean by which a partnership's size lies outside the
 preferred band, half-way between the mean and each size limit (±5 % under ±10 %; see :mod:`partition.balance`).
@@ -192,6 +198,12 @@ class PlanSpec:
     objective adds ``trust_penalty_km`` per trust split, so plans keep trusts whole where it costs little."""
     trust_penalty_km: float = DEFAULT_TRUST_PENALTY_KM
     """km added to the objective per trust split with ``trusts = "prefer"`` (see :data:`DEFAULT_TRUST_PENALTY_KM`)."""
+    settlements: str = "prefer"
+    """``"prefer"``: the objective adds ``settlement_penalty_km`` per settlement split (a town or village of two or
+    more schools whose schools are in more than one partnership, counted as its partnerships beyond the first), so
+    towns are kept whole where it costs little; ``"ignore"``: settlements are only reported."""
+    settlement_penalty_km: float = DEFAULT_SETTLEMENT_PENALTY_KM
+    """km added to the objective per settlement split with ``settlements = "prefer"``."""
     balance_penalty_km: float = DEFAULT_BALANCE_PENALTY_KM
     """km added to the objective per percentage point of the mean a partnership's size lies outside the preferred
     band (see :data:`DEFAULT_BALANCE_PENALTY_KM`); 0: any size within the bounds is as good as another."""
@@ -223,6 +235,15 @@ class PlanSpec:
                 f"trust_penalty_km must be a finite number of km, 0 or more, got {self.trust_penalty_km!r}",
                 fix=f"e.g. {DEFAULT_TRUST_PENALTY_KM}",
             )
+        if self.settlements not in TRUST_MODES:
+            raise SpecError(
+                f"unknown settlements mode {self.settlements!r}", fix=f"use one of {', '.join(TRUST_MODES)}"
+            )
+        if not math.isfinite(self.settlement_penalty_km) or self.settlement_penalty_km < 0:
+            raise SpecError(
+                f"settlement_penalty_km must be a finite number of km, 0 or more, got {self.settlement_penalty_km!r}",
+                fix=f"e.g. {DEFAULT_SETTLEMENT_PENALTY_KM}",
+            )
         if not math.isfinite(self.balance_penalty_km) or self.balance_penalty_km < 0:
             raise SpecError(
                 f"balance_penalty_km must be a finite number of km, 0 or more, got {self.balance_penalty_km!r}",
@@ -249,6 +270,8 @@ class PlanSpec:
                 "feeders",
                 "trusts",
                 "trust_penalty_km",
+                "settlements",
+                "settlement_penalty_km",
                 "balance_penalty_km",
             )
         }
@@ -262,7 +285,7 @@ class PlanSpec:
         data
             The spec's keys (``k``, ``size``, ``anchors``, ``districts``, ``split_penalty_km``,
             ``locks``, ``random_state``, ``objective``, ``federations``, ``trusts``, ``trust_penalty_km``,
-            ``balance_penalty_km``);
+            ``settlements``, ``settlement_penalty_km``, ``balance_penalty_km``);
             tuples are accepted as lists.
         source
             Where the data came from, for messages (a file name or ``"spec"``).
@@ -309,6 +332,11 @@ class PlanSpec:
             + (f"; objective {self.objective}" if self.objective != "centroid" else "")
             + f"; federations {self.federations}; feeder pairs {self.feeders}"
             + (f"; trusts prefer ({self.trust_penalty_km:g} km per split)" if self.trusts == "prefer" else "")
+            + (
+                f"; towns kept whole where it costs little ({self.settlement_penalty_km:g} km per split)"
+                if self.settlements == "prefer"
+                else ""
+            )
             + (
                 f"; sizes near the mean ({self.balance_penalty_km:g} km per point outside the preferred band)"
                 if self.balance_penalty_km
@@ -460,6 +488,15 @@ class SpecSchema(StrictModel):
         ge=0,
         description=f"km per trust split with trusts = prefer, 0 or more, e.g. {DEFAULT_TRUST_PENALTY_KM}",
     )
+    settlements: TrustMode = Field(
+        "prefer", description="prefer (a penalty per town or village split) or ignore (only reported)"
+    )
+    settlement_penalty_km: float = Field(
+        DEFAULT_SETTLEMENT_PENALTY_KM,
+        allow_inf_nan=False,
+        ge=0,
+        description=f"km per settlement split with settlements = prefer, 0 or more, e.g. {DEFAULT_SETTLEMENT_PENALTY_KM}",
+    )
     balance_penalty_km: float = Field(
         DEFAULT_BALANCE_PENALTY_KM,
         allow_inf_nan=False,
@@ -502,5 +539,7 @@ class SpecSchema(StrictModel):
             feeders=self.feeders,
             trusts=self.trusts,
             trust_penalty_km=self.trust_penalty_km,
+            settlements=self.settlements,
+            settlement_penalty_km=self.settlement_penalty_km,
             balance_penalty_km=self.balance_penalty_km,
         )

@@ -52,6 +52,7 @@ from partition.plan import Plan, qualify_name
 from partition.publish import public_command, public_path, staged_output
 from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.schema import Source
+from partition.settlements import settlement_line
 from partition.spec import PlanSpec
 from partition.validate import checked
 from partition.warnings import DataWarning
@@ -971,6 +972,9 @@ def group_lines(plan: Plan, limit: int = 5) -> list[str]:
             f"    headroom: {room['near_limit']} partnership(s) within {room['near_points']:g} point of a pupil limit; "
             f"meets the bound in {room['robustness']:.0%} of rolls changed by up to {room['roll_change']:.0%}"
         )
+    towns = plan.details.get("settlements")
+    if towns:
+        out.append(settlement_line(towns))
     pairs = plan.details.get("feeder_pairs")
     if pairs:
         word = "kept together (a lock from the data)" if pairs["mode"] == "together" else "in one partnership"

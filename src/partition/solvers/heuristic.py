@@ -4,6 +4,8 @@ Objective (minimised)::
 
     wdist + split_penalty_km × district splits      (splits only in mode "penalise")
           + trust_penalty_km × trust splits         (only with trusts = "prefer")
+          + settlement_penalty_km × settlement splits (settlements = "prefer", the default)
+          + balance_penalty_km × points outside the preferred band (partition.balance)
 
 where *wdist* is the pupil-weighted mean distance (km) of schools to their
 partnership's pupil-weighted centroid — exactly the headline measure. Under
@@ -116,12 +118,55 @@ PIECE_WEIGHT_FLOOR = 1e-3
 """Pupils added to every block's weight when choosing a partnership's heaviest piece."""
 
 
+class _Groups:
+    """Schools of each group (academy trust, settlement) per partnership, kept as blocks move.
+
+    A block may hold schools of several groups (co-located sites), so each block carries its groups and their
+    school counts (``block``); ``count`` is partnerships × groups.
+    """
+
+    def __init__(
+        self,
+        point_group: np.ndarray,
+        n_groups: int,
+        block_points: list[np.ndarray],
+        labels: np.ndarray,
+        k: int,
+        point_block: np.ndarray,
+    ) -> None:
+        n = max(n_groups, int(point_group.max(initial=-1)) + 1)
+        self.block: list[tuple[np.ndarray, np.ndarray]] = []
+        for pts in block_points:
+            ids, counts = np.unique(point_group[pts][point_group[pts] >= 0], return_counts=True)
+            self.block.append((ids, counts))
+        self.count = np.zeros((k, n), dtype=int)
+        inside = point_group >= 0
+        np.add.at(self.count, (labels[point_block[inside]], point_group[inside]), 1)
+
+    def splits(self) -> int:
+        """Σ over groups of (partnerships holding its schools − 1)."""
+        return int(((self.count > 0).sum(axis=0) - 1).clip(min=0).sum())
+
+    def delta(self, u: int, p: int, q: int) -> int:
+        """Change in :meth:`splits` when block ``u`` moves from ``p`` to ``q``: each group of ``u`` gains a
+        partnership when ``q`` held none of its schools, and loses one when ``u`` held all of ``p``'s."""
+        ids, counts = self.block[u]
+        if len(ids) == 0:
+            return 0
+        return int((self.count[q, ids] == 0).sum() - (self.count[p, ids] == counts).sum())
+
+    def transfer(self, u: int, p: int, q: int) -> None:
+        ids, counts = self.block[u]
+        self.count[p, ids] -= counts
+        self.count[q, ids] += counts
+
+
 class _State:
     """A labelling with incremental bookkeeping of sizes, anchors, districts, trusts and cost.
 
     With a trust penalty (``Problem.trust_penalty_km`` > 0) it counts the schools of each trust in each
-    partnership (``trust_count``, k × trusts); a block may hold schools of several trusts (co-located sites),
-    so each block carries its trusts and their school counts (``block_trusts``).
+    partnership (``trusts``, a :class:`_Groups`), and with a settlement penalty the schools of each settlement
+    (``towns``).
     """
 
     def __init__(self, problem: Problem, labels: np.ndarray) -> None:
@@ -161,11 +206,24 @@ class _State:
         self.district_count = np.zeros((k, max(len(problem.district_names), 1)), dtype=int)
         np.add.at(self.district_count, (self.labels, self.block_district), 1)
         self.trust_penalty = problem.trust_penalty_km
+        self.town_penalty = problem.settlement_penalty_km if problem.point_settlement is not None else 0.0
         self.balance = problem.balance if problem.balance_km_per_point and names else None
-        self.block_trusts: list[tuple[np.ndarray, np.ndarray]] = []
-        self.trust_count = np.zeros((k, 0), dtype=int)
+        self.trusts: _Groups | None = None
+        self.towns: _Groups | None = None
         if self.trust_penalty:
-            self._count_trusts()
+            trust = problem.point_trust if problem.point_trust is not None else np.zeros(0, dtype=int)
+            self.trusts = _Groups(
+                trust, len(problem.trust_names), self.block_points, self.labels, k, problem.point_block
+            )
+        if self.town_penalty:
+            self.towns = _Groups(
+                problem.point_settlement,
+                len(problem.settlement_names),
+                self.block_points,
+                self.labels,
+                k,
+                problem.point_block,
+            )
         self.points = [self._collect(p) for p in range(k)]
         self.cost = np.array([self._cost_of(self.points[p]) for p in range(k)])
         self.edge_a, self.edge_b = problem.edges[:, 0], problem.edges[:, 1]
@@ -173,17 +231,6 @@ class _State:
         self.version = np.zeros(k, dtype=np.int64)
         self.cache: dict[tuple[int, int], tuple[int, int, int, bool, float, float, float]] = {}
         self.log: list[tuple[int, int, int]] = []
-
-    def _count_trusts(self) -> None:
-        """Each block's trusts and schools per trust, and the schools of each trust per partnership."""
-        trust = self.problem.point_trust if self.problem.point_trust is not None else np.zeros(0, dtype=int)
-        n_trusts = max(len(self.problem.trust_names), int(trust.max(initial=-1)) + 1)
-        for pts in self.block_points:
-            ids, counts = np.unique(trust[pts][trust[pts] >= 0], return_counts=True)
-            self.block_trusts.append((ids, counts))
-        self.trust_count = np.zeros((self.k, n_trusts), dtype=int)
-        inside = trust >= 0
-        np.add.at(self.trust_count, (self.labels[self.problem.point_block[inside]], trust[inside]), 1)
 
     def _collect(self, p: int) -> np.ndarray:
         parts = [self.block_points[b] for b in self.members[p]]
@@ -235,7 +282,12 @@ class _State:
     def trust_splits(self) -> int:
         """Trust splits: Σ over trusts of (partnerships holding its schools − 1), as
         :func:`partition.federations.trust_splits` (0 without a trust penalty: not counted)."""
-        return int(((self.trust_count > 0).sum(axis=0) - 1).clip(min=0).sum())
+        return self.trusts.splits() if self.trusts is not None else 0
+
+    def settlement_splits(self) -> int:
+        """Settlement splits: Σ over settlements of (partnerships holding its schools − 1) (0 without a
+        settlement penalty: not counted)."""
+        return self.towns.splits() if self.towns is not None else 0
 
     def balance_km(self) -> float:
         """The balance term (km): Σ over partnerships of :meth:`partition.balance.Balance.penalty_km` (0 without a
@@ -244,10 +296,13 @@ class _State:
 
     def objective(self) -> float:
         """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split,
-        the trust penalty (km) per trust split and the balance term (km, :meth:`balance_km`)."""
+        the trust penalty (km) per trust split, the settlement penalty (km) per settlement split and the balance
+        term (km, :meth:`balance_km`)."""
         value = self.cost.sum() / self.total_w + self.penalty * self.splits()
         if self.trust_penalty:
             value += self.trust_penalty * self.trust_splits()
+        if self.town_penalty:
+            value += self.town_penalty * self.settlement_splits()
         if self.balance is not None:
             value += self.balance_km()
         return float(value)
@@ -292,12 +347,8 @@ class _State:
         return int(self.district_count[q, d] == 0) - int(self.district_count[p, d] == 1)
 
     def trust_delta(self, u: int, p: int, q: int) -> int:
-        """Change in trust splits when block ``u`` moves from ``p`` to ``q``: each trust of ``u`` gains a
-        partnership when ``q`` held none of its schools, and loses one when ``u`` held all of ``p``'s."""
-        ids, counts = self.block_trusts[u]
-        if len(ids) == 0:
-            return 0
-        return int((self.trust_count[q, ids] == 0).sum() - (self.trust_count[p, ids] == counts).sum())
+        """Change in trust splits when block ``u`` moves from ``p`` to ``q`` (:meth:`_Groups.delta`)."""
+        return self.trusts.delta(u, p, q) if self.trusts is not None else 0
 
     def balance_delta(self, u: int, p: int, q: int) -> float:
         a = self.block_attr[u]
@@ -329,6 +380,8 @@ class _State:
             d += self.penalty * self.split_delta(u, p, q)
         if self.trust_penalty:
             d += self.trust_penalty * self.trust_delta(u, p, q)
+        if self.towns is not None:
+            d += self.town_penalty * self.towns.delta(u, p, q)
         if self.balance is not None:
             a = self.block_attr[u]
             before = self.balance.penalty_km(self.sums[[p, q]]).sum()
@@ -381,10 +434,9 @@ class _State:
         d = self.block_district[u]
         self.district_count[p, d] -= 1
         self.district_count[q, d] += 1
-        if self.trust_penalty:
-            ids, counts = self.block_trusts[u]
-            self.trust_count[p, ids] -= counts
-            self.trust_count[q, ids] += counts
+        for groups in (self.trusts, self.towns):
+            if groups is not None:
+                groups.transfer(u, p, q)
 
     def reassign(self, blocks: np.ndarray, new_labels: np.ndarray, *, log: bool = True) -> None:
         """Give ``blocks`` the ``new_labels`` at once (logged block by block, so :meth:`undo` reverts it).
@@ -912,6 +964,7 @@ def _search(
             "violation": violation,
             "splits": final.splits(),
             **({"trust_splits": final.trust_splits()} if final.trust_penalty else {}),
+            **({"settlement_splits": final.settlement_splits()} if final.town_penalty else {}),
         },
     )
 
@@ -1033,5 +1086,6 @@ def polish(
             "violation": violation,
             "splits": final.splits(),
             **({"trust_splits": final.trust_splits()} if final.trust_penalty else {}),
+            **({"settlement_splits": final.settlement_splits()} if final.town_penalty else {}),
         },
     )

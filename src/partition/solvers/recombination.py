@@ -278,6 +278,9 @@ class Area:
         -1 for none); None without.
     trust_penalty_km
         km per trust split (``Problem.trust_penalty_km``; 0: trusts not counted).
+    town, town_penalty_km
+        As ``trust`` and ``trust_penalty_km``, for the settlements (``Problem.point_settlement``,
+        ``Problem.settlement_penalty_km``).
     """
 
     nodes: np.ndarray
@@ -291,20 +294,28 @@ class Area:
     hub_ok: np.ndarray | None = None
     trust: np.ndarray | None = None
     trust_penalty_km: float = 0.0
+    town: np.ndarray | None = None
+    town_penalty_km: float = 0.0
+
+
+def _local_groups(group: np.ndarray | None, penalty: float, points: np.ndarray) -> np.ndarray | None:
+    """Group (trust, settlement) of each school of ``points`` renumbered 0 .. (groups among them − 1), -1 for
+    none; None without a penalty or without groups among them."""
+    if not penalty or group is None:
+        return None
+    mine = group[points]
+    present = mine >= 0
+    if not present.any():
+        return None
+    local = np.full(len(mine), -1, dtype=int)
+    local[present] = np.unique(mine[present], return_inverse=True)[1]
+    return local
 
 
 def _local_trusts(problem: Problem, points: np.ndarray) -> np.ndarray | None:
     """Trust of each school of ``points`` renumbered 0 .. (trusts among them − 1), -1 for none; None without a
     trust penalty or without trusts among them."""
-    if not problem.trust_penalty_km or problem.point_trust is None:
-        return None
-    trust = problem.point_trust[points]
-    present = trust >= 0
-    if not present.any():
-        return None
-    local = np.full(len(trust), -1, dtype=int)
-    local[present] = np.unique(trust[present], return_inverse=True)[1]
-    return local
+    return _local_groups(problem.point_trust, problem.trust_penalty_km, points)
 
 
 def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np.ndarray | None = None) -> Area:
@@ -341,6 +352,8 @@ def merged_area(problem: Problem, labels: np.ndarray, p: int, q: int, points: np
         hub_ok=problem.point_hub_ok[points] if problem.objective == "hub" else None,
         trust=_local_trusts(problem, points),
         trust_penalty_km=problem.trust_penalty_km,
+        town=_local_groups(problem.point_settlement, problem.settlement_penalty_km, points),
+        town_penalty_km=problem.settlement_penalty_km,
     )
 
 
@@ -417,8 +430,8 @@ def cut_costs(
     balance: tuple[Balance, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Objective (km) of the two halves of each cut: their share of wdist (or of the hub objective, when
-    ``area.hub_ok`` is set) plus the split penalty, and the trust penalty (``area.trust_penalty_km``) per trust
-    of the area with schools in both halves (:func:`_trust_splits`).
+    ``area.hub_ok`` is set) plus the split penalty, the trust penalty (``area.trust_penalty_km``) per trust
+    of the area with schools in both halves (:func:`_trust_splits`), and likewise the settlement penalty.
 
     Parameters
     ----------
@@ -452,6 +465,8 @@ def cut_costs(
         cost = cost + penalty_km * _district_splits(members, area.district)
     if area.trust_penalty_km and area.trust is not None:
         cost = cost + area.trust_penalty_km * _trust_splits(side, area.trust)
+    if area.town_penalty_km and area.town is not None:
+        cost = cost + area.town_penalty_km * _trust_splits(side, area.town)
     if balance is not None:
         band, node_attr = balance
         half = members.astype(float) @ node_attr
