@@ -15,7 +15,7 @@ def _table(rows: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def test_fewest_near_a_limit_wins_then_distance_and_an_alternative_is_explained():
+def test_robust_enough_first_then_distance_and_an_alternative_is_explained():
     table = _table(
         {
             "k23": {
@@ -34,10 +34,10 @@ def test_fewest_near_a_limit_wins_then_distance_and_an_alternative_is_explained(
             },
             "k23-alt2": {
                 "status": "feasible",
-                "near_limit": 0,
+                "near_limit": 1,
                 "feeder_pairs_split": 0,
                 "wdist_km": 3.55,
-                "robustness": 0.9,
+                "robustness": 0.6,
             },
             "k23-alt3": {
                 "status": "violated",
@@ -60,22 +60,37 @@ def test_fewest_near_a_limit_wins_then_distance_and_an_alternative_is_explained(
                 "wdist_km": 3.45,
                 "robustness": 1.0,
             },
+            "k25": {
+                "status": "feasible",
+                "near_limit": 3,
+                "feeder_pairs_split": 0,
+                "wdist_km": 3.30,
+                "robustness": 0.2,
+            },
+            "k25-alt1": {
+                "status": "feasible",
+                "near_limit": 1,
+                "feeder_pairs_split": 0,
+                "wdist_km": 3.35,
+                "robustness": 0.3,
+            },
         }
     )
     k_of = {n: int(n[1:3]) for n in table.index}
     titles = {"k23": "the proposal", "k23-alt1": "alternative 1", "k23-alt2": "alternative 2"}
-    chosen = {r.k: r for r in recommendations(table, {23: "k23", 24: "k24"}, k_of, titles)}
+    chosen = {r.k: r for r in recommendations(table, {23: "k23", 24: "k24", 25: "k25"}, k_of, titles)}
     k23 = chosen[23]
     assert k23.name == "k23-alt2" and k23.is_alternative and k23.proposal == "k23"  # the violated one never wins
     text = " ".join(k23.reasons)
-    assert text.startswith("No partnership is near a size limit")
+    assert text.startswith("1 partnership is near a size limit, and in 60% of trial changes")
     assert "3.55 km" in text and "alternative 1 has a longer average travel distance (3.60 km)" in text
     assert (
-        "In the proposal, 2 partnerships are near a size limit, although its average travel distance is shorter (3.50 km)"
+        "In the proposal, every partnership stays within the rules in only 40% of the trial changes, although its average travel distance is shorter (3.50 km)"
         in text
     )
     assert "k23-alt3" not in text
     assert chosen[24].name == "k24-alt1" and "1 infant and junior pair" in " ".join(chosen[24].reasons)
+    assert chosen[25].name == "k25"  # none robust enough: distance decides
 
 
 def test_equal_options_keep_the_proposal():

@@ -527,8 +527,9 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
         reasons = " ".join(html_text(t) for t in r.reasons)
         items.append(f"<li>{lead}. {reasons}</li>")
     return (
-        "<h3>Recommended</h3><p>For each number of partnerships, the option with the fewest partnerships near a size "
-        "limit, then the fewest infant and junior schools apart, then the shortest average travel distance:</p>"
+        "<h3>Recommended</h3><p>For each number of partnerships, among the options that stay within the rules in at "
+        "least half of the trial changes to school rolls, the one with the fewest infant and junior schools apart, "
+        "then the shortest average travel distance:</p>"
         f"<ul class='recommended'>{''.join(items)}</ul>"
     )
 

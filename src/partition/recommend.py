@@ -1,13 +1,15 @@
 """Which option to recommend for each number of partnerships, and why, computed from the comparison's figures.
 
-For each k, among the options that meet every rule (the main proposal and its alternatives), the recommended
-option is the one with (the within-districts family, shown for comparison, is not among them: :func:`candidates`)
+For each k, among the options that meet every rule (the main proposal and its alternatives; the within-districts
+family, shown for comparison, is not among them: :func:`candidates`), the recommended option is found in turn by
 
-1. the fewest partnerships near a size limit (``near_limit``: the next roll count may break the rule),
-2. then the fewest feeder pairs (infant and junior schools) split between partnerships,
-3. then the shortest average travel distance (``wdist_km``; differences under :data:`SAME_DISTANCE_KM` count
-   as equal, and then the more robust option is preferred: ``robustness``),
-4. then the main proposal before its alternatives.
+1. **robust enough**: in at least :data:`ROBUST_ENOUGH` of the trial roll changes every partnership stays within
+   the rules (``robustness``; when no option is, all are kept): a configuration that the next roll count is more
+   likely than not to break is not recommended over one that will last;
+2. the fewest feeder pairs (infant and junior schools) split between partnerships;
+3. the shortest average travel distance (``wdist_km``; differences under :data:`SAME_DISTANCE_KM` count as equal,
+   and then the more robust option is preferred);
+4. the main proposal before its alternatives.
 
 Each reason is written from the figures in plain words. When the recommended option is an alternative, the
 reasons say why it is recommended over the proposal, so a better alternative is never left unexplained.
@@ -20,6 +22,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from partition.wording import counted
+
+ROBUST_ENOUGH = 0.5
+"""Share of the trial roll changes an option must survive (every partnership within the rules) to be robust enough."""
 
 SAME_DISTANCE_KM = 0.005
 """Average travel distances closer than this (km, 5 m) are treated as equal."""
@@ -80,10 +85,15 @@ def _figure(row: pd.Series, key: str, default: float = 0.0) -> float:
     return default if value is None or pd.isna(value) else float(value)
 
 
-def _sort_key(name: str, row: pd.Series, proposal: str | None) -> tuple:
+def _robust(row: pd.Series) -> bool:
+    value = row.get("robustness")
+    return value is None or pd.isna(value) or float(value) >= ROBUST_ENOUGH
+
+
+def _sort_key(name: str, row: pd.Series, proposal: str | None, check_robust: bool) -> tuple:
     distance = round(_figure(row, "wdist_km", float("inf")) / SAME_DISTANCE_KM)
     return (
-        _figure(row, "near_limit"),
+        check_robust and not _robust(row),
         _figure(row, "feeder_pairs_split"),
         distance,
         -_figure(row, "robustness"),
@@ -96,7 +106,9 @@ def _near(n: int) -> str:
     return "no partnership is" if n == 0 else f"{counted(n, 'partnership')} {'is' if n == 1 else 'are'}"
 
 
-def _reasons(best: str, table: pd.DataFrame, others: list[str], titles: dict[str, str]) -> tuple[str, ...]:
+def _reasons(
+    best: str, table: pd.DataFrame, others: list[str], titles: dict[str, str], check_robust: bool
+) -> tuple[str, ...]:
     """Plain sentences: the recommended option's figures, then the figure that decided against each rival."""
     row = table.loc[best]
     near = int(_figure(row, "near_limit"))
@@ -109,10 +121,11 @@ def _reasons(best: str, table: pd.DataFrame, others: list[str], titles: dict[str
     out = [f"{first}; the average travel distance is {_figure(row, 'wdist_km'):.2f} km."]
     for other in others:
         theirs, title = table.loc[other], titles.get(other, other)
-        if _figure(theirs, "near_limit") > near:
-            shorter = _figure(row, "wdist_km") - _figure(theirs, "wdist_km") >= SAME_DISTANCE_KM
+        shorter = _figure(row, "wdist_km") - _figure(theirs, "wdist_km") >= SAME_DISTANCE_KM
+        if check_robust and not _robust(theirs):
             out.append(
-                f"In {title}, {_near(int(_figure(theirs, 'near_limit')))} near a size limit"
+                f"In {title}, every partnership stays within the rules in only "
+                f"{_figure(theirs, 'robustness'):.0%} of the trial changes"
                 + (
                     f", although its average travel distance is shorter ({_figure(theirs, 'wdist_km'):.2f} km)."
                     if shorter
@@ -161,8 +174,9 @@ def recommendations(
         if not valid:
             continue
         proposal = proposals.get(k) if proposals.get(k) in valid else None
-        ranked = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal))
+        check = any(_robust(table.loc[n]) for n in valid)  # when none is robust enough, robustness does not rank
+        ranked = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal, check))
         best = ranked[0]
-        reasons = _reasons(best, table, [n for n in ranked[1:]], titles)
+        reasons = _reasons(best, table, ranked[1:], titles, check)
         out.append(Recommendation(k, best, proposal, reasons))
     return out

@@ -279,7 +279,7 @@ def recommendation_lines(chosen: Sequence) -> str:
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
     if not lines:
         return ""
-    heading = "Recommended (fewest partnerships near a size limit, then feeder pairs split, then distance):"
+    heading = "Recommended (robust to roll changes in at least half the draws, then feeder pairs split, then distance):"
     return f"\n{heading}\n\n" + "\n".join(lines) + "\n"
 
 
