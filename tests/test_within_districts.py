@@ -41,13 +41,16 @@ def family(hampshire):
 
 
 def test_the_family_keeps_every_district_whole_and_is_named_with_its_tolerance(hampshire, family):
-    balanced, within = family
+    balanced, within, between = family
     assert balanced.name == "k23-ignore-heuristic" and within.name == "k23-nest-tol35-heuristic"
+    # in between: the half-way tolerance, crossing a district boundary penalised
+    assert between.name == "k23-penalise-tol23-pen0.5-heuristic" and between.status in ("feasible", "optimal")
+    assert districts_whole(balanced) <= districts_whole(between) <= districts_whole(within)
     assert within.status in ("feasible", "optimal")
     districts = set(hampshire.schools["district"])
     assert districts_whole(within) == len(districts) == 11
     assert districts_whole(balanced) < 11
-    table = scorecard(family)
+    table = scorecard(list(family))
     assert table.at[within.name, "partnerships_spanning_districts"] == 0
     # checked on the assignments, independently of the solver: each partnership's schools lie in one district
     a = within.assignments
@@ -62,16 +65,22 @@ def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, fami
     from partition.pack import consultation_pack, plain_title
     from partition.planner import district_plan
 
-    balanced, within = family
+    balanced, within, between = family
     assert plain_title(within) == "23 partnerships within districts (for comparison, pupils within ±35% of the average)"
+    assert plain_title(between) == (
+        "23 partnerships mostly within districts (for comparison, pupils within ±23% of the average)"
+    )
     current = district_plan(hampshire)
-    plans = [balanced, within, current]
+    plans = [balanced, within, between, current]
     text = html.unescape(consultation_pack(plans, scorecard(plans, reference=balanced), [], []))
-    assert "Keeping every district whole" in text
+    assert "Keeping to district boundaries" in text and "11 of 11 districts kept whole." in text
     assert "up to ±35% of the average, against ±10% in the proposals" in text
     assert "not proposed" in text
     recommended = text.split("<h3>Recommended</h3>", 1)[1].split("</ul>", 1)[0]
     assert "within districts" not in recommended  # shown for comparison, never recommended over the proposals
+    from partition.recommend import family_members
+
+    assert family_members(plans) == {within.name, between.name}
     # school lists only for the proposal (23), not for the family
     assert text.count("<details") == 23
 

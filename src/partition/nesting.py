@@ -371,6 +371,34 @@ def within_districts_spec(units: pd.DataFrame, spec: PlanSpec, k: int) -> tuple[
     return replace(spec, k=(k,), districts="nest", size=size), ""
 
 
+IN_BETWEEN_PENALTY_KM = 0.5
+"""Split penalty (km per district a partnership reaches beyond its first) of the in-between configuration."""
+
+
+def in_between_spec(nested: PlanSpec, spec: PlanSpec) -> PlanSpec:
+    """The configuration between the balanced one and the within-districts one: the first size bound's tolerance
+    half-way between theirs (rounded up to :data:`WITHIN_DISTRICTS_STEP`), districts ``penalise`` at
+    :data:`IN_BETWEEN_PENALTY_KM` per split, so that partnerships cross a district boundary only where it saves a
+    lot of distance.
+
+    Parameters
+    ----------
+    nested
+        The within-districts spec (:func:`within_districts_spec`).
+    spec
+        The balanced spec.
+
+    Returns
+    -------
+    PlanSpec
+        For the same k.
+    """
+    low, high = spec.size[0].tolerance or 0.0, nested.size[0].tolerance or 0.0
+    half = math.ceil(round((low + high) / 2 / WITHIN_DISTRICTS_STEP, 6)) * WITHIN_DISTRICTS_STEP
+    size = (replace(spec.size[0], tolerance=round(half, 4)), *spec.size[1:])
+    return replace(nested, districts="penalise", split_penalty_km=IN_BETWEEN_PENALTY_KM, size=size)
+
+
 def _fixes(totals: dict[str, dict[str, float]], anchors: dict[str, int], spec: PlanSpec, k: int) -> str:
     """The smallest changes that make nesting feasible: a tolerance, or other values of k."""
     attr = spec.size[0].attribute

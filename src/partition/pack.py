@@ -45,7 +45,7 @@ import pandas as pd
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, partners_kept, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
-from partition.recommend import candidates, recommendations
+from partition.recommend import candidates, family_members, recommendations
 from partition.wording import counted, plural
 
 if TYPE_CHECKING:
@@ -162,10 +162,11 @@ def plain_title(plan: Plan) -> str:
         return f"{counted(plan.k, 'partnership')} (alternative {plan.alternative})"
     if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
-    if plan.spec is not None and plan.spec.districts == "nest":
+    if plan.spec is not None and plan.spec.districts in ("nest", "penalise"):
         tolerance = _tolerance(plan)
         band = f", pupils within ±{tolerance:.0%} of the average" if tolerance is not None else ""
-        return f"{counted(plan.k, 'partnership')} within districts (for comparison{band})"
+        how = "within districts" if plan.spec.districts == "nest" else "mostly within districts"
+        return f"{counted(plan.k, 'partnership')} {how} (for comparison{band})"
     return f"{counted(plan.k, 'partnership')} (proposal for consultation)"
 
 
@@ -1485,11 +1486,6 @@ def _alternatives_section(
     return f"<section class='configuration'>{summaries}</section>"
 
 
-def within_districts(plan: Plan) -> bool:
-    """Whether ``plan`` is of the within-districts family (every partnership inside one district, mode nest)."""
-    return plan.solver != CURRENT_SOLVER and plan.spec is not None and plan.spec.districts == "nest"
-
-
 def _within_section(
     within: list[Plan],
     proposals: list[Plan],
@@ -1511,16 +1507,32 @@ def _within_section(
         else "partnerships must be allowed to differ more in size"
     )
     lead = (
-        "<h2>Keeping every district whole</h2><p>In these configurations every partnership lies inside one district, "
-        "so each district council works with partnerships of its own area only. To do that, "
-        f"{html_text(sizes)}. They are shown so that this choice can be seen, not proposed.</p>"
+        "<h2>Keeping to district boundaries</h2><p>District councils work with the partnerships on housing, leisure "
+        "and early help. In the configurations <em>within districts</em> every partnership lies inside one district; "
+        "in those <em>mostly within districts</em> a partnership crosses a district boundary only where that saves "
+        f"much travel. To keep to the boundaries, {html_text(sizes)}. They are shown so that this choice can be "
+        "seen, not proposed.</p>"
     )
-    notes = [
-        travel_comparison(p, main, scorecard, titles) if (main := main_of(p, proposals)) is not None else ""
-        for p in within
-    ]
+    notes = [_family_note(p, proposals, scorecard, titles) for p in within]
     summaries = "".join(_summary(p, colours, titles, 3, lead if i == 0 else "", notes[i]) for i, p in enumerate(within))
     return f"<section class='configuration'>{summaries}</section>"
+
+
+def _family_note(plan: Plan, proposals: list[Plan], scorecard: pd.DataFrame, titles: Mapping[str, str]) -> str:
+    """The districts it keeps whole, then how its travel compares with the proposal of its k."""
+    main = main_of(plan, proposals)
+    travel = travel_comparison(plan, main, scorecard, titles) if main is not None else ""
+    return " ".join(t for t in (_districts_note(plan), travel) if t)
+
+
+def _districts_note(plan: Plan) -> str:
+    """``"11 of 11 districts kept whole."`` (see :func:`partition.compare.districts_whole`)."""
+    from partition.compare import districts_whole
+
+    total = int(plan.assignments["district"].nunique()) if "district" in plan.assignments else 0
+    if not total:
+        return ""
+    return f"{districts_whole(plan)} of {total} districts kept whole."
 
 
 def _planners_section(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
@@ -1576,12 +1588,13 @@ def consultation_pack(
     colours = dict(colours) if colours is not None else _run_colours(plans)
     banner, broken = _banner(plans, titles)
     page_title = ("⚠ Some configurations do not meet the rules — " if broken else "") + title
-    proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p) and not within_districts(p)]
+    family = family_members(plans)
+    proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p) and p.name not in family]
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     sections = "".join(_proposal(p, colours, titles) for p in proposals)
     sections += _alternatives_section(alternatives, proposals, scorecard, colours, titles)
-    within = [p for p in plans if within_districts(p) and not is_alternative(p)]
+    within = [p for p in plans if p.name in family]
     sections += _within_section(within, proposals, scorecard, colours, titles)
     planners = _planners_section(maps, titles)
     for p in current:

@@ -33,10 +33,35 @@ VALID = ("optimal", "feasible")
 """Scorecard statuses of options that meet every rule."""
 
 
+def family_members(plans) -> set[str]:
+    """The configurations of the district family (:func:`partition.workflow.solve_configurations` with
+    ``within_districts``): main configurations (not alternatives) whose districts mode differs from that of the
+    first main configuration of their k, which is the balanced proposal.
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+        The configurations of a run, in the order planned.
+
+    Returns
+    -------
+    set of str
+        Their names.
+    """
+    first: dict[int, str] = {}
+    out = set()
+    for p in plans:
+        if p.solver == "districts" or p.is_alternative or p.spec is None:
+            continue
+        mode = first.setdefault(p.k, p.spec.districts)
+        if p.spec.districts != mode:
+            out.add(p.name)
+    return out
+
+
 def candidates(plans) -> list:
     """The options a recommendation chooses among: every configuration but the current arrangement (solver
-    ``districts``), and but the within-districts family (mode nest) where a k has options planned across districts
-    (that family is shown for comparison, not proposed).
+    ``districts``) and the district family (:func:`family_members`, shown for comparison, not proposed).
 
     Parameters
     ----------
@@ -48,9 +73,8 @@ def candidates(plans) -> list:
     list of Plan
         In the order given.
     """
-    options = [p for p in plans if p.solver != "districts"]
-    across = {p.k for p in options if p.spec is None or p.spec.districts != "nest"}
-    return [p for p in options if not (p.spec is not None and p.spec.districts == "nest" and p.k in across)]
+    family = family_members(plans)
+    return [p for p in plans if p.solver != "districts" and p.name not in family]
 
 
 @dataclass(frozen=True)

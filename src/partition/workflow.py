@@ -804,13 +804,15 @@ def _within_districts(
     names: NameOverrides | None,
     timings: dict[str, float] | None,
 ) -> list[Plan]:
-    """The within-districts family: for each k of ``spec``, one configuration with every partnership inside one
-    district at the smallest pupil tolerance that allows it (:func:`partition.nesting.within_districts_spec`).
+    """The district family, for comparison with the balanced configurations: for each k of ``spec``, one
+    configuration with every partnership inside one district at the smallest pupil tolerance that allows it
+    (:func:`partition.nesting.within_districts_spec`), then one in between (:func:`partition.nesting.in_between_spec`:
+    half-way tolerance, crossing a district boundary penalised).
 
     A k for which there is none, or whose search finds none, is reported by a :class:`DataWarning` naming why;
     the balanced configurations are published either way.
     """
-    from partition.nesting import within_districts_spec
+    from partition.nesting import in_between_spec, within_districts_spec
     from partition.planner import make_plan
 
     out: list[Plan] = []
@@ -820,22 +822,24 @@ def _within_districts(
         if nested is None:
             warnings.warn(f"no configuration within districts at k = {k}: {why}", DataWarning, stacklevel=2)
             continue
-        try:
-            plan = make_plan(
-                inputs,
-                nested,
-                k,
-                solver=str(solver.get("name", "auto")),
-                time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
-                earlier=tuple(earlier + out),
-                names=names,
-            )
-        except InfeasibleError as exc:
-            warnings.warn(f"no configuration within districts at k = {k}: {exc.message}", DataWarning, stacklevel=2)
-            continue
-        out.append(plan)
+        for family in (nested, in_between_spec(nested, spec)):
+            try:
+                plan = make_plan(
+                    inputs,
+                    family,
+                    k,
+                    solver=str(solver.get("name", "auto")),
+                    time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
+                    earlier=tuple(earlier + out),
+                    names=names,
+                )
+            except InfeasibleError as exc:
+                what = "within districts" if family.districts == "nest" else "in between"
+                warnings.warn(f"no configuration {what} at k = {k}: {exc.message}", DataWarning, stacklevel=2)
+                continue
+            out.append(plan)
         if timings is not None:
-            timings[f"k{k}_within_districts"] = round(time.perf_counter() - t, 2)
+            timings[f"k{k}_districts_family"] = round(time.perf_counter() - t, 2)
     return out
 
 
