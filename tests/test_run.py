@@ -132,7 +132,10 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert "beats 50 random valid plans on average distance to centre (%)" in md and "\nColumns:\n" in md
     assert "Drawn by 4 independent ReCom chains from random starting plans" in md
     assert "2,000 steps of burn-in discarded per chain, then every 500th step kept (8,000-8,500 steps per chain)" in md
-    assert "\nRecommended (robust to roll changes in at least half the draws" in md and "* k = 23: **k23-ignore-heuristic**." in md
+    assert (
+        "\nRecommended (robust to roll changes in at least half the draws" in md
+        and "* k = 23: **k23-ignore-heuristic**." in md
+    )
     assert "recommended (see comparison.md): k = 23: k23-ignore-heuristic" in first.output
     csv = pd.read_csv(out / "comparison.csv", index_col=0)
     assert csv.loc["districts-11", "district splits (pieces)"] == 0 and csv.index[-1] == "districts-11"
