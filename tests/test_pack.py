@@ -79,6 +79,13 @@ def browser():
         b.close()
 
 
+def _promoted(plans, table) -> set[str]:
+    """The alternatives recommended over their proposal (they get a proposal's full section)."""
+    from partition.pack import plain_titles, recommended_options
+
+    return {r.name for r in recommended_options(plans, table, plain_titles(plans)) if r.is_alternative}
+
+
 def test_plain_titles_and_link_texts(pack):
     plans, _, _ = pack
     titles = plain_titles(plans)
@@ -154,7 +161,7 @@ def test_table_has_units_percentages_and_definitions(pack):
     assert all(c.definition for c in shown)
     # the public table, the analysts' tables, a table of partnerships per configuration, and a school list per
     # partnership of the main proposals only (k22, k23): not of the alternative nor of the current arrangement
-    main = [p for p in plans if p.name in ("k22-ignore", "k23-ignore")]
+    main = [p for p in plans if p.name in ("k22-ignore", "k23-ignore") or p.name in _promoted(plans, table)]
     assert text.count("<caption>") == 1 + len(GROUPS) + len(plans) + sum(p.k for p in main)
     assert text.count("<details") == sum(p.k for p in main)
     assert '<html lang="en">' in text and "<th scope='col'>" in text and "<th scope='row'>" in text
@@ -320,8 +327,9 @@ def _pages(pdf) -> list[str]:
 
 
 def test_printed_pack_is_short_and_no_heading_is_left_at_a_page_foot(pack, browser):
-    """Printed to A4: school lists only for the main proposals, and no page ends with a heading."""
-    plans, _, path = pack
+    """Printed to A4: school lists only for the main proposals (and an alternative recommended over its proposal),
+    and no page ends with a heading."""
+    plans, table, path = pack
     page = browser.new_page()
     page.goto(path.as_uri())
     pdf = ARTEFACTS / "consultation-pack-a4.pdf"
@@ -330,7 +338,8 @@ def test_printed_pack_is_short_and_no_heading_is_left_at_a_page_foot(pack, brows
     headings = page.evaluate("() => [...document.querySelectorAll('h2,h3,h4')].map(h => h.textContent.trim())")
     page.close()
     pages = _pages(pdf)
-    schools = sum(len(p.assignments) + len(p.members) for p in plans[:2])  # colleges and special schools listed too
+    listed = [p for p in plans if p.name in ("k22-ignore", "k23-ignore") or p.name in _promoted(plans, table)]
+    schools = sum(len(p.assignments) + len(p.members) for p in listed)  # colleges and special schools listed too
     # about 40 school rows a page, plus the rest (comparison, recommendations, alternatives, current arrangement)
     assert len(pages) <= 11 + schools // 40, len(pages)
     for number, content in enumerate(pages, 1):
@@ -389,7 +398,10 @@ def test_alternatives_say_truly_how_their_travel_compares(pack):
     alt, main = plans[2], plans[1]
     a, m = float(table.at[alt.name, "wdist_km"]), float(table.at[main.name, "wdist_km"])
     bound = math.ceil(abs(a - m) / m * 1000) / 10
-    assert f"within {bound:.1f} % of their proposal's average travel distance" in text
+    if alt.name in _promoted(plans, table):  # recommended over its proposal: its own full section says so
+        assert "Recommended (see the comparison). Average travel distance" in text
+    else:
+        assert f"within {bound:.1f} % of their proposal's average travel distance" in text
     word = "shorter than" if a < m else "longer than"
     assert f"Average travel distance {a:.2f} km: {word} 23 partnerships (proposal for consultation), {m:.2f} km" in text
 

@@ -343,7 +343,13 @@ def ensemble_design_text(design: dict[str, Any] | None) -> str:
     steps = design["steps_per_chain"]
     steps_text = f"{steps[0]:,}" if min(steps) == max(steps) else f"{min(steps):,}-{max(steps):,}"
     ensembles = design.get("ensembles") or []
-    rhat_text = "; ".join(f"k = {e['k']} {_rhat_shown(e['rhat_wdist'])}" for e in ensembles)
+    several = len({e["k"] for e in ensembles}) < len(ensembles)  # two specs of one k: say which configurations
+    rhat_text = "; ".join(
+        f"k = {e['k']}"
+        + (f" ({', '.join(e.get('configurations') or [])})" if several and e.get("configurations") else "")
+        + f" {_rhat_shown(e['rhat_wdist'])}"
+        for e in ensembles
+    )
     rhat = f"; R-hat of the average distance across chains (near 1 when the chains agree): {rhat_text}."
     return (
         f" Drawn by {chains} independent ReCom chain{'s' if chains != 1 else ''} from random starting plans "

@@ -43,7 +43,8 @@ class Headroom:
     mean
         Mean pupils per partnership.
     near_limit
-        Partnerships with less than :data:`NEAR_POINTS` points of headroom.
+        Partnerships within their limits with less than :data:`NEAR_POINTS` points of headroom (a partnership
+        already outside a limit is not counted: it breaks the rule, which the plan's status says).
     median_deviation
         Median |pupils − mean| / mean over the partnerships (a fraction).
     robustness
@@ -113,7 +114,7 @@ def headroom(pupils: np.ndarray, labels: np.ndarray, spec: PlanSpec, k: int, see
     return Headroom(
         by_partnership={int(p): float(r) for p, r in enumerate(room)},
         mean=mean,
-        near_limit=int((100 * room / mean < NEAR_POINTS).sum()),
+        near_limit=int(((room >= 0) & (100 * room / mean < NEAR_POINTS)).sum()),  # outside is not 'near'
         median_deviation=float(np.median(np.abs(sums - mean) / mean)),
         robustness=float(within.mean()),
     )

@@ -162,11 +162,10 @@ def plain_title(plan: Plan) -> str:
         return f"{counted(plan.k, 'partnership')} (alternative {plan.alternative})"
     if re.fullmatch(rf"k{plan.k}-[A-Za-z]+(?:-[A-Za-z0-9_.]+)*", plan.name) is None:
         return plan.name
-    if plan.spec is not None and plan.spec.districts in ("nest", "penalise"):
-        tolerance = _tolerance(plan)
-        band = f", pupils within ±{tolerance:.0%} of the average" if tolerance is not None else ""
-        how = "within districts" if plan.spec.districts == "nest" else "mostly within districts"
-        return f"{counted(plan.k, 'partnership')} {how} (for comparison{band})"
+    if plan.details.get("family"):
+        from partition.maps.views import plan_title
+
+        return plan_title(plan)
     return f"{counted(plan.k, 'partnership')} (proposal for consultation)"
 
 
@@ -494,6 +493,16 @@ def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mappi
     return f"{_scroll(body, caption)}<h3>What the figures mean</h3><dl class='legend'>{terms}</dl>"
 
 
+def recommended_options(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> list:
+    """The recommendation per k (:func:`partition.recommend.recommendations`) among the pack's options."""
+    options = [p for p in candidates(plans) if p.name in table.index]
+    proposals: dict[int, str] = {}
+    for p in options:
+        if not is_alternative(p):
+            proposals.setdefault(p.k, p.name)
+    return recommendations(table, proposals, {p.name: p.k for p in options}, dict(titles))
+
+
 def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> str:
     """Which option is recommended for each number of partnerships, and why (:mod:`partition.recommend`).
 
@@ -511,12 +520,7 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
     str
         HTML: a heading and one item per k with an option that meets the rules; empty when there is none.
     """
-    options = [p for p in candidates(plans) if p.name in table.index]
-    proposals: dict[int, str] = {}
-    for p in options:
-        if not is_alternative(p):
-            proposals.setdefault(p.k, p.name)
-    chosen = recommendations(table, proposals, {p.name: p.k for p in options}, dict(titles))
+    chosen = recommended_options(plans, table, titles)
     if not chosen:
         return ""
     items = []
@@ -529,8 +533,9 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
         items.append(f"<li>{lead}. {reasons}</li>")
     return (
         "<h3>Recommended</h3><p>For each number of partnerships, among the options that stay within the rules in at "
-        "least half of the trial changes to school rolls, the one with the fewest infant and junior schools apart, "
-        "then the shortest average travel distance:</p>"
+        "least 9 of 10 trial changes to school rolls (or among all, when none does), the one with the shortest "
+        "average travel distance; an option that separated infant and junior schools would come after those that "
+        "do not:</p>"
         f"<ul class='recommended'>{''.join(items)}</ul>"
     )
 
@@ -1352,10 +1357,12 @@ def _figure(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, s
     )
 
 
-def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str]) -> str:
-    """A main proposal's section: map, partnerships, pupils chart, and the schools of each partnership."""
+def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str], note: str = "") -> str:
+    """A main proposal's section (or a recommended alternative's, with ``note``, plain text, under its heading):
+    map, partnerships, pupils chart, and the schools of each partnership."""
+    said = f"<p class='travel'>{html_text(note)}</p>" if note else ""
     return (
-        f"<section class='configuration'><h2>{html_text(titles[plan.name])}</h2>{_warning(plan)}"
+        f"<section class='configuration'><h2>{html_text(titles[plan.name])}</h2>{said}{_warning(plan)}"
         f"<div class='keep'>{_figure(plan, colours, titles)}{partnership_table(plan, colours.get(plan.name))}</div>"
         f"<h3>Pupils per partnership</h3><p>Each dot is the number of pupils in a partnership's schools "
         f"(colleges and special schools not counted); the shaded band is the allowed range around the average "
@@ -1592,7 +1599,20 @@ def consultation_pack(
     proposals = [p for p in plans if p.solver != CURRENT_SOLVER and not is_alternative(p) and p.name not in family]
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
-    sections = "".join(_proposal(p, colours, titles) for p in proposals)
+    # an alternative recommended over its proposal gets the proposal's full section (school lists) beside it
+    promoted = {r.name for r in recommended_options(plans, scorecard, titles) if r.is_alternative}
+    by_k = {p.k: [a for a in alternatives if a.k == p.k and a.name in promoted] for p in proposals}
+    sections = "".join(
+        _proposal(p, colours, titles)
+        + "".join(
+            _proposal(
+                a, colours, titles, "Recommended (see the comparison). " + travel_comparison(a, p, scorecard, titles)
+            )
+            for a in by_k[p.k]
+        )
+        for p in proposals
+    )
+    alternatives = [a for a in alternatives if a.name not in promoted]
     sections += _alternatives_section(alternatives, proposals, scorecard, colours, titles)
     within = [p for p in plans if p.name in family]
     sections += _within_section(within, proposals, scorecard, colours, titles)
@@ -1602,7 +1622,7 @@ def consultation_pack(
             f"<section class='configuration'>{_summary(p, colours, titles, 2)}<p>Shown for comparison: one "
             "partnership per district, as today.</p></section>"
         )
-    tolerance = next((t for t in map(_tolerance, plans) if t is not None), None)
+    tolerance = next((t for t in map(_tolerance, proposals) if t is not None), None)
     band = f"within ±{tolerance:.0%} of the average" if tolerance is not None else "close to the average"
     membership = _membership_html(plans, sources)
     return f"""<!DOCTYPE html>
@@ -1611,7 +1631,8 @@ def consultation_pack(
 <h1>{html_text(title)}</h1>
 {banner}
 <p>Prepared {dt.date.today():%-d %B %Y}. Each configuration places every school in one partnership. Each partnership is
-one connected area, its pupils {band}, with a secondary or all-through school where the rules ask for one.
+one connected area with a secondary or all-through school where the rules ask for one; in the proposals and their
+alternatives its pupils are {band}.
 The current arrangement (one partnership per district) is shown for comparison.</p>
 {membership}<p class='note'>The interactive maps are in the same folder as this file: open them in a web browser to see every
 school. Printed, each link shows the name of its file.</p>

@@ -3,9 +3,9 @@
 For each k, among the options that meet every rule (the main proposal and its alternatives; the within-districts
 family, shown for comparison, is not among them: :func:`candidates`), the recommended option is found in turn by
 
-1. **robust enough**: in at least :data:`ROBUST_ENOUGH` of the trial roll changes every partnership stays within
-   the rules (``robustness``; when no option is, all are kept): a configuration that the next roll count is more
-   likely than not to break is not recommended over one that will last;
+1. **robust enough**: in at least :data:`ROBUST_ENOUGH` of the trial roll changes (9 in 10) every partnership
+   stays within the rules (``robustness``; when no option is, all are kept): a configuration that the next roll
+   count may well break is not recommended over one that will last, even when it is a little shorter;
 2. the fewest feeder pairs (infant and junior schools) split between partnerships;
 3. the shortest average travel distance (``wdist_km``; differences under :data:`SAME_DISTANCE_KM` count as equal,
    and then the more robust option is preferred);
@@ -23,7 +23,7 @@ import pandas as pd
 
 from partition.wording import counted
 
-ROBUST_ENOUGH = 0.5
+ROBUST_ENOUGH = 0.9
 """Share of the trial roll changes an option must survive (every partnership within the rules) to be robust enough."""
 
 SAME_DISTANCE_KM = 0.005
@@ -35,28 +35,19 @@ VALID = ("optimal", "feasible")
 
 def family_members(plans) -> set[str]:
     """The configurations of the district family (:func:`partition.workflow.solve_configurations` with
-    ``within_districts``): main configurations (not alternatives) whose districts mode differs from that of the
-    first main configuration of their k, which is the balanced proposal.
+    ``within_districts``), marked by ``details["family"]``: shown for comparison, not proposed.
 
     Parameters
     ----------
     plans : sequence of Plan
-        The configurations of a run, in the order planned.
+        The configurations of a run.
 
     Returns
     -------
     set of str
         Their names.
     """
-    first: dict[int, str] = {}
-    out = set()
-    for p in plans:
-        if p.solver == "districts" or p.is_alternative or p.spec is None:
-            continue
-        mode = first.setdefault(p.k, p.spec.districts)
-        if p.spec.districts != mode:
-            out.add(p.name)
-    return out
+    return {p.name for p in plans if p.details.get("family")}
 
 
 def candidates(plans) -> list:

@@ -279,7 +279,7 @@ def recommendation_lines(chosen: Sequence) -> str:
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
     if not lines:
         return ""
-    heading = "Recommended (robust to roll changes in at least half the draws, then feeder pairs split, then distance):"
+    heading = "Recommended (robust to roll changes in at least 9 of 10 draws, then feeder pairs split, then distance):"
     return f"\n{heading}\n\n" + "\n".join(lines) + "\n"
 
 
@@ -837,7 +837,8 @@ def _within_districts(
                 what = "within districts" if family.districts == "nest" else "in between"
                 warnings.warn(f"no configuration {what} at k = {k}: {exc.message}", DataWarning, stacklevel=2)
                 continue
-            out.append(plan)
+            family_name = "within districts" if family.districts == "nest" else "mostly within districts"
+            out.append(dataclasses.replace(plan, details={**plan.details, "family": family_name}))
         if timings is not None:
             timings[f"k{k}_districts_family"] = round(time.perf_counter() - t, 2)
     return out

@@ -53,7 +53,8 @@ MAP_OPTIONS = {"zoom_snap": 0.25, "zoom_delta": 0.5, "control_scale": True, "zoo
 
 
 def plan_title(plan) -> str:
-    """A configuration in plain words, e.g. ``23 partnerships (proposal for consultation)``.
+    """A configuration in plain words, e.g. ``23 partnerships (proposal for consultation)``, or for the district
+    family ``23 partnerships within districts (for comparison, pupils within ±35% of the average)``.
 
     Parameters
     ----------
@@ -67,6 +68,11 @@ def plan_title(plan) -> str:
     """
     if plan.solver == CURRENT_SOLVER:
         return f"Today: {counted(plan.k, 'partnership')}, one per district"
+    family = plan.details.get("family") if plan.details else None
+    if family:  # the district family: shown for comparison (see partition.workflow.solve_configurations)
+        tolerance = next((b.tolerance for b in plan.spec.size if b.attribute == "pupils" and b.tolerance), None)
+        band = f", pupils within ±{tolerance:.0%} of the average" if tolerance else ""
+        return f"{counted(plan.k, 'partnership')} {family} (for comparison{band})"
     kind = f"alternative {plan.alternative}" if plan.alternative is not None else "proposal for consultation"
     return f"{counted(plan.k, 'partnership')} ({kind})"
 
