@@ -73,7 +73,10 @@ def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, fami
     current = district_plan(hampshire)
     plans = [balanced, within, between, current]
     text = html.unescape(consultation_pack(plans, scorecard(plans, reference=balanced), [], []))
-    assert "Keeping to district boundaries" in text and "11 of 11 districts kept whole." in text
+    assert (
+        "Keeping to district boundaries" in text
+        and "11 of 11 districts kept whole; 23 of 23 partnerships inside" in text
+    )
     assert "up to ±35% of the average, against ±10% in the proposals" in text
     assert "not proposed" in text
     recommended = text.split("<h3>Recommended</h3>", 1)[1].split("</ul>", 1)[0]

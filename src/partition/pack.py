@@ -107,6 +107,7 @@ figure{{margin:.5em 0 1em}} figcaption{{font-size:13px;color:#444}}
 p.members-head{{margin:.3em 0 0;font-size:13px}} ul.members{{margin:0 0 .2em;padding-left:1.2em;font-size:13px}}
 p.also{{margin:.2em 0;font-size:13px}}
 @media (max-width:700px) {{
+  table.scorecard th[scope=row]{{position:sticky;left:0;background:#fff;z-index:1;min-width:8em;max-width:11em}}
   body{{padding:0 .6em;font-size:15px}}
   .hint{{display:block}}
   .chart-wide{{display:none}} .chart-narrow{{display:block}}
@@ -335,7 +336,8 @@ PUBLIC: tuple[Column, ...] = (
         "today's partners kept",
         "% on average",
         "For each school, the share of the schools in its partnership today that would still be in its partnership, "
-        "averaged over all schools: higher means less change for schools that already work together.",
+        "averaged over all schools: higher means less change for schools that already work together. With about "
+        "twice as many partnerships as today, each of today's is shared out, so about half is already a high figure.",
         scale=100,
         decimals=0,
     ),
@@ -1533,13 +1535,18 @@ def _family_note(plan: Plan, proposals: list[Plan], scorecard: pd.DataFrame, tit
 
 
 def _districts_note(plan: Plan) -> str:
-    """``"11 of 11 districts kept whole."`` (see :func:`partition.compare.districts_whole`)."""
+    """``"11 of 11 districts kept whole; 23 of 23 partnerships inside one district."`` (see
+    :func:`partition.compare.districts_whole`)."""
     from partition.compare import districts_whole
 
     total = int(plan.assignments["district"].nunique()) if "district" in plan.assignments else 0
     if not total:
         return ""
-    return f"{districts_whole(plan)} of {total} districts kept whole."
+    inside = int((plan.assignments.groupby("partnership_id")["district"].nunique() == 1).sum())
+    return (
+        f"{districts_whole(plan)} of {total} districts kept whole; {inside} of {plan.k} partnerships inside one "
+        "district."
+    )
 
 
 def _planners_section(maps: Sequence[WrittenMap], titles: Mapping[str, str]) -> str:
