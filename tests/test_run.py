@@ -133,7 +133,7 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert "Drawn by 4 independent ReCom chains from random starting plans" in md
     assert "2,000 steps of burn-in discarded per chain, then every 500th step kept (8,000-8,500 steps per chain)" in md
     assert (
-        "\nRecommended (robust to roll changes in at least half the draws" in md
+        "\nRecommended (robust to roll changes in at least 9 of 10 draws" in md
         and "* k = 23: **k23-ignore-heuristic**." in md
     )
     assert "recommended (see comparison.md): k = 23: k23-ignore-heuristic" in first.output
