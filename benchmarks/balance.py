@@ -1,11 +1,12 @@
 """What the preference for sizes near the mean costs: the balance penalty against distance, on the Hampshire default.
 
     PYTHONPATH=src .venv/bin/python benchmarks/balance.py [--k 22 23 24] [--penalties 0 0.005 0.01 0.02] [--seed 0]
+        [--settlements ignore|prefer]
 
 For each k and each ``balance_penalty_km`` (km per percentage point of the mean a partnership's pupils lie outside
 ±5 %, see :mod:`partition.balance`), plans through :func:`partition.planner.make_plan` (the path of ``partition
 plan``: the default spec of configs/hampshire.toml with feeder pairs and federations kept together; towns not
-preferred whole, ``settlements = "ignore"``, to see the balance term alone) and prints
+preferred whole, ``settlements = "ignore"``, to see the balance term alone, unless ``--settlements prefer``) and prints
 wdist (km), its cost against no preference, partnerships within one point of a ±10 % limit, the median and largest
 |deviation| from the mean, the robustness figure (share of 500 seeded ±3 % roll draws that keep every partnership
 within its limits) and wall seconds. For scale, the same with a hard ±5 % bound and no preference: what a user would
@@ -43,6 +44,9 @@ def main() -> None:
     parser.add_argument("--penalties", type=float, nargs="+", default=[0.0, 0.005, 0.01, 0.02])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hard", action=argparse.BooleanOptionalAction, default=True, help="also a hard ±5 % bound")
+    parser.add_argument(
+        "--settlements", choices=("ignore", "prefer"), default="ignore", help="towns preferred whole (the default run's)"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     inputs = prepare()
@@ -55,7 +59,7 @@ def main() -> None:
             runs.append(("hard ±5 %, none", SizeBound(tolerance=0.05), 0.0))
         for label, bound, penalty in runs:
             spec = PlanSpec(
-                k=(k,), size=(bound,), random_state=args.seed, balance_penalty_km=penalty, settlements="ignore"
+                k=(k,), size=(bound,), random_state=args.seed, balance_penalty_km=penalty, settlements=args.settlements
             )
             wall = time.perf_counter()
             plan = make_plan(inputs, spec, k)

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.compare import district_division
+from partition.compare import district_division, districts_whole
 from partition.maps.editor import EDIT_FILE, editor_data, lock_groups, write_editor
 from partition.planner import make_plan, plan_from_assignment
 from partition.spec import Locks, PlanSpec
@@ -145,6 +145,9 @@ def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
         same(js[key], s[key], key)
     same(js["k"], edited.k, "k")
     same(js["districts_divided"], district_division(edited)[0], "districts_divided")
+    same(js["districts_whole"], districts_whole(edited), "districts_whole")
+    towns = edited.details["settlements"]["divided"]
+    assert [(t["name"], t["partnerships"]) for t in js["towns_divided"]] == [(t["name"], t["partnerships"]) for t in towns]
     rows = edited.partnerships.set_index("name")
     assert sorted(r["name"] for r in js["table"]) == sorted(rows.index)
     for r in js["table"]:

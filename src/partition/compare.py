@@ -204,9 +204,11 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "districts_divided",
-        "districts divided",
+        "districts with several partnerships",
         "districts",
-        "Districts whose schools are divided between two or more partnerships.",
+        "Districts whose schools are shared between two or more partnerships: unavoidable for a district with more "
+        "pupils than one partnership may hold, and no sign by itself that a boundary is crossed (districts kept whole "
+        "counts the districts no partnership crosses).",
         decimals=0,
     ),
     Column(

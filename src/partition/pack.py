@@ -8,7 +8,7 @@ partnerships and, for each partnership, its schools. Alternatives get a map and
 their table of partnerships, the current arrangement (one partnership per
 district, :data:`CURRENT_SOLVER`) its table, for comparison: school lists are
 printed for the main proposals only. The public comparison uses plain measures
-(schools, pupils, size difference, travel distance, districts divided, schools
+(schools, pupils, size difference, travel distance, districts kept whole, schools
 that change); the analysts' measures (shape indices, cut edges, agreement
 indices, ranks among random plans) and the configurations' folder names are in
 an appendix, "For analysts and planners", with their definitions; the links

@@ -148,6 +148,11 @@
       var c = Object.keys(perDistrict[d]).length;
       pairs += c; nd += 1; if (c > 1) { divided += 1; }
     });
+    // districts kept whole: no partnership with schools in the district reaches into another (compare.districts_whole)
+    var spans = {}, crossed = {};
+    for (i = 0; i < n; i++) { (spans[labels[i]] = spans[labels[i]] || {})[s.district[i]] = true; }
+    for (i = 0; i < n; i++) { if (Object.keys(spans[labels[i]]).length > 1) { crossed[s.district[i]] = true; } }
+    var districtsWhole = nd - Object.keys(crossed).length;
     // the rules of the spec
     present.forEach(function (row) {
       row.pieces = pieces[row.index] || 0;
@@ -197,6 +202,7 @@
           return names[row.index] + ' (' + row.pieces + ' pieces)';
         })));
     }
+    var towns = dividedTowns(s, labels, limitsShown);
     var changed = 0;
     for (i = 0; i < n; i++) { if (labels[i] !== D.start[i]) { changed += 1; } }
     var devs = present.map(function (row) { return Math.abs(row.deviation); });
@@ -215,6 +221,9 @@
       cut_edges: cut,
       district_splits: pairs - nd,
       districts_divided: divided,
+      districts_whole: districtsWhole,
+      settlements_divided: towns.length,
+      towns_divided: towns,
       partnerships_spanning_districts: present.filter(function (row) { return row.nDistricts > 1; }).length,
       schools_changed: changed,
       violations: violations,
@@ -229,6 +238,25 @@
       memberLabels: memberLabels,
       detached: detached
     };
+  }
+
+  // Towns and villages of two or more schools put in two or more partnerships although their pupils fit in one
+  // (partition.settlements.settlement_details): [{name, pupils, partnerships}], largest first.
+  function dividedTowns(s, labels, limitsShown) {
+    var pupilLimit = limitsShown.filter(function (l) { return l.attribute === 'pupils'; })[0];
+    var high = pupilLimit ? pupilLimit.high : Infinity, towns = {};
+    for (var i = 0; i < labels.length; i++) {
+      var place = s.place[i];
+      if (!place) { continue; }
+      var t = towns[place] = towns[place] || {name: place, schools: 0, pupils: 0, labels: {}};
+      t.schools += 1; t.pupils += s.pupils[i]; t.labels[labels[i]] = true;
+    }
+    return Object.keys(towns).map(function (key) { return towns[key]; }).filter(function (t) {
+      t.partnerships = Object.keys(t.labels).length;
+      return t.schools >= 2 && !(t.pupils > high) && t.partnerships > 1;
+    }).sort(function (a, b) { return b.pupils - a.pupils || byText(a.name, b.name); }).map(function (t) {
+      return {name: t.name, pupils: t.pupils, partnerships: t.partnerships};
+    });
   }
 
   function plural(count, verb) {
@@ -631,7 +659,9 @@
       ['One area each', sc.contiguous ? 'yes' : 'no', !sc.contiguous],
       ['Without a secondary', String(sc.anchors_missing), this.D.anchors && sc.anchors_missing > 0],
       ['Cut edges', String(sc.cut_edges)],
-      ['Districts divided', String(sc.districts_divided)],
+      ['Towns and villages divided', String(sc.settlements_divided)],
+      ['Districts kept whole', String(sc.districts_whole) + ' of ' + this.D.districts.length],
+      ['Districts with several partnerships', String(sc.districts_divided)],
       ['District splits', String(sc.district_splits)],
       ['Schools changed from the plan as opened', String(sc.schools_changed)]
     ];
@@ -644,6 +674,11 @@
       t.appendChild(tr);
     });
     box.appendChild(t);
+    if (sc.towns_divided.length) {
+      box.appendChild(el('p', 'Towns and villages divided although small enough for one partnership: ' +
+        limited(sc.towns_divided.map(function (t) { return t.name + ' (' + t.partnerships + ' partnerships)'; })) + '.',
+        'pt-ed-hint'));
+    }
     var list = this.role('violations');
     list.textContent = '';
     sc.violations.forEach(function (v) { list.appendChild(el('li', v)); });

@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 
 from partition.federations import effective_locks
+from partition.naming import school_places
 from partition.maps.colours import colour_partnerships
 from partition.maps.layers import (
     KIND_STYLE,
@@ -266,7 +267,8 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     -------
     dict
         ``partnerships`` (id, number, name, colour, in row order), ``schools`` (columns: URN, name,
-        kind, pupils, anchor, district index, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
+        kind, pupils, anchor, district index, ``place``: the town or village of
+        :func:`partition.naming.school_places`, ``""`` when none, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
         ``members`` (:func:`member_data`: colleges, special schools and PRUs, each in its unit), ``member_style``
         (kind -> fill, shape), ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
         polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups of the
@@ -313,6 +315,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
             "pupils": [float(v) for v in schools["pupils"].to_numpy(dtype=float)],
             "anchor": [bool(v) for v in schools["anchor"].to_numpy(dtype=bool)],
             "district": [district_index[str(d)] for d in schools["district"]],
+            "place": school_places(schools)["place"].astype(str).tolist(),
             "unit": [int(u) for u in schools["unit"]],
             "x": [float(v) for v in points.x],
             "y": [float(v) for v in points.y],
