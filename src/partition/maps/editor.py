@@ -31,7 +31,6 @@ import numpy as np
 import shapely
 
 from partition.federations import effective_locks
-from partition.naming import school_places
 from partition.maps.colours import colour_partnerships
 from partition.maps.layers import (
     KIND_STYLE,
@@ -44,6 +43,7 @@ from partition.maps.layers import (
 )
 from partition.maps.page import RawHTML, WrittenMap, add_config, add_page_style, new_id, title_box, write_map
 from partition.maps.views import _base_map, _study_bounds, plan_title, wgs84_bounds
+from partition.naming import school_places
 
 SIMPLIFY_M = 25.0
 """Tolerance (m) of the units' simplification for display (:func:`shapely.coverage_simplify`: shared edges stay shared)."""
