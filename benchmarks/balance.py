@@ -45,7 +45,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hard", action=argparse.BooleanOptionalAction, default=True, help="also a hard ±5 % bound")
     parser.add_argument(
-        "--settlements", choices=("ignore", "prefer"), default="ignore", help="towns preferred whole (the default run's)"
+        "--settlements",
+        choices=("ignore", "prefer"),
+        default="ignore",
+        help="towns preferred whole (the default run's)",
     )
     args = parser.parse_args()
     warnings.simplefilter("ignore")

@@ -147,7 +147,9 @@ def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
     same(js["districts_divided"], district_division(edited)[0], "districts_divided")
     same(js["districts_whole"], districts_whole(edited), "districts_whole")
     towns = edited.details["settlements"]["divided"]
-    assert [(t["name"], t["partnerships"]) for t in js["towns_divided"]] == [(t["name"], t["partnerships"]) for t in towns]
+    assert [(t["name"], t["partnerships"]) for t in js["towns_divided"]] == [
+        (t["name"], t["partnerships"]) for t in towns
+    ]
     rows = edited.partnerships.set_index("name")
     assert sorted(r["name"] for r in js["table"]) == sorted(rows.index)
     for r in js["table"]:
