@@ -81,9 +81,10 @@ def browser():
 
 def _promoted(plans, table) -> set[str]:
     """The alternatives recommended over their proposal (they get a proposal's full section)."""
-    from partition.pack import plain_titles, recommended_options
+    from partition.pack import plain_titles
+    from partition.recommend import recommend_plans
 
-    return {r.name for r in recommended_options(plans, table, plain_titles(plans)) if r.is_alternative}
+    return {r.name for r in recommend_plans(plans, table, plain_titles(plans)) if r.is_alternative}
 
 
 def test_plain_titles_and_link_texts(pack):

@@ -45,7 +45,7 @@ import pandas as pd
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, partners_kept, rank_key
 from partition.htmltext import html_href, html_text
 from partition.plan import Plan
-from partition.recommend import candidates, family_members, recommendations
+from partition.recommend import family_members, recommend_plans
 from partition.wording import counted, plural
 
 if TYPE_CHECKING:
@@ -495,16 +495,6 @@ def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mappi
     return f"{_scroll(body, caption)}<h3>What the figures mean</h3><dl class='legend'>{terms}</dl>"
 
 
-def recommended_options(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> list:
-    """The recommendation per k (:func:`partition.recommend.recommendations`) among the pack's options."""
-    options = [p for p in candidates(plans) if p.name in table.index]
-    proposals: dict[int, str] = {}
-    for p in options:
-        if not is_alternative(p):
-            proposals.setdefault(p.k, p.name)
-    return recommendations(table, proposals, {p.name: p.k for p in options}, dict(titles))
-
-
 def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str, str]) -> str:
     """Which option is recommended for each number of partnerships, and why (:mod:`partition.recommend`).
 
@@ -522,7 +512,7 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
     str
         HTML: a heading and one item per k with an option that meets the rules; empty when there is none.
     """
-    chosen = recommended_options(plans, table, titles)
+    chosen = recommend_plans(plans, table, titles)
     if not chosen:
         return ""
     items = []
@@ -1607,7 +1597,7 @@ def consultation_pack(
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     # an alternative recommended over its proposal gets the proposal's full section (school lists) beside it
-    promoted = {r.name for r in recommended_options(plans, scorecard, titles) if r.is_alternative}
+    promoted = {r.name for r in recommend_plans(plans, scorecard, titles) if r.is_alternative}
     by_k = {p.k: [a for a in alternatives if a.k == p.k and a.name in promoted] for p in proposals}
     sections = "".join(
         _proposal(p, colours, titles)

@@ -17,6 +17,7 @@ reasons say why it is recommended over the proposal, so a better alternative is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -195,3 +196,29 @@ def recommendations(
         reasons = _reasons(best, table, ranked[1:], titles, check)
         out.append(Recommendation(k, best, proposal, reasons))
     return out
+
+
+def recommend_plans(plans, table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> list[Recommendation]:
+    """The recommended option per k of a run's configurations: :func:`recommendations` over the
+    :func:`candidates` in ``table``, the first main proposal of each k as its proposal.
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+        The configurations of ``table`` (the current arrangement and the district family are left out).
+    table
+        Their :func:`partition.compare.scorecard`.
+    titles
+        ``{configuration name: plain title}`` for the reasons (default: the names).
+
+    Returns
+    -------
+    list of Recommendation
+        One per k with an option that meets every rule, in order of k.
+    """
+    options = [p for p in candidates(plans) if p.name in table.index]
+    proposals: dict[int, str] = {}
+    for p in options:
+        if not p.is_alternative:
+            proposals.setdefault(p.k, p.name)
+    return recommendations(table, proposals, {p.name: p.k for p in options}, dict(titles or {}))

@@ -50,6 +50,7 @@ from partition.naming import NameOverrides
 from partition.pipeline import Inputs, prepare
 from partition.plan import Plan, qualify_name
 from partition.publish import public_command, public_path, staged_output
+from partition.recommend import candidates, recommend_plans
 from partition.scenario import OutputsSchema, Scenario, SolverSchema
 from partition.schema import Source
 from partition.settlements import settlement_line
@@ -247,34 +248,9 @@ def _size_bounds(
     return out
 
 
-def recommended(plans: Sequence[Plan], table: pd.DataFrame) -> list:
-    """The recommended option per k (:func:`partition.recommend.recommendations`) of a run's configurations.
-
-    Parameters
-    ----------
-    plans
-        The configurations of ``table`` (the current arrangement and the within-districts family are left out:
-        :func:`partition.recommend.candidates`).
-    table
-        Their scorecard.
-
-    Returns
-    -------
-    list of partition.recommend.Recommendation
-        One per k with an option that meets every rule.
-    """
-    from partition.recommend import candidates, recommendations
-
-    options = [p for p in candidates(plans) if p.name in table.index]
-    proposals: dict[int, str] = {}
-    for p in options:
-        if not p.is_alternative:
-            proposals.setdefault(p.k, p.name)
-    return recommendations(table, proposals, {p.name: p.k for p in options})
-
-
 def recommendation_lines(chosen: Sequence) -> str:
-    """Recommendations (:func:`recommended`) as Markdown for the end of ``comparison.md``: a heading and one line
+    """Recommendations (:func:`partition.recommend.recommend_plans`) as Markdown for the end of
+    ``comparison.md``: a heading and one line
     per k (the configuration's name, then the reasons); empty without any."""
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
     if not lines:
@@ -1110,8 +1086,6 @@ def write_outputs(
     if maps:
         t = time.perf_counter()
         if comparisons is None:
-            from partition.recommend import candidates
-
             main = [p for p in candidates(plans) if not p.is_alternative]  # not the within-districts family
             comparisons = main if len(main) > 1 else plans
         comparison_maps = write_comparison_maps(
@@ -1122,7 +1096,7 @@ def write_outputs(
         timings["comparison_maps"] = round(time.perf_counter() - t, 2)
     drawn = [m.relative_to(folder) for m in drawn]
     if table is not None:
-        chosen = recommended(plans, table)
+        chosen = recommend_plans(plans, table)
         (folder / "comparison.md").write_text(format_scorecard(table, "markdown") + "\n" + recommendation_lines(chosen))
         if chosen:
             echo("recommended (see comparison.md): " + "; ".join(f"k = {r.k}: {r.name}" for r in chosen))
