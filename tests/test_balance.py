@@ -24,9 +24,14 @@ def _grid(rows: int = 5, cols: int = 6):
 
 
 def _points_oracle(pupils_by_partnership: np.ndarray, tolerance: float) -> float:
-    """Σ over partnerships of percentage points of the mean beyond ±tolerance/2 of it (by hand, not the module)."""
+    """Σ over partnerships of percentage points of the mean beyond ±tolerance/2 of it, and 5 times those within one
+    point of ±tolerance (by hand, not the module)."""
     mean = pupils_by_partnership.mean()
-    return float(sum(max(0.0, abs(s - mean) / mean - tolerance / 2) * 100 for s in pupils_by_partnership))
+    return float(sum(_points_by_hand(abs(s - mean) / mean, tolerance) for s in pupils_by_partnership))
+
+
+def _points_by_hand(deviation: float, tolerance: float) -> float:
+    return max(0.0, deviation - tolerance / 2) * 100 + 5 * max(0.0, deviation - (tolerance - 0.01)) * 100
 
 
 def test_band_by_hand():
@@ -35,7 +40,10 @@ def test_band_by_hand():
     sums = np.array([[112.0, 3.0], [100.0, 1.0], [93.0, 2.5]])
     # 7 points above; 1.5 schools below 2.5 of a mean of 3 = 50 points; 2 points below
     assert band.points_outside(sums).tolist() == pytest.approx([7.0, 50.0, 2.0])
-    assert band.penalty_km(sums).tolist() == pytest.approx([0.07, 0.5, 0.02])
+    # the last point before a hard limit (109-110; 2-2.03 schools) costs MARGIN_WEIGHT = 5 times more again
+    assert band.margin_low.tolist() == pytest.approx([91.0, 2.03]) and band.margin_high[0] == 109.0
+    assert band.points_near(sums).tolist() == pytest.approx([3.0, 103 / 3, 0.0])
+    assert band.penalty_km(sums).tolist() == pytest.approx([0.07 + 0.15, 0.5 + 5.15 / 3, 0.02])
     free = Balance.of(np.array([90.0]), np.array([110.0]), np.array([300.0]), 3, 0.0)
     assert free.penalty_km(np.array([[109.0]])).tolist() == [0.0]
 
@@ -89,7 +97,7 @@ def test_cut_costs_price_each_half_outside_the_band():
     pupils = problem.attrs["pupils"][area.nodes]
     for half, value in zip(members, term):
         a, b = pupils[half].sum(), pupils[~half].sum()
-        by_hand = sum(max(0.0, abs(s - mean) / mean - 0.3) * 100 for s in (a, b)) * 0.05
+        by_hand = sum(_points_by_hand(abs(s - mean) / mean, 0.6) for s in (a, b)) * 0.05
         assert value == pytest.approx(by_hand, abs=1e-9)
 
 

@@ -9,6 +9,11 @@ band a partnership costs nothing; a partnership at +9 % of the mean under ±10 %
 
 The penalty is linear in the points outside, so it reads as a price: "each point a partnership lies beyond
 ±5 % of the mean is worth 10 m of average distance" (``km_per_point`` = 0.01).
+
+The last :data:`partition.headroom.NEAR_POINTS` point before each hard limit (where a partnership is **near a
+limit**: the next roll count may break the rule) costs :data:`MARGIN_WEIGHT` times more again: a partnership at
++9.5 % of the mean under ±10 % costs 4.5 points plus 5 × 0.5 points. The price rises where the risk does, so the
+search leaves the edge of the hard band before it spends distance on the middle of it.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partition.headroom import NEAR_POINTS
+
 PREFERRED_SHARE = 0.5
 """How far from each size limit towards the mean the preferred band starts (0.5: half-way, ±5 % under ±10 %)."""
+
+MARGIN_WEIGHT = 5.0
+"""Extra price, in multiples of ``km_per_point``, of each point of the mean within :data:`NEAR_POINTS` of a hard limit."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,9 @@ class Balance:
     ----------
     low, high
         Preferred band per attribute (attribute units; ``high`` may be infinite), shape (attributes,).
+    margin_low, margin_high
+        Where the margin of each hard limit starts (the limit moved :data:`NEAR_POINTS` points of the mean
+        inwards, never past the preferred band), shape (attributes,).
     mean
         Mean per partnership of each attribute (its total / k), shape (attributes,); the unit of a point.
     km_per_point
@@ -40,6 +53,8 @@ class Balance:
     high: np.ndarray
     mean: np.ndarray
     km_per_point: float
+    margin_low: np.ndarray | None = None
+    margin_high: np.ndarray | None = None
 
     @classmethod
     def of(cls, low: np.ndarray, high: np.ndarray, totals: np.ndarray, k: int, km_per_point: float) -> Balance:
@@ -60,7 +75,7 @@ class Balance:
         -------
         Balance
             The band from each limit :data:`PREFERRED_SHARE` of the way to the mean (the mean clipped into the
-            limits); an unbounded side stays unbounded.
+            limits) and the margins of the limits; an unbounded side stays unbounded.
         """
         low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
         totals = np.asarray(totals, dtype=float)
@@ -68,7 +83,10 @@ class Balance:
         centre = np.clip(mean, low, np.where(np.isfinite(high), high, np.inf))
         band_low = (1 - PREFERRED_SHARE) * low + PREFERRED_SHARE * centre
         band_high = np.where(np.isfinite(high), (1 - PREFERRED_SHARE) * high + PREFERRED_SHARE * centre, np.inf)
-        return cls(band_low, band_high, mean, float(km_per_point))
+        near = NEAR_POINTS / 100.0 * mean
+        margin_low = np.minimum(low + near, band_low)
+        margin_high = np.where(np.isfinite(high), np.maximum(high - near, band_high), np.inf)
+        return cls(band_low, band_high, mean, float(km_per_point), margin_low, margin_high)
 
     def points_outside(self, sums: np.ndarray) -> np.ndarray:
         """Percentage points of the mean outside the preferred band, summed over the attributes.
@@ -83,14 +101,36 @@ class Balance:
         numpy.ndarray
             Shape ``sums.shape[:-1]``: 100 × Σ (below ``low`` + above ``high``) / ``mean``.
         """
+        return self._points(sums, self.low, self.high)
+
+    def points_near(self, sums: np.ndarray) -> np.ndarray:
+        """Percentage points of the mean inside the margins of the hard limits, summed over the attributes.
+
+        Parameters
+        ----------
+        sums
+            Sizes, shape (..., attributes).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``sums.shape[:-1]``: 100 × Σ (below ``margin_low`` + above ``margin_high``) / ``mean`` (0 without
+            margins).
+        """
+        if self.margin_low is None or self.margin_high is None:
+            return np.zeros(np.asarray(sums).shape[:-1])
+        return self._points(sums, self.margin_low, self.margin_high)
+
+    def _points(self, sums: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         sums = np.asarray(sums, dtype=float)
         if sums.shape[-1] == 0:
             return np.zeros(sums.shape[:-1])
-        outside = np.maximum(0.0, self.low - sums) + np.maximum(0.0, sums - self.high)
+        outside = np.maximum(0.0, low - sums) + np.maximum(0.0, sums - high)
         return 100.0 * (outside / self.mean).sum(axis=-1)
 
     def penalty_km(self, sums: np.ndarray) -> np.ndarray:
-        """The objective's balance term (km) of partnerships of sizes ``sums`` (shape (..., attributes))."""
+        """The objective's balance term (km) of partnerships of sizes ``sums`` (shape (..., attributes)): the price
+        of the points outside the preferred band and :data:`MARGIN_WEIGHT` times it for the points near a limit."""
         if not self.km_per_point:
             return np.zeros(np.asarray(sums).shape[:-1])
-        return self.km_per_point * self.points_outside(sums)
+        return self.km_per_point * (self.points_outside(sums) + MARGIN_WEIGHT * self.points_near(sums))
