@@ -38,6 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import pandas as pd
 
 from partition import __version__
@@ -57,6 +58,7 @@ from partition.settlements import settlement_line
 from partition.spec import PlanSpec
 from partition.validate import checked
 from partition.warnings import DataWarning
+from partition.wording import counted
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -497,14 +499,20 @@ def changed_from_start(plans: Sequence[Plan], start: pd.Series) -> list[str]:
 
 
 def repair_broken(
-    locked: pd.Series, moved: set[int], whole: list[str], inputs: Inputs, spec: PlanSpec
+    locked: pd.Series, moved: set[int], whole: list[str], inputs: Inputs, spec: PlanSpec, edited: pd.Series
 ) -> tuple[pd.Series, list[str], list[str]]:
     """Partnerships an edit left outside a size bound are repaired, not locked in.
 
     A partnership the planner moved schools into is kept whole (:func:`kept_as_edited`) unless, as edited, it
-    breaks a pupils or schools bound of ``spec`` (at the smallest k asked): then only its moved schools stay
-    pinned to it, and the re-plan may move its other schools, so that it meets the rules again with the
-    planner's moves kept. (A partnership the edit left too small is re-planned anyway: only the partnerships
+    breaks a pupils or schools bound of ``spec`` (at the smallest k asked). Then it is no longer closed, and:
+
+    * above its maximum: its moved schools stay pinned to it with its **core**: schools are released from its
+      edge, farthest from the moved ones first, until those left are within the average partnership's size
+      (:func:`_core`); the re-plan may move the released schools. The moved school stays with the partners the
+      planner gave it, and the partnership keeps its name because it keeps most of its schools;
+    * below its minimum: all its schools stay pinned to it and the re-plan may add schools to it.
+
+    (A partnership the edit left too small by taking schools away is re-planned anyway: only the partnerships
     that received schools are kept.)
 
     Parameters
@@ -516,20 +524,23 @@ def repair_broken(
     whole
         Partnerships kept whole.
     inputs, spec
-        The loaded schools and units, and the rules.
+        The loaded schools (with their points, EPSG:27700) and units, and the rules.
+    edited
+        URN -> partnership name of every school of the edited plan.
 
     Returns
     -------
     (pandas.Series, list of str, list of str)
         The rows still pinned, the partnerships still kept whole, and a plain note per partnership repaired
-        (``"Fareham as edited has 8,638 pupils, above the 8,561 allowed: its 1 moved school is kept in it and
-        its other schools re-planned"``).
+        (``"Fareham as edited has 8,638 pupils, above the 8,561 allowed: its 1 moved school and 12 schools
+        nearest it stay in it; 4 schools at its far edge are re-planned"``).
     """
     from partition.problem import limits
 
     attrs = {a: inputs.units[a].to_numpy(dtype=float) for a in ("pupils", "n_schools") if a in inputs.units}
     bounds = [b for b in spec.size if b.attribute in attrs]
     allowed = limits(bounds, attrs, min(spec.k))
+    average = {a: float(v.sum()) / min(spec.k) for a, v in attrs.items()}
     schools = inputs.schools.set_index("URN")
     notes: list[str] = []
     kept = list(whole)
@@ -540,16 +551,74 @@ def repair_broken(
         if not broken:
             continue
         attribute, size, low, high = broken[0]
-        what = "pupils" if attribute == "pupils" else "schools"
-        limit = f"above the {high:,.0f} allowed" if size > high else f"below the {low:,.0f} required"
-        mine = sorted(int(u) for u in urns if int(u) in moved)
-        locked = locked[(locked != name) | locked.index.isin(mine)]
         kept.remove(name)
+        what = "pupils" if attribute == "pupils" else "schools"
+        if size < low:
+            notes.append(
+                f"{name} as edited has {size:,.0f} {what}, below the {low:,.0f} required: its schools stay in it "
+                "and the re-plan may add others"
+            )
+            continue
+        mine = [int(u) for u in urns if int(u) in moved]
+        core = _core(inputs, edited, name, mine, attribute, average[attribute], spec) if mine else []
+        locked = locked[(locked != name) | locked.index.isin(core)]
+        others = len(urns) - len(core)
         notes.append(
-            f"{name} as edited has {size:,.0f} {what}, {limit}: its {len(mine)} moved school"
-            f"{'s are' if len(mine) != 1 else ' is'} kept in it and its other schools re-planned"
+            f"{name} as edited has {size:,.0f} {what}, above the {high:,.0f} allowed: its "
+            f"{counted(len(mine), 'moved school')} and {counted(len(core) - len(mine), 'school')} nearest "
+            f"{'them' if len(mine) != 1 else 'it'} stay in it; {counted(others, 'school')} at its far edge "
+            f"{'are' if others != 1 else 'is'} re-planned"
         )
     return locked, kept, notes
+
+
+def _core(
+    inputs: Inputs, edited: pd.Series, name: str, mine: list[int], attribute: str, average: float, spec: PlanSpec
+) -> list[int]:
+    """The schools of partnership ``name`` (as ``edited``) that stay pinned to it when it is repaired.
+
+    Schools are released from the partnership, farthest from the moved schools ``mine`` first (straight line to
+    the nearest moved school), until the total of ``attribute`` of those left is within ``average``. Only a
+    school that can leave is released: its site touches another partnership's or a released school's site.
+    Schools that move together (one site, a feeder pair, a federation:
+    :func:`partition.federations.effective_locks`) are released together; the moved schools never are.
+
+    Returns
+    -------
+    list of int
+        URNs of the schools left (the moved ones included), in URN order.
+    """
+    from partition.federations import effective_locks
+
+    schools = inputs.schools.set_index("URN")
+    urns = [int(u) for u in edited.index[edited == name]]
+    members = set(urns)
+    links = nx.Graph()
+    links.add_nodes_from(urns)
+    together = effective_locks(spec, inputs.schools).together
+    for group in [*schools.loc[urns].groupby("unit").groups.values(), *together]:
+        inside = [int(u) for u in group if int(u) in members]
+        links.add_edges_from(zip(inside, inside[1:]))
+    unit = schools["unit"].astype(int)
+    label_of_unit = dict(zip(unit.reindex(edited.index).to_numpy(), edited.to_numpy()))
+    outside = {u for u, label in label_of_unit.items() if label != name}
+    points = schools.geometry
+    size = (lambda u: 1.0) if attribute == "n_schools" else (lambda u: float(schools.at[u, "pupils"]))
+    moved = set(mine)
+    groups = [set(int(u) for u in c) for c in nx.connected_components(links)]
+    free = [g for g in groups if not g & moved]
+    far = {min(g): min(float(points[u].distance(points[m])) for u in g for m in mine) for g in free}
+    total = sum(size(u) for u in urns)
+    while total > average + 1e-9:
+        can_leave = [g for g in free if any(outside & set(inputs.graph[int(unit[u])]) for u in g)]
+        if not can_leave:
+            break
+        group = max(can_leave, key=lambda g: (far[min(g)], -min(g)))
+        free.remove(group)
+        outside |= {int(unit[u]) for u in group}
+        total -= sum(size(u) for u in group)
+        members -= group
+    return sorted(members)
 
 
 def kept_closed(locked: pd.Series, inputs: Inputs, names: list[str]) -> tuple[tuple[int, int], ...]:
@@ -630,7 +699,8 @@ def with_edits(
     kept = ""
     if lock_from is not None:
         locked, kept, whole = kept_as_edited(lock_from, inputs, spec.k)
-        locked, whole, repairs = repair_broken(locked, planners_moves(lock_from) or set(), whole, inputs, spec)
+        edited = read_edited_plan(lock_from, inputs, option="--lock-from", complete=False)
+        locked, whole, repairs = repair_broken(locked, planners_moves(lock_from) or set(), whole, inputs, spec, edited)
         kept += "".join(f"; {note}" for note in repairs)
         if locked.nunique() > min(spec.k):
             raise InputFileError(
