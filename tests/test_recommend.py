@@ -119,3 +119,31 @@ def test_partners_kept_by_hand():
     assert partners_kept(today, _plan({"X": [1, 2], "Y": [3, 4, 5]})) == pytest.approx(0.6)
     assert partners_kept(today, _plan({"X": [1, 2], "Y": [4, 5]})) == pytest.approx(0.6)  # 3 missing: alone
     assert partners_kept(today, _plan({"X": [1, 4], "Y": [2, 5], "Z": [3]})) == 0.0
+
+
+def test_a_difference_inside_the_search_spread_is_no_reason_and_towns_decide():
+    def row(km, towns, robust=1.0):
+        return {
+            "status": "feasible",
+            "near_limit": 0,
+            "feeder_pairs_split": 0,
+            "wdist_km": km,
+            "settlements_divided": towns,
+            "robustness": robust,
+        }
+
+    titles = {"p-alt1": "alternative 1"}
+    # 0.3 % shorter but one more town divided: the proposal
+    table = _table({"p": row(3.71, 5), "p-alt1": row(3.70, 6)})
+    (r,) = recommendations(table, {22: "p"}, {"p": 22, "p-alt1": 22}, titles)
+    assert r.name == "p" and not r.is_alternative
+    assert "alternative 1 is about as compact (3.70 km: within 1 %" in r.reasons[-1]
+    assert "divides 6 towns and villages that could each be in one partnership, against 5" in r.reasons[-1]
+    # within 1 % and fewer towns: the alternative, although a little longer
+    table = _table({"p": row(3.70, 6), "p-alt1": row(3.72, 4)})
+    (r,) = recommendations(table, {22: "p"}, {"p": 22, "p-alt1": 22}, titles)
+    assert r.name == "p-alt1" and r.is_alternative
+    # more than 1 % shorter: distance decides, whatever the towns
+    table = _table({"p": row(3.75, 3), "p-alt1": row(3.70, 6)})
+    (r,) = recommendations(table, {22: "p"}, {"p": 22, "p-alt1": 22}, titles)
+    assert r.name == "p-alt1"

@@ -313,7 +313,7 @@ PUBLIC: tuple[Column, ...] = (
         "km",
         "The average straight-line distance from a school to the middle of its partnership, counting each pupil "
         "once: smaller means more compact partnerships.",
-        decimals=1,
+        decimals=2,
     ),
     Column(
         "settlements_divided",
@@ -478,8 +478,11 @@ def public_comparison_html(plans: list[Plan], table: pd.DataFrame, titles: Mappi
     figures = public_table(plans, table)
     columns = [c for c in PUBLIC if c.key in figures.columns]
     head = "<th scope='col'>Configuration</th>" + "".join(_heading(c) for c in columns)
+    recommended = {r.name for r in recommend_plans(plans, table, titles)}
     rows = "".join(
-        f"<tr><th scope='row'>{html_text(titles.get(str(name), str(name)))}</th>"
+        f"<tr><th scope='row'>{html_text(titles.get(str(name), str(name)))}"
+        + (" <strong class='rec'>(recommended)</strong>" if str(name) in recommended else "")
+        + "</th>"
         + "".join(_cell(c, figures.at[name, c.key]) for c in columns)
         + "</tr>"
         for name in figures.index
@@ -526,8 +529,9 @@ def recommended_html(plans: list[Plan], table: pd.DataFrame, titles: Mapping[str
     return (
         "<h3>Recommended</h3><p>For each number of partnerships, among the options that stay within the rules in at "
         "least 9 of 10 trial changes to school rolls (or among all, when none does), the one with the shortest "
-        "average travel distance; an option that separated infant and junior schools would come after those that "
-        "do not:</p>"
+        "average travel distance; options within 1 % of the shortest count as equally short, and among them the "
+        "one that divides the fewest towns and villages comes first. An option that separated infant and junior "
+        "schools would come after those that do not:</p>"
         f"<ul class='recommended'>{''.join(items)}</ul>"
     )
 
@@ -1597,10 +1601,12 @@ def consultation_pack(
     alternatives = [p for p in plans if p.solver != CURRENT_SOLVER and is_alternative(p)]
     current = [p for p in plans if p.solver == CURRENT_SOLVER]
     # an alternative recommended over its proposal gets the proposal's full section (school lists) beside it
-    promoted = {r.name for r in recommend_plans(plans, scorecard, titles) if r.is_alternative}
+    chosen = recommend_plans(plans, scorecard, titles)
+    promoted = {r.name for r in chosen if r.is_alternative}
+    recommended = {r.name for r in chosen}
     by_k = {p.k: [a for a in alternatives if a.k == p.k and a.name in promoted] for p in proposals}
     sections = "".join(
-        _proposal(p, colours, titles)
+        _proposal(p, colours, titles, "Recommended (see the comparison)." if p.name in recommended else "")
         + "".join(
             _proposal(
                 a, colours, titles, "Recommended (see the comparison). " + travel_comparison(a, p, scorecard, titles)

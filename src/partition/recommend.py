@@ -7,9 +7,11 @@ family, shown for comparison, is not among them: :func:`candidates`), the recomm
    stays within the rules (``robustness``; when no option is, all are kept): a configuration that the next roll
    count may well break is not recommended over one that will last, even when it is a little shorter;
 2. the fewest feeder pairs (infant and junior schools) split between partnerships;
-3. the shortest average travel distance (``wdist_km``; differences under :data:`SAME_DISTANCE_KM` count as equal,
-   and then the more robust option is preferred);
-4. the main proposal before its alternatives.
+3. the shortest average travel distance (``wdist_km``), where options within :data:`SAME_DISTANCE_SHARE` of the
+   shortest count as equally short: a difference that small is inside the search's own spread between seeds
+   (``benchmarks/seeds.py``), so it is no reason to prefer one option;
+4. among the equally short: the fewest towns and villages divided that could be whole (``settlements_divided``),
+   then the most robust, then the main proposal before its alternatives.
 
 Each reason is written from the figures in plain words. When the recommended option is an alternative, the
 reasons say why it is recommended over the proposal, so a better alternative is never left unexplained.
@@ -27,8 +29,8 @@ from partition.wording import counted
 ROBUST_ENOUGH = 0.9
 """Share of the trial roll changes an option must survive (every partnership within the rules) to be robust enough."""
 
-SAME_DISTANCE_KM = 0.005
-"""Average travel distances closer than this (km, 5 m) are treated as equal."""
+SAME_DISTANCE_SHARE = 0.01
+"""Average travel distances within this share of the shortest (1 %: about 35 m in Hampshire) count as equal."""
 
 VALID = ("optimal", "feasible")
 """Scorecard statuses of options that meet every rule."""
@@ -107,15 +109,40 @@ def _robust(row: pd.Series) -> bool:
 
 
 def _sort_key(name: str, row: pd.Series, proposal: str | None, check_robust: bool) -> tuple:
-    distance = round(_figure(row, "wdist_km", float("inf")) / SAME_DISTANCE_KM)
+    """Order of options before distances are compared within :data:`SAME_DISTANCE_SHARE`."""
     return (
         check_robust and not _robust(row),
         _figure(row, "feeder_pairs_split"),
-        distance,
-        -_figure(row, "robustness"),
+        _figure(row, "wdist_km", float("inf")),
         name != proposal,
         name,
     )
+
+
+def _as_short(a: float, b: float) -> bool:
+    """Whether average distances ``a`` and ``b`` (km) count as equal (:data:`SAME_DISTANCE_SHARE`)."""
+    return abs(a - b) <= SAME_DISTANCE_SHARE * min(a, b)
+
+
+def _tie_key(name: str, row: pd.Series, proposal: str | None) -> tuple:
+    """Order among options as short as the shortest: towns divided, robustness, the proposal first."""
+    return (_figure(row, "settlements_divided"), -_figure(row, "robustness"), name != proposal, name)
+
+
+def _ranked(valid: list[str], table: pd.DataFrame, proposal: str | None, check: bool) -> list[str]:
+    """``valid`` best first: by :func:`_sort_key`, then the options level with the first on robustness and feeder
+    pairs and as short as it (:func:`_as_short`) by :func:`_tie_key`."""
+    order = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal, check))
+    head = _sort_key(order[0], table.loc[order[0]], proposal, check)[:2]
+    shortest = _figure(table.loc[order[0]], "wdist_km", float("inf"))
+    level = [
+        n
+        for n in order
+        if _sort_key(n, table.loc[n], proposal, check)[:2] == head
+        and _as_short(_figure(table.loc[n], "wdist_km", float("inf")), shortest)
+    ]
+    level.sort(key=lambda n: _tie_key(n, table.loc[n], proposal))
+    return level + [n for n in order if n not in level]
 
 
 def _near(n: int) -> str:
@@ -137,7 +164,9 @@ def _reasons(
     out = [f"{first}; the average travel distance is {_figure(row, 'wdist_km'):.2f} km."]
     for other in others:
         theirs, title = table.loc[other], titles.get(other, other)
-        shorter = _figure(row, "wdist_km") - _figure(theirs, "wdist_km") >= SAME_DISTANCE_KM
+        mine, their_km = _figure(row, "wdist_km"), _figure(theirs, "wdist_km")
+        shorter = their_km < mine and not _as_short(mine, their_km)
+        towns, their_towns = int(_figure(row, "settlements_divided")), int(_figure(theirs, "settlements_divided"))
         if check_robust and not _robust(theirs):
             out.append(
                 f"In {title}, every partnership stays within the rules in only "
@@ -151,10 +180,16 @@ def _reasons(
         elif _figure(theirs, "feeder_pairs_split") > _figure(row, "feeder_pairs_split"):
             pairs = counted(int(_figure(theirs, "feeder_pairs_split")), "infant and junior pair")
             out.append(f"{title} puts {pairs} in different partnerships.")
-        elif _figure(theirs, "wdist_km") - _figure(row, "wdist_km") >= SAME_DISTANCE_KM:
-            out.append(f"{title} has a longer average travel distance ({_figure(theirs, 'wdist_km'):.2f} km).")
+        elif their_km > mine and not _as_short(mine, their_km):
+            out.append(f"{title} has a longer average travel distance ({their_km:.2f} km).")
+        elif their_towns > towns:
+            out.append(
+                f"{title} is about as compact ({their_km:.2f} km: within 1 %, less than the search's own spread) "
+                f"but divides {counted(their_towns, 'town or village', 'towns and villages')} that could each be "
+                f"in one partnership, against {towns}."
+            )
         elif _figure(theirs, "robustness") < _figure(row, "robustness"):
-            out.append(f"{title} is as compact but less robust to changes in school rolls.")
+            out.append(f"{title} is about as compact ({their_km:.2f} km) but less robust to changes in school rolls.")
         else:
             out.append(f"{title} is no better on any of these measures, so the proposal comes first.")
     return tuple(out)
@@ -191,7 +226,7 @@ def recommendations(
             continue
         proposal = proposals.get(k) if proposals.get(k) in valid else None
         check = any(_robust(table.loc[n]) for n in valid)  # when none is robust enough, robustness does not rank
-        ranked = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal, check))
+        ranked = _ranked(valid, table, proposal, check)
         best = ranked[0]
         reasons = _reasons(best, table, ranked[1:], titles, check)
         out.append(Recommendation(k, best, proposal, reasons))

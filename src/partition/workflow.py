@@ -257,7 +257,10 @@ def recommendation_lines(chosen: Sequence) -> str:
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
     if not lines:
         return ""
-    heading = "Recommended (robust to roll changes in at least 9 of 10 draws, then feeder pairs split, then distance):"
+    heading = (
+        "Recommended (robust to roll changes in at least 9 of 10 draws, then feeder pairs split, then distance, "
+        "within 1 % counting as equal, then towns and villages divided):"
+    )
     return f"\n{heading}\n\n" + "\n".join(lines) + "\n"
 
 
