@@ -215,6 +215,25 @@ def test_figures_equal_python_at_start_and_after_random_moves(k23, hampshire, br
     print(f"editor parity: {PARITY['states']} states, max relative error {PARITY['max_relative_error']:.2e}")
 
 
+def test_under_nest_a_partnership_crossing_a_district_breaks_a_rule_as_python_says(k23, hampshire, browser, tmp_path):
+    """With districts = nest, a partnership reaching into two districts is a rule broken: listed, its row red, and
+    the sentence is Python's (:func:`partition.validate.spec_problems`)."""
+    from partition.workflow import map_options
+
+    plan, _ = k23
+    nested = dataclasses.replace(plan, spec=dataclasses.replace(plan.spec, districts="nest"))
+    look = map_options(hampshire, [nested], "none")
+    write_editor(nested, hampshire, tmp_path / EDIT_FILE, **{**look, "colours": look["colours"][nested.name]})
+    page = Page(browser, tmp_path / EDIT_FILE)
+    js = page.js("ptEditor.scores()")
+    edited, problems = python_figures(hampshire, nested, page.js("ptEditor.assignment()"))
+    crossing = [p for p in problems if "a district boundary, though each must lie inside one district" in p]
+    assert crossing and int(crossing[0].split()[0]) == int((plan.partnerships["n_districts"] > 1).sum())
+    assert_same_figures(js, edited, problems)
+    assert any("crosses a district boundary" in r["broken"] for r in js["table"])
+    page.close()
+
+
 def _split_move(plan, inputs):
     """A unit whose move to a neighbouring partnership leaves its own partnership in pieces."""
     labels = plan.unit_labels

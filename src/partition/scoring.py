@@ -395,6 +395,9 @@ def spec_violations(
     missing = int((table["anchors"] == 0).sum())
     if spec.anchors and missing:
         out.append(f"anchors: {missing} partnership(s) without a secondary, all-through school or college")
+    crossing = int((table["n_districts"] > 1).sum()) if "n_districts" in table else 0
+    if spec.districts == "nest" and crossing:
+        out.append(f"districts: {crossing} partnership(s) cross a district boundary, though each must lie in one")
     return out
 
 

@@ -312,8 +312,8 @@ def _names(values: pd.Series, limit: int = 8, fmt: str = "{:,.0f}") -> str:
 
 
 def _partnerships(n: int, verb: str = "have") -> str:
-    """``1 partnership has`` / ``2 partnerships have`` (``verb``: have or are)."""
-    singular = {"have": "has", "are": "is"}[verb]
+    """``1 partnership has`` / ``2 partnerships have`` (``verb``: have, are or cross)."""
+    singular = {"have": "has", "are": "is", "cross": "crosses"}[verb]
     return f"{n} partnership{'s' if n != 1 else ''} {verb if n != 1 else singular}"
 
 
@@ -390,6 +390,7 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
             "pupils": schools["pupils"].to_numpy(),
             "anchor": schools["anchor"].to_numpy(),
             "unit": schools["unit"].to_numpy(),
+            "district": schools["district"].astype(str).to_numpy(),
         }
     ).dropna(subset=["p"])
     groups = frame.groupby("p")
@@ -425,6 +426,14 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
                 f"{_partnerships(len(none))} no secondary, all-through school or college: "
                 + ", ".join(map(str, none.index[:8]))
                 + (f" and {len(none) - 8} more" if len(none) > 8 else "")
+            )
+    if spec.districts == "nest":
+        spans = groups["district"].nunique()
+        crossing = spans[spans > 1].sort_index()
+        if len(crossing):
+            out.append(
+                f"{_partnerships(len(crossing), 'cross')} a district boundary, though each must lie inside one "
+                "district: " + _names(crossing, fmt="{} districts")
             )
     pieces = {}
     for name, members in of_unit.groupby(of_unit.to_numpy()):

@@ -194,6 +194,14 @@
       violations.push(plural(noAnchor.length) + ' no secondary, all-through school or college: ' + missing.slice(0, 8).join(', ') +
         (missing.length > 8 ? ' and ' + (missing.length - 8) + ' more' : ''));
     }
+    var crossing = D.nest ? present.filter(function (row) { return row.nDistricts > 1; }) : [];
+    if (crossing.length) {
+      crossing.forEach(function (row) { row.bad.districts = true; row.broken.push('crosses a district boundary'); });
+      violations.push(plural(crossing.length, 'cross') + ' a district boundary, though each must lie inside one district: ' +
+        limited(crossing.slice().sort(function (a, b) { return byText(names[a.index], names[b.index]); }).map(function (row) {
+          return names[row.index] + ' (' + row.nDistricts + ' districts)';
+        })));
+    }
     var split = present.filter(function (row) { return row.pieces > 1; });
     if (split.length) {
       split.forEach(function (row) { row.bad.pieces = true; row.broken.push('in ' + row.pieces + ' separate pieces'); });
@@ -260,7 +268,8 @@
   }
 
   function plural(count, verb) {
-    return count === 1 ? '1 partnership ' + (verb === 'are' ? 'is' : 'has') : count + ' partnerships ' + (verb || 'have');
+    var one = {are: 'is', cross: 'crosses'}[verb] || 'has';
+    return count === 1 ? '1 partnership ' + one : count + ' partnerships ' + (verb || 'have');
   }
   // As partition.validate._names: at most 8 listed, then "and N more".
   function limited(items) { return items.slice(0, 8).join(', ') + (items.length > 8 ? ' and ' + (items.length - 8) + ' more' : ''); }

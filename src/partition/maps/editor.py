@@ -274,7 +274,8 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups of the
         locks the solvers use: :func:`partition.federations.effective_locks`), ``lock_reasons`` (per group,
         why: :func:`lock_reasons`),
-        ``bounds`` (the spec's size bounds), ``anchors`` (required) and the page's titles.
+        ``bounds`` (the spec's size bounds), ``anchors`` (required), ``nest`` (each partnership must lie inside one
+        district) and the page's titles.
     """
     schools = inputs.schools
     p = plan.partnerships
@@ -299,6 +300,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         "title": plan_title(plan),
         "k": int(plan.k),
         "anchors": bool(spec.anchors),
+        "nest": spec.districts == "nest",
         "bounds": [{"attribute": b.attribute, "tolerance": b.tolerance, "min": b.min, "max": b.max} for b in spec.size],
         "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
         "member_style": {k: list(v) for k, v in MEMBER_STYLE.items()},
