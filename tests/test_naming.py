@@ -512,6 +512,36 @@ def _mentions(schools: pd.DataFrame) -> pd.Series:
     return pd.Series(rows, index=schools.index)
 
 
+def test_a_first_place_with_a_small_share_is_named_with_the_second():
+    """Horndean with 28 % of the pupils and Petersfield with 19 %: "Horndean & Petersfield", never "Horndean" alone;
+    Alton with 44 %: "Alton"; a first place with 30 % among villages of under 15 % each: named alone."""
+    from partition.naming import partnership_names
+
+    def schools(shares: dict[str, int]) -> pd.DataFrame:
+        rows = [(i, f"{place} Primary School", place, pupils) for i, (place, pupils) in enumerate(shares.items())]
+        return pd.DataFrame(rows, columns=["URN", "name", "locality", "pupils"]).assign(town="", address3="", ward="")
+
+    def name(shares: dict[str, int]) -> str:
+        table = schools(shares)
+        return partnership_names(table, np.zeros(len(table), dtype=int)).names[0]
+
+    assert name(
+        {"Horndean": 28, "Petersfield": 19, "Waterlooville": 17, "Denmead": 13, "Clanfield": 12, "Catherington": 11}
+    ) == ("Horndean & Petersfield")
+    assert name({"Alton": 44, "Odiham": 22, "Alresford": 22, "Bentley": 12}) == "Alton"
+    assert (
+        name(
+            {
+                "Tadley": 30,
+                **{
+                    v: 10 for v in ("Baughurst", "Kingsclere", "Pamber", "Bramley", "Sherborne", "Ewhurst", "Wolverton")
+                },
+            }
+        )
+        == "Tadley"
+    )
+
+
 def test_every_name_is_the_place_of_most_of_its_pupils(hampshire, hampshire_plans):
     """No Locality of a partnership's schools holds more of its pupils than the place it is named after, counted
     from the raw GIAS columns (a school is in a place when its Locality, Address3 or Town names it); the
@@ -538,3 +568,11 @@ def test_every_name_is_the_place_of_most_of_its_pupils(hampshire, hampshire_plan
             assert not beaten, (plan.name, name, int(held), beaten)
             bare = re.fullmatch(r"[^&(]+", name) is not None and not re.search(r" \d+$", name)
             assert not (bare and firsts.count(first) > 1), (plan.name, name, names)
+            # a place named alone holds 40 % of the pupils, or no other place holds 15 % (else both are named)
+            total = pupils[mine].sum()
+            assert not bare or held >= 0.4 * total or max(rivals.values(), default=0) < 0.15 * total, (
+                plan.name,
+                name,
+                int(held),
+                {loc: int(v) for loc, v in rivals.items() if v >= 0.15 * total},
+            )

@@ -68,8 +68,10 @@ the LA's most common spelling, all-capital values in title case
 
 A partnership's name
 --------------------
-Its places ranked by pupils. The name is the first place; where two
-partnerships would share a name, each of them moves on to its next candidate:
+Its places ranked by pupils. The name is the first place, or, when the first
+place holds under :data:`ONE_PLACE_SHARE` of its pupils and the next at least
+:data:`SECOND_PLACE_SHARE`, the first two ("Ringwood & New Milton": 37 % and
+29 %); where two partnerships would share a name, each of them moves on to its next candidate:
 the first place with the next place holding at least 15 % of its pupils
 ("Alton & Four Marks"), then the first place with the sub-place (Locality, else
 ward stem) of most of its pupils there ("Basingstoke (Popley)"), then the first
@@ -129,6 +131,11 @@ MAX_LENGTH = 30
 
 SECOND_PLACE_SHARE = 0.15
 """Least share of a partnership's pupils for its second place to join its name ("Alton & Four Marks")."""
+
+ONE_PLACE_SHARE = 0.4
+"""Least share of a partnership's pupils its first place must hold to name it alone: below it, a partnership with a
+second place of at least :data:`SECOND_PLACE_SHARE` is named after both ("Horndean & Petersfield", not "Horndean"
+for a partnership with 28 % of its pupils in Horndean and 19 % in Petersfield)."""
 
 GATHER_KM = 3.0
 """A village or suburb (``Locality``) within this distance (km) of the centre of its postal town's own schools is
@@ -826,7 +833,29 @@ def _true_of(name: str, group: pd.DataFrame) -> bool:
     if not parts:
         return False
     own = {place_key(v) for v in places["place"]} | {place_key(v) for v in group["sub"] if v}
+    if len(parts) == 1 and not _one_place_enough(group):
+        return False
     return parts[0] == place_key(_ranked(group, "place")[0]) and set(parts[1:]) <= own
+
+
+def _shares(group: pd.DataFrame) -> pd.Series:
+    """Share of the partnership's pupils in each place."""
+    return group.groupby("place")["pupils"].sum() / (float(group["pupils"].sum()) or 1.0)
+
+
+def _one_place_enough(group: pd.DataFrame) -> bool:
+    """Whether the first place may name the partnership alone (:data:`ONE_PLACE_SHARE`): it holds enough of its
+    pupils, or no second place holds :data:`SECOND_PLACE_SHARE` (a scatter of villages round one of them) or fits
+    in a name with it."""
+    places = _ranked(group, "place")
+    if not places:
+        return True
+    share = _shares(group)
+    if share.get(places[0], 0) >= ONE_PLACE_SHARE:
+        return True
+    return not [
+        p for p in places[1:] if share.get(p, 0) >= SECOND_PLACE_SHARE and len(f"{places[0]} & {p}") <= MAX_LENGTH
+    ]
 
 
 def _stem(name: str) -> str:
@@ -845,13 +874,15 @@ def _candidates(group: pd.DataFrame) -> list[str]:
     if not places:
         return []
     first = places[0]
-    total = float(group["pupils"].sum()) or 1.0
-    share = group.groupby("place")["pupils"].sum() / total
+    share = _shares(group)
     out = [first]
     out += [f"{first} & {p}" for p in places[1:] if share.get(p, 0) >= SECOND_PLACE_SHARE]
     out += [f"{first} ({q})" for q in _ranked(group[group["place"] == first], "sub") if q != first]
     out += [f"{first} & {p}" for p in places[1:] if share.get(p, 0) < SECOND_PLACE_SHARE]
-    return list(dict.fromkeys([first, *(c for c in out[1:] if len(c) <= MAX_LENGTH)]))
+    fitting = [c for c in out[1:] if len(c) <= MAX_LENGTH]
+    if not _one_place_enough(group):
+        return list(dict.fromkeys(fitting))  # the first fitting two-place name comes first; no bare name
+    return list(dict.fromkeys([first, *fitting]))
 
 
 def partnership_names(
