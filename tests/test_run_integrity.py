@@ -184,7 +184,7 @@ def test_violated_plan_exits_3_with_warnings(runner, shared, tmp_path):
     rules = "Does not meet the rules: 8 partnerships have more pupils than allowed (at most 8,543)"
     heading, legend = page.split("class='pt-box pt-legend'", 1)  # the title panel comes first
     assert f"{rules}; 12 partnerships have fewer pupils than allowed (at least 7,730)</div>" in heading
-    assert f"{rules}: Gosport (20,480), Waterlooville (19,564)" in legend
+    assert f"{rules}: Gosport (20,480), Waterlooville &amp; Havant (19,564)" in legend
     meta = json.loads((folder / "plan.json").read_text())
     assert meta["status"] == "violated" and meta["violations"][0].startswith("8 partnerships have more pupils")
 
