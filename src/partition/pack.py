@@ -1353,6 +1353,18 @@ def _figure(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, s
     )
 
 
+def _recommendation_note(
+    proposal: Plan, recommended: set[str], promoted: set[str], alternatives: Sequence[Plan], titles: Mapping[str, str]
+) -> str:
+    """Under a proposal's heading: that it is recommended, or which alternative is recommended over it."""
+    if proposal.name in recommended:
+        return "Recommended (see the comparison)."
+    over = [a for a in alternatives if a.k == proposal.k and a.name in promoted]
+    if over:
+        return f"Not the option recommended: {titles.get(over[0].name, over[0].name)}, below, is (see the comparison)."
+    return ""
+
+
 def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str], note: str = "") -> str:
     """A main proposal's section (or a recommended alternative's, with ``note``, plain text, under its heading):
     map, partnerships, pupils chart, and the schools of each partnership."""
@@ -1606,7 +1618,7 @@ def consultation_pack(
     recommended = {r.name for r in chosen}
     by_k = {p.k: [a for a in alternatives if a.k == p.k and a.name in promoted] for p in proposals}
     sections = "".join(
-        _proposal(p, colours, titles, "Recommended (see the comparison)." if p.name in recommended else "")
+        _proposal(p, colours, titles, _recommendation_note(p, recommended, promoted, alternatives, titles))
         + "".join(
             _proposal(
                 a, colours, titles, "Recommended (see the comparison). " + travel_comparison(a, p, scorecard, titles)

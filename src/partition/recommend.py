@@ -184,7 +184,7 @@ def _reasons(
             out.append(f"{title} has a longer average travel distance ({their_km:.2f} km).")
         elif their_towns > towns:
             out.append(
-                f"{title} is about as compact ({their_km:.2f} km: within 1 %, less than the search's own spread) "
+                f"{title} is about as compact ({their_km:.2f} km: within 1 %, too small a difference to matter) "
                 f"but divides {counted(their_towns, 'town or village', 'towns and villages')} that could each be "
                 f"in one partnership, against {towns}."
             )

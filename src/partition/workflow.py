@@ -536,7 +536,7 @@ def repair_broken(
     (pandas.Series, list of str, list of str)
         The rows still pinned, the partnerships still kept whole, and a plain note per partnership repaired
         (``"Fareham as edited has 8,638 pupils, above the 8,561 allowed: its 1 moved school and 12 schools
-        nearest it stay in it; 4 schools at its far edge are re-planned"``).
+        nearest it stay in it; 4 schools at its far edge are re-planned (…, …)"``, naming them).
     """
     from partition.problem import limits
 
@@ -565,12 +565,16 @@ def repair_broken(
         mine = [int(u) for u in urns if int(u) in moved]
         core = _core(inputs, edited, name, mine, attribute, average[attribute], spec) if mine else []
         locked = locked[(locked != name) | locked.index.isin(core)]
-        others = len(urns) - len(core)
+        released = [int(u) for u in urns if int(u) not in set(core)]
+        others = len(released)
+        listed = ", ".join(str(schools.at[u, "name"]) for u in sorted(released)[:8]) + (
+            f" and {others - 8} more" if others > 8 else ""
+        )
         notes.append(
             f"{name} as edited has {size:,.0f} {what}, above the {high:,.0f} allowed: its "
             f"{counted(len(mine), 'moved school')} and {counted(len(core) - len(mine), 'school')} nearest "
             f"{'them' if len(mine) != 1 else 'it'} stay in it; {counted(others, 'school')} at its far edge "
-            f"{'are' if others != 1 else 'is'} re-planned"
+            f"{'are' if others != 1 else 'is'} re-planned" + (f" ({listed})" if released else "")
         )
     return locked, kept, notes
 
