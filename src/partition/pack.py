@@ -924,7 +924,7 @@ def static_map(plan: Plan, colours: list[str] | None = None, width: int = MAP_WI
     sy = lambda y: pad + (maxy - y) * scale  # noqa: E731
     colours = list(colours or []) + ["#BBBBBB"] * len(geoms)
     numbers = partnership_numbers(plan)
-    label = f"Map of the {counted(plan.k, 'partnership')} of {plan.name}"
+    label = f"Map: {plain_title(plan)}"
     out = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)}" '

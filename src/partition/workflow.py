@@ -586,7 +586,10 @@ def _core(
 
     Schools are released from the partnership, farthest from the moved schools ``mine`` first (straight line to
     the nearest moved school), until the total of ``attribute`` of those left is within ``average``. Only a
-    school that can leave is released: its site touches another partnership's or a released school's site.
+    school that can leave is released: its site touches another partnership's or a released school's site. A
+    school of the place the partnership is named after, or of a moved school's place
+    (:func:`partition.naming.school_places`), is released only when no other school can be: the town the
+    partnership is named after stays whole where it can.
     Schools that move together (one site, a feeder pair, a federation:
     :func:`partition.federations.effective_locks`) are released together; the moved schools never are.
 
@@ -596,8 +599,11 @@ def _core(
         URNs of the schools left (the moved ones included), in URN order.
     """
     from partition.federations import effective_locks
+    from partition.naming import name_parts, place_key, school_places
 
     schools = inputs.schools.set_index("URN")
+    place = dict(zip(inputs.schools["URN"].astype(int), school_places(inputs.schools)["place"].map(place_key)))
+    own = {place_key(p) for p in name_parts(name)[:1]} | {place[m] for m in mine if place.get(m)}
     urns = [int(u) for u in edited.index[edited == name]]
     members = set(urns)
     links = nx.Graph()
@@ -620,7 +626,7 @@ def _core(
         can_leave = [g for g in free if any(outside & set(inputs.graph[int(unit[u])]) for u in g)]
         if not can_leave:
             break
-        group = max(can_leave, key=lambda g: (far[min(g)], -min(g)))
+        group = max(can_leave, key=lambda g: (not any(place.get(u) in own for u in g), far[min(g)], -min(g)))
         free.remove(group)
         outside |= {int(unit[u]) for u in group}
         total -= sum(size(u) for u in group)
