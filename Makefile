@@ -24,7 +24,7 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m ruff format --check src tests benchmarks
-	$(PY) -m pytest -q -n auto tests
+	$(PY) -m pytest -q -n auto --dist loadscope tests
 	$(PY) -m pytest -q --nbmake notebooks
 
 # The planners' notebooks in JupyterLab (installs the `notebooks` extra: jupyterlab and ipykernel).
@@ -45,7 +45,7 @@ $(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
 
 test-lowest: $(LOWEST)/.installed
 	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pyproj|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal) " || true
-	$(LOWEST)/bin/python -m pytest -q -n auto -p no:cacheprovider tests
+	$(LOWEST)/bin/python -m pytest -q -n auto --dist loadscope -p no:cacheprovider tests
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache
