@@ -7,7 +7,8 @@ written, and checked again on the written files:
 
 * every school of the input placed exactly once or reported excluded;
 * every partnership that is one connected area is one valid Polygon, in BNG and in WGS84;
-* no two partnerships overlap; partnerships cover exactly the units.
+* no two partnerships overlap; partnerships cover exactly the units;
+* ``assignments.csv`` reads back (URNs whole numbers, even where the LA has no members to list).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import warnings
 import geopandas as gpd
 import pytest
 
+from partition.compare import read_assignment_csv
 from partition.dataset import check_school_accounting
 from partition.errors import InfeasibleError
 from partition.pipeline import prepare
@@ -73,6 +75,10 @@ def test_every_school_once_one_valid_polygon_per_partnership_no_overlaps(shared,
     written = gpd.read_file(folder / "partnerships.geojson")
     assert written.is_valid.all() and (written.geom_type == "Polygon").all()
     assert len(written) == plan.k
+    # the written URNs read back as partition reads them (--start-from, compare): whole numbers, every school
+    read_back = read_assignment_csv(folder / "assignments.csv")
+    assert set(plan.assignments["URN"]) <= set(read_back.index)
+    assert (read_back.loc[plan.assignments["URN"]].to_numpy() == plan.assignments["partnership"].to_numpy()).all()
 
 
 def test_a_one_school_la_gets_one_partnership(shared):

@@ -576,3 +576,19 @@ def test_every_name_is_the_place_of_most_of_its_pupils(hampshire, hampshire_plan
                 int(held),
                 {loc: int(v) for loc, v in rivals.items() if v >= 0.15 * total},
             )
+
+
+def test_a_whole_district_name_that_is_no_settlement_is_an_area_not_a_place(shared):
+    """The Bay CofE School, Sandown, has Locality "Isle of Wight": the island, not a place in it. A partnership
+    holding it was named "Ryde & Isle of Wight" (a session's trial); Winchester and the parts of "Basingstoke and
+    Deane" stay places."""
+    from partition.naming import la_places
+
+    wight = _inputs(shared, "921").schools
+    assert "isle of wight" in la_places(wight).areas
+    places = school_places(wight).join(wight[["name"]]).set_index("name")
+    assert places.at["The Bay Church of England School", "place"] == "Sandown"
+    assert "Isle of Wight" not in set(places["place"])
+    hants = la_places(_inputs(shared, "850").schools)
+    assert {"winchester", "basingstoke"} <= hants.confirmed
+    assert {"new forest", "test valley", "basingstoke and deane"} <= hants.areas

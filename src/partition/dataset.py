@@ -197,6 +197,17 @@ def read_input(given: str | Path | InputFile, data: str | Path | None, error: ty
     return snapshot(datapaths.resolve(given, data), error=error)
 
 
+def _stacked(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The non-empty frames one under another, URN kept int64.
+
+    An empty frame (no members, no council list) would otherwise make pandas widen ``URN`` to float
+    (``118155.0`` in ``assignments.csv``, which ``--start-from`` then refuses).
+    """
+    kept = [f for f in frames if not f.empty] or [frames[0]]
+    stacked = pd.concat(kept, ignore_index=True)
+    return stacked.astype({"URN": "int64"})
+
+
 def load_dataset(
     schools: str | Path | InputFile | None = None,
     boundaries: str | Path | InputFile | None = None,
@@ -328,7 +339,7 @@ def load_dataset(
     )
     districts = repair_coverage(districts, what="districts")  # overlaps and slivers between districts, reported
     assigned, disagreements, outside = assign_districts(
-        pd.concat([load.schools, gias_members.assign(located_by="GIAS"), listed_load.schools], ignore_index=True),
+        _stacked(load.schools, gias_members.assign(located_by="GIAS"), listed_load.schools),
         districts,
         tolerance_m=tolerance_m,
         limit_m=limit_m,

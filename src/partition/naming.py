@@ -29,7 +29,9 @@ or "The Village"; a ward may be named after a road, "Old Kent Road") and *is of 
 * a value is **confirmed** as of the LA when it is a ward stem of one of the
   LA's schools ("Alresford"), the start of two or more ward names ("Alton
   Eastbrooke", "Alton Wooteys" -> "Alton"), the name or part of the name of a
-  district of the study area ("Basingstoke" from "Basingstoke and Deane"), or
+  district of the study area ("Basingstoke" from "Basingstoke and Deane"; a whole
+  district name that is no school's postal town, ward stem or school name, such
+  as "Isle of Wight" or "New Forest", is an area and never a place), or
   what a school addressed there is named after ("Farnborough" from "North
   Farnborough Infant School", "Waterlooville" from "St Peter's Catholic Primary
   School, Waterlooville": the place name directly followed by a school word, or
@@ -288,6 +290,9 @@ class LAPlaces:
 
     confirmed: frozenset[str]
     postal_towns: frozenset[str]
+    areas: frozenset[str] = frozenset()
+    """Keys of whole district names that name an area, not a settlement ("Isle of Wight", "New Forest",
+    "Test Valley"): no school's postal town, ward stem or school name; never a school's place."""
 
     def of_la(self, value: str, field: str) -> bool:
         """Whether a place value from one GIAS field is a place of the LA (see the module docstring).
@@ -304,10 +309,12 @@ class LAPlaces:
         -------
         bool
             True for a ward stem or a confirmed value; for a Locality, Address3 or school-name place also
-            when it is not the postal town of one of the LA's schools; False otherwise (a Town is of the LA
-            only when confirmed).
+            when it is not the postal town of one of the LA's schools; False for an area (a whole district's
+            name that is no settlement's) and otherwise (a Town is of the LA only when confirmed).
         """
         key = place_key(value)
+        if key in self.areas:
+            return False
         if field == "ward" or key in self.confirmed:
             return True
         return field in ("locality", "address3", "name") and key not in self.postal_towns
@@ -329,12 +336,13 @@ def la_places(schools: pd.DataFrame) -> LAPlaces:
         of GIAS ``Town``) of its schools.
     """
     wards = [w for w in _text_column(schools, "ward") if w.strip()]
-    confirmed = _ward_places(wards) | _district_places(_text_column(schools, "district"))
-    confirmed |= _school_named_places(schools)
-    confirmed |= _compact_towns(schools)
+    settlements = _ward_places(wards) | _school_named_places(schools) | _compact_towns(schools)
+    districts = _text_column(schools, "district")
+    confirmed = settlements | _district_places(districts)
     confirmed.discard("")
     towns = {place_key(t.split(",")[0]) for t in _text_column(schools, "town")} - {""}
-    return LAPlaces(frozenset(confirmed), frozenset(towns))
+    areas = {place_key(d) for d in districts.unique()} - settlements - towns - {""}
+    return LAPlaces(frozenset(confirmed - areas), frozenset(towns), frozenset(areas))
 
 
 def _compact_towns(schools: pd.DataFrame) -> set[str]:
