@@ -60,6 +60,7 @@ from partition.io import values
 from partition.io.snapshot import InputFile, InputFolder, snapshot, snapshot_input
 from partition.io.tables import read_table
 from partition.limits import check_k_values, listed
+from partition.measures import MEASURES
 from partition.spec import PlanSpec
 
 RESULT_FILE = "batch-result.json"
@@ -684,7 +685,7 @@ def select_authorities(table: pd.DataFrame, codes: Sequence[str] | None, source:
     return table[table["la"].isin(wanted)]
 
 
-UNIT_WORDS = {"pupils": "pupils", "n_schools": "schools", "population": "children living there"}
+UNIT_WORDS = {**{k: m.words for k, m in MEASURES.items()}, "population": "children living there"}
 DISTRICT_WORDS = {
     "ignore": "district boundaries not considered",
     "penalise": "crossing a district boundary discouraged",

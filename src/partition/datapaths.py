@@ -39,6 +39,47 @@ CODEPOINT = ("boundaries/codepoint_open_2025.4", "boundaries/codepo_gb.zip")
 KS5 = "schools/source/dfe_ks5final/2023-2024_england_ks5final.csv.gz"
 
 
+NEED_FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "population": (
+        "population/lsoa2001_mye2010_age_imd2010_hampshire.csv",
+        "boundaries/lsoa2001_hants_simplify0.75.topo.json",
+        ("850", "851", "852"),
+    ),
+    "low_income": (
+        "population/msoa2021_hampshire_indicators.csv",
+        "boundaries/msoa2021_hampshire.geojson",
+        ("850",),
+    ),
+}
+"""Need data (:mod:`partition.need`) by measure: the table, its areas and the DfE LA codes it covers
+(children 0-19, mid-2010, for Hampshire, Southampton and Portsmouth; children in low-income families,
+2022/23, for Hampshire)."""
+
+
+def default_need(la_codes: tuple[str, ...], folder: str | Path | None = None) -> dict[str, tuple[str, str]]:
+    """The need tables (and their areas) that cover the LAs, when present in the data folder.
+
+    Parameters
+    ----------
+    la_codes
+        DfE LA codes of the study area.
+    folder
+        The data folder (see :func:`data_dir`).
+
+    Returns
+    -------
+    dict
+        Measure (``"population"``, ``"low_income"``) -> ``(table, areas)`` relative to the data folder, for
+        each of :data:`NEED_FILES` covering every LA asked for; empty when none does.
+    """
+    base = data_dir(folder)
+    return {
+        measure: (table, areas)
+        for measure, (table, areas, covered) in NEED_FILES.items()
+        if set(la_codes) <= set(covered) and (base / table).is_file() and (base / areas).is_file()
+    }
+
+
 def default_establishments(la_codes: tuple[str, ...], folder: str | Path | None = None) -> dict[str, str] | None:
     """The default list of colleges and special schools, with its postcode and student files, when present.
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from partition.errors import InfeasibleError
+from partition.measures import summed
 from partition.spec import PlanSpec
 
 CONNECTED_FIX = (
@@ -334,7 +335,7 @@ def district_totals(units: pd.DataFrame) -> tuple[dict[str, dict[str, float]], d
     """
     totals, anchors = {}, {}
     for d, g in units.groupby("district"):
-        totals[str(d)] = {a: float(g[a].sum()) for a in ("pupils", "n_schools", "population") if a in g}
+        totals[str(d)] = {a: float(g[a].sum()) for a in summed(g.columns)}
         anchors[str(d)] = int((g["anchors"] > 0).sum())
     return totals, anchors
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ from partition.io.boundaries import read_polygon_folder, read_polygons
 from partition.io.population import read_child_population
 from partition.io.snapshot import InputFile, InputFolder, snapshot_input
 from partition.members import empty_members, in_units
+from partition.need import Interpolated, fsm_by_unit, interpolate, read_children, read_low_income
 from partition.units import polygon_units, voronoi_units
 
 
@@ -31,6 +33,8 @@ class Inputs:
     members: gpd.GeoDataFrame | None = None
     """Colleges, special schools and PRUs taking part as members (:mod:`partition.members`), with their unit;
     when not given, the dataset's members placed in the units."""
+    need: dict[str, Interpolated] = field(default_factory=dict)
+    """The area-based need measures moved onto the units (:mod:`partition.need`), by measure."""
 
     def __post_init__(self) -> None:
         if self.members is None:
@@ -46,6 +50,7 @@ def prepare(
     population: str | Path | InputFile | None = None,
     island_policy: str = "link",
     data: str | Path | None = None,
+    need: bool | Mapping[str, tuple[str | Path, str | Path]] = True,
     **load_options: object,
 ) -> Inputs:
     """Load data, build units and their adjacency graph.
@@ -65,6 +70,11 @@ def prepare(
         :func:`partition.io.population.read_child_population`), or it already read.
     island_policy
         See :mod:`partition.graph`.
+    need
+        The area-based need tables to move onto the units (:mod:`partition.need`): measure
+        (``"population"``, ``"low_income"``) -> ``(table, areas)``; True (the default) for those of the data
+        folder that cover the LAs (:func:`partition.datapaths.default_need`), False for none. Pupils eligible
+        for free school meals (``fsm``) are always attached, from GIAS ``PercentageFSM``.
     load_options
         Passed to :func:`partition.dataset.load_dataset` (``la_codes``, ``status`` ...).
 
@@ -87,7 +97,58 @@ def prepare(
         pop = _population(dataset, population, data) if population else None
         unit_frame, school_frame = polygon_units(dataset, polys, population=pop)
     graph = build_graph(unit_frame, island_policy=island_policy)
-    return Inputs(dataset, unit_frame, school_frame, graph, in_units(dataset.members, unit_frame))
+    tables = _need_tables(need, load_options.get("la_codes"), data)
+    moved = attach_need(dataset, unit_frame, school_frame, tables, data)
+    return Inputs(dataset, unit_frame, school_frame, graph, in_units(dataset.members, unit_frame), need=moved)
+
+
+def _need_tables(
+    need: bool | Mapping[str, tuple[str | Path, str | Path]], la_codes: object, data: str | Path | None
+) -> Mapping[str, tuple[str | Path, str | Path]]:
+    """The need tables asked for: those given, or the data folder's covering the LAs (see :func:`prepare`)."""
+    if need is True:
+        codes = tuple(str(c) for c in la_codes) if la_codes else datapaths.DEFAULT_LA_CODES  # type: ignore[attr-defined]
+        return datapaths.default_need(codes, data)
+    return need or {}
+
+
+def attach_need(
+    dataset: Dataset,
+    units: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    tables: Mapping[str, tuple[str | Path, str | Path]],
+    data: str | Path | None,
+) -> dict[str, Interpolated]:
+    """Add the need measures to ``units`` (columns ``fsm`` and those of ``tables``), the files to
+    ``dataset.files`` and the notes to ``dataset.notes``; a measure the units already carry (a population
+    file given with polygon units) is kept as given.
+
+    Returns
+    -------
+    dict
+        Measure -> :class:`partition.need.Interpolated` (its sources and how the totals reconcile).
+    """
+    units["fsm"] = fsm_by_unit(schools, len(units))
+    without = schools.loc[schools["fsm_share"].isna(), "name"] if "fsm_share" in schools else schools["name"]
+    if len(without):
+        dataset.notes.append(
+            f"free school meals: {len(without)} of {len(schools)} schools have no published share (GIAS "
+            f"PercentageFSM), counted as 0: {', '.join(map(str, without.head(8)))}{' ...' if len(without) > 8 else ''}"
+        )
+    moved: dict[str, Interpolated] = {}
+    readers = {"population": read_children, "low_income": read_low_income}
+    for measure, (table, areas) in tables.items():
+        if measure in units:
+            continue
+        taken = read_input(table, data, PopulationFileError)
+        shapes = read_input(areas, data, BoundaryFileError)
+        dataset.files[measure] = taken.record()
+        dataset.files[f"{measure}_areas"] = shapes.record()
+        figures = readers[measure](taken, shapes)
+        dataset.notes.extend(figures.notes)
+        moved[measure] = interpolate(figures, units)
+        units[measure] = moved[measure].by_unit
+    return moved
 
 
 def _unit_polygons(

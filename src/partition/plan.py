@@ -17,6 +17,7 @@ import pandas as pd
 from partition.coverage import to_wgs84_valid
 from partition.csvsafe import write_csv
 from partition.filenames import path_inside
+from partition.measures import MEASURES
 from partition.publish import make_temp_dir
 from partition.solvers.result import Status
 from partition.spec import PlanSpec, SizeBound
@@ -345,7 +346,7 @@ def _bound_part(bound: SizeBound) -> str:
         bits.append(f"{low}-{high}")
     if bound.attribute == "pupils" and len(bits) == 1 and bits[0].startswith("tol"):
         return bits[0]
-    return "-".join([{"pupils": "pupils", "n_schools": "schools", "population": "pop"}[bound.attribute], *bits])
+    return "-".join([MEASURES[bound.attribute].token, *bits])
 
 
 def name_qualifiers(spec: PlanSpec | None, solver: str | None = None) -> list[str]:

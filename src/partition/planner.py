@@ -51,8 +51,10 @@ from partition.coverage import dissolve_units
 from partition.errors import InfeasibleError
 from partition.headroom import headroom, headroom_column
 from partition.limits import SAFETY_STOP_SECONDS
+from partition.measures import summed
 from partition.members import counts_by_partnership, place_members
 from partition.naming import NameOverrides, inherit_names, partnership_names
+from partition.need import need_sources, partnership_need
 from partition.nesting import apportion, district_pieces, district_totals
 from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
@@ -329,7 +331,7 @@ def make_plan(
     if spec.districts == "nest":
         totals, anchors = district_totals(units)
         counts = apportion(totals, anchors, spec, k, district_pieces(units, graph, schools))
-        county = {a: float(units[a].sum()) for a in ("pupils", "n_schools", "population") if a in units}
+        county = {a: float(units[a].sum()) for a in summed(units.columns)}
         offset = 0
         district_pupils: list[float] = []
         for d in sorted(counts):
@@ -482,11 +484,11 @@ def _finish(
         "reock",
         "geometry",
     ]
-    if "population" in inputs.units:  # child population, when the units carry it
-        table["population"] = table["partnership"].map(
-            pd.Series(inputs.units["population"].to_numpy()).groupby(unit_labels).sum()
-        )
-        columns.insert(3, "population")
+    need = partnership_need(schools, np.asarray(school_labels), inputs.units, np.asarray(unit_labels))
+    for measure in need.columns:  # need profile (partition.need): FSM pupils, children, low-income families
+        table[measure] = table["partnership"].map(need[measure])
+    columns[4:4] = list(need.columns)
+    details = {**details, "need": need_sources(inputs.need, int(need["fsm"].sum()))}
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
     add_shape_scores(partnerships, scores)

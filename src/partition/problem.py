@@ -38,9 +38,10 @@ from partition.balance import Balance
 from partition.errors import InfeasibleError, SpecError
 from partition.federations import FIX_IGNORE, Group, effective_locks, locked_federations
 from partition.graph import describe_unit, describe_units
+from partition.measures import MEASURES
 from partition.spec import Locks, PlanSpec, SizeBound
 
-SIZE_ATTRIBUTES = ("pupils", "n_schools", "population")
+SIZE_ATTRIBUTES = tuple(MEASURES)
 """Unit columns summed per block (when the units carry them): pupils, schools, child population."""
 
 FEASIBILITY_SLACK = 1e-9

@@ -380,9 +380,9 @@ def spec_violations(
     for bound in spec.size:
         column = {"pupils": "pupils", "n_schools": "schools"}.get(bound.attribute)
         if column is None:
-            if "population" not in units:
+            if bound.attribute not in units:
                 continue
-            values = pd.Series(units["population"].to_numpy()).groupby(unit_labels).sum()
+            values = pd.Series(units[bound.attribute].to_numpy()).groupby(unit_labels).sum()
         else:
             values = table.set_index("partnership")[column]
         low, high = bound.limits(float(values.sum()), k)

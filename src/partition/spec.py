@@ -73,7 +73,7 @@ Without it the search fills the band: at k = 23 on the Hampshire default 11 of 2
 point of a ±10 % limit. The figures it was chosen by are in ``benchmarks/balance.py``."""
 Objective = Literal["centroid", "hub"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
-SizeAttribute = Literal["pupils", "n_schools", "population"]
+SizeAttribute = Literal["pupils", "n_schools", "population", "fsm", "low_income"]
 DISTRICT_MODES: tuple[str, ...] = get_args(DistrictMode)
 SIZE_ATTRIBUTES: tuple[str, ...] = get_args(SizeAttribute)
 MAX_SEED = 2**32 - 1
@@ -375,7 +375,7 @@ def plain_data(data: Any) -> Any:
 class SizeSchema(StrictModel):
     """One ``[[spec.size]]`` table."""
 
-    attribute: SizeAttribute = Field("pupils", description="pupils, n_schools or population")
+    attribute: SizeAttribute = Field("pupils", description="pupils, n_schools, population (children 0-19), fsm (pupils eligible for free school meals) or low_income (children in low-income families)")
     tolerance: float | None = Field(
         0.10, allow_inf_nan=False, gt=0, lt=1, description="a share of the mean between 0 and 1, e.g. 0.10 for ±10 %"
     )

@@ -37,6 +37,8 @@ import shapely
 from partition.csvsafe import read_csv
 from partition.dataset import SchoolAccountingError, check_school_accounting
 from partition.errors import IntegrityError
+from partition.measures import MEASURES
+from partition.need import fsm_pupils
 from partition.scoring import contiguous_parts
 
 if TYPE_CHECKING:
@@ -301,7 +303,7 @@ def lock_problems(plan: Plan, inputs: Inputs | None = None) -> list[str]:
     return problems
 
 
-SIZE_WORDS = {"pupils": "pupils", "n_schools": "schools", "population": "children (population)"}
+SIZE_WORDS = {k: m.words for k, m in MEASURES.items()}
 """How each size attribute is named in plain English."""
 
 
@@ -391,6 +393,7 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
             "anchor": schools["anchor"].to_numpy(),
             "unit": schools["unit"].to_numpy(),
             "district": schools["district"].astype(str).to_numpy(),
+            "fsm_share": schools["fsm_share"].to_numpy(dtype=float) if "fsm_share" in schools else np.nan,
         }
     ).dropna(subset=["p"])
     groups = frame.groupby("p")
@@ -406,8 +409,10 @@ def spec_problems(plan: Plan, inputs: Inputs) -> list[str]:
             values = groups["pupils"].sum()
         elif bound.attribute == "n_schools":
             values = groups.size()
-        elif "population" in inputs.units:
-            values = pd.Series(inputs.units["population"].to_numpy()).groupby(of_unit.to_numpy()).sum()
+        elif bound.attribute == "fsm":  # from each school's own share, not the units' sums
+            values = fsm_pupils(frame).fillna(0).groupby(frame["p"].to_numpy()).sum()
+        elif bound.attribute in inputs.units:
+            values = pd.Series(inputs.units[bound.attribute].to_numpy()).groupby(of_unit.to_numpy()).sum()
         else:
             continue
         low, high = bound.limits(float(values.sum()), k)

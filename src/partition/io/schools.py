@@ -18,6 +18,7 @@ Schema of the result (one row per school, EPSG:27700):
 ``pupils``         int; GIAS ``NumberOfPupils``, imputed when blank
 ``pupils_imputed`` bool; True where ``pupils`` was imputed
 ``capacity``       nullable int; GIAS ``SchoolCapacity``
+``fsm_share``      float, % of pupils eligible for free school meals; GIAS ``PercentageFSM`` (NaN when blank)
 ``gias_district``  GIAS ``DistrictAdministrative (name)``
 ``gias_district_code`` GIAS ``DistrictAdministrative (code)`` (ONS code; blank when absent)
 ``town``           GIAS ``Town`` (postal town: may lie outside the LA)
@@ -43,7 +44,7 @@ The file is read by :func:`partition.io.tables.read_table` (UTF-8 or else Window
 "Linked establishments" fields of GIAS downloads are ignored and counted) and every value by the
 rules of :mod:`partition.io.values`: ``URN`` digits only (at most 8), ``LA (code)`` digits (``0850``
 read as 850, noted), ``NumberOfPupils`` and ``SchoolCapacity`` whole numbers 0-10,000 (``1,234``
-accepted in a comma-separated file), ``Easting`` 0-700,000 and ``Northing`` 0-1,300,000 metres; a
+accepted in a comma-separated file), ``PercentageFSM`` 0-100, ``Easting`` 0-700,000 and ``Northing`` 0-1,300,000 metres; a
 value breaking its rule is an error naming file, line, column and value.
 """
 
@@ -179,6 +180,7 @@ OPTIONAL = (
     "Federations (name)",
     "Trusts (name)",
     "LA (name)",
+    "PercentageFSM",
 )
 STATUSES = ("open", "all")
 
@@ -404,6 +406,14 @@ def _parse_numbers(table: Table) -> _Selection:
     northing = values.measures(table, "Northing", minimum=0, maximum=NORTHING_MAX, meaning="northings", fix=GRID_FIX)
     pupils = values.counts(table, "NumberOfPupils", values.PUPILS)
     capacity = values.counts(table, "SchoolCapacity", values.PLACES)
+    df["fsm_share"] = values.measures(
+        table,
+        "PercentageFSM",
+        minimum=0,
+        maximum=100,
+        meaning="a percentage of pupils",
+        fix="give the percentage of pupils eligible for free school meals (0 to 100), or leave it blank",
+    )
     notes = [_leading_zeros_note(table, rewritten)] if rewritten.any() else []
     df["LA (code)"] = codes
     df["_line"] = table.lines
@@ -495,6 +505,7 @@ def _school_table(sel: _Selection) -> pd.DataFrame:
             "la_code": df["LA (code)"].to_numpy(),
             "pupils": sel.pupils.to_numpy(dtype=float),
             "capacity": pd.array(sel.capacity.round().to_numpy(), dtype="Int64"),
+            "fsm_share": df["fsm_share"].to_numpy(dtype=float),
             "gias_district": df["DistrictAdministrative (name)"].str.strip().to_numpy(),
             "gias_district_code": df["DistrictAdministrative (code)"].str.strip().to_numpy(),
             "town": df["Town"].str.strip().to_numpy(),
