@@ -44,7 +44,7 @@ $(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
 	touch $@
 
 test-lowest: $(LOWEST)/.installed
-	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pyproj|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal) " || true
+	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pyproj|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal|tobler|mapclassify) " || true
 	$(LOWEST)/bin/python -m pytest -q -n auto --dist loadscope -p no:cacheprovider tests
 
 clean:

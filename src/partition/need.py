@@ -397,6 +397,8 @@ def partnership_need(
     by = frame.groupby("label").sum()
     out = pd.DataFrame({"fsm": by["fsm"].astype("int64")}, index=by.index)
     out["fsm_pct"] = (100 * by["fsm"] / by["known_pupils"].where(by["known_pupils"] > 0)).round(1)
+    known_pupils = float(by["known_pupils"].sum())
+    out.attrs["fsm_pct"] = round(100 * float(by["fsm"].sum()) / known_pupils, 1) if known_pupils else None
     for measure in ("population", "low_income"):
         if measure in units:
             summed = pd.Series(units[measure].to_numpy(dtype=float)).groupby(np.asarray(unit_labels)).sum()
@@ -425,7 +427,7 @@ def whole_children(figures: np.ndarray) -> np.ndarray:
     return floor.astype("int64")
 
 
-def need_sources(moved: dict[str, Interpolated], fsm_total: int) -> dict[str, object]:
+def need_sources(moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float | None) -> dict[str, object]:
     """What ``plan.json`` says of the need figures: their sources, dates and how their totals reconcile.
 
     Parameters
@@ -434,6 +436,8 @@ def need_sources(moved: dict[str, Interpolated], fsm_total: int) -> dict[str, ob
         The area-based measures moved onto the units (:attr:`partition.pipeline.Inputs.need`).
     fsm_total
         Pupils eligible for free school meals in the study area's counted schools.
+    fsm_pct
+        Their % of the pupils of the schools with a published share.
 
     Returns
     -------
@@ -444,5 +448,6 @@ def need_sources(moved: dict[str, Interpolated], fsm_total: int) -> dict[str, ob
         "what": "pupils eligible for free school meals",
         "source": "DfE Get Information About Schools: PercentageFSM × NumberOfPupils, per school",
         "total": fsm_total,
+        "pct": fsm_pct,
     }
     return {"fsm": fsm, **{measure: found.as_dict() for measure, found in moved.items()}}

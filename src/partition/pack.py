@@ -44,6 +44,7 @@ import pandas as pd
 
 from partition.compare import COLUMNS, ENSEMBLE_METRICS, Column, columns_of, partners_kept, rank_key
 from partition.htmltext import html_href, html_text
+from partition.needwords import fsm_sentence, need_sources_text, need_table
 from partition.plan import Plan
 from partition.recommend import family_members, recommend_plans
 from partition.wording import counted, plural
@@ -1016,6 +1017,14 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
     return _scroll(table, caption)
 
 
+def _need_words(plan: Plan, row) -> str:  # noqa: ANN001 - a row of plan.partnerships
+    """ "; 1 in 5 pupils eligible for free school meals, above the county's 1 in 6" (empty without figures)."""
+    if "fsm_pct" not in plan.partnerships or pd.isna(row.fsm_pct):
+        return ""
+    county = plan.details.get("need", {}).get("fsm", {}).get("pct")
+    return "; " + html_text(fsm_sentence(float(row.fsm_pct), county))
+
+
 def partnership_sheets(plan: Plan) -> str:
     """Each partnership's schools: a list per partnership (open on screen, printed expanded, kept whole on a page).
 
@@ -1048,7 +1057,8 @@ def partnership_sheets(plan: Plan) -> str:
             f"<details open class='partnership'><summary><b>{number} {html_text(row.name)}</b> — "
             f"{counted(int(row.schools), 'school')}, {counted(int(row.pupils), 'pupil', thousands=True)} in schools "
             f"({html_text(size_difference(float(row.deviation)))}), "
-            f"{counted(int(row.anchors), 'secondary or all-through school')}, {html_text(row.districts)}</summary>"
+            f"{counted(int(row.anchors), 'secondary or all-through school')}, {html_text(row.districts)}"
+            f"{_need_words(plan, row)}</summary>"
             + _scroll(
                 f"<table><caption>Schools of {html_text(row.name)}</caption><thead><tr><th scope='col'>URN</th>"
                 f"<th scope='col'>School</th><th scope='col'>Phase</th><th scope='col'>District</th>"
@@ -1375,8 +1385,24 @@ def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str,
         f"<h3>Pupils per partnership</h3><p>Each dot is the number of pupils in a partnership's schools "
         f"(colleges and special schools not counted); the shaded band is the allowed range around the average "
         f"(dashed line).</p>{pupils_chart(plan)}{pupils_chart_narrow(plan)}"
+        f"{need_section(plan)}"
         f"<h3>Partnerships and their schools</h3><section class='sheets'>{partnership_sheets(plan)}</section>"
         "</section>"
+    )
+
+
+def need_section(plan: Plan) -> str:
+    """The "Local need" part of a proposal: each partnership's children, pupils eligible for free school meals
+    and children in low-income families, with the sources and dates (empty when the plan has no need figures)."""
+    need = plan.details.get("need")
+    if not need or "fsm" not in plan.partnerships:
+        return ""
+    sources = "".join(f"<li>{html_text(s)}</li>" for s in need_sources_text(need))
+    return (
+        "<h3>Local need</h3><p>Partnerships exist to meet the needs of the children and families they serve. "
+        "These figures show how need is shared among them.</p>"
+        + _scroll(need_table(plan.partnerships, need, partnership_numbers(plan)), "Local need in each partnership")
+        + f"<ul class='sources'>{sources}</ul>"
     )
 
 

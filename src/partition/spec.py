@@ -375,7 +375,10 @@ def plain_data(data: Any) -> Any:
 class SizeSchema(StrictModel):
     """One ``[[spec.size]]`` table."""
 
-    attribute: SizeAttribute = Field("pupils", description="pupils, n_schools, population (children 0-19), fsm (pupils eligible for free school meals) or low_income (children in low-income families)")
+    attribute: SizeAttribute = Field(
+        "pupils",
+        description="pupils, n_schools, population (children 0-19), fsm (pupils eligible for free school meals) or low_income (children in low-income families)",
+    )
     tolerance: float | None = Field(
         0.10, allow_inf_nan=False, gt=0, lt=1, description="a share of the mean between 0 and 1, e.g. 0.10 for ±10 %"
     )

@@ -31,6 +31,7 @@ from partition.maps.layers import (
     towns_layer,
     wgs84_bounds,
 )
+from partition.maps.need import need_layer, need_source_note
 from partition.maps.page import (
     RawHTML,
     WrittenMap,
@@ -265,6 +266,18 @@ def _study_bounds(districts: gpd.GeoDataFrame, *plans):
     return [*lo, *hi]
 
 
+def _need_view(fmap: folium.Map, plan) -> str:
+    """Add the need view (pupils eligible for free school meals, by partnership) when the plan has the figures;
+    its legend's HTML, or ``""``."""
+    found = need_layer(plan.partnerships, "fsm_pct")
+    if found is None:
+        return ""
+    layer, legend = found
+    layer.add_to(fmap)
+    note = need_source_note(plan.details.get("need"))
+    return legend + (f"<div class='note'>{html_text(note)}</div>" if note else "")
+
+
 def configuration_map(
     plan,
     schools: gpd.GeoDataFrame,
@@ -305,6 +318,7 @@ def configuration_map(
     school_layer(schools, _partnership_of(plan)).add_to(fmap)
     _add_members(fmap, plan)
     legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html(schools, plan) + NUMBERS_NOTE
+    legend += _need_view(fmap, plan)
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
     add_config(fmap, config)

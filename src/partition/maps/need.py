@@ -1,0 +1,119 @@
+"""The need view of a configuration map: partnerships shaded by a need measure, classed with mapclassify."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from partition.htmltext import html_text
+from partition.maps.layers import display, geojson_for_html, partnership_numbers
+
+SHADES = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+"""Light to dark (ColorBrewer OrRd, 5 classes): more need is darker."""
+
+CLASSES = 5
+"""Fisher-Jenks classes of the shaded measure (fewer when there are fewer distinct values)."""
+
+VIEWS = {
+    "fsm_pct": "Pupils eligible for free school meals (%)",
+}
+"""The measures the need view can shade, with their legend titles."""
+
+
+def classes(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """Class of each value (0 = lowest) and the classes' upper bounds, by Fisher-Jenks natural breaks.
+
+    Parameters
+    ----------
+    values
+        The measure per partnership, shape ``(n,)`` (no NaN).
+
+    Returns
+    -------
+    (numpy.ndarray, list of float)
+        Class index per value (int, 0 to ``len(bounds) - 1``) and each class's upper bound.
+    """
+    import mapclassify
+
+    k = min(CLASSES, len(np.unique(values)))
+    if k < 2:
+        return np.zeros(len(values), dtype=int), [float(np.max(values))]
+    found = mapclassify.FisherJenks(values, k=k)
+    return np.asarray(found.yb, dtype=int), [float(b) for b in found.bins]
+
+
+def need_layer(partnerships: gpd.GeoDataFrame, measure: str = "fsm_pct") -> tuple[folium.FeatureGroup, str] | None:
+    """A hidden-at-start layer shading each partnership by ``measure``, and its legend.
+
+    Parameters
+    ----------
+    partnerships
+        A plan's partnerships (EPSG:27700) with ``id``, ``name`` and ``measure`` (see :data:`VIEWS`).
+    measure
+        The column shaded.
+
+    Returns
+    -------
+    (folium.FeatureGroup, str) or None
+        The layer ("Need: ..." in the layer control) and the legend's HTML (class ranges, source), every text
+        escaped; None when the partnerships do not carry the measure.
+    """
+    if measure not in partnerships or partnerships[measure].isna().all():
+        return None
+    values = partnerships[measure].astype(float).fillna(0).to_numpy()
+    yb, bounds = classes(values)
+    shades = _shades(len(bounds))
+    props = pd.DataFrame(
+        {
+            "number": partnership_numbers(partnerships),
+            "name": partnerships["name"].astype(str),
+            "value": [f"{v:.1f}" for v in values],
+            "shade": [shades[i] for i in yb],
+        }
+    )
+    gj = gpd.GeoDataFrame(props, geometry=display(partnerships[["geometry"]]).geometry.to_numpy(), crs=4326)
+    group = folium.FeatureGroup(name=html_text(f"Need: {VIEWS[measure]}"), show=False)
+    folium.GeoJson(
+        geojson_for_html(gj),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["shade"],
+            "color": "#555555",
+            "weight": 1,
+            "fillOpacity": 0.85,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["number", "name", "value"], aliases=["No.", "Partnership", VIEWS[measure]]
+        ),
+    ).add_to(group)
+    return group, legend_html(measure, bounds, values.min(), shades)
+
+
+def _shades(n: int) -> list[str]:
+    """``n`` shades spread over :data:`SHADES`, light to dark."""
+    picks = np.linspace(0, len(SHADES) - 1, n).round().astype(int)
+    return [SHADES[i] for i in picks]
+
+
+def legend_html(measure: str, bounds: list[float], lowest: float, shades: list[str], source: str = "") -> str:
+    """The need view's legend: one row per class ("12.1 to 15.0"), then where the figures come from."""
+    rows, low = [], lowest
+    for bound, shade in zip(bounds, shades):
+        rows.append(f"<div><span class='swatch' style='background:{shade}'></span>{low:.1f} to {bound:.1f}</div>")
+        low = bound
+    said = f"<div class='note'>{html_text(source)}</div>" if source else ""
+    return (
+        f"<div class='need-legend'><b>{html_text('Need view (turn on in the layer list): ' + VIEWS[measure])}</b>"
+        f"{''.join(rows)}{said}</div>"
+    )
+
+
+def need_source_note(need: Mapping[str, Mapping[str, object]] | None) -> str:
+    """ "Source: ..." for the free school meals view, from ``plan.details["need"]``."""
+    fsm = (need or {}).get("fsm")
+    if not fsm:
+        return ""
+    return f"Source: {fsm['source']}; classes by natural breaks (Fisher-Jenks)."

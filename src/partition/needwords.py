@@ -1,0 +1,143 @@
+"""Local need in plain words and one table, for the consultation pack (figures from :mod:`partition.need`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from partition.htmltext import html_text
+
+ABOUT_SAME = 1.1
+"""A partnership's share of pupils eligible for free school meals within this factor of the county's (either
+way) is "about the same as" the county's; beyond it, "above" or "below"."""
+
+
+def one_in(pct: float) -> str:
+    """A percentage as people say it: 20.4 -> "1 in 5", 16.1 -> "1 in 6", 55 -> "1 in 2", 0 -> "none".
+
+    Parameters
+    ----------
+    pct
+        A share, % (0-100).
+
+    Returns
+    -------
+    str
+    """
+    if not pct or math.isnan(pct):
+        return "none"
+    return f"1 in {max(1, round(100 / pct))}"
+
+
+def fsm_sentence(pct: float, county_pct: float | None, area: str = "county") -> str:
+    """ "1 in 5 pupils eligible for free school meals, above the county's 1 in 6".
+
+    Parameters
+    ----------
+    pct
+        The partnership's share, %.
+    county_pct
+        The study area's share, % (None: not compared).
+    area
+        What the study area is called (``"county"``).
+
+    Returns
+    -------
+    str
+    """
+    said = f"{one_in(pct)} pupils eligible for free school meals"
+    if county_pct is None or math.isnan(pct):
+        return said
+    if pct > county_pct * ABOUT_SAME:
+        where = "above"
+    elif pct < county_pct / ABOUT_SAME:
+        where = "below"
+    else:
+        where = "about the same as"
+    return f"{said}, {where} the {area}'s {one_in(county_pct)}"
+
+
+def need_table(partnerships: pd.DataFrame, need: Mapping[str, Mapping[str, object]], numbers: list[int]) -> str:
+    """The need profile of each partnership as an HTML table with its sources and dates in the caption.
+
+    Parameters
+    ----------
+    partnerships
+        A plan's partnerships: ``name``, ``pupils``, ``fsm``, ``fsm_pct`` and, when known, ``population``
+        (children aged 0-19 living there) and ``low_income`` (children in low-income families).
+    need
+        ``plan.details["need"]`` (:func:`partition.need.need_sources`): sources, dates, county share.
+    numbers
+        Each partnership's number on the map, in row order.
+
+    Returns
+    -------
+    str
+        ``<table class='need'>``; every text from data escaped by :func:`partition.htmltext.html_text`.
+    """
+    county = need.get("fsm", {}).get("pct")
+    heads = ["No. on the map", "Partnership", "Pupils eligible for free school meals"]
+    has = [m for m in ("population", "low_income") if m in partnerships and m in need]
+    heads += [_head(need[m]) for m in has]
+    rows = []
+    for number, row in zip(numbers, partnerships.itertuples()):
+        cells = [
+            f"<td class='num'>{number}</td><th scope='row'>{html_text(row.name)}</th>",
+            f"<td>{int(row.fsm):,} ({html_text(fsm_sentence(float(row.fsm_pct), county))})</td>",
+        ]
+        cells += [f"<td class='num'>{int(getattr(row, m)):,}</td>" for m in has]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f"<th scope='col'>{html_text(h)}</th>" for h in heads)
+    caption = "Local need in each partnership"
+    return (
+        f"<table class='need'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _head(source: Mapping[str, object]) -> str:
+    """A column heading with its date: "Children aged 0-19 living there (mid-2010)"."""
+    what = str(source.get("what", ""))
+    living = "living there" if "in relative" not in what else ""
+    return f"{what[0].upper()}{what[1:]} {living} ({source.get('date', '')})".replace("  ", " ")
+
+
+def need_sources_text(need: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """One sentence per need figure: what it is, its source and date, and what the study area's total misses.
+
+    Parameters
+    ----------
+    need
+        ``plan.details["need"]``.
+
+    Returns
+    -------
+    list of str
+        Plain text, e.g. "Children aged 0-19 living there: ONS mid-year population estimates, mid-2010, by
+        2001 LSOAs, shared among the partnerships by area; 311,369 in the county (11,217 more live in
+        neighbouring areas the LSOAs reach into)."
+    """
+    out = []
+    fsm = need.get("fsm")
+    if fsm:
+        out.append(
+            f"Pupils eligible for free school meals: each school's published share (Get Information About Schools) "
+            f"times its pupils; {int(fsm['total']):,} in the county's schools, {one_in(float(fsm['pct'] or 0))} pupils."
+        )
+    for key in ("population", "low_income"):
+        s = need.get(key)
+        if not s:
+            continue
+        gap = float(s.get("study_area_uncovered_pct", 0))
+        text = (
+            f"{str(s['what']).capitalize()}: {s['source']}, {s['date']}, by {s['areas']}, shared among the "
+            f"partnerships by area; {int(s['study_area_total']):,} in the area planned"
+        )
+        if s.get("outside_study_area"):
+            text += f" ({int(s['outside_study_area']):,} more live in the parts of those areas outside it)"
+        if gap >= 0.1:
+            text += f"; {gap:.1f} % of the area planned is not covered by the figures"
+        out.append(text + ".")
+    return out
