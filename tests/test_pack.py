@@ -163,7 +163,8 @@ def test_table_has_units_percentages_and_definitions(pack):
     # the public table, the analysts' tables, a table of partnerships per configuration, and a school list per
     # partnership of the main proposals only (k22, k23): not of the alternative nor of the current arrangement
     main = [p for p in plans if p.name in ("k22-ignore", "k23-ignore") or p.name in _promoted(plans, table)]
-    assert text.count("<caption>") == 1 + len(GROUPS) + len(plans) + sum(p.k for p in main)
+    # ... and a local need table per main proposal
+    assert text.count("<caption>") == 1 + len(GROUPS) + len(plans) + sum(p.k for p in main) + len(main)
     assert text.count("<details") == sum(p.k for p in main)
     assert '<html lang="en">' in text and "<th scope='col'>" in text and "<th scope='row'>" in text
     # headings in order: h1, then h2s, h3s under them, never a level skipped
@@ -341,8 +342,9 @@ def test_printed_pack_is_short_and_no_heading_is_left_at_a_page_foot(pack, brows
     pages = _pages(pdf)
     listed = [p for p in plans if p.name in ("k22-ignore", "k23-ignore") or p.name in _promoted(plans, table)]
     schools = sum(len(p.assignments) + len(p.members) for p in listed)  # colleges and special schools listed too
-    # about 40 school rows a page, plus the rest (comparison, recommendations, alternatives, current arrangement)
-    assert len(pages) <= 13 + schools // 40, len(pages)
+    # about 40 school rows a page, plus the rest (comparison, recommendations, alternatives, current arrangement),
+    # plus a page of local need per proposal listed
+    assert len(pages) <= 13 + schools // 40 + len(listed), len(pages)
     for number, content in enumerate(pages, 1):
         lines = [line.strip() for line in content.splitlines() if line.strip()]
         last = lines[-1] if lines else ""

@@ -15,6 +15,14 @@ from partition.cli import cli
 from partition.errors import SpecError
 from partition.scenario import load_scenario
 
+NEED_FILES = {
+    "lsoa2001_mye2010_age_imd2010_hampshire.csv",
+    "lsoa2001_hants_simplify0.75.topo.json",
+    "msoa2021_hampshire_indicators.csv",
+    "msoa2021_hampshire.geojson",
+}
+"""The need tables (and their areas) read by default for Hampshire (partition.need)."""
+
 SMALL = """
 [data]
 schools = "schools/gias_2022_hampshire_850_open_primary_secondary.csv"
@@ -105,6 +113,7 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
     assert {i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]} == {
         "gias_2022_hampshire_850_open_primary_secondary.csv",
         "hampshire_districts_lad2023.geojson",
+        *NEED_FILES,
     }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert manifest["versions"]["highspy"] and manifest["spec"]["k"] == [23]
@@ -157,6 +166,8 @@ def test_run_writes_everything_and_is_reproducible(shared, tmp_path):
         "<data>/boundaries/hampshire_districts_lad2023.geojson",
         "gias_2022_hampshire_850_open_primary_secondary.csv",
         "hampshire_districts_lad2023.geojson",
+        *NEED_FILES,
+        *(f"<data>/{d}/{n}" for n in NEED_FILES for d in ("population", "boundaries")),
     }
     # a quick `partition plan` never replaces what `partition run` published
     listing = sorted(p.relative_to(out) for p in out.rglob("*"))

@@ -85,12 +85,14 @@ def need_table(partnerships: pd.DataFrame, need: Mapping[str, Mapping[str, objec
     for number, row in zip(numbers, partnerships.itertuples()):
         cells = [
             f"<td class='num'>{number}</td><th scope='row'>{html_text(row.name)}</th>",
-            f"<td>{int(row.fsm):,} ({html_text(fsm_sentence(float(row.fsm_pct), county))})</td>",
+            f"<td class='num'>{int(row.fsm):,} ({html_text(one_in(float(row.fsm_pct)))})</td>",
         ]
         cells += [f"<td class='num'>{int(getattr(row, m)):,}</td>" for m in has]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f"<th scope='col'>{html_text(h)}</th>" for h in heads)
-    caption = "Local need in each partnership"
+    caption = "Local need in each partnership" + (
+        f" (pupils eligible for free school meals: {one_in(float(county))} in the county as a whole)" if county else ""
+    )
     return (
         f"<table class='need'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"

@@ -567,6 +567,7 @@ def _frame(records: pd.DataFrame) -> gpd.GeoDataFrame:
             "la_code": records["la_code"].to_numpy(),
             "pupils": pd.array(records["pupils"].round().to_numpy(), dtype="Int64"),
             "capacity": pd.array([pd.NA] * len(records), dtype="Int64"),
+            "fsm_share": np.full(len(records), np.nan),  # the lists carry no free school meals share
             "gias_district": blank,
             "gias_district_code": records["district_code"].fillna("").to_numpy(),
             "town": records["town"].to_numpy(),

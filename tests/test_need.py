@@ -1,0 +1,179 @@
+"""Local need (issue 25): FSM pupils, children and children in low-income families per partnership.
+
+Real shared data: the ONS mid-2010 LSOA estimates (2001 LSOAs) and the Hampshire JSNA MSOA summary
+(2021 MSOAs), moved onto the default Voronoi units with tobler.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+
+from partition.errors import PopulationFileError
+from partition.need import read_children, read_low_income, whole_children
+from partition.needwords import fsm_sentence, one_in
+from partition.planner import make_plan
+from partition.spec import PlanSpec, SizeBound
+from partition.validate import spec_problems, written_plan_problems
+from partition.workflow import load_configuration
+
+LSOA_TABLE = "population/lsoa2001_mye2010_age_imd2010_hampshire.csv"
+LSOA_AREAS = "boundaries/lsoa2001_hants_simplify0.75.topo.json"
+MSOA_TABLE = "population/msoa2021_hampshire_indicators.csv"
+MSOA_AREAS = "boundaries/msoa2021_hampshire.geojson"
+
+
+def _hampshire_children_2010(shared) -> float:
+    """Children 0-19 of the file's Hampshire districts (not Southampton or Portsmouth), summed directly."""
+    with open(shared / LSOA_TABLE, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["LA_NAME"] not in ("City of Southampton", "City of Portsmouth")]
+    return sum(float(r[f"Aged{i}"]) for r in rows for i in range(20))
+
+
+def test_every_unit_carries_the_need_measures_and_the_totals_reconcile(hampshire, shared):
+    units = hampshire.units
+    assert {"fsm", "population", "low_income"} <= set(units.columns)
+    children = hampshire.need["population"]
+    assert units["population"].sum() == pytest.approx(children.study_total)
+    assert children.in_file == pytest.approx(children.study_total + children.outside)
+    # the study area's children by interpolation against the file's own Hampshire rows: within 1.5 %
+    # (the rest is the part of border LSOAs drawn outside the 2023 district outlines)
+    direct = _hampshire_children_2010(shared)
+    assert abs(children.study_total - direct) / direct < 0.015
+    assert 0 < children.outside < 0.05 * children.in_file  # Southampton's and Portsmouth's edges, reported
+    low = hampshire.need["low_income"]
+    assert low.study_total == pytest.approx(35_436, rel=0.01)  # the JSNA's 170 Hampshire MSOAs
+    assert str(hampshire.dataset.files["low_income"].path).endswith("msoa2021_hampshire_indicators.csv")
+
+
+def test_fsm_pupils_come_from_each_schools_published_share(hampshire):
+    s = hampshire.schools
+    expected = (s["pupils"] * s["fsm_share"] / 100).round().fillna(0).sum()
+    assert hampshire.units["fsm"].sum() == expected
+    assert s["fsm_share"].isna().sum() == 3  # Deer Park, Marnel Junior, Woodcot: no published share, noted
+    assert any("3 of 494 schools have no published share" in n for n in hampshire.dataset.notes)
+
+
+@pytest.fixture(scope="module")
+def bounded_plan(hampshire, tmp_path_factory):
+    """k = 10 with children 0-19 within ±15 % and FSM pupils within ±25 % of the mean, heuristic."""
+    spec = PlanSpec(
+        k=(10,),
+        size=(SizeBound("pupils", 0.10), SizeBound("population", 0.15), SizeBound("fsm", 0.25)),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = make_plan(hampshire, spec, 10, solver="heuristic", heuristic_options={"restarts": 1})
+    folder = plan.write(tmp_path_factory.mktemp("need"))
+    return plan, folder
+
+
+def test_a_bound_on_children_and_fsm_pupils_is_kept_and_checked_on_the_written_files(hampshire, bounded_plan):
+    plan, folder = bounded_plan
+    assert plan.status == "feasible", plan.scores["violations"]
+    assert written_plan_problems(folder, plan) == []
+    written = load_configuration(folder, hampshire)
+    assert spec_problems(written, hampshire) == []
+    p = plan.partnerships
+    for column, tolerance in (("population", 0.15), ("fsm", 0.25)):
+        mean = p[column].sum() / plan.k
+        assert (abs(p[column] / mean - 1) <= tolerance + 0.005).all(), p[[column]]
+
+
+def test_the_partnerships_profiles_sum_to_the_study_areas(hampshire, bounded_plan):
+    plan, _ = bounded_plan
+    p = plan.partnerships
+    assert p["fsm"].sum() == hampshire.units["fsm"].sum()
+    assert p["population"].sum() == round(hampshire.need["population"].study_total)
+    assert p["low_income"].sum() == round(hampshire.need["low_income"].study_total)
+    assert p["fsm_pct"].between(5, 40).all()
+    need = plan.details["need"]
+    assert need["population"]["date"] == "mid-2010" and need["low_income"]["date"] == "2022/23"
+    assert need["fsm"]["total"] == p["fsm"].sum()
+
+
+def test_a_broken_bound_on_children_is_reported_by_the_independent_check(hampshire, bounded_plan):
+    plan, _ = bounded_plan
+    tight = PlanSpec(k=(10,), size=(SizeBound("population", 0.001),))
+    problems = spec_problems(dataclasses.replace(plan, spec=tight), hampshire)
+    assert any("children (population)" in p for p in problems), problems
+
+
+def _copy(shared, tmp_path, name):
+    target = tmp_path / name.split("/")[-1]
+    shutil.copy(shared / name, target)
+    return target
+
+
+def _rewrite(path, change):
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("".join(change(lines)), encoding="utf-8")
+
+
+def test_a_negative_count_is_refused_naming_the_line(shared, tmp_path):
+    table = _copy(shared, tmp_path, MSOA_TABLE)
+    row = next(i for i, line in enumerate(table.read_text(encoding="utf-8-sig").splitlines()) if "low income" in line)
+
+    def negative(lines):
+        cells = lines[row].split(",")
+        cells[-3] = "-5"
+        lines[row] = ",".join(cells)
+        return lines
+
+    _rewrite(table, negative)
+    with pytest.raises(PopulationFileError, match=rf"line {row + 1}.*Value"):
+        read_low_income(table, shared / MSOA_AREAS)
+
+
+def test_a_repeated_code_is_refused_naming_both_lines(shared, tmp_path):
+    table = _copy(shared, tmp_path, MSOA_TABLE)
+    rows = [i for i, line in enumerate(table.read_text(encoding="utf-8-sig").splitlines()) if "low income" in line]
+    _rewrite(table, lambda lines: lines + [lines[rows[0]]])
+    with pytest.raises(PopulationFileError, match=r"listed again \(first on line"):
+        read_low_income(table, shared / MSOA_AREAS)
+
+
+def test_a_code_that_matches_no_area_is_refused(shared, tmp_path):
+    table = _copy(shared, tmp_path, LSOA_TABLE)
+    _rewrite(table, lambda lines: [lines[0], lines[1].replace("E01023259", "E01999999", 2), *lines[2:]])
+    with pytest.raises(PopulationFileError, match=r"E01999999.*no area of the boundary file"):
+        read_children(table, shared / LSOA_AREAS)
+
+
+def test_another_la_gets_fsm_and_says_what_is_missing(shared):
+    """The Isle of Wight: no area table covers it, so only FSM pupils (from GIAS) are attached."""
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare(
+            shared / "schools/gias_2022_england_open_primary_secondary.csv",
+            shared / "boundaries/topo_lad_eng_2013.json",
+            la_codes=("921",),
+        )
+    assert "fsm" in inputs.units and inputs.units["fsm"].sum() > 0
+    assert "population" not in inputs.units and inputs.need == {}
+
+
+def test_whole_children_add_up_to_the_rounded_total():
+    shares = np.array([10.4, 20.4, 30.4, 0.3, 5.5])
+    rounded = whole_children(shares)
+    assert rounded.sum() == round(shares.sum()) and (np.abs(rounded - shares) < 1).all()
+
+
+@pytest.mark.parametrize(
+    ("pct", "county", "words"),
+    [
+        (20.4, 16.1, "1 in 5 pupils eligible for free school meals, above the county's 1 in 6"),
+        (12.0, 16.1, "1 in 8 pupils eligible for free school meals, below the county's 1 in 6"),
+        (16.5, 16.1, "1 in 6 pupils eligible for free school meals, about the same as the county's 1 in 6"),
+    ],
+)
+def test_fsm_in_plain_words(pct, county, words):
+    assert fsm_sentence(pct, county) == words
+    assert one_in(0) == "none"
