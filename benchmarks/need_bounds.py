@@ -32,7 +32,9 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inputs = prepare()
-        print("| spec (k = 23) | status | wdist km | children 0-19 vs mean | FSM pupils vs mean | FSM share range | s |")
+        print(
+            "| spec (k = 23) | status | wdist km | children 0-19 vs mean | FSM pupils vs mean | FSM share range | s |"
+        )
         print("|---|---|---|---|---|---|---|")
         for label, size in CASES.items():
             start = time.perf_counter()

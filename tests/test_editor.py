@@ -153,8 +153,12 @@ def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
     rows = edited.partnerships.set_index("name")
     assert sorted(r["name"] for r in js["table"]) == sorted(rows.index)
     for r in js["table"]:
-        for key in ("schools", "pupils", "deviation", "anchors", "wdist_km"):
+        for key in ("schools", "pupils", "deviation", "anchors", "wdist_km", "fsm"):
             same(r[key], rows.at[r["name"], key], f"{r['name']} {key}")
+        # need (partition.need): Python rounds children to whole ones and the share to 0.1 point
+        assert abs(r["fsm_pct"] - rows.at[r["name"], "fsm_pct"]) <= 0.05 + 1e-9, r["name"]
+        for key in ("population", "low_income"):
+            assert abs(r[key] - rows.at[r["name"], key]) <= 1, (r["name"], key, r[key])
     assert js["violations"] == problems
     PARITY["states"] += 1
 
@@ -700,3 +704,41 @@ def _movable_member(page, plan):
         if options:
             return row, first, options[0]
     raise AssertionError("no member stands on a site whose schools may move")
+
+
+def test_a_bound_on_children_is_kept_live_with_pythons_words(hampshire, browser, tmp_path):
+    """A spec with children 0-19 within ±15 %: moves that break it are named as Python names them, and the table's
+    need columns (FSM %, children, low income) follow every move (issue 25)."""
+    from partition.spec import SizeBound
+    from partition.workflow import map_options
+
+    spec = PlanSpec(k=(10,), size=(SizeBound("pupils", 0.10), SizeBound("population", 0.15)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = make_plan(hampshire, spec, 10, solver="heuristic", heuristic_options={"restarts": 1})
+        look = map_options(hampshire, [plan], None)
+    folder = plan.write(tmp_path)
+    write_editor(plan, hampshire, folder / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
+    page = Page(browser, folder / EDIT_FILE)
+    heads = page.page.locator("[data-role=table] th").all_inner_texts()
+    assert {"FSM %", "Children", "Low income"} <= set(heads), heads
+    assert_same_figures(
+        page.js("ptEditor.scores()"), *python_figures(hampshire, plan, page.js("ptEditor.assignment()"))
+    )
+    rng = random.Random(3)
+    urns = [int(u) for u in plan.assignments["URN"]]
+    broken = False
+    for _ in range(40):
+        urn = rng.choice(urns)
+        options = page.js("u => ptEditor.options(u)", urn)
+        if not options:
+            continue
+        page.js("([u, p]) => ptEditor.move(u, p, '')", [urn, rng.choice(options)])
+        js = page.js("ptEditor.scores()")
+        assert_same_figures(js, *python_figures(hampshire, plan, page.js("ptEditor.assignment()")))
+        if any("children (population) than allowed" in v for v in js["violations"]):
+            broken = True
+            break
+    assert broken, "no move broke the bound on children"
+    assert page.errors == [] and page.remote == []
+    page.close()

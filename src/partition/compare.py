@@ -182,6 +182,32 @@ COLUMNS: tuple[Column, ...] = (
         decimals=0,
     ),
     Column(
+        "fsm_spread",
+        "spread of free school meals shares",
+        "points",
+        "Highest minus lowest share of pupils eligible for free school meals among the partnerships (percentage "
+        "points; each school's published share times its pupils). Smaller means need is shared more evenly.",
+        decimals=1,
+    ),
+    Column(
+        "children_max_deviation",
+        "children 0-19, largest difference from the average",
+        "%",
+        "The largest difference, either way, between the children aged 0-19 living in a partnership (ONS "
+        "estimates by small area, shared among the partnerships by area) and the average per partnership.",
+        scale=100,
+        decimals=1,
+    ),
+    Column(
+        "low_income_max_deviation",
+        "children in low-income families, largest difference from the average",
+        "%",
+        "The largest difference, either way, between the children in low-income families living in a "
+        "partnership (DWP/HMRC by small area, shared by area) and the average per partnership.",
+        scale=100,
+        decimals=1,
+    ),
+    Column(
         "mean_polsby_popper",
         "Polsby-Popper",
         "0-1",
@@ -655,6 +681,32 @@ OWN_KINDS = {"without_college": ("college",), "without_special": ("special",)}
 """Scorecard column -> the kinds of establishment a partnership is counted as having "of its own"."""
 
 
+def need_columns(plan: Plan) -> dict[str, float]:
+    """How evenly local need is shared (:mod:`partition.need`): the spread of free school meals shares and the
+    largest difference from the average of children and of children in low-income families.
+
+    Parameters
+    ----------
+    plan
+        A configuration whose ``partnerships`` may carry ``fsm_pct``, ``population``, ``low_income``.
+
+    Returns
+    -------
+    dict
+        ``fsm_spread`` (points), ``children_max_deviation`` and ``low_income_max_deviation`` (fractions), each
+        only when the plan has the figures.
+    """
+    p = plan.partnerships
+    out: dict[str, float] = {}
+    if "fsm_pct" in p and p["fsm_pct"].notna().any():
+        out["fsm_spread"] = float(p["fsm_pct"].max() - p["fsm_pct"].min())
+    for column, key in (("population", "children_max_deviation"), ("low_income", "low_income_max_deviation")):
+        if column in p and float(p[column].sum()) > 0:
+            values = p[column].astype(float)
+            out[key] = float((values / values.mean() - 1).abs().max())
+    return out
+
+
 def member_columns(plan: Plan) -> dict[str, int]:
     """Partnerships without a college, and without a special school, standing in their area.
 
@@ -708,6 +760,7 @@ def scorecard(plans: list[Plan], reference: Plan | None = None) -> pd.DataFrame:
         row["districts_whole"] = districts_whole(plan)
         row.update(group_columns(plan))
         row.update(member_columns(plan))
+        row.update(need_columns(plan))
         row["violations"] = "; ".join(plan.scores.get("violations", []))
         if reference is not None:
             row["ari"] = adjusted_rand(reference, plan)

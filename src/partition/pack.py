@@ -378,6 +378,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Headroom and communities", ("near_limit", "robustness", "feeder_pairs_split", "settlements_divided")),
     ("Colleges and special schools", ("without_college", "without_special")),
+    ("Local need", ("fsm_spread", "children_max_deviation", "low_income_max_deviation")),
     ("Against random valid plans", (*(rank_key(m) for m in ENSEMBLE_METRICS), "rank_note")),
 )
 """The analysts' tables (appendix): caption and columns (keys of :func:`partition.compare.scorecard`)."""

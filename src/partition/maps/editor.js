@@ -59,6 +59,7 @@
     return [low, high];
   }
 
+  // what each size measure counts, in words (partition.measures.MEASURES, passed in D.measure_words)
   var WORDS = {pupils: 'pupils', n_schools: 'schools', population: 'children (population)'};
 
   // Every figure of the configuration for one assignment (labels: partnership index of each school).
@@ -66,12 +67,13 @@
     var s = D.schools, n = G.n, P = G.P, i, p;
     var rows = [];
     for (p = 0; p < P; p++) {
-      rows.push({index: p, schools: 0, pupils: 0, anchors: 0, sx: 0, sy: 0, districts: {}, members: []});
+      rows.push({index: p, schools: 0, pupils: 0, anchors: 0, sx: 0, sy: 0, districts: {}, members: [], fsm: 0, fsmKnown: 0});
     }
     var W = 0;
     for (i = 0; i < n; i++) {
       var r = rows[labels[i]], w = s.pupils[i];
       r.schools += 1; r.pupils += w; r.anchors += s.anchor[i] ? 1 : 0;
+      if (s.fsm && s.fsm[i] !== null) { r.fsm += s.fsm[i]; r.fsmKnown += w; }  // need.fsm_pupils
       r.sx += w * G.xkm[i]; r.sy += w * G.ykm[i];
       r.districts[s.district[i]] = true; r.members.push(i);
       W += w;
@@ -125,6 +127,12 @@
       var row = rows[l];
       if (row && row.members_of && row.members_of[M.kind[j]] !== undefined) { row.members_of[M.kind[j]] += 1; }
     });
+    // need living in each partnership: the units' shares of children (need.partnership_need)
+    present.forEach(function (row) { row.need = {}; });
+    ['population', 'low_income'].forEach(function (m) {
+      if (!D.units[m]) { return; }
+      for (var x = 0; x < G.nu; x++) { if (rows[ul[x]] && rows[ul[x]].need) { rows[ul[x]].need[m] = (rows[ul[x]].need[m] || 0) + D.units[m][x]; } }
+    });
     var cut = 0;
     for (u = 0; u < G.nu; u++) {
       D.units.adjacency[u].forEach(function (x) { if (x > u && ul[x] !== ul[u]) { cut += 1; } });
@@ -167,12 +175,13 @@
       var values = {};
       if (bound.attribute === 'pupils') { present.forEach(function (row) { values[row.index] = row.pupils; }); }
       else if (bound.attribute === 'n_schools') { present.forEach(function (row) { values[row.index] = row.schools; }); }
-      else if (D.units.population) {
-        for (var x = 0; x < G.nu; x++) { values[ul[x]] = (values[ul[x]] || 0) + D.units.population[x]; }
+      else if (bound.attribute === 'fsm') { present.forEach(function (row) { values[row.index] = row.fsm; }); }
+      else if (D.units[bound.attribute]) {
+        present.forEach(function (row) { values[row.index] = row.need[bound.attribute] || 0; });
       } else { return; }
       var total = 0;
       Object.keys(values).forEach(function (key) { total += values[key]; });
-      var lim = limits(bound, total, k), word = WORDS[bound.attribute];
+      var lim = limits(bound, total, k), word = (D.measure_words || WORDS)[bound.attribute];
       limitsShown.push({attribute: bound.attribute, low: lim[0], high: lim[1]});
       var over = [], under = [];
       present.forEach(function (row) {
@@ -240,7 +249,9 @@
         return {index: row.index, id: D.partnerships[row.index].id, name: names[row.index], schools: row.schools,
           pupils: row.pupils, deviation: row.deviation, anchors: row.anchors, pieces: row.pieces,
           wdist_km: row.wdist, n_districts: row.nDistricts, broken: row.broken, bad: row.bad,
-          colleges: row.members_of.college, special_schools: row.members_of.special, prus: row.members_of.pru};
+          colleges: row.members_of.college, special_schools: row.members_of.special, prus: row.members_of.pru,
+          fsm: row.fsm, fsm_pct: row.fsmKnown > 0 ? 100 * row.fsm / row.fsmKnown : null,
+          population: row.need.population, low_income: row.need.low_income};
       }),
       unitLabels: ul,
       memberLabels: memberLabels,
@@ -652,8 +663,9 @@
   Editor.prototype.renderSummary = function (sc) {
     var box = this.role('summary'), t = el('table', null, 'pt-ed-summary');
     box.textContent = '';
+    var words = this.D.measure_words || WORDS;
     var rules = sc.limits.map(function (l) {
-      return WORDS[l.attribute] + ' ' + fmtInt(l.low) + (isFinite(l.high) ? '\u2013' + fmtInt(l.high) : ' or more');
+      return words[l.attribute] + ' ' + fmtInt(l.low) + (isFinite(l.high) ? '\u2013' + fmtInt(l.high) : ' or more');
     });
     if (this.D.anchors) { rules.push('a secondary, all-through school or college in each'); }
     rules.push('each one connected area');
@@ -704,16 +716,26 @@
     ['Special schools', 'Special schools standing in the partnership (not counted in pupils)', 'special'],
     ['Pieces', 'Separate areas (1 = one connected area)'],
     ['Km to centre', 'Average distance from a pupil\u2019s school to the partnership\u2019s centre'],
-    ['Districts', 'Districts the partnership reaches into']
+    ['Districts', 'Districts the partnership reaches into'],
+    ['FSM %', 'Pupils eligible for free school meals, % of the pupils of schools with a published share', 'need:fsm'],
+    ['Children', 'Children aged 0-19 living in the partnership (see the source in the pack)', 'need:population'],
+    ['Low income', 'Children in low-income families living in the partnership (see the source in the pack)', 'need:low_income']
   ];
+
+  // whether the configuration carries a need measure (partition.need): FSM by school, children by unit
+  function needShown(D, measure) {
+    return measure === 'fsm' ? !!D.schools.fsm : !!D.units[measure];
+  }
 
   Editor.prototype.renderTable = function (sc) {
     var self = this, table = this.role('table');
     table.textContent = '';
-    var head = el('tr');
-    TABLE_HEADS.forEach(function (h) {
-      var th = el('th', h[2] ? null : h[0]);
-      if (h[2]) {  // a member kind: its map symbol, the words for screen readers and in the tooltip
+    var head = el('tr'), D = this.D;
+    var shown = function (h) { return !h[2] || h[2].indexOf('need:') !== 0 || needShown(D, h[2].slice(5)); };
+    TABLE_HEADS.filter(shown).forEach(function (h) {
+      var symbol = h[2] && h[2].indexOf('need:') !== 0;
+      var th = el('th', symbol ? null : h[0]);
+      if (symbol) {  // a member kind: its map symbol, the words for screen readers and in the tooltip
         th.appendChild(memberSymbol(self.D.member_style[h[2]], 13));
         th.appendChild(el('span', h[0], 'pt-ed-sr'));
         th.className = 'pt-ed-symbol';
@@ -751,6 +773,9 @@
         [row.wdist_km.toFixed(3)],
         [String(row.n_districts)]
       ];
+      if (needShown(D, 'fsm')) { cells.push([row.fsm_pct === null ? '' : row.fsm_pct.toFixed(1), row.bad.fsm]); }
+      if (needShown(D, 'population')) { cells.push([fmtInt(row.population || 0), row.bad.population]); }
+      if (needShown(D, 'low_income')) { cells.push([fmtInt(row.low_income || 0), row.bad.low_income]); }
       cells.forEach(function (cell) { tr.appendChild(el('td', cell[0], 'n' + (cell[1] ? ' pt-ed-bad' : ''))); });
       table.appendChild(tr);
     });

@@ -28,6 +28,7 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import shapely
 
 from partition.federations import effective_locks
@@ -43,7 +44,9 @@ from partition.maps.layers import (
 )
 from partition.maps.page import RawHTML, WrittenMap, add_config, add_page_style, new_id, title_box, write_map
 from partition.maps.views import _base_map, _study_bounds, plan_title, wgs84_bounds
+from partition.measures import MEASURES
 from partition.naming import school_places
+from partition.need import fsm_pupils
 
 SIMPLIFY_M = 25.0
 """Tolerance (m) of the units' simplification for display (:func:`shapely.coverage_simplify`: shared edges stay shared)."""
@@ -290,9 +293,11 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     polygons, borders = unit_shapes(inputs.units, inputs.graph)
     graph = inputs.graph
     n_units = len(inputs.units)
-    population = (
-        [float(v) for v in inputs.units["population"].to_numpy(dtype=float)] if "population" in inputs.units else None
+    population, low_income = (
+        [round(float(v), 2) for v in inputs.units[m].to_numpy(dtype=float)] if m in inputs.units else None
+        for m in ("population", "low_income")
     )
+    fsm = fsm_pupils(schools)
     spec = plan.spec
     locks = lock_groups(schools, effective_locks(spec, schools))
     return {
@@ -302,6 +307,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         "anchors": bool(spec.anchors),
         "nest": spec.districts == "nest",
         "bounds": [{"attribute": b.attribute, "tolerance": b.tolerance, "min": b.min, "max": b.max} for b in spec.size],
+        "measure_words": {key: m.words for key, m in MEASURES.items()},
         "kinds": {k: list(v) for k, v in KIND_STYLE.items()},
         "member_style": {k: list(v) for k, v in MEMBER_STYLE.items()},
         "members": member_data(plan, inputs),
@@ -318,6 +324,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
             "anchor": [bool(v) for v in schools["anchor"].to_numpy(dtype=bool)],
             "district": [district_index[str(d)] for d in schools["district"]],
             "place": school_places(schools)["place"].astype(str).tolist(),
+            "fsm": None if "fsm_share" not in schools else [None if pd.isna(v) else int(v) for v in fsm],
             "unit": [int(u) for u in schools["unit"]],
             "x": [float(v) for v in points.x],
             "y": [float(v) for v in points.y],
@@ -327,6 +334,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
         "units": {
             "adjacency": [[int(v) for v in graph[u]] for u in range(n_units)],
             "population": population,
+            "low_income": low_income,
             "polygons": polygons,
         },
         "borders": borders,
