@@ -720,8 +720,10 @@ def test_a_bound_on_children_is_kept_live_with_pythons_words(hampshire, browser,
     folder = plan.write(tmp_path)
     write_editor(plan, hampshire, folder / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
     page = Page(browser, folder / EDIT_FILE)
-    heads = page.page.locator("[data-role=table] th").all_inner_texts()
-    assert {"FSM %", "Children", "Low income"} <= set(heads), heads
+    heads = page.page.locator("[data-role=need-table] th").all_inner_texts()
+    assert heads == ["No.", "Partnership", "FSM %", "Children", "Low income"], heads
+    rows = page.page.locator("[data-role=need-table] tr").count()
+    assert rows == plan.k + 1
     assert_same_figures(
         page.js("ptEditor.scores()"), *python_figures(hampshire, plan, page.js("ptEditor.assignment()"))
     )

@@ -654,6 +654,7 @@
     if (window.ptDeclutter) { window.ptDeclutter(this.map); }
     this.renderSummary(sc);
     this.renderTable(sc);
+    this.renderNeed(sc);
     this.renderLog();
     this.renderSelected();
     this.panel.querySelector('[data-act="undo"]').disabled = this.pos === 0;
@@ -716,10 +717,14 @@
     ['Special schools', 'Special schools standing in the partnership (not counted in pupils)', 'special'],
     ['Pieces', 'Separate areas (1 = one connected area)'],
     ['Km to centre', 'Average distance from a pupil\u2019s school to the partnership\u2019s centre'],
-    ['Districts', 'Districts the partnership reaches into'],
-    ['FSM %', 'Pupils eligible for free school meals, % of the pupils of schools with a published share', 'need:fsm'],
-    ['Children', 'Children aged 0-19 living in the partnership (see the source in the pack)', 'need:population'],
-    ['Low income', 'Children in low-income families living in the partnership (see the source in the pack)', 'need:low_income']
+    ['Districts', 'Districts the partnership reaches into']
+  ];
+
+  // the local need table (partition.need): [heading, tooltip, measure]
+  var NEED_HEADS = [
+    ['FSM %', 'Pupils eligible for free school meals, % of the pupils of schools with a published share', 'fsm'],
+    ['Children', 'Children aged 0-19 living in the partnership', 'population'],
+    ['Low income', 'Children in low-income families living in the partnership', 'low_income']
   ];
 
   // whether the configuration carries a need measure (partition.need): FSM by school, children by unit
@@ -730,12 +735,10 @@
   Editor.prototype.renderTable = function (sc) {
     var self = this, table = this.role('table');
     table.textContent = '';
-    var head = el('tr'), D = this.D;
-    var shown = function (h) { return !h[2] || h[2].indexOf('need:') !== 0 || needShown(D, h[2].slice(5)); };
-    TABLE_HEADS.filter(shown).forEach(function (h) {
-      var symbol = h[2] && h[2].indexOf('need:') !== 0;
-      var th = el('th', symbol ? null : h[0]);
-      if (symbol) {  // a member kind: its map symbol, the words for screen readers and in the tooltip
+    var head = el('tr');
+    TABLE_HEADS.forEach(function (h) {
+      var th = el('th', h[2] ? null : h[0]);
+      if (h[2]) {  // a member kind: its map symbol, the words for screen readers and in the tooltip
         th.appendChild(memberSymbol(self.D.member_style[h[2]], 13));
         th.appendChild(el('span', h[0], 'pt-ed-sr'));
         th.className = 'pt-ed-symbol';
@@ -773,9 +776,6 @@
         [row.wdist_km.toFixed(3)],
         [String(row.n_districts)]
       ];
-      if (needShown(D, 'fsm')) { cells.push([row.fsm_pct === null ? '' : row.fsm_pct.toFixed(1), row.bad.fsm]); }
-      if (needShown(D, 'population')) { cells.push([fmtInt(row.population || 0), row.bad.population]); }
-      if (needShown(D, 'low_income')) { cells.push([fmtInt(row.low_income || 0), row.bad.low_income]); }
       cells.forEach(function (cell) { tr.appendChild(el('td', cell[0], 'n' + (cell[1] ? ' pt-ed-bad' : ''))); });
       table.appendChild(tr);
     });
@@ -783,6 +783,30 @@
   };
 
   // When the table is wider than the panel, its wrapper scrolls sideways: say so and shade the hidden edge.
+  // The local need table: number, name, then each need measure the configuration carries (hidden without any).
+  Editor.prototype.renderNeed = function (sc) {
+    var self = this, D = this.D, table = this.role('need-table'), heads = NEED_HEADS.filter(function (h) { return needShown(D, h[2]); });
+    this.role('need-section').hidden = !heads.length;
+    table.textContent = '';
+    if (!heads.length) { return; }
+    var head = el('tr');
+    [['No.', 'Partnership number'], ['Partnership', 'Name']].concat(heads).forEach(function (h) {
+      var th = el('th', h[0]); th.title = h[1]; head.appendChild(th);
+    });
+    table.appendChild(head);
+    sc.table.forEach(function (row) {
+      var tr = el('tr');
+      tr.setAttribute('data-id', row.id);
+      tr.appendChild(el('td', String(self.D.partnerships[row.index].number), 'n'));
+      tr.appendChild(el('td', row.name));
+      heads.forEach(function (h) {
+        var m = h[2], v = m === 'fsm' ? (row.fsm_pct === null ? '' : row.fsm_pct.toFixed(1)) : fmtInt(row[m] || 0);
+        tr.appendChild(el('td', v, 'n' + (row.bad[m] ? ' pt-ed-bad' : '')));
+      });
+      table.appendChild(tr);
+    });
+  };
+
   Editor.prototype.scrollCue = function () {
     var wrap = this.role('table').parentNode, cue = this.role('scroll-cue');
     var more = wrap.scrollWidth > wrap.clientWidth + 1;
