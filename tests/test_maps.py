@@ -790,3 +790,31 @@ def test_land_around_an_inland_area_fills_the_context_box(shared, code, name):
     land = shapely.union_all([*neighbours.geometry.to_numpy(), outline])
     assert land.area >= 0.99 * box.area  # inland: all of the box is land
     assert not neighbours.geometry.intersects(outline.buffer(-1)).any()  # never drawn over the study area
+
+
+def test_need_view_shades_partnerships_by_free_school_meals_in_chromium(browser, evil_map):
+    """Issue 25: the need view is a layer of the map, off at first; turned on, each partnership is shaded by its
+    class (mapclassify Fisher-Jenks) and the legend gives the classes and the source."""
+    from partition.maps.need import SHADES, classes
+
+    plan, _, path, _ = evil_map
+    requests: list[str] = []
+    page, errors = _page(browser, path, (1400, 1000), requests)
+    layer = page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Need: Pupils eligible for free school meals"
+    )
+    assert layer.count() == 1 and not layer.locator("input").is_checked()
+    page.locator(".leaflet-control-layers").hover()
+    layer.locator("input").check()
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))"
+    )
+    yb, bounds = classes(plan.partnerships["fsm_pct"].to_numpy(dtype=float))
+    shown = [f for f in fills if f in SHADES]
+    assert len(shown) == plan.k and len(set(shown)) == len(bounds), (len(shown), set(shown))
+    legend = page.locator("text=Need view").first.locator("xpath=..").inner_text()
+    assert "Source: DfE Get Information About Schools" in legend and f"{bounds[-1]:.1f} %" in legend
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "map_need_view.png"))
+    assert errors == [] and requests == []
+    page.close()

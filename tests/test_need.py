@@ -177,3 +177,30 @@ def test_whole_children_add_up_to_the_rounded_total():
 def test_fsm_in_plain_words(pct, county, words):
     assert fsm_sentence(pct, county) == words
     assert one_in(0) == "none"
+
+
+def test_a_table_covering_part_of_the_need_says_what_is_missing(shared):
+    """Southampton (852): the 2001 LSOA table covers it, the JSNA MSOA table (Hampshire only) does not; the plan
+    carries children and says that children in low-income families are missing, and the pack says so too."""
+    from partition.needwords import need_sources_text
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare(
+            shared / "schools/gias_2022_england_open_primary_secondary.csv",
+            shared / "boundaries/topo_lad_eng_2013.json",
+            la_codes=("852",),
+        )
+        plan = make_plan(inputs, PlanSpec(k=(3,)), 3, solver="heuristic", heuristic_options={"restarts": 1})
+    assert set(inputs.need) == {"population"} and "low_income" not in inputs.units
+    children = inputs.need["population"]
+    assert children.uncovered_share < 0.02 and children.study_total > 40_000  # 55,982 in the city in mid-2010
+    need = plan.details["need"]
+    assert need["missing"] == ["children (0-19) in relative low-income families"]
+    assert plan.partnerships["population"].sum() == round(children.study_total)
+    said = need_sources_text(need)
+    assert (
+        said[-1]
+        == "Children (0-19) in relative low-income families: no figures cover the area planned, so none are shown."
+    )

@@ -427,7 +427,9 @@ def whole_children(figures: np.ndarray) -> np.ndarray:
     return floor.astype("int64")
 
 
-def need_sources(moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float | None) -> dict[str, object]:
+def need_sources(
+    moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float | None, missing: tuple[str, ...] = ()
+) -> dict[str, object]:
     """What ``plan.json`` says of the need figures: their sources, dates and how their totals reconcile.
 
     Parameters
@@ -438,11 +440,14 @@ def need_sources(moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float 
         Pupils eligible for free school meals in the study area's counted schools.
     fsm_pct
         Their % of the pupils of the schools with a published share.
+    missing
+        The area-based measures no table gave for the study area (``"population"``, ``"low_income"``).
 
     Returns
     -------
     dict
-        ``fsm`` (source and total) and one entry per area-based measure (:meth:`Interpolated.as_dict`).
+        ``fsm`` (source and total), one entry per area-based measure (:meth:`Interpolated.as_dict`) and
+        ``missing``: what each measure no table covers counts, in words.
     """
     fsm = {
         "what": "pupils eligible for free school meals",
@@ -450,4 +455,9 @@ def need_sources(moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float 
         "total": fsm_total,
         "pct": fsm_pct,
     }
-    return {"fsm": fsm, **{measure: found.as_dict() for measure, found in moved.items()}}
+    words = {"population": CHILDREN_2010.what, "low_income": LOW_INCOME_2023.what}
+    return {
+        "fsm": fsm,
+        **{measure: found.as_dict() for measure, found in moved.items()},
+        "missing": [words[m] for m in missing],
+    }

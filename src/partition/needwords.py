@@ -142,4 +142,6 @@ def need_sources_text(need: Mapping[str, Mapping[str, object]]) -> list[str]:
         if gap >= 0.1:
             text += f"; {gap:.1f} % of the area planned is not covered by the figures"
         out.append(text + ".")
+    for what in need.get("missing", []):
+        out.append(f"{str(what).capitalize()}: no figures cover the area planned, so none are shown.")
     return out

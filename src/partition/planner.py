@@ -488,7 +488,15 @@ def _finish(
     for measure in need.columns:  # need profile (partition.need): FSM pupils, children, low-income families
         table[measure] = table["partnership"].map(need[measure])
     columns[4:4] = list(need.columns)
-    details = {**details, "need": need_sources(inputs.need, int(need["fsm"].sum()), need.attrs["fsm_pct"])}
+    details = {
+        **details,
+        "need": need_sources(
+            inputs.need,
+            int(need["fsm"].sum()),
+            need.attrs["fsm_pct"],
+            tuple(m for m in ("population", "low_income") if m not in inputs.units),
+        ),
+    }
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
     add_shape_scores(partnerships, scores)

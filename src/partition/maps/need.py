@@ -46,7 +46,9 @@ def classes(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
     return np.asarray(found.yb, dtype=int), [float(b) for b in found.bins]
 
 
-def need_layer(partnerships: gpd.GeoDataFrame, measure: str = "fsm_pct") -> tuple[folium.FeatureGroup, str] | None:
+def need_layer(
+    partnerships: gpd.GeoDataFrame, measure: str = "fsm_pct", source: str = ""
+) -> tuple[folium.FeatureGroup, str] | None:
     """A hidden-at-start layer shading each partnership by ``measure``, and its legend.
 
     Parameters
@@ -55,6 +57,8 @@ def need_layer(partnerships: gpd.GeoDataFrame, measure: str = "fsm_pct") -> tupl
         A plan's partnerships (EPSG:27700) with ``id``, ``name`` and ``measure`` (see :data:`VIEWS`).
     measure
         The column shaded.
+    source
+        Where the figures come from, in words, for the legend (:func:`need_source_note`).
 
     Returns
     -------
@@ -89,7 +93,7 @@ def need_layer(partnerships: gpd.GeoDataFrame, measure: str = "fsm_pct") -> tupl
             fields=["number", "name", "value"], aliases=["No.", "Partnership", VIEWS[measure]]
         ),
     ).add_to(group)
-    return group, legend_html(measure, bounds, values.min(), shades)
+    return group, legend_html(measure, bounds, values.min(), shades, source)
 
 
 def _shades(n: int) -> list[str]:
@@ -102,7 +106,10 @@ def legend_html(measure: str, bounds: list[float], lowest: float, shades: list[s
     """The need view's legend: one row per class ("12.1 to 15.0"), then where the figures come from."""
     rows, low = [], lowest
     for bound, shade in zip(bounds, shades):
-        rows.append(f"<div><span class='swatch' style='background:{shade}'></span>{low:.1f} to {bound:.1f}</div>")
+        rows.append(
+            f"<div><span style='display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:middle;"
+            f"border:1px solid #777;background:{shade}'></span>{low:.1f} to {bound:.1f} %</div>"
+        )
         low = bound
     said = f"<div class='note'>{html_text(source)}</div>" if source else ""
     return (

@@ -269,13 +269,12 @@ def _study_bounds(districts: gpd.GeoDataFrame, *plans):
 def _need_view(fmap: folium.Map, plan) -> str:
     """Add the need view (pupils eligible for free school meals, by partnership) when the plan has the figures;
     its legend's HTML, or ``""``."""
-    found = need_layer(plan.partnerships, "fsm_pct")
+    found = need_layer(plan.partnerships, "fsm_pct", need_source_note(plan.details.get("need")))
     if found is None:
         return ""
     layer, legend = found
     layer.add_to(fmap)
-    note = need_source_note(plan.details.get("need"))
-    return legend + (f"<div class='note'>{html_text(note)}</div>" if note else "")
+    return legend
 
 
 def configuration_map(
