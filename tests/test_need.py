@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import shutil
 import warnings
 
@@ -86,7 +87,7 @@ def test_a_bound_on_children_and_fsm_pupils_is_kept_and_checked_on_the_written_f
 
 
 def test_the_partnerships_profiles_sum_to_the_study_areas(hampshire, bounded_plan):
-    plan, _ = bounded_plan
+    plan, folder = bounded_plan
     p = plan.partnerships
     assert p["fsm"].sum() == hampshire.units["fsm"].sum()
     assert p["population"].sum() == round(hampshire.need["population"].study_total)
@@ -95,6 +96,13 @@ def test_the_partnerships_profiles_sum_to_the_study_areas(hampshire, bounded_pla
     need = plan.details["need"]
     assert need["population"]["date"] == "mid-2010" and need["low_income"]["date"] == "2022/23"
     assert need["fsm"]["total"] == p["fsm"].sum()
+    # ... and plan.json gives each partnership's profile
+    written = json.loads((folder / "plan.json").read_text())["details"]["need"]
+    profiles = {r["name"]: r for r in written["partnerships"]}
+    assert len(profiles) == plan.k
+    for row in p.itertuples():
+        assert profiles[row.name]["fsm"] == row.fsm and profiles[row.name]["population"] == row.population
+        assert profiles[row.name]["low_income"] == row.low_income and profiles[row.name]["fsm_pct"] == row.fsm_pct
 
 
 def test_a_broken_bound_on_children_is_reported_by_the_independent_check(hampshire, bounded_plan):
@@ -204,3 +212,33 @@ def test_a_table_covering_part_of_the_need_says_what_is_missing(shared):
         said[-1]
         == "Children (0-19) in relative low-income families: no figures cover the area planned, so none are shown."
     )
+
+
+@pytest.fixture(scope="module")
+def portsmouth(shared):
+    from partition.pipeline import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return prepare(
+            shared / "schools/gias_2022_england_open_primary_secondary.csv",
+            shared / "boundaries/topo_lad_eng_2013.json",
+            la_codes=("851",),
+        )
+
+
+@pytest.mark.parametrize("solver", ["heuristic", "exact"])
+def test_every_solver_keeps_bounds_on_children_and_fsm_pupils(portsmouth, solver, tmp_path):
+    """Portsmouth (851), k = 3: pupils ±10 %, children 0-19 ±10 %, FSM pupils ±20 %, by the local search and by
+    HiGHS; checked again on the written files."""
+    spec = PlanSpec(k=(3,), size=(SizeBound("pupils", 0.10), SizeBound("population", 0.10), SizeBound("fsm", 0.20)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = make_plan(portsmouth, spec, 3, solver=solver)
+    assert plan.status in ("feasible", "optimal"), plan.scores["violations"]
+    folder = plan.write(tmp_path)
+    assert written_plan_problems(folder, plan) == []
+    assert spec_problems(load_configuration(folder, portsmouth), portsmouth) == []
+    for column, tolerance in (("population", 0.10), ("fsm", 0.20)):
+        values = plan.partnerships[column]
+        assert (abs(values / (values.sum() / 3) - 1) <= tolerance + 0.005).all()

@@ -461,3 +461,29 @@ def need_sources(
         **{measure: found.as_dict() for measure, found in moved.items()},
         "missing": [words[m] for m in missing],
     }
+
+
+def need_records(table: pd.DataFrame, columns: list[str]) -> list[dict[str, object]]:
+    """Each partnership's need profile as plain values for ``plan.json``, in order of ``id``.
+
+    Parameters
+    ----------
+    table
+        The partnerships: ``id``, ``name`` and the need ``columns`` (:func:`partnership_need`).
+    columns
+        The need columns to give.
+
+    Returns
+    -------
+    list of dict
+        ``{"id": "P01", "name": ..., "fsm": 1136, "fsm_pct": 15.3, "population": 19242, ...}``; None where
+        a figure is missing.
+    """
+    out = []
+    for row in table.sort_values("id").itertuples(index=False):
+        record: dict[str, object] = {"id": str(row.id), "name": str(row.name)}
+        for column in columns:
+            value = getattr(row, column)
+            record[column] = None if pd.isna(value) else (float(value) if column == "fsm_pct" else int(value))
+        out.append(record)
+    return out

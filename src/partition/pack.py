@@ -1212,7 +1212,10 @@ def member_lists(members: pd.DataFrame, partnership_id: object, partnership: str
 SOURCE_WHAT = {
     "schools": "Schools and colleges",
     "boundaries": "District boundaries",
-    "population": "Population",
+    "population": "Children aged 0-19 by small area: ONS mid-year population estimates",
+    "population_areas": "The small areas of the population figures (boundaries)",
+    "low_income": "Children in low-income families by small area: DWP/HMRC via Stat-Xplore (Hampshire JSNA summary)",
+    "low_income_areas": "The small areas of the low-income figures (MSOA 2021 boundaries)",
     "establishments": "Colleges and special schools: Department for Education school list (the 2017-18 spine)",
     "codepoint": "Postcode locations of colleges and special schools: OS Code-Point Open",
     "ks5": "Students aged 16-18 of each college: Department for Education 16-18 performance tables",

@@ -144,6 +144,7 @@ def attach_need(
         shapes = read_input(areas, data, BoundaryFileError)
         dataset.files[measure] = taken.record()
         dataset.files[f"{measure}_areas"] = shapes.record()
+        dataset.sources[measure], dataset.sources[f"{measure}_areas"] = str(taken.path), str(shapes.path)
         figures = readers[measure](taken, shapes)
         dataset.notes.extend(figures.notes)
         moved[measure] = interpolate(figures, units)

@@ -54,7 +54,7 @@ from partition.limits import SAFETY_STOP_SECONDS
 from partition.measures import summed
 from partition.members import counts_by_partnership, place_members
 from partition.naming import NameOverrides, inherit_names, partnership_names
-from partition.need import need_sources, partnership_need
+from partition.need import need_records, need_sources, partnership_need
 from partition.nesting import apportion, district_pieces, district_totals
 from partition.pipeline import Inputs
 from partition.plan import Plan, Scores, configuration_name
@@ -497,6 +497,7 @@ def _finish(
             tuple(m for m in ("population", "low_income") if m not in inputs.units),
         ),
     }
+    details["need"]["partnerships"] = need_records(table, list(need.columns))
     polys = _dissolve(inputs, unit_labels)
     partnerships = polys.join(table.set_index("partnership"), how="inner").reset_index(drop=True)
     add_shape_scores(partnerships, scores)
