@@ -242,3 +242,36 @@ def test_every_solver_keeps_bounds_on_children_and_fsm_pupils(portsmouth, solver
     for column, tolerance in (("population", 0.10), ("fsm", 0.20)):
         values = plan.partnerships[column]
         assert (abs(values / (values.sum() / 3) - 1) <= tolerance + 0.005).all()
+
+
+def test_a_councils_own_low_income_table_is_read_and_a_bad_one_refused_from_a_scenario(shared, tmp_path):
+    """``[data] low_income``/``low_income_areas`` in a scenario: a plain code,value table is used (named as its
+    source); a negative value stops ``partition run`` with exit status 2, the file, line and column, no traceback."""
+    from click.testing import CliRunner
+
+    from partition.cli import cli
+    from partition.workflow import prepare_data
+
+    rows = ["code,value"]
+    with open(shared / MSOA_TABLE, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["Indicator"] == "Children in low income families (2022/23)":
+                rows.append(f"{r['MSOACD21'].strip()},{r['Value']}")
+    own = tmp_path / "low_income.csv"
+    own.write_text("\n".join(rows) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = prepare_data({"low_income": str(own), "low_income_areas": str(shared / MSOA_AREAS)})
+    assert inputs.need["low_income"].source.source == "the table low_income.csv"
+    assert inputs.need["low_income"].study_total == pytest.approx(35_436, rel=0.01)
+    rows[5] = rows[5].split(",")[0] + ",-5"
+    own.write_text("\n".join(rows) + "\n")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'[data]\nlow_income = "{own}"\nlow_income_areas = "{shared / MSOA_AREAS}"\n[spec]\nk = [23]\n'
+        '[solver]\nname = "heuristic"\n'
+    )
+    result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "low_income.csv" in result.output and "line 6" in result.output and "value" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()

@@ -102,6 +102,11 @@ LOW_INCOME_2023 = NeedSource(
 )
 
 
+def own_source(default: NeedSource, file_name: str) -> NeedSource:
+    """The source of a table a council gives instead of the default: the same measure, named by its file."""
+    return NeedSource(default.measure, default.what, f"the table {file_name}", "date not stated", "its areas")
+
+
 @dataclass(frozen=True)
 class AreaFigures:
     """An area-based count with its areas: ``code``, ``value`` (float, ≥ 0) and polygons (EPSG:27700)."""
@@ -189,10 +194,11 @@ def read_low_income(table: str | Path | InputFile, boundaries: str | Path | Inpu
     ----------
     table
         ``population/msoa2021_hampshire_indicators.csv``: columns ``MSOACD21`` (code, trailing space
-        stripped), ``Indicator``, ``Value``; the rows of :data:`LOW_INCOME_INDICATOR` are read.
+        stripped), ``Indicator``, ``Value``; the rows of :data:`LOW_INCOME_INDICATOR` are read. Or any CSV
+        with the columns ``code`` (area codes) and ``value`` (children in low-income families).
     boundaries
-        The MSOA 2021 polygons (``MSOA21CD``); areas the table does not list (the shared file holds 12
-        MSOAs outside Hampshire) are left out and counted in a note.
+        The areas' polygons (``MSOA21CD`` when present, else the code field detected); areas the table does
+        not list (the shared file holds 12 MSOAs outside Hampshire) are left out and counted in a note.
 
     Returns
     -------
@@ -206,11 +212,42 @@ def read_low_income(table: str | Path | InputFile, boundaries: str | Path | Inpu
     """
     path, data = _path_data(table)
     read = read_table(path, data, kind="population", error=PopulationFileError)
-    for column in ("MSOACD21", "Indicator", "Value"):
-        if column not in read.frame:
-            raise PopulationFileError(
-                read.path, "has no column " + repr(column), column=column, fix="use the JSNA MSOA summary CSV"
-            )
+    picked, code_column, value_column = _low_income_rows(read)
+    counts = values.counts(picked, value_column, LOW_INCOME)
+    codes = picked.frame[code_column].str.strip()
+    _refuse_bad_codes(picked, codes, code_column)
+    figures = pd.Series(counts.to_numpy(), index=pd.Index(codes.to_numpy(), name=code_column), name="value")
+    areas = _read_areas(boundaries, code_field="MSOA21CD")
+    listed = areas["code"].isin(figures.index)
+    notes = ()
+    if not listed.all():
+        notes = (
+            f"{_path_data(boundaries)[0].name}: {int((~listed).sum())} area(s) not in {read.path.name} left out "
+            f"({', '.join(areas.loc[~listed, 'code'].head(6))}{' ...' if (~listed).sum() > 6 else ''})",
+        )
+    joined = _joined(figures, areas[listed], read.path, code_column, lines=picked.lines)
+    return AreaFigures(LOW_INCOME_2023, joined, notes)
+
+
+def _low_income_rows(read: Table) -> tuple[Table, str, str]:
+    """The rows of children in low-income families and their code and value columns: the JSNA summary's
+    :data:`LOW_INCOME_INDICATOR` rows (``MSOACD21``, ``Value``), or every row of a plain ``code``, ``value`` table.
+
+    Raises
+    ------
+    PopulationFileError
+        When the table is neither, or the JSNA summary lacks the indicator.
+    """
+    if {"code", "value"} <= set(read.frame.columns):
+        return read, "code", "value"
+    missing = [c for c in ("MSOACD21", "Indicator", "Value") if c not in read.frame]
+    if missing:
+        raise PopulationFileError(
+            read.path,
+            "has neither the columns code and value nor those of the JSNA MSOA summary (MSOACD21, Indicator, Value)",
+            column=missing[0],
+            fix="give a CSV with a column code (area codes) and a column value (children in low-income families)",
+        )
     rows = (read.frame["Indicator"].str.strip() == LOW_INCOME_INDICATOR).to_numpy()
     if not rows.any():
         raise PopulationFileError(
@@ -220,20 +257,7 @@ def read_low_income(table: str | Path | InputFile, boundaries: str | Path | Inpu
             fix="use the JSNA MSOA summary CSV, which lists it for every MSOA",
         )
     picked = replace(read, frame=read.frame[rows].reset_index(drop=True), lines=np.asarray(read.lines)[rows])
-    counts = values.counts(picked, "Value", LOW_INCOME)
-    codes = picked.frame["MSOACD21"].str.strip()
-    _refuse_bad_codes(picked, codes, "MSOACD21")
-    figures = pd.Series(counts.to_numpy(), index=pd.Index(codes.to_numpy(), name="MSOACD21"), name="value")
-    areas = _read_areas(boundaries, code_field="MSOA21CD")
-    listed = areas["code"].isin(figures.index)
-    notes = ()
-    if not listed.all():
-        notes = (
-            f"{Path(str(boundaries)).name}: {int((~listed).sum())} area(s) not in {read.path.name} left out "
-            f"({', '.join(areas.loc[~listed, 'code'].head(6))}{' ...' if (~listed).sum() > 6 else ''})",
-        )
-    joined = _joined(figures, areas[listed], read.path, "MSOACD21", lines=picked.lines)
-    return AreaFigures(LOW_INCOME_2023, joined, notes)
+    return picked, "MSOACD21", "Value"
 
 
 def _refuse_bad_codes(table: Table, codes: pd.Series, column: str) -> None:

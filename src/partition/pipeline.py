@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from partition.io.boundaries import read_polygon_folder, read_polygons
 from partition.io.population import read_child_population
 from partition.io.snapshot import InputFile, InputFolder, snapshot_input
 from partition.members import empty_members, in_units
-from partition.need import Interpolated, fsm_by_unit, interpolate, read_children, read_low_income
+from partition.need import Interpolated, fsm_by_unit, interpolate, own_source, read_children, read_low_income
 from partition.units import polygon_units, voronoi_units
 
 
@@ -146,6 +147,8 @@ def attach_need(
         dataset.files[f"{measure}_areas"] = shapes.record()
         dataset.sources[measure], dataset.sources[f"{measure}_areas"] = str(taken.path), str(shapes.path)
         figures = readers[measure](taken, shapes)
+        if not taken.path.as_posix().endswith(datapaths.NEED_FILES[measure][0]):  # a council's own table
+            figures = dataclasses.replace(figures, source=own_source(figures.source, taken.path.name))
         dataset.notes.extend(figures.notes)
         moved[measure] = interpolate(figures, units)
         units[measure] = moved[measure].by_unit

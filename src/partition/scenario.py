@@ -82,6 +82,33 @@ class DataSchema(StrictModel):
     )
     codepoint: Text | None = Field(None, description="an OS Code-Point Open folder or ZIP path in quotes")
     ks5: Text | None = Field(None, description="a DfE 16-18 performance tables CSV path in quotes")
+    need: bool | None = Field(
+        None,
+        description="true or false: local need from the data folder's tables that cover the LAs (default true; "
+        "false gives free school meals only)",
+    )
+    children: Text | None = Field(
+        None, description="a CSV of children by area (a code column and Aged0 ... Aged19) path in quotes"
+    )
+    children_areas: Text | None = Field(None, description="the polygon file of the children table's areas, in quotes")
+    low_income: Text | None = Field(
+        None,
+        description="a CSV of children in low-income families by area (columns code and value, or the JSNA MSOA "
+        "summary) path in quotes",
+    )
+    low_income_areas: Text | None = Field(
+        None, description="the polygon file of the low-income table's areas, in quotes"
+    )
+
+    @model_validator(mode="after")
+    def _tables_with_their_areas(self) -> DataSchema:
+        """A need table comes with the polygons of its areas, and neither with ``need = false``."""
+        for table in ("children", "low_income"):
+            if bool(getattr(self, table)) != bool(getattr(self, f"{table}_areas")):
+                raise ValueError(f"give both {table} and {table}_areas (the table and the polygons of its areas)")
+            if getattr(self, table) and self.need is False:
+                raise ValueError(f"{table} is given but need = false: remove one")
+        return self
 
     @field_validator("la", mode="before")
     @classmethod

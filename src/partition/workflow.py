@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from partition import __version__
+from partition import __version__, datapaths
 from partition.datapaths import data_dir as default_data_dir
 from partition.errors import InfeasibleError, PartitionError
 from partition.fetch import sha256
@@ -161,6 +161,7 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
     for key in ("establishments", "codepoint", "ks5"):
         if d.get(key):
             options[key] = d[key]
+    options["need"] = _need_option(d, data_dir)
     return prepare(
         d.get("schools"),
         d.get("boundaries"),
@@ -170,6 +171,22 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
         data=data_dir,
         **options,
     )
+
+
+def _need_option(d: Mapping[str, Any], data_dir: str | Path | None) -> bool | dict[str, tuple[str, str]]:
+    """``prepare``'s ``need``: False with ``need = false``; the tables given (``children``, ``low_income`` with their
+    ``_areas``) over the data folder's defaults for the LAs; else True (the defaults)."""
+    if d.get("need") is False:
+        return False
+    given = {
+        measure: (d[key], d[f"{key}_areas"])
+        for measure, key in (("population", "children"), ("low_income", "low_income"))
+        if d.get(key)
+    }
+    if not given:
+        return True
+    codes = tuple(str(x) for x in d["la"]) if d.get("la") else datapaths.DEFAULT_LA_CODES
+    return {**datapaths.default_need(codes, data_dir), **given}
 
 
 def prepare_scenario(scenario: Scenario) -> Inputs:
