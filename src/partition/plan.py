@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +22,11 @@ from partition.publish import make_temp_dir
 from partition.solvers.result import Status
 from partition.spec import PlanSpec, SizeBound
 from partition.validate import verify_written_plan
+
+if TYPE_CHECKING:
+    import folium
+
+    from partition.pipeline import Inputs
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,6 +273,31 @@ class Plan:
         members = self.members.assign(counted="no")[columns]
         table = pd.concat([schools.astype({"pupils": "Int64"}), members.astype({"pupils": "Int64"})], ignore_index=True)
         return table
+
+    def explore(self, inputs: Inputs | None = None, **options: Any) -> folium.Map:
+        """The configuration's map, as geopandas' ``explore()`` gives a frame's: show it in a notebook cell.
+
+        Parameters
+        ----------
+        inputs
+            The inputs it was planned from (:func:`partition.pipeline.prepare`): the full map, with schools,
+            districts, members and the need view (:func:`partition.maps.configuration_map`). Without them, the
+            partnerships alone (``GeoDataFrame.explore``, coloured by name, figures in the tooltip).
+        options
+            Passed to :func:`partition.maps.configuration_map` (``colours``, ``neighbours``, ``basemap``) or,
+            without ``inputs``, to ``GeoDataFrame.explore``.
+
+        Returns
+        -------
+        folium.Map
+            Rendered inline by Jupyter; or pass it to :func:`partition.notebook.inline_map` for an offline frame.
+        """
+        if inputs is None:
+            shown = self.partnerships.drop(columns=[c for c in ("polsby_popper", "reock") if c in self.partnerships])
+            return shown.explore(column="name", legend=False, **options)
+        from partition.maps import configuration_map
+
+        return configuration_map(self, inputs.schools, inputs.dataset.districts, **options)
 
     def write(self, out_dir: str | Path) -> Path:
         """Write ``assignments.csv``, ``partnerships.geojson`` (WGS84) and ``plan.json`` to ``out_dir/<name>/``.
