@@ -805,15 +805,21 @@ def test_need_view_shades_partnerships_by_free_school_meals_in_chromium(browser,
     )
     assert layer.count() == 1 and not layer.locator("input").is_checked()
     page.locator(".leaflet-control-layers").hover()
+    partnership_fills = (
+        "() => [...document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')]"
+        ".filter(p => p.getAttribute('fill') !== 'none').map(p => p.getAttribute('fill-opacity'))"
+    )
+    before = set(page.evaluate(partnership_fills))
     layer.locator("input").check()
     fills = page.evaluate(
-        "() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))"
+        "() => [...document.querySelectorAll('.leaflet-pt-need-pane path')].map(p => p.getAttribute('fill'))"
     )
     yb, bounds = classes(plan.partnerships["fsm_pct"].to_numpy(dtype=float))
-    shown = [f for f in fills if f in SHADES]
-    assert len(shown) == plan.k and len(set(shown)) == len(bounds), (len(shown), set(shown))
+    assert len(fills) == plan.k and set(fills) <= set(SHADES) and len(set(fills)) == len(bounds), fills
+    # under the partnerships, districts and schools: the partnerships' fills are cleared while it is on
+    assert "0" in set(page.evaluate(partnership_fills)) and "0" not in before
     legend = page.locator("text=Need view").first.locator("xpath=..").inner_text()
-    assert "Source: DfE Get Information About Schools" in legend and f"{bounds[-1]:.1f} %" in legend
+    assert "Source: each school's published share" in legend and f"{bounds[-1]:.1f} %" in legend
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "map_need_view.png"))
     assert errors == [] and requests == []

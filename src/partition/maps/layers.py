@@ -264,6 +264,8 @@ def _partnership_props(p: gpd.GeoDataFrame, colours: list[str]) -> gpd.GeoDataFr
             "colour": colours,
         }
     )
+    if "fsm_pct" in p:  # local need (partition.need): the need view's value, in the partnership's tooltip
+        props["fsm"] = [f"{v:.1f} %" if pd.notna(v) else "not published" for v in p["fsm_pct"]]
     return gpd.GeoDataFrame(props, geometry=p.geometry.to_numpy(), crs=4326)
 
 
@@ -356,7 +358,8 @@ def partnership_layer(
         },
         highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.75},
         tooltip=folium.GeoJsonTooltip(
-            fields=["number", "name", "schools", "pupils"], aliases=["No.", "Partnership", "Schools", "Pupils"]
+            fields=["number", "name", "schools", "pupils", *(["fsm"] if "fsm" in gj else [])],
+            aliases=["No.", "Partnership", "Schools", "Pupils", *(["Free school meals"] if "fsm" in gj else [])],
         ),
         popup=folium.GeoJsonPopup(
             fields=["number", "name", "schools", "pupils", "deviation", "districts"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import folium
@@ -17,6 +18,12 @@ SHADES = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
 CLASSES = 5
 """Fisher-Jenks classes of the shaded measure (fewer when there are fewer distinct values)."""
+
+NEED_PANE = "pt-need"
+"""The pane of the need view: under the partnerships, districts and schools (Leaflet's overlay pane is at
+z-index 400), so schools stay visible and clickable; the partnerships' own fills are cleared while it is on."""
+
+NEED_PANE_Z = 399
 
 VIEWS = {
     "fsm_pct": "Pupils eligible for free school meals (%)",
@@ -37,12 +44,14 @@ def classes(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
     (numpy.ndarray, list of float)
         Class index per value (int, 0 to ``len(bounds) - 1``) and each class's upper bound.
     """
-    import mapclassify
-
     k = min(CLASSES, len(np.unique(values)))
     if k < 2:
         return np.zeros(len(values), dtype=int), [float(np.max(values))]
-    found = mapclassify.FisherJenks(values, k=k)
+    with warnings.catch_warnings():  # "Numba not installed. Using slow pure python version.": 23 values, no matter
+        warnings.simplefilter("ignore")
+        import mapclassify
+
+        found = mapclassify.FisherJenks(values, k=k)
     return np.asarray(found.yb, dtype=int), [float(b) for b in found.bins]
 
 
@@ -83,17 +92,29 @@ def need_layer(
     group = folium.FeatureGroup(name=html_text(f"Need: {VIEWS[measure]}"), show=False)
     folium.GeoJson(
         geojson_for_html(gj),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["shade"],
-            "color": "#555555",
-            "weight": 1,
-            "fillOpacity": 0.85,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["number", "name", "value"], aliases=["No.", "Partnership", VIEWS[measure]]
-        ),
+        interactive=False,  # the partnerships above it answer hovers and clicks (their tooltip gives the value)
+        pane=NEED_PANE,
+        style_function=lambda f: {"fillColor": f["properties"]["shade"], "fillOpacity": 1, "stroke": False},
     ).add_to(group)
     return group, legend_html(measure, bounds, values.min(), shades, source)
+
+
+def toggle_script(fmap: folium.Map, need: folium.FeatureGroup, partnerships: folium.FeatureGroup) -> None:
+    """While the need view is on, clear the partnerships' fills (their outlines, labels and tooltips stay), so
+    each shade reads true; restore them when it is turned off. Constant script: only the layers' JS names."""
+    from branca.element import Element
+
+    from partition.maps.layers import PARTNERSHIP_OPACITY
+
+    m, n, p = fmap.get_name(), need.get_name(), partnerships.get_name()
+    script = (
+        f"{m}.on('overlayadd', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(function (l) {{ "
+        f"if (l.setStyle) {{ l.setStyle({{fillOpacity: 0}}); }} }}); }} }});\n"
+        f"{m}.on('overlayremove', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(function (l) {{ "
+        f"if (l.setStyle) {{ l.setStyle({{fillOpacity: {PARTNERSHIP_OPACITY}}}); }} }}); }} }});"
+    )
+    # run once the page's own script has made the map and its layers
+    fmap.get_root().script.add_child(Element(f"window.addEventListener('load', function () {{\n{script}\n}});"))
 
 
 def _shades(n: int) -> list[str]:
@@ -105,15 +126,16 @@ def _shades(n: int) -> list[str]:
 def legend_html(measure: str, bounds: list[float], lowest: float, shades: list[str], source: str = "") -> str:
     """The need view's legend: one row per class ("12.1 to 15.0"), then where the figures come from."""
     rows, low = [], lowest
-    for bound, shade in zip(bounds, shades):
+    for i, (bound, shade) in enumerate(zip(bounds, shades)):
+        span = f"{bound:.1f} %" if bound == low else f"{'over ' if i else ''}{low:.1f} to {bound:.1f} %"
         rows.append(
             f"<div><span style='display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:middle;"
-            f"border:1px solid #777;background:{shade}'></span>{low:.1f} to {bound:.1f} %</div>"
+            f"border:1px solid #777;background:{shade}'></span>{span}</div>"
         )
         low = bound
     said = f"<div class='note'>{html_text(source)}</div>" if source else ""
     return (
-        f"<div class='need-legend'><b>{html_text('Need view (turn on in the layer list): ' + VIEWS[measure])}</b>"
+        f"<div class='need-legend'><b>{html_text('Need view (in the layer list): ' + VIEWS[measure])}</b>"
         f"{''.join(rows)}{said}</div>"
     )
 
@@ -123,4 +145,7 @@ def need_source_note(need: Mapping[str, Mapping[str, object]] | None) -> str:
     fsm = (need or {}).get("fsm")
     if not fsm:
         return ""
-    return f"Source: {fsm['source']}; classes by natural breaks (Fisher-Jenks)."
+    return (
+        "Source: each school's published share of pupils eligible for free school meals (Department for "
+        "Education, Get Information About Schools) times its pupils; classes by natural breaks."
+    )

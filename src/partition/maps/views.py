@@ -31,7 +31,7 @@ from partition.maps.layers import (
     towns_layer,
     wgs84_bounds,
 )
-from partition.maps.need import need_layer, need_source_note
+from partition.maps.need import NEED_PANE, NEED_PANE_Z, need_layer, need_source_note, toggle_script
 from partition.maps.page import (
     RawHTML,
     WrittenMap,
@@ -266,14 +266,16 @@ def _study_bounds(districts: gpd.GeoDataFrame, *plans):
     return [*lo, *hi]
 
 
-def _need_view(fmap: folium.Map, plan) -> str:
-    """Add the need view (pupils eligible for free school meals, by partnership) when the plan has the figures;
-    its legend's HTML, or ``""``."""
+def _need_view(fmap: folium.Map, plan, partnerships: folium.FeatureGroup) -> str:
+    """Add the need view (pupils eligible for free school meals, by partnership) when the plan has the figures,
+    on its own pane under the partnerships; its legend's HTML, or ``""``."""
     found = need_layer(plan.partnerships, "fsm_pct", need_source_note(plan.details.get("need")))
     if found is None:
         return ""
     layer, legend = found
+    folium.map.CustomPane(NEED_PANE, z_index=NEED_PANE_Z).add_to(fmap)
     layer.add_to(fmap)
+    toggle_script(fmap, layer, partnerships)
     return legend
 
 
@@ -312,12 +314,13 @@ def configuration_map(
     fmap = _base_map(bounds, districts, schools, neighbours, basemap)
     title = plan_title(plan)
     add_page_style(fmap, title, bool(violation_warnings([plan])))
-    partnership_layer(plan.partnerships, colours, "Partnerships").add_to(fmap)
+    shapes = partnership_layer(plan.partnerships, colours, "Partnerships")
+    shapes.add_to(fmap)
     district_layer(districts).add_to(fmap)
     school_layer(schools, _partnership_of(plan)).add_to(fmap)
     _add_members(fmap, plan)
     legend = warnings_html([plan]) + legend_table(plan, colours) + _kinds_html(schools, plan) + NUMBERS_NOTE
-    legend += _need_view(fmap, plan)
+    legend += _need_view(fmap, plan, shapes)
     config: dict = {}
     _finish(fmap, fmap, config, bounds, title, _subtitle(plan), [plan], legend)
     add_config(fmap, config)
