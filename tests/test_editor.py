@@ -722,8 +722,15 @@ def test_a_bound_on_children_is_kept_live_with_pythons_words(hampshire, browser,
     page = Page(browser, folder / EDIT_FILE)
     heads = page.page.locator("[data-role=need-table] th").all_inner_texts()
     assert heads == ["No.", "Partnership", "FSM %", "Children", "Low income"], heads
-    rows = page.page.locator("[data-role=need-table] tr").count()
-    assert rows == plan.k + 1
+    cells = page.js(
+        "() => [...document.querySelectorAll('[data-role=need-table] tr')].slice(1)"
+        ".map(r => [...r.children].map(c => c.textContent))"
+    )
+    assert len(cells) == plan.k
+    written = plan.partnerships.set_index("name")
+    for _, name, fsm_pct, children, low_income in cells:  # as plan.json and the pack give them, to the child
+        assert fsm_pct == f"{written.at[name, 'fsm_pct']:.1f}"
+        assert children == f"{written.at[name, 'population']:,}" and low_income == f"{written.at[name, 'low_income']:,}"
     assert_same_figures(
         page.js("ptEditor.scores()"), *python_figures(hampshire, plan, page.js("ptEditor.assignment()"))
     )

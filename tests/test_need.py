@@ -177,9 +177,10 @@ def test_whole_children_add_up_to_the_rounded_total():
 @pytest.mark.parametrize(
     ("pct", "county", "words"),
     [
-        (20.4, 16.1, "1 in 5 pupils eligible for free school meals, above the county's 1 in 6"),
-        (12.0, 16.1, "1 in 8 pupils eligible for free school meals, below the county's 1 in 6"),
-        (16.5, 16.1, "1 in 6 pupils eligible for free school meals, about the same as the county's 1 in 6"),
+        (20.4, 15.2, "1 in 5 pupils eligible for free school meals, above the county's 1 in 7"),
+        (12.0, 15.2, "1 in 8 pupils eligible for free school meals, below the county's 1 in 7"),
+        (14.1, 15.2, "1 in 7 pupils eligible for free school meals, the same as the county's 1 in 7"),
+        (16.5, 15.2, "1 in 6 pupils eligible for free school meals, above the county's 1 in 7"),
     ],
 )
 def test_fsm_in_plain_words(pct, county, words):
@@ -275,3 +276,15 @@ def test_a_councils_own_low_income_table_is_read_and_a_bad_one_refused_from_a_sc
     assert result.exit_code == 2, result.output
     assert "low_income.csv" in result.output and "line 6" in result.output and "value" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_population_table_with_the_site_units_is_refused_not_ignored(tmp_path):
+    """The trial: ``--population`` with the default units was silently ignored (exit 0, figures unchanged)."""
+    from click.testing import CliRunner
+
+    from partition.cli import cli
+
+    result = CliRunner().invoke(cli, ["plan", "--population", LSOA_TABLE, "--k", "23", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "the units are the school sites" in result.output
+    assert "children_areas" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -452,7 +452,11 @@ def whole_children(figures: np.ndarray) -> np.ndarray:
 
 
 def need_sources(
-    moved: dict[str, Interpolated], fsm_total: int, fsm_pct: float | None, missing: tuple[str, ...] = ()
+    moved: dict[str, Interpolated],
+    fsm_total: int,
+    fsm_pct: float | None,
+    missing: tuple[str, ...] = (),
+    without_share: tuple[str, ...] = (),
 ) -> dict[str, object]:
     """What ``plan.json`` says of the need figures: their sources, dates and how their totals reconcile.
 
@@ -466,6 +470,8 @@ def need_sources(
         Their % of the pupils of the schools with a published share.
     missing
         The area-based measures no table gave for the study area (``"population"``, ``"low_income"``).
+    without_share
+        The schools without a published share (counted as none), by name.
 
     Returns
     -------
@@ -478,6 +484,7 @@ def need_sources(
         "source": "DfE Get Information About Schools: PercentageFSM × NumberOfPupils, per school",
         "total": fsm_total,
         "pct": fsm_pct,
+        "without_share": list(without_share),
     }
     words = {"population": CHILDREN_2010.what, "low_income": LOW_INCOME_2023.what}
     return {

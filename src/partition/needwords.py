@@ -9,10 +9,6 @@ import pandas as pd
 
 from partition.htmltext import html_text
 
-ABOUT_SAME = 1.1
-"""A partnership's share of pupils eligible for free school meals within this factor of the county's (either
-way) is "about the same as" the county's; beyond it, "above" or "below"."""
-
 
 def one_in(pct: float) -> str:
     """A percentage as people say it: 20.4 -> "1 in 5", 16.1 -> "1 in 6", 55 -> "1 in 2", 0 -> "none".
@@ -32,7 +28,8 @@ def one_in(pct: float) -> str:
 
 
 def fsm_sentence(pct: float, county_pct: float | None, area: str = "county") -> str:
-    """ "1 in 5 pupils eligible for free school meals, above the county's 1 in 6".
+    """ "1 in 5 pupils eligible for free school meals, above the county's 1 in 7": the comparison is of the
+    words ("1 in N"), so a partnership is "the same as" the county when both say the same.
 
     Parameters
     ----------
@@ -50,13 +47,14 @@ def fsm_sentence(pct: float, county_pct: float | None, area: str = "county") -> 
     said = f"{one_in(pct)} pupils eligible for free school meals"
     if county_pct is None or math.isnan(pct):
         return said
-    if pct > county_pct * ABOUT_SAME:
+    mine, county = one_in(pct), one_in(county_pct)
+    if mine == county:  # the words compare what they say, never "1 in 7, below the county's 1 in 7"
+        where = "the same as"
+    elif pct > county_pct:
         where = "above"
-    elif pct < county_pct / ABOUT_SAME:
-        where = "below"
     else:
-        where = "about the same as"
-    return f"{said}, {where} the {area}'s {one_in(county_pct)}"
+        where = "below"
+    return f"{said}, {where} the {area}'s {county}"
 
 
 def need_table(partnerships: pd.DataFrame, need: Mapping[str, Mapping[str, object]], numbers: list[int]) -> str:
@@ -106,6 +104,21 @@ def _head(source: Mapping[str, object]) -> str:
     return f"{what[0].upper()}{what[1:]} {living} ({source.get('date', '')})".replace("  ", " ")
 
 
+PLAIN_SOURCES = {
+    "ONS mid-year population estimates": "Office for National Statistics population estimates",
+    "DWP/HMRC Children in low income families (Stat-Xplore), Hampshire JSNA": "Department for Work and Pensions "
+    "and HM Revenue and Customs statistics of children in low-income families, as published in Hampshire's Joint "
+    "Strategic Needs Assessment",
+}
+"""The need sources in words for the public."""
+
+PLAIN_AREAS = {
+    "2001 LSOAs": "small areas of about 1,500 residents (2001 Lower Layer Super Output Areas)",
+    "2021 MSOAs": "neighbourhoods of about 8,000 residents (2021 Middle Layer Super Output Areas)",
+}
+"""The statistical geographies in words for the public."""
+
+
 def need_sources_text(need: Mapping[str, Mapping[str, object]]) -> list[str]:
     """One sentence per need figure: what it is, its source and date, and what the study area's total misses.
 
@@ -124,19 +137,27 @@ def need_sources_text(need: Mapping[str, Mapping[str, object]]) -> list[str]:
     out = []
     fsm = need.get("fsm")
     if fsm:
-        out.append(
-            f"Pupils eligible for free school meals: each school's published share (Get Information About Schools) "
-            f"times its pupils; {int(fsm['total']):,} in the county's schools, {one_in(float(fsm['pct'] or 0))} pupils."
+        text = (
+            "Pupils eligible for free school meals: each school's published share (from the Department for "
+            f"Education's list of schools, as of the schools data named below) times its pupils; {int(fsm['total']):,} "
+            f"in the county's schools, {one_in(float(fsm['pct'] or 0))} pupils"
         )
+        without = fsm.get("without_share") or []
+        if without:
+            text += f" ({len(without)} school(s) publish no share and count as none: {', '.join(map(str, without))})"
+        out.append(text + ".")
     for key in ("population", "low_income"):
         s = need.get(key)
         if not s:
             continue
         gap = float(s.get("study_area_uncovered_pct", 0))
         text = (
-            f"{str(s['what']).capitalize()}: {s['source']}, {s['date']}, by {s['areas']}, shared among the "
-            f"partnerships by area; {int(s['study_area_total']):,} in the area planned"
+            f"{str(s['what']).capitalize()}: {PLAIN_SOURCES.get(str(s['source']), s['source'])}, {s['date']}, by "
+            f"{PLAIN_AREAS.get(str(s['areas']), s['areas'])}, shared among the partnerships by area; "
+            f"{int(s['study_area_total']):,} in the area planned"
         )
+        if key == "population" and str(s["date"]).endswith("2010"):
+            text += " (the newest figures by small area in the data: children in homes built since are not counted)"
         if s.get("outside_study_area"):
             text += f" ({int(s['outside_study_area']):,} more live in the parts of those areas outside it)"
         if gap >= 0.1:

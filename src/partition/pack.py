@@ -1019,7 +1019,7 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
 
 
 def _need_words(plan: Plan, row) -> str:  # noqa: ANN001 - a row of plan.partnerships
-    """ "; 1 in 5 pupils eligible for free school meals, above the county's 1 in 6" (empty without figures)."""
+    """ "; 1 in 5 pupils eligible for free school meals, above the county's 1 in 7" (empty without figures)."""
     if "fsm_pct" not in plan.partnerships or pd.isna(row.fsm_pct):
         return ""
     county = plan.details.get("need", {}).get("fsm", {}).get("pct")
@@ -1226,7 +1226,9 @@ READ_ONLY_SOURCES = ("codepoint", "ks5")
 """Inputs read with the establishments list that ``Dataset.sources`` does not name (see :func:`source_files`)."""
 
 
-def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) -> list[dict[str, str]]:
+def data_sources(
+    files: Mapping[str, str], schools: pd.DataFrame | None = None, dates: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     """The pack's data sources: what each file is, its name, and the date the data carries.
 
     Parameters
@@ -1235,6 +1237,9 @@ def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) 
         ``{"schools": path, "boundaries": path, ...}`` (``Dataset.sources``); only the file name is kept.
     schools
         The schools frame; its latest ``last_changed`` (GIAS ``LastChangedDate``) dates the schools data.
+    dates
+        The date each input's figures describe when known from its source, by key (the need tables':
+        ``{"population": "mid-2010", "low_income": "2022/23"}``); otherwise the date in the file name.
 
     Returns
     -------
@@ -1250,6 +1255,8 @@ def data_sources(files: Mapping[str, str], schools: pd.DataFrame | None = None) 
             latest = pd.to_datetime(schools["last_changed"]).max()
             if pd.notna(latest):
                 date = f"records last changed on or before {latest:%-d %B %Y} (GIAS LastChangedDate)"
+        if not date and dates and dates.get(key) and dates[key] != "date not stated":
+            date = f"figures for {dates[key]}"
         if not date:
             date = name_date(name)
         what = "Schools" if key == "schools" and "establishments" in files else SOURCE_WHAT.get(key, key)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from partition import datapaths
 from partition.dataset import Dataset, load_dataset, read_input
-from partition.errors import BoundaryFileError, PopulationFileError
+from partition.errors import BoundaryFileError, PopulationFileError, SpecError
 from partition.graph import build_graph
 from partition.io.boundaries import read_polygon_folder, read_polygons
 from partition.io.population import read_child_population
@@ -90,6 +90,13 @@ def prepare(
     DataLocationError, InputFileError, SpecError, UnitsError, GraphError
         When a file cannot be found or read, or as the steps it runs.
     """
+    if str(units) == "sites" and population is not None:  # it would be ignored: say so before reading anything
+        raise SpecError(
+            "a population table (--population, [data] population) gives the children of polygon units, but the "
+            "units are the school sites",
+            fix="give polygon units (--units, e.g. an LSOA file), or give the children by area with their areas "
+            "in a scenario's [data] table: children = CSV and children_areas = polygon file",
+        )
     dataset = load_dataset(schools, boundaries, data=data, **load_options)  # type: ignore[arg-type]
     if str(units) == "sites":
         unit_frame, school_frame = voronoi_units(dataset)

@@ -495,6 +495,7 @@ def _finish(
             int(need["fsm"].sum()),
             need.attrs["fsm_pct"],
             tuple(m for m in ("population", "low_income") if m not in inputs.units),
+            tuple(schools.loc[schools["fsm_share"].isna(), "name"].astype(str)) if "fsm_share" in schools else (),
         ),
     }
     details["need"]["partnerships"] = need_records(table, list(need.columns))

@@ -1210,7 +1210,8 @@ def write_outputs(
     if pack:
         from partition.pack import consultation_pack, data_sources, source_files
 
-        sources = data_sources(source_files(inputs.dataset.sources, inputs.dataset.files), inputs.schools)
+        dates = {measure: found.source.date for measure, found in inputs.need.items()}
+        sources = data_sources(source_files(inputs.dataset.sources, inputs.dataset.files), inputs.schools, dates)
         (folder / "consultation-pack.html").write_text(
             consultation_pack(everything, table, drawn, sources, colours=look.get("colours")),
             encoding="utf-8",

@@ -727,6 +727,16 @@
     ['Low income', 'Children in low-income families living in the partnership', 'low_income']
   ];
 
+  // shares rounded to whole numbers that add up to the rounded total: largest remainders first (need.whole_children)
+  function wholeShares(values) {
+    var floor = values.map(Math.floor), total = 0, kept = 0;
+    values.forEach(function (v, i) { total += v; kept += floor[i]; });
+    var order = values.map(function (v, i) { return i; });
+    order.sort(function (a, b) { return ((values[b] - floor[b]) - (values[a] - floor[a])) || (a - b); });
+    for (var j = 0; j < Math.round(total - kept); j++) { floor[order[j]] += 1; }
+    return floor;
+  }
+
   // whether the configuration carries a need measure (partition.need): FSM by school, children by unit
   function needShown(D, measure) {
     return measure === 'fsm' ? !!D.schools.fsm : !!D.units[measure];
@@ -794,13 +804,15 @@
       var th = el('th', h[0]); th.title = h[1]; head.appendChild(th);
     });
     table.appendChild(head);
-    sc.table.forEach(function (row) {
+    var whole = {};  // whole children adding up to the rounded total, as Python writes them (need.whole_children)
+    heads.forEach(function (h) { if (h[2] !== 'fsm') { whole[h[2]] = wholeShares(sc.table.map(function (r) { return r[h[2]] || 0; })); } });
+    sc.table.forEach(function (row, i) {
       var tr = el('tr');
       tr.setAttribute('data-id', row.id);
       tr.appendChild(el('td', String(self.D.partnerships[row.index].number), 'n'));
       tr.appendChild(el('td', row.name));
       heads.forEach(function (h) {
-        var m = h[2], v = m === 'fsm' ? (row.fsm_pct === null ? '' : row.fsm_pct.toFixed(1)) : fmtInt(row[m] || 0);
+        var m = h[2], v = m === 'fsm' ? (row.fsm_pct === null ? '' : row.fsm_pct.toFixed(1)) : fmtInt(whole[m][i]);
         tr.appendChild(el('td', v, 'n' + (row.bad[m] ? ' pt-ed-bad' : '')));
       });
       table.appendChild(tr);

@@ -363,8 +363,8 @@ EDITOR_PANEL = """
     <p class="pt-ed-hint pt-ed-cue" data-role="scroll-cue" hidden>Scroll the table sideways for more columns ⇢</p>
     <div class="pt-ed-scroll" data-role="table-scroll"><table class="pt-ed-table" data-role="table"></table></div></section>
   <section data-role="need-section" hidden><h2>Local need</h2><p class="pt-ed-hint">Pupils eligible for free school
-    meals (% of pupils), children aged 0-19 and children in low-income families living in each partnership, as
-    schools move; sources and dates in the consultation pack.</p>
+    meals (% of pupils) and the children living in each partnership, as schools move (the figures the data
+    holds; their sources and dates are in each configuration's plan.json and in the consultation pack).</p>
     <div class="pt-ed-scroll"><table class="pt-ed-table" data-role="need-table"></table></div></section>
   <section><h2>Changes</h2><ol class="pt-ed-log" data-role="log"></ol></section>
 </aside>
