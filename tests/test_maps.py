@@ -286,7 +286,8 @@ def test_one_colour_per_partnership_in_every_map(comparison):
     for text in texts:
         for pid, colour in zip(b.partnerships["id"], colours):
             assert re.search(
-                rf'"colour": "{colour}", "deviation": "[^"]*", "districts": "[^"]*", "id": "{pid}"', text
+                rf'"colour": "{colour}", "deviation": "[^"]*", "districts": "[^"]*", ("fsm": "[^"]*", )?"id": "{pid}"',
+                text,
             ), pid
     assert set(look["colours"]) == {p.name for p in plans} | {current.name}
 

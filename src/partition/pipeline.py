@@ -159,6 +159,15 @@ def attach_need(
         dataset.notes.extend(figures.notes)
         moved[measure] = interpolate(figures, units)
         units[measure] = moved[measure].by_unit
+    for measure, key, what in (
+        ("population", "children", "children aged 0-19"),
+        ("low_income", "low_income", "children in low-income families"),
+    ):
+        if measure not in units:
+            dataset.notes.append(
+                f"local need: no table of {what} covers the area planned, so none are shown (give one as "
+                f"[data] {key} and {key}_areas in a scenario)"
+            )
     return moved
 
 
