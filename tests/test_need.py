@@ -288,3 +288,17 @@ def test_a_population_table_with_the_site_units_is_refused_not_ignored(tmp_path)
     assert result.exit_code == 2 and "the units are the school sites" in result.output
     assert "children_areas" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_packs_data_sources_date_the_need_tables_and_credit_a_councils_own():
+    from partition.pack import data_sources
+
+    default = data_sources(
+        {"low_income": "population/msoa2021_hampshire_indicators.csv"}, None, {"low_income": "2022/23"}
+    )
+    assert default[0]["date"] == "figures for 2022/23" and "Stat-Xplore" in default[0]["what"]
+    own = data_sources(
+        {"low_income": "/x/own.csv", "low_income_areas": "/x/msoa.geojson"}, None, {"low_income": "date not stated"}
+    )
+    assert own[0]["what"] == "Children in low-income families by area (the council's own table)"
+    assert "council's low-income table" in own[1]["what"]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from partition.htmltext import html_text
+from partition.wording import counted
 
 
 def one_in(pct: float) -> str:
@@ -83,7 +84,7 @@ def need_table(partnerships: pd.DataFrame, need: Mapping[str, Mapping[str, objec
     for number, row in zip(numbers, partnerships.itertuples()):
         cells = [
             f"<td class='num'>{number}</td><th scope='row'>{html_text(row.name)}</th>",
-            f"<td class='num'>{int(row.fsm):,} ({html_text(one_in(float(row.fsm_pct)))})</td>",
+            f"<td class='num'>{int(row.fsm):,}&nbsp;({html_text(one_in(float(row.fsm_pct))).replace(' ', '&nbsp;')})</td>",
         ]
         cells += [f"<td class='num'>{int(getattr(row, m)):,}</td>" for m in has]
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -144,7 +145,7 @@ def need_sources_text(need: Mapping[str, Mapping[str, object]]) -> list[str]:
         )
         without = fsm.get("without_share") or []
         if without:
-            text += f" ({len(without)} school(s) publish no share and count as none: {', '.join(map(str, without))})"
+            text += f" ({counted(len(without), 'school')} without a published share, counted as none: {', '.join(map(str, without))})"
         out.append(text + ".")
     for key in ("population", "low_income"):
         s = need.get(key)

@@ -1222,6 +1222,14 @@ SOURCE_WHAT = {
 }
 """What each input of the pack's data sources is, by its key in ``Dataset.sources``."""
 
+OWN_NEED_WHAT = {
+    "population": "Children aged 0-19 by area (the council's own table)",
+    "population_areas": "The areas of the council's children table (boundaries)",
+    "low_income": "Children in low-income families by area (the council's own table)",
+    "low_income_areas": "The areas of the council's low-income table (boundaries)",
+}
+"""What a need table a council gives instead of the default is, in the pack's data sources."""
+
 READ_ONLY_SOURCES = ("codepoint", "ks5")
 """Inputs read with the establishments list that ``Dataset.sources`` does not name (see :func:`source_files`)."""
 
@@ -1260,6 +1268,8 @@ def data_sources(
         if not date:
             date = name_date(name)
         what = "Schools" if key == "schools" and "establishments" in files else SOURCE_WHAT.get(key, key)
+        if dates and dates.get(key.removesuffix("_areas")) == "date not stated":  # a council's own need table
+            what = OWN_NEED_WHAT.get(key, what)
         out.append({"what": what, "file": name, "date": date})
     return out
 

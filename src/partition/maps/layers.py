@@ -362,8 +362,16 @@ def partnership_layer(
             aliases=["No.", "Partnership", "Schools", "Pupils", *(["Free school meals"] if "fsm" in gj else [])],
         ),
         popup=folium.GeoJsonPopup(
-            fields=["number", "name", "schools", "pupils", "deviation", "districts"],
-            aliases=["No.", "Partnership", "Schools", "Pupils", "Pupils vs average", "Districts"],
+            fields=["number", "name", "schools", "pupils", "deviation", "districts", *(["fsm"] if "fsm" in gj else [])],
+            aliases=[
+                "No.",
+                "Partnership",
+                "Schools",
+                "Pupils",
+                "Pupils vs average",
+                "Districts",
+                *(["Free school meals"] if "fsm" in gj else []),
+            ],
         ),
     ).add_to(group)
     points = gpd.GeoSeries(label_points(partnerships.geometry), crs=partnerships.crs).to_crs(4326)

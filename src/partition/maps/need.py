@@ -100,21 +100,30 @@ def need_layer(
 
 
 def toggle_script(fmap: folium.Map, need: folium.FeatureGroup, partnerships: folium.FeatureGroup) -> None:
-    """While the need view is on, clear the partnerships' fills (their outlines, labels and tooltips stay), so
-    each shade reads true; restore them when it is turned off. Constant script: only the layers' JS names."""
+    """While the need view is on, the partnerships' fills are cleared (their outlines, labels, tooltips and popups
+    stay), so each shade reads true; they come back when it is turned off. The partnerships' own style is
+    swapped, not only their drawn style, so a hover's reset keeps the fill cleared. Constant script: only the
+    layers' JS names."""
     from branca.element import Element
 
-    from partition.maps.layers import PARTNERSHIP_OPACITY
-
     m, n, p = fmap.get_name(), need.get_name(), partnerships.get_name()
-    script = (
-        f"{m}.on('overlayadd', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(function (l) {{ "
-        f"if (l.setStyle) {{ l.setStyle({{fillOpacity: 0}}); }} }}); }} }});\n"
-        f"{m}.on('overlayremove', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(function (l) {{ "
-        f"if (l.setStyle) {{ l.setStyle({{fillOpacity: {PARTNERSHIP_OPACITY}}}); }} }}); }} }});"
-    )
-    # run once the page's own script has made the map and its layers
-    fmap.get_root().script.add_child(Element(f"window.addEventListener('load', function () {{\n{script}\n}});"))
+    script = f"""window.addEventListener('load', function () {{
+  function clear(l) {{
+    if (!l.setStyle || !l.options || l.options.style === undefined) {{ return; }}
+    if (!l._ptOwnStyle) {{ l._ptOwnStyle = l.options.style; }}
+    var own = l._ptOwnStyle;
+    l.options.style = function (f) {{ return Object.assign({{}}, typeof own === 'function' ? own(f) : own, {{fillOpacity: 0}}); }};
+    l.setStyle(l.options.style);
+  }}
+  function restore(l) {{
+    if (!l._ptOwnStyle) {{ return; }}
+    l.options.style = l._ptOwnStyle;
+    l.setStyle(l._ptOwnStyle);
+  }}
+  {m}.on('overlayadd', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(clear); }} }});
+  {m}.on('overlayremove', function (e) {{ if (e.layer === {n}) {{ {p}.eachLayer(restore); }} }});
+}});"""
+    fmap.get_root().script.add_child(Element(script))
 
 
 def _shades(n: int) -> list[str]:
