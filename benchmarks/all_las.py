@@ -7,7 +7,7 @@ Inputs: the England GIAS extract and the ONS LAD December 2013 TopoJSON from the
 (see ``PROVENANCE.md``). For each LA: k = round(schools / 21), at least 1; pupils within ±10 % of the
 mean, a secondary or all-through school in each partnership, districts ignored; the heuristic solver
 (the validity of inputs and outputs is under test here, not solution quality). Each plan is checked by
-:mod:`partition.validate` in memory and again on the files written (in a temporary folder): every school
+:mod:`partition.analysis.validate` in memory and again on the files written (in a temporary folder): every school
 placed once or reported excluded, every partnership that is one connected area written as one valid
 polygon (in BNG and in WGS84), no overlaps.
 
@@ -35,8 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from partition.datapaths import data_dir
 from partition.errors import IntegrityError, PartitionError
+from partition.io.datapaths import data_dir
+from partition.runs.outputs import write_plan
 
 SCHOOLS = "schools/gias_2022_england_open_primary_secondary.csv"
 BOUNDARIES = "boundaries/topo_lad_eng_2013.json"
@@ -55,10 +56,10 @@ def la_table(data: Path) -> pd.DataFrame:
 def plan_one(args: tuple[str, int, str, str]) -> dict[str, object]:
     """Plan one LA and check it; never raises."""
     la, k, solver, data = args
-    from partition.pipeline import prepare
-    from partition.planner import make_plan
-    from partition.spec import PlanSpec
-    from partition.validate import plan_problems, written_plan_problems
+    from partition.analysis.validate import plan_problems, written_plan_problems
+    from partition.model.spec import PlanSpec
+    from partition.planning.planner import make_plan
+    from partition.units.prepare import prepare
 
     start = time.perf_counter()
     row: dict[str, object] = {"la": la, "k": k}
@@ -70,7 +71,7 @@ def plan_one(args: tuple[str, int, str, str]) -> dict[str, object]:
             problems = plan_problems(plan, inputs)
             if not problems:
                 with tempfile.TemporaryDirectory() as tmp:
-                    folder = plan.write(tmp)
+                    folder = write_plan(plan, tmp)
                     problems = written_plan_problems(folder, plan)
         placed = len(plan.assignments)
         excluded = len(inputs.dataset.excluded)

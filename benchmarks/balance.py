@@ -4,7 +4,7 @@
         [--settlements ignore|prefer]
 
 For each k and each ``balance_penalty_km`` (km per percentage point of the mean a partnership's pupils lie outside
-±5 %, see :mod:`partition.balance`), plans through :func:`partition.planner.make_plan` (the path of ``partition
+±5 %, see :mod:`partition.model.balance`), plans through :func:`partition.planning.planner.make_plan` (the path of ``partition
 plan``: the default spec of configs/hampshire.toml with feeder pairs and federations kept together; towns not
 preferred whole, ``settlements = "ignore"``, to see the balance term alone, unless ``--settlements prefer``) and prints
 wdist (km), its cost against no preference, partnerships within one point of a ±10 % limit, the median and largest
@@ -21,9 +21,9 @@ import warnings
 
 import numpy as np
 
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.spec import PlanSpec, SizeBound
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import make_plan
+from partition.units.prepare import prepare
 
 
 def _row(plan, k: int, label: str, base: float | None, wall: float) -> str:

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from partition.batch import KRule, batch
-from partition.limits import SAFETY_STOP_SECONDS
-from partition.spec import PlanSpec
+from partition.core.limits import SAFETY_STOP_SECONDS
+from partition.model.spec import PlanSpec
+from partition.runs.batch import KRule, batch
 
 MERGED = ["886", "936", "938", "850", "845", "887", "846", "867", "868", "869", "870", "825"]
 """Kent, Surrey, West Sussex, Hampshire, East Sussex, Medway, Brighton and Hove, Bracknell Forest, Windsor and
@@ -167,7 +167,7 @@ def merged_growth(solver: str = "auto", limit_s: float = 60.0) -> list[dict[str,
 
 
 def _schools(las: list[str]) -> int:
-    from partition.datapaths import data_dir
+    from partition.io.datapaths import data_dir
     from partition.io.schools import authorities
 
     table = authorities(data_dir() / "schools/gias_2022_england_open_primary_secondary.csv")

@@ -12,11 +12,11 @@ import sys
 import time
 import warnings
 
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.problem import build_problem
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
 from partition.solvers.bounds import hub_bound, lp_bound, relaxation
-from partition.spec import PlanSpec
+from partition.solvers.problem import build_problem
+from partition.units.prepare import prepare
 
 
 def main(budgets: list[int]) -> None:

@@ -9,7 +9,7 @@ Run: ``PYTHONPATH=src python benchmarks/ensemble.py [plans]`` (default 100,000 p
    window of steps;
 4. R-hat of a 1,000-plan ensemble by thinning;
 5. the ranks of the default k = 23 plan (heuristic) in the old ensemble (one 1,000-step chain started at the
-   plan, no burn-in: ``recom_chain``) and in the new one (:func:`partition.ensemble.plan_percentiles` defaults).
+   plan, no burn-in: ``recom_chain``) and in the new one (:func:`partition.analysis.ensemble.plan_percentiles` defaults).
 
 Seconds depend on the machine and on what else runs on it.
 """
@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from partition.ensemble import (
+from partition.analysis.ensemble import (
     DEFAULT_BURN_IN,
     _Evaluator,
     ensemble,
@@ -34,10 +34,10 @@ from partition.ensemble import (
     recom_chain,
     run_chain,
 )
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.problem import build_problem
-from partition.spec import PlanSpec
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.solvers.problem import build_problem
+from partition.units.prepare import prepare
 
 K = 23
 DRIFT_CHAINS = 16

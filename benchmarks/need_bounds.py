@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 import warnings
 
-from partition.pipeline import prepare
-from partition.spec import PlanSpec, SizeBound
-from partition.workflow import solve_configurations
+from partition.model.spec import PlanSpec, SizeBound
+from partition.runs.workflow import solve_configurations
+from partition.units.prepare import prepare
 
 CASES = {
     "pupils ±10 % (default)": (SizeBound("pupils", 0.10),),

@@ -2,7 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python benchmarks/seeds.py [--k 22 23 24] [--seeds 10] [--solver auto]
 
-For each k, plans with seeds 0 .. n-1 through :func:`partition.planner.make_plan` (the path of
+For each k, plans with seeds 0 .. n-1 through :func:`partition.planning.planner.make_plan` (the path of
 ``partition plan``: the default spec of configs/hampshire.toml, ±10 % pupils, anchors, districts
 ignored) and prints, per seed, wdist (km), wall and CPU seconds, then the best, median and worst
 wdist and the spread (worst / best - 1 and median / best - 1).
@@ -15,10 +15,10 @@ import statistics
 import time
 import warnings
 
-from partition.limits import SAFETY_STOP_SECONDS
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.spec import PlanSpec, SizeBound
+from partition.core.limits import SAFETY_STOP_SECONDS
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import make_plan
+from partition.units.prepare import prepare
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/settlements.py [--k 22 23 24] [--penalties 0 0.005 0.01 0.02] [--seed 0]
 
 For each k and each ``settlement_penalty_km`` (km per settlement split: a town's or village's partnerships beyond
-its first, see :mod:`partition.settlements`), plans through :func:`partition.planner.make_plan` (the path of
+its first, see :mod:`partition.analysis.settlements`), plans through :func:`partition.planning.planner.make_plan` (the path of
 ``partition plan``: the default spec of configs/hampshire.toml, balance penalty included) and prints wdist (km), its
 cost against no preference (``settlements = "ignore"``), the settlements divided although small enough for one
 partnership, the settlement splits, partnerships near a size limit and wall seconds.
@@ -17,10 +17,10 @@ import warnings
 
 import numpy as np
 
-from partition.naming import school_places
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.spec import PlanSpec
+from partition.data.naming import school_places
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.units.prepare import prepare
 
 
 def _splits(plan, places: np.ndarray, urns: np.ndarray) -> int:

@@ -3,8 +3,8 @@
     PYTHONPATH=src python benchmarks/side_by_side.py [--k 22 23 24] [--gerrychain-steps 5000]
 
 One row per (k, method), all on the same data (the README's default: ±10 % pupils, anchors, districts
-ignored, seed 0) and scored by the same code (:func:`partition.planner.make_plan` /
-:func:`partition.planner.plan_from_assignment`, so "valid" is the tool's own independent check: every
+ignored, seed 0) and scored by the same code (:func:`partition.planning.planner.make_plan` /
+:func:`partition.planning.planner.plan_from_assignment`, so "valid" is the tool's own independent check: every
 school placed once, contiguous, within the bounds, anchored):
 
 * ``preview``: ``partition plan --solver heuristic`` (the quick look);
@@ -37,14 +37,14 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from partition.pipeline import Inputs, prepare
-from partition.plan import Plan
-from partition.planner import make_plan, plan_from_assignment
-from partition.problem import Problem, build_problem
-from partition.scoring import wdist_km
+from partition.model.plan import Plan
+from partition.model.scoring import wdist_km
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan, plan_from_assignment
 from partition.solvers.bounds import hub_bound
 from partition.solvers.heuristic import full_iterations
-from partition.spec import PlanSpec
+from partition.solvers.problem import Problem, build_problem
+from partition.units.prepare import Inputs, prepare
 
 BURST = 10
 """GerryChain steps per short burst."""

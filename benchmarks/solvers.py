@@ -18,10 +18,10 @@ import argparse
 import time
 import warnings
 
-from partition.limits import SAFETY_STOP_SECONDS
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.spec import PlanSpec
+from partition.core.limits import SAFETY_STOP_SECONDS
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.units.prepare import prepare
 
 RUNS = [
     ("heuristic (construction only)", "heuristic", {"restarts": 1, "iterations": 0}),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from partition import datapaths
+from partition.io import datapaths
 
 GIAS_COLUMNS = [
     "URN",
@@ -40,7 +40,7 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def hampshire(shared):
     """Default Hampshire inputs: dataset, units, schools, graph."""
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

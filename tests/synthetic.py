@@ -6,8 +6,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from partition.graph import build_graph
-from partition.pipeline import Inputs
+from partition.units.graph import build_graph
+from partition.units.prepare import Inputs
 
 
 def grid_inputs(

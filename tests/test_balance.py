@@ -1,4 +1,4 @@
-"""The preferred band (partition.balance): its arithmetic, the heuristic's bookkeeping of it, the recombination's
+"""The preferred band (partition.model.balance): its arithmetic, the heuristic's bookkeeping of it, the recombination's
 price of a cut, and what it does to a plan."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partition.balance import Balance
 from partition.errors import SpecError
-from partition.problem import build_problem
-from partition.scoring import wdist_km
+from partition.model.balance import Balance
+from partition.model.scoring import wdist_km
+from partition.model.spec import PlanSpec, SizeBound
 from partition.solvers.heuristic import _recombine, _State, solve_heuristic
+from partition.solvers.problem import build_problem
 from partition.solvers.recombination import Sizes, below, cut_costs, merged_area, random_tree
-from partition.spec import PlanSpec, SizeBound
 from synthetic import grid_inputs
 
 
@@ -120,7 +120,7 @@ def test_a_bad_penalty_is_refused(bad):
 
 
 def test_the_name_and_description_say_when_the_preference_is_not_the_default():
-    from partition.plan import configuration_name
+    from partition.model.plan import configuration_name
 
     assert configuration_name(23, "ignore", spec=PlanSpec(k=(23,))) == "k23-ignore"
     assert configuration_name(23, "ignore", spec=PlanSpec(k=(23,), balance_penalty_km=0)) == "k23-ignore-bal0"
@@ -135,8 +135,8 @@ class _StopError(Exception):
 def test_the_option_and_the_file_key_set_the_preference_and_refuse_bad_values(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from partition import workflow
     from partition.cli import cli
+    from partition.runs import workflow
 
     spec = tmp_path / "spec.toml"
     spec.write_text("k = [23]\nbalance_penalty_km = -0.5\n")
@@ -175,7 +175,7 @@ def test_settlement_bookkeeping_move_deltas_and_cut_costs_match_a_recount():
     """With settlements preferred whole, the heuristic counts each village's partnerships as blocks move; each
     move's delta is the objective's change; the recombination's settlement term is, per cut, the villages of the
     area with schools in both halves."""
-    from partition.naming import school_places
+    from partition.data.naming import school_places
 
     inputs = _village_grid()
     spec = PlanSpec(
@@ -224,7 +224,7 @@ def test_settlement_bookkeeping_move_deltas_and_cut_costs_match_a_recount():
 
 
 def test_settlements_ignored_count_nothing_and_the_name_says_so():
-    from partition.plan import configuration_name
+    from partition.model.plan import configuration_name
 
     inputs = _village_grid()
     spec = PlanSpec(k=(4,), size=(SizeBound("pupils", 0.6),), settlements="ignore")

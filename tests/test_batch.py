@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.batch import BatchError, KRule, batch, folder_name, read_k_table
 from partition.cli import cli
-from partition.spec import PlanSpec
+from partition.model.spec import PlanSpec
+from partition.runs.batch import BatchError, KRule, batch, folder_name, read_k_table
 
 SCHOOLS = "schools/gias_2022_england_open_primary_secondary.csv"
 BOUNDARIES = "boundaries/topo_lad_eng_2013.json"
@@ -107,7 +107,7 @@ def test_dask_local_cluster_gives_the_same_plans(done, tmp_path, dask_scheduler)
 
 
 def test_unreachable_scheduler_is_a_clear_error(shared, tmp_path, monkeypatch):
-    monkeypatch.setattr("partition.parallel.CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr("partition.runs.parallel.CONNECT_TIMEOUT_S", 2)
     res = CliRunner().invoke(
         cli, ["batch", "--la", "857", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "b")]
     )

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from tests.synthetic import grid_inputs
 
-from partition.planner import make_plan
-from partition.problem import build_problem
-from partition.scoring import hub_distance_km
+from partition.model.scoring import hub_distance_km
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import make_plan
 from partition.solvers.bounds import hub_bound, hub_objective, lp_bound, relaxation
 from partition.solvers.heuristic import _State, solve_heuristic
+from partition.solvers.problem import build_problem
 from partition.solvers.recombination import cut_costs, merged_area
-from partition.spec import PlanSpec, SizeBound
 
 FAST = {"restarts": 1, "iterations": 20}
 

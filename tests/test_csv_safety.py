@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.synthetic import grid_inputs
 
-from partition.compare import format_scorecard, read_assignment_csv, read_csv_text, scorecard
-from partition.csvsafe import (
+from partition.analysis.compare import format_scorecard, read_assignment_csv, read_csv_text, scorecard
+from partition.core.csvsafe import (
     FORMULA_START,
     csv_text,
     neutralise_text,
@@ -31,7 +31,8 @@ from partition.csvsafe import (
     restore_text,
     write_csv,
 )
-from partition.filenames import MAX_NAME_BYTES, UnsafeNameError, path_inside, safe_name
+from partition.core.filenames import MAX_NAME_BYTES, UnsafeNameError, path_inside, safe_name
+from partition.runs.outputs import write_plan
 
 HOSTILE = ["=Andover", "+Romsey", "-Fleet", "@Alton", '=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0"]
 CELL_START = re.compile(r"(?:^|[;\r\n])[" + re.escape(FORMULA_START) + "]")
@@ -118,8 +119,8 @@ def test_reading_keeps_the_dtypes_pandas_reads(tmp_path):
 def hostile_world():
     """A real plan of 8 synthetic schools whose names, towns and districts begin a formula, and a
     configuration whose partnerships are called ``=Andover`` and ``-Fleet``."""
-    from partition.planner import make_plan, plan_from_assignment
-    from partition.spec import PlanSpec
+    from partition.model.spec import PlanSpec
+    from partition.planning.planner import make_plan, plan_from_assignment
 
     districts = ["=West", "=West", "+East", "+East"] * 2
     inputs = grid_inputs(2, 4, [100, 120, 140, 160] * 2, [True, False, False, False] * 2, districts=districts)
@@ -139,11 +140,11 @@ def hostile_world():
 def test_no_csv_of_a_plan_starts_a_formula_and_names_read_back(hostile_world, tmp_path):
     from tests.test_html_safety import _districts
 
-    from partition.exports import write_exports
+    from partition.report.exports import write_exports
 
     inputs, plans = hostile_world
     assert any(str(n)[0] in "=+-@" for n in plans[0].partnerships["name"])  # named after the hostile places
-    folders = [plan.write(tmp_path) for plan in plans]  # read back and checked by verify_written_plan
+    folders = [write_plan(plan, tmp_path) for plan in plans]  # read back and checked by verify_written_plan
     write_exports(plans, inputs.schools, inputs.units, _districts(inputs.units), tmp_path / "exports")
     table = scorecard(plans, reference=plans[0])
     (tmp_path / "comparison.csv").write_text(format_scorecard(table, "csv"))
@@ -176,7 +177,7 @@ def test_a_plan_named_like_a_path_writes_nothing(hostile_world, tmp_path):
     out = tmp_path / "deep" / "out"
     for name in ("../../escape", "..", "/etc", "CON", "a\0b"):
         with pytest.raises(UnsafeNameError, match="cannot be a file or folder name"):
-            replace(plans[1], name=name).write(out)
+            write_plan(replace(plans[1], name=name), out)
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == []
 
 
@@ -242,7 +243,7 @@ def test_path_inside_refuses_a_link_out_of_the_folder(tmp_path):
 
 
 def test_two_las_sharing_a_folder_are_refused(tmp_path):
-    from partition.batch import BatchError, authority_folders
+    from partition.runs.batch import BatchError, authority_folders
 
     table = pd.DataFrame({"la": ["../x", "x", "850"], "name": ["Kent", "Kent", "Hampshire"]})
     with pytest.raises(BatchError, match="LA codes '../x' and 'x' of the schools file would share the folder x-kent"):
@@ -257,8 +258,8 @@ def test_batch_with_hostile_la_stays_in_out_and_quotes_formulas(shared, tmp_path
     """Rutland's schools under a hostile LA name (a path and a formula) and hostile school and town names:
     the batch writes only inside --out, and no CSV it writes starts a formula. (An LA *code* such as
     ``../../escape`` is refused when the schools are read: see the next test.)"""
-    from partition.batch import batch
-    from partition.spec import PlanSpec
+    from partition.model.spec import PlanSpec
+    from partition.runs.batch import batch
 
     rows = []
     with (shared / "schools/gias_2022_england_open_primary_secondary.csv").open(encoding="utf-8", newline="") as fh:
@@ -311,9 +312,9 @@ def test_batch_with_hostile_la_stays_in_out_and_quotes_formulas(shared, tmp_path
 
 
 def test_an_la_code_that_is_a_path_is_refused_and_nothing_is_written(shared, tmp_path):
-    from partition.batch import batch
     from partition.errors import SchoolsFileError
-    from partition.spec import PlanSpec
+    from partition.model.spec import PlanSpec
+    from partition.runs.batch import batch
 
     with (shared / "schools/gias_2022_england_open_primary_secondary.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)

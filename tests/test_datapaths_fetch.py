@@ -15,11 +15,11 @@ import shapely
 from click.testing import CliRunner
 from tests.conftest import school_row, write_gias
 
-from partition import datapaths
 from partition.cli import cli
 from partition.errors import DataLocationError, FetchError
-from partition.fetch import CODEPOINT_MIRROR_NAME, CODEPOINT_URL, LAD_MIRROR_NAME, fetch, remotes
+from partition.io import datapaths
 from partition.io.codepoint import OS_COLUMNS, read_codepoint
+from partition.io.fetch import CODEPOINT_MIRROR_NAME, CODEPOINT_URL, LAD_MIRROR_NAME, fetch, remotes
 
 
 def test_location_rule(monkeypatch, tmp_path):

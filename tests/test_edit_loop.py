@@ -3,7 +3,7 @@
 A real plan's ``assignments.csv`` is edited as a planner would (a few schools moved to the neighbouring
 partnership), written as ``URN,partnership,note`` (what the in-browser editor exports), and planned again:
 the moved schools must stay where the planner put them in the written ``assignments.csv``, the plan must be
-sound (every school placed once, one polygon per partnership, no overlaps: :func:`partition.validate.plan_problems`)
+sound (every school placed once, one polygon per partnership, no overlaps: :func:`partition.analysis.validate.plan_problems`)
 and meet its rules.
 """
 
@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from partition.analysis.validate import plan_problems, spec_problems
 from partition.cli import cli
-from partition.naming import MATCH_SHARE, match_by_overlap
-from partition.planner import plan_from_assignment
-from partition.spec import PlanSpec
-from partition.validate import plan_problems, spec_problems
+from partition.data.naming import MATCH_SHARE, match_by_overlap
+from partition.model.spec import PlanSpec
+from partition.planning.planner import plan_from_assignment
 
 BASE = ["plan", "--k", "23", "--solver", "heuristic"]
 
@@ -192,8 +192,8 @@ def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hamp
 def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
     """Members (``counted`` = ``no``: colleges, special schools, PRUs) follow their unit: the readers of an edited
     plan leave their rows out, whatever their partnership or ``moved`` says, and keep each school's file line."""
-    from partition.compare import read_assignment_csv
-    from partition.workflow import planners_moves
+    from partition.analysis.compare import read_assignment_csv
+    from partition.runs.workflow import planners_moves
 
     path = tmp_path / "edited.csv"
     path.write_text(

@@ -1,8 +1,8 @@
-"""The planner's editor (edit.html): its figures equal partition.scoring's, moves, flags, undo, export, escaping.
+"""The planner's editor (edit.html): its figures equal partition.model.scoring's, moves, flags, undo, export, escaping.
 
 The editor's script recomputes every figure in the browser; these tests run it in Chromium on the real
 Hampshire k = 23 plan and compare each figure with Python's for the same assignment
-(:func:`partition.planner.plan_from_assignment` and :func:`partition.validate.spec_problems`).
+(:func:`partition.planning.planner.plan_from_assignment` and :func:`partition.analysis.rules.spec_problems`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.compare import district_division, districts_whole
-from partition.maps.editor import EDIT_FILE, editor_data, lock_groups, write_editor
-from partition.planner import make_plan, plan_from_assignment
-from partition.spec import Locks, PlanSpec
-from partition.validate import spec_problems
+from partition.analysis.compare import district_division, districts_whole
+from partition.analysis.validate import spec_problems
+from partition.model.spec import Locks, PlanSpec
+from partition.planning.planner import make_plan, plan_from_assignment
+from partition.report.maps.editor import EDIT_FILE, editor_data, lock_groups, write_editor
+from partition.runs.outputs import write_plan
 
 ARTEFACTS = Path(os.environ.get("PARTITION_ARTEFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 RELATIVE = 1e-9
@@ -58,13 +59,13 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def k23(hampshire, tmp_path_factory):
     """The Hampshire k = 23 plan, written as partition writes it, with its edit.html."""
-    from partition.workflow import map_options
+    from partition.runs.workflow import map_options
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 20})
     out = tmp_path_factory.mktemp("edit")
-    folder = plan.write(out)
+    folder = write_plan(plan, out)
     look = map_options(hampshire, [plan], "none")
     write_editor(plan, hampshire, folder / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
     return plan, folder
@@ -155,7 +156,7 @@ def assert_same_figures(js: dict, edited, problems: list[str]) -> None:
     for r in js["table"]:
         for key in ("schools", "pupils", "deviation", "anchors", "wdist_km", "fsm"):
             same(r[key], rows.at[r["name"], key], f"{r['name']} {key}")
-        # need (partition.need): Python rounds children to whole ones and the share to 0.1 point
+        # need (partition.data.need): Python rounds children to whole ones and the share to 0.1 point
         assert abs(r["fsm_pct"] - rows.at[r["name"], "fsm_pct"]) <= 0.05 + 1e-9, r["name"]
         for key in ("population", "low_income"):
             assert abs(r[key] - rows.at[r["name"], key]) <= 1, (r["name"], key, r[key])
@@ -221,8 +222,8 @@ def test_figures_equal_python_at_start_and_after_random_moves(k23, hampshire, br
 
 def test_under_nest_a_partnership_crossing_a_district_breaks_a_rule_as_python_says(k23, hampshire, browser, tmp_path):
     """With districts = nest, a partnership reaching into two districts is a rule broken: listed, its row red, and
-    the sentence is Python's (:func:`partition.validate.spec_problems`)."""
-    from partition.workflow import map_options
+    the sentence is Python's (:func:`partition.analysis.rules.spec_problems`)."""
+    from partition.runs.workflow import map_options
 
     plan, _ = k23
     nested = dataclasses.replace(plan, spec=dataclasses.replace(plan.spec, districts="nest"))
@@ -348,7 +349,7 @@ def test_undo_restores_the_start_exactly(k23, hampshire, browser):
 
 def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampshire, browser, tmp_path):
     from partition.cli import cli
-    from partition.workflow import compare, planners_moves
+    from partition.runs.workflow import compare, planners_moves
 
     plan, folder = k23
     page = Page(browser, folder / EDIT_FILE)
@@ -443,13 +444,13 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
 
 
 def test_export_quotes_formulas_by_partitions_rule_and_reads_back(browser, tmp_path):
-    """The editor's CSV export quotes text a spreadsheet would run exactly as partition.csvsafe does, so
+    """The editor's CSV export quotes text a spreadsheet would run exactly as partition.core.csvsafe does, so
     partition reads the names back as typed."""
     from tests.test_csv_safety import formula_cells
     from tests.test_html_safety import _districts, tiny_world
 
-    from partition.compare import read_assignment_csv
-    from partition.csvsafe import neutralise_text
+    from partition.analysis.compare import read_assignment_csv
+    from partition.core.csvsafe import neutralise_text
 
     labels = ["=Andover", "=Andover", "-Fleet", "-Fleet"]
     inputs, districts, (plan,) = tiny_world(["=S0", "+S1", "-S2", "@S3"], ["=West", "+East"], [labels], ["p"])
@@ -476,20 +477,20 @@ def test_export_quotes_formulas_by_partitions_rule_and_reads_back(browser, tmp_p
 @pytest.fixture(scope="module")
 def primary_edit(shared, tmp_path_factory):
     """The 2022 primary file without anchors (29 federations kept together), a quick plan and its edit.html."""
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inputs = prepare("schools/gias_20220420_primary_hampshire_850.csv")
         spec = PlanSpec(k=(23,), anchors=False, feeders="ignore")  # the federations' locks alone
         plan = make_plan(inputs, spec, 23, solver="heuristic", heuristic_options={"iterations": 5})
-    folder = plan.write(tmp_path_factory.mktemp("fed-edit"))
+    folder = write_plan(plan, tmp_path_factory.mktemp("fed-edit"))
     write_editor(plan, inputs, folder / EDIT_FILE)
     return plan, inputs, folder
 
 
 def test_editor_locks_are_the_solvers_locks_with_federations(primary_edit):
-    from partition.federations import effective_locks, federations
+    from partition.data.federations import effective_locks, federations
 
     plan, inputs, _ = primary_edit
     data = editor_data(plan, inputs)
@@ -510,8 +511,8 @@ def test_editor_locks_are_the_solvers_locks_with_federations(primary_edit):
 
 
 def test_lock_reasons_name_the_spec_and_the_federation(primary_edit):
-    from partition.federations import effective_locks
-    from partition.maps.editor import lock_reasons
+    from partition.data.federations import effective_locks
+    from partition.report.maps.editor import lock_reasons
 
     plan, inputs, _ = primary_edit
     urns = inputs.schools["URN"].astype(int)
@@ -632,7 +633,7 @@ def test_a_member_moves_with_the_site_it_stands_on(k23, hampshire, browser, tmp_
     moves it, and every other member standing on the moved sites, with them (table counts, export, as Python
     places them for the edited assignment), its details say so, undo brings it back; it counts in no figure, and
     the exported CSV (members as rows counted = no) reads back to the same school labels."""
-    from partition.compare import read_assignment_csv
+    from partition.analysis.compare import read_assignment_csv
 
     plan, folder = k23
     page = Page(browser, folder / EDIT_FILE)
@@ -709,15 +710,15 @@ def _movable_member(page, plan):
 def test_a_bound_on_children_is_kept_live_with_pythons_words(hampshire, browser, tmp_path):
     """A spec with children 0-19 within ±15 %: moves that break it are named as Python names them, and the table's
     need columns (FSM %, children, low income) follow every move (issue 25)."""
-    from partition.spec import SizeBound
-    from partition.workflow import map_options
+    from partition.model.spec import SizeBound
+    from partition.runs.workflow import map_options
 
     spec = PlanSpec(k=(10,), size=(SizeBound("pupils", 0.10), SizeBound("population", 0.15)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = make_plan(hampshire, spec, 10, solver="heuristic", heuristic_options={"restarts": 1})
         look = map_options(hampshire, [plan], None)
-    folder = plan.write(tmp_path)
+    folder = write_plan(plan, tmp_path)
     write_editor(plan, hampshire, folder / EDIT_FILE, **{**look, "colours": look["colours"][plan.name]})
     page = Page(browser, folder / EDIT_FILE)
     heads = page.page.locator("[data-role=need-table] th").all_inner_texts()

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from partition.cli import cli
-from partition.compare import add_ensemble_ranks, format_scorecard, scorecard
-from partition.ensemble import (
+from partition.analysis.compare import add_ensemble_ranks, format_scorecard, scorecard
+from partition.analysis.ensemble import (
     DEFAULT_BURN_IN,
     EnsembleSample,
     _area_edges,
@@ -26,11 +25,13 @@ from partition.ensemble import (
     run_chain,
     split_rhat,
 )
+from partition.cli import cli
 from partition.errors import InfeasibleError
-from partition.planner import make_plan
-from partition.problem import build_problem
-from partition.scoring import contiguous_parts
-from partition.spec import Locks, PlanSpec, SizeBound
+from partition.model.scoring import contiguous_parts
+from partition.model.spec import Locks, PlanSpec, SizeBound
+from partition.planning.planner import make_plan
+from partition.runs.outputs import write_plan
+from partition.solvers.problem import build_problem
 from synthetic import grid_inputs
 
 ENGLAND = ("schools/gias_2022_england_open_primary_secondary.csv", "boundaries/topo_lad_eng_2013.json")
@@ -73,7 +74,7 @@ def test_random_plan_is_valid_on_hampshire(hampshire, k):
 
 @pytest.mark.parametrize(("la", "k"), [("857", 2), ("886", 26)])
 def test_random_plan_is_valid_in_other_authorities(shared, la, k):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -142,8 +143,8 @@ def test_sample_does_not_depend_on_the_executor(problem23):
 
 
 def test_sample_is_the_same_on_a_dask_cluster(problem23, dask_scheduler):
-    """Independent chains on a two-worker Dask LocalCluster (via partition.parallel): the same sample."""
-    from partition.parallel import executor
+    """Independent chains on a two-worker Dask LocalCluster (via partition.runs.parallel): the same sample."""
+    from partition.runs.parallel import executor
 
     here = ensemble(problem23, 12, chains=4, burn_in=20, thin=2, random_state=9, progress=False)
     with executor(scheduler=dask_scheduler) as pool:
@@ -209,8 +210,9 @@ def test_plans_of_one_k_share_one_ensemble_and_the_table_tells_the_design(hampsh
 def test_compare_cli_states_the_ensemble_design(hampshire, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 5}).write(
-            tmp_path
+        write_plan(
+            make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"iterations": 5}),
+            tmp_path,
         )
     args = ["compare", str(tmp_path / "k23-ignore"), "--markdown", "--ensemble", "30", "--chains", "3"]
     result = CliRunner().invoke(cli, [*args, "--burn-in", "40", "--thin", "2"])

@@ -50,3 +50,27 @@ def test_plan_explore_gives_the_configuration_map(hampshire):
     assert "Need: Pupils eligible for free school meals" in full and plan.partnerships["name"].iloc[0] in full
     bare = plan.explore().get_root().render()
     assert "Need:" not in bare and plan.partnerships["name"].iloc[0] in bare
+
+
+def test_notebooks_use_only_the_public_face():
+    """The notebooks import ``partition`` as ``pt`` and nothing from inside the package."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        inner = re.findall(r"^\s*(?:from partition\.\S+ import|import partition\.)", code, flags=re.M)
+        assert "import partition as pt" in code and not inner, f"{path.name} imports {inner}"
+
+
+def test_the_api_reference_lists_every_public_name():
+    """``docs/reference/api.md`` documents each name of the face, from the module that defines it."""
+    from pathlib import Path
+
+    import partition as pt
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "api.md").read_text(encoding="utf-8")
+    listed = {line.removeprefix("::: ").strip() for line in page.splitlines() if line.startswith("::: ")}
+    assert listed == {f"{module}.{name}" for name, module in pt.PUBLIC.items()}

@@ -25,10 +25,10 @@ from tests.test_run_integrity import previous_run, snapshot
 
 import partition
 from partition.cli import INTERRUPTED_EXIT, cli
+from partition.core.faults import os_error_of, output_error
 from partition.errors import OutputError, OutputInUseError
-from partition.faults import os_error_of, output_error
-from partition.outlock import lock_path, output_lock
-from partition.publish import MARKER, staged_output
+from partition.runs.outlock import lock_path, output_lock
+from partition.runs.publish import MARKER, staged_output
 
 HAMPSHIRE = "schools/gias_2022_hampshire_850_open_primary_secondary.csv"
 DISTRICTS = "boundaries/hampshire_districts_lad2023.geojson"
@@ -142,7 +142,7 @@ def test_a_failed_publication_keeps_the_previous_outputs(tmp_path, monkeypatch):
     def refused(staging, target):
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
 
-    monkeypatch.setattr("partition.publish._publish", refused)
+    monkeypatch.setattr("partition.runs.publish._publish", refused)
     with pytest.raises(OutputError) as caught, staged_output(target, command="partition plan") as stage:
         (stage / "k23-ignore").mkdir()
     assert str(caught.value) == (
@@ -247,7 +247,7 @@ def test_ctrl_c_is_one_line_and_exit_130(shared, gosport, tmp_path, monkeypatch)
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("partition.workflow.prepare_data", interrupted)
+    monkeypatch.setattr("partition.runs.workflow.prepare_data", interrupted)
     result = CliRunner().invoke(cli, _plan_args(gosport, shared, tmp_path / "out"))
     assert (result.exit_code, result.stderr, result.stdout) == (INTERRUPTED_EXIT, "interrupted\n", "")
     assert os.listdir(tmp_path) == []  # no staging folder, no lock
@@ -257,7 +257,7 @@ def test_ctrl_c_in_a_batch_whose_summary_cannot_be_written(shared, gosport, tmp_
     def interrupted(job):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("partition.batch.plan_authority", interrupted)
+    monkeypatch.setattr("partition.runs.batch.plan_authority", interrupted)
     fail_writes(monkeypatch, ".summary.csv.tmp")
     out = tmp_path / "b"
     result = CliRunner().invoke(cli, _batch_args(gosport, shared, out))
@@ -293,7 +293,7 @@ def test_a_second_writer_is_refused_naming_the_first(shared, gosport, tmp_path, 
         scenario = tmp_path / "s.toml"
         scenario.write_text(f'[data]\nschools = "{gosport}"\n\n[spec]\nk = [1]\n\n[outputs]\nfolder = "{out}"\n')
         args = ["run", str(scenario)]
-    monkeypatch.setattr("partition.workflow.prepare_data", lambda *a, **k: pytest.fail("planned while locked"))
+    monkeypatch.setattr("partition.runs.workflow.prepare_data", lambda *a, **k: pytest.fail("planned while locked"))
     with output_lock(out, "partition plan --out maps"):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, result.output
@@ -304,7 +304,7 @@ def test_a_second_writer_is_refused_naming_the_first(shared, gosport, tmp_path, 
 
 HOLD = """
 import sys, time
-from partition.outlock import output_lock
+from partition.runs.outlock import output_lock
 with output_lock(sys.argv[1], "partition run s.toml"):
     print("held", flush=True)
     time.sleep(60)
@@ -338,7 +338,7 @@ def test_the_lock_of_a_killed_writer_is_released(tmp_path):
 def test_a_full_disk_while_downloading_is_not_blamed_on_the_network(tmp_path, monkeypatch):
     import io
 
-    from partition import fetch as fetching
+    from partition.io import fetch as fetching
 
     class FullDisk(io.RawIOBase):
         def writable(self):

@@ -14,19 +14,19 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from partition.analysis.compare import group_columns
 from partition.cli import cli
-from partition.compare import group_columns
+from partition.data.federations import federations, groups_of
 from partition.errors import InfeasibleError
-from partition.federations import federations, groups_of
-from partition.problem import build_problem
-from partition.spec import Locks, PlanSpec, SizeBound
+from partition.model.spec import Locks, PlanSpec, SizeBound
+from partition.solvers.problem import build_problem
 
 PRIMARY = "schools/gias_20220420_primary_hampshire_850.csv"
 
 
 @pytest.fixture(scope="module")
 def primary(shared):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -151,7 +151,7 @@ def test_federation_above_a_size_bound_is_refused(primary):
 
 
 def test_no_federation_columns_without_federations(hampshire):
-    from partition.planner import district_plan
+    from partition.planning.planner import district_plan
 
     plan = district_plan(hampshire)  # the default file has no Federations column
     assert "federations" not in plan.details

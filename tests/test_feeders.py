@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
+from partition.analysis.validate import lock_problems
+from partition.data.feeders import NEXT_DOOR_M, SAME_NAME_M, feeder_groups, feeder_pairs, name_stem
 from partition.errors import InfeasibleError
-from partition.feeders import NEXT_DOOR_M, SAME_NAME_M, feeder_groups, feeder_pairs, name_stem
-from partition.plan import name_qualifiers
-from partition.planner import make_plan
-from partition.spec import Locks, PlanSpec
-from partition.validate import lock_problems
+from partition.model.plan import name_qualifiers
+from partition.model.spec import Locks, PlanSpec
+from partition.planning.planner import make_plan
 
 
 @pytest.mark.parametrize(

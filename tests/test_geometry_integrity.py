@@ -16,18 +16,19 @@ import pytest
 import shapely
 from tests.conftest import school_row, write_gias
 
-from partition.coverage import GAP_WIDTH_M, MAX_GAP_M2, dissolve_units, rebuild_coverage, to_wgs84_valid
-from partition.dataset import load_dataset
+from partition.core.coverage import GAP_WIDTH_M, MAX_GAP_M2, dissolve_units, rebuild_coverage, to_wgs84_valid
+from partition.data.dataset import load_dataset
 from partition.errors import BoundaryFileError, GraphError
-from partition.exports import GPKG_LAST_CHANGE, write_exports
-from partition.graph import build_graph
 from partition.io.boundaries import read_boundaries, read_polygons, repair_coverage
-from partition.pipeline import prepare
-from partition.plan import Plan
-from partition.planner import make_plan
-from partition.scoring import polsby_popper
-from partition.spec import PlanSpec
-from partition.units import polygon_units, study_districts, voronoi_units
+from partition.model.plan import Plan
+from partition.model.scoring import polsby_popper
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.report.exports import GPKG_LAST_CHANGE, write_exports
+from partition.runs.outputs import write_plan
+from partition.units.build import polygon_units, study_districts, voronoi_units
+from partition.units.graph import build_graph
+from partition.units.prepare import prepare
 from partition.warnings import DataWarning
 
 ENGLAND = "schools/gias_2022_england_open_primary_secondary.csv"
@@ -149,7 +150,7 @@ def test_written_partnerships_valid_and_single_polygons(shared, tmp_path, la, bo
     kwargs = {"la_codes": (la,), "boundaries": boundaries} if boundaries else {"la_codes": (la,), "schools": ENGLAND}
     inputs = _quiet_prepare(**kwargs)
     plan = make_plan(inputs, PlanSpec(k=(k,)), k, solver="heuristic")
-    back = gpd.read_file(plan.write(tmp_path) / "partnerships.geojson")
+    back = gpd.read_file(write_plan(plan, tmp_path) / "partnerships.geojson")
     assert back.is_valid.all()
     for path in write_exports([plan], inputs.schools, inputs.units, inputs.dataset.districts, tmp_path / "gis"):
         if path.suffix == ".geojson":
@@ -198,7 +199,7 @@ def test_plan_write_geojson_valid_in_wgs84(tmp_path):
         partnerships=parts, unit_labels=np.zeros(1, dtype=int), solver="given", status="feasible", objective=0.0,
         scores={"wdist_km": 0.0},
     )  # fmt: skip
-    back = gpd.read_file(plan.write(tmp_path) / "partnerships.geojson")
+    back = gpd.read_file(write_plan(plan, tmp_path) / "partnerships.geojson")
     assert back.is_valid.all()
 
 
@@ -416,7 +417,7 @@ def test_repaired_districts_reported_in_the_data_notes(tmp_path):
 
 
 def test_school_left_outside_its_repaired_district_is_an_error(tmp_path):
-    from partition.districts import check_repaired_districts
+    from partition.data.districts import check_repaired_districts
     from partition.io.boundaries import FeatureRepair
 
     drawn = shapely.box(0, 0, 1000, 1000)

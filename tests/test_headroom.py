@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partition.headroom import NEAR_POINTS, headroom
-from partition.spec import PlanSpec, SizeBound
+from partition.model.headroom import NEAR_POINTS, headroom
+from partition.model.spec import PlanSpec, SizeBound
 
 
 def test_balanced_plan_has_room_and_survives_roll_changes():
@@ -37,7 +37,7 @@ def test_no_pupil_bound_no_headroom():
 def test_hampshire_plan_reports_headroom(hampshire):
     import warnings
 
-    from partition.planner import make_plan
+    from partition.planning.planner import make_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -3,7 +3,7 @@
 folium and branca render each map element's output as a second Jinja template,
 so a school called ``{{ 7*7 }}`` used to appear as ``49`` and ``{% raw %}``
 stopped the map being written. Every data string now reaches the HTML through
-:func:`partition.htmltext.html_text`; these tests write every output (four map
+:func:`partition.core.htmltext.html_text`; these tests write every output (four map
 kinds and the consultation pack) with hostile text in every field and check
 both the written HTML and what Chromium shows.
 """
@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from jinja2.utils import htmlsafe_json_dumps
 from tests.synthetic import grid_inputs
 
-from partition.htmltext import html_href, html_properties, html_text
-from partition.maps import (
+from partition.core.htmltext import html_href, html_properties, html_text
+from partition.planning.planner import plan_from_assignment
+from partition.report.maps import (
     RawHTML,
     WrittenMap,
     configuration_map,
@@ -34,8 +35,7 @@ from partition.maps import (
     side_by_side_map,
     write_map,
 )
-from partition.pack import consultation_pack
-from partition.planner import plan_from_assignment
+from partition.report.pack import consultation_pack
 
 JINJA_CODE = "{{ 7*7 }} Infant {{ cycler.__init__.__globals__.os.getcwd() }}"
 HOSTILE = [

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import school_row, write_gias
 
+from partition.analysis.compare import labels_from_areas
 from partition.cli import cli
-from partition.compare import labels_from_areas
-from partition.dataset import SchoolAccountingError, check_school_accounting, load_dataset
+from partition.data.dataset import SchoolAccountingError, check_school_accounting, load_dataset
 from partition.errors import InputFileError, SchoolsFileError
 from partition.io.boundaries import read_boundaries
 from partition.io.schools import read_gias
@@ -249,7 +249,7 @@ def test_cross_border_school_is_placed_in_its_own_las_district(shared, la, urn, 
 
 def test_every_english_la_places_every_school(shared):
     # the England file with the 2013 LADs: no LA loses a school (3 did before: 302, 873, 892)
-    from partition.districts import assign_districts, district_owners, select_districts
+    from partition.data.districts import assign_districts, district_owners, select_districts
 
     load = _quiet(read_gias, shared / ENGLAND, la_codes=None)
     boundaries = _quiet(read_boundaries, shared / LAD2013)
@@ -371,7 +371,7 @@ def test_fractional_pupils_refused_naming_the_line(tmp_path):
 
 def test_compare_names_urns_not_in_the_data_and_does_not_count_them(hampshire, tmp_path):
     """A planner's CSV with a closed school's URN: warned about, and no phantom partnership shifts the bounds."""
-    from partition.planner import plan_from_assignment
+    from partition.planning.planner import plan_from_assignment
     from partition.warnings import DataWarning
 
     schools = hampshire.schools
@@ -403,7 +403,7 @@ def test_a_district_renamed_since_the_boundary_vintage_is_one_line_not_one_per_s
     """Kent's GIAS 2022 says Folkestone and Hythe, the 2013 boundaries Shepway (renamed 2018): one entry."""
     import warnings
 
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

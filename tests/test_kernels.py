@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partition.ensemble import _Evaluator, recom_chain
+from partition.analysis.ensemble import _Evaluator, recom_chain
 from partition.errors import SpecError
-from partition.problem import build_problem, limits
-from partition.scoring import (
+from partition.model.scoring import (
     configuration_scores,
     count_cut_edges,
     count_district_splits,
@@ -21,8 +20,9 @@ from partition.scoring import (
     wdist,
     wdist_km,
 )
+from partition.model.spec import PlanSpec, SizeBound
 from partition.solvers.heuristic import _State, solve_heuristic
-from partition.spec import PlanSpec, SizeBound
+from partition.solvers.problem import build_problem, limits
 from synthetic import grid_inputs
 
 
@@ -159,7 +159,7 @@ def test_limits_builder_names_a_missing_attribute():
 
 
 def test_locked_units_are_contracted_with_the_path_between_them():
-    from partition.spec import Locks
+    from partition.model.spec import Locks
 
     inputs = _grid(3, 3)
     urn = inputs.schools["URN"].astype(int).tolist()
@@ -191,9 +191,9 @@ def test_reported_district_splits_are_the_planners_count(hampshire):
     """plan.json, the CLI line and the comparison table give one figure: Σ over districts of (pieces − 1)."""
     import warnings
 
-    from partition.compare import district_division
-    from partition.planner import make_plan
-    from partition.spec import PlanSpec
+    from partition.analysis.compare import district_division
+    from partition.model.spec import PlanSpec
+    from partition.planning.planner import make_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -221,7 +221,7 @@ def _trust_grid():
 
 def _trust_recount(problem, schools, labels) -> int:
     """Trust splits from scratch: the federations module's count over the URNs' partnerships."""
-    from partition.federations import trust_splits, trusts
+    from partition.data.federations import trust_splits, trusts
 
     partnership_of = dict(zip(schools["URN"].astype(int), labels[problem.point_block].tolist()))
     return trust_splits(trusts(schools), partnership_of)

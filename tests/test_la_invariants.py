@@ -2,7 +2,7 @@
 
 For each LA: the England GIAS extract with the ONS 2013 LAD file (Hampshire also with the 2023
 districts), k = round(schools / 21), pupils ±10 %, anchors; the plan is made by the heuristic
-(one restart), checked in memory by :mod:`partition.validate` (which ``make_plan`` does itself),
+(one restart), checked in memory by :mod:`partition.analysis.validate` (which ``make_plan`` does itself),
 written, and checked again on the written files:
 
 * every school of the input placed exactly once or reported excluded;
@@ -18,13 +18,14 @@ import warnings
 import geopandas as gpd
 import pytest
 
-from partition.compare import read_assignment_csv
-from partition.dataset import check_school_accounting
+from partition.analysis.compare import read_assignment_csv
+from partition.analysis.validate import plan_problems, written_plan_problems
+from partition.data.dataset import check_school_accounting
 from partition.errors import InfeasibleError
-from partition.pipeline import prepare
-from partition.planner import make_plan
-from partition.spec import PlanSpec
-from partition.validate import plan_problems, written_plan_problems
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.runs.outputs import write_plan
+from partition.units.prepare import prepare
 
 ENGLAND = "schools/gias_2022_england_open_primary_secondary.csv"
 LAD_2013 = "boundaries/topo_lad_eng_2013.json"
@@ -70,7 +71,7 @@ def test_every_school_once_one_valid_polygon_per_partnership_no_overlaps(shared,
     assert plan.status == "feasible", plan.scores["violations"]
     assert plan.scores["contiguous"]
     assert (plan.partnerships.geom_type == "Polygon").all()
-    folder = plan.write(tmp_path)
+    folder = write_plan(plan, tmp_path)
     assert written_plan_problems(folder, plan) == []
     written = gpd.read_file(folder / "partnerships.geojson")
     assert written.is_valid.all() and (written.geom_type == "Polygon").all()

@@ -1,4 +1,4 @@
-"""Size guards (partition.limits): too large an input is one short error, at once, before the heavy work.
+"""Size guards (partition.core.limits): too large an input is one short error, at once, before the heavy work.
 
 * schools per study area and planning units per study area, checked before boundaries are read or polygons
   clipped;
@@ -21,16 +21,16 @@ from click.testing import CliRunner
 from tests.conftest import school_row, write_gias
 from tests.synthetic import grid_inputs
 
-import partition.dataset as dataset_module
-import partition.limits as limits
-import partition.planner as planner
-from partition.batch import KRule, read_k_table
+import partition.core.limits as limits
+import partition.data.dataset as dataset_module
+import partition.planning.planner as planner
 from partition.cli import cli
-from partition.dataset import load_dataset
+from partition.data.dataset import load_dataset
 from partition.errors import InfeasibleError, SizeLimitError, SpecError
-from partition.spec import PlanSpec, SizeBound
-from partition.units import polygon_units
-from partition.workflow import solve_configurations
+from partition.model.spec import PlanSpec, SizeBound
+from partition.runs.batch import KRule, read_k_table
+from partition.runs.workflow import solve_configurations
+from partition.units.build import polygon_units
 
 K_FIX = "Fix: ask for at most 25 k values per run and plan the others in further runs"
 
@@ -174,7 +174,7 @@ def test_too_many_polygon_units_are_refused_before_they_are_clipped(monkeypatch,
     )
     polys.attrs["source"] = "/data/lsoa.geojson"
     monkeypatch.setattr(limits, "MAX_UNITS_PER_STUDY_AREA", 100)
-    import partition.coverage as coverage
+    import partition.core.coverage as coverage
 
     monkeypatch.setattr(coverage, "union_by_owner", _must_not_run)
     with pytest.raises(SizeLimitError) as caught:

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from partition.maps import colour_partnerships, configuration_map, partnership_adjacency, write_map
-from partition.maps.changes import ChangeSummary, change_sentence, school_changes, summarise
-from partition.planner import make_plan
-from partition.spec import PlanSpec
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.report.maps import colour_partnerships, configuration_map, partnership_adjacency, write_map
+from partition.report.maps.changes import ChangeSummary, change_sentence, school_changes, summarise
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 ARTEFACTS = Path(os.environ.get("PARTITION_ARTEFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
@@ -158,8 +158,8 @@ def _member_features(fmap) -> list[dict]:
 def test_members_on_the_map_with_their_legend(evil_map):
     """Every member is drawn with its kind's symbol, its partnership and plain words; the legend has one entry
     per member kind present (Hampshire: colleges and special schools, no PRU)."""
-    from partition.htmltext import html_text
-    from partition.maps.layers import MEMBER_LAYER, member_symbol
+    from partition.core.htmltext import html_text
+    from partition.report.maps.layers import MEMBER_LAYER, member_symbol
 
     plan, fmap, path, _ = evil_map
     text = path.read_text()
@@ -234,7 +234,7 @@ def test_member_popup_shows_its_name_as_text(evil_map):
 
 @pytest.fixture(scope="module")
 def comparison(hampshire, tmp_path_factory):
-    from partition.maps import write_comparison_maps
+    from partition.report.maps import write_comparison_maps
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -242,8 +242,8 @@ def comparison(hampshire, tmp_path_factory):
             make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20})
             for k in (22, 23)
         ]
-    from partition.planner import district_plan
-    from partition.workflow import map_options
+    from partition.planning.planner import district_plan
+    from partition.runs.workflow import map_options
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -262,8 +262,8 @@ def comparison(hampshire, tmp_path_factory):
 
 
 def test_matching_keeps_names_and_colours(comparison):
-    from partition.compare import match_partnerships
-    from partition.maps import matched_colours
+    from partition.analysis.compare import match_partnerships
+    from partition.report.maps import matched_colours
 
     a, b = comparison[0][:2]
     match = match_partnerships(a, b)
@@ -293,14 +293,14 @@ def test_one_colour_per_partnership_in_every_map(comparison):
 
 
 def test_changed_colour_is_no_fill_colour(comparison):
-    from partition.maps import CHANGED_COLOUR, PALETTE
+    from partition.report.maps import CHANGED_COLOUR, PALETTE
 
     colours = {c.lower() for cols in comparison[3]["colours"].values() for c in cols}
     assert CHANGED_COLOUR.lower() not in colours | {c.lower() for c in PALETTE}
 
 
 def test_plain_titles_and_neighbours(comparison, hampshire):
-    from partition.maps import neighbouring_districts, plan_title, towns
+    from partition.report.maps import neighbouring_districts, plan_title, towns
 
     plans, _, current, look, _ = comparison
     assert plan_title(plans[1]) == "23 partnerships (proposal for consultation)"
@@ -467,8 +467,8 @@ def test_changes_map_tells_every_school_what_changes(browser, comparison):
     """Title and subtitle are the checkable figures of school_changes; the marked schools are those whose
     proposed partnership crosses a district boundary; a school's popup gives today's and the proposed
     partnership and how many of its partner schools stay with it."""
-    from partition.maps import CHANGED_COLOUR
-    from partition.maps.changes import school_changes, summarise
+    from partition.report.maps import CHANGED_COLOUR
+    from partition.report.maps.changes import school_changes, summarise
 
     plans, paths, current, _, files = comparison
     table = school_changes(current, plans[1])
@@ -500,7 +500,7 @@ def test_changes_map_tells_every_school_what_changes(browser, comparison):
 
 def test_basemap_osm_degrades_offline(browser, evil_map, hampshire, tmp_path):
     """With the online base map and no network, the offline land and neighbours still show, without errors."""
-    from partition.workflow import map_options
+    from partition.runs.workflow import map_options
 
     plan = evil_map[0]
     look = map_options(hampshire, [plan], "osm")
@@ -521,7 +521,7 @@ def test_basemap_osm_degrades_offline(browser, evil_map, hampshire, tmp_path):
 
 def test_scenario_basemap_key(tmp_path):
     from partition.errors import PartitionError
-    from partition.scenario import load_scenario
+    from partition.runs.scenario import load_scenario
 
     good = tmp_path / "good.toml"
     good.write_text('[spec]\nk = [23]\n[outputs]\nbasemap = "osm"\n')
@@ -577,9 +577,9 @@ def test_school_changes_counts_partners_kept_not_matches():
 
 def test_counts_agree_with_their_nouns_for_a_single_district_la():
     """Hartlepool (LA 805) is one district: every title and sentence counting one thing says it in the singular."""
-    from partition.maps.views import changes_title, plan_title
-    from partition.pack import plain_title
-    from partition.wording import counted, plural
+    from partition.core.wording import counted, plural
+    from partition.report.maps.views import changes_title, plan_title
+    from partition.report.pack import plain_title
 
     assert (counted(1, "school"), counted(0, "school"), counted(2, "district partnership")) == (
         "1 school",
@@ -629,7 +629,7 @@ def test_school_changes_against_real_plans(comparison):
 
 def test_colours_follow_every_earlier_plan():
     """A partnership that appears in the second plan (no match in the first) keeps its colour in the third."""
-    from partition.maps import run_colours
+    from partition.report.maps import run_colours
 
     pupils = {1: 100, 2: 100, 3: 300, 4: 100, 5: 100, 6: 100}
     first = _plan("k2", {"A": [1, 2, 3], "B": [4, 5, 6]}, pupils)
@@ -647,7 +647,7 @@ def test_colours_follow_every_earlier_plan():
 
 def test_towns_are_places_of_the_la():
     """A postal town outside the LA ("Reading" for Oxfordshire villages) is not named; a confirmed one is."""
-    from partition.maps import towns
+    from partition.report.maps import towns
 
     rows = [("Reading", f"Sonning Common {i} School", "Sonning Common") for i in range(5)]
     rows += [("Thame", f"Thame {i} Primary School", "Thame North") for i in range(5)]
@@ -667,7 +667,7 @@ def test_towns_are_places_of_the_la():
 
 def test_labels_sit_at_the_pole_of_the_largest_part(evil_map):
     """Each partnership's label is inside its largest part and as far from its edges as anywhere in it."""
-    from partition.maps.layers import label_points
+    from partition.report.maps.layers import label_points
 
     plan = evil_map[0]
     points = label_points(plan.partnerships.geometry)
@@ -780,7 +780,7 @@ def test_town_and_area_labels_never_cover_partnership_labels(browser, comparison
 def test_land_around_an_inland_area_fills_the_context_box(shared, code, name):
     """The land drawn around a study area covers the whole box the map shows it in, so an inland LA is never
     ringed by the sea-coloured background (Rutland was, when only districts within 5 km were drawn)."""
-    from partition.maps.context import _read, context_box, neighbouring_districts
+    from partition.report.maps.context import _read, context_box, neighbouring_districts
 
     england = _read(str(shared / "boundaries" / "topo_lad_eng_2013.json"))  # as the maps read it (BNG)
     districts = england[england["code"] == code][["code", "name", "geometry"]]
@@ -796,7 +796,7 @@ def test_land_around_an_inland_area_fills_the_context_box(shared, code, name):
 def test_need_view_shades_partnerships_by_free_school_meals_in_chromium(browser, evil_map):
     """Issue 25: the need view is a layer of the map, off at first; turned on, each partnership is shaded by its
     class (mapclassify Fisher-Jenks) and the legend gives the classes and the source."""
-    from partition.maps.need import SHADES, classes
+    from partition.report.maps.need import SHADES, classes
 
     plan, _, path, _ = evil_map
     requests: list[str] = []

@@ -1,6 +1,6 @@
 """Every school and college takes part: colleges, special schools and PRUs as members (issue 22).
 
-The membership rule (:mod:`partition.members`): each is a member of the partnership it stands in, not counted
+The membership rule (:mod:`partition.data.members`): each is a member of the partnership it stands in, not counted
 toward the size bounds by default, counted and planned as a school when its kind is among the counted kinds;
 every input record is placed or reported, on load and in the files written.
 """
@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from partition.csvsafe import read_csv
-from partition.dataset import INDEPENDENT_SPECIAL, check_school_accounting, load_dataset
+from partition.core.csvsafe import read_csv
+from partition.data.dataset import INDEPENDENT_SPECIAL, check_school_accounting, load_dataset
+from partition.data.members import serving
 from partition.io.establishments import read_ks5, read_spine
-from partition.members import serving
-from partition.planner import make_plan
-from partition.spec import PlanSpec
+from partition.model.spec import PlanSpec
+from partition.planning.planner import make_plan
+from partition.runs.outputs import write_plan
 
 SPINE = "schools/source/dfe_spine_2017-18/2017-2018_england_spine.xlsx"
 CODEPOINT = "boundaries/codepoint_open_2025.4"
@@ -119,7 +120,7 @@ def test_also_serves_is_the_nearest_of_its_kind(hampshire, plan23):
 
 
 def test_assignments_csv_lists_every_establishment_once(plan23, tmp_path):
-    folder = plan23.write(tmp_path)
+    folder = write_plan(plan23, tmp_path)
     table = read_csv(folder / "assignments.csv")
     assert table["URN"].is_unique
     assert len(table) == len(plan23.assignments) + len(plan23.members) == 494 + 40

@@ -1,7 +1,7 @@
 """Partnership names: places of the LA, stable across configurations, overridable.
 
 The oracle of "outside the LA" is built from the England GIAS file and the 2013 district layer, not
-from :mod:`partition.naming` (which sees only the LA's own rows): the place given to a school is
+from :mod:`partition.data.naming` (which sees only the LA's own rows): the place given to a school is
 outside the LA when it is the name of a district within 25 km that is not the LA's, or when most
 schools *in* that place (Locality equal to it, or Town equal to it with no Locality) within 10 km of
 the school belong to other LAs (the nearby namesake, not a village of the same name across England).
@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from scipy.spatial import cKDTree
 
+from partition.data.naming import looks_like_place, school_places, tidy_place, ward_stem
 from partition.errors import SpecError
-from partition.naming import looks_like_place, school_places, tidy_place, ward_stem
-from partition.pipeline import prepare
-from partition.scenario import load_scenario
-from partition.spec import PlanSpec
-from partition.workflow import solve_configurations
+from partition.model.spec import PlanSpec
+from partition.runs.scenario import load_scenario
+from partition.runs.workflow import solve_configurations
+from partition.units.prepare import prepare
 
 ENGLAND = "schools/gias_2022_england_open_primary_secondary.csv"
 LAD_2013 = "boundaries/topo_lad_eng_2013.json"
@@ -259,7 +259,7 @@ def test_names_are_stable_across_k(hampshire_plans, hampshire):
 
 
 def test_current_arrangement_is_named_after_the_districts(hampshire):
-    from partition.planner import district_plan
+    from partition.planning.planner import district_plan
 
     plan = district_plan(hampshire)
     assert set(plan.partnerships["name"]) == set(hampshire.dataset.districts["name"])
@@ -372,7 +372,7 @@ def _group_of(schools: pd.DataFrame, places: pd.DataFrame, wanted: dict[str, int
 
 def test_an_inherited_name_is_kept_only_while_it_is_true(hampshire):
     """A partnership that kept only a few Sarisbury Green schools is not called "Sarisbury Green"."""
-    from partition.naming import partnership_names
+    from partition.data.naming import partnership_names
 
     schools = hampshire.schools
     places = school_places(schools)
@@ -396,7 +396,7 @@ def test_plan_and_run_name_the_same_grouping_alike_except_for_kept_names(hampshi
     Every difference is of a kind the module docstring lists: the run's name is the true name of the same
     partnership in k = 22, or another of the partnership's own candidates (because the names kept differ).
     """
-    from partition.naming import _candidates, _true_of, partnership_names
+    from partition.data.naming import _candidates, _true_of, partnership_names
 
     schools = hampshire.schools
     k22, k23 = hampshire_plans[0], hampshire_plans[1]
@@ -430,7 +430,7 @@ def _town_frame(points: dict[str, list[tuple[float, float, str]]]) -> gpd.GeoDat
 
 
 def test_a_compact_postal_town_is_confirmed_and_a_spread_or_borough_wide_one_is_not():
-    from partition.naming import la_places
+    from partition.data.naming import la_places
 
     town = [(0.3 * i, 0.2 * i, "") for i in range(6)]  # six schools within 2 km: a town
     spread = [(10 + 2.5 * i, 0, "") for i in range(6)]  # six schools along 12 km: villages of a town outside
@@ -452,7 +452,7 @@ def test_a_compact_postal_town_is_confirmed_and_a_spread_or_borough_wide_one_is_
 def test_kent_towns_whose_wards_are_not_named_after_them_name_their_schools(shared):
     """Sittingbourne and Faversham (Swale wards "Roman", "Woodstock", "Watling" ...) and Aldershot (Rushmoor) are
     towns of their LA; Southampton and Newbury (postal towns of Hampshire schools) stay outside."""
-    from partition.naming import la_places
+    from partition.data.naming import la_places
 
     kent = _inputs(shared, "886").schools
     confirmed = la_places(kent).confirmed
@@ -515,7 +515,7 @@ def _mentions(schools: pd.DataFrame) -> pd.Series:
 def test_a_first_place_with_a_small_share_is_named_with_the_second():
     """Horndean with 28 % of the pupils and Petersfield with 19 %: "Horndean & Petersfield", never "Horndean" alone;
     Alton with 44 %: "Alton"; a first place with 30 % among villages of under 15 % each: named alone."""
-    from partition.naming import partnership_names
+    from partition.data.naming import partnership_names
 
     def schools(shares: dict[str, int]) -> pd.DataFrame:
         rows = [(i, f"{place} Primary School", place, pupils) for i, (place, pupils) in enumerate(shares.items())]
@@ -582,7 +582,7 @@ def test_a_whole_district_name_that_is_no_settlement_is_an_area_not_a_place(shar
     """The Bay CofE School, Sandown, has Locality "Isle of Wight": the island, not a place in it. A partnership
     holding it was named "Ryde & Isle of Wight" (a session's trial); Winchester and the parts of "Basingstoke and
     Deane" stay places."""
-    from partition.naming import la_places
+    from partition.data.naming import la_places
 
     wight = _inputs(shared, "921").schools
     assert "isle of wight" in la_places(wight).areas

@@ -15,13 +15,14 @@ import warnings
 import numpy as np
 import pytest
 
+from partition.analysis.validate import spec_problems, written_plan_problems
+from partition.data.need import read_children, read_low_income, whole_children
 from partition.errors import PopulationFileError
-from partition.need import read_children, read_low_income, whole_children
-from partition.needwords import fsm_sentence, one_in
-from partition.planner import make_plan
-from partition.spec import PlanSpec, SizeBound
-from partition.validate import spec_problems, written_plan_problems
-from partition.workflow import load_configuration
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import make_plan
+from partition.report.needwords import fsm_sentence, one_in
+from partition.runs.outputs import write_plan
+from partition.runs.workflow import load_configuration
 
 LSOA_TABLE = "population/lsoa2001_mye2010_age_imd2010_hampshire.csv"
 LSOA_AREAS = "boundaries/lsoa2001_hants_simplify0.75.topo.json"
@@ -70,7 +71,7 @@ def bounded_plan(hampshire, tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plan = make_plan(hampshire, spec, 10, solver="heuristic", heuristic_options={"restarts": 1})
-    folder = plan.write(tmp_path_factory.mktemp("need"))
+    folder = write_plan(plan, tmp_path_factory.mktemp("need"))
     return plan, folder
 
 
@@ -155,7 +156,7 @@ def test_a_code_that_matches_no_area_is_refused(shared, tmp_path):
 
 def test_another_la_gets_fsm_and_says_what_is_missing(shared):
     """The Isle of Wight: no area table covers it, so only FSM pupils (from GIAS) are attached."""
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -191,8 +192,8 @@ def test_fsm_in_plain_words(pct, county, words):
 def test_a_table_covering_part_of_the_need_says_what_is_missing(shared):
     """Southampton (852): the 2001 LSOA table covers it, the JSNA MSOA table (Hampshire only) does not; the plan
     carries children and says that children in low-income families are missing, and the pack says so too."""
-    from partition.needwords import need_sources_text
-    from partition.pipeline import prepare
+    from partition.report.needwords import need_sources_text
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -217,7 +218,7 @@ def test_a_table_covering_part_of_the_need_says_what_is_missing(shared):
 
 @pytest.fixture(scope="module")
 def portsmouth(shared):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -237,7 +238,7 @@ def test_every_solver_keeps_bounds_on_children_and_fsm_pupils(portsmouth, solver
         warnings.simplefilter("ignore")
         plan = make_plan(portsmouth, spec, 3, solver=solver)
     assert plan.status in ("feasible", "optimal"), plan.scores["violations"]
-    folder = plan.write(tmp_path)
+    folder = write_plan(plan, tmp_path)
     assert written_plan_problems(folder, plan) == []
     assert spec_problems(load_configuration(folder, portsmouth), portsmouth) == []
     for column, tolerance in (("population", 0.10), ("fsm", 0.20)):
@@ -251,7 +252,7 @@ def test_a_councils_own_low_income_table_is_read_and_a_bad_one_refused_from_a_sc
     from click.testing import CliRunner
 
     from partition.cli import cli
-    from partition.workflow import prepare_data
+    from partition.runs.workflow import prepare_data
 
     rows = ["code,value"]
     with open(shared / MSOA_TABLE, encoding="utf-8-sig", newline="") as f:
@@ -291,7 +292,7 @@ def test_a_population_table_with_the_site_units_is_refused_not_ignored(tmp_path)
 
 
 def test_the_packs_data_sources_date_the_need_tables_and_credit_a_councils_own():
-    from partition.pack import data_sources
+    from partition.report.pack import data_sources
 
     default = data_sources(
         {"low_income": "population/msoa2021_hampshire_indicators.csv"}, None, {"low_income": "2022/23"}

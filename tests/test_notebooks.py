@@ -29,7 +29,7 @@ def test_inline_map_is_self_contained_and_escaped():
 
     import folium
 
-    from partition.notebook import iframe_html, inline_map
+    from partition.report.notebook import iframe_html, inline_map
 
     page = '<p title="a">it\'s</p></iframe><script>alert(1)</script>&amp;'
     frame = iframe_html(page, height=300, title='Map "x"')
@@ -41,7 +41,7 @@ def test_inline_map_is_self_contained_and_escaped():
 
 
 def test_output_folder_is_in_the_checkout_or_where_asked(tmp_path, monkeypatch):
-    from partition.notebook import NOTEBOOK_OUT, output_folder
+    from partition.report.notebook import NOTEBOOK_OUT, output_folder
 
     monkeypatch.delenv(NOTEBOOK_OUT, raising=False)
     (tmp_path / "pyproject.toml").write_text("")

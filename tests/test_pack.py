@@ -19,10 +19,12 @@ import pandas as pd
 import pytest
 from tests.test_maps import ARTEFACTS
 
-from partition.compare import add_ensemble_ranks, columns_of, scorecard
-from partition.maps import WrittenMap
-from partition.maps.colours import run_colours
-from partition.pack import (
+from partition.analysis.compare import add_ensemble_ranks, columns_of, scorecard
+from partition.model.spec import PlanSpec
+from partition.planning.planner import district_plan, make_plan
+from partition.report.maps import WrittenMap
+from partition.report.maps.colours import run_colours
+from partition.report.pack import (
     GROUPS,
     consultation_pack,
     data_sources,
@@ -33,8 +35,6 @@ from partition.pack import (
     source_files,
     static_map,
 )
-from partition.planner import district_plan, make_plan
-from partition.spec import PlanSpec
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,8 @@ def browser():
 
 def _promoted(plans, table) -> set[str]:
     """The alternatives recommended over their proposal (they get a proposal's full section)."""
-    from partition.pack import plain_titles
-    from partition.recommend import recommend_plans
+    from partition.analysis.recommend import recommend_plans
+    from partition.report.pack import plain_titles
 
     return {r.name for r in recommend_plans(plans, table, plain_titles(plans)) if r.is_alternative}
 
@@ -412,7 +412,7 @@ def test_alternatives_say_truly_how_their_travel_compares(pack):
 def test_travel_comparison_says_when_an_alternative_is_shorter():
     from types import SimpleNamespace
 
-    from partition.pack import main_of, travel_comparison
+    from partition.report.pack import main_of, travel_comparison
 
     table = pd.DataFrame({"wdist_km": [3.665, 3.613, 3.70]}, index=["k22-ignore", "k22-ignore-alt1", "k22-ignore-alt2"])
     spec = SimpleNamespace(districts="ignore")
@@ -432,8 +432,8 @@ def test_the_pack_recommends_an_option_per_k_with_its_reasons_and_shows_partners
     partners each school keeps (a figure that differs between options, unlike a count of schools that change)."""
     import html
 
-    from partition.pack import public_table
-    from partition.recommend import recommendations
+    from partition.analysis.recommend import recommendations
+    from partition.report.pack import public_table
 
     plans, table, path = pack
     public = " ".join(html.unescape(_public_part(path.read_text())).split())

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from tests.synthetic import grid_inputs
 
 from partition.errors import InfeasibleError, SpecError
-from partition.planner import make_plan
-from partition.spec import Locks, PlanSpec, SizeBound
+from partition.model.spec import Locks, PlanSpec, SizeBound
+from partition.planning.planner import make_plan
+from partition.runs.outputs import write_plan
 
 FAST = {"iterations": 20}
 
@@ -126,7 +127,7 @@ def test_unit_bigger_than_bound_is_explained():
 def test_lock_across_districts_is_refused_in_nest_mode(hampshire):
     """A 'together' lock of a Winchester and a Fareham school cannot hold when each partnership is inside one district."""
     from partition.errors import SpecError
-    from partition.spec import Locks
+    from partition.model.spec import Locks
 
     spec = PlanSpec(k=(35,), districts="nest", locks=Locks(together=((115863, 115880),)))
     with pytest.raises(SpecError, match="nest.*keeps every partnership inside one district") as info:
@@ -163,7 +164,7 @@ def hampshire_plans(hampshire):
 @pytest.mark.parametrize("k", [22, 23, 24])
 def test_hampshire_acceptance_from_the_two_files(hampshire, hampshire_plans, tmp_path, k):
     plan = hampshire_plans[k]
-    folder = plan.write(tmp_path)
+    folder = write_plan(plan, tmp_path)
     written = pd.read_csv(folder / "assignments.csv")
     assert written["URN"].is_unique and len(written) == 494 + 40  # schools, then colleges and special schools
     a = written[written["counted"] == "yes"]  # the schools counted toward the bounds
@@ -199,7 +200,7 @@ def test_hampshire_nest_is_diagnosed(hampshire):
 
 
 def test_hampshire_nest_feasible_at_the_suggested_tolerance(hampshire):
-    from partition.nesting import smallest_tolerance
+    from partition.planning.nesting import smallest_tolerance
 
     totals = {d: {"pupils": float(g["pupils"].sum())} for d, g in hampshire.units.groupby("district")}
     anchors = {d: int((g["anchors"] > 0).sum()) for d, g in hampshire.units.groupby("district")}
@@ -227,7 +228,7 @@ def test_baseline_violations_are_reported(hampshire):
 
 
 def test_exact_reports_bound_and_gap(hampshire):
-    from partition.planner import EXACT_MAX_VARIABLES
+    from partition.solvers.auto import EXACT_MAX_VARIABLES
 
     plan = make_plan(
         hampshire,
@@ -254,7 +255,7 @@ def test_exact_reports_bound_and_gap(hampshire):
 def test_hampshire_exact_search_cut_by_the_safety_stop_is_refused(hampshire):
     """Forced search (solver "exact") with a safety stop HiGHS cannot meet: an error, never the heuristic's plan."""
     from partition.errors import SafetyStopError
-    from partition.planner import EXACT_NODE_BUDGET
+    from partition.solvers.auto import EXACT_NODE_BUDGET
 
     options = {"restarts": 1, "iterations": 20}
     with pytest.raises(

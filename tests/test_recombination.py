@@ -17,10 +17,10 @@ from tests.synthetic import grid_inputs
 
 import partition.solvers.heuristic as heuristic
 from partition.errors import InfeasibleError
-from partition.problem import build_problem, quick_feasibility
+from partition.model.spec import Locks, PlanSpec, SizeBound
 from partition.solvers.heuristic import SearchBudget, _construct, _iterated_local_search, _recombine, _State
+from partition.solvers.problem import build_problem, quick_feasibility
 from partition.solvers.recombination import Sizes, best_split, merged_area
-from partition.spec import Locks, PlanSpec, SizeBound
 
 SLACK = 1e-6
 

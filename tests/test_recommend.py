@@ -1,4 +1,4 @@
-"""The recommended option per k (partition.recommend) and today's partners kept (partition.compare.partners_kept)."""
+"""The recommended option per k (partition.analysis.recommend) and today's partners kept (partition.analysis.compare.partners_kept)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import types
 import pandas as pd
 import pytest
 
-from partition.compare import partners_kept
-from partition.recommend import recommendations
+from partition.analysis.compare import partners_kept
+from partition.analysis.recommend import recommendations
 
 
 def _table(rows: dict[str, dict]) -> pd.DataFrame:

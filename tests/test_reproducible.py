@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 from tests.synthetic import grid_inputs
 
-import partition.planner as planner
+import partition.solvers.auto as auto
 import partition.solvers.exact as exact
-from partition.compare import add_ensemble_ranks, scorecard
-from partition.ensemble import ONE_PARTNERSHIP, plan_percentiles, recom_chain
+from partition.analysis.compare import add_ensemble_ranks, scorecard
+from partition.analysis.ensemble import ONE_PARTNERSHIP, plan_percentiles, recom_chain
 from partition.errors import SafetyStopError
-from partition.planner import alternatives, make_plan, with_alternatives
-from partition.problem import build_problem
-from partition.spec import PlanSpec, SizeBound
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import alternatives, make_plan, with_alternatives
+from partition.solvers.problem import build_problem
 from partition.warnings import ResultWarning
 
 FAST = {"restarts": 1, "iterations": 10}
@@ -74,7 +74,7 @@ def test_model_solved_within_budget_is_the_same_under_any_sufficient_time_limit(
 
 
 def test_node_budget_stops_the_search_at_the_same_point_every_time(monkeypatch):
-    monkeypatch.setattr(planner, "EXACT_NODE_BUDGET", 1)
+    monkeypatch.setattr(auto, "EXACT_NODE_BUDGET", 1)
     inputs = _grid(6, 6, 5)  # needs more than one node: the budget, not optimality, ends the search
     idle = _plan(inputs, 4, 0.04)  # the default safety stop
     # a loaded machine: every reading of the clock an hour later than the last (building the model seems to
@@ -95,7 +95,7 @@ def test_node_budget_stops_the_search_at_the_same_point_every_time(monkeypatch):
 
 
 def test_model_over_the_size_budget_is_not_searched(monkeypatch):
-    monkeypatch.setattr(planner, "EXACT_MAX_VARIABLES", 100)
+    monkeypatch.setattr(auto, "EXACT_MAX_VARIABLES", 100)
     inputs = _grid(5, 6, 2)
     plan = _plan(inputs, 3, 0.04, time_limit=600)
     ex = plan.details["exact"]
@@ -105,7 +105,7 @@ def test_model_over_the_size_budget_is_not_searched(monkeypatch):
     )
     assert plan.bound is None and "lp_bound" not in ex  # wdist (objective "centroid") has no proven bound
     heuristic = make_plan(
-        inputs, plan.spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": planner.AUTO_RESTARTS}
+        inputs, plan.spec, 3, solver="heuristic", heuristic_options={**FAST, "restarts": auto.AUTO_RESTARTS}
     )
     pd.testing.assert_frame_equal(plan.assignments, heuristic.assignments)
 
@@ -120,7 +120,7 @@ def test_when_the_safety_stop_fires_the_run_is_refused_not_given_another_plan(mo
         make_plan(inputs, budgeted.spec, 3, solver="auto", time_limit=600, heuristic_options=FAST)
     assert str(caught.value) == (
         f"the exact model of k = 3 ({variables:,} variables): HiGHS's safety stop of 600 s fired before its work "
-        f"budget ({planner.EXACT_NODE_BUDGET} branch-and-bound nodes) was spent, so no plan is given (where a clock "
+        f"budget ({auto.EXACT_NODE_BUDGET} branch-and-bound nodes) was spent, so no plan is given (where a clock "
         "stops a search depends on the machine's load; nothing from it is used). Fix: plan again on a less loaded "
         "machine, or raise the safety stop (--time-limit, or time_limit in [solver])"
     )
@@ -279,7 +279,7 @@ def test_la_with_one_school():
 
 def test_city_of_london_one_school(shared):
     """The real one-school LA (City of London, 201): planned at k = 1 without anchors, scored, no rank."""
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -13,7 +13,7 @@ from tests.test_csv_safety import all_csv_cells, formula_cells
 
 from partition.cli import cli
 from partition.errors import SpecError
-from partition.scenario import load_scenario
+from partition.runs.scenario import load_scenario
 
 NEED_FILES = {
     "lsoa2001_mye2010_age_imd2010_hampshire.csv",
@@ -21,7 +21,7 @@ NEED_FILES = {
     "msoa2021_hampshire_indicators.csv",
     "msoa2021_hampshire.geojson",
 }
-"""The need tables (and their areas) read by default for Hampshire (partition.need)."""
+"""The need tables (and their areas) read by default for Hampshire (partition.data.need)."""
 
 SMALL = """
 [data]
@@ -183,9 +183,9 @@ def test_pack_escapes_names():
     import pandas as pd
     from tests.synthetic import grid_inputs
 
-    from partition.maps import WrittenMap
-    from partition.pack import consultation_pack
-    from partition.planner import plan_from_assignment
+    from partition.planning.planner import plan_from_assignment
+    from partition.report.maps import WrittenMap
+    from partition.report.pack import consultation_pack
 
     inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
     evil = "<script>alert(1)</script>"

@@ -19,13 +19,13 @@ from click.testing import CliRunner
 from tests.synthetic import grid_inputs
 
 import partition
+from partition.analysis.validate import check_status, checked, spec_problems
 from partition.cli import VIOLATED_EXIT, cli
 from partition.errors import IntegrityError
-from partition.plan import configuration_name, qualify_name
-from partition.planner import plan_from_assignment
-from partition.publish import MARKER
-from partition.spec import Locks, PlanSpec, SizeBound
-from partition.validate import check_status, checked, spec_problems
+from partition.model.plan import configuration_name, qualify_name
+from partition.model.spec import Locks, PlanSpec, SizeBound
+from partition.planning.planner import plan_from_assignment
+from partition.runs.publish import MARKER
 
 # Baseline solver: instant, and its plans break the size rule (so they are "violated").
 FAST_VIOLATED = ["--solver", "agglomerative"]
@@ -76,7 +76,7 @@ def no_solving(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the data were loaded: the output location was not checked first")
 
-    monkeypatch.setattr("partition.workflow.prepare_data", fail)  # every command loads through it
+    monkeypatch.setattr("partition.runs.workflow.prepare_data", fail)  # every command loads through it
 
 
 def write_scenario(tmp_path: Path, out: Path, text: str = SCENARIO) -> Path:
@@ -160,7 +160,7 @@ def test_names_say_what_differs_from_the_default():
 
 
 def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypatch):
-    monkeypatch.setattr("partition.workflow.qualify_name", lambda plan, solver: "same")
+    monkeypatch.setattr("partition.runs.workflow.qualify_name", lambda plan, solver: "same")
     out = tmp_path / "out"
     result = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--out", str(out)])
     assert result.exit_code == 2 and "two configurations of this run would share the name same" in result.stderr
@@ -323,7 +323,7 @@ def test_a_failing_writer_leaves_the_previous_outputs(runner, shared, tmp_path, 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("partition.exports.write_exports", broken)
+    monkeypatch.setattr("partition.report.exports.write_exports", broken)
     result = runner.invoke(cli, ["run", str(write_scenario(tmp_path, out)), "--allow-violations"])
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert snapshot(out) == before and sorted(os.listdir(tmp_path)) == ["out", "s.toml"]
@@ -331,12 +331,12 @@ def test_a_failing_writer_leaves_the_previous_outputs(runner, shared, tmp_path, 
 
 INTERRUPTED = """
 import pathlib, signal, sys, time
-import partition.maps
+import partition.report.maps
 signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a terminal, even if started with SIGINT ignored
 def stuck(*args, **kwargs):  # the configurations are written; stop while writing the comparison maps
     pathlib.Path(sys.argv[1]).write_text("writing")
     time.sleep(120)
-partition.maps.write_comparison_maps = stuck
+partition.report.maps.write_comparison_maps = stuck
 from partition.cli import cli
 cli(sys.argv[2:], prog_name="partition")
 """

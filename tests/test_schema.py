@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from partition.cli import cli
+from partition.core.schema import key_lines, line_of
 from partition.errors import SpecError
-from partition.scenario import load_scenario
-from partition.schema import key_lines, line_of
-from partition.spec import Locks, PlanSpec, SizeBound
+from partition.model.spec import Locks, PlanSpec, SizeBound
+from partition.runs.scenario import load_scenario
 
 HAMPSHIRE = Path("configs/hampshire.toml").read_text()
 INTERNALS = (

@@ -15,20 +15,21 @@ import shapely
 from click.testing import CliRunner
 from tests.synthetic import grid_inputs
 
-from partition.cli import cli
-from partition.compare import (
+from partition.analysis.compare import (
     adjusted_rand,
     changed_schools,
     match_partnerships,
     read_assignment_csv,
     variation_of_information,
 )
-from partition.ensemble import _Evaluator, percentiles, recom_chain
+from partition.analysis.ensemble import _Evaluator, percentiles, recom_chain
+from partition.cli import cli
 from partition.errors import InfeasibleError, InputFileError
-from partition.planner import alternatives, district_plan, make_plan, plan_from_assignment
-from partition.problem import build_problem
-from partition.scoring import contiguous_parts, cut_edges, district_pieces, polsby_popper, reock, wdist
-from partition.spec import PlanSpec, SizeBound
+from partition.model.scoring import contiguous_parts, cut_edges, district_pieces, polsby_popper, reock, wdist
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import alternatives, district_plan, make_plan, plan_from_assignment
+from partition.runs.outputs import write_plan
+from partition.solvers.problem import build_problem
 
 
 def test_wdist_by_hand():
@@ -108,7 +109,7 @@ def test_read_assignment_csv_errors(tmp_path):
 def test_read_assignment_csv_reads_an_excel_semicolon_export(tmp_path):
     """Excel in a comma-decimal locale saves ``;``-separated CSV with a UTF-8 byte-order mark and CRLF line
     ends; notes may hold commas. Both the assignment and the editor's ``moved`` column read as from a plain CSV."""
-    from partition.workflow import planners_moves
+    from partition.runs.workflow import planners_moves
 
     path = tmp_path / "edited.csv"
     rows = ["URN;partnership;note;moved", "1000;North;moved, by hand, to North;yes", "1001;South Downs;;", ""]
@@ -178,8 +179,9 @@ def test_compare_cli(hampshire, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for k in (22, 23):
-            make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}).write(
-                out
+            write_plan(
+                make_plan(hampshire, PlanSpec(k=(k,)), k, solver="heuristic", heuristic_options={"iterations": 20}),
+                out,
             )
     edited = pd.read_csv(out / "k23-ignore" / "assignments.csv")[["URN", "partnership", "counted"]]
     edited.loc[0, "partnership"] = edited.loc[5, "partnership"]
@@ -217,7 +219,7 @@ def test_polygon_layer_of_areas_is_scored(shared):
 
 
 def test_population_per_partnership_with_lsoa_units(shared):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -256,7 +258,7 @@ def test_configuration_scores_by_hand():
 
 def test_better_alternative_is_noted_but_never_replaces_the_main_configuration():
     """The main configuration must not depend on how many alternatives are drawn, so it is never replaced."""
-    from partition.planner import with_alternatives
+    from partition.planning.planner import with_alternatives
 
     inputs = grid_inputs(1, 4, [100] * 4, [True] * 4)
     main = _grid_plan(inputs, ["a", "a", "b", "b"], "k2-ignore")

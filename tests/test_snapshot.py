@@ -15,16 +15,16 @@ import shapely
 from click.testing import CliRunner
 from tests.conftest import school_row, write_gias
 
-from partition import workflow
-from partition.batch import batch
 from partition.cli import cli
 from partition.errors import SchoolsFileError
 from partition.io import snapshot as snapshot_module
 from partition.io.boundaries import read_polygons
 from partition.io.schools import read_gias
 from partition.io.snapshot import snapshot
-from partition.scenario import load_scenario
-from partition.spec import PlanSpec
+from partition.model.spec import PlanSpec
+from partition.runs import workflow
+from partition.runs.batch import batch
+from partition.runs.scenario import load_scenario
 
 
 def _digest(data: bytes) -> str:
@@ -140,7 +140,7 @@ def test_changed_content_is_parsed_again_even_with_the_same_size_time_and_inode(
 
 
 def test_every_input_of_a_load_is_recorded_as_read(tmp_path):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     schools, boundaries = _inputs(tmp_path)
     units = tmp_path / "units.geojson"
@@ -217,7 +217,7 @@ def test_files_replaced_or_deleted_mid_run_the_manifest_names_the_bytes_parsed(t
 
 def test_a_file_deleted_after_it_was_found_is_a_one_line_error(tmp_path, monkeypatch):
     schools, boundaries = _inputs(tmp_path)
-    from partition import datapaths
+    from partition.io import datapaths
 
     real = datapaths.resolve
 
@@ -241,7 +241,7 @@ def test_a_file_deleted_after_it_was_found_is_a_one_line_error(tmp_path, monkeyp
 
 
 def test_the_maps_context_comes_from_the_boundaries_as_read_not_the_file_now(tmp_path):
-    from partition.maps.context import neighbouring_districts
+    from partition.report.maps.context import neighbouring_districts
 
     read = _districts().rename(columns={"LAD23CD": "code", "LAD23NM": "name"})
     gone = tmp_path / "districts.geojson"  # deleted since it was read

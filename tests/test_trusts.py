@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from partition.analysis.validate import plan_problems, spec_problems
 from partition.cli import cli
+from partition.data.federations import trust_splits, trusts
 from partition.errors import SpecError
-from partition.federations import trust_splits, trusts
-from partition.planner import plan_from_assignment
-from partition.spec import PlanSpec
-from partition.validate import plan_problems, spec_problems
+from partition.model.spec import PlanSpec
+from partition.planning.planner import plan_from_assignment
 
 PRIMARY = "schools/gias_20220420_primary_hampshire_850.csv"
 SEED = "1"
@@ -29,7 +29,7 @@ SEED = "1"
 
 @pytest.fixture(scope="module")
 def primary(shared):
-    from partition.pipeline import prepare
+    from partition.units.prepare import prepare
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -102,7 +102,7 @@ class _StopError(Exception):
 
 
 def test_run_takes_the_trust_options_over_the_scenario(tmp_path, shared, monkeypatch):
-    from partition import workflow
+    from partition.runs import workflow
 
     seen = {}
 

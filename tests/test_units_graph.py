@@ -10,11 +10,11 @@ import pytest
 import shapely
 from tests.conftest import school_row, write_gias
 
-from partition.dataset import load_dataset
+from partition.data.dataset import load_dataset
 from partition.errors import GraphError
-from partition.graph import build_graph
-from partition.pipeline import prepare
-from partition.units import build_sites, voronoi_units
+from partition.units.build import build_sites, voronoi_units
+from partition.units.graph import build_graph
+from partition.units.prepare import prepare
 from partition.warnings import DataWarning
 
 

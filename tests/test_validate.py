@@ -1,4 +1,4 @@
-"""The independent checks of partition.validate catch each class of fault they are for."""
+"""The independent checks of partition.analysis.validate catch each class of fault they are for."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 import shapely
 
-from partition.errors import IntegrityError
-from partition.validate import (
+from partition.analysis.validate import (
     connected_labels,
     geometry_problems,
     school_accounting_problems,
     verify_plan,
     verify_written_plan,
 )
+from partition.errors import IntegrityError
+from partition.runs.outputs import write_plan
 
 
 def test_school_accounting_names_every_kind_of_fault():
@@ -58,15 +59,15 @@ def test_connected_labels_follows_the_graph_not_the_labels():
 
 @pytest.fixture(scope="module")
 def hampshire_plan(hampshire):
-    from partition.planner import make_plan
-    from partition.spec import PlanSpec
+    from partition.model.spec import PlanSpec
+    from partition.planning.planner import make_plan
 
     return make_plan(hampshire, PlanSpec(k=(23,)), 23, solver="heuristic", heuristic_options={"restarts": 1})
 
 
 def test_a_sound_plan_passes_and_its_files_read_back_sound(hampshire, hampshire_plan, tmp_path):
     verify_plan(hampshire_plan, hampshire)
-    folder = hampshire_plan.write(tmp_path)
+    folder = write_plan(hampshire_plan, tmp_path)
     verify_written_plan(folder, hampshire_plan)
 
 
@@ -79,7 +80,7 @@ def test_a_school_lost_from_the_assignment_is_refused(hampshire, hampshire_plan)
 
 
 def test_a_tampered_file_is_caught_on_read_back(hampshire_plan, tmp_path):
-    folder = hampshire_plan.write(tmp_path)
+    folder = write_plan(hampshire_plan, tmp_path)
     path = folder / "assignments.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines + [lines[1]]) + "\n")  # one school twice
@@ -90,8 +91,8 @@ def test_a_tampered_file_is_caught_on_read_back(hampshire_plan, tmp_path):
 def test_a_broken_lock_is_caught(hampshire_plan):
     from dataclasses import replace
 
-    from partition.spec import Locks, PlanSpec
-    from partition.validate import lock_problems
+    from partition.analysis.validate import lock_problems
+    from partition.model.spec import Locks, PlanSpec
 
     table = hampshire_plan.assignments
     a, b = (int(u) for u in table.drop_duplicates("partnership_id")["URN"].iloc[:2])

@@ -8,11 +8,11 @@ import warnings
 
 import pytest
 
-from partition.compare import districts_whole, scorecard
+from partition.analysis.compare import districts_whole, scorecard
 from partition.errors import InfeasibleError, SpecError
-from partition.nesting import apportion, district_totals, within_districts_spec
-from partition.spec import PlanSpec, SizeBound
-from partition.workflow import solve_configurations
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.nesting import apportion, district_totals, within_districts_spec
+from partition.runs.workflow import solve_configurations
 
 
 @pytest.mark.parametrize(("k", "tolerance"), [(22, 0.32), (23, 0.35), (24, 0.35)])
@@ -62,8 +62,8 @@ def test_the_family_keeps_every_district_whole_and_is_named_with_its_tolerance(h
 def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, family, tmp_path):
     import html
 
-    from partition.pack import consultation_pack, plain_title
-    from partition.planner import district_plan
+    from partition.planning.planner import district_plan
+    from partition.report.pack import consultation_pack, plain_title
 
     balanced, within, between = family
     assert plain_title(within) == "23 partnerships within districts (for comparison, pupils within ±35% of the average)"
@@ -81,7 +81,7 @@ def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, fami
     assert "not proposed" in text
     recommended = text.split("<h3>Recommended</h3>", 1)[1].split("</ul>", 1)[0]
     assert "within districts" not in recommended  # shown for comparison, never recommended over the proposals
-    from partition.recommend import family_members
+    from partition.analysis.recommend import family_members
 
     assert family_members(plans) == {within.name, between.name}
     # school lists only for the proposal (23), not for the family
@@ -89,7 +89,7 @@ def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, fami
 
 
 def test_the_scenario_key_is_checked(tmp_path):
-    from partition.scenario import load_scenario
+    from partition.runs.scenario import load_scenario
 
     path = tmp_path / "s.toml"
     path.write_text('[solver]\nwithin_districts = "yes"\n')

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from tests.synthetic import grid_inputs
 
+from partition.core.schema import Source
 from partition.errors import SpecError
-from partition.plan import Scores
-from partition.planner import plan_from_assignment
-from partition.schema import Source
+from partition.model.plan import Scores
+from partition.model.spec import PlanSpec, SizeBound
+from partition.planning.planner import plan_from_assignment
+from partition.runs.workflow import Change, spec_from_options
 from partition.solvers import Status
-from partition.spec import PlanSpec, SizeBound
-from partition.workflow import Change, spec_from_options
 
 
 def _plan():
@@ -66,10 +66,10 @@ def test_write_outputs_records_its_maps_and_the_pack_links_exactly_those(hampshi
     import re
     import warnings
 
-    from partition.compare import scorecard
-    from partition.maps import WrittenMap
-    from partition.planner import district_plan
-    from partition.workflow import write_outputs
+    from partition.analysis.compare import scorecard
+    from partition.planning.planner import district_plan
+    from partition.report.maps import WrittenMap
+    from partition.runs.workflow import write_outputs
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -24,17 +24,19 @@ Comparing
 Maps
     :func:`configuration_map`, :func:`difference_map`, :func:`inline_map`, :func:`output_folder`; for maps of
     your own, :func:`html_text` and :func:`geojson_for_html` (the one escaped path for data text into HTML)
-Workflows (the one behind ``partition run``)
-    :func:`run`, :func:`load_scenario`, :func:`write_outputs` (the workflows behind ``plan``, ``compare`` and
-    ``batch`` share their names with modules of the package: ``partition.workflow.plan``,
-    ``partition.workflow.compare``, ``partition.batch.batch``)
+Workflows (one behind each command: ``partition run``, ``plan``, ``compare``, ``batch``)
+    :func:`run`, :func:`plan`, :func:`compare`, :func:`batch`, :func:`load_scenario`, :func:`write_outputs`,
+    :func:`write_plan`
 Errors and warnings
     :class:`PartitionError`, :class:`InputFileError`, :class:`SpecError`, :class:`InfeasibleError`,
     :class:`DataWarning`
 
-Pipeline: :mod:`partition.io` (load GIAS and ONS files) → :mod:`partition.units` (sites, Voronoi cells,
-polygon units) → :mod:`partition.graph` (adjacency) → :mod:`partition.need` (local need per unit) →
-:mod:`partition.spec` → :mod:`partition.solvers` → :mod:`partition.scoring` → :mod:`partition.maps` →
+The packages follow the pipeline, each importing only from those before it (``tests/test_architecture.py``):
+:mod:`partition.core` (building blocks) → :mod:`partition.io` (the input files) → :mod:`partition.model` (spec,
+plan, scores: values only) → :mod:`partition.data` (the study area's schools, districts, members, need, groups,
+places) → :mod:`partition.units` (units, adjacency, ``prepare``) → :mod:`partition.solvers` (the problem and its
+solvers) → :mod:`partition.analysis` (checks, comparison, ensemble) → :mod:`partition.planning` (the planner) →
+:mod:`partition.report` (maps, pack, exports) → :mod:`partition.runs` (workflows, publishing, batches) →
 :mod:`partition.cli`.
 """
 
@@ -46,35 +48,39 @@ from typing import Any
 __version__ = "0.1.0"
 
 PUBLIC: dict[str, str] = {
-    "prepare": "partition.pipeline",
-    "Inputs": "partition.pipeline",
-    "prepare_data": "partition.workflow",
-    "data_summary": "partition.summary",
-    "format_summary": "partition.summary",
-    "PlanSpec": "partition.spec",
-    "SizeBound": "partition.spec",
-    "Locks": "partition.spec",
-    "MEASURES": "partition.measures",
-    "make_plan": "partition.planner",
-    "alternatives": "partition.planner",
-    "district_plan": "partition.planner",
-    "plan_from_assignment": "partition.planner",
-    "Plan": "partition.plan",
-    "scorecard": "partition.compare",
-    "changed_schools": "partition.compare",
-    "add_ensemble_ranks": "partition.compare",
-    "plan_percentiles": "partition.ensemble",
-    "configuration_map": "partition.maps",
-    "difference_map": "partition.maps",
-    "inline_map": "partition.notebook",
-    "output_folder": "partition.notebook",
-    "html_text": "partition.htmltext",
-    "geojson_for_html": "partition.maps",
-    "labelled": "partition.compare",
-    "legend": "partition.compare",
-    "run": "partition.workflow",
-    "write_outputs": "partition.workflow",
-    "load_scenario": "partition.scenario",
+    "prepare": "partition.units.prepare",
+    "Inputs": "partition.units.prepare",
+    "prepare_data": "partition.runs.workflow",
+    "data_summary": "partition.data.summary",
+    "format_summary": "partition.data.summary",
+    "PlanSpec": "partition.model.spec",
+    "SizeBound": "partition.model.spec",
+    "Locks": "partition.model.spec",
+    "MEASURES": "partition.core.measures",
+    "make_plan": "partition.planning.planner",
+    "alternatives": "partition.planning.planner",
+    "district_plan": "partition.planning.planner",
+    "plan_from_assignment": "partition.planning.planner",
+    "Plan": "partition.model.plan",
+    "scorecard": "partition.analysis.compare",
+    "changed_schools": "partition.analysis.compare",
+    "add_ensemble_ranks": "partition.analysis.compare",
+    "plan_percentiles": "partition.analysis.ensemble",
+    "configuration_map": "partition.report.maps",
+    "difference_map": "partition.report.maps",
+    "inline_map": "partition.report.notebook",
+    "output_folder": "partition.report.notebook",
+    "html_text": "partition.core.htmltext",
+    "geojson_for_html": "partition.report.maps",
+    "labelled": "partition.analysis.compare",
+    "legend": "partition.analysis.compare",
+    "run": "partition.runs.workflow",
+    "plan": "partition.runs.workflow",
+    "compare": "partition.runs.workflow",
+    "batch": "partition.runs.batch",
+    "write_plan": "partition.runs.outputs",
+    "write_outputs": "partition.runs.workflow",
+    "load_scenario": "partition.runs.scenario",
     "PartitionError": "partition.errors",
     "InputFileError": "partition.errors",
     "SpecError": "partition.errors",

@@ -25,12 +25,12 @@ from typing import Any
 import click
 
 from partition import __version__
+from partition.core.limits import SAFETY_STOP_SECONDS
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
-from partition.limits import SAFETY_STOP_SECONDS
+from partition.model.spec import DEFAULT_BALANCE_PENALTY_KM, DEFAULT_SETTLEMENT_PENALTY_KM
 from partition.solvers import SOLVERS
-from partition.spec import DEFAULT_BALANCE_PENALTY_KM, DEFAULT_SETTLEMENT_PENALTY_KM
 
 VIOLATED_EXIT = 3
 """Exit status of ``plan``/``run`` when a configuration written breaks a rule of its spec (2 is for errors)."""
@@ -64,13 +64,13 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         The function, with warnings shown as one line each and a :class:`~partition.errors.PartitionError`
         printed as ``error: ...`` (exit status :attr:`~partition.errors.PartitionError.exit_code`, no traceback);
         ``KeyboardInterrupt`` printed as ``interrupted`` (exit status :data:`INTERRUPTED_EXIT`) and SIGTERM
-        (:class:`partition.publish.Terminated`) as ``terminated`` (143). Notes added to the error on the
+        (:class:`partition.runs.publish.Terminated`) as ``terminated`` (143). Notes added to the error on the
         way out (a batch summary that could not be updated either) follow, one line each.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from partition.publish import Terminated
+        from partition.runs.publish import Terminated
 
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -418,7 +418,7 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
     SpecError
         When DataSchema refuses a value (naming the option).
     """
-    from partition.scenario import DataSchema
+    from partition.runs.scenario import DataSchema
 
     kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
     if opts.pop("include_special"):
@@ -457,7 +457,7 @@ class _Group(click.Group):
 
 def typed_command() -> str:
     """The command as the user typed it (``partition run configs/x.toml``), without this machine's paths."""
-    from partition.publish import public_command
+    from partition.runs.publish import public_command
 
     return public_command(click.get_current_context().meta.get("partition.argv"))
 
@@ -479,8 +479,8 @@ def data() -> None:
 @handle_errors
 def data_summary_cmd(as_json: bool, **opts: Any) -> None:
     """Print what was loaded: schools by district and kind, exclusions, sites, units, graph."""
-    from partition.summary import data_summary, format_summary
-    from partition.workflow import prepare_data
+    from partition.data.summary import data_summary, format_summary
+    from partition.runs.workflow import prepare_data
 
     inputs = prepare_data(data_from_options(opts), data_dir=opts.pop("data_dir"))
     summary = data_summary(inputs.dataset, inputs.units, inputs.graph)
@@ -500,7 +500,7 @@ def fetch_cmd(
     dest: str | None, base_url: str | None, date_text: str | None, force: bool, only: tuple[str, ...]
 ) -> None:
     """Download the official GIAS, ONS and OS Code-Point Open files into the data/ cache."""
-    from partition.fetch import fetch
+    from partition.io.fetch import fetch
 
     date = None
     if date_text:
@@ -548,7 +548,7 @@ OPTION_NAMES = {
 
 def _validate_options(model: Any, values: dict[str, Any], names: dict[str, str] = OPTION_NAMES) -> Any:
     """Validate option values with a configuration model (the one files use); SpecError names the option."""
-    from partition.schema import Source, validate
+    from partition.core.schema import Source, validate
 
     return validate(model, values, Source("options", options=names))
 
@@ -572,10 +572,10 @@ def _spec_from_options(
     settlements: str | None = None,
     settlement_penalty: float | None = None,
 ) -> Any:
-    """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.workflow.spec_from_options`)."""
-    from partition.schema import Source
-    from partition.spec import PlanSpec
-    from partition.workflow import spec_from_options
+    """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.runs.workflow.spec_from_options`)."""
+    from partition.core.schema import Source
+    from partition.model.spec import PlanSpec
+    from partition.runs.workflow import spec_from_options
 
     changes = {
         "k": list(ks) or None,
@@ -679,8 +679,8 @@ def plan_cmd(
     that partition did not create is refused. Exit status 0 when every configuration meets its rules,
     3 when one breaks them (outputs written, with a warning on every map), 2 on an error (nothing written).
     """
-    from partition.scenario import SolverSchema
-    from partition.workflow import plan
+    from partition.runs.scenario import SolverSchema
+    from partition.runs.workflow import plan
 
     spec = _spec_from_options(
         spec_file,
@@ -816,8 +816,8 @@ def batch_cmd(
     date as LAs finish. Resumable: run it again to plan only what is not done. Exit status 0 when every
     LA is planned or refused with a reason, 3 when a plan breaks a rule or an LA failed, 2 on an error.
     """
-    from partition.batch import KRule, batch, read_k_table
-    from partition.scenario import SolverSchema
+    from partition.runs.batch import KRule, batch, read_k_table
+    from partition.runs.scenario import SolverSchema
 
     rule = KRule(
         k=tuple(ks),
@@ -967,10 +967,10 @@ def compare_cmd(
     The current arrangement (one partnership per district) is included unless --no-current.
     Agreement (ARI, VI, schools moved) is measured against the first configuration.
     """
-    from partition.compare import format_scorecard
-    from partition.scenario import OutputsSchema
-    from partition.spec import SpecSchema
-    from partition.workflow import compare
+    from partition.analysis.compare import format_scorecard
+    from partition.model.spec import SpecSchema
+    from partition.runs.scenario import OutputsSchema
+    from partition.runs.workflow import compare
 
     design = {"ensemble_chains": chains, "ensemble_burn_in": burn_in, "ensemble_thin": thin}
     _validate_options(OutputsSchema, {"ensemble": ensemble_size, **{k: v for k, v in design.items() if v is not None}})
@@ -993,7 +993,7 @@ def compare_cmd(
     )
     click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
     if not as_csv and not markdown and result.table.attrs.get("ensemble_design"):
-        from partition.compare import ensemble_design_text
+        from partition.analysis.compare import ensemble_design_text
 
         click.echo("\nRanks:" + ensemble_design_text(result.table.attrs["ensemble_design"]))
     if list_changes:
@@ -1036,8 +1036,8 @@ def run_cmd(
     written, with a warning on every map, in the pack, the exports and the manifest), 2 on an error
     (nothing written).
     """
-    from partition.scenario import load_scenario
-    from partition.workflow import run
+    from partition.runs.scenario import load_scenario
+    from partition.runs.workflow import run
 
     spec = load_scenario(scenario)
     if basemap:
@@ -1052,8 +1052,8 @@ def run_cmd(
         "settlement_penalty_km": settlement_penalty,
     }
     if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
-        from partition.schema import Source
-        from partition.workflow import spec_from_options
+        from partition.core.schema import Source
+        from partition.runs.workflow import spec_from_options
 
         spec = dataclasses.replace(
             spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))

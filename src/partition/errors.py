@@ -33,12 +33,12 @@ class DataLocationError(PartitionError):
 
 class OutputError(PartitionError):
     """An output could not be written: no space left on the disk, permission denied, the folder removed while
-    writing ... (made from the :class:`OSError` by :func:`partition.faults.output_error`, which names the path,
+    writing ... (made from the :class:`OSError` by :func:`partition.core.faults.output_error`, which names the path,
     the cause in words and the fix)."""
 
 
 class OutputInUseError(PartitionError):
-    """Another partition process is writing the same output folder (see :mod:`partition.outlock`)."""
+    """Another partition process is writing the same output folder (see :mod:`partition.runs.outlock`)."""
 
 
 class InputFileError(PartitionError):
@@ -174,7 +174,7 @@ class SafetyStopError(PartitionError):
 
 
 class SizeLimitError(PartitionError):
-    """An input is larger than the tool plans in reasonable time (see :mod:`partition.limits`)."""
+    """An input is larger than the tool plans in reasonable time (see :mod:`partition.core.limits`)."""
 
 
 class IntegrityError(PartitionError):

@@ -20,7 +20,7 @@ is wrong and how to fix the file.
 
 :func:`repair_coverage` makes a layer a clean polygon coverage (no overlaps,
 sliver gaps closed, neighbours sharing exact edges) and reports every repair
-by name; see :mod:`partition.coverage`.
+by name; see :mod:`partition.core.coverage`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import pyogrio
 import pyproj
 import shapely
 
-from partition import coverage
+from partition.core import coverage
 from partition.errors import BoundaryFileError, GeometryRepairError
 from partition.io.memo import read_once
 from partition.io.snapshot import InputFolder, snapshot, snapshot_folder
@@ -768,7 +768,7 @@ def repair_coverage(layer: gpd.GeoDataFrame, *, what: str = "polygons") -> gpd.G
     Polygons are put on one 1 cm grid; overlaps are left with the polygon
     first in code order and taken from the others; sliver gaps between
     polygons are given to the neighbour sharing most boundary (see
-    :func:`partition.coverage.rebuild_coverage`).
+    :func:`partition.core.coverage.rebuild_coverage`).
 
     Parameters
     ----------

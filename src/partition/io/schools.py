@@ -74,7 +74,7 @@ DEFAULT_KINDS = ("primary", "middle", "secondary", "all-through")
 MEMBER_KINDS = ("college", "special", "pru")
 """Kinds that take part as members of the partnership they stand in without counting toward its size bounds,
 unless they are among the counted kinds (``--kind college``, ``--include-special``): colleges, special schools,
-pupil referral units and alternative provision (see :mod:`partition.members`)."""
+pupil referral units and alternative provision (see :mod:`partition.data.members`)."""
 
 ANCHOR_KINDS = ("secondary", "all-through", "college")
 """Kinds that can anchor a partnership."""

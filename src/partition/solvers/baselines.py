@@ -19,8 +19,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from partition.errors import PartitionError
-from partition.problem import Problem
-from partition.solvers.result import SolverResult
+from partition.model.result import SolverResult
+from partition.solvers.problem import Problem
 
 BASELINES = ("agglomerative", "azp", "regionkmeans", "skater", "wardspatial")
 

@@ -1,6 +1,6 @@
 """Proven lower bounds on the hub objective, valid for the problem as asked.
 
-The hub objective (:func:`partition.scoring.hub_distance_km`) is the pupil-weighted mean distance (km) of
+The hub objective (:func:`partition.model.scoring.hub_distance_km`) is the pupil-weighted mean distance (km) of
 schools to their partnership's hub school. Every partnership of a plan that meets the rules holds its hub
 (an anchor school when anchors are required) and meets the size bounds, so the **relaxation**
 
@@ -40,10 +40,10 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from scipy.sparse import eye as sparse_eye
 
+from partition.core.limits import SAFETY_STOP_SECONDS
 from partition.errors import SafetyStopError
-from partition.limits import SAFETY_STOP_SECONDS
-from partition.problem import Problem
-from partition.scoring import hub_distance_km
+from partition.model.scoring import hub_distance_km
+from partition.solvers.problem import Problem
 
 ITERATIONS_ROOT = 600
 """Subgradient iterations at the root."""
@@ -117,7 +117,7 @@ def hub_objective(problem: Problem, labels: np.ndarray) -> float:
     Returns
     -------
     float
-        :func:`partition.scoring.hub_distance_km` with the problem's hub rule.
+        :func:`partition.model.scoring.hub_distance_km` with the problem's hub rule.
     """
     hub_ok = problem.point_anchor if problem.needs_anchors else None
     return hub_distance_km(problem.point_xy, problem.point_w, np.asarray(labels)[problem.point_block], hub_ok)

@@ -23,7 +23,7 @@ start is always admissible), and only centres of its own district in mode
 ``nest``. In mode ``penalise`` the objective adds
 ``split_penalty_km × (districts touched − 1)`` per partnership.
 
-The objective is the **hub objective** (:func:`partition.scoring.hub_distance_km`) of its solution or
+The objective is the **hub objective** (:func:`partition.model.scoring.hub_distance_km`) of its solution or
 more: the pupil-weighted mean distance (km) from schools to their centre block's *site* — its anchor school
 (its school nearest the block's centre when it has several, or its centre when it has none). The model
 restricts each unit to its ``candidates`` nearest centres, so HiGHS's own dual bound is a bound on this
@@ -50,7 +50,7 @@ When the safety stop fires before the budget is spent (or HiGHS stops for
 any other reason), where it stopped depends on the machine's speed and load,
 so nothing from the search may become the result: :func:`solve_exact` raises
 a :class:`~partition.errors.SafetyStopError` instead (see
-:data:`partition.limits.SAFETY_STOP_SECONDS` for the default and why only a
+:data:`partition.core.limits.SAFETY_STOP_SECONDS` for the default and why only a
 broken or starved solver reaches it).
 """
 
@@ -66,10 +66,10 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from partition.core.limits import SAFETY_STOP_SECONDS
 from partition.errors import SafetyStopError
-from partition.limits import SAFETY_STOP_SECONDS
-from partition.problem import Problem
-from partition.solvers.result import SolverResult
+from partition.model.result import SolverResult
+from partition.solvers.problem import Problem
 
 MIN_EDGE_KM = 1e-6
 """Shortest graph-edge length (km) in the graph distances, so that coincident block centres stay ordered."""

@@ -5,14 +5,14 @@ Objective (minimised)::
     wdist + split_penalty_km × district splits      (splits only in mode "penalise")
           + trust_penalty_km × trust splits         (only with trusts = "prefer")
           + settlement_penalty_km × settlement splits (settlements = "prefer", the default)
-          + balance_penalty_km × points outside the preferred band (partition.balance)
+          + balance_penalty_km × points outside the preferred band (partition.model.balance)
 
 where *wdist* is the pupil-weighted mean distance (km) of schools to their
 partnership's pupil-weighted centroid — exactly the headline measure. Under
 the spec's ``objective = "hub"`` (``Problem.objective``) the hub distance
 replaces wdist: the pupil-weighted mean distance (km) of schools to their
 partnership's best hub school (an anchor when anchors are required), as
-:func:`partition.scoring.hub_distance_km`, and two searches of the same
+:func:`partition.model.scoring.hub_distance_km`, and two searches of the same
 budget compete: one on the hub distance, and one on wdist followed by a hub
 search from its plan (:func:`_hub_search`); moves, recombination cuts and
 acceptance of the hub searches are judged on the hub distance.
@@ -62,9 +62,9 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
-from partition.problem import Problem
+from partition.model.result import SolverResult
+from partition.solvers.problem import Problem
 from partition.solvers.recombination import Sizes, best_split, hub_half_costs, merged_area
-from partition.solvers.result import SolverResult
 
 VIOLATION_WEIGHT = 10.0
 """Weight, in the balancing objective, of one unit of rule violation (a bound missed by one mean, a missing
@@ -238,8 +238,8 @@ class _State:
 
     def _cost_of(self, points: np.ndarray) -> float:
         """One partnership's share of the objective × total pupils, over ``points`` (school indices): Σ pupils ×
-        km to their pupil-weighted centroid (the incremental counterpart of :func:`partition.scoring.wdist_km`),
-        or under the hub objective to their best hub school (of :func:`partition.scoring.hub_distance_km`)."""
+        km to their pupil-weighted centroid (the incremental counterpart of :func:`partition.model.scoring.wdist_km`),
+        or under the hub objective to their best hub school (of :func:`partition.model.scoring.hub_distance_km`)."""
         if len(points) == 0:
             return 0.0
         if self.hub_ok is not None:
@@ -276,12 +276,12 @@ class _State:
         return v + sum(1 for a, b in self.problem.apart if self.labels[a] == self.labels[b])
 
     def splits(self) -> int:
-        """District splits (incremental counterpart of :func:`partition.scoring.count_district_splits`)."""
+        """District splits (incremental counterpart of :func:`partition.model.scoring.count_district_splits`)."""
         return int(((self.district_count > 0).sum(axis=1) - 1).clip(min=0).sum())
 
     def trust_splits(self) -> int:
         """Trust splits: Σ over trusts of (partnerships holding its schools − 1), as
-        :func:`partition.federations.trust_splits` (0 without a trust penalty: not counted)."""
+        :func:`partition.data.federations.trust_splits` (0 without a trust penalty: not counted)."""
         return self.trusts.splits() if self.trusts is not None else 0
 
     def settlement_splits(self) -> int:
@@ -290,7 +290,7 @@ class _State:
         return self.towns.splits() if self.towns is not None else 0
 
     def balance_km(self) -> float:
-        """The balance term (km): Σ over partnerships of :meth:`partition.balance.Balance.penalty_km` (0 without a
+        """The balance term (km): Σ over partnerships of :meth:`partition.model.balance.Balance.penalty_km` (0 without a
         balance penalty)."""
         return float(self.balance.penalty_km(self.sums).sum()) if self.balance is not None else 0.0
 

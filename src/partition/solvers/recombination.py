@@ -1,5 +1,5 @@
 """Spanning-tree recombination of two partnerships: the tree and cut code shared by the ReCom ensemble
-(:mod:`partition.ensemble`) and the heuristic's merge-split moves (:mod:`partition.solvers.heuristic`).
+(:mod:`partition.analysis.ensemble`) and the heuristic's merge-split moves (:mod:`partition.solvers.heuristic`).
 
 Two adjacent partnerships are merged; a random spanning tree of the merged area
 (minimum spanning tree under random edge weights) is drawn; removing one tree
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from partition.balance import Balance
-from partition.problem import Problem
+from partition.model.balance import Balance
+from partition.solvers.problem import Problem
 
 SIZE_SLACK = 1e-9
 """Rounding slack (in each size attribute's units) of the size bounds checked on a cut."""
@@ -380,7 +380,7 @@ def _trust_splits(side: np.ndarray, trust: np.ndarray) -> np.ndarray:
 
     Per trust of the area, (halves holding its schools − 1): as the area's schools all lie in one half or the
     other, that is whether both halves hold some. The partnerships outside the area are the same for every cut,
-    so this differs from the plan's trust splits (:func:`partition.federations.trust_splits`) by the same number
+    so this differs from the plan's trust splits (:func:`partition.data.federations.trust_splits`) by the same number
     for every cut.
     """
     has = trust >= 0
@@ -395,7 +395,7 @@ def hub_half_costs(side: np.ndarray, xy: np.ndarray, w: np.ndarray, hub_ok: np.n
     """Σ pupils × km to the half's best hub school, for each row of ``side`` (cuts × schools, boolean).
 
     The hub is the school among the half's candidates (``hub_ok``; all of its schools when it has none) of least
-    pupil-weighted total distance, as in :func:`partition.scoring.hub_distance_km`; an empty half costs 0.
+    pupil-weighted total distance, as in :func:`partition.model.scoring.hub_distance_km`; an empty half costs 0.
 
     Parameters
     ----------
@@ -445,7 +445,7 @@ def cut_costs(
         Pupils of the whole problem (wdist's denominator).
     balance
         The preferred band and the size attributes of the area's nodes (nodes × attributes), when the objective
-        has a balance term (:mod:`partition.balance`).
+        has a balance term (:mod:`partition.model.balance`).
 
     Returns
     -------
@@ -498,7 +498,7 @@ def best_split(
     penalty_km, total_pupils
         See :func:`cut_costs`.
     balance
-        The preferred band when the objective has a balance term (:mod:`partition.balance`), else None.
+        The preferred band when the objective has a balance term (:mod:`partition.model.balance`), else None.
 
     Returns
     -------

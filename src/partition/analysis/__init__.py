@@ -1,0 +1,1 @@
+"""Measuring configurations: independent checks, agreement between configurations, the ensemble, recommendations."""

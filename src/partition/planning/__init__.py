@@ -1,0 +1,1 @@
+"""From units, graph and spec to configurations: the planner, district nesting."""

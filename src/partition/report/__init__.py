@@ -1,0 +1,1 @@
+"""What people read: maps, the consultation pack, GIS exports, need in words, notebook helpers, the batch page."""
