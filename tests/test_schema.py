@@ -348,7 +348,9 @@ def test_options_override_the_spec_file_and_are_validated_together(tmp_path):
 
     path = tmp_path / "spec.toml"
     path.write_text(SPEC_TWO_SIZES + '[locks]\npinned = { 116422 = "Hurst" }\n')
-    spec = _spec_from_options(str(path), (22, 23), 0.2, None, 30, True, "penalise", 0.1, 5)
+    opts = dict(tolerance=0.2, schools_max=30, no_anchors=True, districts="penalise", split_penalty=0.1, seed=5)
+    spec = _spec_from_options(str(path), (22, 23), opts)
+    assert opts == {}, "the spec options are taken from the command's options"
     assert spec.k == (22, 23)
     assert spec.size == (SizeBound("pupils", tolerance=0.2), SizeBound("n_schools", tolerance=None, min=None, max=30))
     assert (spec.anchors, spec.districts, spec.split_penalty_km, spec.random_state) == (False, "penalise", 0.1, 5)

@@ -25,11 +25,11 @@ from typing import Any
 import click
 
 from partition import __version__
-from partition.core.limits import SAFETY_STOP_SECONDS
 from partition.errors import PartitionError
 from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
 from partition.model.spec import DEFAULT_BALANCE_PENALTY_KM, DEFAULT_SETTLEMENT_PENALTY_KM
+from partition.runs.options import OutputOptions, SolverOptions
 from partition.solvers import SOLVERS
 
 VIOLATED_EXIT = 3
@@ -356,7 +356,9 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=float,
                 help="km added to the objective for each district a partnership reaches beyond its first (with --districts penalise).",
             ),
-            click.option("--solver", type=click.Choice(SOLVERS), default="auto", show_default=True),
+            solver_option(
+                "name", "--solver", type=click.Choice(SOLVERS), help="The solver (partition.solvers.registry)."
+            ),
             click.option("--seed", type=int, help="Random seed (default 0)."),
             click.option(
                 "--objective",
@@ -398,7 +400,7 @@ def where_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
-    """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataSchema.
+    """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataOptions.
 
     ``--include-special`` adds special schools and pupil referral units to the kinds;
     ``--data-dir`` is left in ``opts`` (it is not a key of the table).
@@ -416,9 +418,9 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
     Raises
     ------
     SpecError
-        When DataSchema refuses a value (naming the option).
+        When DataOptions refuses a value (naming the option).
     """
-    from partition.runs.scenario import DataSchema
+    from partition.runs.options import DataOptions
 
     kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
     if opts.pop("include_special"):
@@ -427,13 +429,14 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
         "schools": opts.pop("schools"),
         "boundaries": opts.pop("boundaries"),
         "layer": opts.pop("layer"),
-        "la": [normalise_la_code(c) for c in opts.pop("la_codes")],  # "0850" is Hampshire's 850
+        # batch chooses the LAs and study areas per job: it has none of these options
+        "la": [normalise_la_code(c) for c in opts.pop("la_codes", ())] or None,  # "0850" is Hampshire's 850
         "status": opts.pop("status"),
         "kinds": list(kinds),
-        "districts": list(opts.pop("district_codes")) or None,
-        "units": opts.pop("units"),
-        "population": opts.pop("population"),
-        "islands": opts.pop("islands"),
+        "districts": list(opts.pop("district_codes", ())) or None,
+        "units": opts.pop("units", None),
+        "population": opts.pop("population", None),
+        "islands": opts.pop("islands", None),
         "members": not opts.pop("no_members"),
         "independent_special": opts.pop("independent_special"),
         "establishments": opts.pop("establishments"),
@@ -441,7 +444,7 @@ def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
         "ks5": opts.pop("ks5"),
     }
     _validate_options(
-        DataSchema, {"la": data["la"], "districts": data["districts"]}, {"la": "--la", "districts": "--district"}
+        DataOptions, {"la": data["la"], "districts": data["districts"]}, {"la": "--la", "districts": "--district"}
     )
     return data
 
@@ -553,50 +556,77 @@ def _validate_options(model: Any, values: dict[str, Any], names: dict[str, str] 
     return validate(model, values, Source("options", options=names))
 
 
-def _spec_from_options(
-    spec_file: str | None,
-    ks: tuple[int, ...],
-    tolerance: float | None,
-    schools_min: int | None,
-    schools_max: int | None,
-    no_anchors: bool,
-    districts: str | None,
-    split_penalty: float | None,
-    seed: int | None,
-    objective: str | None = None,
-    federations: str | None = None,
-    trusts: str | None = None,
-    trust_penalty: float | None = None,
-    feeders: str | None = None,
-    balance_penalty: float | None = None,
-    settlements: str | None = None,
-    settlement_penalty: float | None = None,
-) -> Any:
+SPEC_OPTIONS = {
+    "tolerance": "tolerance",
+    "schools_min": "schools_min",
+    "schools_max": "schools_max",
+    "districts": "districts",
+    "split_penalty": "split_penalty_km",
+    "seed": "random_state",
+    "objective": "objective",
+    "federations": "federations",
+    "feeders": "feeders",
+    "trusts": "trusts",
+    "trust_penalty": "trust_penalty_km",
+    "balance_penalty": "balance_penalty_km",
+    "settlements": "settlements",
+    "settlement_penalty": "settlement_penalty_km",
+}
+"""Each spec option of the commands (its parameter name) and the spec key it sets."""
+
+SOLVER_OPTIONS = {"solver": "name", "time_limit": "time_limit", "alternatives": "alternatives"}
+SOLVER_OPTIONS |= {"min_difference": "min_difference", "within": "within"}
+"""Each solver option of the commands (its parameter name) and the ``[solver]`` key it sets."""
+
+
+def spec_changes(opts: dict[str, Any]) -> dict[str, Any]:
+    """The spec options given (removed from ``opts``), as spec keys; an option not given is None (the spec's).
+
+    Parameters
+    ----------
+    opts
+        The command's parsed options (changed in place).
+
+    Returns
+    -------
+    dict
+        Spec key -> value or None; ``anchors`` is False with ``--no-anchors``.
+    """
+    changes = {key: opts.pop(name, None) for name, key in SPEC_OPTIONS.items()}
+    changes = {key: (None if value == "" else value) for key, value in changes.items()}
+    changes["anchors"] = False if opts.pop("no_anchors", False) else None
+    return changes
+
+
+def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], opts: dict[str, Any]) -> Any:
     """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.runs.workflow.spec_from_options`)."""
     from partition.core.schema import Source
     from partition.model.spec import PlanSpec
     from partition.runs.workflow import spec_from_options
 
-    changes = {
-        "k": list(ks) or None,
-        "tolerance": tolerance,
-        "schools_min": schools_min,
-        "schools_max": schools_max,
-        "anchors": False if no_anchors else None,
-        "districts": districts or None,
-        "split_penalty_km": split_penalty,
-        "random_state": seed,
-        "objective": objective or None,
-        "federations": federations or None,
-        "feeders": feeders or None,
-        "trusts": trusts or None,
-        "trust_penalty_km": trust_penalty,
-        "balance_penalty_km": balance_penalty,
-        "settlements": settlements or None,
-        "settlement_penalty_km": settlement_penalty,
-    }
+    changes = {"k": list(ks) or None, **spec_changes(opts)}
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
     return spec_from_options(base, changes, Source("options", options=OPTION_NAMES))
+
+
+def solver_from_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The solver options given (removed from ``opts``) as ``[solver]`` keys, checked by
+    :class:`~partition.runs.options.SolverOptions` (its defaults are the options' defaults)."""
+    from partition.runs.options import SolverOptions
+
+    solver = {key: opts.pop(name) for name, key in SOLVER_OPTIONS.items() if name in opts}
+    _validate_options(SolverOptions, solver)
+    return solver
+
+
+def model_default(model: Any, field: str) -> Any:
+    """The default of ``field`` in an options model: the one place it is defined."""
+    return model.model_fields[field].default
+
+
+def solver_option(field: str, *decls: str, **kwargs: Any) -> Callable[..., Any]:
+    """A click option for a ``[solver]`` key, its default taken from :class:`~partition.runs.options.SolverOptions`."""
+    return click.option(*decls, default=model_default(SolverOptions, field), show_default=True, **kwargs)
 
 
 @cli.command("plan", context_settings={"ignore_unknown_options": False})
@@ -607,11 +637,10 @@ def _spec_from_options(
 @click.argument("more_k", nargs=-1, type=int, metavar="")
 @spec_options
 @group_options
-@click.option(
+@solver_option(
+    "time_limit",
     "--time-limit",
     type=float,
-    default=SAFETY_STOP_SECONDS,
-    show_default=True,
     help="Safety stop (s) of each HiGHS run; a work budget decides the plan, and if this stop fires first "
     "the run is refused (exit 2), never given another plan.",
 )
@@ -633,82 +662,31 @@ def _spec_from_options(
     type=click.Path(dir_okay=False),
     help="Pin each school of a CSV URN,partnership[,note,moved] to its partnership (names kept; with a moved column, as the editor exports, only the rows marked yes); the rest is re-planned.",
 )
-@click.option("--alternatives", type=int, default=0, help="Also write up to N diverse near-optimal alternatives per k.")
-@click.option(
+@solver_option(
+    "alternatives", "--alternatives", type=int, help="Also write up to N diverse near-optimal alternatives per k."
+)
+@solver_option(
+    "min_difference",
     "--min-difference",
     type=int,
-    default=25,
-    show_default=True,
     help="Alternatives differ from each other by at least this many schools.",
 )
-@click.option(
-    "--within", type=float, default=0.05, show_default=True, help="Alternatives' wdist within this share of the best."
-)
+@solver_option("within", "--within", type=float, help="Alternatives' wdist within this share of the best.")
 @output_options
 @handle_errors
-def plan_cmd(
-    ks: tuple[int, ...],
-    more_k: tuple[int, ...],
-    spec_file: str | None,
-    tolerance: float | None,
-    schools_min: int | None,
-    schools_max: int | None,
-    no_anchors: bool,
-    districts: str | None,
-    split_penalty: float | None,
-    solver: str,
-    seed: int | None,
-    objective: str | None,
-    federations: str | None,
-    trusts: str | None,
-    trust_penalty: float | None,
-    time_limit: float,
-    out_dir: str,
-    start_from: str | None,
-    lock_from: str | None,
-    alternatives: int,
-    min_difference: int,
-    within: float,
-    basemap: str | None,
-    allow_violations: bool,
-    **opts: Any,
-) -> None:
+def plan_cmd(ks: tuple[int, ...], more_k: tuple[int, ...], **opts: Any) -> None:
     """Partition the schools into k partnerships for every k asked and write each configuration.
 
     The output folder is replaced as a whole, in one step, when every configuration is written; a folder
     that partition did not create is refused. Exit status 0 when every configuration meets its rules,
     3 when one breaks them (outputs written, with a warning on every map), 2 on an error (nothing written).
     """
-    from partition.runs.scenario import SolverSchema
     from partition.runs.workflow import plan
 
-    spec = _spec_from_options(
-        spec_file,
-        tuple(ks) + tuple(more_k),
-        tolerance,
-        schools_min,
-        schools_max,
-        no_anchors,
-        districts,
-        split_penalty,
-        seed,
-        objective,
-        federations,
-        trusts,
-        trust_penalty,
-        feeders=opts.pop("feeders", None),
-        balance_penalty=opts.pop("balance_penalty", None),
-        settlements=opts.pop("settlements", None),
-        settlement_penalty=opts.pop("settlement_penalty", None),
-    )
-    solver_options = {
-        "name": solver,
-        "time_limit": time_limit,
-        "alternatives": alternatives,
-        "min_difference": min_difference,
-        "within": within,
-    }
-    _validate_options(SolverSchema, solver_options)
+    spec = _spec_from_options(opts.pop("spec_file"), tuple(ks) + tuple(more_k), opts)
+    solver_options = solver_from_options(opts)
+    out_dir, allow_violations = opts.pop("out_dir"), opts.pop("allow_violations")
+    basemap, start_from, lock_from = opts.pop("basemap"), opts.pop("start_from"), opts.pop("lock_from")
     data = data_from_options(opts)
     result = plan(
         data,
@@ -760,11 +738,10 @@ def plan_cmd(
 )
 @spec_options
 @group_options
-@click.option(
+@solver_option(
+    "time_limit",
     "--time-limit",
     type=float,
-    default=SAFETY_STOP_SECONDS,
-    show_default=True,
     help="Safety stop (s) of each HiGHS run; a work budget decides the plan, and if this stop fires first "
     "the run is refused (exit 2), never given another plan.",
 )
@@ -781,33 +758,7 @@ def plan_cmd(
 @where_options
 @click.option("--restart", is_flag=True, help="Plan every LA again, even those done with the same inputs and spec.")
 @handle_errors
-def batch_cmd(
-    la_codes: tuple[str, ...],
-    ks: tuple[int, ...],
-    schools_per_partnership: float | None,
-    pupils_per_partnership: float | None,
-    k_table: str | None,
-    spec_file: str | None,
-    tolerance: float | None,
-    schools_min: int | None,
-    schools_max: int | None,
-    no_anchors: bool,
-    districts: str | None,
-    split_penalty: float | None,
-    solver: str,
-    seed: int | None,
-    objective: str | None,
-    federations: str | None,
-    trusts: str | None,
-    trust_penalty: float | None,
-    time_limit: float,
-    out_dir: str,
-    no_maps: bool,
-    workers: int | None,
-    scheduler: str | None,
-    restart: bool,
-    **opts: Any,
-) -> None:
+def batch_cmd(**opts: Any) -> None:
     """Plan many LAs (every LA of the schools file by default) in parallel, each into its own folder.
 
     Reads each input file once per worker, plans each LA with the same spec and a k from the rule,
@@ -817,37 +768,20 @@ def batch_cmd(
     LA is planned or refused with a reason, 3 when a plan breaks a rule or an LA failed, 2 on an error.
     """
     from partition.runs.batch import KRule, batch, read_k_table
-    from partition.runs.scenario import SolverSchema
 
+    k_table = opts.pop("k_table")
     rule = KRule(
-        k=tuple(ks),
-        schools_per=schools_per_partnership,
-        pupils_per=pupils_per_partnership,
+        k=tuple(opts.pop("ks")),
+        schools_per=opts.pop("schools_per_partnership"),
+        pupils_per=opts.pop("pupils_per_partnership"),
         table=read_k_table(k_table) if k_table else None,
     )
-    spec = _spec_from_options(
-        spec_file,
-        (),
-        tolerance,
-        schools_min,
-        schools_max,
-        no_anchors,
-        districts,
-        split_penalty,
-        seed,
-        objective,
-        federations,
-        trusts,
-        trust_penalty,
-        feeders=opts.pop("feeders", None),
-        balance_penalty=opts.pop("balance_penalty", None),
-        settlements=opts.pop("settlements", None),
-        settlement_penalty=opts.pop("settlement_penalty", None),
-    )
-    solver_options = {"name": solver, "time_limit": time_limit}
-    _validate_options(SolverSchema, solver_options)
-    opts.update(la_codes=("850",), district_codes=(), units="sites", population=None, islands="link")  # la set per LA
-    data = data_from_options(opts)
+    spec = _spec_from_options(opts.pop("spec_file"), (), opts)
+    solver_options = solver_from_options(opts)
+    las, out_dir = list(opts.pop("la_codes")), opts.pop("out_dir")
+    maps, resume = not opts.pop("no_maps"), not opts.pop("restart")
+    workers, scheduler = opts.pop("workers"), opts.pop("scheduler")
+    data = data_from_options(opts)  # the LA of each job is set per LA
     progress = _BatchProgress()
     result = batch(
         data,
@@ -855,12 +789,12 @@ def batch_cmd(
         solver_options,
         out_dir,
         rule=rule,
-        las=list(la_codes),
+        las=las,
         data_dir=opts.pop("data_dir"),
-        maps=not no_maps,
+        maps=maps,
         workers=workers,
         scheduler=scheduler,
-        resume=not restart,
+        resume=resume,
         command=typed_command(),
         progress=progress,
     )
@@ -936,9 +870,18 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the ensemble.")
 @click.option(
-    "--chains", type=int, default=None, help="Independent chains of the ensemble, each from a random plan [default: 4]."
+    "--chains",
+    type=int,
+    default=None,
+    help="Independent chains of the ensemble, each from a random plan "
+    f"[default: {model_default(OutputOptions, 'ensemble_chains')}].",
 )
-@click.option("--burn-in", type=int, default=None, help="Steps discarded at the start of each chain [default: 2000].")
+@click.option(
+    "--burn-in",
+    type=int,
+    default=None,
+    help=f"Steps discarded at the start of each chain [default: {model_default(OutputOptions, 'ensemble_burn_in')}].",
+)
 @click.option(
     "--thin",
     type=int,
@@ -947,36 +890,26 @@ def _exit_for_violations(broken: list[str], allow: bool) -> None:
 )
 @where_options
 @handle_errors
-def compare_cmd(
-    configurations: tuple[str, ...],
-    no_current: bool,
-    as_csv: bool,
-    markdown: bool,
-    list_changes: bool,
-    ensemble_size: int,
-    seed: int,
-    chains: int | None,
-    burn_in: int | None,
-    thin: int | None,
-    workers: int | None,
-    scheduler: str | None,
-    **opts: Any,
-) -> None:
+def compare_cmd(configurations: tuple[str, ...], **opts: Any) -> None:
     """Score configurations side by side: folders from 'partition plan', URN,partnership CSVs or polygon layers.
 
     The current arrangement (one partnership per district) is included unless --no-current.
     Agreement (ARI, VI, schools moved) is measured against the first configuration.
     """
-    from partition.analysis.compare import format_scorecard
+    from partition.analysis.compare import ensemble_design_text, format_scorecard
     from partition.model.spec import SpecSchema
-    from partition.runs.scenario import OutputsSchema
     from partition.runs.workflow import compare
 
-    design = {"ensemble_chains": chains, "ensemble_burn_in": burn_in, "ensemble_thin": thin}
-    _validate_options(OutputsSchema, {"ensemble": ensemble_size, **{k: v for k, v in design.items() if v is not None}})
+    ensemble_size, seed = opts.pop("ensemble_size"), opts.pop("seed")
+    design = {"chains": opts.pop("chains"), "burn_in": opts.pop("burn_in"), "thin": opts.pop("thin")}
+    given = {f"ensemble_{key}": value for key, value in design.items() if value is not None}
+    _validate_options(OutputOptions, {"ensemble": ensemble_size, **given})
     _validate_options(SpecSchema, {"random_state": seed})
+    no_current, as_csv, markdown = opts.pop("no_current"), opts.pop("as_csv"), opts.pop("markdown")
     if not configurations and no_current:
         raise click.UsageError("nothing to compare: give configurations or drop --no-current")
+    list_changes = opts.pop("list_changes")
+    workers, scheduler = opts.pop("workers"), opts.pop("scheduler")
     data = data_from_options(opts)
     result = compare(
         data,
@@ -985,16 +918,12 @@ def compare_cmd(
         ensemble=ensemble_size,
         seed=seed,
         data_dir=opts.pop("data_dir"),
-        chains=chains,
-        burn_in=burn_in,
-        thin=thin,
         workers=workers,
         scheduler=scheduler,
+        **design,
     )
     click.echo(format_scorecard(result.table, "csv" if as_csv else "markdown" if markdown else "text"))
     if not as_csv and not markdown and result.table.attrs.get("ensemble_design"):
-        from partition.analysis.compare import ensemble_design_text
-
         click.echo("\nRanks:" + ensemble_design_text(result.table.attrs["ensemble_design"]))
     if list_changes:
         for change in result.changes:
@@ -1013,21 +942,7 @@ def compare_cmd(
 @group_options
 @where_options
 @handle_errors
-def run_cmd(
-    scenario: str,
-    out_dir: str | None,
-    basemap: str | None,
-    allow_violations: bool,
-    federations: str | None,
-    feeders: str | None,
-    trusts: str | None,
-    trust_penalty: float | None,
-    balance_penalty: float | None,
-    settlements: str | None,
-    settlement_penalty: float | None,
-    workers: int | None,
-    scheduler: str | None,
-) -> None:
+def run_cmd(scenario: str, **opts: Any) -> None:
     """Run a scenario file (TOML): plans, maps, comparison, exports, consultation pack and manifest.
 
     The output folder is replaced as a whole, in one step, when everything is written; a failure or an
@@ -1040,30 +955,30 @@ def run_cmd(
     from partition.runs.workflow import run
 
     spec = load_scenario(scenario)
+    basemap = opts.pop("basemap")
     if basemap:
         spec = dataclasses.replace(spec, outputs={**spec.outputs, "basemap": basemap})
-    changes = {
-        "federations": federations,
-        "feeders": feeders,
-        "trusts": trusts,
-        "trust_penalty_km": trust_penalty,
-        "balance_penalty_km": balance_penalty,
-        "settlements": settlements,
-        "settlement_penalty_km": settlement_penalty,
-    }
-    if any(value is not None for value in changes.values()):  # the options win over the scenario's [spec]
+    changes = {key: value for key, value in spec_changes(opts).items() if value is not None}
+    if changes:  # the options win over the scenario's [spec]
         from partition.core.schema import Source
         from partition.runs.workflow import spec_from_options
 
         spec = dataclasses.replace(
             spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))
         )
-    result = run(spec, out_dir, echo=click.echo, command=typed_command(), workers=workers, scheduler=scheduler)
+    result = run(
+        spec,
+        opts.pop("out_dir"),
+        echo=click.echo,
+        command=typed_command(),
+        workers=opts.pop("workers"),
+        scheduler=opts.pop("scheduler"),
+    )
     click.echo(
         f"wrote {result.folder}/ (consultation-pack.html, exports/, manifest.json) in "
         f"{result.manifest['timings_s']['total']:.0f} s"
     )
-    _exit_for_violations(result.violated, allow_violations)
+    _exit_for_violations(result.violated, opts.pop("allow_violations"))
 
 
 def main() -> None:

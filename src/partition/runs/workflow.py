@@ -45,7 +45,7 @@ from partition import __version__
 from partition.analysis.recommend import candidates, recommend_plans
 from partition.analysis.settlements import settlement_line
 from partition.analysis.validate import checked
-from partition.core.limits import SAFETY_STOP_SECONDS, SHOWN_VALUES, listed
+from partition.core.limits import SHOWN_VALUES, listed
 from partition.core.schema import Source
 from partition.core.wording import counted
 from partition.data.naming import NameOverrides
@@ -56,9 +56,10 @@ from partition.io.fetch import sha256
 from partition.io.snapshot import InputRecord
 from partition.model.plan import Plan, qualify_name
 from partition.model.spec import PlanSpec
+from partition.runs.options import OutputOptions, SolverOptions
 from partition.runs.outputs import write_plan
 from partition.runs.publish import public_command, public_path, staged_output
-from partition.runs.scenario import OutputsSchema, Scenario, SolverSchema
+from partition.runs.scenario import Scenario
 from partition.units.prepare import Inputs, prepare
 from partition.warnings import DataWarning
 
@@ -122,7 +123,7 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
     Parameters
     ----------
     data
-        The keys of a scenario's ``[data]`` table (:class:`partition.runs.scenario.DataSchema`):
+        The keys of a scenario's ``[data]`` table (:class:`partition.runs.options.DataOptions`):
         ``schools``, ``boundaries`` (paths, relative to the data folder), ``layer``, ``la``
         (DfE LA codes, e.g. ``["850"]``), ``status`` (``open``/``all``), ``kinds``, ``districts``
         (ONS codes), ``units`` (``"sites"`` or a polygon file or folder), ``population`` (CSV),
@@ -813,7 +814,8 @@ def solve_configurations(
     """
     from partition.planning.planner import alternatives, make_plan, with_alternatives
 
-    name = str(solver.get("name", "auto"))
+    options = SolverOptions.model_validate(dict(solver))  # the keys given, the defaults for the rest
+    name = options.name
     plans: list[Plan] = []
     failures: list[InfeasibleError] = []
     if names is not None:
@@ -827,20 +829,20 @@ def solve_configurations(
                 spec,
                 k,
                 solver=name,
-                time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
+                time_limit=options.time_limit,
                 earlier=tuple(plans),
                 names=names,
                 start=start,
             )
             batch = [main]
-            if solver.get("alternatives", 0):
+            if options.alternatives:
                 alts = alternatives(
                     inputs,
                     spec,
                     k,
-                    n=int(solver["alternatives"]),
-                    min_difference=int(solver.get("min_difference", 25)),
-                    within=float(solver.get("within", 0.05)),
+                    n=options.alternatives,
+                    min_difference=options.min_difference,
+                    within=options.within,
                     reference=batch[0],
                     earlier=(main, *plans),
                     names=names,
@@ -852,8 +854,8 @@ def solve_configurations(
         if timings is not None:
             timings[f"k{k}"] = round(time.perf_counter() - t, 2)
         plans.extend(batch)
-    if solver.get("within_districts") and spec.districts != "nest" and not failures:
-        plans += _within_districts(inputs, spec, solver, plans, names, timings)
+    if options.within_districts and spec.districts != "nest" and not failures:
+        plans += _within_districts(inputs, spec, options, plans, names, timings)
     if failures:
         more = len(failures) - SHOWN_VALUES
         raise InfeasibleError(
@@ -877,7 +879,7 @@ def solve_configurations(
 def _within_districts(
     inputs: Inputs,
     spec: PlanSpec,
-    solver: dict[str, Any],
+    options: SolverOptions,
     earlier: list[Plan],
     names: NameOverrides | None,
     timings: dict[str, float] | None,
@@ -906,8 +908,8 @@ def _within_districts(
                     inputs,
                     family,
                     k,
-                    solver=str(solver.get("name", "auto")),
-                    time_limit=float(solver.get("time_limit", SAFETY_STOP_SECONDS)),
+                    solver=options.name,
+                    time_limit=options.time_limit,
                     earlier=tuple(earlier + out),
                     names=names,
                 )
@@ -1273,7 +1275,7 @@ def plan(
     spec
         The rules and the k to plan.
     solver
-        The ``[solver]`` keys (:class:`partition.runs.scenario.SolverSchema`).
+        The ``[solver]`` keys (:class:`partition.runs.options.SolverOptions`).
     out
         The output folder, replaced as a whole when everything is written.
     data_dir
@@ -1306,7 +1308,7 @@ def plan(
         spec, start, kept = with_edits(spec, inputs, start_from=start_from, lock_from=lock_from)
         echo(
             f"Planning {len(inputs.dataset.schools)} schools in {len(inputs.units)} units: {spec.describe()}; "
-            f"solver {solver.get('name', 'auto')}"
+            f"solver {SolverOptions.model_validate(dict(solver)).name}"
             + (f"; starting from {Path(start_from).name}" if start_from else "")
             + (f"; {kept}" if kept else "")
         )
@@ -1563,14 +1565,11 @@ def run(
         current = checked(district_plan(inputs), inputs)
         everything = plans + [current]
         table = scorecard(everything, reference=plans[0])
-        size = int(scenario.outputs.get("ensemble", 0))
+        given = OutputOptions.model_validate(scenario.outputs)  # the keys given, the defaults for the rest
+        size = given.ensemble
         if size:
             t = time.perf_counter()
-            design = _chain_options(
-                scenario.outputs.get("ensemble_chains"),
-                scenario.outputs.get("ensemble_burn_in"),
-                scenario.outputs.get("ensemble_thin"),
-            )
+            design = _chain_options(given.ensemble_chains, given.ensemble_burn_in, given.ensemble_thin)
             with chain_executor(workers, scheduler) as executor:
                 ranks = plan_percentiles(
                     inputs, plans, size, random_state=spec.random_state, executor=executor, **design
@@ -1583,10 +1582,10 @@ def run(
             plans,
             current,
             table=table,
-            maps=scenario.outputs.get("maps", True),
-            exports=scenario.outputs.get("exports", True),
-            pack=scenario.outputs.get("pack", True),
-            basemap=scenario.outputs.get("basemap", "none"),
+            maps=given.maps,
+            exports=given.exports,
+            pack=given.pack,
+            basemap=given.basemap,
             timings=timings,
             echo=echo,
             shown_as=target,
@@ -1618,8 +1617,8 @@ def _manifest(
         "inputs": [_file_record(read) for read in inputs.dataset.files.values()],
         "spec": spec.to_dict(),
         # the settings used, defaults included (the file may leave any of them out)
-        "solver": {**SolverSchema().model_dump(), **scenario.solver},
-        "outputs": {**OutputsSchema().model_dump(), **scenario.outputs, "folder": public_path(target)},
+        "solver": {**SolverOptions().model_dump(), **scenario.solver},
+        "outputs": {**OutputOptions().model_dump(), **scenario.outputs, "folder": public_path(target)},
         "seed": spec.random_state,
         "excluded_schools": inputs.dataset.excluded.to_dict("records"),
         "configurations": {
