@@ -746,7 +746,7 @@ def _warn_unmixed(sample: EnsembleSample) -> None:
         )
 
 
-def plan_percentiles(
+def plan_percentiles(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     inputs,
     plans: list,
     size: int = 1000,

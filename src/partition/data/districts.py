@@ -537,7 +537,7 @@ class _Placement:
     reason: str | None = None
 
 
-def _place_school(
+def _place_school(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     w: tuple,
     gias_name: object,
     names: np.ndarray,

@@ -124,7 +124,7 @@ def _nested_bound(results: list[SolverResult], pupils: list[float]) -> float | N
     return float(sum(r.bound * w for r, w in zip(results, pupils)) / sum(pupils))
 
 
-def make_plan(
+def make_plan(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     inputs: Inputs,
     spec: PlanSpec,
     k: int,
@@ -235,48 +235,84 @@ def make_plan(
         status, objective, bound, solver_name = res.status, res.objective, res.bound, res.solver
         details = res.details
         results = [res]
-    plan = _finish(
-        inputs,
-        spec,
-        k,
-        unit_labels,
-        names_fixed,
-        solver_name,
-        status,
-        objective,
-        bound,
-        results,
-        details,
-        time.perf_counter() - began,
-        earlier=earlier,
-        overrides=names,
-        start=start,
+    solved = Solved(
+        unit_labels, solver_name, status, objective, bound, results, details, time.perf_counter() - began, names_fixed
     )
+    plan = _finish(inputs, spec, k, solved, NameSources(earlier=earlier, overrides=names, start=start))
     # independent of the solver's bookkeeping: refuse a faulty plan before anything is written
     verify_plan(plan, inputs)
     return checked(plan, inputs)  # its status agrees with the rules recomputed from the assignment; violations recorded
 
 
-def _finish(
-    inputs: Inputs,
-    spec: PlanSpec,
-    k: int,
-    unit_labels: np.ndarray,
-    names_fixed: dict[int, str],
-    solver_name: str,
-    status: str,
-    objective: float | None,
-    bound: float | None,
-    results: list[SolverResult],
-    details: dict,
-    runtime: float,
-    school_labels: np.ndarray | None = None,
-    given_names: dict[int, str] | None = None,
-    name: str | None = None,
-    earlier: tuple[Plan, ...] = (),
-    overrides: NameOverrides | None = None,
-    start: pd.Series | None = None,
-) -> Plan:
+@dataclasses.dataclass(frozen=True)
+class Solved:
+    """What the solver gave for one k, before the plan is named, scored and drawn.
+
+    Attributes
+    ----------
+    unit_labels
+        Partnership index of each unit.
+    solver, status, objective, bound
+        As the solver reports them (see :class:`~partition.model.result.SolverResult`).
+    results
+        The solver's results (one per district in mode nest).
+    details
+        What the solver reports besides.
+    runtime
+        Seconds.
+    names_fixed
+        Names pinned by the spec's locks, by partnership index.
+    school_labels
+        Partnership index of each school, when not that of its unit (a configuration read from a file).
+    """
+
+    unit_labels: np.ndarray
+    solver: str
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    results: list[SolverResult] = dataclasses.field(default_factory=list)
+    details: dict = dataclasses.field(default_factory=dict)
+    runtime: float = 0.0
+    names_fixed: dict[int, str] = dataclasses.field(default_factory=dict)
+    school_labels: np.ndarray | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NameSources:
+    """Where a plan's partnership names come from.
+
+    Attributes
+    ----------
+    given
+        The names, by partnership index (a configuration read from a file): used as they are.
+    name
+        The configuration's own name (default: from k and the districts mode).
+    earlier
+        Configurations of the same run whose names are inherited where the schools match.
+    overrides
+        The planner's ``[names]``.
+    start
+        A starting configuration (URN → name) whose names are kept where the schools match.
+    """
+
+    given: dict[int, str] | None = None
+    name: str | None = None
+    earlier: tuple[Plan, ...] = ()
+    overrides: NameOverrides | None = None
+    start: pd.Series | None = None
+
+
+def _finish(inputs: Inputs, spec: PlanSpec, k: int, solved: Solved, naming_from: NameSources) -> Plan:
+    """Name, score and draw what the solver gave: the :class:`Plan`."""
+    unit_labels, school_labels, status = solved.unit_labels, solved.school_labels, solved.status
+    objective, bound, details = solved.objective, solved.bound, solved.details
+    given_names, earlier, overrides, start = (
+        naming_from.given,
+        naming_from.earlier,
+        naming_from.overrides,
+        naming_from.start,
+    )
     schools = inputs.schools
     if school_labels is None:
         school_labels = unit_labels[schools["unit"].to_numpy()]
@@ -286,7 +322,7 @@ def _finish(
         naming = partnership_names(
             schools,
             school_labels,
-            names_fixed,
+            solved.names_fixed,
             inherited=inherit_names(schools, school_labels, earlier),
             kept=inherit_names(schools, school_labels, (start,)) if start is not None else None,
             overrides=overrides,
@@ -385,18 +421,18 @@ def _finish(
         else None
     )
     return Plan(
-        name=name or configuration_name(k, spec.districts),
+        name=naming_from.name or configuration_name(k, spec.districts),
         k=k,
         spec=spec,
         assignments=assignments,
         partnerships=partnerships,
         unit_labels=unit_labels,
-        solver=solver_name,
+        solver=solved.solver,
         status=Status(status),
         objective=float(objective),
         bound=bound,
         gap=gap,
-        runtime=runtime,
+        runtime=solved.runtime,
         scores=Scores.from_measures(scores, partnerships.drop(columns="geometry")),
         details=details,
         members=members,
@@ -554,24 +590,10 @@ def plan_from_assignment(
             unit_labels[u] = near[0] if near else 0
     spec = spec or PlanSpec(k=(len(names_list),))
     k = len(names_list)
-    plan = _finish(
-        inputs,
-        spec,
-        k,
-        unit_labels,
-        {},
-        source,
-        Status.UNCHECKED,
-        None,
-        None,
-        [],
-        {"unknown_urns": unknown},
-        0.0,
-        school_labels=school_labels,
-        given_names={i: n for n, i in code.items()},
-        name=name,
+    solved = Solved(
+        unit_labels, source, Status.UNCHECKED, details={"unknown_urns": unknown}, school_labels=school_labels
     )
-    return plan
+    return _finish(inputs, spec, k, solved, NameSources(given={i: n for n, i in code.items()}, name=name))
 
 
 def district_plan(inputs: Inputs, spec: PlanSpec | None = None) -> Plan:
@@ -620,7 +642,7 @@ def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
     return polys
 
 
-def alternatives(
+def alternatives(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     inputs: Inputs,
     spec: PlanSpec,
     k: int,

@@ -858,7 +858,7 @@ def write_summary(folder: Path, results: Iterable[AuthorityResult], *, title: st
     _write_atomic(folder / "index.html", summary_page(frame, title=title, rule=rule.describe()))
 
 
-def batch(
+def batch(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     data: Mapping[str, Any],
     spec: PlanSpec,
     solver: Mapping[str, Any],
@@ -986,7 +986,7 @@ def batch(
     return BatchResult(folder, tuple(sorted(results, key=lambda r: r.la)), round(time.perf_counter() - start, 1))
 
 
-def _run_jobs(
+def _run_jobs(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     jobs: list[AuthorityJob],
     folder: Path,
     *,

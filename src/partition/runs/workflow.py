@@ -1100,7 +1100,7 @@ class Outputs:
     maps: tuple[WrittenMap, ...] = ()
 
 
-def write_outputs(
+def write_outputs(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     folder: str | Path,
     inputs: Inputs,
     plans: list[Plan],
@@ -1253,7 +1253,7 @@ class PlanResult:
         return [p.name for p in violated(list(self.plans))]
 
 
-def plan(
+def plan(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     data: Mapping[str, Any],
     spec: PlanSpec,
     solver: Mapping[str, Any],
@@ -1367,7 +1367,7 @@ class CompareResult:
     changes: tuple[Change, ...]
 
 
-def compare(
+def compare(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     data: Mapping[str, Any],
     configurations: list[str | Path],
     *,

@@ -491,7 +491,7 @@ def _safety_stop_error(problem: Problem, details: dict, time_limit: float, clock
     )
 
 
-def solve_exact(
+def solve_exact(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     problem: Problem,
     *,
     time_limit: float = SAFETY_STOP_SECONDS,

@@ -843,7 +843,7 @@ def _start_state(problem: Problem, start: np.ndarray, rng: np.random.Generator) 
     return state
 
 
-def solve_heuristic(
+def solve_heuristic(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     problem: Problem,
     *,
     restarts: int = 1,
@@ -908,7 +908,7 @@ def solve_heuristic(
     return _search(problem, random_state, **options)
 
 
-def _search(
+def _search(  # noqa: PLR0913 (keyword options still to be grouped, docs/development.md)
     problem: Problem,
     random_state: int | None,
     *,
