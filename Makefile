@@ -50,7 +50,7 @@ $(LOWEST)/.installed: pyproject.toml $(VENV)/.installed
 	touch $@
 
 test-lowest: $(LOWEST)/.installed
-	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pyproj|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal|tobler|mapclassify|mkdocs|mkdocs-material|mkdocstrings-python|mkdocs-click) " || true
+	$(VENV)/bin/uv pip list --python $(LOWEST)/bin/python | grep -i -E "^(geopandas|shapely|pyogrio|pyproj|pandas|numpy|scipy|folium|branca|scikit-learn|networkx|highspy|click|tqdm|pydantic|spopt|libpysal|tobler|mapclassify|jinja2|markupsafe|mkdocs|mkdocs-material|mkdocstrings-python|mkdocs-click) " || true
 	NO_MKDOCS_2_WARNING=1 $(LOWEST)/bin/mkdocs build --strict --quiet --site-dir build/site-lowest
 	$(LOWEST)/bin/python -m pytest -q -n auto --dist loadscope -p no:cacheprovider tests
 

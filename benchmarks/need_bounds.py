@@ -12,7 +12,7 @@ import time
 import warnings
 
 from partition.model.spec import PlanSpec, SizeBound
-from partition.runs.workflow import solve_configurations
+from partition.runs.solving import solve_configurations
 from partition.units.prepare import prepare
 
 CASES = {

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from partition.data.naming import school_places
+from partition.data.places import school_places
 from partition.model.spec import PlanSpec
 from partition.planning.planner import make_plan
 from partition.units.prepare import prepare

@@ -175,7 +175,7 @@ def test_settlement_bookkeeping_move_deltas_and_cut_costs_match_a_recount():
     """With settlements preferred whole, the heuristic counts each village's partnerships as blocks move; each
     move's delta is the objective's change; the recombination's settlement term is, per cut, the villages of the
     area with schools in both halves."""
-    from partition.data.naming import school_places
+    from partition.data.places import school_places
 
     inputs = _village_grid()
     spec = PlanSpec(

@@ -193,7 +193,7 @@ def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
     """Members (``counted`` = ``no``: colleges, special schools, PRUs) follow their unit: the readers of an edited
     plan leave their rows out, whatever their partnership or ``moved`` says, and keep each school's file line."""
     from partition.analysis.compare import read_assignment_csv
-    from partition.runs.workflow import planners_moves
+    from partition.runs.edits import planners_moves
 
     path = tmp_path / "edited.csv"
     path.write_text(

@@ -59,7 +59,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def k23(hampshire, tmp_path_factory):
     """The Hampshire k = 23 plan, written as partition writes it, with its edit.html."""
-    from partition.runs.workflow import map_options
+    from partition.runs.writing import map_options
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -223,7 +223,7 @@ def test_figures_equal_python_at_start_and_after_random_moves(k23, hampshire, br
 def test_under_nest_a_partnership_crossing_a_district_breaks_a_rule_as_python_says(k23, hampshire, browser, tmp_path):
     """With districts = nest, a partnership reaching into two districts is a rule broken: listed, its row red, and
     the sentence is Python's (:func:`partition.analysis.rules.spec_problems`)."""
-    from partition.runs.workflow import map_options
+    from partition.runs.writing import map_options
 
     plan, _ = k23
     nested = dataclasses.replace(plan, spec=dataclasses.replace(plan.spec, districts="nest"))
@@ -349,7 +349,8 @@ def test_undo_restores_the_start_exactly(k23, hampshire, browser):
 
 def test_export_is_scored_by_partition_compare_with_the_same_figures(k23, hampshire, browser, tmp_path):
     from partition.cli import cli
-    from partition.runs.workflow import compare, planners_moves
+    from partition.runs.edits import planners_moves
+    from partition.runs.workflow import compare
 
     plan, folder = k23
     page = Page(browser, folder / EDIT_FILE)
@@ -711,7 +712,7 @@ def test_a_bound_on_children_is_kept_live_with_pythons_words(hampshire, browser,
     """A spec with children 0-19 within ±15 %: moves that break it are named as Python names them, and the table's
     need columns (FSM %, children, low income) follow every move (issue 25)."""
     from partition.model.spec import SizeBound
-    from partition.runs.workflow import map_options
+    from partition.runs.writing import map_options
 
     spec = PlanSpec(k=(10,), size=(SizeBound("pupils", 0.10), SizeBound("population", 0.15)))
     with warnings.catch_warnings():

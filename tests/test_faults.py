@@ -247,7 +247,7 @@ def test_ctrl_c_is_one_line_and_exit_130(shared, gosport, tmp_path, monkeypatch)
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("partition.runs.workflow.prepare_data", interrupted)
+    monkeypatch.setattr("partition.runs.loading.prepare_data", interrupted)
     result = CliRunner().invoke(cli, _plan_args(gosport, shared, tmp_path / "out"))
     assert (result.exit_code, result.stderr, result.stdout) == (INTERRUPTED_EXIT, "interrupted\n", "")
     assert os.listdir(tmp_path) == []  # no staging folder, no lock
@@ -293,7 +293,7 @@ def test_a_second_writer_is_refused_naming_the_first(shared, gosport, tmp_path, 
         scenario = tmp_path / "s.toml"
         scenario.write_text(f'[data]\nschools = "{gosport}"\n\n[spec]\nk = [1]\n\n[outputs]\nfolder = "{out}"\n')
         args = ["run", str(scenario)]
-    monkeypatch.setattr("partition.runs.workflow.prepare_data", lambda *a, **k: pytest.fail("planned while locked"))
+    monkeypatch.setattr("partition.runs.loading.prepare_data", lambda *a, **k: pytest.fail("planned while locked"))
     with output_lock(out, "partition plan --out maps"):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, result.output

@@ -309,3 +309,17 @@ def test_chromium_shows_hostile_names_exactly(browser, tmp_path, name):
     assert shown["link"] == "configuration/map.html"
     assert shown["pwned"] is None
     assert not events, events
+
+
+def test_page_templates_print_data_only_through_html_text():
+    """A page template prints each value through html_text: markup and template syntax in data stay text."""
+    import jinja2
+
+    from partition.report.pages import environment
+
+    template = environment().from_string('<p>{{ name }}</p><a href="{{ path|href }}">x</a>')
+    page = template.render(name="<script>{{ 7*7 }}</script>{% raw %}", path="a b/<x>.html")
+    assert "<script>" not in page and "49" not in page and "{%" not in page and "{{" not in page
+    assert "&lt;script&gt;" in page and "a&#37;20b/&#37;3Cx&#37;3E.html" in page  # as html_href writes it
+    with pytest.raises(jinja2.UndefinedError):
+        template.render(name="only one of two")

@@ -29,7 +29,7 @@ from partition.data.dataset import load_dataset
 from partition.errors import InfeasibleError, SizeLimitError, SpecError
 from partition.model.spec import PlanSpec, SizeBound
 from partition.runs.batch import KRule, read_k_table
-from partition.runs.workflow import solve_configurations
+from partition.runs.solving import solve_configurations
 from partition.units.build import polygon_units
 
 K_FIX = "Fix: ask for at most 25 k values per run and plan the others in further runs"

@@ -243,7 +243,7 @@ def comparison(hampshire, tmp_path_factory):
             for k in (22, 23)
         ]
     from partition.planning.planner import district_plan
-    from partition.runs.workflow import map_options
+    from partition.runs.writing import map_options
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -500,7 +500,7 @@ def test_changes_map_tells_every_school_what_changes(browser, comparison):
 
 def test_basemap_osm_degrades_offline(browser, evil_map, hampshire, tmp_path):
     """With the online base map and no network, the offline land and neighbours still show, without errors."""
-    from partition.runs.workflow import map_options
+    from partition.runs.writing import map_options
 
     plan = evil_map[0]
     look = map_options(hampshire, [plan], "osm")

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from scipy.spatial import cKDTree
 
-from partition.data.naming import looks_like_place, school_places, tidy_place, ward_stem
+from partition.data.places import looks_like_place, school_places, tidy_place, ward_stem
 from partition.errors import SpecError
 from partition.model.spec import PlanSpec
 from partition.runs.scenario import load_scenario
-from partition.runs.workflow import solve_configurations
+from partition.runs.solving import solve_configurations
 from partition.units.prepare import prepare
 
 ENGLAND = "schools/gias_2022_england_open_primary_secondary.csv"
@@ -430,7 +430,7 @@ def _town_frame(points: dict[str, list[tuple[float, float, str]]]) -> gpd.GeoDat
 
 
 def test_a_compact_postal_town_is_confirmed_and_a_spread_or_borough_wide_one_is_not():
-    from partition.data.naming import la_places
+    from partition.data.places import la_places
 
     town = [(0.3 * i, 0.2 * i, "") for i in range(6)]  # six schools within 2 km: a town
     spread = [(10 + 2.5 * i, 0, "") for i in range(6)]  # six schools along 12 km: villages of a town outside
@@ -452,7 +452,7 @@ def test_a_compact_postal_town_is_confirmed_and_a_spread_or_borough_wide_one_is_
 def test_kent_towns_whose_wards_are_not_named_after_them_name_their_schools(shared):
     """Sittingbourne and Faversham (Swale wards "Roman", "Woodstock", "Watling" ...) and Aldershot (Rushmoor) are
     towns of their LA; Southampton and Newbury (postal towns of Hampshire schools) stay outside."""
-    from partition.data.naming import la_places
+    from partition.data.places import la_places
 
     kent = _inputs(shared, "886").schools
     confirmed = la_places(kent).confirmed
@@ -582,7 +582,7 @@ def test_a_whole_district_name_that_is_no_settlement_is_an_area_not_a_place(shar
     """The Bay CofE School, Sandown, has Locality "Isle of Wight": the island, not a place in it. A partnership
     holding it was named "Ryde & Isle of Wight" (a session's trial); Winchester and the parts of "Basingstoke and
     Deane" stay places."""
-    from partition.data.naming import la_places
+    from partition.data.places import la_places
 
     wight = _inputs(shared, "921").schools
     assert "isle of wight" in la_places(wight).areas

@@ -21,8 +21,8 @@ from partition.errors import PopulationFileError
 from partition.model.spec import PlanSpec, SizeBound
 from partition.planning.planner import make_plan
 from partition.report.needwords import fsm_sentence, one_in
+from partition.runs.edits import load_configuration
 from partition.runs.outputs import write_plan
-from partition.runs.workflow import load_configuration
 
 LSOA_TABLE = "population/lsoa2001_mye2010_age_imd2010_hampshire.csv"
 LSOA_AREAS = "boundaries/lsoa2001_hants_simplify0.75.topo.json"
@@ -252,7 +252,7 @@ def test_a_councils_own_low_income_table_is_read_and_a_bad_one_refused_from_a_sc
     from click.testing import CliRunner
 
     from partition.cli import cli
-    from partition.runs.workflow import prepare_data
+    from partition.runs.loading import prepare_data
 
     rows = ["code,value"]
     with open(shared / MSOA_TABLE, encoding="utf-8-sig", newline="") as f:

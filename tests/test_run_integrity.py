@@ -76,7 +76,7 @@ def no_solving(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the data were loaded: the output location was not checked first")
 
-    monkeypatch.setattr("partition.runs.workflow.prepare_data", fail)  # every command loads through it
+    monkeypatch.setattr("partition.runs.loading.prepare_data", fail)  # every command loads through it
 
 
 def write_scenario(tmp_path: Path, out: Path, text: str = SCENARIO) -> Path:

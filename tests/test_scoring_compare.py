@@ -109,7 +109,7 @@ def test_read_assignment_csv_errors(tmp_path):
 def test_read_assignment_csv_reads_an_excel_semicolon_export(tmp_path):
     """Excel in a comma-decimal locale saves ``;``-separated CSV with a UTF-8 byte-order mark and CRLF line
     ends; notes may hold commas. Both the assignment and the editor's ``moved`` column read as from a plain CSV."""
-    from partition.runs.workflow import planners_moves
+    from partition.runs.edits import planners_moves
 
     path = tmp_path / "edited.csv"
     rows = ["URN;partnership;note;moved", "1000;North;moved, by hand, to North;yes", "1001;South Downs;;", ""]

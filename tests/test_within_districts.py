@@ -12,7 +12,7 @@ from partition.analysis.compare import districts_whole, scorecard
 from partition.errors import InfeasibleError, SpecError
 from partition.model.spec import PlanSpec, SizeBound
 from partition.planning.nesting import apportion, district_totals, within_districts_spec
-from partition.runs.workflow import solve_configurations
+from partition.runs.solving import solve_configurations
 
 
 @pytest.mark.parametrize(("k", "tolerance"), [(22, 0.32), (23, 0.35), (24, 0.35)])

@@ -15,7 +15,8 @@ from partition.errors import SpecError
 from partition.model.plan import Scores
 from partition.model.spec import PlanSpec, SizeBound
 from partition.planning.planner import plan_from_assignment
-from partition.runs.workflow import Change, spec_from_options
+from partition.runs.loading import spec_from_options
+from partition.runs.workflow import Change
 from partition.solvers import Status
 
 
@@ -69,7 +70,7 @@ def test_write_outputs_records_its_maps_and_the_pack_links_exactly_those(hampshi
     from partition.analysis.compare import scorecard
     from partition.planning.planner import district_plan
     from partition.report.maps import WrittenMap
-    from partition.runs.workflow import write_outputs
+    from partition.runs.writing import write_outputs
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -50,7 +50,7 @@ __version__ = "0.1.0"
 PUBLIC: dict[str, str] = {
     "prepare": "partition.units.prepare",
     "Inputs": "partition.units.prepare",
-    "prepare_data": "partition.runs.workflow",
+    "prepare_data": "partition.runs.loading",
     "data_summary": "partition.data.summary",
     "format_summary": "partition.data.summary",
     "PlanSpec": "partition.model.spec",
@@ -79,7 +79,7 @@ PUBLIC: dict[str, str] = {
     "compare": "partition.runs.workflow",
     "batch": "partition.runs.batch",
     "write_plan": "partition.runs.outputs",
-    "write_outputs": "partition.runs.workflow",
+    "write_outputs": "partition.runs.writing",
     "load_scenario": "partition.runs.scenario",
     "PartitionError": "partition.errors",
     "InputFileError": "partition.errors",

@@ -483,7 +483,7 @@ def data() -> None:
 def data_summary_cmd(as_json: bool, **opts: Any) -> None:
     """Print what was loaded: schools by district and kind, exclusions, sites, units, graph."""
     from partition.data.summary import data_summary, format_summary
-    from partition.runs.workflow import prepare_data
+    from partition.runs.loading import prepare_data
 
     inputs = prepare_data(data_from_options(opts), data_dir=opts.pop("data_dir"))
     summary = data_summary(inputs.dataset, inputs.units, inputs.graph)
@@ -599,10 +599,10 @@ def spec_changes(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], opts: dict[str, Any]) -> Any:
-    """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.runs.workflow.spec_from_options`)."""
+    """The plan spec: the --spec file (or the defaults) with the options on top (see :func:`partition.runs.loading.spec_from_options`)."""
     from partition.core.schema import Source
     from partition.model.spec import PlanSpec
-    from partition.runs.workflow import spec_from_options
+    from partition.runs.loading import spec_from_options
 
     changes = {"k": list(ks) or None, **spec_changes(opts)}
     base = PlanSpec.from_toml(spec_file) if spec_file else PlanSpec()
@@ -961,7 +961,7 @@ def run_cmd(scenario: str, **opts: Any) -> None:
     changes = {key: value for key, value in spec_changes(opts).items() if value is not None}
     if changes:  # the options win over the scenario's [spec]
         from partition.core.schema import Source
-        from partition.runs.workflow import spec_from_options
+        from partition.runs.loading import spec_from_options
 
         spec = dataclasses.replace(
             spec, spec=spec_from_options(spec.spec, changes, Source("options", options=OPTION_NAMES))

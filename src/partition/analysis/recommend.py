@@ -37,7 +37,7 @@ VALID = ("optimal", "feasible")
 
 
 def family_members(plans) -> set[str]:
-    """The configurations of the district family (:func:`partition.runs.workflow.solve_configurations` with
+    """The configurations of the district family (:func:`partition.runs.solving.solve_configurations` with
     ``within_districts``), marked by ``details["family"]``: shown for comparison, not proposed.
 
     Parameters

@@ -1,6 +1,6 @@
 """Settlements divided: towns and villages whose schools a configuration puts in more than one partnership.
 
-A school's settlement is its place as :func:`partition.data.naming.school_places` derives it from the GIAS place columns
+A school's settlement is its place as :func:`partition.data.places.school_places` derives it from the GIAS place columns
 (a town gathers its suburbs: Pennington is in Lymington). A settlement of two or more schools is **divided** when
 its schools are in two or more partnerships. A settlement with more pupils than a partnership may hold (the pupil
 bound's maximum) cannot be whole and is counted apart (``too_large``): Basingstoke, Andover, Fareham.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from partition.data.naming import school_places
+from partition.data.places import school_places
 
 SHOWN = 8
 """Settlement names listed in the printed line before "and n more"."""

@@ -62,7 +62,7 @@ costs no measurable distance. 0.05 km goes further (3.4 splits, full search; 4.3
 +0.021 and +0.024 km of mean wdist (+0.6 %); most splits left are trusts whose schools lie 15-25 km apart."""
 DEFAULT_SETTLEMENT_PENALTY_KM = 0.01
 """km added to the objective per settlement split (a town's or village's partnerships beyond its first: its schools
-as :func:`partition.data.naming.school_places` places them, a town with its suburbs) under ``settlements = "prefer"``.
+as :func:`partition.data.places.school_places` places them, a town with its suburbs) under ``settlements = "prefer"``.
 Chosen by ``benchmarks/settlements.py``, where its price in distance is recorded."""
 DEFAULT_BALANCE_PENALTY_KM = 0.003
 """km added to the objective per percentage point of the mean by which a partnership's size lies outside the

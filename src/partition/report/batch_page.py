@@ -1,15 +1,16 @@
 """The national summary page of a batch (``index.html``): every LA, its outcome and a link to its map.
 
-One self-contained page (no script, no network). Every value from data — LA names, reasons,
-configuration names, file names — reaches the HTML through :func:`partition.core.htmltext.html_text`
-and :func:`partition.core.htmltext.html_href` only.
+One self-contained page (no script, no network), from the template ``templates/batch_page.html``. Every value
+from data — LA names, reasons, configuration names, file names — reaches the HTML as a template variable, escaped
+by :func:`partition.core.htmltext.html_text` (or :func:`partition.core.htmltext.html_href` for links) only.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from markupsafe import Markup
 
-from partition.core.htmltext import html_href, html_text
+from partition.report.pages import render
 
 SUMMARY_DEFINITIONS = {
     "la": "DfE LA code",
@@ -67,37 +68,46 @@ def _number(value: object, digits: int) -> str:
     return f"{float(value):,.{digits}f}"
 
 
-def _row(row: pd.Series) -> str:
-    """One table row."""
+def _row(row: pd.Series) -> dict[str, str]:
+    """One table row's cells, as text (the template escapes them)."""
     status = str(row["status"])
-    link = ""
-    if isinstance(row["map"], str) and row["map"]:
-        editor = row["map"].rsplit("/", 1)[0] + "/edit.html"
-        link = (
-            f'<a href="{html_href(row["map"])}">map</a> · <a href="{html_href(editor)}">editor</a>'
-            f"<br><small>{html_text(row['configuration'])}</small>"
-        )
-    elif isinstance(row["configuration"], str):
-        link = html_text(row["configuration"])
-    cells = [
-        html_text(row["la"]),
-        html_text(row["authority"]),
-        html_text(STATUS_WORDS.get(status, status)),
-        f'<td class="num">{_number(row["schools"], 0)}',
-        f'<td class="num">{_number(row["k"], 0)}',
-        link,
-        f'<td class="num">{_number(row["wdist_km"], 2)}',
-        f'<td class="num">{_number(row["max_deviation_pct"], 1)}',
-        f'<td class="num">{_number(row["seconds"], 1)}',
-        f'<td class="num">{_number(row["warnings"], 0)}',
-        f'<td class="reason">{html_text(row["reason"] if isinstance(row["reason"], str) else "")}',
-    ]
-    body = "".join(c if c.startswith("<td") else f"<td>{c}" for c in cells)
-    return f'<tr class="{html_text(status)}">{body}</tr>'
+    has_map = isinstance(row["map"], str) and bool(row["map"])
+    return {
+        "status": status,
+        "la": row["la"],
+        "authority": row["authority"],
+        "outcome": STATUS_WORDS.get(status, status),
+        "schools": _number(row["schools"], 0),
+        "k": _number(row["k"], 0),
+        "map": row["map"] if has_map else "",
+        "editor": row["map"].rsplit("/", 1)[0] + "/edit.html" if has_map else "",
+        "configuration": row["configuration"] if isinstance(row["configuration"], str) else "",
+        "wdist_km": _number(row["wdist_km"], 2),
+        "max_deviation_pct": _number(row["max_deviation_pct"], 1),
+        "seconds": _number(row["seconds"], 1),
+        "warnings": _number(row["warnings"], 0),
+        "reason": row["reason"] if isinstance(row["reason"], str) else "",
+    }
+
+
+HEADINGS = (
+    "LA code",
+    "Authority",
+    "Outcome",
+    "Schools",
+    "Partnerships (k)",
+    "Map",
+    "Average distance to partnership centre (km)",
+    "Largest size difference (%)",
+    "Time (s)",
+    "Data warnings",
+    "Reason or note",
+)
+"""The table's column headings."""
 
 
 def summary_page(frame: pd.DataFrame, *, title: str, rule: str) -> str:
-    """The page.
+    """The page, from the template ``batch_page.html`` (:mod:`partition.report.pages`).
 
     Parameters
     ----------
@@ -114,43 +124,15 @@ def summary_page(frame: pd.DataFrame, *, title: str, rule: str) -> str:
         A complete HTML document (UTF-8).
     """
     by_la = frame.drop_duplicates("la").set_index("la")["status"] if len(frame) else pd.Series(dtype=str)
-    counts = " ".join(
-        f"<span><strong>{int((by_la == s).sum())}</strong> {html_text(STATUS_WORDS[s])}</span>"
-        for s in STATUS_WORDS
-        if (by_la == s).any()
+    counts = [(int((by_la == s).sum()), STATUS_WORDS[s]) for s in STATUS_WORDS if (by_la == s).any()]
+    return render(
+        "batch_page.html",
+        n_las=len(by_la),
+        style=Markup(STYLE),  # constant text of this module
+        title=title,
+        rule=rule,
+        counts=counts,
+        headings=HEADINGS,
+        rows=[_row(r) for _, r in frame.iterrows()],
+        definitions=SUMMARY_DEFINITIONS,
     )
-    headings = [
-        "LA code",
-        "Authority",
-        "Outcome",
-        "Schools",
-        "Partnerships (k)",
-        "Map",
-        "Average distance to partnership centre (km)",
-        "Largest size difference (%)",
-        "Time (s)",
-        "Data warnings",
-        "Reason or note",
-    ]
-    head = "".join(f"<th>{html_text(h)}</th>" for h in headings)
-    rows = "\n".join(_row(r) for _, r in frame.iterrows())
-    terms = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in SUMMARY_DEFINITIONS.items())
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Partnership plans for {len(by_la)} local authorities</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>Partnership plans for {len(by_la)} local authorities</h1>
-<p class="lead">{html_text(title)}. {html_text(rule)}. This page lists the LAs of the last batch run into this
-folder; each LA's data warnings are in its folder's batch-result.json.</p>
-<p class="counts">{counts}</p>
-<p class="cue">The table scrolls sideways →</p>
-<div class="scroll"><table><thead><tr>{head}</tr></thead>
-<tbody>
-{rows}
-</tbody></table></div>
-<h2>Columns of summary.csv</h2>
-<dl>{terms}</dl>
-</body></html>
-"""

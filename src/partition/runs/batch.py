@@ -240,7 +240,7 @@ class AuthorityJob:
     la, authority
         DfE LA code and name.
     data
-        The ``[data]`` keys (:func:`partition.runs.workflow.prepare_data`) with the LA's code.
+        The ``[data]`` keys (:func:`partition.runs.loading.prepare_data`) with the LA's code.
     data_dir
         The data folder (as a string), or None.
     spec
@@ -451,7 +451,9 @@ def _configuration_rows(job: AuthorityJob, inputs: Any, plans: list, folder: Pat
 def _plan_into(job: AuthorityJob, stage: Path, files: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Plan, check and write one LA into ``stage`` from its input ``files`` as read; its summary rows."""
     from partition.planning.planner import district_plan
-    from partition.runs.workflow import prepare_data, solve_configurations, write_outputs
+    from partition.runs.loading import prepare_data
+    from partition.runs.solving import solve_configurations
+    from partition.runs.writing import write_outputs
 
     inputs = prepare_data({**job.data, **files}, data_dir=job.data_dir)
     ks = job.rule.ks(job.la, len(inputs.schools), float(inputs.schools["pupils"].sum()))
@@ -879,7 +881,7 @@ def batch(  # noqa: PLR0913 (keyword options still to be grouped, docs/developme
     Parameters
     ----------
     data
-        The ``[data]`` keys (:func:`partition.runs.workflow.prepare_data`) shared by every LA: ``schools``
+        The ``[data]`` keys (:func:`partition.runs.loading.prepare_data`) shared by every LA: ``schools``
         (default: the England GIAS extract), ``boundaries`` (default: the England LAD 2013 file),
         ``status``, ``kinds``, ``units``, ``islands``; ``la`` and ``districts`` are set per LA.
     spec

@@ -540,7 +540,7 @@ def school_settlements(schools: pd.DataFrame, subset: np.ndarray) -> tuple[np.nd
     ----------
     schools
         Schools with ``URN``, ``unit``, ``pupils`` and the GIAS place columns (see
-        :func:`partition.data.naming.school_places`: a town gathers its suburbs).
+        :func:`partition.data.places.school_places`: a town gathers its suburbs).
     subset
         Unit indices planned.
 
@@ -552,7 +552,7 @@ def school_settlements(schools: pd.DataFrame, subset: np.ndarray) -> tuple[np.nd
     settlement_names : tuple of str
         The settlements of two or more schools, sorted.
     """
-    from partition.data.naming import school_places
+    from partition.data.places import school_places
 
     places = school_places(schools)["place"]
     counts = places[places != ""].value_counts()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from partition.data.naming import la_places, place_key
+from partition.data.places import la_places, place_key
 from partition.io import datapaths
 
 NEIGHBOUR_M = 5_000.0
@@ -120,7 +120,7 @@ def towns(schools: gpd.GeoDataFrame, outline: shapely.Geometry, limit: int = 14,
 
     GIAS ``Town`` is the *postal* town, often outside the LA ("Southampton" for
     Totton, "Reading" for villages of south Oxfordshire). A town is named only
-    when :func:`partition.data.naming.la_places` confirms it as a place of the LA
+    when :func:`partition.data.places.la_places` confirms it as a place of the LA
     (see :mod:`partition.data.naming`), and it is placed at the median position of
     its schools, kept only if that point lies inside ``outline``.
 

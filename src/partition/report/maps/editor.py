@@ -33,8 +33,8 @@ import shapely
 
 from partition.core.measures import MEASURES
 from partition.data.federations import effective_locks
-from partition.data.naming import school_places
 from partition.data.need import fsm_pupils
+from partition.data.places import school_places
 from partition.report.maps.colours import colour_partnerships
 from partition.report.maps.layers import (
     KIND_STYLE,
@@ -271,7 +271,7 @@ def editor_data(plan, inputs, colours: list[str] | None = None) -> dict:
     dict
         ``partnerships`` (id, number, name, colour, in row order), ``schools`` (columns: URN, name,
         kind, pupils, anchor, district index, ``place``: the town or village of
-        :func:`partition.data.naming.school_places`, ``""`` when none, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
+        :func:`partition.data.places.school_places`, ``""`` when none, unit, BNG ``x``/``y`` in metres, ``lat``/``lng``),
         ``members`` (:func:`member_data`: colleges, special schools and PRUs, each in its unit), ``member_style``
         (kind -> fill, shape), ``districts`` (names), ``units`` (adjacency lists in the graph's order, population or None,
         polygons), ``borders``, ``start`` (partnership index of each school), ``locks`` (unit groups of the

@@ -70,7 +70,7 @@ def plan_title(plan) -> str:
     if plan.solver == CURRENT_SOLVER:
         return f"Today: {counted(plan.k, 'partnership')}, one per district"
     family = plan.details.get("family") if plan.details else None
-    if family:  # the district family: shown for comparison (see partition.runs.workflow.solve_configurations)
+    if family:  # the district family: shown for comparison (see partition.runs.solving.solve_configurations)
         tolerance = next((b.tolerance for b in plan.spec.size if b.attribute == "pupils" and b.tolerance), None)
         band = f", pupils within ±{tolerance:.0%} of the average" if tolerance else ""
         return f"{counted(plan.k, 'partnership')} {family} (for comparison{band})"
