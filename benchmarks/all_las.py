@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from partition.errors import IntegrityError, PartitionError
+import partition as pt
+from partition.errors import IntegrityError
 from partition.io.datapaths import data_dir
-from partition.runs.outputs import write_plan
 
 SCHOOLS = "schools/gias_2022_england_open_primary_secondary.csv"
 BOUNDARIES = "boundaries/topo_lad_eng_2013.json"
@@ -71,7 +71,7 @@ def plan_one(args: tuple[str, int, str, str]) -> dict[str, object]:
             problems = plan_problems(plan, inputs)
             if not problems:
                 with tempfile.TemporaryDirectory() as tmp:
-                    folder = write_plan(plan, tmp)
+                    folder = pt.write_plan(plan, tmp)
                     problems = written_plan_problems(folder, plan)
         placed = len(plan.assignments)
         excluded = len(inputs.dataset.excluded)
@@ -91,7 +91,7 @@ def plan_one(args: tuple[str, int, str, str]) -> dict[str, object]:
             row.update(outcome="valid", reason="")
     except IntegrityError as exc:
         row.update(outcome="invalid", reason=str(exc))
-    except PartitionError as exc:
+    except pt.PartitionError as exc:
         row.update(outcome="refused", reason=str(exc))
     except Exception as exc:  # a crash is a fault of the tool: record it, go on
         last = traceback.extract_tb(exc.__traceback__)[-1]

@@ -21,9 +21,7 @@ import warnings
 
 import numpy as np
 
-from partition.model.spec import PlanSpec, SizeBound
-from partition.planning.planner import make_plan
-from partition.units.prepare import prepare
+import partition as pt
 
 
 def _row(plan, k: int, label: str, base: float | None, wall: float) -> str:
@@ -43,7 +41,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[22, 23, 24])
     parser.add_argument("--penalties", type=float, nargs="+", default=[0.0, 0.005, 0.01, 0.02])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--hard", action=argparse.BooleanOptionalAction, default=True, help="also a hard ±5 % bound")
+    parser.add_argument("--hard", action=argparse.BooleanOptionalAction, default=True, help="also a hard ±5 %% bound")
     parser.add_argument(
         "--settlements",
         choices=("ignore", "prefer"),
@@ -52,20 +50,20 @@ def main() -> None:
     )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    inputs = prepare()
+    inputs = pt.prepare()
     print("| k | preference | wdist km | cost | near a limit | median abs dev | largest abs dev | robust | wall s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for k in args.k:
         base = None
-        runs = [(f"{p:g} km/point", SizeBound(tolerance=0.10), p) for p in args.penalties]
+        runs = [(f"{p:g} km/point", pt.SizeBound(tolerance=0.10), p) for p in args.penalties]
         if args.hard:
-            runs.append(("hard ±5 %, none", SizeBound(tolerance=0.05), 0.0))
+            runs.append(("hard ±5 %, none", pt.SizeBound(tolerance=0.05), 0.0))
         for label, bound, penalty in runs:
-            spec = PlanSpec(
+            spec = pt.PlanSpec(
                 k=(k,), size=(bound,), random_state=args.seed, balance_penalty_km=penalty, settlements=args.settlements
             )
             wall = time.perf_counter()
-            plan = make_plan(inputs, spec, k)
+            plan = pt.make_plan(inputs, spec, k)
             wall = time.perf_counter() - wall
             print(_row(plan, k, label, base, wall), flush=True)
             if base is None and penalty == 0 and bound.tolerance == 0.10:

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
+import partition as pt
 from partition.core.limits import SAFETY_STOP_SECONDS
-from partition.model.spec import PlanSpec
-from partition.runs.batch import KRule, batch
+from partition.runs.krule import KRule
 
 MERGED = ["886", "936", "938", "850", "845", "887", "846", "867", "868", "869", "870", "825"]
 """Kent, Surrey, West Sussex, Hampshire, East Sussex, Medway, Brighton and Hove, Bracknell Forest, Windsor and
@@ -89,9 +89,9 @@ def run_batch(args: argparse.Namespace, out: Path) -> tuple[pd.DataFrame, float,
     start = time.perf_counter()
     with PeakMemory() as memory, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        batch(
+        pt.batch(
             {},
-            PlanSpec(),
+            pt.PlanSpec(),
             {"name": args.solver, "time_limit": SAFETY_STOP_SECONDS},
             out,
             rule=KRule(schools_per=21),

@@ -12,22 +12,20 @@ import sys
 import time
 import warnings
 
-from partition.model.spec import PlanSpec
-from partition.planning.planner import make_plan
+import partition as pt
 from partition.solvers.bounds import hub_bound, lp_bound, relaxation
 from partition.solvers.problem import build_problem
-from partition.units.prepare import prepare
 
 
 def main(budgets: list[int]) -> None:
     """Print one Markdown row per (k, node budget)."""
     warnings.simplefilter("ignore")
-    inputs = prepare()
+    inputs = pt.prepare()
     print("| k | plan hub km | LP bound (s) | nodes | bound | stop | gap | s |")
     print("|---|---|---|---|---|---|---|---|")
     for k in (22, 23, 24):
-        spec = PlanSpec(k=(k,), objective="hub")
-        plan = make_plan(inputs, spec, k, solver="auto")
+        spec = pt.PlanSpec(k=(k,), objective="hub")
+        plan = pt.make_plan(inputs, spec, k, solver="auto")
         problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, k)
         start = time.perf_counter()
         lp = lp_bound(relaxation(problem))

@@ -25,19 +25,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from partition.analysis.ensemble import (
-    DEFAULT_BURN_IN,
-    _Evaluator,
-    ensemble,
-    percentiles,
-    plan_percentiles,
-    recom_chain,
-    run_chain,
-)
-from partition.model.spec import PlanSpec
-from partition.planning.planner import make_plan
+import partition as pt
+from partition.analysis.ensemble import DEFAULT_BURN_IN, _Evaluator, ensemble, percentiles, recom_chain, run_chain
 from partition.solvers.problem import build_problem
-from partition.units.prepare import prepare
 
 K = 23
 DRIFT_CHAINS = 16
@@ -83,8 +73,8 @@ def main(plans: int) -> None:
     """Print the figures as Markdown."""
     warnings.simplefilter("ignore")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared with other jobs)")
-    inputs = prepare()
-    spec = PlanSpec(k=(K,))
+    inputs = pt.prepare()
+    spec = pt.PlanSpec(k=(K,))
     problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, K)
 
     t = time.perf_counter()
@@ -105,14 +95,14 @@ def main(plans: int) -> None:
         _thinning(problem, pool)
 
     print(f"\n### Ranks of the default k = {K} plan (heuristic, default options)\n")
-    plan = make_plan(inputs, spec, K, solver="heuristic")
+    plan = pt.make_plan(inputs, spec, K, solver="heuristic")
     first_unit = np.array([b[0] for b in problem.blocks])
     labels = np.unique(plan.unit_labels[first_unit], return_inverse=True)[1]
     evaluate = _Evaluator(problem)
     old = percentiles(evaluate(labels), [evaluate(x) for x in recom_chain(problem, labels, 1000, random_state=0)])
-    new = plan_percentiles(inputs, [plan], 1000, random_state=0, progress=False)
-    big = plan_percentiles(inputs, [plan], 10_000, random_state=0, progress=False)
-    thinned = plan_percentiles(inputs, [plan], 1000, thin=25, random_state=0, progress=False)
+    new = pt.plan_percentiles(inputs, [plan], 1000, random_state=0, progress=False)
+    big = pt.plan_percentiles(inputs, [plan], 10_000, random_state=0, progress=False)
+    thinned = pt.plan_percentiles(inputs, [plan], 1000, thin=25, random_state=0, progress=False)
     print(f"plan: wdist {plan.wdist_km:.3f} km\n")
     print("| ensemble | " + " | ".join(old) + " |")
     print("|---|" + "---|" * len(old))

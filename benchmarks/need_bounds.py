@@ -11,15 +11,14 @@ from __future__ import annotations
 import time
 import warnings
 
-from partition.model.spec import PlanSpec, SizeBound
+import partition as pt
 from partition.runs.solving import solve_configurations
-from partition.units.prepare import prepare
 
 CASES = {
-    "pupils ±10 % (default)": (SizeBound("pupils", 0.10),),
-    "+ children 0-19 ±15 %": (SizeBound("pupils", 0.10), SizeBound("population", 0.15)),
-    "+ FSM pupils ±25 %": (SizeBound("pupils", 0.10), SizeBound("fsm", 0.25)),
-    "+ both": (SizeBound("pupils", 0.10), SizeBound("population", 0.15), SizeBound("fsm", 0.25)),
+    "pupils ±10 % (default)": (pt.SizeBound("pupils", 0.10),),
+    "+ children 0-19 ±15 %": (pt.SizeBound("pupils", 0.10), pt.SizeBound("population", 0.15)),
+    "+ FSM pupils ±25 %": (pt.SizeBound("pupils", 0.10), pt.SizeBound("fsm", 0.25)),
+    "+ both": (pt.SizeBound("pupils", 0.10), pt.SizeBound("population", 0.15), pt.SizeBound("fsm", 0.25)),
 }
 
 
@@ -31,14 +30,14 @@ def spread(column) -> str:
 def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        inputs = prepare()
+        inputs = pt.prepare()
         print(
             "| spec (k = 23) | status | wdist km | children 0-19 vs mean | FSM pupils vs mean | FSM share range | s |"
         )
         print("|---|---|---|---|---|---|---|")
         for label, size in CASES.items():
             start = time.perf_counter()
-            plan = solve_configurations(inputs, PlanSpec(k=(23,), size=size), {"name": "auto"})[0]
+            plan = solve_configurations(inputs, pt.PlanSpec(k=(23,), size=size), {"name": "auto"})[0]
             p = plan.partnerships
             print(
                 f"| {label} | {plan.status} | {plan.scores['wdist_km']:.3f} | {spread(p['population'])} | "

@@ -15,10 +15,8 @@ import statistics
 import time
 import warnings
 
+import partition as pt
 from partition.core.limits import SAFETY_STOP_SECONDS
-from partition.model.spec import PlanSpec, SizeBound
-from partition.planning.planner import make_plan
-from partition.units.prepare import prepare
 
 
 def main() -> None:
@@ -29,16 +27,16 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=SAFETY_STOP_SECONDS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    inputs = prepare()
+    inputs = pt.prepare()
     print("| k | seed | wdist km | wall s | CPU s |")
     print("|---|---|---|---|---|")
     summary = []
     for k in args.k:
         values = []
         for seed in range(args.seeds):
-            spec = PlanSpec(k=(k,), size=(SizeBound(tolerance=0.10),), random_state=seed)
+            spec = pt.PlanSpec(k=(k,), size=(pt.SizeBound(tolerance=0.10),), random_state=seed)
             wall, cpu = time.perf_counter(), time.process_time()
-            plan = make_plan(inputs, spec, k, solver=args.solver, time_limit=args.time_limit)
+            plan = pt.make_plan(inputs, spec, k, solver=args.solver, time_limit=args.time_limit)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             values.append(plan.scores["wdist_km"])
             print(f"| {k} | {seed} | {values[-1]:.3f} | {wall:.1f} | {cpu:.1f} |", flush=True)

@@ -17,10 +17,8 @@ import warnings
 
 import numpy as np
 
+import partition as pt
 from partition.data.places import school_places
-from partition.model.spec import PlanSpec
-from partition.planning.planner import make_plan
-from partition.units.prepare import prepare
 
 
 def _splits(plan, places: np.ndarray, urns: np.ndarray) -> int:
@@ -40,7 +38,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    inputs = prepare()
+    inputs = pt.prepare()
     places = school_places(inputs.schools)["place"].to_numpy()
     urns = inputs.schools["URN"].to_numpy()
     print(
@@ -51,9 +49,9 @@ def main() -> None:
         base = None
         for penalty in args.penalties:
             mode = "prefer" if penalty else "ignore"
-            spec = PlanSpec(k=(k,), random_state=args.seed, settlements=mode, settlement_penalty_km=penalty)
+            spec = pt.PlanSpec(k=(k,), random_state=args.seed, settlements=mode, settlement_penalty_km=penalty)
             wall = time.perf_counter()
-            plan = make_plan(inputs, spec, k)
+            plan = pt.make_plan(inputs, spec, k)
             wall = time.perf_counter() - wall
             wdist = plan.scores["wdist_km"]
             base = base if base is not None else wdist

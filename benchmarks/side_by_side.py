@@ -37,14 +37,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from partition.model.plan import Plan
+import partition as pt
 from partition.model.scoring import wdist_km
-from partition.model.spec import PlanSpec
-from partition.planning.planner import make_plan, plan_from_assignment
 from partition.solvers.bounds import hub_bound
 from partition.solvers.heuristic import full_iterations
 from partition.solvers.problem import Problem, build_problem
-from partition.units.prepare import Inputs, prepare
 
 BURST = 10
 """GerryChain steps per short burst."""
@@ -61,7 +58,7 @@ class Row:
     """One method's plan and what it took."""
 
     method: str
-    plan: Plan | None
+    plan: pt.Plan | None
     seconds: float
     note: str = ""
 
@@ -77,7 +74,7 @@ def _timed(method: str, make) -> Row:
     return Row(method, plan, time.perf_counter() - start)
 
 
-def gerrychain_bursts(inputs: Inputs, problem: Problem, start: Plan, steps: int, seed: int) -> Plan:
+def gerrychain_bursts(inputs: pt.Inputs, problem: Problem, start: pt.Plan, steps: int, seed: int) -> pt.Plan:
     """Short bursts of GerryChain ReCom from ``start``'s plan, keeping the least wdist; scored as a given plan."""
     import networkx as nx
     from gerrychain import Graph, MarkovChain, Partition
@@ -126,30 +123,32 @@ def gerrychain_bursts(inputs: Inputs, problem: Problem, start: Plan, steps: int,
         [f"P{int(x)}" for x in unit_labels[inputs.schools["unit"].to_numpy()]],
         index=inputs.schools["URN"].astype(int).to_numpy(),
     )
-    return plan_from_assignment(inputs, by_urn, start.spec, name="gerrychain")
+    return pt.plan_from_assignment(inputs, by_urn, start.spec, name="gerrychain")
 
 
-def _rows(inputs: Inputs, spec: PlanSpec, hub_spec: PlanSpec, problem: Problem, gerrychain_steps: int) -> list[Row]:
+def _rows(
+    inputs: pt.Inputs, spec: pt.PlanSpec, hub_spec: pt.PlanSpec, problem: Problem, gerrychain_steps: int
+) -> list[Row]:
     """Every method's row for one k."""
     k = problem.k
     long = {"restarts": LONG_RESTARTS, "iterations": LONG_BUDGET * full_iterations(problem)}
     rows = [
-        _timed("preview (solver heuristic)", partial(make_plan, inputs, spec, k, solver="heuristic")),
-        _timed("default (solver auto)", partial(make_plan, inputs, spec, k)),
+        _timed("preview (solver heuristic)", partial(pt.make_plan, inputs, spec, k, solver="heuristic")),
+        _timed("default (solver auto)", partial(pt.make_plan, inputs, spec, k)),
     ]
     default = rows[-1].plan
     return rows + [
         _timed(
             f"long run ({LONG_RESTARTS} restarts, {LONG_BUDGET}× budget)",
-            partial(make_plan, inputs, spec, k, heuristic_options=long),
+            partial(pt.make_plan, inputs, spec, k, heuristic_options=long),
         ),
-        _timed("default, objective hub", partial(make_plan, inputs, hub_spec, k)),
+        _timed("default, objective hub", partial(pt.make_plan, inputs, hub_spec, k)),
         _timed(
             f"GerryChain short bursts ({gerrychain_steps} steps from default)",
             partial(gerrychain_bursts, inputs, problem, default, gerrychain_steps, spec.random_state or 0),
         ),
-        _timed("spopt AZP", partial(make_plan, inputs, spec, k, solver="azp")),
-        _timed("scikit-learn agglomerative", partial(make_plan, inputs, spec, k, solver="agglomerative")),
+        _timed("spopt AZP", partial(pt.make_plan, inputs, spec, k, solver="azp")),
+        _timed("scikit-learn agglomerative", partial(pt.make_plan, inputs, spec, k, solver="agglomerative")),
     ]
 
 
@@ -160,13 +159,13 @@ def main() -> None:
     parser.add_argument("--gerrychain-steps", type=int, default=5000)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    inputs = prepare()
+    inputs = pt.prepare()
     print(f"{len(inputs.schools)} schools, {len(inputs.units)} units; seed {args.seed}\n")
     print("| k | method | wall s | valid | max dev | wdist km | hub km | hub bound | hub gap |")
     print("|---|---|---|---|---|---|---|---|---|")
     for k in args.k:
-        spec = PlanSpec(k=(k,), random_state=args.seed)
-        hub_spec = PlanSpec(k=(k,), random_state=args.seed, objective="hub")
+        spec = pt.PlanSpec(k=(k,), random_state=args.seed)
+        hub_spec = pt.PlanSpec(k=(k,), random_state=args.seed, objective="hub")
         problem = build_problem(inputs.units, inputs.graph, inputs.schools, spec, k)
         rows = _rows(inputs, spec, hub_spec, problem, args.gerrychain_steps)
         hubs = [r.plan.scores["hub_km"] for r in rows if r.plan is not None and r.plan.status != "violated"]

@@ -18,10 +18,8 @@ import argparse
 import time
 import warnings
 
+import partition as pt
 from partition.core.limits import SAFETY_STOP_SECONDS
-from partition.model.spec import PlanSpec
-from partition.planning.planner import make_plan
-from partition.units.prepare import prepare
 
 RUNS = [
     ("heuristic (construction only)", "heuristic", {"restarts": 1, "iterations": 0}),
@@ -47,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
-    inputs = prepare()
+    inputs = pt.prepare()
     print(
         f"data + units + graph: {time.perf_counter() - t0:.2f} s; {len(inputs.schools)} schools, {len(inputs.units)} units"
     )
@@ -55,13 +53,15 @@ def main() -> None:
     print(header)
     print("|---|---|---|---|---|---|---|---|---|---|")
     for k in args.k:
-        spec = PlanSpec(k=(k,), random_state=args.seed)
+        spec = pt.PlanSpec(k=(k,), random_state=args.seed)
         for label, solver, options in RUNS:
             if args.only and not any(word in label for word in args.only):
                 continue
             start = time.perf_counter()
             try:
-                plan = make_plan(inputs, spec, k, solver=solver, time_limit=args.time_limit, heuristic_options=options)
+                plan = pt.make_plan(
+                    inputs, spec, k, solver=solver, time_limit=args.time_limit, heuristic_options=options
+                )
             except Exception as exc:  # report and go on: a missing optional baseline must not stop the table
                 print(f"| {k} | {label} | failed: {exc} |")
                 continue

@@ -42,9 +42,7 @@ KERNELS = {"partition.solvers.heuristic", "partition.solvers.exact", "partition.
 """The solver kernels: long because their inner loops are kept in one place to be read together."""
 
 STILL_LONG = {
-    "partition.report.pack": 1715,
-    "partition.analysis.compare": 1150,
-    "partition.runs.batch": 1120,
+    "partition.report.pack": 685,
     "partition.cli": 1080,
     "partition.solvers.problem": 920,
     "partition.io.boundaries": 900,

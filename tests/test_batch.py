@@ -18,7 +18,9 @@ from click.testing import CliRunner
 
 from partition.cli import cli
 from partition.model.spec import PlanSpec
-from partition.runs.batch import BatchError, KRule, batch, folder_name, read_k_table
+from partition.runs.authority import folder_name
+from partition.runs.batch import batch
+from partition.runs.krule import BatchError, KRule, read_k_table
 
 SCHOOLS = "schools/gias_2022_england_open_primary_secondary.csv"
 BOUNDARIES = "boundaries/topo_lad_eng_2013.json"

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.synthetic import grid_inputs
 
-from partition.analysis.compare import format_scorecard, read_assignment_csv, read_csv_text, scorecard
+from partition.analysis.compare import format_scorecard, scorecard
 from partition.core.csvsafe import (
     FORMULA_START,
     csv_text,
@@ -32,6 +32,7 @@ from partition.core.csvsafe import (
     write_csv,
 )
 from partition.core.filenames import MAX_NAME_BYTES, UnsafeNameError, path_inside, safe_name
+from partition.data.configurations import read_assignment_csv, read_csv_text
 from partition.runs.outputs import write_plan
 
 HOSTILE = ["=Andover", "+Romsey", "-Fleet", "@Alton", '=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0"]
@@ -243,7 +244,8 @@ def test_path_inside_refuses_a_link_out_of_the_folder(tmp_path):
 
 
 def test_two_las_sharing_a_folder_are_refused(tmp_path):
-    from partition.runs.batch import BatchError, authority_folders
+    from partition.runs.batch import authority_folders
+    from partition.runs.krule import BatchError
 
     table = pd.DataFrame({"la": ["../x", "x", "850"], "name": ["Kent", "Kent", "Hampshire"]})
     with pytest.raises(BatchError, match="LA codes '../x' and 'x' of the schools file would share the folder x-kent"):

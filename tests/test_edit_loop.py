@@ -192,7 +192,7 @@ def test_replan_keeps_the_names_of_the_start_plan_renames_included(planned, hamp
 def test_rows_not_counted_are_left_out_of_an_edited_plan(tmp_path):
     """Members (``counted`` = ``no``: colleges, special schools, PRUs) follow their unit: the readers of an edited
     plan leave their rows out, whatever their partnership or ``moved`` says, and keep each school's file line."""
-    from partition.analysis.compare import read_assignment_csv
+    from partition.data.configurations import read_assignment_csv
     from partition.runs.edits import planners_moves
 
     path = tmp_path / "edited.csv"

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.analysis.compare import district_division, districts_whole
+from partition.analysis.agreement import district_division, districts_whole
 from partition.analysis.validate import spec_problems
 from partition.model.spec import Locks, PlanSpec
 from partition.planning.planner import make_plan, plan_from_assignment
@@ -450,8 +450,8 @@ def test_export_quotes_formulas_by_partitions_rule_and_reads_back(browser, tmp_p
     from tests.test_csv_safety import formula_cells
     from tests.test_html_safety import _districts, tiny_world
 
-    from partition.analysis.compare import read_assignment_csv
     from partition.core.csvsafe import neutralise_text
+    from partition.data.configurations import read_assignment_csv
 
     labels = ["=Andover", "=Andover", "-Fleet", "-Fleet"]
     inputs, districts, (plan,) = tiny_world(["=S0", "+S1", "-S2", "@S3"], ["=West", "+East"], [labels], ["p"])
@@ -634,7 +634,7 @@ def test_a_member_moves_with_the_site_it_stands_on(k23, hampshire, browser, tmp_
     moves it, and every other member standing on the moved sites, with them (table counts, export, as Python
     places them for the edited assignment), its details say so, undo brings it back; it counts in no figure, and
     the exported CSV (members as rows counted = no) reads back to the same school labels."""
-    from partition.analysis.compare import read_assignment_csv
+    from partition.data.configurations import read_assignment_csv
 
     plan, folder = k23
     page = Page(browser, folder / EDIT_FILE)

@@ -257,7 +257,7 @@ def test_ctrl_c_in_a_batch_whose_summary_cannot_be_written(shared, gosport, tmp_
     def interrupted(job):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("partition.runs.batch.plan_authority", interrupted)
+    monkeypatch.setattr("partition.runs.batch.plan_authority", interrupted)  # where batch looks it up
     fail_writes(monkeypatch, ".summary.csv.tmp")
     out = tmp_path / "b"
     result = CliRunner().invoke(cli, _batch_args(gosport, shared, out))

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.analysis.compare import group_columns
+from partition.analysis.columns import group_columns
 from partition.cli import cli
 from partition.data.federations import federations, groups_of
 from partition.errors import InfeasibleError

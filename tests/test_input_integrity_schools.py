@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import school_row, write_gias
 
-from partition.analysis.compare import labels_from_areas
 from partition.cli import cli
+from partition.data.configurations import labels_from_areas
 from partition.data.dataset import SchoolAccountingError, check_school_accounting, load_dataset
 from partition.errors import InputFileError, SchoolsFileError
 from partition.io.boundaries import read_boundaries

@@ -191,7 +191,7 @@ def test_reported_district_splits_are_the_planners_count(hampshire):
     """plan.json, the CLI line and the comparison table give one figure: Σ over districts of (pieces − 1)."""
     import warnings
 
-    from partition.analysis.compare import district_division
+    from partition.analysis.agreement import district_division
     from partition.model.spec import PlanSpec
     from partition.planning.planner import make_plan
 

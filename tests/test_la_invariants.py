@@ -18,8 +18,8 @@ import warnings
 import geopandas as gpd
 import pytest
 
-from partition.analysis.compare import read_assignment_csv
 from partition.analysis.validate import plan_problems, written_plan_problems
+from partition.data.configurations import read_assignment_csv
 from partition.data.dataset import check_school_accounting
 from partition.errors import InfeasibleError
 from partition.model.spec import PlanSpec

@@ -28,7 +28,7 @@ from partition.cli import cli
 from partition.data.dataset import load_dataset
 from partition.errors import InfeasibleError, SizeLimitError, SpecError
 from partition.model.spec import PlanSpec, SizeBound
-from partition.runs.batch import KRule, read_k_table
+from partition.runs.krule import KRule, read_k_table
 from partition.runs.solving import solve_configurations
 from partition.units.build import polygon_units
 

@@ -262,7 +262,7 @@ def comparison(hampshire, tmp_path_factory):
 
 
 def test_matching_keeps_names_and_colours(comparison):
-    from partition.analysis.compare import match_partnerships
+    from partition.analysis.agreement import match_partnerships
     from partition.report.maps import matched_colours
 
     a, b = comparison[0][:2]
@@ -579,7 +579,7 @@ def test_counts_agree_with_their_nouns_for_a_single_district_la():
     """Hartlepool (LA 805) is one district: every title and sentence counting one thing says it in the singular."""
     from partition.core.wording import counted, plural
     from partition.report.maps.views import changes_title, plan_title
-    from partition.report.pack import plain_title
+    from partition.report.tables import plain_title
 
     assert (counted(1, "school"), counted(0, "school"), counted(2, "district partnership")) == (
         "1 school",

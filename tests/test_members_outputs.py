@@ -19,12 +19,15 @@ from tests.synthetic import grid_inputs
 from tests.test_csv_safety import all_csv_cells, formula_cells
 from tests.test_html_safety import _districts
 
-from partition.analysis.compare import format_scorecard, member_columns, scorecard
+from partition.analysis.columns import member_columns
+from partition.analysis.compare import format_scorecard, scorecard
 from partition.data.members import in_units
 from partition.model.spec import PlanSpec
 from partition.planning.planner import make_plan, plan_from_assignment
 from partition.report.exports import write_exports
-from partition.report.pack import consultation_pack, data_sources, member_words
+from partition.report.memberlists import member_words
+from partition.report.pack import consultation_pack
+from partition.report.sources import data_sources
 
 SCRIPT = "<script>x</script>"
 FORMULA = "=cmd|' /C calc'!A0"

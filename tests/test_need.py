@@ -292,7 +292,7 @@ def test_a_population_table_with_the_site_units_is_refused_not_ignored(tmp_path)
 
 
 def test_the_packs_data_sources_date_the_need_tables_and_credit_a_councils_own():
-    from partition.report.pack import data_sources
+    from partition.report.sources import data_sources
 
     default = data_sources(
         {"low_income": "population/msoa2021_hampshire_indicators.csv"}, None, {"low_income": "2022/23"}

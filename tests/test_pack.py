@@ -19,22 +19,17 @@ import pandas as pd
 import pytest
 from tests.test_maps import ARTEFACTS
 
-from partition.analysis.compare import add_ensemble_ranks, columns_of, scorecard
+from partition.analysis.columns import columns_of
+from partition.analysis.compare import add_ensemble_ranks, scorecard
 from partition.model.spec import PlanSpec
 from partition.planning.planner import district_plan, make_plan
+from partition.report.charts import size_difference
 from partition.report.maps import WrittenMap
 from partition.report.maps.colours import run_colours
-from partition.report.pack import (
-    GROUPS,
-    consultation_pack,
-    data_sources,
-    map_link_text,
-    plain_titles,
-    public_columns,
-    size_difference,
-    source_files,
-    static_map,
-)
+from partition.report.pack import consultation_pack, map_link_text
+from partition.report.sources import data_sources, source_files
+from partition.report.static_map import static_map
+from partition.report.tables import GROUPS, plain_titles, public_columns
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +77,7 @@ def browser():
 def _promoted(plans, table) -> set[str]:
     """The alternatives recommended over their proposal (they get a proposal's full section)."""
     from partition.analysis.recommend import recommend_plans
-    from partition.report.pack import plain_titles
+    from partition.report.tables import plain_titles
 
     return {r.name for r in recommend_plans(plans, table, plain_titles(plans)) if r.is_alternative}
 
@@ -433,7 +428,7 @@ def test_the_pack_recommends_an_option_per_k_with_its_reasons_and_shows_partners
     import html
 
     from partition.analysis.recommend import recommendations
-    from partition.report.pack import public_table
+    from partition.report.tables import public_table
 
     plans, table, path = pack
     public = " ".join(html.unescape(_public_part(path.read_text())).split())

@@ -1,4 +1,4 @@
-"""The recommended option per k (partition.analysis.recommend) and today's partners kept (partition.analysis.compare.partners_kept)."""
+"""The recommended option per k (partition.analysis.recommend) and today's partners kept (partition.analysis.agreement.partners_kept)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import types
 import pandas as pd
 import pytest
 
-from partition.analysis.compare import partners_kept
+from partition.analysis.agreement import partners_kept
 from partition.analysis.recommend import recommendations
 
 

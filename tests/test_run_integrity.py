@@ -160,7 +160,7 @@ def test_names_say_what_differs_from_the_default():
 
 
 def test_a_name_clash_within_a_run_is_refused(runner, shared, tmp_path, monkeypatch):
-    monkeypatch.setattr("partition.runs.workflow.qualify_name", lambda plan, solver: "same")
+    monkeypatch.setattr("partition.runs.solving.qualify_name", lambda plan, solver: "same")
     out = tmp_path / "out"
     result = runner.invoke(cli, ["plan", "--k", "22", "23", *FAST_VIOLATED, "--out", str(out)])
     assert result.exit_code == 2 and "two configurations of this run would share the name same" in result.stderr

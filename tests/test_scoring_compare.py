@@ -15,15 +15,10 @@ import shapely
 from click.testing import CliRunner
 from tests.synthetic import grid_inputs
 
-from partition.analysis.compare import (
-    adjusted_rand,
-    changed_schools,
-    match_partnerships,
-    read_assignment_csv,
-    variation_of_information,
-)
+from partition.analysis.agreement import adjusted_rand, changed_schools, match_partnerships, variation_of_information
 from partition.analysis.ensemble import _Evaluator, percentiles, recom_chain
 from partition.cli import cli
+from partition.data.configurations import read_assignment_csv
 from partition.errors import InfeasibleError, InputFileError
 from partition.model.scoring import contiguous_parts, cut_edges, district_pieces, polsby_popper, reock, wdist
 from partition.model.spec import PlanSpec, SizeBound

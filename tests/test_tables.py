@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from partition.analysis.compare import read_assignment_csv
 from partition.cli import cli
+from partition.data.configurations import read_assignment_csv
 from partition.errors import InputFileError, PopulationFileError, SchoolsFileError
 from partition.io.population import read_child_population
 from partition.io.schools import read_gias
 from partition.io.tables import detect_separator, parse_table
 from partition.io.values import CHILDREN, PUPILS, counts, identifiers, parse_number
-from partition.runs.batch import BatchError, read_k_table
+from partition.runs.krule import BatchError, read_k_table
 
 HAMPSHIRE = "schools/gias_2022_hampshire_850_open_primary_secondary.csv"
 POPULATION = "population/lsoa2001_mye2010_age_imd2010_hampshire.csv"

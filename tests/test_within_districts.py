@@ -8,7 +8,8 @@ import warnings
 
 import pytest
 
-from partition.analysis.compare import districts_whole, scorecard
+from partition.analysis.agreement import districts_whole
+from partition.analysis.compare import scorecard
 from partition.errors import InfeasibleError, SpecError
 from partition.model.spec import PlanSpec, SizeBound
 from partition.planning.nesting import apportion, district_totals, within_districts_spec
@@ -63,7 +64,8 @@ def test_the_pack_shows_the_family_for_comparison_with_its_price(hampshire, fami
     import html
 
     from partition.planning.planner import district_plan
-    from partition.report.pack import consultation_pack, plain_title
+    from partition.report.pack import consultation_pack
+    from partition.report.tables import plain_title
 
     balanced, within, between = family
     assert plain_title(within) == "23 partnerships within districts (for comparison, pupils within ±35% of the average)"

@@ -63,7 +63,7 @@ PUBLIC: dict[str, str] = {
     "plan_from_assignment": "partition.planning.planner",
     "Plan": "partition.model.plan",
     "scorecard": "partition.analysis.compare",
-    "changed_schools": "partition.analysis.compare",
+    "changed_schools": "partition.analysis.agreement",
     "add_ensemble_ranks": "partition.analysis.compare",
     "plan_percentiles": "partition.analysis.ensemble",
     "configuration_map": "partition.report.maps",

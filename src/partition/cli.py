@@ -767,7 +767,8 @@ def batch_cmd(**opts: Any) -> None:
     date as LAs finish. Resumable: run it again to plan only what is not done. Exit status 0 when every
     LA is planned or refused with a reason, 3 when a plan breaks a rule or an LA failed, 2 on an error.
     """
-    from partition.runs.batch import KRule, batch, read_k_table
+    from partition.runs.batch import batch
+    from partition.runs.krule import KRule, read_k_table
 
     k_table = opts.pop("k_table")
     rule = KRule(
@@ -896,7 +897,8 @@ def compare_cmd(configurations: tuple[str, ...], **opts: Any) -> None:
     The current arrangement (one partnership per district) is included unless --no-current.
     Agreement (ARI, VI, schools moved) is measured against the first configuration.
     """
-    from partition.analysis.compare import ensemble_design_text, format_scorecard
+    from partition.analysis.columns import ensemble_design_text
+    from partition.analysis.compare import format_scorecard
     from partition.model.spec import SpecSchema
     from partition.runs.workflow import compare
 

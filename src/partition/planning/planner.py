@@ -515,7 +515,7 @@ def plan_from_assignment(
     inputs
         The schools, units and graph the configuration is scored on.
     labels_by_urn
-        Partnership name indexed by URN (e.g. from :func:`partition.analysis.compare.read_assignment_csv`).
+        Partnership name indexed by URN (e.g. from :func:`partition.data.configurations.read_assignment_csv`).
     spec
         The rules it is scored against; by default the default spec with ``k`` the number
         of partnership names.
@@ -702,7 +702,7 @@ def alternatives(  # noqa: PLR0913 (keyword options still to be grouped, docs/de
     InfeasibleError, SpecError, IntegrityError
         As :func:`make_plan`, from any candidate run.
     """
-    from partition.analysis.compare import changed_schools
+    from partition.analysis.agreement import changed_schools
 
     seeds = range(candidates or 4 * n)
     base = spec.random_state or 0

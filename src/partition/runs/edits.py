@@ -27,7 +27,7 @@ def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
     path
         A folder written by ``partition plan``/``run`` (its ``assignments.csv`` and the spec in
         ``plan.json``), a ``URN,partnership`` CSV, or a polygon layer of areas (each school takes
-        the area it lies in; see :func:`partition.analysis.compare.labels_from_areas`).
+        the area it lies in; see :func:`partition.data.configurations.labels_from_areas`).
     inputs
         The loaded schools, units and graph.
 
@@ -44,7 +44,7 @@ def load_configuration(path: str | Path, inputs: Inputs) -> Plan:
     InputFileError, InfeasibleError
         When the file cannot be read, or a loaded school has no partnership in it.
     """
-    from partition.analysis.compare import labels_from_areas, read_assignment_csv, read_plan_folder
+    from partition.data.configurations import labels_from_areas, read_assignment_csv, read_plan_folder
     from partition.errors import DataLocationError
     from partition.io.boundaries import read_polygons
     from partition.planning.planner import plan_from_assignment
@@ -74,7 +74,7 @@ def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete:
     Parameters
     ----------
     path
-        The CSV (:func:`partition.analysis.compare.read_assignment_csv`: URN and partnership columns, any case; a
+        The CSV (:func:`partition.data.configurations.read_assignment_csv`: URN and partnership columns, any case; a
         ``note`` or other columns are ignored).
     inputs
         The loaded schools.
@@ -95,7 +95,7 @@ def read_edited_plan(path: str | Path, inputs: Inputs, *, option: str, complete:
         appears twice or is not among the loaded schools, a blank partnership; or (``complete``) the loaded
         schools without a row.
     """
-    from partition.analysis.compare import read_assignment_csv
+    from partition.data.configurations import read_assignment_csv
     from partition.errors import InputFileError
 
     labels = read_assignment_csv(path)
@@ -165,7 +165,7 @@ def planners_moves(path: str | Path) -> set[int] | None:
     InputFileError
         When the file cannot be read as CSV, or a URN is not digits (naming its line).
     """
-    from partition.analysis.compare import counted_rows, read_csv_text
+    from partition.data.configurations import counted_rows, read_csv_text
     from partition.io.values import identifiers
 
     table = counted_rows(read_csv_text(path))  # members (counted = no) follow their unit: never a move

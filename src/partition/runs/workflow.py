@@ -207,7 +207,7 @@ class Change:
     before, after
         Configuration names.
     schools
-        ``URN``, ``name``, ``from``, ``to`` (:func:`partition.analysis.compare.changed_schools`).
+        ``URN``, ``name``, ``from``, ``to`` (:func:`partition.analysis.agreement.changed_schools`).
     """
 
     before: str
@@ -290,7 +290,8 @@ def compare(  # noqa: PLR0913 (keyword options still to be grouped, docs/develop
     DataLocationError, InputFileError, InfeasibleError
         As :func:`load_configuration`.
     """
-    from partition.analysis.compare import add_ensemble_ranks, changed_schools, scorecard
+    from partition.analysis.agreement import changed_schools
+    from partition.analysis.compare import add_ensemble_ranks, scorecard
     from partition.errors import SpecError
     from partition.planning.planner import district_plan
 

@@ -296,7 +296,8 @@ def write_outputs(  # noqa: PLR0913 (keyword options still to be grouped, docs/d
         )
         timings["exports"] = round(time.perf_counter() - t, 2)
     if pack:
-        from partition.report.pack import consultation_pack, data_sources, source_files
+        from partition.report.pack import consultation_pack
+        from partition.report.sources import data_sources, source_files
 
         dates = {measure: found.source.date for measure, found in inputs.need.items()}
         sources = data_sources(source_files(inputs.dataset.sources, inputs.dataset.files), inputs.schools, dates)

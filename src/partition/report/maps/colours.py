@@ -6,7 +6,7 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from partition.analysis.compare import match_partnerships
+from partition.analysis.agreement import match_partnerships
 from partition.units.graph import shared_boundaries
 
 PALETTE = [
@@ -98,7 +98,7 @@ def matched_colours(reference, reference_colours: list[str], other, palette: lis
     """Colours for ``other`` that follow its matched partnerships in ``reference``.
 
     Partnerships are matched by shared pupils
-    (:func:`partition.analysis.compare.match_partnerships`); a matched partnership takes
+    (:func:`partition.analysis.agreement.match_partnerships`); a matched partnership takes
     its match's colour unless a neighbour already has it, and the rest take the
     least used colour free among their neighbours.
 
@@ -151,7 +151,7 @@ def _shares(reference, other) -> dict[str, tuple[float, str]]:
 def follow_colours(coloured: list[tuple[object, list[str]]], other, palette: list[str] = PALETTE) -> list[str]:
     """Colours for ``other`` that follow its partnerships' matches in every plan already coloured.
 
-    Each partnership of ``other`` is matched (:func:`partition.analysis.compare.match_partnerships`) in each
+    Each partnership of ``other`` is matched (:func:`partition.analysis.agreement.match_partnerships`) in each
     coloured plan and takes the colour of the match sharing the largest part of its pupils (ties: the
     plan coloured last), unless a neighbour already has that colour; the rest take the least used
     colour free among their neighbours.

@@ -12,7 +12,7 @@ configuration as ``URN,partnership,note,moved,counted`` CSV, which ``partition c
 Colleges, special schools and PRUs (the members, :mod:`partition.data.members`) are drawn with the maps' symbols;
 each is in the partnership of the unit it stands in, so it moves with that unit and is never moved on its own.
 They count in no figure but the table's Colleges and Special schools columns; the export lists them as rows
-``counted`` = ``no``, which :func:`partition.analysis.compare.read_assignment_csv` leaves out.
+``counted`` = ``no``, which :func:`partition.data.configurations.read_assignment_csv` leaves out.
 
 Data reaches the page only as JSON in a ``<script type="application/json">`` block (``<`` written as
 ``\\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
