@@ -611,7 +611,8 @@ def _spec_from_options(spec_file: str | None, ks: tuple[int, ...], opts: dict[st
 
 def solver_from_options(opts: dict[str, Any]) -> dict[str, Any]:
     """The solver options given (removed from ``opts``) as ``[solver]`` keys, checked by
-    :class:`~partition.runs.options.SolverOptions` (its defaults are the options' defaults)."""
+    :class:`~partition.runs.options.SolverOptions` (its defaults are the options' defaults).
+    """
     from partition.runs.options import SolverOptions
 
     solver = {key: opts.pop(name) for name, key in SOLVER_OPTIONS.items() if name in opts}

@@ -22,6 +22,7 @@ class PartitionError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        """The message, followed by ``. Fix: ...`` when a fix is known."""
         if self.fix:
             return f"{self.message}. Fix: {self.fix}"
         return self.message
@@ -34,7 +35,8 @@ class DataLocationError(PartitionError):
 class OutputError(PartitionError):
     """An output could not be written: no space left on the disk, permission denied, the folder removed while
     writing ... (made from the :class:`OSError` by :func:`partition.core.faults.output_error`, which names the path,
-    the cause in words and the fix)."""
+    the cause in words and the fix).
+    """
 
 
 class OutputInUseError(PartitionError):

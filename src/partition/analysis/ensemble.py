@@ -209,7 +209,8 @@ def default_thin(size: int) -> int:
 
 def _rest_ok(sizes: Sizes, sums: np.ndarray, anchors: np.ndarray, parts: int) -> np.ndarray:
     """Rows that ``parts`` partnerships could still hold: sums within ``parts × [low, high]`` and, when anchors
-    are required, ``parts`` anchors or more (necessary conditions, not sufficient ones)."""
+    are required, ``parts`` anchors or more (necessary conditions, not sufficient ones).
+    """
     ok = np.all(
         (sums >= parts * sizes.low - SIZE_SLACK) & (sums <= parts * sizes.high + SIZE_SLACK),
         axis=1,
@@ -490,12 +491,15 @@ class EnsembleSample:
     k: int = 0
 
     def __len__(self) -> int:
+        """The number of plans sampled."""
         return len(self.metrics)
 
     def __iter__(self) -> Iterator[dict[str, float]]:
+        """Each sampled plan's measures, in the order sampled."""
         return iter(self.metrics)
 
     def __getitem__(self, i: int) -> dict[str, float]:
+        """The measures of the ``i``-th sampled plan."""
         return self.metrics[i]
 
     @property
@@ -725,7 +729,8 @@ class PlanRanks(dict):
 
 def _spec_key(plan) -> tuple[int, str]:
     """Plans sharing this key share one ensemble: their k and the rules of their spec (its repr, hashable whatever
-    it holds), not its seed (an alternative is searched from another seed, under the same rules)."""
+    it holds), not its seed (an alternative is searched from another seed, under the same rules).
+    """
     return plan.k, repr(dataclasses.replace(plan.spec, random_state=None))
 
 
@@ -735,7 +740,8 @@ RHAT_LIMIT = 1.1
 
 def _warn_unmixed(sample: EnsembleSample) -> None:
     """A :class:`~partition.warnings.ResultWarning` when the chains of ``sample`` do not agree (R-hat above
-    :data:`RHAT_LIMIT`): its ranks depend on where the chains started."""
+    :data:`RHAT_LIMIT`): its ranks depend on where the chains started.
+    """
     if sample.rhat_wdist > RHAT_LIMIT:
         warnings.warn(
             f"k = {sample.k}: the ensemble's chains do not agree yet (R-hat of wdist {sample.rhat_wdist:.2f}, above "

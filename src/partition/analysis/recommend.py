@@ -131,7 +131,8 @@ def _tie_key(name: str, row: pd.Series, proposal: str | None) -> tuple:
 
 def _ranked(valid: list[str], table: pd.DataFrame, proposal: str | None, check: bool) -> list[str]:
     """``valid`` best first: by :func:`_sort_key`, then the options level with the first on robustness and feeder
-    pairs and as short as it (:func:`_as_short`) by :func:`_tie_key`."""
+    pairs and as short as it (:func:`_as_short`) by :func:`_tie_key`.
+    """
     order = sorted(valid, key=lambda n: _sort_key(n, table.loc[n], proposal, check))
     head = _sort_key(order[0], table.loc[order[0]], proposal, check)[:2]
     shortest = _figure(table.loc[order[0]], "wdist_km", float("inf"))

@@ -62,7 +62,8 @@ def settlement_details(schools: pd.DataFrame, school_labels: np.ndarray, high: f
 
 def settlement_line(details: dict[str, object]) -> str:
     """The printed line: ``settlements divided although small enough for one partnership: 3 of 112 (Alresford
-    (2 partnerships), ...)``."""
+    (2 partnerships), ...)``.
+    """
     divided = details["divided"]
     shown = ", ".join(f"{d['name']} ({d['partnerships']} partnerships)" for d in divided[:SHOWN])
     more = f" and {len(divided) - SHOWN} more" if len(divided) > SHOWN else ""

@@ -108,7 +108,8 @@ def _holds_text(dtype: Any) -> bool:
 
 def _map_column(column: pd.Series, cell: Any) -> pd.Series:
     """``cell`` applied to each value of a text column, its dtype kept (a blank column stays text; a
-    categorical one becomes object, since restoring may merge two categories)."""
+    categorical one becomes object, since restoring may merge two categories).
+    """
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.astype(object).map(cell)
     return column.map(cell).astype(column.dtype)

@@ -50,9 +50,9 @@ def _shortened(name: str, original: str) -> str:
 
 
 def safe_name(text: str) -> str:
-    """``text`` as one file or folder name, safe on every platform; unchanged when it already is.
+    r"""``text`` as one file or folder name, safe on every platform; unchanged when it already is.
 
-    Each run of path separators (``/``, ``\\``), characters Windows refuses (``<>:"|?*``), control,
+    Each run of path separators (``/``, ``\``), characters Windows refuses (``<>:"|?*``), control,
     format and line-separator characters (NUL, tab, newline, bidirectional overrides ...) becomes one
     ``-``; runs of dots become one dot (no ``..``); leading dots, hyphens and spaces and trailing dots
     and spaces are removed (no hidden file, nothing read as an option, nothing Windows trims); a
@@ -67,8 +67,8 @@ def safe_name(text: str) -> str:
     Returns
     -------
     str
-        ``"850-hampshire"`` -> ``"850-hampshire"``; ``"../../escape"`` -> ``"escape"``; ``"..\\x"`` -> ``"x"``;
-        ``"/etc"`` -> ``"etc"``; ``"CON"`` -> ``"_CON"``; ``"a\\x00b"`` -> ``"a-b"``.
+        ``"850-hampshire"`` -> ``"850-hampshire"``; ``"../../escape"`` -> ``"escape"``; ``"..\x"`` -> ``"x"``;
+        ``"/etc"`` -> ``"etc"``; ``"CON"`` -> ``"_CON"``; ``"a\x00b"`` -> ``"a-b"``.
 
     Raises
     ------

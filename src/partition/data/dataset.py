@@ -512,7 +512,8 @@ def _kind_words(kinds: tuple[str, ...]) -> str:
 
 def _with_place(excluded: pd.DataFrame, file: str) -> pd.DataFrame:
     """The list's reported rows (``URN``, ``name``, ``reason``); a row not located says its name, postcode, line and
-    fix in its reason, so that every report of it (data summary, pack, manifest) names it."""
+    fix in its reason, so that every report of it (data summary, pack, manifest) names it.
+    """
     located = excluded["reason"].isin([UNLOCATED, NO_POSTCODE])
     reason = excluded["reason"].astype(str).copy()
     reason[located] = [

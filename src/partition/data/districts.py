@@ -528,7 +528,8 @@ def _outside_study_area(
 @dataclass(frozen=True)
 class _Placement:
     """One school's district: ``row`` of the study area (-1 excluded), ``rule``, ``offset`` (m),
-    a disagreement ``record`` ``(gias, polygon, distance_m, assigned)`` or an exclusion ``reason``."""
+    a disagreement ``record`` ``(gias, polygon, distance_m, assigned)`` or an exclusion ``reason``.
+    """
 
     row: int = -1
     rule: str | None = None
@@ -590,7 +591,8 @@ def _outside_placement(
     w: tuple, gias_name: object, names: np.ndarray, polygon_name: str | None, *, reach: float, limit_m: float
 ) -> _Placement:
     """A school outside every study-area district: its GIAS district within ``limit_m``, else the
-    nearest within ``reach``, else excluded."""
+    nearest within ``reach``, else excluded.
+    """
     g = int(w.gias)
     if g >= 0 and w.gias_m <= limit_m:
         row, rule, offset = g, "gias-outside", w.gias_m
@@ -678,7 +680,8 @@ Folkestone and Hythe in 2018), naming the first URNs, instead of one entry per s
 
 def _disagreement_message(disagreements: pd.DataFrame) -> str:
     """The warning listing the schools whose GIAS district and polygon differ: one entry per school, or one
-    per (GIAS district, polygon, outcome) shared by :data:`GROUPED_DISAGREEMENTS` schools or more."""
+    per (GIAS district, polygon, outcome) shared by :data:`GROUPED_DISAGREEMENTS` schools or more.
+    """
     keys = ["gias_district", "polygon_district", "assigned"]
     sizes = disagreements.groupby(keys, sort=False, dropna=False)["URN"].transform("size")
     single = disagreements[sizes < GROUPED_DISAGREEMENTS]

@@ -185,7 +185,8 @@ def serving(
 
 def _type_words(members: pd.DataFrame) -> np.ndarray:
     """Each member's type as its source writes it (the DfE list's "Sixth form college", "Agriculture and
-    horticulture college"), else its GIAS type."""
+    horticulture college"), else its GIAS type.
+    """
     types = members["type"].astype(str)
     if "source_type" in members.columns:
         source = members["source_type"].fillna("").astype(str).str.strip()

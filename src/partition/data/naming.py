@@ -363,7 +363,8 @@ def name_parts(name: str) -> list[str]:
 def _true_of(name: str, group: pd.DataFrame) -> bool:
     """Whether an inherited name still describes a partnership: its first place is the partnership's first
     place (the place of the largest share of its pupils), and its other parts are places or sub-places of its
-    schools. A partnership with no place of the LA keeps what it inherits."""
+    schools. A partnership with no place of the LA keeps what it inherits.
+    """
     places = group[group["place"] != ""]
     if places.empty:
         return True
@@ -384,7 +385,8 @@ def _shares(group: pd.DataFrame) -> pd.Series:
 def _one_place_enough(group: pd.DataFrame) -> bool:
     """Whether the first place may name the partnership alone (:data:`ONE_PLACE_SHARE`): it holds enough of its
     pupils, or no second place holds :data:`SECOND_PLACE_SHARE` (a scatter of villages round one of them) or fits
-    in a name with it."""
+    in a name with it.
+    """
     places = _ranked(group, "place")
     if not places:
         return True
@@ -484,7 +486,8 @@ def _by_precedence(
 ) -> dict[int, str]:
     """The given names: ``chosen`` (pinned locks, overrides) win over ``kept`` (the planner's plan), which wins
     over ``inherited`` (an earlier configuration); a name is dropped when a stronger one gives it to another
-    partnership, or gives its own partnership another name."""
+    partnership, or gives its own partnership another name.
+    """
     kept = {lab: n for lab, n in kept.items() if lab in groups and chosen.get(lab, n) == n}
     kept = {lab: n for lab, n in kept.items() if n not in _others_names(chosen, lab)}
     inherited = {lab: n for lab, n in inherited.items() if n not in _others_names(kept, lab)}
@@ -498,7 +501,8 @@ def _others_names(names: Mapping[int, str], label: int) -> set[str]:
 
 def _district_name(label: int, group: pd.DataFrame, notes: list[str]) -> list[str]:
     """The only candidate of a partnership none of whose schools has a place of the LA: its district (else
-    "Partnership <label + 1>"), with a note naming up to ten of its URNs appended to ``notes``."""
+    "Partnership <label + 1>"), with a note naming up to ten of its URNs appended to ``notes``.
+    """
     district = _ranked(group.assign(district=_text_column(group, "district")), "district")
     name = district[0] if district else f"Partnership {label + 1}"
     urns = ", ".join(str(u) for u in sorted(group["URN"].astype(int))[:10])
@@ -534,7 +538,8 @@ def _settle_candidates(
     candidate (after ``renames``) clashes with another's or with a given name moves on to its next
     candidate, until no clashing partnership has one left. A bare place name ("Gosport") also clashes with
     any other name of the same first place ("Gosport & Stubbington"): two partnerships of one town are told
-    apart by their names."""
+    apart by their names.
+    """
     step = {lab: 0 for lab in cands if lab not in names}
     taken = set(names.values())
     while True:

@@ -314,7 +314,8 @@ def _split_at_and(text: str) -> list[str]:
 
 def _ward_places(wards: list[str]) -> set[str]:
     """Place keys confirmed by ward names: each ward's stem, every part of a ward name ("Nursling",
-    "Rownhams"), and the first one to three words shared by two or more wards ("Alton")."""
+    "Rownhams"), and the first one to three words shared by two or more wards ("Alton").
+    """
     confirmed = {place_key(ward_stem(w)) for w in wards}
     for w in wards:
         confirmed |= {place_key(ward_stem(p)) for p in _split_at_and(w)}
@@ -396,7 +397,8 @@ def school_places(schools: pd.DataFrame, places: LAPlaces | None = None) -> pd.D
 
 def _nameable_places(cols: Mapping[str, pd.Series], places: LAPlaces) -> set[str]:
     """Keys of the places of the LA a school can be named after: confirmed ones and the LA's villages and
-    suburbs (``Locality`` and ``Address3`` values that look like places and are of the LA)."""
+    suburbs (``Locality`` and ``Address3`` values that look like places and are of the LA).
+    """
     return set(places.confirmed) | {
         place_key(v) for c in ("locality", "address3") for v in cols[c] if looks_like_place(v) and places.of_la(v, c)
     }
@@ -416,14 +418,16 @@ def _place_candidates(cols: Mapping[str, pd.Series], i: int, known: set[str]) ->
 
 def _is_place_of_la(field: str, value: str, places: LAPlaces) -> bool:
     """Whether a candidate value names a place of the LA; a ward's name is the name of an area even when it
-    is a road's ("Old Kent Road")."""
+    is a road's ("Old Kent Road").
+    """
     looks = looks_like_place(value) or (field == "ward" and looks_like_place(value + " x"))
     return looks and places.of_la(value, field)
 
 
 def _place_of_school(candidates: list[tuple[str, str]], places: LAPlaces) -> tuple[str, str, str]:
     """``(place, sub-place, field)`` of one school from its candidates: the first that is a place of the
-    LA, and the first local one (locality, address3, ward) naming another place."""
+    LA, and the first local one (locality, address3, ward) naming another place.
+    """
     good = [(f, tidy_place(v)) for f, v in candidates if _is_place_of_la(f, v, places)]
     place_field, place = good[0] if good else ("", "")
     local = [v for f, v in good if f in ("locality", "address3", "ward") and place_key(v) != place_key(place)]

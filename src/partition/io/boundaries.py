@@ -601,7 +601,8 @@ AREA_OF_USE_MARGIN_DEG = 3.0
 
 def _degrees_outside_area_of_use(code: str, bounds: np.ndarray) -> float | None:
     """How far the centre of ``bounds``, read in CRS ``code``, lies outside the CRS's area of use
-    (degrees, 0 inside); None when the extent does not then lie in Great Britain."""
+    (degrees, 0 inside); None when the extent does not then lie in Great Britain.
+    """
     try:
         to_bng = pyproj.Transformer.from_crs(code, BNG, always_xy=True)
         box = to_bng.transform_bounds(*bounds)
@@ -652,7 +653,8 @@ def _say_reprojected(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def _coded_polygons(gdf: gpd.GeoDataFrame, code: str, name: str | None) -> tuple[gpd.GeoDataFrame, list[FeatureRepair]]:
     """``code``, ``name`` (the code when there is no name field) and the polygonal part of each geometry,
-    repaired by :func:`repair_features`, with what each repair changed."""
+    repaired by :func:`repair_features`, with what each repair changed.
+    """
     codes = gdf[code].astype(str).str.strip().to_numpy()
     names = (gdf[name].astype(str).str.strip() if name else gdf[code].astype(str)).to_numpy()
     geoms, repairs = repair_features(gdf.geometry.to_numpy(), list(codes), list(names))
@@ -699,7 +701,8 @@ def _looks_bng(gdf: gpd.GeoDataFrame) -> bool:
 
 def _declares_crs(data: bytes) -> bool:
     """Whether a GeoJSON file (``data``, its bytes) has a ``crs`` member in its first 200,000 characters (GDAL
-    reads one without as WGS84)."""
+    reads one without as WGS84).
+    """
     return '"crs"' in data[:800_000].decode("utf-8", errors="replace")[:200_000]
 
 

@@ -290,7 +290,8 @@ def classify_kind(phase: str, type_name: str, group: str = "") -> str:
 
 def _read_records(path: Path, data: bytes | None = None) -> Table:
     """The GIAS CSV (``data``, its bytes, when given) by the rules of :mod:`partition.io.tables`, extra
-    trailing fields allowed (GIAS quirk)."""
+    trailing fields allowed (GIAS quirk).
+    """
     if data is None:
         data = snapshot(path, error=SchoolsFileError).data
     return read_table(path, data, kind="GIAS schools", error=SchoolsFileError, spill_column=SPILL_COLUMN)
@@ -338,7 +339,8 @@ class _Selection:
 
     def exclude(self, mask: pd.Series, reason: str, warn: bool) -> None:
         """Leave out the records where ``mask`` is true, listed in ``excluded`` with ``reason``; with ``warn``
-        also a :class:`~partition.warnings.DataWarning` naming their URNs (attributed to the caller)."""
+        also a :class:`~partition.warnings.DataWarning` naming their URNs (attributed to the caller).
+        """
         if mask.any():
             out = self.df.loc[mask, ["URN", "EstablishmentName"]].rename(columns={"EstablishmentName": "name"})
             out["reason"] = reason
@@ -523,7 +525,8 @@ def _school_table(sel: _Selection) -> pd.DataFrame:
 def _parsed_file(path: Path, *, data: bytes | None = None) -> tuple[_Selection, gpd.GeoDataFrame, list[int], str]:
     """Every record of the file (of ``data``, its bytes) with its numbers parsed, the located records, the lines
     with extra fields and the encoding: what does not depend on the LA, status or kinds asked for (parsed once
-    per content, see :mod:`partition.io.memo`)."""
+    per content, see :mod:`partition.io.memo`).
+    """
     table = _read_records(path, data)
     sel = _parse_numbers(_gias_columns(table))
     return sel, _located_records(sel), table.extra_field_lines, table.encoding

@@ -58,7 +58,7 @@ RESAVE = "re-save it as 'CSV UTF-8 (Comma delimited)' (Excel) or as UTF-8 text"
 
 @dataclass
 class Table:
-    """A CSV read as text, with the file line of every row.
+    r"""A CSV read as text, with the file line of every row.
 
     Attributes
     ----------
@@ -71,7 +71,7 @@ class Table:
     encoding
         ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 with a byte-order mark) or ``"cp1252"``.
     separator
-        ``","``, ``";"`` or ``"\\t"``.
+        ``","``, ``";"`` or ``"\t"``.
     extra_field_lines
         Lines of records that had more fields than the header (their extra fields are not in
         ``frame``; only when the caller allowed them).
@@ -211,7 +211,7 @@ def _has_utf8_text(raw: bytes) -> bool:
 
 
 def detect_separator(header_line: str) -> str:
-    """The field separator of a CSV from its header line: the one of :data:`SEPARATORS` giving most fields.
+    r"""The field separator of a CSV from its header line: the one of :data:`SEPARATORS` giving most fields.
 
     Parameters
     ----------
@@ -221,7 +221,7 @@ def detect_separator(header_line: str) -> str:
     Returns
     -------
     str
-        ``","``, ``";"`` or ``"\\t"``; ``","`` on a tie (a one-column header included).
+        ``","``, ``";"`` or ``"\t"``; ``","`` on a tie (a one-column header included).
     """
     counts = [len(next(csv.reader([header_line], delimiter=sep), [])) for sep in SEPARATORS]
     return SEPARATORS[counts.index(max(counts))]
@@ -371,7 +371,8 @@ def _records(
     path: Path, reader: csv.Reader, header: list[str], error: ErrorFactory, extra_fields: bool, least: int
 ) -> tuple[list[list[str]], list[int], list[int]]:
     """The data records with the line each starts on, and the lines that had extra trailing fields; a record of
-    ``least`` fields or more but fewer than the header's is completed with blanks."""
+    ``least`` fields or more but fewer than the header's is completed with blanks.
+    """
     width = len(header)
     stripped_header = [h.casefold() for h in header]
     rows: list[list[str]] = []

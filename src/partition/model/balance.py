@@ -130,7 +130,8 @@ class Balance:
 
     def penalty_km(self, sums: np.ndarray) -> np.ndarray:
         """The objective's balance term (km) of partnerships of sizes ``sums`` (shape (..., attributes)): the price
-        of the points outside the preferred band and :data:`MARGIN_WEIGHT` times it for the points near a limit."""
+        of the points outside the preferred band and :data:`MARGIN_WEIGHT` times it for the points near a limit.
+        """
         if not self.km_per_point:
             return np.zeros(np.asarray(sums).shape[:-1])
         return self.km_per_point * (self.points_outside(sums) + MARGIN_WEIGHT * self.points_near(sums))

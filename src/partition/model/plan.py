@@ -113,14 +113,17 @@ class Scores(Mapping[str, Any]):
         return cls(**values, table=table if table is not None else pd.DataFrame())
 
     def __getitem__(self, key: str) -> Any:
+        """The measure called ``key``."""
         if key == "table" or key not in self.measure_names():
             raise KeyError(key)
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
+        """The measures' names, in order."""
         return iter(self.measure_names())
 
     def __len__(self) -> int:
+        """The number of measures."""
         return len(self.measure_names())
 
 

@@ -94,6 +94,7 @@ class SizeBound:
     max: float | None = None
 
     def __post_init__(self) -> None:
+        """Refuse an attribute that is not a measure (:data:`SIZE_ATTRIBUTES`)."""
         if self.attribute not in SIZE_ATTRIBUTES:
             raise SpecError(
                 f"unknown size attribute {self.attribute!r}", fix=f"use one of {', '.join(SIZE_ATTRIBUTES)}"
@@ -136,6 +137,7 @@ class SizeBound:
         return low, high
 
     def describe(self) -> str:
+        """The bound in words: ``pupils ±10% of the mean``, with its minimum and maximum when given."""
         parts = []
         if self.tolerance is not None:
             parts.append(f"±{self.tolerance:.0%} of the mean")
@@ -155,6 +157,7 @@ class Locks:
     pinned: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
+        """Refuse a 'together' lock of one school and an 'apart' lock of one school twice."""
         for group in self.together:
             if len(group) < 2:
                 raise SpecError(f"'together' lock {list(group)} needs at least two URNs")
@@ -164,9 +167,11 @@ class Locks:
 
     @property
     def empty(self) -> bool:
+        """Whether no school is locked."""
         return not (self.together or self.apart or self.pinned)
 
     def urns(self) -> set[int]:
+        """Every URN named by a lock."""
         out = {u for g in self.together for u in g} | {u for p in self.apart for u in p}
         return out | {u for u, _ in self.pinned}
 
@@ -210,6 +215,7 @@ class PlanSpec:
     band (see :data:`DEFAULT_BALANCE_PENALTY_KM`); 0: any size within the bounds is as good as another."""
 
     def __post_init__(self) -> None:
+        """Refuse values no plan can have (k below 1, unknown modes, negative penalties), naming the fix."""
         ks = (self.k,) if isinstance(self.k, int) else tuple(self.k)
         bad = list(dict.fromkeys(repr(k) for k in ks if not isinstance(k, int) or k < 1))
         if not ks or bad:
@@ -252,6 +258,7 @@ class PlanSpec:
             )
 
     def to_dict(self) -> dict[str, Any]:
+        """The spec as plain data, for ``plan.json`` and the manifest."""
         return asdict(self)
 
     def to_dict_shallow(self) -> dict[str, Any]:
@@ -326,6 +333,7 @@ class PlanSpec:
         return validate(SpecSchema, data["spec"] if prefix else data, Source(str(path), text, prefix)).to_spec()
 
     def describe(self) -> str:
+        """The spec in one line of words, as runs print it."""
         return (
             f"k={','.join(map(str, self.k))}; "
             + "; ".join(b.describe() for b in self.size)
@@ -409,6 +417,7 @@ class SizeSchema(StrictModel):
         return self
 
     def to_bound(self) -> SizeBound:
+        """The validated ``[[spec.size]]`` table as a :class:`SizeBound`."""
         return SizeBound(self.attribute, tolerance=self.tolerance, min=self.min, max=self.max)
 
 
@@ -450,6 +459,7 @@ class LocksSchema(StrictModel):
         return value
 
     def to_locks(self) -> Locks:
+        """The validated ``[spec.locks]`` table as :class:`Locks`."""
         return Locks(
             together=tuple(tuple(g) for g in self.together),
             apart=tuple((a, b) for a, b in self.apart),

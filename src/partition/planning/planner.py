@@ -118,7 +118,8 @@ def _with_start(options: dict, problem: Problem, schools: pd.DataFrame, start: p
 
 def _nested_bound(results: list[SolverResult], pupils: list[float]) -> float | None:
     """Mode nest: the county's bound (km) from each district's (a bound on the mean over its own pupils), the
-    pupil-weighted mean; None unless every district has one."""
+    pupil-weighted mean; None unless every district has one.
+    """
     if not results or any(r.bound is None for r in results) or sum(pupils) <= 0:
         return None
     return float(sum(r.bound * w for r, w in zip(results, pupils)) / sum(pupils))
@@ -625,7 +626,8 @@ def district_plan(inputs: Inputs, spec: PlanSpec | None = None) -> Plan:
 def _dissolve(inputs: Inputs, unit_labels: np.ndarray) -> gpd.GeoDataFrame:
     """One polygon per partnership. Units joined only by an island link (e.g. a bridge to an
     island) are connected by a 50 m wide strip along the shortest line between them, so the
-    partnership is drawn as the one area it is."""
+    partnership is drawn as the one area it is.
+    """
     units = inputs.units
     polys = gpd.GeoDataFrame(
         geometry=dissolve_units(units.geometry.to_numpy(), unit_labels),

@@ -54,7 +54,8 @@ SCHOOL_COLUMNS = ["URN", "name", "kind", "phase", "type", "pupils", "pupils_impu
 
 def _establishments(schools: gpd.GeoDataFrame, members: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """The schools (``counted`` = ``"yes"``) then the members (``"no"``) with :data:`SCHOOL_COLUMNS`; ``pupils``
-    nullable (a member's may be blank), ``pupils_imputed`` boolean."""
+    nullable (a member's may be blank), ``pupils_imputed`` boolean.
+    """
     s = schools[SCHOOL_COLUMNS].assign(counted="yes")
     s["pupils"] = s["pupils"].astype("Int64")
     if members is None or members.empty:

@@ -29,7 +29,7 @@ def one_in(pct: float) -> str:
 
 
 def fsm_sentence(pct: float, county_pct: float | None, area: str = "county") -> str:
-    """ "1 in 5 pupils eligible for free school meals, above the county's 1 in 7": the comparison is of the
+    """A partnership's share in words, "1 in 5 pupils eligible for free school meals, above the county's 1 in 7": the comparison is of the
     words ("1 in N"), so a partnership is "the same as" the county when both say the same.
 
     Parameters

@@ -177,7 +177,8 @@ def _links(
     maps: Sequence[WrittenMap], titles: Mapping[str, str], groups_of: Sequence[tuple[str, tuple[str, ...]]] = MAP_GROUPS
 ) -> str:
     """The map links as a list, one item per group of ``groups_of`` (default :data:`MAP_GROUPS`) that has maps,
-    each link named by :func:`map_link_text`; a sentence when no map was drawn."""
+    each link named by :func:`map_link_text`; a sentence when no map was drawn.
+    """
     groups = [(label, [m for m in maps if m.kind in kinds]) for label, kinds in groups_of]
     items = "".join(
         f"<li>{html_text(label)}:<ul>"
@@ -203,7 +204,8 @@ def _warning(plan: Plan) -> str:
 
 def member_cells(row, shown: bool) -> str:
     """The colleges and special schools of a partnership (``row.colleges``, ``row.special_schools``) as two
-    number cells, or nothing when not ``shown``."""
+    number cells, or nothing when not ``shown``.
+    """
     if not shown:
         return ""
     return f"<td class='num'>{int(row.colleges)}</td><td class='num'>{int(row.special_schools)}</td>"
@@ -255,7 +257,7 @@ def partnership_table(plan: Plan, colours: list[str] | None = None) -> str:
 
 
 def _need_words(plan: Plan, row) -> str:  # noqa: ANN001 - a row of plan.partnerships
-    """ "; 1 in 5 pupils eligible for free school meals, above the county's 1 in 7" (empty without figures)."""
+    """The need words of a partnership's sheet, "; 1 in 5 pupils eligible for free school meals, above the county's 1 in 7" (empty without figures)."""
     if "fsm_pct" not in plan.partnerships or pd.isna(row.fsm_pct):
         return ""
     county = plan.details.get("need", {}).get("fsm", {}).get("pct")
@@ -365,7 +367,8 @@ def _recommendation_note(
 
 def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str, str], note: str = "") -> str:
     """A main proposal's section (or a recommended alternative's, with ``note``, plain text, under its heading):
-    map, partnerships, pupils chart, and the schools of each partnership."""
+    map, partnerships, pupils chart, and the schools of each partnership.
+    """
     said = f"<p class='travel'>{html_text(note)}</p>" if note else ""
     return (
         f"<section class='configuration'><h2>{html_text(titles[plan.name])}</h2>{said}{_warning(plan)}"
@@ -381,7 +384,8 @@ def _proposal(plan: Plan, colours: Mapping[str, list[str]], titles: Mapping[str,
 
 def need_section(plan: Plan) -> str:
     """The "Local need" part of a proposal: each partnership's children, pupils eligible for free school meals
-    and children in low-income families, with the sources and dates (empty when the plan has no need figures)."""
+    and children in low-income families, with the sources and dates (empty when the plan has no need figures).
+    """
     need = plan.details.get("need")
     if not need or "fsm" not in plan.partnerships:
         return ""
@@ -477,7 +481,8 @@ def _summary(
 ) -> str:
     """An alternative's or the current arrangement's section: its map (when proposed) and its partnerships,
     kept on one printed page with ``lead`` (HTML: the heading of a group of them) before it and ``note``
-    (plain text, e.g. :func:`travel_comparison`) under its heading."""
+    (plain text, e.g. :func:`travel_comparison`) under its heading.
+    """
     figure = _figure(plan, colours, titles) if plan.solver != CURRENT_SOLVER else ""
     said = f"<p class='travel'>{html_text(note)}</p>" if note else ""
     return (
@@ -501,7 +506,8 @@ def _alternatives_section(
     titles: Mapping[str, str],
 ) -> str:
     """The alternatives' section: a lead, then each with its map and partnerships and how it compares with its
-    proposal ("" when there is none)."""
+    proposal ("" when there is none).
+    """
     if not alternatives:
         return ""
     lead = _alternatives_lead(alternatives, proposals, scorecard)
@@ -524,7 +530,8 @@ def _within_section(
 ) -> str:
     """The within-districts configurations, shown beside the proposals so the price of keeping districts whole
     can be seen: a lead saying what they keep and what it costs in size, then each with its map, partnerships and
-    how its travel compares ("" when there is none)."""
+    how its travel compares ("" when there is none).
+    """
     if not within:
         return ""
     spread = sorted({t for t in map(tolerance_of, within) if t is not None})
@@ -556,7 +563,8 @@ def _family_note(plan: Plan, proposals: list[Plan], scorecard: pd.DataFrame, tit
 
 def _districts_note(plan: Plan) -> str:
     """``"11 of 11 districts kept whole; 23 of 23 partnerships inside one district."`` (see
-    :func:`partition.analysis.agreement.districts_whole`)."""
+    :func:`partition.analysis.agreement.districts_whole`).
+    """
     from partition.analysis.agreement import districts_whole
 
     total = int(plan.assignments["district"].nunique()) if "district" in plan.assignments else 0

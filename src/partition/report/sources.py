@@ -115,7 +115,8 @@ def source_files(sources: Mapping[str, str], files: Mapping[str, object]) -> dic
 
 def attribution(sources: Sequence[Mapping[str, str]]) -> str:
     """The attribution under the data sources: :data:`ATTRIBUTION`, and :data:`ATTRIBUTION_POSTCODES` when
-    Code-Point Open is among ``sources`` (:func:`data_sources`)."""
+    Code-Point Open is among ``sources`` (:func:`data_sources`).
+    """
     postcodes = any(s.get("what") == SOURCE_WHAT["codepoint"] for s in sources)
     return f"{ATTRIBUTION} {ATTRIBUTION_POSTCODES}" if postcodes else ATTRIBUTION
 

@@ -220,7 +220,8 @@ def _heading(column: Column) -> str:
 
 def scroll_box(inner: str, label: str, hint: bool = True) -> str:
     """A table in its own horizontally scrolling box (a shadow at the edge that hides columns), with a
-    written cue shown on narrow screens when ``hint`` (tables too wide for a phone)."""
+    written cue shown on narrow screens when ``hint`` (tables too wide for a phone).
+    """
     cue = "<p class='hint' aria-hidden='true'>Swipe sideways to see every column →</p>" if hint else ""
     return f"{cue}<div class='scroll' role='region' tabindex='0' aria-label='{html_text(label)}'>{inner}</div>"
 

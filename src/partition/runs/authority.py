@@ -230,10 +230,12 @@ def _plan_into(job: AuthorityJob, stage: Path, files: Mapping[str, Any]) -> list
 
 
 def refusal_row(job: AuthorityJob, status: str, reason: str) -> dict[str, Any]:
+    """The summary row of an LA that was not planned: its outcome and why."""
     return {"la": job.la, "authority": job.authority, "status": status, "reason": reason}
 
 
 def crash_reason(exc: BaseException) -> str:
+    """A fault of partition in one line: the exception, where it was raised, and a request to report it."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"{type(exc).__name__}: {exc}{where}; this is a fault of partition: please report it"
@@ -285,7 +287,8 @@ def plan_authority(job: AuthorityJob) -> AuthorityResult:
 
 def _planned_or_refused(job: AuthorityJob, stage: Path, result: AuthorityResult, start: float, caught: list) -> None:
     """Read the LA's inputs once, key the result by their bytes and plan the LA into ``stage`` from them, or
-    record why it is refused (a :class:`PartitionError` other than a failed check)."""
+    record why it is refused (a :class:`PartitionError` other than a failed check).
+    """
     try:
         result.key = ""  # until every input is read: a refusal for a file that cannot be read is retried
         files = read_inputs(job.data, job.data_dir)

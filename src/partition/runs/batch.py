@@ -457,7 +457,8 @@ def _run_jobs(  # noqa: PLR0913 (keyword options still to be grouped, docs/devel
     command: str,
 ) -> list[AuthorityResult]:
     """Reuse what is done, run the rest (largest LAs first, so the pool ends together), summarise as they finish;
-    interrupted, the summary still lists every LA whose folder holds its result."""
+    interrupted, the summary still lists every LA whose folder holds its result.
+    """
     from partition.runs.parallel import executor
 
     done: dict[str, AuthorityResult] = {}

@@ -42,6 +42,7 @@ class KRule:
     table: Mapping[str, tuple[int, ...]] | None = None
 
     def __post_init__(self) -> None:
+        """Refuse two rules at once; with none, schools per partnership by default."""
         given = sum(x is not None and x != () for x in (self.k, self.schools_per, self.pupils_per, self.table))
         if given == 0:
             object.__setattr__(self, "schools_per", DEFAULT_SCHOOLS_PER_PARTNERSHIP)

@@ -87,7 +87,8 @@ def prepare_data(data: Mapping[str, Any] | None = None, *, data_dir: str | Path 
 
 def _need_option(d: Mapping[str, Any], data_dir: str | Path | None) -> bool | dict[str, tuple[str, str]]:
     """``prepare``'s ``need``: False with ``need = false``; the tables given (``children``, ``low_income`` with their
-    ``_areas``) over the data folder's defaults for the LAs; else True (the defaults)."""
+    ``_areas``) over the data folder's defaults for the LAs; else True (the defaults).
+    """
     if d.get("need") is False:
         return False
     given = {

@@ -71,7 +71,8 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_parent() -> None:
     """Ask Linux to kill this process (SIGKILL) when its parent ends, so that no pool worker outlives an
-    interrupted batch and goes on publishing (a pool's initializer; elsewhere it does nothing)."""
+    interrupted batch and goes on publishing (a pool's initializer; elsewhere it does nothing).
+    """
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
@@ -158,7 +159,8 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel the jobs not started and stop the running ones (SIGTERM: a job publishing its outputs removes
-    its staging folder on the way out, see :func:`partition.runs.publish.staged_output`)."""
+    its staging folder on the way out, see :func:`partition.runs.publish.staged_output`).
+    """
     processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:

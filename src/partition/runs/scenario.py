@@ -113,6 +113,7 @@ class Scenario:
 
     @property
     def folder(self) -> Path:
+        """The output folder (``[outputs] folder``, ``maps`` by default)."""
         return Path(self.outputs.get("folder", "maps"))
 
 

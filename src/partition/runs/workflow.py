@@ -86,7 +86,8 @@ def _versions() -> dict[str, str]:
 def _file_record(read: InputRecord) -> dict[str, Any]:
     """The manifest's record of an input: what was read of it (:attr:`partition.data.dataset.Dataset.files`), not what
     its path holds now. A file's ``sha256`` is that of the bytes parsed; a Shapefile's and a folder's files are
-    listed under ``parts`` (a folder's ``sha256``: their digests' first 16 characters, joined by commas)."""
+    listed under ``parts`` (a folder's ``sha256``: their digests' first 16 characters, joined by commas).
+    """
     record: dict[str, Any] = {
         "path": public_path(read.path, loading.data_folder()),
         "sha256": ",".join(h[:16] for _, h in read.parts) if read.folder else read.sha256,
@@ -484,7 +485,8 @@ def _manifest(
     table: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The content of ``manifest.json`` (see the module docstring); ``ensemble`` is the design of the ensemble
-    ranks of ``table`` (:func:`partition.analysis.compare.ensemble_design`), None without."""
+    ranks of ``table`` (:func:`partition.analysis.compare.ensemble_design`), None without.
+    """
     spec = scenario.spec
     return {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

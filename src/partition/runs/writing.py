@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def recommendation_lines(chosen: Sequence) -> str:
     """Recommendations (:func:`partition.analysis.recommend.recommend_plans`) as Markdown for the end of
     ``comparison.md``: a heading and one line
-    per k (the configuration's name, then the reasons); empty without any."""
+    per k (the configuration's name, then the reasons); empty without any.
+    """
     lines = [f"* k = {r.k}: **{r.name}**. " + " ".join(r.reasons) for r in chosen]
     if not lines:
         return ""

@@ -150,6 +150,7 @@ class Relaxation:
 
     @property
     def n_sites(self) -> int:
+        """The number of candidate hub sites."""
         return self.cost.shape[1]
 
 
@@ -221,7 +222,7 @@ def lp_bound(rel: Relaxation) -> float | None:
 
 
 def _solve_lp(cost: np.ndarray, matrix, lo: np.ndarray, hi: np.ndarray) -> float | None:
-    """min cost·x, lo ≤ A x ≤ hi, 0 ≤ x ≤ 1 by HiGHS (one thread, silent); None unless optimal."""
+    """Minimise cost·x, lo ≤ A x ≤ hi, 0 ≤ x ≤ 1 by HiGHS (one thread, silent); None unless optimal."""
     from partition.solvers.exact import _silent_highs
 
     lp = highspy.HighsLp()

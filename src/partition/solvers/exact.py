@@ -195,7 +195,8 @@ def candidate_centres(problem: Problem) -> np.ndarray:
 
 def _nearest_centres(problem: Problem, centres: np.ndarray, dist: np.ndarray, candidates: int) -> list[set[int]]:
     """Per block, the centre rows it may join: its ``candidates`` nearest reachable centres by graph distance
-    (in mode nest, of its own district), and itself when it is a centre."""
+    (in mode nest, of its own district), and itself when it is a centre.
+    """
     row_of = {int(c): r for r, c in enumerate(centres)}
     allowed: list[set[int]] = []
     for block in range(problem.n):
@@ -287,7 +288,8 @@ def centre_sites(problem: Problem, centres: np.ndarray) -> np.ndarray:
 
 def _assignment_columns(em: _ExactModel, allowed: list[set[int]]) -> None:
     """One column per admissible (block, centre), costing the block's pupils × km to the centre's hub site
-    over all pupils."""
+    over all pupils.
+    """
     problem = em.problem
     total_w = max(problem.total_pupils, 1e-9)
     sites = centre_sites(problem, em.centres)
@@ -348,7 +350,8 @@ def _size_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -
 
 def _flow_rows(em: _ExactModel, r: int, members: list[int], centre_block: int) -> None:
     """Single-commodity flow from the centre: each member other than the centre consumes one unit, flow
-    only along edges between members of the partnership (exact contiguity)."""
+    only along edges between members of the partnership (exact contiguity).
+    """
     neighbours, model, assign = em.problem.neighbours, em.model, em.assign
     inside = set(members)
     big = float(len(members) - 1)
@@ -471,7 +474,8 @@ def _decode(em: _ExactModel, values: np.ndarray) -> np.ndarray:
 
 def _safety_stop_error(problem: Problem, details: dict, time_limit: float, clock: bool) -> SafetyStopError:
     """The error when HiGHS stopped before its work budget was spent: by the safety stop (``clock``), or for
-    another reason (``details["highs_status"]``)."""
+    another reason (``details["highs_status"]``).
+    """
     budget = details.get("node_limit")
     spent = f"its work budget ({budget:,} branch-and-bound nodes)" if budget is not None else "its search"
     size = f"the exact model of k = {problem.k} ({details['variables']:,} variables)"
@@ -648,7 +652,8 @@ def _unsearched(
     details: dict,
 ) -> SolverResult:
     """The result when HiGHS's search is not run (the model is over the work budget): the warm start and its
-    value in the model (no bound)."""
+    value in the model (no bound).
+    """
     objective = float(np.dot(model.cost, warm_values)) if warm_values is not None else None
     labels = warm_start.astype(int).copy() if warm_start is not None else np.full(problem.n, -1, dtype=int)
     return SolverResult(
@@ -663,7 +668,8 @@ def _unsearched(
 
 def _unrestricted(em: _ExactModel, allowed: list[set[int]]) -> bool:
     """True when the model is the problem itself: every block may join every centre, exact (flow) contiguity,
-    and every possible hub is a centre's site (at most one per centre block), so HiGHS's bound is the problem's."""
+    and every possible hub is a centre's site (at most one per centre block), so HiGHS's bound is the problem's.
+    """
     problem = em.problem
     every = all(len(a) == len(em.centres) for a in allowed)
     hubs = problem.point_anchor if problem.needs_anchors and problem.point_anchor is not None else None

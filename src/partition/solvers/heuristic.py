@@ -149,7 +149,8 @@ class _Groups:
 
     def delta(self, u: int, p: int, q: int) -> int:
         """Change in :meth:`splits` when block ``u`` moves from ``p`` to ``q``: each group of ``u`` gains a
-        partnership when ``q`` held none of its schools, and loses one when ``u`` held all of ``p``'s."""
+        partnership when ``q`` held none of its schools, and loses one when ``u`` held all of ``p``'s.
+        """
         ids, counts = self.block[u]
         if len(ids) == 0:
             return 0
@@ -239,7 +240,8 @@ class _State:
     def _cost_of(self, points: np.ndarray) -> float:
         """One partnership's share of the objective × total pupils, over ``points`` (school indices): Σ pupils ×
         km to their pupil-weighted centroid (the incremental counterpart of :func:`partition.model.scoring.wdist_km`),
-        or under the hub objective to their best hub school (of :func:`partition.model.scoring.hub_distance_km`)."""
+        or under the hub objective to their best hub school (of :func:`partition.model.scoring.hub_distance_km`).
+        """
         if len(points) == 0:
             return 0.0
         if self.hub_ok is not None:
@@ -281,23 +283,27 @@ class _State:
 
     def trust_splits(self) -> int:
         """Trust splits: Σ over trusts of (partnerships holding its schools − 1), as
-        :func:`partition.data.federations.trust_splits` (0 without a trust penalty: not counted)."""
+        :func:`partition.data.federations.trust_splits` (0 without a trust penalty: not counted).
+        """
         return self.trusts.splits() if self.trusts is not None else 0
 
     def settlement_splits(self) -> int:
         """Settlement splits: Σ over settlements of (partnerships holding its schools − 1) (0 without a
-        settlement penalty: not counted)."""
+        settlement penalty: not counted).
+        """
         return self.towns.splits() if self.towns is not None else 0
 
     def balance_km(self) -> float:
         """The balance term (km): Σ over partnerships of :meth:`partition.model.balance.Balance.penalty_km` (0 without a
-        balance penalty)."""
+        balance penalty).
+        """
         return float(self.balance.penalty_km(self.sums).sum()) if self.balance is not None else 0.0
 
     def objective(self) -> float:
-        """wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split,
+        """The objective: wdist (or the hub distance, under the hub objective; km) plus the split penalty (km) per district split,
         the trust penalty (km) per trust split, the settlement penalty (km) per settlement split and the balance
-        term (km, :meth:`balance_km`)."""
+        term (km, :meth:`balance_km`).
+        """
         value = self.cost.sum() / self.total_w + self.penalty * self.splits()
         if self.trust_penalty:
             value += self.trust_penalty * self.trust_splits()
@@ -608,7 +614,7 @@ def _construct_balanced(problem: Problem, rng: np.random.Generator, rounds: int 
 
 
 def _seeds(problem: Problem, rng: np.random.Generator) -> list[int]:
-    """k seed blocks: pinned blocks first, then anchors matched to weighted k-means centres."""
+    """The k seed blocks: pinned blocks first, then anchors matched to weighted k-means centres."""
     k = problem.k
     weights = problem.attrs.get("pupils", np.ones(problem.n)) + KMEANS_WEIGHT_FLOOR
     km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(
@@ -819,7 +825,8 @@ def _recombine(state: _State, sizes: Sizes, rng: np.random.Generator, trees: int
 
 def _perturb(state: _State, sizes: Sizes, rng: np.random.Generator, budget: SearchBudget) -> set[int]:
     """One perturbation (a recombination with probability ``budget.recombine_share``, else a kick);
-    returns the partnerships it changed."""
+    returns the partnerships it changed.
+    """
     if budget.recombine_share > 0 and state.k > 1 and rng.random() < budget.recombine_share:
         return _recombine(state, sizes, rng, budget.trees)
     moves = _kick(state, rng, budget.kick_moves)
@@ -923,7 +930,8 @@ def _search(  # noqa: PLR0913 (keyword options still to be grouped, docs/develop
     initial: np.ndarray | None,
 ) -> SolverResult:
     """Restarts, each a construction and an iterated local search, then a search from the best (see
-    :func:`solve_heuristic`, whose options these are), on the problem's objective."""
+    :func:`solve_heuristic`, whose options these are), on the problem's objective.
+    """
     start = time.perf_counter()
     rng = np.random.default_rng(random_state)
     patience = default_patience(problem) if patience is None else patience
@@ -1006,7 +1014,8 @@ def _hub_search(problem: Problem, random_state: int | None, options: dict) -> So
 
 def _threshold(budget: SearchBudget, step: int, objective: float) -> float:
     """How much worse (km) than the current configuration a step may leave it: ``budget.threshold`` × the
-    objective at first, falling linearly to 0 at the end of the budget (threshold accepting)."""
+    objective at first, falling linearly to 0 at the end of the budget (threshold accepting).
+    """
     if budget.threshold <= 0 or budget.iterations <= 0:
         return 0.0
     return budget.threshold * objective * max(0.0, 1.0 - step / budget.iterations)

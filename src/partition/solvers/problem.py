@@ -158,7 +158,8 @@ class Problem:
     @cached_property
     def point_hub_ok(self) -> np.ndarray:
         """Which schools may be a partnership's hub (n points, bool): the anchors when every partnership needs
-        one (and anchors are known), else every school (as :func:`partition.model.scoring.hub_distance_km`)."""
+        one (and anchors are known), else every school (as :func:`partition.model.scoring.hub_distance_km`).
+        """
         if self.needs_anchors and self.point_anchor is not None:
             return np.asarray(self.point_anchor, dtype=bool)
         return np.ones(len(self.point_w), dtype=bool)
@@ -166,7 +167,8 @@ class Problem:
     @cached_property
     def balance(self) -> Balance:
         """The preferred band of every size bound and its price (:class:`partition.model.balance.Balance`, in the order
-        of :attr:`limits`; ``km_per_point`` 0 without a balance penalty)."""
+        of :attr:`limits`; ``km_per_point`` 0 without a balance penalty).
+        """
         names = list(self.limits)
         totals = np.array([float(np.sum(self.attrs[a])) for a in names])
         low = np.array([self.limits[a][0] for a in names], dtype=float)

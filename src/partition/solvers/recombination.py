@@ -300,7 +300,8 @@ class Area:
 
 def _local_groups(group: np.ndarray | None, penalty: float, points: np.ndarray) -> np.ndarray | None:
     """Group (trust, settlement) of each school of ``points`` renumbered 0 .. (groups among them − 1), -1 for
-    none; None without a penalty or without groups among them."""
+    none; None without a penalty or without groups among them.
+    """
     if not penalty or group is None:
         return None
     mine = group[points]
@@ -314,7 +315,8 @@ def _local_groups(group: np.ndarray | None, penalty: float, points: np.ndarray) 
 
 def _local_trusts(problem: Problem, points: np.ndarray) -> np.ndarray | None:
     """Trust of each school of ``points`` renumbered 0 .. (trusts among them − 1), -1 for none; None without a
-    trust penalty or without trusts among them."""
+    trust penalty or without trusts among them.
+    """
     return _local_groups(problem.point_trust, problem.trust_penalty_km, points)
 
 

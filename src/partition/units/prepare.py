@@ -38,6 +38,7 @@ class Inputs:
     """The area-based need measures moved onto the units (:mod:`partition.data.need`), by measure."""
 
     def __post_init__(self) -> None:
+        """Place the dataset's members in the units when they were not given."""
         if self.members is None:
             given = getattr(self.dataset, "members", None)
             self.members = in_units(given, self.units) if given is not None else empty_members()
@@ -175,7 +176,8 @@ def _unit_polygons(
     dataset: Dataset, units: str | Path | InputFile | InputFolder, data: str | Path | None
 ) -> gpd.GeoDataFrame:
     """The unit polygons parsed from the file or folder as read once (as given when already read), recorded in
-    ``dataset.files``."""
+    ``dataset.files``.
+    """
     if not isinstance(units, InputFile | InputFolder):
         units = snapshot_input(datapaths.resolve(units, data), error=BoundaryFileError)
     dataset.files["units"] = units.record()
@@ -186,7 +188,8 @@ def _unit_polygons(
 
 def _population(dataset: Dataset, population: str | Path | InputFile, data: str | Path | None) -> pd.Series:
     """The child population parsed from the file as read once (as given when already read), recorded in
-    ``dataset.files``."""
+    ``dataset.files``.
+    """
     taken = read_input(population, data, PopulationFileError)
     dataset.files["population"] = taken.record()
     return read_child_population(taken.path, data=taken.data)

@@ -1,4 +1,4 @@
-"""The planner's editor: ``edit.html``, one self-contained page to move schools between partnerships.
+r"""The planner's editor: ``edit.html``, one self-contained page to move schools between partnerships.
 
 The page opens on a configuration. Clicking a school (or its planning unit) offers the neighbouring
 partnerships it may move to; a move takes the whole unit (every school of the site) and any lock group
@@ -15,7 +15,7 @@ They count in no figure but the table's Colleges and Special schools columns; th
 ``counted`` = ``no``, which :func:`partition.data.configurations.read_assignment_csv` leaves out.
 
 Data reaches the page only as JSON in a ``<script type="application/json">`` block (``<`` written as
-``\\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
+``\u003c``, so no text can close the block); the script shows every string with ``textContent``. The
 script and its CSS are static files of this package, inlined when the page is written.
 """
 

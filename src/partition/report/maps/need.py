@@ -103,7 +103,8 @@ def toggle_script(fmap: folium.Map, need: folium.FeatureGroup, partnerships: fol
     """While the need view is on, the partnerships' fills are cleared (their outlines, labels, tooltips and popups
     stay), so each shade reads true; they come back when it is turned off. The partnerships' own style is
     swapped, not only their drawn style, so a hover's reset keeps the fill cleared. Constant script: only the
-    layers' JS names."""
+    layers' JS names.
+    """
     from branca.element import Element
 
     m, n, p = fmap.get_name(), need.get_name(), partnerships.get_name()
@@ -150,7 +151,7 @@ def legend_html(measure: str, bounds: list[float], lowest: float, shades: list[s
 
 
 def need_source_note(need: Mapping[str, Mapping[str, object]] | None) -> str:
-    """ "Source: ..." for the free school meals view, from ``plan.details["need"]``."""
+    """The line "Source: ..." for the free school meals view, from ``plan.details["need"]``."""
     fsm = (need or {}).get("fsm")
     if not fsm:
         return ""

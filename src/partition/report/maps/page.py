@@ -345,7 +345,7 @@ def add_map_panels(root_map, fmap: folium.Map, config: dict, title: str, legend:
 
 
 def add_config(root_map, config: dict) -> None:
-    """The page configuration as a JSON data block (element ids, layer names and numbers: no data text).
+    r"""The page configuration as a JSON data block (element ids, layer names and numbers: no data text).
 
     Parameters
     ----------
@@ -358,7 +358,7 @@ def add_config(root_map, config: dict) -> None:
     -------
     None
         The block ``<script type='application/json' id='pt-config'>`` is added to the page; every
-        ``<`` in it is written ``\\u003c`` so the block cannot end early.
+        ``<`` in it is written ``\u003c`` so the block cannot end early.
     """
     text = json.dumps(config).replace("<", "\\u003c")
     root_map.get_root().html.add_child(RawHTML(f"<script type='application/json' id='pt-config'>{text}</script>"))

@@ -268,7 +268,8 @@ def _study_bounds(districts: gpd.GeoDataFrame, *plans):
 
 def _need_view(fmap: folium.Map, plan, partnerships: folium.FeatureGroup) -> str:
     """Add the need view (pupils eligible for free school meals, by partnership) when the plan has the figures,
-    on its own pane under the partnerships; its legend's HTML, or ``""``."""
+    on its own pane under the partnerships; its legend's HTML, or ``""``.
+    """
     found = need_layer(plan.partnerships, "fsm_pct", need_source_note(plan.details.get("need")))
     if found is None:
         return ""
@@ -520,7 +521,8 @@ def _changes_popups(a, b, table) -> dict[int, dict[str, str]]:
 
 def _member_moves(a, b, before: str) -> dict[int, dict[str, str]]:
     """URN -> the member's partnership in ``a`` (under ``before``) and in ``b`` (``proposed``), from each plan's
-    ``members`` table (a member moves with the area it stands in); ``"—"`` when ``a`` does not list it."""
+    ``members`` table (a member moves with the area it stands in); ``"—"`` when ``a`` does not list it.
+    """
     then = _member_partnership_of(a)
     now = _member_partnership_of(b)
     return {u: {before: then.get(u, "—").strip() or "—", "proposed": now[u]} for u in now}
