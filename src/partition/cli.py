@@ -26,9 +26,16 @@ import click
 
 from partition import __version__
 from partition.errors import PartitionError
+from partition.io.datapaths import DEFAULT_LA_CODES
 from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
-from partition.model.spec import DEFAULT_BALANCE_PENALTY_KM, DEFAULT_SETTLEMENT_PENALTY_KM
+from partition.model.spec import (
+    DEFAULT_BALANCE_PENALTY_KM,
+    DEFAULT_SETTLEMENT_PENALTY_KM,
+    DEFAULT_TRUST_PENALTY_KM,
+    PlanSpec,
+    SizeBound,
+)
 from partition.runs.options import OutputOptions, SolverOptions
 from partition.solvers import SOLVERS
 
@@ -163,7 +170,7 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--la",
             "la_codes",
             multiple=True,
-            default=("850",),
+            default=DEFAULT_LA_CODES,
             show_default=True,
             help="DfE LA code(s); repeat for several.",
         ),
@@ -259,7 +266,8 @@ def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 "--trust-penalty",
                 type=float,
                 default=None,
-                help="km added to the objective for each trust split (a trust's partnerships beyond its first), with --trusts prefer (default 0.02).",
+                help="km added to the objective for each trust split (a trust's partnerships beyond its first), "
+                f"with --trusts prefer (default {DEFAULT_TRUST_PENALTY_KM:g}).",
             ),
             click.option(
                 "--settlements",
@@ -340,7 +348,11 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.Path(dir_okay=False),
                 help="Plan specification (TOML); options below override it.",
             ),
-            click.option("--tolerance", type=float, help="Pupils within ±this share of the mean (default 0.10)."),
+            click.option(
+                "--tolerance",
+                type=float,
+                help=f"Pupils within ±this share of the mean (default {SizeBound().tolerance:.2f}).",
+            ),
             click.option("--schools-min", type=int, help="At least this many schools per partnership."),
             click.option("--schools-max", type=int, help="At most this many schools per partnership."),
             click.option(
@@ -359,7 +371,7 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
             solver_option(
                 "name", "--solver", type=click.Choice(SOLVERS), help="The solver (partition.solvers.registry)."
             ),
-            click.option("--seed", type=int, help="Random seed (default 0)."),
+            click.option("--seed", type=int, help=f"Random seed (default {PlanSpec().random_state})."),
             click.option(
                 "--objective",
                 type=click.Choice(["centroid", "hub"]),
@@ -633,7 +645,11 @@ def solver_option(field: str, *decls: str, **kwargs: Any) -> Callable[..., Any]:
 @cli.command("plan", context_settings={"ignore_unknown_options": False})
 @data_options
 @click.option(
-    "--k", "ks", multiple=True, type=int, help="Number(s) of partnerships: --k 22 23 24 (default 22, 23, 24)."
+    "--k",
+    "ks",
+    multiple=True,
+    type=int,
+    help="Number(s) of partnerships: --k 22 23 24 (default " + ", ".join(map(str, PlanSpec().k)) + ").",
 )
 @click.argument("more_k", nargs=-1, type=int, metavar="")
 @spec_options
