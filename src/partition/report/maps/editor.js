@@ -1,7 +1,7 @@
 // The planner's editor (edit.html): move schools between partnerships, with live figures.
-// Static file of partition.maps, inlined when the page is written. Data comes only from the JSON block
+// Static file of partition.report.maps, inlined when the page is written. Data comes only from the JSON block
 // #pt-edit-data and is shown only through textContent (never innerHTML).
-// The figures mirror partition.scoring.configuration_scores for the same assignment (tested in Chromium).
+// The figures mirror partition.model.scoring.configuration_scores for the same assignment (tested in Chromium).
 (function () {
   'use strict';
 
@@ -24,7 +24,7 @@
       xkm: s.x.map(function (v) { return v / 1000; }), ykm: s.y.map(function (v) { return v / 1000; }), order: order};
   }
 
-  // The partnership of each unit: the one holding most of its pupils (as partition.planner.plan_from_assignment),
+  // The partnership of each unit: the one holding most of its pupils (as partition.planning.planner.plan_from_assignment),
   // a unit without schools the partnership of its first labelled neighbour.
   function unitLabels(D, G, labels, names) {
     var out = new Array(G.nu), s = D.schools;
@@ -59,7 +59,7 @@
     return [low, high];
   }
 
-  // what each size measure counts, in words (partition.measures.MEASURES, passed in D.measure_words)
+  // what each size measure counts, in words (partition.core.measures.MEASURES, passed in D.measure_words)
   var WORDS = {pupils: 'pupils', n_schools: 'schools', population: 'children (population)'};
 
   // Every figure of the configuration for one assignment (labels: partnership index of each school).
@@ -260,7 +260,7 @@
   }
 
   // Towns and villages of two or more schools put in two or more partnerships although their pupils fit in one
-  // (partition.settlements.settlement_details): [{name, pupils, partnerships}], largest first.
+  // (partition.analysis.settlements.settlement_details): [{name, pupils, partnerships}], largest first.
   function dividedTowns(s, labels, limitsShown) {
     var pupilLimit = limitsShown.filter(function (l) { return l.attribute === 'pupils'; })[0];
     var high = pupilLimit ? pupilLimit.high : Infinity, towns = {};
@@ -470,7 +470,7 @@
   }
   // Text a spreadsheet would run as a formula is kept as text: a quote goes before each start of a cell
   // (the start, and after a semicolon or line break) followed by quotes and one of = + - @ tab CR NUL.
-  // The same rule as partition.csvsafe.neutralise_text, which partition's readers undo exactly.
+  // The same rule as partition.core.csvsafe.neutralise_text, which partition's readers undo exactly.
   var FORMULA_AHEAD = /'*[=+\-@\t\r\0]/y;
   function spreadsheetText(text) {
     var t = String(text), out = '', start = true;
@@ -530,7 +530,7 @@
   var DETACHED_STYLE = {color: '#b00000', weight: 2.5, opacity: 1, dashArray: '5 3'};
   var SELECTED_STYLE = {color: '#000000', weight: 4, opacity: 1, dashArray: null};
 
-  // A member's symbol (as partition.maps.layers.member_symbol): a square, diamond or triangle on a white halo.
+  // A member's symbol (as partition.report.maps.layers.member_symbol): a square, diamond or triangle on a white halo.
   var SVG_NS = 'http://www.w3.org/2000/svg';
   function memberSymbol(style, size) {
     var svg = document.createElementNS(SVG_NS, 'svg'), h = size / 2, e = size - 1, w = size - 6;
@@ -720,7 +720,7 @@
     ['Districts', 'Districts the partnership reaches into']
   ];
 
-  // the local need table (partition.need): [heading, tooltip, measure]
+  // the local need table (partition.data.need): [heading, tooltip, measure]
   var NEED_HEADS = [
     ['FSM %', 'Pupils eligible for free school meals, % of the pupils of schools with a published share', 'fsm'],
     ['Children', 'Children aged 0-19 living in the partnership', 'population'],
@@ -737,7 +737,7 @@
     return floor;
   }
 
-  // whether the configuration carries a need measure (partition.need): FSM by school, children by unit
+  // whether the configuration carries a need measure (partition.data.need): FSM by school, children by unit
   function needShown(D, measure) {
     return measure === 'fsm' ? !!D.schools.fsm : !!D.units[measure];
   }
