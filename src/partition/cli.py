@@ -779,7 +779,7 @@ def batch_cmd(**opts: Any) -> None:
     """Plan many LAs (every LA of the schools file by default) in parallel, each into its own folder.
 
     Reads each input file once per worker, plans each LA with the same spec and a k from the rule,
-    checks and writes the usual outputs of plan into OUT/<code>-<name>/, and keeps OUT/summary.csv and
+    checks and writes the usual outputs of plan into OUT/CODE-NAME/ (the LA code and name), and keeps OUT/summary.csv and
     OUT/index.html (every LA: k, outcome, wdist, largest size difference, time, map link, reason) up to
     date as LAs finish. Resumable: run it again to plan only what is not done. Exit status 0 when every
     LA is planned or refused with a reason, 3 when a plan breaks a rule or an LA failed, 2 on an error.
