@@ -43,7 +43,7 @@ KERNELS = {"partition.solvers.heuristic", "partition.solvers.exact", "partition.
 
 STILL_LONG = {
     "partition.report.pack": 688,
-    "partition.cli": 993,
+    "partition.cli": 871,
     "partition.solvers.problem": 918,
     "partition.io.boundaries": 900,
     "partition.planning.planner": 769,

@@ -8,14 +8,14 @@ came (:func:`partition.core.schema.validate` names the file and line, or the opt
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from partition.analysis.ensemble import DEFAULT_BURN_IN, DEFAULT_CHAINS, DEFAULT_THIN
 from partition.core.limits import SAFETY_STOP_SECONDS
-from partition.core.schema import StrictModel
-from partition.io.schools import KINDS
+from partition.core.schema import Source, StrictModel, validate
+from partition.io.schools import DEFAULT_KINDS, KINDS
 from partition.io.values import normalise_la_code
 from partition.solvers import SOLVERS
 
@@ -134,3 +134,146 @@ class OutputOptions(StrictModel):
     basemap: Literal["osm", "none"] = Field(
         "none", description='"osm" (online OpenStreetMap tiles under the maps) or "none" (offline only)'
     )
+
+
+# --- the command line's options, as the keys of these tables -------------------------------------------------
+
+
+def data_from_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The shared data options (removed from ``opts``) as the keys of a ``[data]`` table, validated by DataOptions.
+
+    ``--include-special`` adds special schools and pupil referral units to the kinds;
+    ``--data-dir`` is left in ``opts`` (it is not a key of the table).
+
+    Parameters
+    ----------
+    opts
+        The command's parsed options (changed in place: the data options are removed).
+
+    Returns
+    -------
+    dict
+        The ``[data]`` table's keys and values.
+
+    Raises
+    ------
+    SpecError
+        When DataOptions refuses a value (naming the option).
+    """
+    kinds = tuple(opts.pop("kinds") or DEFAULT_KINDS)
+    if opts.pop("include_special"):
+        kinds = tuple(dict.fromkeys((*kinds, "special", "pru")))
+    data = {
+        "schools": opts.pop("schools"),
+        "boundaries": opts.pop("boundaries"),
+        "layer": opts.pop("layer"),
+        # batch chooses the LAs and study areas per job: it has none of these options
+        "la": [normalise_la_code(c) for c in opts.pop("la_codes", ())] or None,  # "0850" is Hampshire's 850
+        "status": opts.pop("status"),
+        "kinds": list(kinds),
+        "districts": list(opts.pop("district_codes", ())) or None,
+        "units": opts.pop("units", None),
+        "population": opts.pop("population", None),
+        "islands": opts.pop("islands", None),
+        "members": not opts.pop("no_members"),
+        "independent_special": opts.pop("independent_special"),
+        "establishments": opts.pop("establishments"),
+        "codepoint": opts.pop("codepoint"),
+        "ks5": opts.pop("ks5"),
+    }
+    validate_options(
+        DataOptions, {"la": data["la"], "districts": data["districts"]}, {"la": "--la", "districts": "--district"}
+    )
+    return data
+
+
+OPTION_NAMES = {
+    "k": "--k",
+    "tolerance": "--tolerance",
+    "min": "--schools-min",
+    "max": "--schools-max",
+    "size": "--schools-min/--schools-max",
+    "anchors": "--no-anchors",
+    "districts": "--districts",
+    "split_penalty_km": "--split-penalty",
+    "random_state": "--seed",
+    "objective": "--objective",
+    "federations": "--federations",
+    "feeders": "--feeders",
+    "trusts": "--trusts",
+    "trust_penalty_km": "--trust-penalty",
+    "balance_penalty_km": "--balance-penalty",
+    "settlements": "--settlements",
+    "settlement_penalty_km": "--settlement-penalty",
+    "name": "--solver",
+    "time_limit": "--time-limit",
+    "alternatives": "--alternatives",
+    "min_difference": "--min-difference",
+    "within": "--within",
+    "ensemble": "--ensemble",
+    "ensemble_chains": "--chains",
+    "ensemble_burn_in": "--burn-in",
+    "ensemble_thin": "--thin",
+}
+"""Model field -> the option that sets it, so that a bad value is reported as ``option --seed: ...``."""
+
+
+def validate_options(model: Any, values: dict[str, Any], names: dict[str, str] = OPTION_NAMES) -> Any:
+    """Validate option values with a configuration model (the one files use); SpecError names the option."""
+    return validate(model, values, Source("options", options=names))
+
+
+SPEC_OPTIONS = {
+    "tolerance": "tolerance",
+    "schools_min": "schools_min",
+    "schools_max": "schools_max",
+    "districts": "districts",
+    "split_penalty": "split_penalty_km",
+    "seed": "random_state",
+    "objective": "objective",
+    "federations": "federations",
+    "feeders": "feeders",
+    "trusts": "trusts",
+    "trust_penalty": "trust_penalty_km",
+    "balance_penalty": "balance_penalty_km",
+    "settlements": "settlements",
+    "settlement_penalty": "settlement_penalty_km",
+}
+"""Each spec option of the commands (its parameter name) and the spec key it sets."""
+
+SOLVER_OPTIONS = {"solver": "name", "time_limit": "time_limit", "alternatives": "alternatives"}
+SOLVER_OPTIONS |= {"min_difference": "min_difference", "within": "within"}
+"""Each solver option of the commands (its parameter name) and the ``[solver]`` key it sets."""
+
+
+def spec_changes(opts: dict[str, Any]) -> dict[str, Any]:
+    """The spec options given (removed from ``opts``), as spec keys; an option not given is None (the spec's).
+
+    Parameters
+    ----------
+    opts
+        The command's parsed options (changed in place).
+
+    Returns
+    -------
+    dict
+        Spec key -> value or None; ``anchors`` is False with ``--no-anchors``.
+    """
+    changes = {key: opts.pop(name, None) for name, key in SPEC_OPTIONS.items()}
+    changes = {key: (None if value == "" else value) for key, value in changes.items()}
+    changes["anchors"] = False if opts.pop("no_anchors", False) else None
+    return changes
+
+
+def solver_from_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The solver options given (removed from ``opts``) as ``[solver]`` keys, checked by
+    :class:`~partition.runs.options.SolverOptions` (its defaults are the options' defaults).
+    """
+    solver = {key: opts.pop(name) for name, key in SOLVER_OPTIONS.items() if name in opts}
+    validate_options(SolverOptions, solver)
+    return solver
+
+
+def model_default(model: Any, field: str) -> Any:
+    """The default of ``field`` in an options model: the one place it is defined."""
+    return model.model_fields[field].default
