@@ -29,7 +29,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -q -n auto --dist loadscope tests
 	$(PY) -m pytest -q --nbmake notebooks
 
-# The documentation site (user guide, command and API reference) built into build/site/ and served locally.
+# The documentation site (user guide, command and API reference) served at 127.0.0.1:8000 (make test builds it into build/site/).
 docs: $(VENV)/.installed
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
