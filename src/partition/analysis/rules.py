@@ -9,6 +9,7 @@ is one function here, added to :data:`RULE_CHECKS`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -119,9 +120,9 @@ class PlanView:
         ).dropna(subset=["p"])
         return cls(plan, inputs, frame, unit_partnerships(plan, inputs))
 
-    @property
+    @functools.cached_property
     def groups(self) -> pd.core.groupby.DataFrameGroupBy:
-        """The placed schools by partnership."""
+        """The placed schools by partnership (grouped once, for every check)."""
         return self.frame.groupby("p")
 
 
